@@ -12,9 +12,12 @@
 CC      ?= cc
 PKGS    := gsl sqlite3 libcjson
 OPT     ?= -O2
-CFLAGS  ?= $(OPT) -g
-CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -pthread -I. \
-           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+SAN     ?=
+WERROR  ?=
+CFLAGS  ?= -g
+CFLAGS  += $(OPT) $(SAN) $(WERROR) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -pthread \
+           -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDFLAGS += $(SAN)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
 TEST_CFLAGS := $(shell pkg-config --cflags criterion 2>/dev/null)
 TEST_LIBS   := $(shell pkg-config --libs criterion 2>/dev/null)
@@ -67,7 +70,7 @@ $(B)/bench/%: bench/%.c $(LIB)
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: $(TESTBIN) capsim
+check: $(TESTBIN) $(B)/capsim
 	CAPSIM_BIN=$(CURDIR)/$(B)/capsim $(TESTBIN) $(TEST_ARGS)
 
 run: deps
@@ -81,8 +84,8 @@ bench: deps
 # The sanitizer build lives in its own folder so it never mixes with the normal objects.
 asan: deps
 	@$(MAKE) --no-print-directory B=build-asan OPT=-O1 \
-	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
-	  LDFLAGS="-fsanitize=address,undefined" check
+	  SAN="-fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  check
 
 deps:
 	@sh scripts/deps.sh

@@ -1,0 +1,22 @@
+/* The command table's entries and the small helpers every command shares. Only cli/ prints
+ * for the user and chooses exit statuses: 0 success, 1 a failure while working, 2 bad input. */
+#ifndef CAPSIM_CLI_H
+#define CAPSIM_CLI_H
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);   /* argv[0] is the command's name */
+	const char *summary;                /* one line for `capsim help` */
+	const char *usage;                  /* the full text for `capsim help NAME` */
+};
+
+int cmd_queue(int argc, char **argv);
+extern const char cmd_queue_usage[];
+
+/* Prints "capsim CMD: MESSAGE" on stderr and returns EXIT_USAGE, for bad arguments. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,295 @@
+/* Welford moments, t intervals, sample quantiles and the relative-error latency histogram. */
+#include "sim/stats.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "sim/error.h"
+
+void welford_init(struct welford *w)
+{
+	w->n = 0;
+	w->mean = 0.0;
+	w->m2 = 0.0;
+	w->min = INFINITY;
+	w->max = -INFINITY;
+}
+
+void welford_add(struct welford *w, double x)
+{
+	/* mean_n = mean_{n-1} + (x - mean_{n-1}) / n;  M2_n = M2_{n-1} + (x - mean_{n-1})(x - mean_n) */
+	w->n++;
+	double d = x - w->mean;
+	w->mean += d / (double)w->n;
+	w->m2 += d * (x - w->mean);
+	if (x < w->min)
+		w->min = x;
+	if (x > w->max)
+		w->max = x;
+}
+
+void welford_merge(struct welford *into, const struct welford *from)
+{
+	if (from->n == 0)
+		return;
+	if (into->n == 0) {
+		*into = *from;
+		return;
+	}
+	/* Chan, Golub & LeVeque: n = na + nb, d = mean_b - mean_a,
+	 * mean = mean_a + d nb/n,  M2 = M2_a + M2_b + d^2 na nb / n. */
+	double na = (double)into->n, nb = (double)from->n, n = na + nb;
+	double d = from->mean - into->mean;
+	into->mean += d * (nb / n);
+	into->m2 += from->m2 + d * d * (na * nb / n);
+	into->n += from->n;
+	if (from->min < into->min)
+		into->min = from->min;
+	if (from->max > into->max)
+		into->max = from->max;
+}
+
+double welford_var(const struct welford *w)
+{
+	return w->n < 2 ? NAN : w->m2 / (double)(w->n - 1);
+}
+
+double welford_sd(const struct welford *w)
+{
+	return sqrt(welford_var(w));
+}
+
+int welford_ci(const struct welford *w, double level, struct ci *out)
+{
+	out->mean = w->n ? w->mean : NAN;
+	out->low = out->high = out->half = NAN;
+	if (w->n < 2 || !(level > 0.0 && level < 1.0))
+		return CAPSIM_EINVAL;
+	double t = stats_t_quantile(0.5 + level / 2.0, (double)(w->n - 1));
+	out->half = t * welford_sd(w) / sqrt((double)w->n);
+	out->low = out->mean - out->half;
+	out->high = out->mean + out->half;
+	return 0;
+}
+
+int welford_ci95(const struct welford *w, struct ci *out)
+{
+	return welford_ci(w, 0.95, out);
+}
+
+double stats_t_quantile(double p, double dof)
+{
+	if (!(p >= 0.0 && p <= 1.0 && dof > 0.0))
+		return NAN;
+	if (isinf(dof))
+		return gsl_cdf_ugaussian_Pinv(p);
+	return gsl_cdf_tdist_Pinv(p, dof);
+}
+
+double stats_quantile_sorted(const double *v, size_t n, double p)
+{
+	if (n == 0 || !(p >= 0.0 && p <= 1.0))
+		return NAN;
+	return gsl_stats_quantile_from_sorted_data(v, 1, n, p);
+}
+
+double stats_quantile(double *v, size_t n, double p)
+{
+	if (n == 0 || !(p >= 0.0 && p <= 1.0))
+		return NAN;
+	gsl_sort(v, 1, n);
+	return gsl_stats_quantile_from_sorted_data(v, 1, n, p);
+}
+
+/* ---- histogram ---- */
+
+#define HIST_MAX_BUCKETS (1u << 24)
+#define HIST_MAX_HI 1e300   /* keeps the top bucket's upper edge finite */
+
+/* The IEEE-754 bits of a positive double, shifted so that the exponent and the top sub_bits
+ * of the mantissa remain: consecutive keys are consecutive buckets, increasing with x. */
+static uint64_t hist_key(double x, unsigned sub_bits)
+{
+	uint64_t b;
+	memcpy(&b, &x, sizeof b);
+	return b >> (52 - sub_bits);
+}
+
+/* The double whose bit pattern starts at key (its bucket's lower edge). */
+static double hist_edge(uint64_t key, unsigned sub_bits)
+{
+	uint64_t b = key << (52 - sub_bits);
+	double x;
+	memcpy(&x, &b, sizeof x);
+	return x;
+}
+
+int hist_init(struct hist *h, double lo, double hi, double rel_err)
+{
+	memset(h, 0, sizeof *h);
+	if (!(lo >= DBL_MIN && lo < hi && hi <= HIST_MAX_HI && rel_err > 0.0 && rel_err < 1.0))
+		return CAPSIM_EINVAL;
+	/* Smallest S = 2^k with (U-L)/(U+L) <= 1/(2S+1) <= rel_err; the worst bucket is the
+	 * first of an octave, [2^e, 2^e (1 + 1/S)). */
+	unsigned sub_bits = 0;
+	while (1.0 / (2.0 * (double)(UINT64_C(1) << sub_bits) + 1.0) > rel_err) {
+		if (++sub_bits > 52)
+			return CAPSIM_ERANGE;
+	}
+	uint64_t key_lo = hist_key(lo, sub_bits), key_hi = hist_key(hi, sub_bits);
+	if (key_hi - key_lo + 1 > HIST_MAX_BUCKETS - 2)
+		return CAPSIM_ERANGE;
+	size_t nb = (size_t)(key_hi - key_lo + 1);
+	uint64_t *counts = calloc(nb + 2, sizeof *counts);
+	if (!counts)
+		return CAPSIM_ENOMEM;
+	h->lo = lo;
+	h->hi = hi;
+	h->rel_err = rel_err;
+	h->rel_err_bound = 1.0 / (2.0 * (double)(UINT64_C(1) << sub_bits) + 1.0);
+	h->sub_bits = sub_bits;
+	h->key_lo = key_lo;
+	h->nbuckets = nb;
+	h->counts = counts;
+	hist_reset(h);
+	return 0;
+}
+
+void hist_release(struct hist *h)
+{
+	if (!h)
+		return;
+	free(h->counts);
+	h->counts = NULL;
+	h->nbuckets = 0;
+}
+
+void hist_reset(struct hist *h)
+{
+	if (h->counts)
+		memset(h->counts, 0, (h->nbuckets + 2) * sizeof *h->counts);
+	h->n = 0;
+	h->sum = 0.0;
+	h->min = INFINITY;
+	h->max = -INFINITY;
+}
+
+/* Index into counts[] of a value. */
+static size_t hist_index(const struct hist *h, double x)
+{
+	if (x < h->lo)
+		return 0;
+	if (x > h->hi)
+		return h->nbuckets + 1;
+	return 1 + (size_t)(hist_key(x, h->sub_bits) - h->key_lo);
+}
+
+void hist_add(struct hist *h, double x)
+{
+	CAPSIM_ASSERT(!isnan(x));
+	h->counts[hist_index(h, x)]++;
+	h->n++;
+	h->sum += x;
+	if (x < h->min)
+		h->min = x;
+	if (x > h->max)
+		h->max = x;
+}
+
+void hist_add_n(struct hist *h, double x, uint64_t n)
+{
+	CAPSIM_ASSERT(!isnan(x));
+	if (n == 0)
+		return;
+	h->counts[hist_index(h, x)] += n;
+	h->n += n;
+	h->sum += x * (double)n;
+	if (x < h->min)
+		h->min = x;
+	if (x > h->max)
+		h->max = x;
+}
+
+int hist_merge(struct hist *into, const struct hist *from)
+{
+	if (into->lo != from->lo || into->hi != from->hi || into->sub_bits != from->sub_bits)
+		return CAPSIM_EINVAL;
+	CAPSIM_ASSERT(into->nbuckets == from->nbuckets && into->key_lo == from->key_lo);
+	for (size_t i = 0; i < into->nbuckets + 2; i++)
+		into->counts[i] += from->counts[i];
+	into->n += from->n;
+	into->sum += from->sum;
+	if (from->min < into->min)
+		into->min = from->min;
+	if (from->max > into->max)
+		into->max = from->max;
+	return 0;
+}
+
+/* The value reported for bucket i, clamped into the exact [min, max] seen (the true
+ * order statistic lies there, so clamping never moves the estimate away from it). */
+static double hist_value(const struct hist *h, size_t i)
+{
+	double v;
+	if (i == 0) {
+		v = h->lo;
+	} else if (i == h->nbuckets + 1) {
+		v = h->hi;
+	} else {
+		uint64_t key = h->key_lo + (i - 1);
+		double l = hist_edge(key, h->sub_bits), u = hist_edge(key + 1, h->sub_bits);
+		v = 2.0 * l * u / (l + u);   /* harmonic point: equal relative error to both edges */
+	}
+	return v < h->min ? h->min : v > h->max ? h->max : v;
+}
+
+/* Estimate of the order statistic k (0-based), walking the buckets from (*i, *below):
+ * the first and last order statistics are the tracked extremes, exactly. */
+static double hist_order_stat(const struct hist *h, uint64_t k, size_t *i, uint64_t *below)
+{
+	while (*below + h->counts[*i] <= k)
+		*below += h->counts[(*i)++];
+	if (k == 0)
+		return h->min;
+	if (k == h->n - 1)
+		return h->max;
+	return hist_value(h, *i);
+}
+
+double hist_quantile(const struct hist *h, double p)
+{
+	if (h->n == 0 || !(p >= 0.0 && p <= 1.0))
+		return NAN;
+	/* Rank (n-1)p as in stats_quantile: interpolate between order statistics k and k+1
+	 * (0-based). Both estimates are within the bound of their true values, which are
+	 * positive, so the interpolated estimate is within it of the interpolated truth. */
+	double rank = (double)(h->n - 1) * p;
+	uint64_t k = (uint64_t)rank;
+	if (k > h->n - 1)
+		k = h->n - 1;
+	double frac = rank - (double)k;
+
+	size_t i = 0;
+	uint64_t below = 0;   /* values in buckets before i */
+	double xk = hist_order_stat(h, k, &i, &below);
+	if (frac == 0.0 || k + 1 >= h->n)
+		return xk;
+	double xk1 = hist_order_stat(h, k + 1, &i, &below);
+	return xk + frac * (xk1 - xk);
+}
+
+uint64_t hist_count(const struct hist *h)
+{
+	return h->n;
+}
+
+double hist_mean(const struct hist *h)
+{
+	return h->n ? h->sum / (double)h->n : NAN;
+}

@@ -1,0 +1,15 @@
+/* Runs the capsim binary (path in $CAPSIM_BIN, set by the Makefile) without a shell and
+ * captures its exit status, stdout and stderr, for the end-to-end tests. */
+#ifndef CAPSIM_TESTS_CLI_RUN_H
+#define CAPSIM_TESTS_CLI_RUN_H
+
+struct run_result {
+	int status;      /* exit status, or -1 if it did not exit normally */
+	char *out, *err; /* NUL-terminated, malloc'd */
+};
+
+/* argv: the arguments after "capsim", NULL-terminated. Aborts the test on spawn failure. */
+void run_capsim(const char *const *argv, struct run_result *r);
+void run_result_release(struct run_result *r);
+
+#endif

@@ -1,0 +1,188 @@
+/* `capsim queue` end to end: the binary run as a user runs it, its JSON against hand values. */
+#include <cJSON.h>
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "sim/version.h"
+#include "tests/cli/run.h"
+
+static cJSON *run_json(const char *const *argv, struct run_result *r)
+{
+	run_capsim(argv, r);
+	cr_assert_eq(r->status, 0, "exit %d, stderr: %s", r->status, r->err);
+	cJSON *j = cJSON_Parse(r->out);
+	cr_assert_not_null(j, "not JSON: %s", r->out);
+	return j;
+}
+
+static double num(const cJSON *j, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+	cr_assert(cJSON_IsNumber(v), "key %s missing or not a number", key);
+	return v->valuedouble;
+}
+
+static void assert_rel(double got, double want, double rel, const char *what)
+{
+	cr_assert(fabs(got - want) <= rel * fabs(want), "%s: got %.12g, want %.12g", what, got,
+		  want);
+}
+
+Test(queue_cli, json_matches_erlang_table_for_ten_servers)
+{
+	/* c = 10, lambda = 9/s, S = 1 s: a = 9 erlangs. Erlang B by the exact recursion in
+	 * rationals: B(10, 9) = 43046721/256286581 = 0.167963...; Erlang C = c B/(c - a(1-B))
+	 * = 43046721/64370707 = 0.668732... (the textbook table value 0.6687);
+	 * Wq = C/(c mu - lambda) = C/1 s; W = C + 1 s. */
+	const char *argv[] = { "queue", "--servers", "10", "--arrival-rate", "9",
+			       "--service-time", "1s", "--json", NULL };
+	struct run_result r;
+	cJSON *j = run_json(argv, &r);
+	double b = 43046721.0 / 256286581.0, c = 43046721.0 / 64370707.0;
+	assert_rel(num(j, "utilization"), 0.9, 1e-12, "utilization");
+	assert_rel(num(j, "erlang_b"), b, 1e-9, "erlang_b");
+	assert_rel(num(j, "erlang_c"), c, 1e-9, "erlang_c");
+	assert_rel(num(j, "wait_mean_s"), c, 1e-9, "wait_mean_s");
+	assert_rel(num(j, "response_mean_s"), c + 1, 1e-9, "response_mean_s");
+	/* the percentiles exist and are ordered */
+	double p50 = num(j, "response_p50_s"), p95 = num(j, "response_p95_s"),
+	       p99 = num(j, "response_p99_s");
+	cr_assert(0 < p50 && p50 < p95 && p95 < p99);
+	cJSON_Delete(j);
+	run_result_release(&r);
+}
+
+Test(queue_cli, mm1_percentiles_are_exponential_quantiles)
+{
+	/* M/M/1, lambda = 0.5, S = 1: the sojourn time is Exp(mu - lambda = 0.5), so the
+	 * p-quantile is -ln(1-p)/0.5: p50 = 2 ln 2, p95 = 2 ln 20, p99 = 2 ln 100,
+	 * p99.9 = 2 ln 1000. Service time given in milliseconds to exercise the units. */
+	const char *argv[] = { "queue", "--servers", "1", "--arrival-rate", "0.5",
+			       "--service-time", "1000ms", "--percentile", "99.9", "--json", NULL };
+	struct run_result r;
+	cJSON *j = run_json(argv, &r);
+	assert_rel(num(j, "erlang_c"), 0.5, 1e-12, "erlang_c = rho");
+	assert_rel(num(j, "response_p50_s"), 2 * log(2.0), 1e-6, "p50");
+	assert_rel(num(j, "response_p95_s"), 2 * log(20.0), 1e-6, "p95");
+	assert_rel(num(j, "response_p99_s"), 2 * log(100.0), 1e-6, "p99");
+	assert_rel(num(j, "response_p99.9_s"), 2 * log(1000.0), 1e-6, "p99.9");
+	cJSON_Delete(j);
+	run_result_release(&r);
+}
+
+Test(queue_cli, sizing_finds_the_smallest_server_count)
+{
+	/* lambda = 0.5, S = 1, target p99 <= 9 s. One server: p99 = 2 ln 100 = 9.21 s > 9.
+	 * Two servers: a = 0.5, B(2) = (0.5/3)/(2 + 0.5/3) = 1/13, C = (2/13)/(2 - 0.5*12/13)
+	 * = 0.1, theta = 2 - 0.5 = 1.5, so P(W > t) = 0.9 e^-t + 0.1 (1.5 e^-t - e^-1.5t)/0.5
+	 * = 1.2 e^-t - 0.2 e^-1.5t, which is 0.01 at t = 4.77204 (bisection): p99 <= 9. */
+	const char *argv[] = { "queue", "--arrival-rate", "0.5", "--service-time", "1",
+			       "--target-p99", "9", "--json", NULL };
+	struct run_result r;
+	cJSON *j = run_json(argv, &r);
+	cr_assert_eq(num(j, "servers_needed"), 2);
+	cr_assert_eq(num(j, "servers"), 2, "without --servers the sized count is reported");
+	assert_rel(num(j, "erlang_c"), 0.1, 1e-9, "erlang_c at 2 servers");
+	assert_rel(num(j, "response_p99_s"), 4.77204047, 1e-6, "p99 at 2 servers");
+	cJSON_Delete(j);
+	run_result_release(&r);
+}
+
+Test(queue_cli, unstable_queue_has_no_numbers)
+{
+	const char *argv[] = { "queue", "--servers", "10", "--arrival-rate", "10",
+			       "--service-time", "1", "--json", NULL };
+	struct run_result r;
+	cJSON *j = run_json(argv, &r);
+	cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(j, "stable")));
+	assert_rel(num(j, "utilization"), 1.0, 1e-12, "utilization");
+	cr_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "erlang_c")));
+	cr_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "wait_mean_s")));
+	cr_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "response_p99_s")));
+	cJSON_Delete(j);
+	run_result_release(&r);
+
+	const char *text[] = { "queue", "--servers", "10", "--arrival-rate", "12",
+			       "--service-time", "1", NULL };
+	run_capsim(text, &r);
+	cr_assert_eq(r.status, 0);
+	cr_assert(strstr(r.out, "unstable"), "the table says unstable: %s", r.out);
+	cr_assert(strstr(r.out, "13 servers"), "and how many servers stability needs: %s", r.out);
+	run_result_release(&r);
+}
+
+Test(queue_cli, simulate_reports_intervals)
+{
+	const char *argv[] = { "queue", "--servers", "2", "--arrival-rate", "1", "--service-time",
+			       "1", "--simulate", "40000", "--reps", "4", "--json", NULL };
+	struct run_result r;
+	cJSON *j = run_json(argv, &r);
+	const cJSON *sim = cJSON_GetObjectItem(j, "simulated");
+	cr_assert(cJSON_IsObject(sim));
+	cr_assert_eq(num(sim, "customers"), 40000);
+	const cJSON *w = cJSON_GetObjectItem(sim, "wait_mean_s");
+	cr_assert(num(w, "ci95_low") <= num(w, "mean") && num(w, "mean") <= num(w, "ci95_high"));
+	cr_assert(cJSON_IsObject(cJSON_GetObjectItem(sim, "response_p99_s")));
+	cJSON_Delete(j);
+	run_result_release(&r);
+}
+
+/* Each bad argument: exit 2, nothing on stdout, one line on stderr naming the problem. */
+static void assert_usage_error(const char *const *argv, const char *needle)
+{
+	struct run_result r;
+	run_capsim(argv, &r);
+	cr_assert_eq(r.status, 2, "exit %d for %s", r.status, needle);
+	cr_assert_str_empty(r.out);
+	cr_assert(strstr(r.err, needle), "stderr \"%s\" should mention \"%s\"", r.err, needle);
+	char *nl = strchr(r.err, '\n');
+	cr_assert(nl && nl[1] == '\0', "one line: \"%s\"", r.err);
+	run_result_release(&r);
+}
+
+Test(queue_cli, bad_arguments_exit_2_with_one_line)
+{
+	const char *a1[] = { "queue", "--servers", "abc", "--arrival-rate", "1",
+			     "--service-time", "1", NULL };
+	assert_usage_error(a1, "--servers: expected a whole number >= 1, got \"abc\"");
+	const char *a2[] = { "queue", "--servers", "2", "--service-time", "1", NULL };
+	assert_usage_error(a2, "--arrival-rate is required");
+	const char *a3[] = { "queue", "--sevrers", "2", NULL };
+	assert_usage_error(a3, "unknown option --sevrers");
+	const char *a4[] = { "queue", "--servers", "2", "--arrival-rate", "1", "--service-time",
+			     "1", "--percentile", "100", NULL };
+	assert_usage_error(a4, "--percentile: expected a percentile in (0,100)");
+	const char *a5[] = { "queue", "--servers", "2", "--arrival-rate", "1", "--service-time",
+			     "-1", NULL };
+	assert_usage_error(a5, "--service-time: expected a duration > 0");
+	const char *a6[] = { "queue", "--servers", "2.5", "--arrival-rate", "1", "--service-time",
+			     "1", NULL };
+	assert_usage_error(a6, "--servers");
+	const char *a7[] = { "queue", "--servers", NULL };
+	assert_usage_error(a7, "--servers: expected a value");
+	const char *a8[] = { "nosuchcommand", NULL };
+	assert_usage_error(a8, "'nosuchcommand' is not a command");
+}
+
+Test(queue_cli, help_and_version)
+{
+	struct run_result r;
+	const char *v[] = { "--version", NULL };
+	run_capsim(v, &r);
+	cr_assert_eq(r.status, 0);
+	cr_assert_str_eq(r.out, "capsim " CAPSIM_VERSION "\n");
+	run_result_release(&r);
+
+	const char *h[] = { "help", NULL };
+	run_capsim(h, &r);
+	cr_assert_eq(r.status, 0);
+	cr_assert(strstr(r.out, "  queue "), "help lists the queue command: %s", r.out);
+	run_result_release(&r);
+
+	const char *hq[] = { "help", "queue", NULL };
+	run_capsim(hq, &r);
+	cr_assert_eq(r.status, 0);
+	cr_assert(strstr(r.out, "--target-p99"), "help queue shows its options");
+	run_result_release(&r);
+}
