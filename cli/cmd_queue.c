@@ -238,7 +238,21 @@ struct answer {
 	double floor_q;             /* the service time's own quantile at target_p (infeasible) */
 	int simulated;
 	struct qsim_summary sim;
+	uint64_t warmup;            /* customers discarded per replication */
+	int short_runs;             /* replications short against the relaxation time */
 };
+
+/* Customers that arrive during the queue's relaxation time, the time it takes to forget its
+ * starting state: tau = 1 / (sqrt(c mu) - sqrt(lambda))^2, which is the M/M/1 relaxation time
+ * 1 / (mu (1 - sqrt(rho))^2) at c = 1 (Morse 1955), scaled by the Allen-Cunneen variability
+ * (ca2 + cs2) / 2 as in heavy traffic. It sets the default warm-up and warns when replications
+ * are too short for their percentiles to be trusted. */
+static double relaxation_customers(const struct queue_args *a, double servers)
+{
+	double gap = sqrt(servers / a->service_time) - sqrt(a->arrival_rate);
+	double variability = fmax((a->ca2 + a->cs2) / 2, 0.1);
+	return a->arrival_rate * variability / (gap * gap);
+}
 
 static int solve(const struct queue_args *a, struct answer *ans)
 {
@@ -273,12 +287,13 @@ static int solve(const struct queue_args *a, struct answer *ans)
 	}
 	if (a->simulate && ans->stable) {
 		uint64_t per_rep = (uint64_t)ceil(a->simulate / a->reps);
+		double relax = relaxation_customers(a, ans->model.servers);
+		double warm = fmax(fmax(per_rep / 10.0, 1000.0), 5 * relax);
 		struct qsim_config cfg = {
 			.servers = ans->model.servers, .arrival_rate = a->arrival_rate,
 			.service_time = a->service_time, .ca2 = a->ca2, .cs2 = a->cs2,
 			.customers = per_rep,
-			.warmup = a->have_warmup ? (uint64_t)a->warmup
-						 : (per_rep / 10 > 1000 ? per_rep / 10 : 1000),
+			.warmup = a->have_warmup ? (uint64_t)a->warmup : (uint64_t)ceil(warm),
 			.npercentiles = a->npct,
 		};
 		memcpy(cfg.percentiles, a->pct, a->npct * sizeof a->pct[0]);
@@ -286,6 +301,8 @@ static int solve(const struct queue_args *a, struct answer *ans)
 					 (unsigned)a->threads, &ans->sim)))
 			return rc;
 		ans->simulated = 1;
+		ans->warmup = cfg.warmup;
+		ans->short_runs = per_rep < 50 * relax;
 	}
 	return 0;
 }
@@ -400,26 +417,28 @@ static void print_text(const struct queue_args *a, const struct answer *ans)
 		       "steady-state waiting time. At least %.0f servers are needed for stability.\n",
 		       r->utilization, floor(r->offered_load) + 1);
 	} else {
-		printf("  %-22s %-12s%s\n", "", "formula", sim ? "  simulated, 95% CI" : "");
-		printf("  %-22s %-12.4f", "utilisation", r->utilization);
+		/* Columns are padded only when the simulated column follows them. */
+		int w = sim ? 12 : 1;
+		printf("  %-22s %-*s%s\n", "", w, "formula", sim ? "  simulated, 95% CI" : "");
+		printf("  %-22s %-*.4f", "utilisation", w, r->utilization);
 		if (sim)
 			printf("  %-11.4f [%.4f, %.4f]", s->utilization.mean, s->utilization.low,
 			       s->utilization.high);
-		printf("\n  %-22s %-12.4f\n", "Erlang B (blocking)", r->erlang_b);
-		printf("  %-22s %-12.4f", "Erlang C (P wait)", r->erlang_c);
+		printf("\n  %-22s %.4f\n", "Erlang B (blocking)", r->erlang_b);
+		printf("  %-22s %-*.4f", "Erlang C (P wait)", w, r->erlang_c);
 		if (sim)
 			printf("  %-11.4f [%.4f, %.4f]", s->p_wait.mean, s->p_wait.low, s->p_wait.high);
-		printf("\n  %-22s %-12s", "mean wait", dur(r->wait_mean, b1));
+		printf("\n  %-22s %-*s", "mean wait", w, dur(r->wait_mean, b1));
 		if (sim)
 			print_sim_duration(&s->wait_mean);
-		printf("\n  %-22s %-12s", "mean response", dur(r->response_mean, b1));
+		printf("\n  %-22s %-*s", "mean response", w, dur(r->response_mean, b1));
 		if (sim)
 			print_sim_duration(&s->response_mean);
 		for (size_t i = 0; i < a->npct; i++) {
 			char name[48];
 			pct_label(a->pct[i], label, sizeof label);
 			snprintf(name, sizeof name, "response %s", label);
-			printf("\n  %-22s %-12s", name, dur(ans->q[i], b1));
+			printf("\n  %-22s %-*s", name, w, dur(ans->q[i], b1));
 			if (sim)
 				print_sim_duration(&s->response_q[i]);
 		}
@@ -429,6 +448,14 @@ static void print_text(const struct queue_args *a, const struct answer *ans)
 			       "%llu engine events\n",
 			       (unsigned long long)s->customers, (unsigned long long)s->replications,
 			       a->seed, (unsigned long long)s->events);
+		if (sim)
+			printf("  (each replication after a warm-up of %llu customers)\n",
+			       (unsigned long long)ans->warmup);
+		if (sim && ans->short_runs)
+			printf("  note: at this utilisation the queue takes about %.0f customers to\n"
+			       "  forget its start; replications this short underestimate the tail.\n"
+			       "  Simulate more customers (--simulate) for intervals to trust.\n",
+			       relaxation_customers(a, ans->model.servers));
 	}
 	if (a->simulate && !ans->stable)
 		printf("\n(no simulation: an unstable queue has no steady state to measure)\n");
