@@ -75,7 +75,8 @@ check: $(TESTBIN) $(B)/capsim
 
 run: deps
 	@$(MAKE) --no-print-directory capsim
-	./capsim queue --servers 10 --arrival-rate 90 --service-time 0.1 --simulate 200000
+	./capsim queue --servers 10 --arrival-rate 90 --service-time 100ms --target-p99 500ms \
+	  --simulate 200000
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCHES)
