@@ -14,6 +14,10 @@ struct command {
 
 int cmd_queue(int argc, char **argv);
 extern const char cmd_queue_usage[];
+int cmd_validate(int argc, char **argv);
+extern const char cmd_validate_usage[];
+int cmd_init(int argc, char **argv);
+extern const char cmd_init_usage[];
 
 /* Prints "capsim CMD: MESSAGE" on stderr and returns EXIT_USAGE, for bad arguments. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)

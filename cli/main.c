@@ -17,6 +17,9 @@ static const char cmd_help_usage[] =
 static const struct command commands[] = {
 	{ "queue", cmd_queue, "queueing calculator: M/M/c and G/G/c waits, percentiles, sizing",
 	  cmd_queue_usage },
+	{ "validate", cmd_validate, "check scenario files and report the first mistake by line",
+	  cmd_validate_usage },
+	{ "init", cmd_init, "write a commented starter scenario", cmd_init_usage },
 	{ "help", cmd_help, "list the commands or show one command's options", cmd_help_usage },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

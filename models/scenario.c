@@ -1,0 +1,1568 @@
+/* Loading and validation of scenario files (format v1) into SI-unit structs, with errors that
+ * name the file, the line and the JSON path of the first mistake. */
+#include "models/scenario.h"
+
+#include <cJSON.h>
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/jsonloc.h"
+#include "models/units.h"
+#include "sim/error.h"
+
+#define MAX_PATH_DEPTH 16
+/* Largest whole number a JSON number (an IEEE double) holds exactly: 2^53. */
+#define MAX_EXACT_INT 9007199254740992.0
+/* Caps on counts, so that they fit an int and a typo like 1e9 instances is caught. */
+#define MAX_INSTANCES 1000000
+#define MAX_REPLICATIONS 1000000
+
+struct ctx {
+	const char *text;
+	size_t len;
+	const char *file;            /* for messages */
+	char *dir;                   /* folder of the scenario file, "" or ending in '/' */
+	struct scenario *sc;
+	struct scenario_error *err;
+	struct jsonloc_step path[MAX_PATH_DEPTH];
+	size_t depth;
+};
+
+/* Where a message points: at the value of the current path, at its key, or (for a missing
+ * key) at the deepest value that exists, which jsonloc reports by itself. */
+enum where { AT_VALUE, AT_KEY };
+
+static const double REQUIRED = NAN;
+
+/* ---- paths and messages ---- */
+
+static void push_key(struct ctx *c, const char *key)
+{
+	CAPSIM_ASSERT(c->depth < MAX_PATH_DEPTH);
+	c->path[c->depth].key = key;
+	c->path[c->depth++].index = 0;
+}
+
+static void push_index(struct ctx *c, size_t i)
+{
+	CAPSIM_ASSERT(c->depth < MAX_PATH_DEPTH);
+	c->path[c->depth].key = NULL;
+	c->path[c->depth++].index = i;
+}
+
+static void pop(struct ctx *c)
+{
+	CAPSIM_ASSERT(c->depth > 0);
+	c->depth--;
+}
+
+static void path_string(const struct jsonloc_step *p, size_t n, char *buf, size_t size)
+{
+	size_t w = 0;
+	buf[0] = '\0';
+	for (size_t k = 0; k < n && w < size; k++) {
+		int m = p[k].key ? snprintf(buf + w, size - w, "%s%s", k ? "." : "", p[k].key)
+				 : snprintf(buf + w, size - w, "[%zu]", p[k].index);
+		if (m < 0)
+			break;
+		w += (size_t)m;
+	}
+}
+
+static void format_msg(struct scenario_error *e)
+{
+	char where[64];
+	if (e->line > 0)
+		snprintf(where, sizeof where, ":%d", e->line);
+	else
+		where[0] = '\0';
+	if (e->path[0])
+		snprintf(e->msg, sizeof e->msg, "%.512s%s: %.256s: %.512s", e->file, where, e->path,
+			 e->text);
+	else
+		snprintf(e->msg, sizeof e->msg, "%.512s%s: %.512s", e->file, where, e->text);
+}
+
+/* Records the first error at the current path; returns `code` for `return fail(...)`. */
+static int failv(struct ctx *c, int code, enum where w, const char *fmt, va_list ap)
+{
+	struct scenario_error *e = c->err;
+	struct jsonloc_pos pos;
+	snprintf(e->file, sizeof e->file, "%s", c->file);
+	path_string(c->path, c->depth, e->path, sizeof e->path);
+	vsnprintf(e->text, sizeof e->text, fmt, ap);
+	int rc = jsonloc_find(c->text, c->len, c->path, c->depth, &pos);
+	if (rc == 0 || rc == CAPSIM_ENOTFOUND) {
+		e->line = (w == AT_KEY && rc == 0 && pos.key_line) ? pos.key_line : pos.line;
+		e->col = (w == AT_KEY && rc == 0 && pos.key_line) ? pos.key_col : pos.col;
+	} else {
+		e->line = e->col = 0;
+	}
+	format_msg(e);
+	return code;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail(struct ctx *c, enum where w, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = failv(c, CAPSIM_EINVAL, w, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* fail() with another code than CAPSIM_EINVAL. */
+__attribute__((format(printf, 4, 5)))
+static int fail_code(struct ctx *c, int code, enum where w, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = failv(c, code, w, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* The same one step below the current path (a key of the current object). */
+__attribute__((format(printf, 4, 5)))
+static int fail_key(struct ctx *c, const char *key, enum where w, const char *fmt, ...)
+{
+	va_list ap;
+	push_key(c, key);
+	va_start(ap, fmt);
+	int rc = failv(c, CAPSIM_EINVAL, w, fmt, ap);
+	va_end(ap);
+	pop(c);
+	return rc;
+}
+
+/* Describes a JSON value for "got ..." in a message. */
+static const char *describe(const cJSON *v, char *buf, size_t size)
+{
+	if (!v)
+		snprintf(buf, size, "nothing");
+	else if (cJSON_IsString(v))
+		snprintf(buf, size, "\"%.40s%s\"", v->valuestring,
+			 strlen(v->valuestring) > 40 ? "..." : "");
+	else if (cJSON_IsNumber(v))
+		snprintf(buf, size, "%.15g", v->valuedouble);
+	else if (cJSON_IsBool(v))
+		snprintf(buf, size, "%s", cJSON_IsTrue(v) ? "true" : "false");
+	else if (cJSON_IsNull(v))
+		snprintf(buf, size, "null");
+	else if (cJSON_IsObject(v))
+		snprintf(buf, size, "an object");
+	else if (cJSON_IsArray(v))
+		snprintf(buf, size, cJSON_GetArraySize(v) ? "an array" : "an empty array");
+	else
+		snprintf(buf, size, "something else");
+	return buf;
+}
+
+/* "expected WHAT, got GOT" at key `key` of the current object (key NULL: the current path). */
+static int expected(struct ctx *c, const char *key, const cJSON *v, const char *what)
+{
+	char got[64];
+	describe(v, got, sizeof got);
+	if (!v)
+		return fail_key(c, key, AT_VALUE, "expected %s, got nothing (the field is required)",
+				what);
+	if (key)
+		return fail_key(c, key, AT_VALUE, "expected %s, got %s", what, got);
+	return fail(c, AT_VALUE, "expected %s, got %s", what, got);
+}
+
+/* ---- "did you mean" ---- */
+
+int scenario_edit_distance(const char *a, const char *b, int cap)
+{
+	/* Levenshtein distance by the two-row dynamic programme (Wagner-Fischer 1974):
+	 * d[i][j] = min(d[i-1][j] + 1, d[i][j-1] + 1, d[i-1][j-1] + (a_i != b_j)). */
+	enum { MAXLEN = 127 };
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > MAXLEN || lb > MAXLEN)
+		return strcmp(a, b) == 0 ? 0 : cap + 1;
+	if ((la > lb ? la - lb : lb - la) > (size_t)cap)
+		return cap + 1;
+	int prev[MAXLEN + 1], cur[MAXLEN + 1];
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			int del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof prev[0]);
+	}
+	return prev[lb] > cap ? cap + 1 : prev[lb];
+}
+
+/* Closest of names[0..n) to `word` within 2 edits (and fewer edits than its length, so
+ * that "ab" never suggests "x"), or NULL. */
+static const char *closest(const char *word, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	int bestd = 3;
+	int len = (int)strlen(word);
+	for (size_t i = 0; i < n; i++) {
+		int d = scenario_edit_distance(word, names[i], 2);
+		if (d < bestd && d < len) {
+			bestd = d;
+			best = names[i];
+		}
+	}
+	return best;
+}
+
+/* Appends "; did you mean "X"?" or "; KIND: a, b, c" to a message. */
+static void hint(char *buf, size_t size, const char *word, const char *const *names, size_t n,
+		 const char *kind)
+{
+	size_t w = strlen(buf);
+	const char *best = closest(word, names, n);
+	if (best) {
+		snprintf(buf + w, size - w, "; did you mean \"%s\"?", best);
+		return;
+	}
+	snprintf(buf + w, size - w, "; %s: ", kind);
+	for (size_t i = 0; i < n; i++) {
+		w = strlen(buf);
+		snprintf(buf + w, size - w, "%s%s", i ? ", " : "", names[i]);
+	}
+}
+
+/* ---- keys ---- */
+
+static int is_comment(const char *key)
+{
+	return strncmp(key, "_comment", 8) == 0;
+}
+
+/* Counts the members of o named `key` before `upto`. */
+static size_t occurrences_before(const cJSON *o, const cJSON *upto, const char *key)
+{
+	size_t k = 0;
+	for (const cJSON *m = o->child; m && m != upto; m = m->next)
+		if (strcmp(m->string, key) == 0)
+			k++;
+	return k;
+}
+
+/* Rejects duplicate keys (cJSON keeps both) in object o at the current path. */
+static int check_duplicates(struct ctx *c, const cJSON *o)
+{
+	for (const cJSON *m = o->child; m; m = m->next) {
+		if (is_comment(m->string))
+			continue;
+		size_t k = occurrences_before(o, m, m->string);
+		if (k == 0)
+			continue;
+		struct jsonloc_pos first;
+		int first_line = 0;
+		push_key(c, m->string);
+		if (jsonloc_find(c->text, c->len, c->path, c->depth, &first) == 0)
+			first_line = first.key_line;
+		c->path[c->depth - 1].index = k;
+		int rc = fail(c, AT_KEY, "duplicate key; it was first given on line %d", first_line);
+		pop(c);
+		return rc;
+	}
+	return 0;
+}
+
+/* Rejects duplicate and unknown keys of the object at the current path; `known` ends with
+ * NULL. Keys starting with "_comment" are ignored. */
+static int check_keys(struct ctx *c, const cJSON *o, const char *const *known)
+{
+	int rc = check_duplicates(c, o);
+	if (rc)
+		return rc;
+	size_t nknown = 0;
+	while (known[nknown])
+		nknown++;
+	for (const cJSON *m = o->child; m; m = m->next) {
+		if (is_comment(m->string))
+			continue;
+		size_t i = 0;
+		while (i < nknown && strcmp(known[i], m->string) != 0)
+			i++;
+		if (i < nknown)
+			continue;
+		char text[400] = "unknown key";
+		hint(text, sizeof text, m->string, known, nknown, "the keys here are");
+		return fail_key(c, m->string, AT_KEY, "%s", text);
+	}
+	return 0;
+}
+
+/* ---- typed fields ---- */
+
+/* Object at key (NULL *out when absent and optional). */
+static int get_object(struct ctx *c, const cJSON *o, const char *key, int required,
+		      const cJSON **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	*out = v;
+	if (!v && !required)
+		return 0;
+	if (!cJSON_IsObject(v))
+		return expected(c, key, v, "an object");
+	return 0;
+}
+
+/* Non-empty array at key (NULL *out when absent and optional). */
+static int get_array(struct ctx *c, const cJSON *o, const char *key, int required,
+		     const cJSON **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	*out = v;
+	if (!v && !required)
+		return 0;
+	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
+		return expected(c, key, v, "a non-empty array");
+	return 0;
+}
+
+/* A number in the range given by lo/hi (open or closed ends); def = REQUIRED (NaN) makes the
+ * field required. `what` describes the range for the message. */
+static int get_number(struct ctx *c, const cJSON *o, const char *key, double def, double lo,
+		      int lo_open, double hi, int hi_open, const char *what, double *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (!v && !isnan(def)) {
+		*out = def;
+		return 0;
+	}
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+		return expected(c, key, v, what);
+	double x = v->valuedouble;
+	if ((lo_open ? !(x > lo) : !(x >= lo)) || (hi_open ? !(x < hi) : !(x <= hi)))
+		return expected(c, key, v, what);
+	*out = x;
+	return 0;
+}
+
+/* A whole number in [lo, hi]; required unless has_def. */
+static int get_int(struct ctx *c, const cJSON *o, const char *key, int has_def, double def,
+		   double lo, double hi, const char *what, double *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (!v && has_def) {
+		*out = def;
+		return 0;
+	}
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+	    v->valuedouble != floor(v->valuedouble) || v->valuedouble < lo || v->valuedouble > hi)
+		return expected(c, key, v, what);
+	*out = v->valuedouble;
+	return 0;
+}
+
+static int get_int_i(struct ctx *c, const cJSON *o, const char *key, int has_def, int def,
+		     int lo, int hi, const char *what, int *out)
+{
+	double d = 0;
+	int rc = get_int(c, o, key, has_def, def, lo, hi, what, &d);
+	if (rc == 0)
+		*out = (int)d;
+	return rc;
+}
+
+/* A duration: a string with a unit ("90s", "5m", "250ms") or a number of seconds. def is the
+ * default as written in the format (NULL: required). positive: must be > 0, else >= 0. */
+static int get_duration(struct ctx *c, const cJSON *o, const char *key, const char *def,
+			int positive, double *out)
+{
+	const char *what = positive ? "a duration > 0 such as \"90s\", \"5m\", \"2h\", \"30d\" "
+				      "or a number of seconds"
+				    : "a duration >= 0 such as \"0s\", \"90s\", \"5m\" or a number "
+				      "of seconds";
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	double x;
+	if (!v && def) {
+		int rc = units_parse_duration(def, out);
+		CAPSIM_ASSERT(rc == 0);
+		return 0;
+	}
+	if (cJSON_IsString(v)) {
+		if (units_parse_duration(v->valuestring, &x) != 0)
+			return expected(c, key, v, what);
+	} else if (cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble >= 0) {
+		x = v->valuedouble;
+	} else {
+		return expected(c, key, v, what);
+	}
+	if (positive && !(x > 0))
+		return expected(c, key, v, what);
+	*out = x;
+	return 0;
+}
+
+static int valid_name(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > SCENARIO_NAME_MAX || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return 0;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+static const char NAME_WHAT[] = "a name of letters, digits, '.', '_' or '-' "
+				"(at most 100 characters)";
+
+/* A name string (see valid_name) from a JSON value already located at the current path. */
+static int name_value(struct ctx *c, const cJSON *v, char **out)
+{
+	if (!cJSON_IsString(v) || !valid_name(v->valuestring))
+		return expected(c, NULL, v, NAME_WHAT);
+	if (!(*out = strdup(v->valuestring)))
+		return CAPSIM_ENOMEM;
+	return 0;
+}
+
+static int get_name(struct ctx *c, const cJSON *o, const char *key, char **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (!v)
+		return expected(c, key, v, NAME_WHAT);
+	push_key(c, key);
+	int rc = name_value(c, v, out);
+	pop(c);
+	return rc;
+}
+
+/* Reports that the object at the current path lacks both of two alternative keys, or has
+ * both. Returns 0 when exactly one is present. */
+static int exactly_one(struct ctx *c, const cJSON *o, const char *a, const char *b,
+		       const char *neither)
+{
+	int ha = cJSON_HasObjectItem(o, a), hb = cJSON_HasObjectItem(o, b);
+	if (ha && hb)
+		return fail_key(c, b, AT_KEY, "%s and %s are mutually exclusive; give one of them",
+				a, b);
+	if (!ha && !hb)
+		return fail(c, AT_VALUE, "expected %s, got neither", neither);
+	return 0;
+}
+
+/* ---- sections ---- */
+
+static int load_slo(struct ctx *c, const cJSON *root)
+{
+	static const char *const keys[] = { "availability", "latency_percentile",
+					    "latency_target", NULL };
+	struct scenario *sc = c->sc;
+	const cJSON *o;
+	int rc;
+	sc->slo.availability = 0.999;
+	sc->slo.latency_percentile = 99;
+	sc->slo.latency_target = 0;
+	if ((rc = get_object(c, root, "slo", 0, &o)) != 0 || !o)
+		return rc;
+	sc->has_slo = 1;
+	push_key(c, "slo");
+	if ((rc = check_keys(c, o, keys)) != 0 ||
+	    (rc = get_number(c, o, "availability", 0.999, 0, 1, 1, 0, "a number in (0,1]",
+			     &sc->slo.availability)) != 0 ||
+	    (rc = get_number(c, o, "latency_percentile", 99, 0, 1, 100, 1,
+			     "a percentile in (0,100) such as 99 or 99.9",
+			     &sc->slo.latency_percentile)) != 0 ||
+	    (rc = get_duration(c, o, "latency_target", NULL, 1, &sc->slo.latency_target)) != 0)
+		return rc;
+	pop(c);
+	return 0;
+}
+
+static int load_instance_types(struct ctx *c, const cJSON *root)
+{
+	static const char *const keys[] = { "name", "vcpu", "memory_gib", "price_hourly", NULL };
+	struct scenario *sc = c->sc;
+	const cJSON *arr, *it;
+	int rc;
+	if ((rc = get_array(c, root, "instance_types", 1, &arr)) != 0)
+		return rc;
+	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	if (!(sc->instance_types = calloc(n, sizeof *sc->instance_types)))
+		return CAPSIM_ENOMEM;
+	push_key(c, "instance_types");
+	cJSON_ArrayForEach(it, arr) {
+		struct scenario_instance_type *t = &sc->instance_types[i];
+		double vcpu;
+		push_index(c, i);
+		if (!cJSON_IsObject(it))
+			return expected(c, NULL, it, "an object");
+		sc->ninstance_types = i + 1;
+		if ((rc = check_keys(c, it, keys)) != 0 || (rc = get_name(c, it, "name", &t->name)) != 0)
+			return rc;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(sc->instance_types[j].name, t->name) == 0)
+				return fail_key(c, "name", AT_VALUE, "duplicate instance type name "
+						"\"%s\"; instance_types[%zu] has it already", t->name, j);
+		if ((rc = get_int(c, it, "vcpu", 0, 0, 1, 65536, "a whole number >= 1", &vcpu)) != 0 ||
+		    (rc = get_number(c, it, "memory_gib", REQUIRED, 0, 1, INFINITY, 1,
+				     "a number of GiB > 0", &t->memory_gib)) != 0 ||
+		    (rc = get_number(c, it, "price_hourly", REQUIRED, 0, 0, INFINITY, 1,
+				     "a price in USD per hour >= 0", &t->price_hourly)) != 0)
+			return rc;
+		t->vcpu = (int)vcpu;
+		pop(c);
+		i++;
+	}
+	pop(c);
+	return 0;
+}
+
+static int load_regions(struct ctx *c, const cJSON *root)
+{
+	static const char *const keys[] = { "name", "zones", NULL };
+	struct scenario *sc = c->sc;
+	const cJSON *arr, *it;
+	int rc;
+	if ((rc = get_array(c, root, "regions", 1, &arr)) != 0)
+		return rc;
+	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	if (!(sc->regions = calloc(n, sizeof *sc->regions)))
+		return CAPSIM_ENOMEM;
+	push_key(c, "regions");
+	cJSON_ArrayForEach(it, arr) {
+		struct scenario_region *r = &sc->regions[i];
+		const cJSON *zones, *z;
+		push_index(c, i);
+		if (!cJSON_IsObject(it))
+			return expected(c, NULL, it, "an object");
+		sc->nregions = i + 1;
+		if ((rc = check_keys(c, it, keys)) != 0 || (rc = get_name(c, it, "name", &r->name)) != 0)
+			return rc;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(sc->regions[j].name, r->name) == 0)
+				return fail_key(c, "name", AT_VALUE, "duplicate region name \"%s\"; "
+						"regions[%zu] has it already", r->name, j);
+		if ((rc = get_array(c, it, "zones", 1, &zones)) != 0)
+			return rc;
+		size_t nz = (size_t)cJSON_GetArraySize(zones), k = 0;
+		if (!(r->zones = calloc(nz, sizeof *r->zones)))
+			return CAPSIM_ENOMEM;
+		push_key(c, "zones");
+		cJSON_ArrayForEach(z, zones) {
+			push_index(c, k);
+			r->nzones = k + 1;
+			if ((rc = name_value(c, z, &r->zones[k])) != 0)
+				return rc;
+			for (size_t j = 0; j < k; j++)
+				if (strcmp(r->zones[j], r->zones[k]) == 0)
+					return fail(c, AT_VALUE, "duplicate zone \"%s\"; zones[%zu] "
+						    "has it already", r->zones[k], j);
+			pop(c);
+			k++;
+		}
+		pop(c);
+		pop(c);
+		i++;
+	}
+	pop(c);
+	return 0;
+}
+
+/* Names of the declared regions, for hints (an array of borrowed pointers, caller frees). */
+static const char **region_names(const struct scenario *sc)
+{
+	const char **names = malloc((sc->nregions + 1) * sizeof *names);
+	if (names)
+		for (size_t i = 0; i < sc->nregions; i++)
+			names[i] = sc->regions[i].name;
+	return names;
+}
+
+/* The index of a declared region named by the string v at the current path. */
+static int region_ref(struct ctx *c, const cJSON *v, size_t *out)
+{
+	if (!cJSON_IsString(v))
+		return expected(c, NULL, v, "the name of a declared region");
+	long r = scenario_find_region(c->sc, v->valuestring);
+	if (r >= 0) {
+		*out = (size_t)r;
+		return 0;
+	}
+	const char **names = region_names(c->sc);
+	if (!names)
+		return CAPSIM_ENOMEM;
+	char text[400];
+	snprintf(text, sizeof text, "unknown region \"%.60s\"", v->valuestring);
+	hint(text, sizeof text, v->valuestring, names, c->sc->nregions, "declared regions are");
+	free(names);
+	return fail(c, AT_VALUE, "%s", text);
+}
+
+/* ---- the trace ---- */
+
+struct trace_reader {
+	struct scenario_trace *tr;
+	size_t cap;
+	char field[2][64];
+	int nfields, too_long, rows;
+	int line;                 /* line of the CSV being fed to the parser */
+	int err_line;             /* 0 while all is well */
+	int err_code;
+	char err_text[256];
+};
+
+static void trace_error(struct trace_reader *r, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void trace_error(struct trace_reader *r, int code, const char *fmt, ...)
+{
+	va_list ap;
+	if (r->err_line)
+		return;
+	r->err_line = r->line;
+	r->err_code = code;
+	va_start(ap, fmt);
+	vsnprintf(r->err_text, sizeof r->err_text, fmt, ap);
+	va_end(ap);
+}
+
+static void trace_field(void *s, size_t len, void *data)
+{
+	struct trace_reader *r = data;
+	if (r->nfields < 2) {
+		if (len >= sizeof r->field[0])
+			r->too_long = 1;
+		else {
+			memcpy(r->field[r->nfields], s, len);
+			r->field[r->nfields][len] = '\0';
+		}
+	}
+	r->nfields++;
+}
+
+static void trace_row(int term, void *data)
+{
+	struct trace_reader *r = data;
+	struct scenario_trace *tr = r->tr;
+	double t, q;
+	int nf = r->nfields;
+	(void)term;
+	r->nfields = 0;
+	if (r->err_line)
+		return;
+	int first = r->rows++ == 0;
+	if (nf != 2) {
+		trace_error(r, CAPSIM_EPARSE, "expected 2 fields (time_s,requests_per_s), got %d", nf);
+		return;
+	}
+	if (r->too_long) {
+		trace_error(r, CAPSIM_EPARSE, "expected numbers, got a field of 64 characters or more");
+		return;
+	}
+	if (first && units_parse_number(r->field[0], &t) != 0) {
+		if (strcmp(r->field[0], "time_s") != 0 || strcmp(r->field[1], "requests_per_s") != 0)
+			trace_error(r, CAPSIM_EPARSE, "expected the header time_s,requests_per_s or "
+				    "numbers, got \"%s,%s\"", r->field[0], r->field[1]);
+		return;
+	}
+	if (units_parse_number(r->field[0], &t) != 0 || t < 0) {
+		trace_error(r, CAPSIM_EPARSE, "expected a time in seconds >= 0, got \"%s\"",
+			    r->field[0]);
+		return;
+	}
+	if (tr->n > 0 && !(t > tr->time[tr->n - 1])) {
+		trace_error(r, CAPSIM_EPARSE, "expected a time after the previous row's %.15g s, "
+			    "got %.15g", tr->time[tr->n - 1], t);
+		return;
+	}
+	if (units_parse_number(r->field[1], &q) != 0 || q < 0) {
+		trace_error(r, CAPSIM_EPARSE, "expected a rate in requests/s >= 0, got \"%s\"",
+			    r->field[1]);
+		return;
+	}
+	if (tr->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 256;
+		double *nt = realloc(tr->time, cap * sizeof *nt);
+		if (nt)
+			tr->time = nt;
+		double *nq = nt ? realloc(tr->rate, cap * sizeof *nq) : NULL;
+		if (nq)
+			tr->rate = nq;
+		if (!nt || !nq) {
+			trace_error(r, CAPSIM_ENOMEM, "out of memory");
+			return;
+		}
+		r->cap = cap;
+	}
+	tr->time[tr->n] = t;
+	tr->rate[tr->n++] = q;
+}
+
+static char *read_file(const char *path, size_t *len, int *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+	if (!f) {
+		*err = errno;
+		return NULL;
+	}
+	for (;;) {
+		if (cap - n < 4096) {
+			char *nb = realloc(buf, cap = cap ? 2 * cap : 65536);
+			if (!nb) {
+				*err = ENOMEM;
+				goto fail;
+			}
+			buf = nb;
+		}
+		size_t m = fread(buf + n, 1, cap - n - 1, f);
+		n += m;
+		if (m == 0)
+			break;
+	}
+	if (ferror(f)) {
+		*err = errno ? errno : EIO;
+		goto fail;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	fclose(f);
+	free(buf);
+	return NULL;
+}
+
+/* Reads the CSV trace named by v at the current path (traffic.trace), relative to the
+ * scenario's folder. Errors inside the CSV name the CSV file and its line. The CSV is fed to
+ * libcsv one line at a time so that each row's callback knows its line number. */
+static int load_trace(struct ctx *c, const cJSON *v)
+{
+	struct scenario_trace *tr = &c->sc->traffic.trace;
+	struct trace_reader r = { .tr = tr };
+	struct csv_parser p;
+	char *data = NULL;
+	size_t len;
+	int e = 0, rc = 0;
+	if (!cJSON_IsString(v) || !v->valuestring[0])
+		return expected(c, NULL, v, "the path of a CSV file (time_s,requests_per_s)");
+	const char *rel = v->valuestring;
+	size_t dl = rel[0] == '/' ? 0 : strlen(c->dir);
+	if (!(tr->path = malloc(dl + strlen(rel) + 1)))
+		return CAPSIM_ENOMEM;
+	memcpy(tr->path, c->dir, dl);
+	strcpy(tr->path + dl, rel);
+	if (!(data = read_file(tr->path, &len, &e)))
+		return e == ENOMEM ? CAPSIM_ENOMEM
+				   : fail_code(c, CAPSIM_EIO, AT_VALUE, "cannot read the trace "
+					       "\"%s\": %s", tr->path, strerror(e));
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+		free(data);
+		return CAPSIM_ENOMEM;
+	}
+	size_t off = 0;
+	r.line = 1;
+	while (off < len && !r.err_line) {
+		const char *nl = memchr(data + off, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - (data + off)) + 1 : len - off;
+		if (csv_parse(&p, data + off, n, trace_field, trace_row, &r) != n)
+			trace_error(&r, CAPSIM_EPARSE, "malformed CSV: %s", csv_strerror(csv_error(&p)));
+		off += n;
+		if (nl && off < len)
+			r.line++;
+	}
+	if (!r.err_line && csv_fini(&p, trace_field, trace_row, &r) != 0)
+		trace_error(&r, CAPSIM_EPARSE, "malformed CSV: %s", csv_strerror(csv_error(&p)));
+	csv_free(&p);
+	free(data);
+	if (!r.err_line && tr->n == 0) {
+		r.line = 1;
+		trace_error(&r, CAPSIM_EPARSE, "expected at least one row time_s,requests_per_s, "
+			    "got none");
+	}
+	if (r.err_line) {
+		struct scenario_error *er = c->err;
+		rc = r.err_code;
+		snprintf(er->file, sizeof er->file, "%s", tr->path);
+		er->line = r.err_line;
+		er->col = 0;
+		path_string(c->path, c->depth, er->path, sizeof er->path);
+		snprintf(er->text, sizeof er->text, "%s", r.err_text);
+		format_msg(er);
+	}
+	return rc;
+}
+
+static int load_traffic(struct ctx *c, const cJSON *root)
+{
+	static const char *const keys[] = { "base_rate", "daily", "weekly", "growth_per_month",
+					    "noise", "spikes", "trace", "regions", NULL };
+	static const char *const daily_keys[] = { "amplitude", "peak_hour", NULL };
+	static const char *const weekly_keys[] = { "weekend_factor", NULL };
+	static const char *const spike_keys[] = { "rate_per_day", "magnitude", "duration", NULL };
+	struct scenario *sc = c->sc;
+	struct scenario_traffic *t = &sc->traffic;
+	const cJSON *o, *sub;
+	int rc;
+	if ((rc = get_object(c, root, "traffic", 1, &o)) != 0)
+		return rc;
+	push_key(c, "traffic");
+	if ((rc = check_keys(c, o, keys)) != 0 ||
+	    (rc = exactly_one(c, o, "base_rate", "trace",
+			      "base_rate (requests/s) or trace (a CSV file)")) != 0)
+		return rc;
+	t->weekend_factor = 1;
+	t->daily_peak_hour = 12;
+	t->has_trace = cJSON_HasObjectItem(o, "trace");
+	if (t->has_trace) {
+		/* A trace carries its own shape; a daily or weekly shape on top would be applied
+		 * twice, so it is refused rather than silently combined. */
+		static const char *const shaped[] = { "daily", "weekly", "growth_per_month" };
+		for (size_t k = 0; k < 3; k++)
+			if (cJSON_HasObjectItem(o, shaped[k]))
+				return fail_key(c, shaped[k], AT_KEY, "not allowed with trace (the "
+						"trace already has its shape; noise and spikes are)");
+		push_key(c, "trace");
+		if ((rc = load_trace(c, cJSON_GetObjectItemCaseSensitive(o, "trace"))) != 0)
+			return rc;
+		pop(c);
+	} else if ((rc = get_number(c, o, "base_rate", REQUIRED, 0, 1, INFINITY, 1,
+				    "a rate in requests/s > 0", &t->base_rate)) != 0) {
+		return rc;
+	}
+	if ((rc = get_object(c, o, "daily", 0, &sub)) != 0)
+		return rc;
+	if (sub) {
+		push_key(c, "daily");
+		if ((rc = check_keys(c, sub, daily_keys)) != 0 ||
+		    (rc = get_number(c, sub, "amplitude", REQUIRED, 0, 0, 1, 1, "a number in [0,1)",
+				     &t->daily_amplitude)) != 0 ||
+		    (rc = get_number(c, sub, "peak_hour", 12, 0, 0, 24, 1,
+				     "an hour of the day in [0,24)", &t->daily_peak_hour)) != 0)
+			return rc;
+		pop(c);
+	}
+	if ((rc = get_object(c, o, "weekly", 0, &sub)) != 0)
+		return rc;
+	if (sub) {
+		push_key(c, "weekly");
+		if ((rc = check_keys(c, sub, weekly_keys)) != 0 ||
+		    (rc = get_number(c, sub, "weekend_factor", REQUIRED, 0, 1, INFINITY, 1,
+				     "a factor > 0", &t->weekend_factor)) != 0)
+			return rc;
+		pop(c);
+	}
+	if ((rc = get_number(c, o, "growth_per_month", 0, -1, 1, INFINITY, 1,
+			     "a growth rate per month > -1 (0.05 = +5%/month)",
+			     &t->growth_per_month)) != 0 ||
+	    (rc = get_number(c, o, "noise", 0, 0, 0, INFINITY, 1,
+			     "a number >= 0 (sigma of the log of the noise factor)", &t->noise)) != 0 ||
+	    (rc = get_object(c, o, "spikes", 0, &sub)) != 0)
+		return rc;
+	if (sub) {
+		struct scenario_spikes *sp = &t->spikes;
+		const cJSON *mag;
+		static const char mag_what[] = "[lo, hi] with 1 <= lo <= hi (rate multipliers)";
+		push_key(c, "spikes");
+		if ((rc = check_keys(c, sub, spike_keys)) != 0 ||
+		    (rc = get_number(c, sub, "rate_per_day", REQUIRED, 0, 0, INFINITY, 1,
+				     "a number of spikes per day >= 0", &sp->rate_per_day)) != 0)
+			return rc;
+		mag = cJSON_GetObjectItemCaseSensitive(sub, "magnitude");
+		if (!cJSON_IsArray(mag) || cJSON_GetArraySize(mag) != 2)
+			return expected(c, "magnitude", mag, mag_what);
+		const cJSON *lo = cJSON_GetArrayItem(mag, 0), *hi = cJSON_GetArrayItem(mag, 1);
+		if (!cJSON_IsNumber(lo) || !cJSON_IsNumber(hi) || !isfinite(hi->valuedouble) ||
+		    !(lo->valuedouble >= 1) || !(hi->valuedouble >= lo->valuedouble))
+			return expected(c, "magnitude", mag, mag_what);
+		sp->magnitude_lo = lo->valuedouble;
+		sp->magnitude_hi = hi->valuedouble;
+		if ((rc = get_duration(c, sub, "duration", NULL, 1, &sp->duration)) != 0)
+			return rc;
+		pop(c);
+	}
+
+	/* Shares per region: equal when not given; regions not listed receive none. */
+	if (!(t->region_share = calloc(sc->nregions, sizeof *t->region_share)))
+		return CAPSIM_ENOMEM;
+	if ((rc = get_object(c, o, "regions", 0, &sub)) != 0)
+		return rc;
+	if (!sub) {
+		for (size_t r = 0; r < sc->nregions; r++)
+			t->region_share[r] = 1.0 / (double)sc->nregions;
+	} else {
+		const cJSON *m;
+		double sum = 0;
+		push_key(c, "regions");
+		if ((rc = check_duplicates(c, sub)) != 0)
+			return rc;
+		if (!sub->child)
+			return expected(c, NULL, sub, "an object of \"region\": share");
+		for (m = sub->child; m; m = m->next) {
+			size_t r;
+			if (is_comment(m->string))
+				continue;
+			push_key(c, m->string);
+			/* The key names the region, so an unknown one is reported at the key. */
+			long ri = scenario_find_region(sc, m->string);
+			if (ri < 0) {
+				const char **names = region_names(sc);
+				char text[400];
+				if (!names)
+					return CAPSIM_ENOMEM;
+				snprintf(text, sizeof text, "unknown region");
+				hint(text, sizeof text, m->string, names, sc->nregions,
+				     "declared regions are");
+				free(names);
+				return fail(c, AT_KEY, "%s", text);
+			}
+			r = (size_t)ri;
+			if (!cJSON_IsNumber(m) || !(m->valuedouble > 0 && m->valuedouble <= 1))
+				return expected(c, NULL, m, "a share in (0,1]");
+			t->region_share[r] = m->valuedouble;
+			sum += m->valuedouble;
+			pop(c);
+		}
+		if (fabs(sum - 1) > 1e-9)
+			return fail(c, AT_VALUE, "expected shares summing to 1 (within 1e-9), got a "
+				    "sum of %.12g", sum);
+		pop(c);
+	}
+	pop(c);
+	return 0;
+}
+
+/* ---- tiers ---- */
+
+static int parse_hhmm(const char *s, double *at)
+{
+	if (strlen(s) != 5 || s[2] != ':')
+		return -1;
+	for (int k = 0; k < 5; k++)
+		if (k != 2 && (s[k] < '0' || s[k] > '9'))
+			return -1;
+	int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (h > 23 || m > 59)
+		return -1;
+	*at = h * 3600.0 + m * 60.0;
+	return 0;
+}
+
+static int load_target_tracking(struct ctx *c, const cJSON *o, struct scenario_target_tracking *tt)
+{
+	static const char *const keys[] = { "target", "tolerance", "scale_out_cooldown",
+		"scale_in_cooldown", "stabilization_window", "warmup", "metric_period",
+		"metric_delay", "max_scale_out_step", NULL };
+	int rc;
+	if ((rc = check_keys(c, o, keys)) != 0 ||
+	    (rc = get_number(c, o, "target", REQUIRED, 0, 1, 1, 0,
+			     "a number in (0,1]", &tt->target)) != 0 ||
+	    (rc = get_number(c, o, "tolerance", 0.1, 0, 0, 1, 1, "a number in [0,1)",
+			     &tt->tolerance)) != 0 ||
+	    (rc = get_duration(c, o, "scale_out_cooldown", "60s", 0, &tt->scale_out_cooldown)) ||
+	    (rc = get_duration(c, o, "scale_in_cooldown", "300s", 0, &tt->scale_in_cooldown)) ||
+	    (rc = get_duration(c, o, "stabilization_window", "300s", 0,
+			       &tt->stabilization_window)) ||
+	    (rc = get_duration(c, o, "warmup", "60s", 0, &tt->warmup)) ||
+	    (rc = get_duration(c, o, "metric_period", "60s", 1, &tt->metric_period)) ||
+	    (rc = get_duration(c, o, "metric_delay", "60s", 0, &tt->metric_delay)) ||
+	    (rc = get_int_i(c, o, "max_scale_out_step", 1, 0, 1, MAX_INSTANCES,
+			    "a whole number >= 1", &tt->max_scale_out_step)))
+		return rc;
+	return 0;
+}
+
+static int load_step_scaling(struct ctx *c, const cJSON *o, struct scenario_step_scaling *ss)
+{
+	static const char *const keys[] = { "adjustments", "cooldown", NULL };
+	static const char *const adj_keys[] = { "lower", "upper", "change", NULL };
+	const cJSON *arr, *a;
+	int rc;
+	if ((rc = check_keys(c, o, keys)) != 0 || (rc = get_array(c, o, "adjustments", 1, &arr)) ||
+	    (rc = get_duration(c, o, "cooldown", "300s", 0, &ss->cooldown)))
+		return rc;
+	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	if (!(ss->adjustments = calloc(n, sizeof *ss->adjustments)))
+		return CAPSIM_ENOMEM;
+	push_key(c, "adjustments");
+	cJSON_ArrayForEach(a, arr) {
+		struct scenario_step_adjustment *adj = &ss->adjustments[i];
+		push_index(c, i);
+		if (!cJSON_IsObject(a))
+			return expected(c, NULL, a, "an object");
+		ss->n = i + 1;
+		if ((rc = check_keys(c, a, adj_keys)) != 0 ||
+		    (rc = get_number(c, a, "lower", REQUIRED, 0, 0, INFINITY, 1,
+				     "a utilisation >= 0", &adj->lower)) ||
+		    (rc = get_number(c, a, "upper", INFINITY, adj->lower, 1, INFINITY, 1,
+				     "a utilisation above lower (absent: no upper bound)",
+				     &adj->upper)) ||
+		    (rc = get_int_i(c, a, "change", 0, 0, -MAX_INSTANCES, MAX_INSTANCES,
+				    "a whole number of instances (negative removes)", &adj->change)))
+			return rc;
+		if (i > 0 && isinf(ss->adjustments[i - 1].upper))
+			return fail(c, AT_VALUE, "follows an adjustment without an upper bound; only "
+				    "the last may leave upper out");
+		if (i > 0 && adj->lower < ss->adjustments[i - 1].upper)
+			return fail_key(c, "lower", AT_VALUE, "expected a lower bound >= %.15g (the "
+					"previous adjustment's upper; bands are sorted and do not "
+					"overlap), got %.15g", ss->adjustments[i - 1].upper,
+					adj->lower);
+		pop(c);
+		i++;
+	}
+	pop(c);
+	return 0;
+}
+
+static int load_scheduled(struct ctx *c, const cJSON *arr, struct scenario_autoscaling *as)
+{
+	static const char *const keys[] = { "at", "days", "min", "max", "desired", NULL };
+	static const char *const day_names[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+	static const char count_what[] = "a whole number of instances >= 0";
+	const cJSON *s;
+	int rc;
+	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	if (!(as->scheduled = calloc(n, sizeof *as->scheduled)))
+		return CAPSIM_ENOMEM;
+	cJSON_ArrayForEach(s, arr) {
+		struct scenario_scheduled *a = &as->scheduled[i];
+		const cJSON *at, *days, *d;
+		push_index(c, i);
+		if (!cJSON_IsObject(s))
+			return expected(c, NULL, s, "an object");
+		as->nscheduled = i + 1;
+		if ((rc = check_keys(c, s, keys)) != 0)
+			return rc;
+		at = cJSON_GetObjectItemCaseSensitive(s, "at");
+		if (!cJSON_IsString(at) || parse_hhmm(at->valuestring, &a->at) != 0)
+			return expected(c, "at", at, "a time of day \"HH:MM\" (UTC, 00:00 to 23:59)");
+		a->days = SCENARIO_ALL_DAYS;
+		if ((rc = get_array(c, s, "days", 0, &days)) != 0)
+			return rc;
+		if (days) {
+			size_t k = 0;
+			a->days = 0;
+			push_key(c, "days");
+			cJSON_ArrayForEach(d, days) {
+				unsigned bit = 0;
+				push_index(c, k);
+				for (unsigned j = 0; j < 7 && cJSON_IsString(d); j++)
+					if (strcmp(d->valuestring, day_names[j]) == 0)
+						bit = 1u << j;
+				if (!bit) {
+					if (!cJSON_IsString(d))
+						return expected(c, NULL, d, "a day: \"mon\" ... \"sun\"");
+					char text[200];
+					snprintf(text, sizeof text, "expected a day: \"mon\" ... \"sun\", "
+						 "got \"%.40s\"", d->valuestring);
+					hint(text, sizeof text, d->valuestring, day_names, 7, "days are");
+					return fail(c, AT_VALUE, "%s", text);
+				}
+				if (a->days & bit)
+					return fail(c, AT_VALUE, "duplicate day \"%s\"", d->valuestring);
+				a->days |= bit;
+				pop(c);
+				k++;
+			}
+			pop(c);
+		}
+		if ((rc = get_int_i(c, s, "min", 1, -1, 0, MAX_INSTANCES, count_what, &a->min)) ||
+		    (rc = get_int_i(c, s, "max", 1, -1, 0, MAX_INSTANCES, count_what, &a->max)) ||
+		    (rc = get_int_i(c, s, "desired", 1, -1, 0, MAX_INSTANCES, count_what,
+				    &a->desired)))
+			return rc;
+		if (a->min < 0 && a->max < 0 && a->desired < 0)
+			return fail(c, AT_VALUE, "expected at least one of min, max, desired, got none");
+		if (a->min >= 0 && a->max >= 0 && a->min > a->max)
+			return fail_key(c, "max", AT_VALUE, "expected max >= min (%d), got %d", a->min,
+					a->max);
+		if (a->desired >= 0 && ((a->min >= 0 && a->desired < a->min) ||
+					(a->max >= 0 && a->desired > a->max)))
+			return fail_key(c, "desired", AT_VALUE, "expected desired within this "
+					"action's min and max, got %d", a->desired);
+		pop(c);
+		i++;
+	}
+	return 0;
+}
+
+static int load_autoscaling(struct ctx *c, const cJSON *tier, struct scenario_tier *t)
+{
+	static const char *const keys[] = { "min", "max", "desired", "target_tracking",
+		"step_scaling", "scheduled", "predictive", NULL };
+	static const char *const pred_keys[] = { "lookback", "lead", NULL };
+	struct scenario_autoscaling *as = &t->autoscaling;
+	const cJSON *o, *sub;
+	char what[96];
+	int rc;
+	if ((rc = get_object(c, tier, "autoscaling", 1, &o)) != 0)
+		return rc;
+	push_key(c, "autoscaling");
+	if ((rc = check_keys(c, o, keys)) != 0 ||
+	    (rc = get_int_i(c, o, "min", 0, 0, 0, MAX_INSTANCES,
+			    "a whole number of instances >= 0", &as->min)))
+		return rc;
+	snprintf(what, sizeof what, "a whole number of instances >= %d (min, and at least 1)",
+		 as->min > 1 ? as->min : 1);
+	if ((rc = get_int_i(c, o, "max", 0, 0, as->min > 1 ? as->min : 1, MAX_INSTANCES, what,
+			    &as->max)))
+		return rc;
+	snprintf(what, sizeof what, "a whole number of instances in [%d,%d] (min to max)",
+		 as->min, as->max);
+	if ((rc = get_int_i(c, o, "desired", 1, as->min, as->min, as->max, what, &as->desired)))
+		return rc;
+	if ((rc = get_object(c, o, "target_tracking", 0, &sub)) != 0)
+		return rc;
+	if (sub) {
+		as->has_target_tracking = 1;
+		push_key(c, "target_tracking");
+		if ((rc = load_target_tracking(c, sub, &as->target_tracking)) != 0)
+			return rc;
+		pop(c);
+	}
+	if ((rc = get_object(c, o, "step_scaling", 0, &sub)) != 0)
+		return rc;
+	if (sub) {
+		as->has_step_scaling = 1;
+		push_key(c, "step_scaling");
+		if ((rc = load_step_scaling(c, sub, &as->step_scaling)) != 0)
+			return rc;
+		pop(c);
+	}
+	if ((rc = get_array(c, o, "scheduled", 0, &sub)) != 0)
+		return rc;
+	if (sub) {
+		push_key(c, "scheduled");
+		if ((rc = load_scheduled(c, sub, as)) != 0)
+			return rc;
+		pop(c);
+	}
+	if ((rc = get_object(c, o, "predictive", 0, &sub)) != 0)
+		return rc;
+	if (sub) {
+		as->has_predictive = 1;
+		push_key(c, "predictive");
+		if ((rc = check_keys(c, sub, pred_keys)) != 0 ||
+		    (rc = get_duration(c, sub, "lookback", "7d", 1, &as->predictive.lookback)))
+			return rc;
+		/* A seasonal forecast needs at least one whole daily cycle of history. */
+		if (as->predictive.lookback < 86400)
+			return expected(c, "lookback", cJSON_GetObjectItemCaseSensitive(sub, "lookback"),
+					"a duration of at least one day (\"1d\")");
+		as->predictive.lead = t->boot_p95;
+		if (cJSON_HasObjectItem(sub, "lead") &&
+		    (rc = get_duration(c, sub, "lead", NULL, 0, &as->predictive.lead)))
+			return rc;
+		pop(c);
+	}
+	pop(c);
+	return 0;
+}
+
+static int load_placement(struct ctx *c, const cJSON *tier, struct scenario_tier *t)
+{
+	static const char *const keys[] = { "regions", "zones", NULL };
+	struct scenario *sc = c->sc;
+	const cJSON *o, *arr = NULL, *r;
+	int rc, zones = 0;
+	if ((rc = get_object(c, tier, "placement", 0, &o)) != 0)
+		return rc;
+	if (o) {
+		push_key(c, "placement");
+		if ((rc = check_keys(c, o, keys)) != 0 || (rc = get_array(c, o, "regions", 0, &arr)))
+			return rc;
+	}
+	size_t n = arr ? (size_t)cJSON_GetArraySize(arr) : sc->nregions;
+	if (!(t->placement = calloc(n, sizeof *t->placement)))
+		return CAPSIM_ENOMEM;
+	t->nplacement = n;
+	if (!arr) {
+		for (size_t i = 0; i < n; i++)
+			t->placement[i].region = i;
+	} else {
+		size_t i = 0;
+		push_key(c, "regions");
+		cJSON_ArrayForEach(r, arr) {
+			push_index(c, i);
+			if ((rc = region_ref(c, r, &t->placement[i].region)) != 0)
+				return rc;
+			for (size_t j = 0; j < i; j++)
+				if (t->placement[j].region == t->placement[i].region)
+					return fail(c, AT_VALUE, "duplicate region \"%s\"",
+						    r->valuestring);
+			pop(c);
+			i++;
+		}
+		pop(c);
+	}
+	/* zones is one count for every placed region, so it may not exceed the smallest. */
+	int zmin = MAX_INSTANCES;
+	for (size_t i = 0; i < n; i++)
+		if ((int)sc->regions[t->placement[i].region].nzones < zmin)
+			zmin = (int)sc->regions[t->placement[i].region].nzones;
+	if (o && cJSON_HasObjectItem(o, "zones")) {
+		char what[96];
+		snprintf(what, sizeof what, "a whole number of zones in [1,%d] (the fewest zones "
+			 "of the placed regions)", zmin);
+		if ((rc = get_int_i(c, o, "zones", 0, 0, 1, zmin, what, &zones)) != 0)
+			return rc;
+	}
+	for (size_t i = 0; i < n; i++)
+		t->placement[i].zones = zones ? zones
+					      : (int)sc->regions[t->placement[i].region].nzones;
+	if (o)
+		pop(c);
+	return 0;
+}
+
+static int load_tier(struct ctx *c, const cJSON *o, struct scenario_tier *t)
+{
+	static const char *const boot_keys[] = { "median", "p95", NULL };
+	struct scenario *sc = c->sc;
+	const cJSON *v, *boot;
+	int rc;
+	/* name and check_keys ran in the first pass over the tiers. */
+	v = cJSON_GetObjectItemCaseSensitive(o, "instance_type");
+	if (!cJSON_IsString(v))
+		return expected(c, "instance_type", v, "the name of a declared instance type");
+	size_t k = 0;
+	while (k < sc->ninstance_types && strcmp(sc->instance_types[k].name, v->valuestring) != 0)
+		k++;
+	if (k == sc->ninstance_types) {
+		const char **names = malloc(sc->ninstance_types * sizeof *names);
+		char text[400];
+		if (!names)
+			return CAPSIM_ENOMEM;
+		for (size_t j = 0; j < sc->ninstance_types; j++)
+			names[j] = sc->instance_types[j].name;
+		snprintf(text, sizeof text, "unknown instance type \"%.60s\"", v->valuestring);
+		hint(text, sizeof text, v->valuestring, names, sc->ninstance_types,
+		     "declared instance types are");
+		free(names);
+		return fail_key(c, "instance_type", AT_VALUE, "%s", text);
+	}
+	t->instance_type = k;
+
+	if ((rc = exactly_one(c, o, "service_time", "capacity_rps",
+			      "service_time (with concurrency) or capacity_rps")) != 0)
+		return rc;
+	t->has_service_time = cJSON_HasObjectItem(o, "service_time");
+	if (t->has_service_time) {
+		if ((rc = get_duration(c, o, "service_time", NULL, 1, &t->service_time)) ||
+		    (rc = get_int_i(c, o, "concurrency", 1, 1, 1, MAX_INSTANCES,
+				    "a whole number >= 1", &t->concurrency)))
+			return rc;
+		t->capacity_rps = t->concurrency / t->service_time;
+	} else {
+		if (cJSON_HasObjectItem(o, "concurrency"))
+			return fail_key(c, "concurrency", AT_KEY, "only allowed with service_time "
+					"(capacity_rps already is the capacity of one instance)");
+		if ((rc = get_number(c, o, "capacity_rps", REQUIRED, 0, 1, INFINITY, 1,
+				     "a rate in requests/s > 0", &t->capacity_rps)) != 0)
+			return rc;
+		t->concurrency = 1;
+	}
+	if ((rc = get_number(c, o, "visits", 1, 0, 1, INFINITY, 1, "a number > 0",
+			     &t->visits)) != 0)
+		return rc;
+	t->calls = -1;
+	v = cJSON_GetObjectItemCaseSensitive(o, "calls");
+	if (v) {
+		if (!cJSON_IsString(v))
+			return expected(c, "calls", v, "the name of another tier");
+		t->calls = scenario_find_tier(sc, v->valuestring);
+		if (t->calls < 0) {
+			const char **names = malloc(sc->ntiers * sizeof *names);
+			char text[400];
+			if (!names)
+				return CAPSIM_ENOMEM;
+			for (size_t j = 0; j < sc->ntiers; j++)
+				names[j] = sc->tiers[j].name;
+			snprintf(text, sizeof text, "unknown tier \"%.60s\"", v->valuestring);
+			hint(text, sizeof text, v->valuestring, names, sc->ntiers, "tiers are");
+			free(names);
+			return fail_key(c, "calls", AT_VALUE, "%s", text);
+		}
+		if (&sc->tiers[t->calls] == t)
+			return fail_key(c, "calls", AT_VALUE, "a tier cannot call itself");
+	}
+	if ((rc = load_placement(c, o, t)) != 0 || (rc = get_object(c, o, "boot_time", 0, &boot)))
+		return rc;
+	t->boot_median = 60;
+	t->boot_p95 = 120;
+	if (boot) {
+		push_key(c, "boot_time");
+		if ((rc = check_keys(c, boot, boot_keys)) != 0 ||
+		    (rc = get_duration(c, boot, "median", "60s", 1, &t->boot_median)))
+			return rc;
+		/* Without p95 the default keeps the default shape: p95 = 2 x median. */
+		t->boot_p95 = 2 * t->boot_median;
+		if (cJSON_HasObjectItem(boot, "p95")) {
+			if ((rc = get_duration(c, boot, "p95", NULL, 1, &t->boot_p95)) != 0)
+				return rc;
+			if (t->boot_p95 < t->boot_median)
+				return expected(c, "p95", cJSON_GetObjectItemCaseSensitive(boot, "p95"),
+						"a p95 at least the median");
+		}
+		pop(c);
+	}
+	if ((rc = get_duration(c, o, "timeout", "30s", 1, &t->timeout)) != 0 ||
+	    (rc = load_autoscaling(c, o, t)) != 0)
+		return rc;
+	return 0;
+}
+
+static int load_tiers(struct ctx *c, const cJSON *root)
+{
+	static const char *const keys[] = { "name", "instance_type", "service_time", "concurrency",
+		"capacity_rps", "visits", "calls", "placement", "boot_time", "timeout",
+		"autoscaling", NULL };
+	struct scenario *sc = c->sc;
+	const cJSON *arr, *it;
+	int rc;
+	if ((rc = get_array(c, root, "tiers", 1, &arr)) != 0)
+		return rc;
+	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	if (!(sc->tiers = calloc(n, sizeof *sc->tiers)))
+		return CAPSIM_ENOMEM;
+	push_key(c, "tiers");
+	/* First pass: keys and names, so that `calls` may name a tier declared further down. */
+	cJSON_ArrayForEach(it, arr) {
+		push_index(c, i);
+		if (!cJSON_IsObject(it))
+			return expected(c, NULL, it, "an object");
+		sc->ntiers = i + 1;
+		if ((rc = check_keys(c, it, keys)) != 0 ||
+		    (rc = get_name(c, it, "name", &sc->tiers[i].name)) != 0)
+			return rc;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(sc->tiers[j].name, sc->tiers[i].name) == 0)
+				return fail_key(c, "name", AT_VALUE, "duplicate tier name \"%s\"; "
+						"tiers[%zu] has it already", sc->tiers[i].name, j);
+		pop(c);
+		i++;
+	}
+	i = 0;
+	cJSON_ArrayForEach(it, arr) {
+		push_index(c, i);
+		if ((rc = load_tier(c, it, &sc->tiers[i])) != 0)
+			return rc;
+		pop(c);
+		i++;
+	}
+
+	/* The chain: tiers[0] receives the users' requests and each tier calls at most one
+	 * next tier, so the tiers must form one path from tiers[0] with no cycle. */
+	unsigned char *seen = calloc(n, 1);
+	if (!seen)
+		return CAPSIM_ENOMEM;
+	long k = 0, prev = -1;
+	while (k >= 0 && !seen[k]) {
+		seen[k] = 1;
+		prev = k;
+		k = sc->tiers[k].calls;
+	}
+	if (k >= 0) {
+		free(seen);
+		push_index(c, (size_t)prev);
+		return fail_key(c, "calls", AT_VALUE, "calls \"%s\", which is earlier on the chain "
+				"from tiers[0]: the chain has a cycle", sc->tiers[k].name);
+	}
+	for (size_t j = 0; j < n; j++)
+		if (!seen[j]) {
+			free(seen);
+			push_index(c, j);
+			return fail_key(c, "name", AT_VALUE, "tier \"%s\" is not reachable from "
+					"tiers[0] (\"%s\") through calls", sc->tiers[j].name,
+					sc->tiers[0].name);
+		}
+	free(seen);
+	pop(c);
+	return 0;
+}
+
+/* ---- the whole file ---- */
+
+static int load_root(struct ctx *c, const cJSON *root)
+{
+	static const char *const keys[] = { "name", "version", "horizon", "step", "seed",
+		"replications", "slo", "budget_monthly", "traffic", "instance_types", "regions",
+		"tiers", NULL };
+	struct scenario *sc = c->sc;
+	double d;
+	int rc;
+	if (!cJSON_IsObject(root))
+		return expected(c, NULL, root, "a JSON object (a scenario)");
+	if ((rc = check_keys(c, root, keys)) != 0 || (rc = get_name(c, root, "name", &sc->name)))
+		return rc;
+	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "version");
+	if (!cJSON_IsNumber(ver) || ver->valuedouble != SCENARIO_VERSION)
+		return expected(c, "version", ver, "1 (the only scenario format version)");
+	sc->version = SCENARIO_VERSION;
+	if ((rc = get_duration(c, root, "horizon", "30d", 1, &sc->horizon)) != 0 ||
+	    (rc = get_duration(c, root, "step", "1m", 1, &sc->step)) != 0)
+		return rc;
+	double steps = sc->horizon / sc->step;
+	if (steps > SCENARIO_MAX_STEPS)
+		return fail_key(c, "step", AT_VALUE, "expected a step that cuts the horizon (%.15g s) "
+				"into at most 10000000 steps, got %.15g steps", sc->horizon, steps);
+	if (steps < 1 || fabs(steps - nearbyint(steps)) > 1e-9 * steps)
+		return fail_key(c, "step", AT_VALUE, "expected a step that divides the horizon "
+				"(%.15g s) into whole steps, got %.15g steps", sc->horizon, steps);
+	if ((rc = get_int(c, root, "seed", 1, 1, 0, MAX_EXACT_INT, "a whole number >= 0", &d)))
+		return rc;
+	sc->seed = (uint64_t)d;
+	if ((rc = get_int_i(c, root, "replications", 1, 20, 1, MAX_REPLICATIONS,
+			    "a whole number in [1,1000000]", &sc->replications)) != 0 ||
+	    (rc = load_slo(c, root)) != 0 ||
+	    (rc = get_number(c, root, "budget_monthly", 0, 0, 1, INFINITY, 1,
+			     "an amount in USD per month > 0", &sc->budget_monthly)) != 0 ||
+	    (rc = load_instance_types(c, root)) != 0 || (rc = load_regions(c, root)) != 0 ||
+	    (rc = load_traffic(c, root)) != 0 || (rc = load_tiers(c, root)) != 0)
+		return rc;
+	return 0;
+}
+
+/* The message for text that cJSON rejects: FILE:LINE:COL: invalid JSON near '...'. */
+static void syntax_error(struct ctx *c, size_t off)
+{
+	struct scenario_error *e = c->err;
+	char near[32];
+	size_t k = 0;
+	/* cJSON may stop one past the offending character (after a '}' that follows a trailing
+	 * comma, say); point at the last character actually read instead of at blank space. */
+	while (off > 0 && (off >= c->len || strchr(" \t\r\n", c->text[off])))
+		off--;
+	while (off + k < c->len && k < 20 && c->text[off + k] != '\n' && c->text[off + k] != '\r')
+		k++;
+	memcpy(near, c->text + off, k);
+	near[k] = '\0';
+	snprintf(e->file, sizeof e->file, "%s", c->file);
+	jsonloc_line_col(c->text, c->len, off, &e->line, &e->col);
+	e->path[0] = '\0';
+	if (c->len == 0)
+		snprintf(e->text, sizeof e->text, "invalid JSON: the file is empty");
+	else if (k == 0)
+		snprintf(e->text, sizeof e->text, "invalid JSON near the end of %s",
+			 off >= c->len ? "the file" : "the line");
+	else
+		snprintf(e->text, sizeof e->text, "invalid JSON near '%s'", near);
+	snprintf(e->msg, sizeof e->msg, "%.512s:%d:%d: %.512s", e->file, e->line, e->col, e->text);
+}
+
+int scenario_parse(const char *text, size_t len, const char *path_for_messages,
+		   struct scenario *sc, struct scenario_error *err)
+{
+	struct scenario_error dummy;
+	struct ctx c = { .text = text, .len = len, .sc = sc, .err = err ? err : &dummy };
+	cJSON *root = NULL;
+	char *buf = NULL;
+	int rc;
+	memset(sc, 0, sizeof *sc);
+	memset(c.err, 0, sizeof *c.err);
+	c.file = path_for_messages ? path_for_messages : "<input>";
+	const char *slash = path_for_messages ? strrchr(path_for_messages, '/') : NULL;
+	size_t dl = slash ? (size_t)(slash - path_for_messages) + 1 : 0;
+	if (!(c.dir = malloc(dl + 1)) || !(buf = malloc(len + 1))) {
+		rc = CAPSIM_ENOMEM;
+		goto out;
+	}
+	memcpy(c.dir, path_for_messages ? path_for_messages : "", dl);
+	c.dir[dl] = '\0';
+	/* cJSON wants NUL-terminated text; a NUL inside would silently end the document. */
+	const char *nul = memchr(text, '\0', len);
+	if (nul) {
+		syntax_error(&c, (size_t)(nul - text));
+		rc = CAPSIM_EPARSE;
+		goto out;
+	}
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	const char *end = NULL;
+	root = cJSON_ParseWithOpts(buf, &end, 1);
+	if (!root) {
+		syntax_error(&c, end && end >= buf && end <= buf + len ? (size_t)(end - buf) : 0);
+		rc = CAPSIM_EPARSE;
+		goto out;
+	}
+	rc = load_root(&c, root);
+out:
+	cJSON_Delete(root);
+	free(buf);
+	free(c.dir);
+	if (rc)
+		scenario_release(sc);
+	return rc;
+}
+
+int scenario_load(const char *path, struct scenario *sc, struct scenario_error *err)
+{
+	struct scenario_error dummy;
+	struct scenario_error *e = err ? err : &dummy;
+	size_t len;
+	int sys = 0;
+	memset(sc, 0, sizeof *sc);
+	char *text = read_file(path, &len, &sys);
+	if (!text) {
+		if (sys == ENOMEM)
+			return CAPSIM_ENOMEM;
+		memset(e, 0, sizeof *e);
+		snprintf(e->file, sizeof e->file, "%s", path);
+		snprintf(e->text, sizeof e->text, "cannot read: %s", strerror(sys));
+		format_msg(e);
+		return CAPSIM_EIO;
+	}
+	int rc = scenario_parse(text, len, path, sc, err);
+	free(text);
+	return rc;
+}
+
+void scenario_release(struct scenario *sc)
+{
+	if (!sc)
+		return;
+	free(sc->name);
+	free(sc->traffic.trace.path);
+	free(sc->traffic.trace.time);
+	free(sc->traffic.trace.rate);
+	free(sc->traffic.region_share);
+	for (size_t i = 0; i < sc->ninstance_types; i++)
+		free(sc->instance_types[i].name);
+	free(sc->instance_types);
+	for (size_t i = 0; i < sc->nregions; i++) {
+		for (size_t k = 0; k < sc->regions[i].nzones; k++)
+			free(sc->regions[i].zones[k]);
+		free(sc->regions[i].zones);
+		free(sc->regions[i].name);
+	}
+	free(sc->regions);
+	for (size_t i = 0; i < sc->ntiers; i++) {
+		struct scenario_tier *t = &sc->tiers[i];
+		free(t->name);
+		free(t->placement);
+		free(t->autoscaling.step_scaling.adjustments);
+		free(t->autoscaling.scheduled);
+	}
+	free(sc->tiers);
+	memset(sc, 0, sizeof *sc);
+}
+
+long scenario_find_tier(const struct scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->ntiers; i++)
+		if (sc->tiers[i].name && strcmp(sc->tiers[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+long scenario_find_region(const struct scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->nregions; i++)
+		if (sc->regions[i].name && strcmp(sc->regions[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}

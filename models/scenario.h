@@ -1,0 +1,195 @@
+/* Scenario format v1: the validated, SI-unit picture of one JSON scenario file.
+ *
+ * scenario_load() reads a JSON scenario (documented field by field in scenarios/README.md),
+ * checks every field — types, ranges, references between sections, unknown and duplicate
+ * keys — and fills a struct scenario in which every value is SI (seconds, requests/s, USD),
+ * every default is applied and every reference is resolved to an index. A loaded scenario is
+ * therefore always valid: later stages (traffic, fleets, autoscaling, costs) never re-check
+ * it. Loading stops at the first mistake and describes it in a struct scenario_error as
+ * "FILE:LINE: JSON.PATH: what was expected, what was found". The struct owns all its memory
+ * (names, arrays, the trace); scenario_release() frees it. Keys starting with "_comment" are
+ * accepted and ignored in every object. */
+#ifndef CAPSIM_SCENARIO_H
+#define CAPSIM_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The one format version this code reads. */
+#define SCENARIO_VERSION 1
+/* A month for growth rates and monthly budgets: 730 hours, the convention of cloud price
+ * lists (AWS and Azure quote monthly prices as 730 x the hourly price). */
+#define SCENARIO_MONTH 2628000.0
+/* The step may cut the horizon into at most this many steps. */
+#define SCENARIO_MAX_STEPS 10000000.0
+/* Longest name accepted for the scenario and anything it names. */
+#define SCENARIO_NAME_MAX 100
+
+/* Where and why loading failed. */
+struct scenario_error {
+	char file[512];     /* the scenario (or trace) file as given, "<input>" without one */
+	int line, col;      /* 1-based; 0 when the mistake has no place (e.g. unreadable file) */
+	char path[256];     /* JSON path such as "tiers[1].autoscaling.min", "" for the whole file */
+	char text[512];     /* what was expected and what was found */
+	char msg[1536];     /* the whole message: "FILE:LINE: PATH: TEXT" (or FILE:LINE:COL:) */
+};
+
+struct scenario_slo {
+	double availability;         /* target fraction of requests served, (0,1] */
+	double latency_percentile;   /* percent, (0,100) */
+	double latency_target;       /* s; 0 when the scenario sets no latency target */
+};
+
+struct scenario_spikes {
+	double rate_per_day;         /* mean number of spikes per day (Poisson); 0 = none */
+	double magnitude_lo, magnitude_hi;   /* multiplier of the rate during a spike, 1 <= lo <= hi */
+	double duration;             /* s */
+};
+
+/* A recorded traffic trace, as read from its CSV file. */
+struct scenario_trace {
+	char *path;                  /* resolved path of the CSV file */
+	double *time;                /* s, strictly increasing, first >= 0 */
+	double *rate;                /* requests/s at each time, >= 0 */
+	size_t n;                    /* number of rows, >= 1 */
+};
+
+struct scenario_traffic {
+	double base_rate;            /* requests/s; 0 when a trace gives the traffic */
+	double daily_amplitude;      /* relative swing of the daily sine, [0,1); 0 = flat */
+	double daily_peak_hour;      /* hour of day (0-24, UTC) at which the daily sine peaks */
+	double weekend_factor;       /* multiplier on Saturdays and Sundays; 1 = no weekly shape */
+	double growth_per_month;     /* compound growth per SCENARIO_MONTH, > -1 */
+	double noise;                /* sigma of ln(factor) of a mean-one lognormal multiplier */
+	struct scenario_spikes spikes;
+	int has_trace;               /* 1 when `trace` replaces base_rate and the shapes */
+	struct scenario_trace trace;
+	double *region_share;        /* [nregions] fraction of traffic entering each region; sums to 1 */
+};
+
+struct scenario_instance_type {
+	char *name;
+	int vcpu;
+	double memory_gib;           /* GiB */
+	double price_hourly;         /* USD per instance-hour, on demand */
+};
+
+struct scenario_region {
+	char *name;
+	char **zones;                /* [nzones] zone names, unique within the region */
+	size_t nzones;
+};
+
+/* One region a tier runs in. */
+struct scenario_placement {
+	size_t region;               /* index into scenario.regions */
+	int zones;                   /* zones of that region used, 1..nzones (the first ones listed) */
+};
+
+struct scenario_target_tracking {
+	double target;               /* utilisation the policy aims at, (0,1] */
+	double tolerance;            /* no action while |metric/target - 1| <= tolerance, [0,1) */
+	double scale_out_cooldown;   /* s */
+	double scale_in_cooldown;    /* s */
+	double stabilization_window; /* s; scale-in uses the highest recommendation in the window */
+	double warmup;               /* s after boot before an instance counts in the metric */
+	double metric_period;        /* s, > 0: the metric is averaged over and evaluated every period */
+	double metric_delay;         /* s: age of the metric when the policy sees it */
+	int max_scale_out_step;      /* most instances added per evaluation; 0 = unlimited */
+};
+
+struct scenario_step_adjustment {
+	double lower, upper;         /* utilisation band [lower, upper); upper = INFINITY on the last */
+	int change;                  /* instances added (negative: removed) while in the band */
+};
+
+struct scenario_step_scaling {
+	struct scenario_step_adjustment *adjustments;   /* [n], sorted, non-overlapping */
+	size_t n;
+	double cooldown;             /* s */
+};
+
+#define SCENARIO_ALL_DAYS 0x7f   /* bit 0 = Monday ... bit 6 = Sunday */
+
+/* A scheduled action; the simulation starts on a Monday at 00:00 UTC. -1 = not set. */
+struct scenario_scheduled {
+	double at;                   /* s after midnight UTC */
+	unsigned days;               /* bit mask, bit 0 = Monday */
+	int min, max, desired;       /* new bounds / count, or -1 when the action leaves them */
+};
+
+struct scenario_predictive {
+	double lookback;             /* s of history the seasonal forecast uses */
+	double lead;                 /* s ahead of the forecast peak that instances are launched */
+};
+
+/* Per (tier, region) pool: every placed region has its own group with these bounds. */
+struct scenario_autoscaling {
+	int min, max, desired;       /* instances per region; min <= desired <= max, max >= 1 */
+	int has_target_tracking, has_step_scaling, has_predictive;
+	struct scenario_target_tracking target_tracking;
+	struct scenario_step_scaling step_scaling;
+	struct scenario_scheduled *scheduled;   /* [nscheduled] in file order */
+	size_t nscheduled;
+	struct scenario_predictive predictive;
+};
+
+struct scenario_tier {
+	char *name;
+	size_t instance_type;        /* index into scenario.instance_types */
+	int has_service_time;        /* 1: service_time and concurrency given; 0: capacity_rps */
+	double service_time;         /* s per request on one worker; 0 with capacity_rps */
+	int concurrency;             /* requests one instance serves at once (workers), >= 1 */
+	double capacity_rps;         /* requests/s one instance sustains: concurrency/service_time
+				      * in the service-time form */
+	double visits;               /* requests to this tier per user request, > 0 */
+	long calls;                  /* index of the next tier on the chain, -1 for the last */
+	struct scenario_placement *placement;   /* [nplacement], in the order listed */
+	size_t nplacement;
+	double boot_median, boot_p95;   /* s, 0 < median <= p95 */
+	double timeout;              /* s a request waits before it is dropped */
+	struct scenario_autoscaling autoscaling;
+};
+
+struct scenario {
+	char *name;                  /* [A-Za-z0-9._-]+, names the output folder */
+	int version;                 /* SCENARIO_VERSION */
+	double horizon;              /* s simulated */
+	double step;                 /* s between load evaluations; horizon/step is a whole number */
+	uint64_t seed;
+	int replications;            /* >= 1 */
+	int has_slo;                 /* 1 when the file has an "slo" object */
+	struct scenario_slo slo;
+	double budget_monthly;       /* USD per SCENARIO_MONTH; 0 when not set */
+	struct scenario_traffic traffic;
+	struct scenario_instance_type *instance_types;
+	size_t ninstance_types;
+	struct scenario_region *regions;
+	size_t nregions;
+	struct scenario_tier *tiers; /* tiers[0] is the entry tier; `calls` chains the rest */
+	size_t ntiers;
+};
+
+/* Reads and validates the scenario file at `path`. Returns 0 and fills *sc, or a negative
+ * code with *err filled: CAPSIM_EIO (unreadable file or trace), CAPSIM_EPARSE (not JSON, or a
+ * malformed trace), CAPSIM_EINVAL (a field is wrong), CAPSIM_ENOMEM. On failure *sc holds
+ * nothing (scenario_release on it is harmless). err may be NULL. */
+int scenario_load(const char *path, struct scenario *sc, struct scenario_error *err);
+
+/* The same from text[0..len) already in memory; path_for_messages names it in messages and
+ * anchors a relative trace path (NULL: "<input>", traces relative to the working folder). */
+int scenario_parse(const char *text, size_t len, const char *path_for_messages,
+		   struct scenario *sc, struct scenario_error *err);
+
+/* Frees everything *sc holds and zeroes it; accepts NULL and a zeroed struct. */
+void scenario_release(struct scenario *sc);
+
+/* Index of the tier or region with this name, or -1. */
+long scenario_find_tier(const struct scenario *sc, const char *name);
+long scenario_find_region(const struct scenario *sc, const char *name);
+
+/* Levenshtein distance between a and b, capped: returns min(distance, cap + 1). Used for the
+ * "did you mean" hints; exposed for the tests. */
+int scenario_edit_distance(const char *a, const char *b, int cap);
+
+#endif

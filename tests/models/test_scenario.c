@@ -1,0 +1,640 @@
+/* Scenario loading: bundled examples against the values written in them, defaults, every
+ * broken example with its path and line, jsonloc on tricky text, hints and traces. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "models/jsonloc.h"
+#include "models/scenario.h"
+#include "sim/error.h"
+
+/* Values in the files are short decimals; after strtod and one unit multiplication they
+ * differ from the hand-converted value by a few ulps at most. */
+static void assert_near(double got, double want, const char *what)
+{
+	cr_assert(fabs(got - want) <= 1e-12 * fmax(1.0, fabs(want)), "%s: got %.17g, want %.17g",
+		  what, got, want);
+}
+
+static void load_ok(const char *path, struct scenario *sc)
+{
+	struct scenario_error err;
+	int rc = scenario_load(path, sc, &err);
+	cr_assert_eq(rc, 0, "%s: %s (%s)", path, err.msg, capsim_strerror(rc));
+}
+
+static int parse_text(const char *text, struct scenario *sc, struct scenario_error *err)
+{
+	return scenario_parse(text, strlen(text), "mem.json", sc, err);
+}
+
+Test(scenario, shop_loads_with_the_values_written_in_it)
+{
+	struct scenario sc;
+	load_ok("scenarios/shop.json", &sc);
+	cr_assert_str_eq(sc.name, "shop");
+	cr_assert_eq(sc.version, 1);
+	assert_near(sc.horizon, 30 * 86400.0, "horizon 30d");   /* 2592000 s */
+	assert_near(sc.step, 60, "step 1m");
+	cr_assert_eq(sc.seed, 42);
+	cr_assert_eq(sc.replications, 20);
+	cr_assert(sc.has_slo);
+	assert_near(sc.slo.availability, 0.999, "availability");
+	assert_near(sc.slo.latency_percentile, 99, "percentile");
+	assert_near(sc.slo.latency_target, 0.5, "latency_target 500ms");
+	assert_near(sc.budget_monthly, 25000, "budget");
+
+	const struct scenario_traffic *t = &sc.traffic;
+	cr_assert(!t->has_trace);
+	assert_near(t->base_rate, 400, "base_rate");
+	assert_near(t->daily_amplitude, 0.5, "amplitude");
+	assert_near(t->daily_peak_hour, 19, "peak_hour");
+	assert_near(t->weekend_factor, 1.3, "weekend_factor");
+	assert_near(t->growth_per_month, 0.05, "growth");
+	assert_near(t->noise, 0.1, "noise");
+	assert_near(t->spikes.rate_per_day, 0.2, "spike rate");
+	assert_near(t->spikes.magnitude_lo, 1.5, "spike lo");
+	assert_near(t->spikes.magnitude_hi, 3, "spike hi");
+	assert_near(t->spikes.duration, 1800, "spike duration 30m");
+
+	cr_assert_eq(sc.ninstance_types, 3);
+	cr_assert_str_eq(sc.instance_types[0].name, "c6i.large");
+	cr_assert_eq(sc.instance_types[0].vcpu, 2);
+	assert_near(sc.instance_types[0].memory_gib, 4, "memory");
+	assert_near(sc.instance_types[0].price_hourly, 0.085, "price c6i.large");
+	assert_near(sc.instance_types[2].price_hourly, 0.252, "price r6i.xlarge");
+
+	cr_assert_eq(sc.nregions, 2);
+	cr_assert_str_eq(sc.regions[1].name, "us-east-1");
+	cr_assert_eq(sc.regions[1].nzones, 3);
+	cr_assert_str_eq(sc.regions[1].zones[2], "c");
+	assert_near(t->region_share[0], 0.6, "share eu-west-1");
+	assert_near(t->region_share[1], 0.4, "share us-east-1");
+
+	cr_assert_eq(sc.ntiers, 3);
+	const struct scenario_tier *web = &sc.tiers[0], *app = &sc.tiers[1], *db = &sc.tiers[2];
+	cr_assert_str_eq(web->name, "web");
+	cr_assert_eq(web->instance_type, 0);
+	cr_assert(web->has_service_time);
+	assert_near(web->service_time, 0.020, "web service_time 20ms");
+	cr_assert_eq(web->concurrency, 8);
+	assert_near(web->capacity_rps, 400, "web capacity = 8 / 0.020 s");
+	cr_assert_eq(web->calls, 1);
+	cr_assert_eq(web->nplacement, 2);
+	cr_assert_eq(web->placement[1].region, 1);
+	cr_assert_eq(web->placement[1].zones, 3);
+	assert_near(web->boot_median, 45, "boot median");
+	assert_near(web->boot_p95, 90, "boot p95");
+	assert_near(web->timeout, 10, "timeout");
+	const struct scenario_autoscaling *as = &web->autoscaling;
+	cr_assert_eq(as->min, 2);
+	cr_assert_eq(as->max, 20);
+	cr_assert_eq(as->desired, 2, "desired defaults to min");
+	cr_assert(as->has_target_tracking && !as->has_step_scaling && !as->has_predictive);
+	assert_near(as->target_tracking.target, 0.6, "target");
+	assert_near(as->target_tracking.scale_in_cooldown, 600, "scale_in_cooldown 10m");
+	cr_assert_eq(as->nscheduled, 2);
+	assert_near(as->scheduled[0].at, 7 * 3600, "07:00");
+	cr_assert_eq(as->scheduled[0].days, 0x1f, "mon..fri = bits 0-4");
+	cr_assert_eq(as->scheduled[0].min, 3);
+	cr_assert_eq(as->scheduled[0].max, -1);
+	cr_assert_eq(as->scheduled[0].desired, -1);
+	assert_near(as->scheduled[1].at, 23 * 3600, "23:00");
+	cr_assert_eq(as->scheduled[1].days, SCENARIO_ALL_DAYS);
+
+	cr_assert_eq(app->instance_type, 1);
+	assert_near(app->capacity_rps, 200, "app capacity = 16 / 0.080 s");
+	cr_assert_eq(app->calls, 2);
+	cr_assert_eq(app->nplacement, 2, "placement defaults to every region");
+	cr_assert_eq(app->placement[0].zones, 3, "zones default to all of the region's");
+	assert_near(app->boot_p95, 180, "boot p95 3m");
+	assert_near(app->timeout, 30, "timeout default 30s");
+	cr_assert_eq(app->autoscaling.desired, 4);
+	assert_near(app->autoscaling.target_tracking.tolerance, 0.05, "tolerance");
+	assert_near(app->autoscaling.target_tracking.warmup, 120, "warmup 2m");
+	cr_assert_eq(app->autoscaling.target_tracking.max_scale_out_step, 5);
+	cr_assert(app->autoscaling.has_predictive);
+	assert_near(app->autoscaling.predictive.lookback, 7 * 86400.0, "lookback 7d");
+	assert_near(app->autoscaling.predictive.lead, 180, "lead defaults to the boot p95");
+
+	cr_assert(!db->has_service_time);
+	assert_near(db->capacity_rps, 1500, "db capacity");
+	assert_near(db->visits, 3, "visits");
+	cr_assert_eq(db->calls, -1);
+	cr_assert_eq(db->placement[0].zones, 2);
+	assert_near(db->boot_median, 300, "boot 5m");
+	assert_near(db->boot_p95, 600, "boot 10m");
+	const struct scenario_step_scaling *ss = &db->autoscaling.step_scaling;
+	cr_assert(db->autoscaling.has_step_scaling);
+	cr_assert_eq(ss->n, 2);
+	assert_near(ss->adjustments[0].lower, 0.7, "lower");
+	assert_near(ss->adjustments[0].upper, 0.85, "upper");
+	cr_assert_eq(ss->adjustments[1].change, 2);
+	cr_assert(isinf(ss->adjustments[1].upper), "an absent upper is unbounded");
+	assert_near(ss->cooldown, 600, "cooldown 10m");
+	scenario_release(&sc);
+	scenario_release(&sc);   /* released structs are zeroed: a second release is harmless */
+}
+
+Test(scenario, minimal_gets_every_default)
+{
+	struct scenario sc;
+	load_ok("scenarios/minimal.json", &sc);
+	assert_near(sc.horizon, 2592000, "horizon default 30d");
+	assert_near(sc.step, 60, "step default 1m");
+	cr_assert_eq(sc.seed, 1);
+	cr_assert_eq(sc.replications, 20);
+	cr_assert(!sc.has_slo);
+	assert_near(sc.slo.availability, 0.999, "availability default");
+	assert_near(sc.slo.latency_percentile, 99, "percentile default");
+	cr_assert_eq(sc.slo.latency_target, 0, "no latency target without slo");
+	cr_assert_eq(sc.budget_monthly, 0);
+	cr_assert_eq(sc.traffic.daily_amplitude, 0);
+	cr_assert_eq(sc.traffic.weekend_factor, 1);
+	cr_assert_eq(sc.traffic.growth_per_month, 0);
+	cr_assert_eq(sc.traffic.noise, 0);
+	cr_assert_eq(sc.traffic.spikes.rate_per_day, 0);
+	cr_assert_eq(sc.traffic.region_share[0], 1, "one region takes all the traffic");
+	const struct scenario_tier *t = &sc.tiers[0];
+	assert_near(t->capacity_rps, 80, "4 workers / 0.050 s");
+	cr_assert_eq(t->visits, 1);
+	cr_assert_eq(t->calls, -1);
+	cr_assert_eq(t->boot_median, 60);
+	cr_assert_eq(t->boot_p95, 120);
+	cr_assert_eq(t->timeout, 30);
+	cr_assert_eq(t->nplacement, 1);
+	cr_assert_eq(t->placement[0].zones, 1);
+	cr_assert_eq(t->autoscaling.desired, 2);
+	cr_assert(!t->autoscaling.has_target_tracking && !t->autoscaling.has_step_scaling &&
+		  !t->autoscaling.has_predictive && t->autoscaling.nscheduled == 0);
+	scenario_release(&sc);
+}
+
+Test(scenario, target_tracking_defaults_match_the_format)
+{
+	struct scenario sc;
+	load_ok("scenarios/trace-example.json", &sc);
+	const struct scenario_target_tracking *tt = &sc.tiers[0].autoscaling.target_tracking;
+	assert_near(tt->target, 0.7, "target");
+	assert_near(tt->tolerance, 0.1, "tolerance");
+	assert_near(tt->scale_out_cooldown, 60, "scale_out_cooldown");
+	assert_near(tt->scale_in_cooldown, 300, "scale_in_cooldown");
+	assert_near(tt->stabilization_window, 300, "stabilization_window");
+	assert_near(tt->warmup, 60, "warmup");
+	assert_near(tt->metric_period, 60, "metric_period");
+	assert_near(tt->metric_delay, 60, "metric_delay");
+	cr_assert_eq(tt->max_scale_out_step, 0, "unlimited by default");
+	scenario_release(&sc);
+}
+
+Test(scenario, trace_is_loaded_exactly)
+{
+	/* scenarios/traces/diurnal.csv: a header, then 25 hourly rows 0 .. 86400 s. */
+	static const double rates[25] = { 120, 95, 80, 75, 80, 110, 180, 320, 480, 560, 600,
+		620, 640, 630, 600, 580, 560, 590, 650, 700, 640, 480, 300, 180, 120 };
+	struct scenario sc;
+	load_ok("scenarios/trace-example.json", &sc);
+	const struct scenario_trace *tr = &sc.traffic.trace;
+	cr_assert(sc.traffic.has_trace);
+	cr_assert_eq(sc.traffic.base_rate, 0);
+	cr_assert_str_eq(tr->path, "scenarios/traces/diurnal.csv", "relative to the scenario");
+	cr_assert_eq(tr->n, 25);
+	for (size_t k = 0; k < 25; k++) {
+		cr_assert_eq(tr->time[k], 3600.0 * (double)k, "row %zu", k);
+		cr_assert_eq(tr->rate[k], rates[k], "row %zu", k);
+	}
+	assert_near(sc.horizon, 86400, "1d");
+	assert_near(sc.step, 300, "5m");
+	assert_near(sc.traffic.noise, 0.05, "noise with a trace");
+	scenario_release(&sc);
+}
+
+struct broken {
+	const char *file;
+	int code;
+	const char *err_file;   /* NULL: the scenario itself */
+	int line;
+	const char *path;
+	const char *text;       /* must appear in the message */
+};
+
+/* Lines counted by hand in each file (1-based); each broken file is minimal.json's shape
+ * with one mistake. */
+static const struct broken broken[] = {
+	/* line 4: "horizon": "30 days" (inserted after "version" on line 3) */
+	{ "bad-duration", CAPSIM_EINVAL, NULL, 4, "horizon", "got \"30 days\"" },
+	/* line 2: "name": "my shop" -- a space cannot name a folder safely */
+	{ "bad-name", CAPSIM_EINVAL, NULL, 2, "name", "got \"my shop\"" },
+	/* bad-trace.csv line 1 header, 2 "0,100", 3 "60,110", 4 "30,120": time goes back */
+	{ "bad-trace", CAPSIM_EPARSE, "scenarios/broken/bad-trace.csv", 4, "traffic.trace",
+	  "previous row's 60 s, got 30" },
+	/* line 17: boot_time { median 2m, p95 90s }: p95 below the median */
+	{ "boot-time", CAPSIM_EINVAL, NULL, 17, "tiers[0].boot_time.p95", "at least the median" },
+	/* lines 12-18 web (calls db), 19-25 db; line 23: db "calls": "web" closes the cycle */
+	{ "cycle", CAPSIM_EINVAL, NULL, 23, "tiers[1].calls", "cycle" },
+	/* line 17: autoscaling { min 1, max 3, desired 5 } */
+	{ "desired-range", CAPSIM_EINVAL, NULL, 17, "tiers[0].autoscaling.desired",
+	  "in [1,3]" },
+	/* lines 5 and 7: base_rate twice in traffic; the second is the mistake */
+	{ "duplicate-key", CAPSIM_EINVAL, NULL, 7, "traffic.base_rate", "first given on line 5" },
+	/* lines 13 and 20: two tiers named "web" */
+	{ "duplicate-tier", CAPSIM_EINVAL, NULL, 20, "tiers[1].name", "duplicate tier name" },
+	/* line 11: "tiers": [] */
+	{ "empty-tiers", CAPSIM_EINVAL, NULL, 11, "tiers", "got an empty array" },
+	/* line 17: capacity_rps after service_time (line 15) */
+	{ "exclusive", CAPSIM_EINVAL, NULL, 17, "tiers[0].capacity_rps", "mutually exclusive" },
+	/* the tier that lacks autoscaling opens with '{' on line 12 */
+	{ "missing-autoscaling", CAPSIM_EINVAL, NULL, 12, "tiers[0].autoscaling",
+	  "got nothing" },
+	/* line 4: "trace": "traces/nope.csv" does not exist */
+	{ "missing-trace", CAPSIM_EIO, NULL, 4, "traffic.trace", "cannot read the trace" },
+	/* line 1: an array where the scenario object should be */
+	{ "not-json-object", CAPSIM_EINVAL, NULL, 1, "", "got an array" },
+	/* line 6: daily { amplitude 1.2 } outside [0,1) */
+	{ "out-of-range", CAPSIM_EINVAL, NULL, 6, "traffic.daily.amplitude", "[0,1), got 1.2" },
+	/* line 22: the second scheduled action, at "25:00" */
+	{ "scheduled-time", CAPSIM_EINVAL, NULL, 22, "tiers[0].autoscaling.scheduled[1].at",
+	  "got \"25:00\"" },
+	/* line 6: shares 0.5 + 0.4 = 0.9 */
+	{ "shares", CAPSIM_EINVAL, NULL, 6, "traffic.regions", "sum of 0.9" },
+	/* line 23: second band starts at 0.8, inside the first [0.7, 0.9) */
+	{ "step-overlap", CAPSIM_EINVAL, NULL, 23,
+	  "tiers[0].autoscaling.step_scaling.adjustments[1].lower", ">= 0.9" },
+	/* line 5: step 7m; 30 d / 7 min = 43200/7 = 6171.43 steps, not whole */
+	{ "step", CAPSIM_EINVAL, NULL, 5, "step", "whole steps" },
+	/* line 3 lacks its comma; cJSON stops at line 4, column 3 ("traffic") */
+	{ "syntax", CAPSIM_EPARSE, NULL, 4, "", "invalid JSON near '\"traffic\"" },
+	/* line 14: "instance_type": "smal" */
+	{ "unknown-instance-type", CAPSIM_EINVAL, NULL, 14, "tiers[0].instance_type",
+	  "did you mean \"small\"?" },
+	/* line 21: "targte" in target_tracking */
+	{ "unknown-key", CAPSIM_EINVAL, NULL, 21, "tiers[0].autoscaling.target_tracking.targte",
+	  "unknown key; did you mean \"target\"?" },
+	/* line 7: the key "eu-wst-1" in traffic.regions */
+	{ "unknown-region", CAPSIM_EINVAL, NULL, 7, "traffic.regions.eu-wst-1",
+	  "did you mean \"eu-west-1\"?" },
+	/* lines 12-17 web, 18-23 db, no calls: db (name on line 19) is unreachable */
+	{ "unreachable", CAPSIM_EINVAL, NULL, 19, "tiers[1].name", "not reachable" },
+	/* line 3: "version": 2 */
+	{ "version", CAPSIM_EINVAL, NULL, 3, "version", "got 2" },
+	/* line 21: "target": "high" */
+	{ "wrong-type", CAPSIM_EINVAL, NULL, 21, "tiers[0].autoscaling.target_tracking.target",
+	  "expected a number in (0,1], got \"high\"" },
+};
+#define NBROKEN (sizeof broken / sizeof broken[0])
+
+Test(scenario, every_broken_example_fails_at_its_path_and_line)
+{
+	for (size_t i = 0; i < NBROKEN; i++) {
+		const struct broken *b = &broken[i];
+		char path[256], prefix[1024];
+		struct scenario sc;
+		struct scenario_error err;
+		snprintf(path, sizeof path, "scenarios/broken/%s.json", b->file);
+		int rc = scenario_load(path, &sc, &err);
+		cr_assert_eq(rc, b->code, "%s: rc %d (%s)", path, rc, err.msg);
+		cr_assert_str_eq(err.file, b->err_file ? b->err_file : path);
+		cr_assert_eq(err.line, b->line, "%s: line %d, want %d: %s", path, err.line, b->line,
+			     err.msg);
+		cr_assert_str_eq(err.path, b->path, "%s: %s", path, err.msg);
+		cr_assert(strstr(err.msg, b->text), "%s: \"%s\" lacks \"%s\"", path, err.msg, b->text);
+		snprintf(prefix, sizeof prefix, "%s:%d:", err.file, b->line);
+		cr_assert(strncmp(err.msg, prefix, strlen(prefix)) == 0, "%s does not start with %s",
+			  err.msg, prefix);
+		cr_assert_null(sc.name, "nothing is left in the struct on failure");
+		cr_assert_eq(sc.ntiers, 0);
+	}
+}
+
+Test(scenario, the_broken_table_covers_every_broken_file)
+{
+	DIR *d = opendir("scenarios/broken");
+	struct dirent *e;
+	size_t n = 0;
+	cr_assert_not_null(d);
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
+			continue;
+		size_t i = 0;
+		while (i < NBROKEN && (strlen(broken[i].file) != len - 5 ||
+				       strncmp(broken[i].file, e->d_name, len - 5) != 0))
+			i++;
+		cr_assert_lt(i, NBROKEN, "scenarios/broken/%s has no expected error", e->d_name);
+		n++;
+	}
+	closedir(d);
+	cr_assert_eq(n, NBROKEN);
+}
+
+Test(scenario, syntax_error_names_line_and_column)
+{
+	/* line 2 is `  "a": 1,`; cJSON stops just after the '}' that follows the trailing comma,
+	 * and the message points back at that '}': line 3, column 1. */
+	struct scenario sc;
+	struct scenario_error err;
+	cr_assert_eq(parse_text("{\n  \"a\": 1,\n}\n", &sc, &err), CAPSIM_EPARSE);
+	cr_assert_eq(err.line, 3);
+	cr_assert_eq(err.col, 1);
+	cr_assert_str_eq(err.msg, "mem.json:3:1: invalid JSON near '}'");
+	cr_assert_eq(parse_text("", &sc, &err), CAPSIM_EPARSE);
+	cr_assert(strstr(err.msg, "empty"), "%s", err.msg);
+}
+
+static const char small_scenario[] =
+	"{ \"_comment\": \"top\", \"_comment\": \"twice is fine\",\n"
+	"  \"name\": \"t\", \"version\": 1,\n"
+	"  \"traffic\": { \"_comment\": 1, \"base_rate\": 10 },\n"
+	"  \"instance_types\": [ { \"_comment\": [], \"name\": \"s\", \"vcpu\": 1,\n"
+	"      \"memory_gib\": 1, \"price_hourly\": 0 } ],\n"
+	"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\", \"b\"] },\n"
+	"               { \"name\": \"r2\", \"zones\": [\"a\"] } ],\n"
+	"  \"tiers\": [ { \"name\": \"x\", \"instance_type\": \"s\", \"capacity_rps\": 5,\n"
+	"      \"boot_time\": { \"_comment_why\": \"slow\", \"median\": \"3m\" },\n"
+	"      \"autoscaling\": { \"min\": 0, \"max\": 1 } } ] }\n";
+
+Test(scenario, comment_keys_are_ignored_at_every_level)
+{
+	struct scenario sc;
+	struct scenario_error err;
+	cr_assert_eq(parse_text(small_scenario, &sc, &err), 0, "%s", err.msg);
+	/* Two regions and no shares: half each. */
+	cr_assert_eq(sc.traffic.region_share[0], 0.5);
+	cr_assert_eq(sc.traffic.region_share[1], 0.5);
+	/* zones default to all of each region's zones: 2 in r1, 1 in r2. */
+	cr_assert_eq(sc.tiers[0].placement[0].zones, 2);
+	cr_assert_eq(sc.tiers[0].placement[1].zones, 1);
+	/* A median without p95 keeps the default shape: p95 = 2 x 180 s. */
+	cr_assert_eq(sc.tiers[0].boot_median, 180);
+	cr_assert_eq(sc.tiers[0].boot_p95, 360);
+	cr_assert_eq(sc.tiers[0].concurrency, 1);
+	scenario_release(&sc);
+}
+
+/* Replaces the one occurrence of `from` in small_scenario and parses the result. */
+static int parse_edited(const char *from, const char *to, struct scenario_error *err)
+{
+	char buf[4096];
+	const char *p = strstr(small_scenario, from);
+	cr_assert_not_null(p, "%s", from);
+	cr_assert_null(strstr(p + 1, from), "%s occurs twice", from);
+	snprintf(buf, sizeof buf, "%.*s%s%s", (int)(p - small_scenario), small_scenario, to,
+		 p + strlen(from));
+	struct scenario sc;
+	int rc = parse_text(buf, &sc, err);
+	scenario_release(&sc);
+	return rc;
+}
+
+Test(scenario, step_must_cut_the_horizon_into_at_most_ten_million_steps)
+{
+	struct scenario_error err;
+	/* 1y / 1s = 31536000 steps > 10^7 */
+	cr_assert_eq(parse_edited("\"version\": 1,", "\"version\": 1, \"horizon\": \"1y\", "
+				  "\"step\": 1,", &err), CAPSIM_EINVAL);
+	cr_assert_str_eq(err.path, "step");
+	cr_assert(strstr(err.msg, "31536000 steps"), "%s", err.msg);
+	/* 115d / 1s = 9936000 steps <= 10^7 */
+	cr_assert_eq(parse_edited("\"version\": 1,", "\"version\": 1, \"horizon\": \"115d\", "
+				  "\"step\": \"1s\",", &err), 0, "%s", err.msg);
+	/* a step longer than the horizon is less than one step */
+	cr_assert_eq(parse_edited("\"version\": 1,", "\"version\": 1, \"horizon\": \"1h\", "
+				  "\"step\": \"2h\",", &err), CAPSIM_EINVAL);
+}
+
+Test(scenario, mutually_exclusive_and_missing_alternatives_are_errors)
+{
+	struct scenario_error err;
+	cr_assert_eq(parse_edited("\"base_rate\": 10", "\"base_rate\": 10, \"trace\": \"x.csv\"",
+				  &err), CAPSIM_EINVAL);
+	cr_assert_str_eq(err.path, "traffic.trace");
+	cr_assert_eq(err.line, 3);
+	cr_assert_eq(parse_edited("\"base_rate\": 10", "\"noise\": 0", &err), CAPSIM_EINVAL);
+	cr_assert_str_eq(err.path, "traffic");
+	cr_assert(strstr(err.msg, "got neither"), "%s", err.msg);
+	cr_assert_eq(parse_edited("\"capacity_rps\": 5", "\"capacity_rps\": 5, \"concurrency\": 2",
+				  &err), CAPSIM_EINVAL);
+	cr_assert_str_eq(err.path, "tiers[0].concurrency");
+	/* A trace carries its own shape: a daily shape beside it is refused. */
+	cr_assert_eq(parse_edited("\"base_rate\": 10", "\"trace\": \"scenarios/traces/diurnal.csv\","
+				  " \"daily\": { \"amplitude\": 0.1 }", &err), CAPSIM_EINVAL);
+	cr_assert_str_eq(err.path, "traffic.daily");
+}
+
+Test(scenario, durations_accept_units_and_plain_seconds)
+{
+	struct scenario_error err;
+	struct scenario sc;
+	char buf[4096];
+	/* 250ms, and a plain 0.5 (seconds) */
+	const char *p = strstr(small_scenario, "\"capacity_rps\": 5");
+	snprintf(buf, sizeof buf, "%.*s\"service_time\": \"250ms\", \"timeout\": 0.5%s",
+		 (int)(p - small_scenario), small_scenario, p + strlen("\"capacity_rps\": 5"));
+	cr_assert_eq(parse_text(buf, &sc, &err), 0, "%s", err.msg);
+	assert_near(sc.tiers[0].service_time, 0.25, "250ms");
+	assert_near(sc.tiers[0].capacity_rps, 4, "1 / 0.25 s");
+	assert_near(sc.tiers[0].timeout, 0.5, "0.5 s");
+	scenario_release(&sc);
+	cr_assert_eq(parse_edited("\"median\": \"3m\"", "\"median\": \"3 min\"", &err),
+		     CAPSIM_EINVAL);
+	cr_assert_str_eq(err.path, "tiers[0].boot_time.median");
+	cr_assert_eq(parse_edited("\"median\": \"3m\"", "\"median\": -3", &err), CAPSIM_EINVAL);
+}
+
+Test(scenario, edit_distance_is_levenshtein_capped)
+{
+	cr_assert_eq(scenario_edit_distance("target", "target", 2), 0);
+	cr_assert_eq(scenario_edit_distance("targte", "target", 2), 2, "a swap is 2 edits");
+	cr_assert_eq(scenario_edit_distance("taget", "target", 2), 1, "one insertion");
+	cr_assert_eq(scenario_edit_distance("", "abc", 5), 3);
+	/* kitten -> sitting: the textbook example, 3 edits (k->s, e->i, +g). */
+	cr_assert_eq(scenario_edit_distance("kitten", "sitting", 5), 3);
+	cr_assert_eq(scenario_edit_distance("kitten", "sitting", 2), 3, "capped at cap + 1");
+}
+
+Test(scenario, unknown_keys_get_the_closest_known_key_or_the_list)
+{
+	struct scenario_error err;
+	cr_assert_eq(parse_edited("\"base_rate\": 10", "\"base_rate\": 10, \"nosie\": 0.1", &err),
+		     CAPSIM_EINVAL);
+	cr_assert_str_eq(err.path, "traffic.nosie");
+	cr_assert(strstr(err.msg, "did you mean \"noise\"?"), "%s", err.msg);
+	/* nothing within 2 edits: the keys that exist are listed instead */
+	cr_assert_eq(parse_edited("\"base_rate\": 10", "\"base_rate\": 10, \"xyzzy\": 1", &err),
+		     CAPSIM_EINVAL);
+	cr_assert(strstr(err.msg, "the keys here are: base_rate, daily, weekly"), "%s", err.msg);
+	/* unknown region in placement, one edit away */
+	cr_assert_eq(parse_edited("\"capacity_rps\": 5", "\"capacity_rps\": 5, \"placement\": "
+				  "{ \"regions\": [\"r3\"] }", &err), CAPSIM_EINVAL);
+	cr_assert_str_eq(err.path, "tiers[0].placement.regions[0]");
+	cr_assert(strstr(err.msg, "did you mean \"r1\"?"), "%s", err.msg);
+}
+
+/* Text for the jsonloc tests, one line per string (columns counted by hand below):
+ * keys that are prefixes of other keys, braces and brackets inside strings, escaped quotes,
+ * \u escapes in keys, arrays inside arrays. */
+static const char loc_text[] =
+	"{\n"                                                              /* line 1 */
+	"  \"ab\": \"prefix of abc\", \"a\": \"{[\\\"\",\n"                /* line 2 */
+	"  \"abc\": {\n"                                                   /* line 3 */
+	"    \"list\": [ \"]\", {\"k\": \"v,}\"}, [1, [2, 3]], {\"k\": 4} ],\n" /* line 4 */
+	"    \"k\": \"not me\"\n"                                          /* line 5 */
+	"  },\n"                                                           /* line 6 */
+	"  \"esc\\\"aped\": true, \"u\\u0041\": 9\n"                       /* line 7 */
+	"}\n";
+
+static struct jsonloc_pos loc(const char *path, int want_rc)
+{
+	struct jsonloc_pos pos;
+	int rc = jsonloc_find_path(loc_text, strlen(loc_text), path, &pos);
+	cr_assert_eq(rc, want_rc, "%s: rc %d", path, rc);
+	return pos;
+}
+
+Test(jsonloc, finds_values_in_nested_arrays_and_objects)
+{
+	/* line 4: 4 spaces, "list" at 5-10, ':' 11, '[' 13, "]" 15-17, {"k": "v,}"} 20-31
+	 * ("v,}" at 26-30), [1, [2, 3]] 34-44, {"k": 4} 47-54: its "k" at 48, the 4 at 53. */
+	struct jsonloc_pos p = loc("abc.list[3].k", 0);
+	cr_assert_eq(p.line, 4);
+	cr_assert_eq(p.col, 53);
+	cr_assert_eq(p.key_line, 4);
+	cr_assert_eq(p.key_col, 48);
+	p = loc("abc.list[2][1][1]", 0);   /* the 3 at column 42 */
+	cr_assert_eq(p.line, 4);
+	cr_assert_eq(p.col, 42);
+	cr_assert_eq(p.key_line, 0, "an index has no key");
+	p = loc("abc.list[1].k", 0);       /* "v,}" at column 26 */
+	cr_assert_eq(p.col, 26);
+	p = loc("abc.k", 0);               /* line 5: "k" at 5, its value at 10 */
+	cr_assert_eq(p.line, 5);
+	cr_assert_eq(p.col, 10);
+	cr_assert_eq(p.key_col, 5);
+	p = loc("", 0);
+	cr_assert_eq(p.line, 1);
+	cr_assert_eq(p.col, 1);
+}
+
+Test(jsonloc, prefix_keys_and_strings_with_braces_do_not_confuse_it)
+{
+	/* line 2: "ab" at 3-6, its value at 9; "prefix of abc" ends at 23; "a" at 26, value 31 */
+	struct jsonloc_pos p = loc("ab", 0);
+	cr_assert_eq(p.line, 2);
+	cr_assert_eq(p.col, 9);
+	p = loc("a", 0);
+	cr_assert_eq(p.line, 2);
+	cr_assert_eq(p.col, 31);
+	p = loc("abc", 0);                 /* line 3: "abc" at 3-7, '{' at 10 */
+	cr_assert_eq(p.line, 3);
+	cr_assert_eq(p.col, 10);
+}
+
+Test(jsonloc, escaped_keys_are_compared_decoded)
+{
+	/* line 7: "esc\"aped" is 11 characters at 3-13, true at 16; "u\u0041" at 22-30, 9 at 33 */
+	struct jsonloc_step esc[] = { { "esc\"aped", 0 } }, u[] = { { "uA", 0 } };
+	struct jsonloc_pos p;
+	cr_assert_eq(jsonloc_find(loc_text, strlen(loc_text), esc, 1, &p), 0);
+	cr_assert_eq(p.line, 7);
+	cr_assert_eq(p.col, 16);
+	cr_assert_eq(jsonloc_find(loc_text, strlen(loc_text), u, 1, &p), 0);
+	cr_assert_eq(p.line, 7);
+	cr_assert_eq(p.col, 33);
+}
+
+Test(jsonloc, missing_paths_report_the_deepest_value_found)
+{
+	struct jsonloc_pos p = loc("abc.nope", CAPSIM_ENOTFOUND);
+	cr_assert_eq(p.line, 3, "the object that lacks the key");
+	cr_assert_eq(p.col, 10);
+	loc("abc.list[9]", CAPSIM_ENOTFOUND);
+	loc("ab[0]", CAPSIM_ENOTFOUND);   /* a string has no elements */
+	loc("abc.list.x", CAPSIM_ENOTFOUND);
+	struct jsonloc_pos q;
+	cr_assert_eq(jsonloc_find_path(loc_text, strlen(loc_text), "a..b", &q), CAPSIM_EINVAL);
+	cr_assert_eq(jsonloc_find_path(loc_text, strlen(loc_text), "a[x]", &q), CAPSIM_EINVAL);
+}
+
+Test(jsonloc, duplicate_keys_are_found_by_occurrence)
+{
+	static const char text[] = "{\"x\": 1,\n \"y\": 0,\n \"x\": 2}";
+	struct jsonloc_step second[] = { { "x", 1 } }, third[] = { { "x", 2 } };
+	struct jsonloc_pos p;
+	cr_assert_eq(jsonloc_find(text, strlen(text), second, 1, &p), 0);
+	cr_assert_eq(p.line, 3);
+	cr_assert_eq(p.key_col, 2);
+	cr_assert_eq(jsonloc_find(text, strlen(text), third, 1, &p), CAPSIM_ENOTFOUND);
+}
+
+Test(jsonloc, malformed_text_is_reported_not_overrun)
+{
+	struct jsonloc_pos p;
+	/* The scanner must stop at len: the text is cut inside an array and inside a string. */
+	static const char cut[] = "{\"a\": [1, 2";
+	cr_assert_eq(jsonloc_find_path(cut, strlen(cut), "b", &p), CAPSIM_EPARSE);
+	static const char str[] = "{\"a\": \"abc\\";
+	cr_assert_eq(jsonloc_find_path(str, strlen(str), "b", &p), CAPSIM_EPARSE);
+	cr_assert_eq(jsonloc_find_path("", 0, "", &p), CAPSIM_EPARSE);
+}
+
+/* Writes `csv` to DIR/t.csv and parses small_scenario with traffic.trace = "t.csv", as if the
+ * scenario lived in DIR (the trace path is relative to the scenario's folder). */
+static int parse_with_trace(const char *csv, struct scenario *sc, struct scenario_error *err)
+{
+	char dir[] = "/tmp/capsim-trace-XXXXXX", csv_path[64], json_path[64], buf[4096];
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(csv_path, sizeof csv_path, "%s/t.csv", dir);
+	snprintf(json_path, sizeof json_path, "%s/t.json", dir);
+	FILE *f = fopen(csv_path, "wb");
+	cr_assert_not_null(f);
+	fputs(csv, f);
+	fclose(f);
+	const char *from = "\"base_rate\": 10", *p = strstr(small_scenario, from);
+	snprintf(buf, sizeof buf, "%.*s\"trace\": \"t.csv\"%s", (int)(p - small_scenario),
+		 small_scenario, p + strlen(from));
+	int rc = scenario_parse(buf, strlen(buf), json_path, sc, err);
+	unlink(csv_path);
+	rmdir(dir);
+	return rc;
+}
+
+Test(scenario, trace_without_header_and_with_crlf_loads)
+{
+	struct scenario sc;
+	struct scenario_error err;
+	cr_assert_eq(parse_with_trace("0,10\r\n60,\"20.5\"\r\n\r\n120, 0\r\n", &sc, &err), 0,
+		     "%s", err.msg);
+	cr_assert_eq(sc.traffic.trace.n, 3);
+	cr_assert_eq(sc.traffic.trace.time[2], 120);
+	cr_assert_eq(sc.traffic.trace.rate[1], 20.5);
+	cr_assert_eq(sc.traffic.trace.rate[2], 0);
+	scenario_release(&sc);
+}
+
+Test(scenario, trace_errors_name_the_csv_line)
+{
+	struct scenario sc;
+	struct scenario_error err;
+	/* lines: 1 "0,10", 2 "60,20", 3 blank, 4 "120,x" -- CRLF line ends count once */
+	cr_assert_eq(parse_with_trace("0,10\r\n60,20\r\n\r\n120,x\r\n", &sc, &err), CAPSIM_EPARSE);
+	cr_assert_eq(err.line, 4, "%s", err.msg);
+	cr_assert_str_eq(err.path, "traffic.trace");
+	cr_assert(strstr(err.msg, "/t.csv:4: traffic.trace: expected a rate"), "%s", err.msg);
+	/* a negative rate on line 2 */
+	cr_assert_eq(parse_with_trace("time_s,requests_per_s\n0,-1\n", &sc, &err), CAPSIM_EPARSE);
+	cr_assert_eq(err.line, 2, "%s", err.msg);
+	/* three fields on line 1 */
+	cr_assert_eq(parse_with_trace("0,1,2\n", &sc, &err), CAPSIM_EPARSE);
+	cr_assert_eq(err.line, 1, "%s", err.msg);
+	cr_assert(strstr(err.msg, "got 3"), "%s", err.msg);
+	/* a header only: no rows */
+	cr_assert_eq(parse_with_trace("time_s,requests_per_s\n", &sc, &err), CAPSIM_EPARSE);
+	cr_assert(strstr(err.msg, "at least one row"), "%s", err.msg);
+	/* a wrong header is not silently skipped */
+	cr_assert_eq(parse_with_trace("time,rate\n0,1\n", &sc, &err), CAPSIM_EPARSE);
+	cr_assert_eq(err.line, 1, "%s", err.msg);
+}
