@@ -41,7 +41,7 @@ struct qsim {
 	uint64_t next_index;   /* index of the next customer to arrive */
 	uint64_t measure_end;  /* warmup + customers */
 	struct waiting *fifo;  /* ring buffer of waiting customers */
-	size_t fifo_cap, fifo_head, fifo_len;
+	size_t fifo_cap, fifo_head, fifo_len;  /* fifo_cap is 0 or a power of two */
 	/* measurement */
 	int measuring;
 	double busy_area;      /* server-seconds since measurement began */
@@ -126,7 +126,9 @@ static int fifo_push(struct qsim *q, double arrived, uint64_t index)
 		q->fifo_cap = cap;
 		q->fifo_head = 0;
 	}
-	q->fifo[(q->fifo_head + q->fifo_len++) % q->fifo_cap] = (struct waiting){ arrived, index };
+	/* A mask, not %: the capacity is a power of two, and a division is slow on this path. */
+	q->fifo[(q->fifo_head + q->fifo_len++) & (q->fifo_cap - 1)] =
+		(struct waiting){ arrived, index };
 	return 0;
 }
 
@@ -173,7 +175,7 @@ static void on_departure(struct engine *eng, struct event *ev, void *ctx)
 		return;
 	}
 	struct waiting w = q->fifo[q->fifo_head];
-	q->fifo_head = (q->fifo_head + 1) % q->fifo_cap;
+	q->fifo_head = (q->fifo_head + 1) & (q->fifo_cap - 1);
 	q->fifo_len--;
 	start_service(q, now, w.arrived, w.index);
 }

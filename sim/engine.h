@@ -6,8 +6,8 @@
  * event's time and calls its handler. seq is a per-engine counter, so events scheduled for the
  * same instant run in the order they were scheduled, deterministically. The clock never goes
  * backwards: scheduling before engine_now() is refused. Events come from slabs of
- * ENGINE_SLAB_EVENTS chained on a LIFO free list, so steady-state scheduling never calls
- * malloc and reuses the most recently freed (cache-hot) event. A struct event belongs to the
+ * ENGINE_SLAB_EVENTS chained on a LIFO free list, so a steady state allocates no events and
+ * reuses the most recently freed (cache-hot) one first. A struct event belongs to the
  * engine: a handler may read it during the call but must not keep the pointer; keep an
  * engine_handle instead, which stays safe to cancel after the event fired or was reused.
  * Not thread-safe: one engine per thread (one per replication). */

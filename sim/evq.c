@@ -3,34 +3,54 @@
  * Design. Time is cut into buckets of equal width; virtual bucket v = trunc((t - origin) /
  * width) lives in bucket v mod nbucket (Brown 1988, "Calendar queues", CACM 31(10)). Unlike
  * Brown's sorted linked lists, a bucket here is an unsorted array of inline entries (time,
- * seq, event pointer): a push appends one entry to one array (one cache line touched, no
- * event dereferenced), and a bucket is sorted only when the scan reaches it, into the
- * "bottom" array that pops consume in order (the lazy sorting of the ladder queue, Tang, Goh
- * & Thng 2005). Events of a later "year" (v >= cur + nbucket) share arrays with the current
- * one and are left in place by the scan, as in Brown's queue.
+ * seq, event pointer) from a pool of size-classed blocks: a push appends one entry (a load
+ * from the small bucket-header array and one store; no event is dereferenced), and a bucket
+ * is sorted only when the scan reaches it, into the "bottom" array that pops consume in
+ * order (the lazy sorting of the ladder queue, Tang, Goh & Thng 2005, ACM TOMACS 15(3)).
+ * Entries of a later "year" (v >= cur + nbucket) share arrays with the current one and are
+ * left in place by the scan, as in Brown's queue. While a bucket is sorted, the events of the
+ * next one are prefetched, so a popped event is usually in cache when the caller reads it.
  *
  * Exactness. vbucket() is monotone in t, so vbucket(a) < vbucket(b) implies a < b; the
  * bottom holds every live entry with v <= cur and the buckets only later ones; the bottom is
- * sorted on (time, seq). Hence pops come out in exact (time, seq) order whatever the width:
- * the width only affects speed. Ties (equal times) always share a bucket and are sorted by
- * seq there, so they are never split across buckets.
+ * sorted on (time, seq). Hence pops come out in exact (time, seq) order whatever the width,
+ * which only affects speed. Equal times always share a bucket and are sorted by seq there.
  *
  * Removal is O(1) and lazy: the event's seq joins a "dead" hash set and the event is the
- * caller's again; its entry is dropped when the scan or a pop reaches it (entries carry their
- * own key, so a dead entry is never dereferenced and never changes the order of live ones).
- * When dead entries outnumber live ones (+64), everything is rebuilt without them, so memory
+ * caller's again; its entry is dropped when the scan or a pop reaches it. Entries carry their
+ * own key, so a dead entry is never dereferenced and never changes the order of live ones.
+ * When dead entries outnumber live ones (+64) everything is rebuilt without them, so memory
  * stays O(live) and the purge costs O(1) amortised per removal.
  *
- * Adaptation. The width is Brown's estimate (mean gap between the first events, outlier gaps
- * trimmed) times EVQ_WIDTH_FACTOR; the bucket count doubles or halves with the size (about
- * EVQ_LOAD events per bucket), and, following Oh & Ahn's dynamic calendar queue (1999), the
- * width is re-estimated when the work per operation over a window of at least nbucket
- * operations grows (the event density drifted). Every rebuild is O(size + nbucket) and is
- * amortised over at least that many operations.
+ * Adaptation. A rebuild (when the size has doubled or fallen to a quarter since the last one,
+ * or on a purge or retune) sets the width to EVQ_WIDTH_FACTOR times the mean time between
+ * recent pops (so that a bucket feeds about that many pops), or before any pops to Brown's
+ * estimate from the gaps at the head of the queue; and the bucket count so that a year spans
+ * EVQ_YEAR times the 90th percentile of the pending times (between n/16 and n/2 buckets).
+ * Following Oh & Ahn's dynamic calendar queue (1999), the work per operation (buckets
+ * visited + entries scanned or moved) is watched over windows of at least nbucket
+ * operations, and a high figure triggers a rebuild. Every rebuild is O(size + nbucket) and
+ * is amortised over at least that many operations.
  *
- * Why this structure, measured with bench/bench_evq (hold model, Exp(1) increments, medians of
- * 5; AMD EPYC, 2 MiB L2, 32 MiB L3; events per second, binary heap of 24-byte entries = 1):
- * see the table at the end of this comment, filled from the runs reported there. */
+ * Why this structure. bench/bench_evq, hold model with Exp(1) increments, events per second
+ * relative to a binary heap of 24-byte (time, seq, payload) entries measured in the same run
+ * (median of 5 paired repetitions; 2-core AMD EPYC VM shared with other jobs):
+ *
+ *                                                            n = 1e3    1e5    1e6
+ *   indexed 4-ary heap of inline entries (O(log n) removal)      0.86   0.85   0.85
+ *   Brown's calendar queue, sorted intrusive lists               1.97   1.99   0.70
+ *   this queue                                                   1.71   3.26   2.96
+ *   the engine on this queue (schedule + dispatch)               1.47   2.47   1.99
+ *
+ * The heap of pointers loses because every move also writes the event's position; the
+ * linked calendar queue loses at 1e6 because each list step dereferences an event scattered
+ * over 40+ MiB, while the last-level cache this process actually gets is about 8 MiB
+ * (dependent loads: 14 ns over 4 MiB, 130 ns over 16 MiB). This queue touches one random
+ * cache line per push and streams through its buckets for pops. With other increment
+ * distributions at n = 1e5 (same harness, not in the bench) it did uniform 3.1x, constant
+ * (all ties) 2.5x, zero delay 2.0x, multiples of 60 s 4.9x, bimodal (1e-3 s / 1e6 s) 1.6x,
+ * lognormal sigma = 3 1.3x; its weak spot is a sudden density change of many orders of
+ * magnitude, slower than the heap until the next retune (bimodal at n = 1e4: 0.5x). */
 #include "sim/evq.h"
 
 #include <math.h>
@@ -52,6 +72,15 @@
 /* Bucket width = this many mean gaps between the events at the head. */
 #define EVQ_WIDTH_FACTOR 12.0
 #endif
+_Static_assert(EVQ_SMALL_MIN <= EVQ_SMALL_MAX / 2, "the two thresholds need a gap (hysteresis)");
+/* Small-mode bottoms up to this size take every insertion from the start side (when there is
+ * room there), without the comparison that picks the shorter side: a scan of a few entries
+ * costs less than that comparison's mispredictions. */
+#define EVQ_SMALL_SCAN 16
+/* Rebuilds of up to this many entries use stack buffers (2 KiB). */
+#define EVQ_REBUILD_STACK 64
+/* Entries the bottom can hold from the start: room for the small mode's sliding window. */
+#define EVQ_SMALL_CAP 256
 /* Pending times sampled (strided) for that percentile. */
 #define EVQ_SPREAD_SAMPLE 1024
 /* Fewest buckets. */
@@ -66,7 +95,7 @@
 /* Bottoms up to this size are sorted by insertion, larger ones by qsort. */
 #define EVQ_SMALL_SORT 48
 /* Bytes per slab of small blocks. */
-#define EVQ_SLAB_BYTES 65536
+#define EVQ_SLAB_BYTES 16384
 /* Virtual buckets are clamped to +-2^62 so that cur + 1 never overflows. */
 #define EVQ_VB_MAX 4611686018427387904.0
 /* Widths stay where 1/width is finite and (t - origin)/width is never NaN. */
@@ -75,8 +104,10 @@
 
 #if defined(__GNUC__)
 #define EVQ_PREFETCH(p) __builtin_prefetch(p)
+#define EVQ_NOINLINE __attribute__((noinline))
 #else
 #define EVQ_PREFETCH(p) ((void)(p))
+#define EVQ_NOINLINE
 #endif
 
 /* ---- keys ---- */
@@ -111,13 +142,47 @@ static int ent_cmp(const void *pa, const void *pb)
 	return ent_before(a, b) ? -1 : ent_before(b, a) ? 1 : 0;
 }
 
+/* ent_before() without short-circuit branches, for the binary search, where the outcome is
+ * a coin toss that a branch predictor cannot learn. */
+static inline int ent_before_nb(const struct evq_ent *a, const struct evq_ent *b)
+{
+	return (a->time < b->time) | ((a->time == b->time) & (a->seq < b->seq));
+}
+
+/* The first index in [lo, hi) whose entry comes after e, or hi. Halving with a conditional
+ * move instead of a branch; the range [base, base + n] always holds the answer. */
+static inline size_t upper_bound(const struct evq_ent *a, size_t lo, size_t hi,
+				 const struct evq_ent *e)
+{
+	const struct evq_ent *base = a + lo;
+	size_t n = hi - lo;
+
+	if (n == 0)
+		return lo;
+	while (n > 1) {
+		size_t half = n / 2;
+
+		base = ent_before_nb(e, &base[half]) ? base : base + half;
+		n -= half;
+	}
+	return (size_t)(base - a) + (size_t)!ent_before_nb(e, base);
+}
+
 static void sort_ents(struct evq_ent *e, size_t n)
 {
+	size_t i = 1;
+
+	/* Runs of ties are appended in seq order: often there is nothing to do. */
+	while (i < n && !ent_before(&e[i], &e[i - 1]))
+		i++;
+	if (i >= n)
+		return;
 	if (n > EVQ_SMALL_SORT) {
 		qsort(e, n, sizeof *e, ent_cmp);
 		return;
 	}
-	for (size_t i = 1; i < n; i++) {
+	/* Insertion sort from the first out-of-order entry: the prefix is sorted already. */
+	for (; i < n; i++) {
 		struct evq_ent x = e[i];
 		size_t j = i;
 
@@ -296,11 +361,6 @@ static int dead_take(struct evq *q, uint64_t seq)
 	return 1;
 }
 
-static inline int ent_dead(struct evq *q, const struct evq_ent *e)
-{
-	return q->ndead && dead_take(q, e->seq);
-}
-
 static void dead_clear(struct evq *q)
 {
 	if (q->dead_cap)
@@ -477,6 +537,11 @@ static struct evq_ent *front(struct evq *q)
 
 /* ---- rebuild: resize, retune, purge ---- */
 
+static double clamp_width(double w)
+{
+	return w < EVQ_WIDTH_MIN ? EVQ_WIDTH_MIN : w > EVQ_WIDTH_MAX ? EVQ_WIDTH_MAX : w;
+}
+
 /* Brown's width estimate from the first m (>= 2) times, ascending: the mean gap, recomputed
  * without gaps above twice that mean (a few outliers would dominate it), times
  * EVQ_WIDTH_FACTOR. Falls back to the untrimmed mean when the trimmed one is zero (a cluster
@@ -497,7 +562,7 @@ static double estimate_width(const double *t, size_t m, double old)
 		}
 	}
 	w = EVQ_WIDTH_FACTOR * (sum > 0 ? sum / (double)n : mean);
-	return w < EVQ_WIDTH_MIN ? EVQ_WIDTH_MIN : w > EVQ_WIDTH_MAX ? EVQ_WIDTH_MAX : w;
+	return clamp_width(w);
 }
 
 static size_t pow2_at_least(double x)
@@ -511,19 +576,27 @@ static size_t pow2_at_least(double x)
 
 /* Buckets for n pending times (least t0) and the given width: enough that a year spans
  * EVQ_YEAR times the 90th percentile of t - t0, estimated from a strided sample; at least
- * n / 16 (so scans stay short when the spread is huge) and at most 2 n (memory). */
+ * n / 16 and at most n / 2: blocks hold 4 entries or more, so sparser buckets waste memory
+ * (and cache) for no gain in scan length. */
 static size_t choose_nbucket(const double *times, size_t n, double t0, double width,
 			     double *spread)
 {
-	size_t lo = pow2_at_least((double)n / 16), hi = pow2_at_least(2.0 * (double)n);
+	size_t lo = pow2_at_least((double)n / 16), hi = pow2_at_least(0.5 * (double)n);
 	size_t s = n < EVQ_SPREAD_SAMPLE ? n : EVQ_SPREAD_SAMPLE, nb = lo;
 
 	if (s > 0) {
 		double q90;
 
-		for (size_t i = 0; i < s; i++)
+		size_t i;
+
+		for (i = 0; i < s; i++)
 			spread[i] = times[i * (n / s)];
-		gsl_sort(spread, 1, s);
+		/* Already sorted when the times come from a sorted bottom (a switch from the small
+		 * mode): then the sort, most of such a rebuild's cost, is skipped. */
+		for (i = 1; i < s && spread[i - 1] <= spread[i]; i++)
+			;
+		if (i < s)
+			gsl_sort(spread, 1, s);
 		q90 = gsl_stats_quantile_from_sorted_data(spread, 1, s, 0.9) - t0;
 		if (isfinite(q90) && q90 > 0)
 			nb = pow2_at_least(EVQ_YEAR * q90 / width);
@@ -535,20 +608,28 @@ static size_t choose_nbucket(const double *times, size_t n, double t0, double wi
 	return nb < EVQ_MIN_BUCKETS ? EVQ_MIN_BUCKETS : nb;
 }
 
-/* Redistributes the live entries over buckets of a re-estimated width and number, dropping
- * dead entries, into a fresh pool. All new memory is allocated before anything changes: if
- * an allocation fails the queue is left as it was (still correct, maybe slower). */
-static void rebuild(struct evq *q)
+/* Redistributes the live entries (of the bottom and the buckets) over buckets of a
+ * re-estimated width and number, dropping dead entries, into a fresh pool. Returns 0, or
+ * CAPSIM_ENOMEM: all new memory is allocated before anything changes, so the queue is then
+ * left as it was (still correct, maybe slower). */
+static int rebuild(struct evq *q)
 {
 	size_t n = q->size, k = 0, m = n < EVQ_SAMPLE ? n : EVQ_SAMPLE, maxcap = EVQ_SMALL_SORT;
 	size_t nb = 0;
-	struct evq_ent *all = malloc((n ? n : 1) * sizeof *all);
-	double *times = malloc((n ? n : 1) * sizeof *times);
+	/* Small rebuilds (the switch from the small mode) work on the stack. */
+	struct evq_ent all_stack[EVQ_REBUILD_STACK];
+	double times_stack[EVQ_REBUILD_STACK];
+	int heap = n > EVQ_REBUILD_STACK;
+	struct evq_ent *all = heap ? malloc(n * sizeof *all) : all_stack;
+	double *times = heap ? malloc(n * sizeof *times) : times_stack;
 	struct evq g = *q;  /* the new geometry, filled before it replaces q's */
 	double first[EVQ_SAMPLE], spread[EVQ_SPREAD_SAMPLE];
+	/* In the small mode no bucket holds a block: the pool has only free blocks, and the
+	 * new buckets take theirs from it rather than from fresh slabs. */
+	int reuse_pool = q->small;
 
 	g.bucket = NULL;
-	g.pool = (struct evq_pool){0};
+	g.pool = reuse_pool ? q->pool : (struct evq_pool){0};
 	if (!all || !times)
 		goto fail;
 	for (size_t i = q->bot_head; i < q->bot_n; i++)
@@ -566,7 +647,11 @@ static void rebuild(struct evq *q)
 		for (size_t i = 0; i < n; i++)
 			times[i] = all[i].time;
 		gsl_sort_smallest(first, m, times, 1, n);
-		if (m >= 2)
+		if (q->npop > EVQ_SAMPLE && q->pop_last > q->pop_first &&
+		    isfinite(q->pop_last - q->pop_first))
+			g.width = clamp_width(EVQ_WIDTH_FACTOR * (q->pop_last - q->pop_first) /
+					      (double)(q->npop - 1));
+		else if (m >= 2)
 			g.width = estimate_width(first, m, q->width);
 		if (isfinite(first[0]))
 			g.origin = first[0];
@@ -605,7 +690,8 @@ static void rebuild(struct evq *q)
 
 	/* Commit. Everything is in buckets and the bottom is empty; cur precedes every entry
 	 * (the least time is in virtual bucket 0 unless infinite, then clamped). */
-	pool_release(&q->pool, q->bucket, q->nbucket);
+	if (!reuse_pool)
+		pool_release(&q->pool, q->bucket, q->nbucket);
 	free(q->bucket);
 	q->bucket = g.bucket;
 	q->nbucket = nb;
@@ -618,14 +704,165 @@ static void rebuild(struct evq *q)
 	q->sized_at = n;
 	dead_clear(q);
 	q->rebuilds++;
-	free(all);
-	free(times);
-	return;
+	if (heap) {
+		free(all);
+		free(times);
+	}
+	return 0;
 fail:
-	free(all);
-	free(times);
-	pool_release(&g.pool, g.bucket, g.bucket ? nb : 0);
+	if (heap) {
+		free(all);
+		free(times);
+	}
+	if (reuse_pool) {
+		/* Blocks back to q's pool, which keeps any slab it gained. */
+		for (size_t b = 0; g.bucket && b < nb; b++)
+			if (g.bucket[b].e)
+				block_put(&g.pool, g.bucket[b].e, g.bucket[b].cls);
+		q->pool = g.pool;
+	} else {
+		pool_release(&g.pool, g.bucket, g.bucket ? nb : 0);
+	}
 	free(g.bucket);
+	return CAPSIM_ENOMEM;
+}
+
+/* ---- the small mode: one sorted array ---- */
+
+/* Moves the n entries of bot starting at from so that they start at to. */
+static inline void bot_shift(struct evq *q, size_t to, size_t from, size_t n)
+{
+	memmove(q->bot + to, q->bot + from, n * sizeof *q->bot);
+}
+
+/* Puts the bottom's entries in the middle of its array, so that both ends have room. */
+static void small_centre(struct evq *q)
+{
+	size_t n = q->bot_n - q->bot_head, head = (q->bot_cap - n) / 2;
+
+	bot_shift(q, head, q->bot_head, n);
+	q->bot_head = head;
+	q->bot_n = head + n;
+}
+
+/* Makes room at the end of the full bottom: recentres it, after doubling the array if the
+ * bottom fills it. Rare (the window slides by at most one slot per push, and recentring
+ * leaves (bot_cap - size) / 2 >= 96 free slots at the end), hence out of line.
+ * Returns 0, or CAPSIM_ENOMEM (nothing changed). */
+static EVQ_NOINLINE int small_make_room(struct evq *q)
+{
+	if (q->bot_head == 0 && bot_reserve(q, 2 * q->bot_cap))
+		return CAPSIM_ENOMEM;
+	small_centre(q);
+	return 0;
+}
+
+/* Inserts e into the sorted bottom. As in a step of insertion sort, the entries on one side
+ * of e's place move one slot away from it while they are passed: either those before it,
+ * towards the start (when there is room there), or those after it, towards the end. Search
+ * and move are one pass with one unpredictable branch, at its end, and no library call
+ * (a binary search then memmove() measured 30% slower in bench_mmc). Small bottoms take the
+ * start side; larger ones compare e with the middle entry first, to walk the shorter side.
+ * Returns 0, or CAPSIM_ENOMEM (nothing changed). */
+static int small_insert(struct evq *q, struct evq_ent e)
+{
+	struct evq_ent *a;
+	size_t head, n, i;
+
+	if (q->bot_n == q->bot_cap && small_make_room(q))
+		return CAPSIM_ENOMEM;
+	a = q->bot;
+	head = q->bot_head;
+	n = q->bot_n;
+	if (head > 0 && (n - head <= EVQ_SMALL_SCAN || ent_before(&e, &a[head + (n - head) / 2]))) {
+		for (i = head; i < n && ent_before(&a[i], &e); i++)
+			a[i - 1] = a[i];
+		a[i - 1] = e;
+		q->bot_head = head - 1;
+	} else {
+		for (i = n; i > head && ent_before(&e, &a[i - 1]); i--)
+			a[i] = a[i - 1];
+		a[i] = e;
+		q->bot_n = n + 1;
+	}
+	return 0;
+}
+
+/* Erases ev's entry for real: found by binary search on its key (seqs are unique), then the
+ * shorter side closes the gap. O(log n + EVQ_SMALL_MAX). */
+static void small_erase(struct evq *q, struct event *ev)
+{
+	struct evq_ent key = {ev->time, ev->seq, ev};
+	size_t i = upper_bound(q->bot, q->bot_head, q->bot_n, &key);
+
+	/* The entry equal to key is the last one not after it. */
+	CAPSIM_ASSERT(i > q->bot_head && q->bot[i - 1].ev == ev && q->bot[i - 1].seq == ev->seq);
+	i--;
+	if (i - q->bot_head < q->bot_n - 1 - i) {
+		bot_shift(q, q->bot_head + 1, q->bot_head, i - q->bot_head);
+		q->bot_head++;
+	} else {
+		bot_shift(q, i, i + 1, q->bot_n - 1 - i);
+		q->bot_n--;
+	}
+}
+
+/* Pops the first entry of the bottom, which holds size > 0 entries. */
+static inline struct event *small_pop(struct evq *q)
+{
+	struct event *ev = q->bot[q->bot_head++].ev;
+
+	ev->evq_pending = 0;
+	if (--q->size == 0)
+		q->bot_head = q->bot_n = q->bot_cap / 2;
+	return ev;
+}
+
+/* Calendar to small mode: gathers the live entries (fewer than EVQ_SMALL_MIN, so they fit
+ * in the bottom, which never has less room than EVQ_SMALL_CAP) into the bottom, sorts them,
+ * empties the buckets and forgets the dead. Cannot fail. */
+static EVQ_NOINLINE void to_small(struct evq *q)
+{
+	size_t k = 0;
+
+	/* The bottom's live entries, in order, to its start (reads never trail writes). */
+	for (size_t i = q->bot_head; i < q->bot_n; i++)
+		if (!q->ndead || !dead_has(q, q->bot[i].seq))
+			q->bot[k++] = q->bot[i];
+	for (size_t b = 0; b < q->nbucket; b++) {
+		struct evq_bucket *bk = &q->bucket[b];
+
+		for (uint32_t j = 0; j < bk->n; j++)
+			if (!q->ndead || !dead_has(q, bk->e[j].seq))
+				q->bot[k++] = bk->e[j];
+		if (bk->e)
+			block_put(&q->pool, bk->e, bk->cls);
+		*bk = (struct evq_bucket){0};
+	}
+	CAPSIM_ASSERT(k == q->size && k <= q->bot_cap);
+	/* Fewer than EVQ_SMALL_MIN entries, once per switch: qsort() will do, and sort_ents()
+	 * keeps its one caller, drain(), into which it is inlined. */
+	qsort(q->bot, k, sizeof *q->bot, ent_cmp);
+	q->bot_head = 0;
+	q->bot_n = k;
+	small_centre(q);
+	dead_clear(q);
+	q->small = 1;
+	q->small_max = EVQ_SMALL_MAX;
+}
+
+/* Small to calendar mode, through a rebuild (which reads the bottom). If memory is short,
+ * stays small (correct at any size) and tries again at twice the size. */
+static EVQ_NOINLINE void to_calendar(struct evq *q)
+{
+	if (rebuild(q)) {
+		if (q->small_max < SIZE_MAX / 2)
+			q->small_max *= 2;
+		return;
+	}
+	q->small = 0;
+	q->work = q->ops = q->npop = 0;
+	q->window = 1024;
 }
 
 /* Bookkeeping after each operation: rebuild when dead entries outnumber live ones, or when
@@ -636,22 +873,30 @@ fail:
  * all events at one instant, where no width helps). */
 static void after_op(struct evq *q)
 {
+	if (q->size < EVQ_SMALL_MIN) {
+		to_small(q);
+		return;
+	}
 	if (q->ndead > q->size + EVQ_DEAD_SLACK || q->size > 2 * q->sized_at + EVQ_MIN_BUCKETS ||
 	    (4 * q->size < q->sized_at && q->nbucket > EVQ_MIN_BUCKETS)) {
-		rebuild(q);
-	} else if (++q->ops >= q->window) {
-		uint64_t base = q->nbucket > 1024 ? q->nbucket : 1024;
-
-		if (q->work > EVQ_WORK_LIMIT * q->ops) {
-			rebuild(q);
-			q->retunes++;
-			if (q->window < (UINT64_C(1) << 40))
-				q->window *= 2;
-		} else {
-			q->window = base;
-		}
-		q->work = q->ops = 0;
+		(void)rebuild(q);
+		return;
 	}
+	q->ops++;
+	/* The window's work budget is spent early (the density changed under us, e.g. the
+	 * scan keeps sweeping empty years): retune now rather than at the end of the window. */
+	if (q->work > EVQ_WORK_LIMIT * q->window ||
+	    (q->ops >= q->window && q->work > EVQ_WORK_LIMIT * q->ops)) {
+		(void)rebuild(q);
+		q->retunes++;
+		if (q->window < (UINT64_C(1) << 40))
+			q->window *= 2;
+	} else if (q->ops >= q->window) {
+		q->window = q->nbucket > 1024 ? q->nbucket : 1024;
+	} else {
+		return;
+	}
+	q->work = q->ops = q->npop = 0;
 }
 
 /* ---- API ---- */
@@ -661,10 +906,13 @@ int evq_init(struct evq *q)
 	*q = (struct evq){0};
 	q->nbucket = EVQ_MIN_BUCKETS;
 	q->bucket = calloc(q->nbucket, sizeof *q->bucket);
-	if (!q->bucket || bot_reserve(q, EVQ_SMALL_SORT)) {
+	if (!q->bucket || bot_reserve(q, EVQ_SMALL_CAP)) {
 		evq_release(q);
 		return CAPSIM_ENOMEM;
 	}
+	q->small = 1;
+	q->small_max = EVQ_SMALL_MAX;
+	q->bot_head = q->bot_n = q->bot_cap / 2;
 	q->width = 1.0;
 	q->inv_width = 1.0;
 	q->cur = -1;
@@ -683,7 +931,8 @@ void evq_release(struct evq *q)
 	*q = (struct evq){0};
 }
 
-int evq_push(struct evq *q, struct event *ev)
+/* evq_push() in the calendar mode. */
+static EVQ_NOINLINE int calendar_push(struct evq *q, struct event *ev)
 {
 	struct evq_ent e = {ev->time, ev->seq, ev};
 	int64_t v;
@@ -702,11 +951,36 @@ int evq_push(struct evq *q, struct event *ev)
 	return 0;
 }
 
+/* evq_push() in the small mode. */
+static EVQ_NOINLINE int small_push(struct evq *q, struct event *ev)
+{
+	int rc;
+
+	CAPSIM_ASSERT(!evq_is_pending(ev));
+	if (isnan(ev->time))
+		return CAPSIM_EINVAL;
+	if ((rc = small_insert(q, (struct evq_ent){ev->time, ev->seq, ev})) != 0)
+		return rc;
+	ev->evq_pending = 1;
+	if (++q->size > q->small_max)
+		to_calendar(q);
+	return 0;
+}
+
+/* One test, then a tail call: neither mode pays for the other's registers. */
+int evq_push(struct evq *q, struct event *ev)
+{
+	return q->small ? small_push(q, ev) : calendar_push(q, ev);
+}
+
 /* Pops e, which front() just returned. */
 static struct event *pop_front(struct evq *q, struct evq_ent *e)
 {
 	struct event *ev = e->ev;
 
+	if (q->npop++ == 0)
+		q->pop_first = e->time;
+	q->pop_last = e->time;
 	q->bot_head++;
 	ev->evq_pending = 0;
 	q->size--;
@@ -716,22 +990,31 @@ static struct event *pop_front(struct evq *q, struct evq_ent *e)
 
 struct event *evq_pop(struct evq *q)
 {
-	struct evq_ent *e = front(q);
+	struct evq_ent *e;
 
+	if (q->small)
+		return q->size ? small_pop(q) : NULL;
+	e = front(q);
 	return e ? pop_front(q, e) : NULL;
 }
 
 struct event *evq_pop_until(struct evq *q, double until)
 {
-	struct evq_ent *e = front(q);
+	struct evq_ent *e;
 
+	if (q->small)
+		return q->size && q->bot[q->bot_head].time <= until ? small_pop(q) : NULL;
+	e = front(q);
 	return e && e->time <= until ? pop_front(q, e) : NULL;
 }
 
 struct event *evq_peek(struct evq *q)
 {
-	struct evq_ent *e = front(q);
+	struct evq_ent *e;
 
+	if (q->small)
+		return q->size ? q->bot[q->bot_head].ev : NULL;
+	e = front(q);
 	return e ? e->ev : NULL;
 }
 
@@ -761,6 +1044,13 @@ static void remove_slow(struct evq *q, struct event *ev)
 void evq_remove(struct evq *q, struct event *ev)
 {
 	CAPSIM_ASSERT(evq_is_pending(ev) && q->size > 0);
+	if (q->small) {
+		small_erase(q, ev);
+		ev->evq_pending = 0;
+		if (--q->size == 0)
+			q->bot_head = q->bot_n = q->bot_cap / 2;
+		return;
+	}
 	if (dead_add(q, ev->seq))
 		remove_slow(q, ev);
 	ev->evq_pending = 0;

@@ -17,6 +17,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The two modes' thresholds (sizes in events), public so that tests can cross them. */
+#ifndef EVQ_SMALL_MAX
+/* The small mode (every entry in the sorted bottom) ends when the size exceeds this. The
+ * hold model crosses over between 64 and 128 (see the top comment of evq.c); 50 puts the switch where
+ * a calendar queue growing from empty has a resize rebuild anyway (sizes 17, 51, 119, 255,
+ * ... by the doubling rule of after_op() in evq.c), so that a large queue ends up with the geometry
+ * it had before the small mode existed. */
+#define EVQ_SMALL_MAX 50
+#endif
+#ifndef EVQ_SMALL_MIN
+/* The calendar mode returns to the small mode when the size falls below this. The gap to
+ * EVQ_SMALL_MAX is the hysteresis: a round trip costs two rebuilds of about 50 entries and
+ * takes at least 39 operations. */
+#define EVQ_SMALL_MIN 12
+#endif
+
 /* One scheduled occurrence. Public fields are set by the scheduler; evq_* fields are private. */
 struct event {
 	double time;             /* when it fires, s since the start of the run */
@@ -54,12 +70,15 @@ struct evq_pool {
 	size_t slab_cap;         /* capacity of slab[] */
 };
 
-/* Caller-owned calendar queue. All fields are private. */
+/* Caller-owned queue. All fields are private. */
 struct evq {
+	int small;               /* 1 in the small mode: all entries in bot, live, sorted */
+	size_t small_max;        /* the small mode ends when size exceeds this */
 	struct evq_bucket *bucket; /* nbucket buckets; virtual bucket v is in bucket v mod nbucket */
 	size_t nbucket;          /* a power of two */
 	struct evq_pool pool;    /* where bucket arrays come from */
-	struct evq_ent *bot;     /* the bottom: entries of virtual bucket <= cur, sorted */
+	struct evq_ent *bot;     /* the bottom: entries of virtual bucket <= cur (small mode:
+				  * all entries), sorted */
 	size_t bot_head;         /* first unconsumed entry of bot */
 	size_t bot_n;            /* entries in bot, consumed ones included */
 	size_t bot_cap;          /* capacity of bot, >= any bucket's count */
@@ -76,6 +95,9 @@ struct evq {
 	uint64_t work;           /* entries scanned or moved + buckets visited, this window */
 	uint64_t ops;            /* operations in this window */
 	uint64_t window;         /* operations between checks of work / ops */
+	uint64_t npop;           /* pops in this window */
+	double pop_first;        /* time of the first pop in this window, s */
+	double pop_last;         /* time of the last pop, s */
 	uint64_t rebuilds;       /* rebuilds so far: resize, retune or purge (diagnostics) */
 	uint64_t retunes;        /* rebuilds caused by high work per operation (diagnostics) */
 };

@@ -246,6 +246,33 @@ Test(engine, cancelling_a_random_subset_runs_exactly_the_others_in_order)
 	free_engine(eng);
 }
 
+Test(engine, few_pending_events_run_in_order_with_ties_and_cancellations)
+{
+	/* Eight events (the event list's small mode, one sorted array) at times
+	 * 2, 1, 2, 0.5, 1, 2, 3, 1 with arg = scheduling index; 2 and 4 cancelled. By hand:
+	 * 0.5 -> 3; 1 -> 1, 7 (4 cancelled); 2 -> 0, 5 (2 cancelled); 3 -> 6. */
+	static const double at[8] = {2, 1, 2, 0.5, 1, 2, 3, 1};
+	static const uint64_t want[6] = {3, 1, 7, 0, 5, 6};
+	struct engine *eng = new_engine();
+	struct rec *r = calloc(1, sizeof *r);
+	int type = engine_on(eng, record, r);
+	struct engine_handle h[8];
+
+	for (uint64_t i = 0; i < 8; i++)
+		cr_assert_eq(engine_schedule(eng, at[i], type, NULL, i, &h[i]), 0);
+	cr_assert_eq(engine_cancel(eng, h[2]), 0);
+	cr_assert_eq(engine_cancel(eng, h[4]), 0);
+	cr_assert_eq(engine_cancel(eng, h[4]), CAPSIM_ENOTFOUND);
+	cr_assert_eq(engine_pending(eng), 6);
+	cr_assert_eq(engine_run(eng, INFINITY), 6);
+	cr_assert_eq(r->n, 6);
+	for (size_t k = 0; k < 6; k++)
+		cr_assert_eq(r->arg[k], want[k], "run %zu: got %llu, want %llu", k,
+			     (unsigned long long)r->arg[k], (unsigned long long)want[k]);
+	free(r);
+	free_engine(eng);
+}
+
 Test(engine, stale_handle_is_not_found_even_after_its_event_is_reused)
 {
 	struct engine *eng = new_engine();

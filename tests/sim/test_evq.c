@@ -312,23 +312,56 @@ Test(evq, removed_event_may_be_freed_at_once)
 
 Test(evq, reusing_a_removed_seq_is_refused_until_its_entry_is_gone)
 {
+	/* In the calendar mode a removed event's entry stays, dead, until reached. Fillers at
+	 * t >= 10, twice as many as the small mode holds, put the queue in that mode. */
+	enum { NFILL = 2 * EVQ_SMALL_MAX };
+	static struct event fill[NFILL];
 	struct event a = {.time = 3.0, .seq = 1}, b = {.time = 4.0, .seq = 2};
 	struct evq q;
 
 	cr_assert_eq(evq_init(&q), 0);
 	cr_assert_eq(evq_push(&q, &a), 0);
 	cr_assert_eq(evq_push(&q, &b), 0);
+	for (size_t i = 0; i < NFILL; i++) {
+		fill[i] = (struct event){.time = 10.0 + (double)i, .seq = 100 + i};
+		cr_assert_eq(evq_push(&q, &fill[i]), 0);
+	}
+	cr_assert(!q.small, "test premise: the calendar mode");
 	evq_remove(&q, &a);
 	/* Same seq while a's dead entry is held: ambiguous, refused, queue unchanged. */
 	a.time = 1.0;
 	cr_assert_eq(evq_push(&q, &a), CAPSIM_EINVAL);
 	cr_assert(!evq_is_pending(&a));
-	cr_assert_eq(evq_size(&q), 1);
+	cr_assert_eq(evq_size(&q), NFILL + 1);
 	/* With a new seq it is a new event. */
 	a.seq = 3;
 	cr_assert_eq(evq_push(&q, &a), 0);
 	cr_assert_eq(evq_pop(&q), &a);
 	cr_assert_eq(evq_pop(&q), &b);
+	for (size_t i = 0; i < NFILL; i++)
+		cr_assert_eq(evq_pop(&q), &fill[i]);
+	cr_assert_null(evq_pop(&q));
+	evq_release(&q);
+}
+
+Test(evq, small_mode_removal_erases_the_entry_so_its_seq_may_be_pushed_again)
+{
+	/* Up to EVQ_SMALL_MAX events the queue keeps one sorted array and erases removed
+	 * entries at once: nothing of a is left, so pushing its seq again is not ambiguous and
+	 * is accepted. */
+	struct event a = {.time = 3.0, .seq = 1}, b = {.time = 4.0, .seq = 2};
+	struct evq q;
+
+	cr_assert_eq(evq_init(&q), 0);
+	cr_assert_eq(evq_push(&q, &a), 0);
+	cr_assert_eq(evq_push(&q, &b), 0);
+	cr_assert(q.small, "test premise: the small mode");
+	evq_remove(&q, &a);
+	cr_assert_eq(q.ndead, 0);
+	a.time = 5.0;
+	cr_assert_eq(evq_push(&q, &a), 0);
+	cr_assert_eq(evq_pop(&q), &b);
+	cr_assert_eq(evq_pop(&q), &a);
 	cr_assert_null(evq_pop(&q));
 	evq_release(&q);
 }
@@ -421,4 +454,175 @@ Test(evq, density_shift_by_a_factor_of_a_million_keeps_order)
 	gsl_rng_free(r);
 	free(ref.a);
 	free(ev);
+}
+
+/* The least pending event of the reference, without removing it. */
+static struct event *refq_min(const struct refq *r)
+{
+	size_t best = 0;
+
+	if (r->n == 0)
+		return NULL;
+	for (size_t i = 1; i < r->n; i++)
+		if (key_cmp(&r->a[i], &r->a[best]) < 0)
+			best = i;
+	return r->a[best];
+}
+
+Test(evq, mode_switches_keep_order_across_growth_and_shrinkage_with_ties_and_removals)
+{
+	/* The size saws up and down through both thresholds (the small mode ends above
+	 * EVQ_SMALL_MAX and resumes below EVQ_SMALL_MIN): 300 cycles, each growing to a random
+	 * size in [MIN, MIN + 4 MAX) and shrinking to one in [0, MIN + 8). Times come from a pool of 6 values near the clock (ties,
+	 * also with events pending across a switch), zero delays, and Exp(1) delays. seqs are
+	 * a counter times an odd constant (a bijection of 64-bit integers, never 0 for a
+	 * nonzero counter), so ties are NOT pushed in seq order. One operation in 6 removes a
+	 * random pending event, so removals happen in both modes, leave dead entries in the
+	 * calendar mode that the switch back must drop, and themselves cause switches. After
+	 * every operation the size and the least event must equal the reference's. */
+	enum { CAP = EVQ_SMALL_MIN + 4 * EVQ_SMALL_MAX, CYCLES = 300 };
+	struct event *ev = calloc(CAP, sizeof *ev);
+	struct event **freelist = malloc(CAP * sizeof *freelist);
+	struct refq ref = {malloc(CAP * sizeof *ref.a), 0};
+	size_t nfree = CAP, to_small = 0, to_calendar = 0;
+	uint64_t count = 0;
+	double clock = 0;
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	struct evq q;
+	int was_small;
+
+	gsl_rng_set(r, 4242);
+	for (size_t i = 0; i < CAP; i++)
+		freelist[i] = &ev[i];
+	cr_assert_eq(evq_init(&q), 0);
+	was_small = q.small;
+	for (size_t cycle = 0; cycle < CYCLES; cycle++) {
+		size_t high = EVQ_SMALL_MIN + gsl_rng_uniform_int(r, 4 * EVQ_SMALL_MAX);
+		size_t low = gsl_rng_uniform_int(r, EVQ_SMALL_MIN + 8);
+
+		for (int growing = 1; growing >= 0; growing--) {
+			while (growing ? ref.n < high : ref.n > low) {
+				double u = gsl_rng_uniform(r);
+
+				if (ref.n > 0 && u < 1.0 / 6) {
+					struct event *e = ref.a[gsl_rng_uniform_int(r, ref.n)];
+
+					evq_remove(&q, e);
+					cr_assert(!evq_is_pending(e));
+					refq_remove(&ref, e);
+					freelist[nfree++] = e;
+				} else if (growing) {
+					struct event *e = freelist[--nfree];
+					double v = gsl_rng_uniform(r);
+
+					e->time = v < 0.4 ? floor(clock) + (double)gsl_rng_uniform_int(r, 6)
+						: v < 0.5 ? clock : clock + gsl_ran_exponential(r, 1.0);
+					if (e->time < clock)
+						e->time = clock;
+					e->seq = ++count * UINT64_C(0x9E3779B97F4A7C15);
+					cr_assert_eq(evq_push(&q, e), 0);
+					ref.a[ref.n++] = e;
+				} else {
+					struct event *a = evq_pop(&q), *b = refq_pop(&ref);
+
+					cr_assert_eq(a, b, "cycle %zu: popped the wrong event", cycle);
+					clock = a->time;
+					freelist[nfree++] = a;
+				}
+				cr_assert_eq(evq_size(&q), ref.n);
+				cr_assert_eq(evq_peek(&q), refq_min(&ref), "cycle %zu: wrong least event",
+					     cycle);
+				if (q.small != was_small) {
+					to_small += q.small;
+					to_calendar += !q.small;
+					was_small = q.small;
+				}
+			}
+		}
+	}
+	/* The test did what it says: many switches each way. A cycle that grows past MAX
+	 * (probability about 3/4) and then shrinks below MIN (about 3/5 with the default
+	 * thresholds) makes one of each: about 135 of 300 cycles. */
+	cr_assert_geq(to_calendar, 50, "only %zu switches to the calendar mode", to_calendar);
+	cr_assert_geq(to_small, 50, "only %zu switches to the small mode", to_small);
+	while (ref.n > 0)
+		cr_assert_eq(evq_pop(&q), refq_pop(&ref));
+	cr_assert_null(evq_pop(&q));
+	evq_release(&q);
+	gsl_rng_free(r);
+	free(ref.a);
+	free(freelist);
+	free(ev);
+}
+
+Test(evq, removals_at_the_switch_points_leave_exactly_the_others_in_order)
+{
+	/* A hand-made path through both switches. Event i has time i % 5 (many ties per
+	 * instant) and seq i + 1, pushed in seq order. */
+	enum { N = EVQ_SMALL_MAX + 2, LOW = EVQ_SMALL_MIN + 4 };
+	static struct event ev[N], late[10];
+	struct event *keep[N + 10];
+	char gone[N] = {0};
+	size_t nkeep = 0;
+	struct evq q;
+
+	cr_assert_eq(evq_init(&q), 0);
+	for (size_t i = 0; i < EVQ_SMALL_MAX; i++) {
+		ev[i] = (struct event){.time = (double)(i % 5), .seq = i + 1};
+		cr_assert_eq(evq_push(&q, &ev[i]), 0);
+	}
+	cr_assert(q.small, "EVQ_SMALL_MAX events: still the small mode");
+	/* Removed in the small mode, where the entry is erased at once. */
+	evq_remove(&q, &ev[EVQ_SMALL_MAX / 3]);
+	gone[EVQ_SMALL_MAX / 3] = 1;
+	for (size_t i = EVQ_SMALL_MAX; i < N; i++) {
+		ev[i] = (struct event){.time = (double)(i % 5), .seq = i + 1};
+		cr_assert_eq(evq_push(&q, &ev[i]), 0);
+	}
+	cr_assert_eq(evq_size(&q), EVQ_SMALL_MAX + 1);
+	cr_assert(!q.small, "EVQ_SMALL_MAX + 1 events: the calendar mode");
+	/* Removed right after the switch: the least event, a tie in the middle, the last. */
+	evq_remove(&q, &ev[0]);
+	evq_remove(&q, &ev[N / 2]);
+	evq_remove(&q, &ev[N - 1]);
+	gone[0] = 1;
+	gone[N / 2] = 1;
+	gone[N - 1] = 1;
+	/* Down to LOW by pops, which must come by time, then by index (= seq order). */
+	for (size_t t = 0; t < 5 && evq_size(&q) > LOW; t++) {
+		for (size_t i = t; i < N && evq_size(&q) > LOW; i += 5) {
+			if (gone[i])
+				continue;
+			cr_assert_eq(evq_pop(&q), &ev[i], "want seq %zu", i + 1);
+			gone[i] = 1;
+		}
+	}
+	cr_assert(!q.small && evq_size(&q) == LOW);
+	/* Remove events in the calendar mode, from the last index down (their entries stay,
+	 * dead), until one removal takes the size below EVQ_SMALL_MIN: the switch must drop
+	 * the dead entries. */
+	for (size_t i = N; !q.small && i-- > 0;) {
+		if (gone[i])
+			continue;
+		evq_remove(&q, &ev[i]);
+		gone[i] = 1;
+	}
+	cr_assert(q.small);
+	cr_assert_eq(evq_size(&q), EVQ_SMALL_MIN - 1);
+	cr_assert_eq(q.ndead, 0, "the switch dropped the dead entries");
+	/* Ties with what is left, pushed in the small mode, one of them removed at once. */
+	for (size_t i = 0; i < 10; i++) {
+		late[i] = (struct event){.time = 4.0, .seq = 1000 + i};
+		cr_assert_eq(evq_push(&q, &late[i]), 0);
+	}
+	evq_remove(&q, &late[3]);
+	for (size_t i = 0; i < N; i++)
+		if (!gone[i])
+			keep[nkeep++] = &ev[i];
+	for (size_t i = 0; i < 10; i++)
+		if (i != 3)
+			keep[nkeep++] = &late[i];
+	cr_assert_eq(evq_size(&q), nkeep);
+	drain_and_check(&q, keep, nkeep);
+	evq_release(&q);
 }
