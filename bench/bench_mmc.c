@@ -69,7 +69,7 @@ static int tight_loop(uint64_t customers, struct loop_result *out)
 	struct hist hist;
 	double heap[SERVERS];
 	int nheap = 0;
-	size_t cap = 1 << 16, head = 0, len = 0;
+	size_t cap = 1 << 16, head = 0, len = 0;   /* a power of two: ring indices by mask, as in qsim */
 	double *fifo = malloc(cap * sizeof *fifo);
 	if (!fifo || rng_init(&arr, SEED, 0, 1) || rng_init(&svc, SEED, 0, 2) ||
 	    hist_init(&hist, SERVICE * 1e-3, SERVICE * 1e6, 1e-3))
@@ -93,11 +93,11 @@ static int tight_loop(uint64_t customers, struct loop_result *out)
 					if (!f)
 						return -1;
 					for (size_t i = 0; i < len; i++)
-						f[i] = fifo[(head + i) % cap];
+						f[i] = fifo[(head + i) & (cap - 1)];
 					free(fifo);
 					fifo = f, head = 0, cap *= 2;
 				}
-				fifo[(head + len++) % cap] = now;
+				fifo[(head + len++) & (cap - 1)] = now;
 				continue;
 			}
 			arrived_at = now;
@@ -106,7 +106,7 @@ static int tight_loop(uint64_t customers, struct loop_result *out)
 			if (len == 0)
 				continue;
 			arrived_at = fifo[head];
-			head = (head + 1) % cap;
+			head = (head + 1) & (cap - 1);
 			len--;
 		}
 		double s = rng_exponential(&svc, SERVICE);
