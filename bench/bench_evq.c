@@ -2,9 +2,10 @@
  *
  * The classic hold model (Jones 1986; Brown 1988): fill the queue with n events at Exp(1)
  * times, then repeatedly pop the least and push one new event at its time + Exp(1), so the
- * size stays n (n = 10 and 50 exercise the small mode of sim/evq, larger n its calendar). The initial times and the increments are drawn once with GSL into arrays
- * read in the same order by every structure, so the RNG is not what is measured and all
- * structures see the same event times. (The initial times must be n distinct draws: filling
+ * size stays n (n = 10 and 50 exercise the small mode of sim/evq, larger n its calendar
+ * mode). The initial times and the increments are drawn once with GSL into arrays read in
+ * the same order by every structure, so the RNG is not what is measured and all structures
+ * see the same event times. (The initial times must be n distinct draws: filling
  * from a short cycled table would plant thousands of exact ties, a different workload.)
  * Three structures:
  *   evq     sim/evq with real struct events (the popped event is re-pushed);

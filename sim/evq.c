@@ -1,26 +1,41 @@
-/* The future event list: a lazily sorted calendar queue with exact (time, seq) order.
+/* The future event list: one sorted array while small, a lazily sorted calendar queue when
+ * large; exact (time, seq) order in both.
  *
- * Design. Time is cut into buckets of equal width; virtual bucket v = trunc((t - origin) /
- * width) lives in bucket v mod nbucket (Brown 1988, "Calendar queues", CACM 31(10)). Unlike
- * Brown's sorted linked lists, a bucket here is an unsorted array of inline entries (time,
- * seq, event pointer) from a pool of size-classed blocks: a push appends one entry (a load
- * from the small bucket-header array and one store; no event is dereferenced), and a bucket
- * is sorted only when the scan reaches it, into the "bottom" array that pops consume in
- * order (the lazy sorting of the ladder queue, Tang, Goh & Thng 2005, ACM TOMACS 15(3)).
+ * Two modes. Up to EVQ_SMALL_MAX (50) pending events, every entry lives in the sorted
+ * "bottom" array (the small mode): a pop takes the entry at its head, a push walks from one
+ * end to the entry's place moving what it passes by one slot, as one step of insertion
+ * sort, and a removal erases the entry at once (binary search on its key, then a shift).
+ * No bucket arithmetic, no bookkeeping per operation. A push that takes the size past
+ * EVQ_SMALL_MAX rebuilds the queue as a calendar queue (below); a pop or removal that takes
+ * a calendar queue below EVQ_SMALL_MIN (12) gathers the live entries back into the bottom.
+ * The gap between the two thresholds is the hysteresis: a round trip costs two rebuilds of
+ * about 50 entries (together about half a microsecond: stack buffers, the pool's blocks
+ * reused, the sort skipped for already sorted times) and takes at least 39 operations.
+ *
+ * Calendar mode. Time is cut into buckets of equal width; virtual bucket v = trunc((t -
+ * origin) / width) lives in bucket v mod nbucket (Brown 1988, "Calendar queues", CACM
+ * 31(10)). Unlike Brown's sorted linked lists, a bucket here is an unsorted array of inline
+ * entries (time, seq, event pointer) from a pool of size-classed blocks: a push appends one
+ * entry (a load from the small bucket-header array and one store; no event is dereferenced),
+ * and a bucket is sorted only when the scan reaches it, into the bottom, which pops consume
+ * in order (the lazy sorting of the ladder queue, Tang, Goh & Thng 2005, ACM TOMACS 15(3)).
  * Entries of a later "year" (v >= cur + nbucket) share arrays with the current one and are
  * left in place by the scan, as in Brown's queue. While a bucket is sorted, the events of the
  * next one are prefetched, so a popped event is usually in cache when the caller reads it.
  *
- * Exactness. vbucket() is monotone in t, so vbucket(a) < vbucket(b) implies a < b; the
- * bottom holds every live entry with v <= cur and the buckets only later ones; the bottom is
- * sorted on (time, seq). Hence pops come out in exact (time, seq) order whatever the width,
- * which only affects speed. Equal times always share a bucket and are sorted by seq there.
+ * Exactness. In the small mode the bottom is sorted on (time, seq) and holds everything. In
+ * the calendar mode vbucket() is monotone in t, so vbucket(a) < vbucket(b) implies a < b;
+ * the bottom holds every live entry with v <= cur and the buckets only later ones. Hence pops
+ * come out in exact (time, seq) order whatever the width, which only affects speed. Equal
+ * times always share a bucket and are sorted by seq there.
  *
- * Removal is O(1) and lazy: the event's seq joins a "dead" hash set and the event is the
- * caller's again; its entry is dropped when the scan or a pop reaches it. Entries carry their
- * own key, so a dead entry is never dereferenced and never changes the order of live ones.
- * When dead entries outnumber live ones (+64) everything is rebuilt without them, so memory
- * stays O(live) and the purge costs O(1) amortised per removal.
+ * Removal is O(1) and lazy in the calendar mode: the event's seq joins a "dead" hash set and
+ * the event is the caller's again; its entry is dropped when the scan or a pop reaches it.
+ * Entries carry their own key, so a dead entry is never dereferenced and never changes the
+ * order of live ones. When dead entries outnumber live ones (+64) everything is rebuilt
+ * without them, so memory stays O(live) and the purge costs O(1) amortised per removal. (In
+ * the small mode removal is real, O(log n + EVQ_SMALL_MAX) = O(1); the switch back to the
+ * small mode drops all dead entries.)
  *
  * Adaptation. A rebuild (when the size has doubled or fallen to a quarter since the last one,
  * or on a purge or retune) sets the width to EVQ_WIDTH_FACTOR times the mean time between
@@ -34,23 +49,47 @@
  *
  * Why this structure. bench/bench_evq, hold model with Exp(1) increments, events per second
  * relative to a binary heap of 24-byte (time, seq, payload) entries measured in the same run
- * (median of 5 paired repetitions; 2-core AMD EPYC VM shared with other jobs):
+ * (median of 5 paired repetitions; 2-core AMD EPYC VM shared with other jobs; the last two
+ * rows are medians of 3 such runs, and the 1e5 column swings between about 2.3 and 3.3 with
+ * the load the other jobs put on the shared cache):
  *
- *                                                            n = 1e3    1e5    1e6
- *   indexed 4-ary heap of inline entries (O(log n) removal)      0.86   0.85   0.85
- *   Brown's calendar queue, sorted intrusive lists               1.97   1.99   0.70
- *   this queue                                                   1.71   3.26   2.96
- *   the engine on this queue (schedule + dispatch)               1.47   2.47   1.99
+ *                                                 n = 10     50    1e3    1e5    1e6
+ *   indexed 4-ary heap of inline entries (O(log n) removal)        0.86   0.85   0.85
+ *   Brown's calendar queue, sorted intrusive lists                 1.97   1.99   0.70
+ *   the calendar mode alone (this queue before the small mode)
+ *                                                   0.69   0.93   1.71   2.54   3.26
+ *   this queue                                      1.24   1.28   1.68   2.78   3.25
+ *   the engine on this queue (schedule + dispatch)  1.06   1.13   1.45   1.95   1.98
  *
  * The heap of pointers loses because every move also writes the event's position; the
  * linked calendar queue loses at 1e6 because each list step dereferences an event scattered
  * over 40+ MiB, while the last-level cache this process actually gets is about 8 MiB
- * (dependent loads: 14 ns over 4 MiB, 130 ns over 16 MiB). This queue touches one random
- * cache line per push and streams through its buckets for pops. With other increment
+ * (dependent loads: 14 ns over 4 MiB, 130 ns over 16 MiB). The calendar mode touches one
+ * random cache line per push and streams through its buckets for pops. With other increment
  * distributions at n = 1e5 (same harness, not in the bench) it did uniform 3.1x, constant
  * (all ties) 2.5x, zero delay 2.0x, multiples of 60 s 4.9x, bimodal (1e-3 s / 1e6 s) 1.6x,
  * lognormal sigma = 3 1.3x; its weak spot is a sudden density change of many orders of
- * magnitude, slower than the heap until the next retune (bimodal at n = 1e4: 0.5x). */
+ * magnitude, slower than the heap until the next retune (bimodal at n = 1e4: 0.5x).
+ *
+ * Small mode. With a handful of events the calendar mode pays for its generality: bucket
+ * arithmetic, block handouts, a drain per bucket and after_op() on every operation (in
+ * bench_mmc's M/M/10 queue, about 11 pending events, the calendar queue took about a third
+ * of the engine's run). The sorted array wins up to between 64 and 96 events; hold model,
+ * ns per pop + push (same harness as above, outside the bench, medians of 3):
+ *
+ *   n                 8     16     32     50     64     96    128
+ *   sorted array    16.7   18.6   24.4   26.6   28.1   32.0   35.8
+ *   calendar mode   30.3   33.1   36.4   38.7   30.0   29.5   30.9
+ *
+ * (the calendar figures below 64 depend on the geometry the fill left; 50 is where a calendar
+ * queue growing from empty resizes anyway, see EVQ_SMALL_MAX). bench/bench_mmc, engine
+ * customers/s over the same queue written as a tight loop (target >= 0.6), medians of 3 runs
+ * of its median of 3: 0.565 with the calendar mode alone, 0.676 with the small mode (plus a
+ * mask instead of % in models/qsim's ring buffer). Walking and moving in one pass beat a
+ * binary search followed by memmove(), which ran at 0.52: the search is a chain of
+ * dependent, unpredictable compares and memmove() a library call, for a few entries. The
+ * worst case of the switch is a size sawing between 11 and 51 forever, a rebuild every 80
+ * operations: 34 ns per operation against the calendar mode's 24. */
 #include "sim/evq.h"
 
 #include <math.h>
@@ -81,6 +120,7 @@ _Static_assert(EVQ_SMALL_MIN <= EVQ_SMALL_MAX / 2, "the two thresholds need a ga
 #define EVQ_REBUILD_STACK 64
 /* Entries the bottom can hold from the start: room for the small mode's sliding window. */
 #define EVQ_SMALL_CAP 256
+_Static_assert(EVQ_SMALL_MIN <= EVQ_SMALL_CAP, "the switch to the small mode needs the room");
 /* Pending times sampled (strided) for that percentile. */
 #define EVQ_SPREAD_SAMPLE 1024
 /* Fewest buckets. */
@@ -747,7 +787,7 @@ static void small_centre(struct evq *q)
 
 /* Makes room at the end of the full bottom: recentres it, after doubling the array if the
  * bottom fills it. Rare (the window slides by at most one slot per push, and recentring
- * leaves (bot_cap - size) / 2 >= 96 free slots at the end), hence out of line.
+ * leaves (bot_cap - size) / 2, about 100, free slots at the end), hence out of line.
  * Returns 0, or CAPSIM_ENOMEM (nothing changed). */
 static EVQ_NOINLINE int small_make_room(struct evq *q)
 {
@@ -761,7 +801,7 @@ static EVQ_NOINLINE int small_make_room(struct evq *q)
  * of e's place move one slot away from it while they are passed: either those before it,
  * towards the start (when there is room there), or those after it, towards the end. Search
  * and move are one pass with one unpredictable branch, at its end, and no library call
- * (a binary search then memmove() measured 30% slower in bench_mmc). Small bottoms take the
+ * (a binary search then memmove() ran bench_mmc at ratio 0.52, this at 0.68). Small bottoms take the
  * start side; larger ones compare e with the middle entry first, to walk the shorter side.
  * Returns 0, or CAPSIM_ENOMEM (nothing changed). */
 static int small_insert(struct evq *q, struct evq_ent e)
@@ -820,7 +860,8 @@ static inline struct event *small_pop(struct evq *q)
 
 /* Calendar to small mode: gathers the live entries (fewer than EVQ_SMALL_MIN, so they fit
  * in the bottom, which never has less room than EVQ_SMALL_CAP) into the bottom, sorts them,
- * empties the buckets and forgets the dead. Cannot fail. */
+ * empties the buckets (their blocks back to the pool, for the next switch to reuse) and
+ * forgets the dead. Cannot fail. */
 static EVQ_NOINLINE void to_small(struct evq *q)
 {
 	size_t k = 0;
@@ -832,14 +873,17 @@ static EVQ_NOINLINE void to_small(struct evq *q)
 	for (size_t b = 0; b < q->nbucket; b++) {
 		struct evq_bucket *bk = &q->bucket[b];
 
-		for (uint32_t j = 0; j < bk->n; j++)
-			if (!q->ndead || !dead_has(q, bk->e[j].seq))
-				q->bot[k++] = bk->e[j];
+		for (uint32_t j = 0; j < bk->n; j++) {
+			if (q->ndead && dead_has(q, bk->e[j].seq))
+				continue;
+			CAPSIM_ASSERT(k < q->size);
+			q->bot[k++] = bk->e[j];
+		}
 		if (bk->e)
 			block_put(&q->pool, bk->e, bk->cls);
 		*bk = (struct evq_bucket){0};
 	}
-	CAPSIM_ASSERT(k == q->size && k <= q->bot_cap);
+	CAPSIM_ASSERT(k == q->size);
 	/* Fewer than EVQ_SMALL_MIN entries, once per switch: qsort() will do, and sort_ents()
 	 * keeps its one caller, drain(), into which it is inlined. */
 	qsort(q->bot, k, sizeof *q->bot, ent_cmp);

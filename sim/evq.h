@@ -7,29 +7,28 @@
  * scheduled for the same instant come out in scheduling order when seq grows with scheduling
  * order. An event is in at most one evq at a time; while it is pending its public fields must
  * not change (remove it, change them, push it again with a new seq). Removal is O(1) and the
- * caller may reuse or free the event at once. The structure is a calendar queue
- * (Brown 1988) with unsorted buckets of inline (time, seq, event) entries, sorted only when
- * reached; see evq.c for the design and the measurements that chose it. Not thread-safe: one
- * evq per thread. */
+ * caller may reuse or free the event at once. Up to EVQ_SMALL_MAX pending events the queue
+ * is one sorted array (the small mode); beyond, a calendar queue (Brown 1988) with unsorted
+ * buckets of inline (time, seq, event) entries, sorted only when reached, until the size
+ * falls below EVQ_SMALL_MIN; see evq.c for the design and the measurements that chose it.
+ * Not thread-safe: one evq per thread. */
 #ifndef CAPSIM_EVQ_H
 #define CAPSIM_EVQ_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* The two modes' thresholds (sizes in events), public so that tests can cross them. */
+/* The two modes' thresholds, in events (public so that tests can cross them). */
 #ifndef EVQ_SMALL_MAX
-/* The small mode (every entry in the sorted bottom) ends when the size exceeds this. The
- * hold model crosses over between 64 and 128 (see the top comment of evq.c); 50 puts the switch where
- * a calendar queue growing from empty has a resize rebuild anyway (sizes 17, 51, 119, 255,
- * ... by the doubling rule of after_op() in evq.c), so that a large queue ends up with the geometry
- * it had before the small mode existed. */
+/* The small mode ends when the size exceeds this. The sorted array beats the calendar queue
+ * up to 64..96 events (evq.c); 50 puts the switch where a calendar queue growing from empty
+ * has a resize rebuild anyway (at sizes 17, 51, 119, 255, ...), so that a large queue ends
+ * up with the geometry it had before the small mode existed. */
 #define EVQ_SMALL_MAX 50
 #endif
 #ifndef EVQ_SMALL_MIN
-/* The calendar mode returns to the small mode when the size falls below this. The gap to
- * EVQ_SMALL_MAX is the hysteresis: a round trip costs two rebuilds of about 50 entries and
- * takes at least 39 operations. */
+/* The calendar mode returns to the small mode when the size falls below this. The gap is
+ * the hysteresis: a round trip takes at least EVQ_SMALL_MAX - EVQ_SMALL_MIN + 1 operations. */
 #define EVQ_SMALL_MIN 12
 #endif
 
@@ -73,15 +72,16 @@ struct evq_pool {
 /* Caller-owned queue. All fields are private. */
 struct evq {
 	int small;               /* 1 in the small mode: all entries in bot, live, sorted */
-	size_t small_max;        /* the small mode ends when size exceeds this */
+	size_t small_max;        /* the small mode ends when size exceeds this (EVQ_SMALL_MAX,
+				  * doubled after a switch that ran out of memory) */
 	struct evq_bucket *bucket; /* nbucket buckets; virtual bucket v is in bucket v mod nbucket */
 	size_t nbucket;          /* a power of two */
 	struct evq_pool pool;    /* where bucket arrays come from */
 	struct evq_ent *bot;     /* the bottom: entries of virtual bucket <= cur (small mode:
 				  * all entries), sorted */
 	size_t bot_head;         /* first unconsumed entry of bot */
-	size_t bot_n;            /* entries in bot, consumed ones included */
-	size_t bot_cap;          /* capacity of bot, >= any bucket's count */
+	size_t bot_n;            /* end of bot's entries: [bot_head, bot_n) are unconsumed */
+	size_t bot_cap;          /* capacity of bot: >= 256 and >= any bucket's count */
 	size_t size;             /* live (pending) events */
 	size_t sized_at;         /* size at the last rebuild: a rebuild follows 2x or 1/4x */
 	int64_t cur;             /* the bottom's virtual bucket; buckets hold only later ones */
@@ -112,7 +112,9 @@ void evq_release(struct evq *q);
 /* Adds ev, whose time and seq are set and which is not pending. seq must differ from that of
  * every event pushed into q before (the engine's counter guarantees it). Returns 0;
  * CAPSIM_EINVAL if ev->time is NaN or seq is that of a removed event whose entry is still
- * held; CAPSIM_ENOMEM if a bucket could not grow. On failure q and ev are unchanged. */
+ * held (calendar mode); CAPSIM_ENOMEM if a bucket or the sorted array could not grow. On
+ * failure q and ev are unchanged. (If memory runs short when the size passes EVQ_SMALL_MAX,
+ * the queue stays in the small mode, correct but slower, and tries again at twice the size.) */
 int evq_push(struct evq *q, struct event *ev);
 
 /* Removes and returns the event with the least (time, seq); NULL when empty. */
@@ -127,8 +129,10 @@ struct event *evq_pop_until(struct evq *q, double until);
 struct event *evq_peek(struct evq *q);
 
 /* Removes a pending event in O(1); the caller owns it again at once and may reuse or free it
- * (the queue never reads it again). Its entry stays, dead, until reached or purged: at most
- * size + 64 dead entries are kept. ev must be pending in q (checked: aborts otherwise). */
+ * (the queue never reads it again). In the small mode its entry is erased at once (binary
+ * search and a shift of at most EVQ_SMALL_MAX entries); in the calendar mode it stays, dead,
+ * until reached or purged: at most size + 64 dead entries are kept. ev must be pending in q
+ * (checked: aborts otherwise). */
 void evq_remove(struct evq *q, struct event *ev);
 
 /* Number of pending events. */

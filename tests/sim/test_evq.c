@@ -469,17 +469,18 @@ static struct event *refq_min(const struct refq *r)
 	return r->a[best];
 }
 
-Test(evq, mode_switches_keep_order_across_growth_and_shrinkage_with_ties_and_removals)
+Test(evq, mode_switches_keep_order_with_ties_and_removals_as_the_size_saws)
 {
 	/* The size saws up and down through both thresholds (the small mode ends above
 	 * EVQ_SMALL_MAX and resumes below EVQ_SMALL_MIN): 300 cycles, each growing to a random
-	 * size in [MIN, MIN + 4 MAX) and shrinking to one in [0, MIN + 8). Times come from a pool of 6 values near the clock (ties,
-	 * also with events pending across a switch), zero delays, and Exp(1) delays. seqs are
-	 * a counter times an odd constant (a bijection of 64-bit integers, never 0 for a
-	 * nonzero counter), so ties are NOT pushed in seq order. One operation in 6 removes a
-	 * random pending event, so removals happen in both modes, leave dead entries in the
-	 * calendar mode that the switch back must drop, and themselves cause switches. After
-	 * every operation the size and the least event must equal the reference's. */
+	 * size in [MIN, MIN + 4 MAX) and shrinking to one in [0, MIN + 8). Times come from a
+	 * pool of 6 values near the clock (ties, also between events pending across a switch),
+	 * zero delays, and Exp(1) delays. seqs are a counter times an odd constant (a bijection
+	 * of 64-bit integers, never 0 for a nonzero counter), so ties are NOT pushed in seq
+	 * order. One operation in 6 removes a random pending event, so removals happen in both
+	 * modes, leave dead entries in the calendar mode that the switch back must drop, and
+	 * themselves cause switches. After every operation the size and the least event must
+	 * equal the reference's. */
 	enum { CAP = EVQ_SMALL_MIN + 4 * EVQ_SMALL_MAX, CYCLES = 300 };
 	struct event *ev = calloc(CAP, sizeof *ev);
 	struct event **freelist = malloc(CAP * sizeof *freelist);

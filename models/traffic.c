@@ -1,0 +1,227 @@
+/* Offered traffic per step: synthetic or traced shape × lognormal noise × Poisson spikes. */
+#include "models/traffic.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_sort_double.h>
+
+#include "sim/error.h"
+
+#define DAY 86400.0
+/* M_PI is XSI, not C11: spelled out. */
+#define TRAFFIC_PI 3.14159265358979323846
+
+/* Index of the trace row holding at time t (0 before the first row), searching forward from
+ * *cursor, which only moves forward: O(1) amortised when t does not decrease. */
+static size_t trace_row(const struct scenario_trace *tr, double t, size_t *cursor)
+{
+	size_t i = *cursor;
+	while (i + 1 < tr->n && tr->time[i + 1] <= t)
+		i++;
+	*cursor = i;
+	return i;
+}
+
+/* Integral of the piecewise-constant trace over [t0, t1), t0 < t1; *cursor as above. */
+static double trace_integral(const struct scenario_trace *tr, double t0, double t1,
+			     size_t *cursor)
+{
+	size_t i = trace_row(tr, t0, cursor);
+	double sum = 0, a = t0;
+	for (;;) {
+		double end = i + 1 < tr->n ? tr->time[i + 1] : INFINITY;
+		double b = end < t1 ? end : t1;
+		sum += tr->rate[i] * (b - a);
+		if (b >= t1)
+			break;
+		a = b;
+		i++;
+	}
+	return sum;
+}
+
+double traffic_shape(const struct scenario_traffic *spec, double t)
+{
+	if (spec->has_trace) {
+		size_t cursor = 0;
+		/* binary search would be faster; this is the one-off query, traffic_rate walks. */
+		return spec->trace.rate[trace_row(&spec->trace, t, &cursor)];
+	}
+	double hour = t / 3600.0;
+	double daily = 1.0 + spec->daily_amplitude *
+		cos(2.0 * TRAFFIC_PI * (hour - spec->daily_peak_hour) / 24.0);
+	/* Day 0 is a Monday, so days 5 and 6 of each week are Saturday and Sunday. */
+	long dow = (long)fmod(floor(t / DAY), 7.0);
+	double weekly = dow >= 5 ? spec->weekend_factor : 1.0;
+	double growth = pow(1.0 + spec->growth_per_month, t / SCENARIO_MONTH);
+	return spec->base_rate * daily * weekly * growth;
+}
+
+double traffic_shape_mean(const struct scenario_traffic *spec, double t0, double t1)
+{
+	if (spec->has_trace) {
+		size_t cursor = 0;
+		return trace_integral(&spec->trace, t0, t1, &cursor) / (t1 - t0);
+	}
+	return traffic_shape(spec, 0.5 * (t0 + t1));
+}
+
+int traffic_init(struct traffic *t, const struct scenario_traffic *spec, double step,
+		 double horizon, uint64_t seed, uint64_t rep)
+{
+	memset(t, 0, sizeof *t);
+	if (!spec || !(step > 0) || !isfinite(step) || !(horizon > 0) || !isfinite(horizon) ||
+	    horizon / step > SCENARIO_MAX_STEPS)
+		return CAPSIM_EINVAL;
+	t->spec = spec;
+	t->step = step;
+	/* The scenario makes horizon/step whole; round so that 1e-16 noise does not drop one. */
+	t->nsteps = (uint64_t)llround(horizon / step);
+	if (t->nsteps == 0)
+		t->nsteps = 1;
+	if (rng_init(&t->noise, seed, rep, TRAFFIC_STREAM_NOISE) < 0)
+		return CAPSIM_ENOMEM;
+	if (rng_init(&t->spikes, seed, rep, TRAFFIC_STREAM_SPIKES) < 0) {
+		rng_release(&t->noise);
+		return CAPSIM_ENOMEM;
+	}
+	t->next_spike = INFINITY;
+	const struct scenario_spikes *sp = &spec->spikes;
+	if (sp->rate_per_day > 0 && sp->duration > 0) {
+		/* Draw order per spike: its interarrival gap, then its magnitude. */
+		t->next_spike = rng_exponential(&t->spikes, DAY / sp->rate_per_day);
+		t->next_magnitude = sp->magnitude_lo +
+			(sp->magnitude_hi - sp->magnitude_lo) * rng_uniform(&t->spikes);
+	}
+	return 0;
+}
+
+void traffic_release(struct traffic *t)
+{
+	if (!t)
+		return;
+	rng_release(&t->noise);
+	rng_release(&t->spikes);
+	free(t->active);
+	free(t->points);
+	t->active = NULL;
+	t->points = NULL;
+	t->nactive = t->cap = 0;
+}
+
+/* Makes room for one more spike in progress. Returns 0 or CAPSIM_ENOMEM (t unchanged). */
+static int grow(struct traffic *t)
+{
+	if (t->nactive < t->cap)
+		return 0;
+	size_t cap = t->cap ? 2 * t->cap : 8;
+	struct traffic_spike *a = realloc(t->active, cap * sizeof *a);
+	if (!a)
+		return CAPSIM_ENOMEM;
+	t->active = a;
+	double *p = realloc(t->points, (2 * cap + 2) * sizeof *p);
+	if (!p)
+		return CAPSIM_ENOMEM;   /* active[] is merely larger than cap says: harmless */
+	t->points = p;
+	t->cap = cap;
+	return 0;
+}
+
+/* Time-average over [a, b) of the product of the magnitudes of the spikes in progress:
+ * the product is constant between consecutive breakpoints (a, b and every spike start or end
+ * inside), so the integral is a finite sum. Few spikes overlap, so O(n²) is fine. */
+static double spike_factor(struct traffic *t, double a, double b)
+{
+	if (t->nactive == 0)
+		return 1.0;
+	size_t np = 0;
+	t->points[np++] = a;
+	t->points[np++] = b;
+	for (size_t i = 0; i < t->nactive; i++) {
+		if (t->active[i].start > a && t->active[i].start < b)
+			t->points[np++] = t->active[i].start;
+		if (t->active[i].end > a && t->active[i].end < b)
+			t->points[np++] = t->active[i].end;
+	}
+	gsl_sort(t->points, 1, np);
+	double sum = 0;
+	for (size_t j = 0; j + 1 < np; j++) {
+		double p = t->points[j], q = t->points[j + 1];
+		if (!(q > p))
+			continue;
+		double mid = 0.5 * (p + q), prod = 1.0;
+		for (size_t i = 0; i < t->nactive; i++)
+			if (t->active[i].start <= mid && mid < t->active[i].end)
+				prod *= t->active[i].magnitude;
+		sum += prod * (q - p);
+	}
+	return sum / (b - a);
+}
+
+int traffic_rate(struct traffic *t, uint64_t k, double *rate)
+{
+	if (t->next_step > 0 && k == t->last_step) {
+		*rate = t->last_rate;
+		return 0;
+	}
+	if (k < t->next_step)
+		return CAPSIM_EINVAL;
+	if (k >= t->nsteps)
+		return CAPSIM_ERANGE;
+	/* Multiply, never add, k·step: a running sum would drift over 10^7 steps. */
+	double a = (double)k * t->step, b = (double)(k + 1) * t->step;
+	const struct scenario_spikes *sp = &t->spec->spikes;
+
+	/* Spikes ended before this step can no longer matter. */
+	size_t w = 0;
+	for (size_t i = 0; i < t->nactive; i++)
+		if (t->active[i].end > a)
+			t->active[w++] = t->active[i];
+	t->nactive = w;
+	/* Spikes starting before the step ends join; any that would end before it starts
+	 * (possible only when steps were skipped) are counted and dropped. */
+	while (t->next_spike < b) {
+		double end = t->next_spike + sp->duration;
+		if (end > a) {
+			int rc = grow(t);
+			if (rc < 0)
+				return rc;
+			t->active[t->nactive++] = (struct traffic_spike){
+				.start = t->next_spike, .end = end, .magnitude = t->next_magnitude };
+		}
+		t->spikes_started++;
+		t->next_spike += rng_exponential(&t->spikes, DAY / sp->rate_per_day);
+		t->next_magnitude = sp->magnitude_lo +
+			(sp->magnitude_hi - sp->magnitude_lo) * rng_uniform(&t->spikes);
+	}
+
+	/* The noise of step k is the k-th draw of its stream: skipped steps still draw, so the
+	 * rate of a step does not depend on which earlier steps were asked for. A mean-one
+	 * lognormal has mu = −σ²/2, since E[exp(N(mu, σ²))] = exp(mu + σ²/2). */
+	double sigma = t->spec->noise, noise = 1.0;
+	for (; t->next_step <= k; t->next_step++)
+		if (sigma > 0)
+			noise = rng_lognormal(&t->noise, -0.5 * sigma * sigma, sigma);
+
+	double shape;
+	if (t->spec->has_trace)
+		shape = trace_integral(&t->spec->trace, a, b, &t->cursor) / (b - a);
+	else
+		shape = traffic_shape(t->spec, 0.5 * (a + b));
+	t->last_step = k;
+	t->last_rate = shape * noise * spike_factor(t, a, b);
+	*rate = t->last_rate;
+	return 0;
+}
+
+uint64_t traffic_nsteps(const struct traffic *t)
+{
+	return t->nsteps;
+}
+
+uint64_t traffic_spikes_started(const struct traffic *t)
+{
+	return t->spikes_started;
+}
