@@ -2,7 +2,7 @@
 #
 #   make          build ./capsim
 #   make test     install missing Debian packages (as root), build, run the Criterion tests
-#   make run      the main job (for now the queueing calculator's worked example)
+#   make run      simulate the example shop (scenarios/shop.json); report in out/shop
 #   make bench    build and run the benchmarks in bench/
 #   make asan     the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #
@@ -10,7 +10,7 @@
 # pkg-config; libcsv ships no .pc file, so it is linked by name.
 
 CC      ?= cc
-PKGS    := gsl sqlite3 libcjson
+PKGS    := gsl sqlite3 libcjson nettle
 OPT     ?= -O2
 SAN     ?=
 WERROR  ?=
@@ -75,8 +75,7 @@ check: $(TESTBIN) $(B)/capsim
 
 run: deps
 	@$(MAKE) --no-print-directory capsim
-	./capsim queue --servers 10 --arrival-rate 90 --service-time 100ms --target-p99 500ms \
-	  --simulate 200000
+	./capsim run scenarios/shop.json -o out/shop
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCHES)

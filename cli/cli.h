@@ -16,6 +16,8 @@ int cmd_queue(int argc, char **argv);
 extern const char cmd_queue_usage[];
 int cmd_validate(int argc, char **argv);
 extern const char cmd_validate_usage[];
+int cmd_run(int argc, char **argv);
+extern const char cmd_run_usage[];
 int cmd_init(int argc, char **argv);
 extern const char cmd_init_usage[];
 

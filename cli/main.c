@@ -15,6 +15,8 @@ static const char cmd_help_usage[] =
 	"Lists the commands, or shows one command's options.\n";
 
 static const struct command commands[] = {
+	{ "run", cmd_run, "simulate a scenario over many replications and write its report",
+	  cmd_run_usage },
 	{ "queue", cmd_queue, "queueing calculator: M/M/c and G/G/c waits, percentiles, sizing",
 	  cmd_queue_usage },
 	{ "validate", cmd_validate, "check scenario files and report the first mistake by line",

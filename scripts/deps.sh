@@ -2,7 +2,7 @@
 # Installs the Debian packages capsim builds against, when they are missing.
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
-PKGS="build-essential pkg-config libgsl-dev libsqlite3-dev libcsv-dev libcjson-dev libcriterion-dev gnuplot-nox"
+PKGS="build-essential pkg-config libgsl-dev libsqlite3-dev libcsv-dev libcjson-dev libcriterion-dev gnuplot-nox nettle-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

@@ -30,7 +30,7 @@ static char *slurp(int fd)
 	return buf;
 }
 
-void run_capsim(const char *const *argv, struct run_result *r)
+void run_capsim(const char *const *argv, struct cli_result *r)
 {
 	const char *bin = getenv("CAPSIM_BIN");
 	if (!bin)
@@ -69,7 +69,7 @@ void run_capsim(const char *const *argv, struct run_result *r)
 	close(err_fd);
 }
 
-void run_result_release(struct run_result *r)
+void cli_result_release(struct cli_result *r)
 {
 	free(r->out);
 	free(r->err);

@@ -7,7 +7,7 @@
 #include "sim/version.h"
 #include "tests/cli/run.h"
 
-static cJSON *run_json(const char *const *argv, struct run_result *r)
+static cJSON *run_json(const char *const *argv, struct cli_result *r)
 {
 	run_capsim(argv, r);
 	cr_assert_eq(r->status, 0, "exit %d, stderr: %s", r->status, r->err);
@@ -37,7 +37,7 @@ Test(queue_cli, json_matches_erlang_table_for_ten_servers)
 	 * Wq = C/(c mu - lambda) = C/1 s; W = C + 1 s. */
 	const char *argv[] = { "queue", "--servers", "10", "--arrival-rate", "9",
 			       "--service-time", "1s", "--json", NULL };
-	struct run_result r;
+	struct cli_result r;
 	cJSON *j = run_json(argv, &r);
 	double b = 43046721.0 / 256286581.0, c = 43046721.0 / 64370707.0;
 	assert_rel(num(j, "utilization"), 0.9, 1e-12, "utilization");
@@ -50,7 +50,7 @@ Test(queue_cli, json_matches_erlang_table_for_ten_servers)
 	       p99 = num(j, "response_p99_s");
 	cr_assert(0 < p50 && p50 < p95 && p95 < p99);
 	cJSON_Delete(j);
-	run_result_release(&r);
+	cli_result_release(&r);
 }
 
 Test(queue_cli, mm1_percentiles_are_exponential_quantiles)
@@ -60,7 +60,7 @@ Test(queue_cli, mm1_percentiles_are_exponential_quantiles)
 	 * p99.9 = 2 ln 1000. Service time given in milliseconds to exercise the units. */
 	const char *argv[] = { "queue", "--servers", "1", "--arrival-rate", "0.5",
 			       "--service-time", "1000ms", "--percentile", "99.9", "--json", NULL };
-	struct run_result r;
+	struct cli_result r;
 	cJSON *j = run_json(argv, &r);
 	assert_rel(num(j, "erlang_c"), 0.5, 1e-12, "erlang_c = rho");
 	assert_rel(num(j, "response_p50_s"), 2 * log(2.0), 1e-6, "p50");
@@ -68,7 +68,7 @@ Test(queue_cli, mm1_percentiles_are_exponential_quantiles)
 	assert_rel(num(j, "response_p99_s"), 2 * log(100.0), 1e-6, "p99");
 	assert_rel(num(j, "response_p99.9_s"), 2 * log(1000.0), 1e-6, "p99.9");
 	cJSON_Delete(j);
-	run_result_release(&r);
+	cli_result_release(&r);
 }
 
 Test(queue_cli, sizing_finds_the_smallest_server_count)
@@ -79,21 +79,21 @@ Test(queue_cli, sizing_finds_the_smallest_server_count)
 	 * = 1.2 e^-t - 0.2 e^-1.5t, which is 0.01 at t = 4.77204 (bisection): p99 <= 9. */
 	const char *argv[] = { "queue", "--arrival-rate", "0.5", "--service-time", "1",
 			       "--target-p99", "9", "--json", NULL };
-	struct run_result r;
+	struct cli_result r;
 	cJSON *j = run_json(argv, &r);
 	cr_assert_eq(num(j, "servers_needed"), 2);
 	cr_assert_eq(num(j, "servers"), 2, "without --servers the sized count is reported");
 	assert_rel(num(j, "erlang_c"), 0.1, 1e-9, "erlang_c at 2 servers");
 	assert_rel(num(j, "response_p99_s"), 4.77204047, 1e-6, "p99 at 2 servers");
 	cJSON_Delete(j);
-	run_result_release(&r);
+	cli_result_release(&r);
 }
 
 Test(queue_cli, unstable_queue_has_no_numbers)
 {
 	const char *argv[] = { "queue", "--servers", "10", "--arrival-rate", "10",
 			       "--service-time", "1", "--json", NULL };
-	struct run_result r;
+	struct cli_result r;
 	cJSON *j = run_json(argv, &r);
 	cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(j, "stable")));
 	assert_rel(num(j, "utilization"), 1.0, 1e-12, "utilization");
@@ -101,7 +101,7 @@ Test(queue_cli, unstable_queue_has_no_numbers)
 	cr_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "wait_mean_s")));
 	cr_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "response_p99_s")));
 	cJSON_Delete(j);
-	run_result_release(&r);
+	cli_result_release(&r);
 
 	const char *text[] = { "queue", "--servers", "10", "--arrival-rate", "12",
 			       "--service-time", "1", NULL };
@@ -109,14 +109,14 @@ Test(queue_cli, unstable_queue_has_no_numbers)
 	cr_assert_eq(r.status, 0);
 	cr_assert(strstr(r.out, "unstable"), "the table says unstable: %s", r.out);
 	cr_assert(strstr(r.out, "13 servers"), "and how many servers stability needs: %s", r.out);
-	run_result_release(&r);
+	cli_result_release(&r);
 }
 
 Test(queue_cli, simulate_reports_intervals)
 {
 	const char *argv[] = { "queue", "--servers", "2", "--arrival-rate", "1", "--service-time",
 			       "1", "--simulate", "40000", "--reps", "4", "--json", NULL };
-	struct run_result r;
+	struct cli_result r;
 	cJSON *j = run_json(argv, &r);
 	const cJSON *sim = cJSON_GetObjectItem(j, "simulated");
 	cr_assert(cJSON_IsObject(sim));
@@ -125,20 +125,20 @@ Test(queue_cli, simulate_reports_intervals)
 	cr_assert(num(w, "ci95_low") <= num(w, "mean") && num(w, "mean") <= num(w, "ci95_high"));
 	cr_assert(cJSON_IsObject(cJSON_GetObjectItem(sim, "response_p99_s")));
 	cJSON_Delete(j);
-	run_result_release(&r);
+	cli_result_release(&r);
 }
 
 /* Each bad argument: exit 2, nothing on stdout, one line on stderr naming the problem. */
 static void assert_usage_error(const char *const *argv, const char *needle)
 {
-	struct run_result r;
+	struct cli_result r;
 	run_capsim(argv, &r);
 	cr_assert_eq(r.status, 2, "exit %d for %s", r.status, needle);
 	cr_assert_str_empty(r.out);
 	cr_assert(strstr(r.err, needle), "stderr \"%s\" should mention \"%s\"", r.err, needle);
 	char *nl = strchr(r.err, '\n');
 	cr_assert(nl && nl[1] == '\0', "one line: \"%s\"", r.err);
-	run_result_release(&r);
+	cli_result_release(&r);
 }
 
 Test(queue_cli, bad_arguments_exit_2_with_one_line)
@@ -167,22 +167,22 @@ Test(queue_cli, bad_arguments_exit_2_with_one_line)
 
 Test(queue_cli, help_and_version)
 {
-	struct run_result r;
+	struct cli_result r;
 	const char *v[] = { "--version", NULL };
 	run_capsim(v, &r);
 	cr_assert_eq(r.status, 0);
 	cr_assert_str_eq(r.out, "capsim " CAPSIM_VERSION "\n");
-	run_result_release(&r);
+	cli_result_release(&r);
 
 	const char *h[] = { "help", NULL };
 	run_capsim(h, &r);
 	cr_assert_eq(r.status, 0);
 	cr_assert(strstr(r.out, "  queue "), "help lists the queue command: %s", r.out);
-	run_result_release(&r);
+	cli_result_release(&r);
 
 	const char *hq[] = { "help", "queue", NULL };
 	run_capsim(hq, &r);
 	cr_assert_eq(r.status, 0);
 	cr_assert(strstr(r.out, "--target-p99"), "help queue shows its options");
-	run_result_release(&r);
+	cli_result_release(&r);
 }

@@ -24,7 +24,7 @@ Test(validate_cli, examples_are_ok_with_one_summary_line_each)
 	 * minimal takes every default; trace-example is 1d at 5m with 10 replications. */
 	const char *argv[] = { "validate", "scenarios/shop.json", "scenarios/minimal.json",
 			       "scenarios/trace-example.json", NULL };
-	struct run_result r;
+	struct cli_result r;
 	run_capsim(argv, &r);
 	cr_assert_eq(r.status, 0, "stderr: %s", r.err);
 	cr_assert_str_eq(r.out,
@@ -35,7 +35,7 @@ Test(validate_cli, examples_are_ok_with_one_summary_line_each)
 		"scenarios/trace-example.json: ok (trace-example: 1 tier, 1 region, horizon 1 d, "
 		"step 5 min, 10 replications)\n");
 	cr_assert_str_eq(r.err, "");
-	run_result_release(&r);
+	cli_result_release(&r);
 }
 
 Test(validate_cli, each_broken_file_gives_exit_2_and_one_located_line)
@@ -51,7 +51,7 @@ Test(validate_cli, each_broken_file_gives_exit_2_and_one_located_line)
 		char path[PATH_MAX];
 		snprintf(path, sizeof path, "scenarios/broken/%s", e->d_name);
 		const char *argv[] = { "validate", path, NULL };
-		struct run_result r;
+		struct cli_result r;
 		run_capsim(argv, &r);
 		cr_assert_eq(r.status, 2, "%s: exit %d", path, r.status);
 		cr_assert_str_eq(r.out, "", "%s: nothing on stdout", path);
@@ -63,7 +63,7 @@ Test(validate_cli, each_broken_file_gives_exit_2_and_one_located_line)
 		char *end;
 		long line = strtol(colon + 1, &end, 10);
 		cr_assert(line >= 1 && *end == ':', "%s: no line number in %s", path, r.err);
-		run_result_release(&r);
+		cli_result_release(&r);
 		n++;
 	}
 	closedir(d);
@@ -74,43 +74,43 @@ Test(validate_cli, stops_at_the_first_bad_file)
 {
 	const char *argv[] = { "validate", "scenarios/minimal.json",
 			       "scenarios/broken/version.json", "scenarios/shop.json", NULL };
-	struct run_result r;
+	struct cli_result r;
 	run_capsim(argv, &r);
 	cr_assert_eq(r.status, 2);
 	cr_assert_eq(count_char(r.out, '\n'), 1, "only minimal.json was reported: %s", r.out);
 	cr_assert(strncmp(r.out, "scenarios/minimal.json: ok", 26) == 0, "%s", r.out);
 	cr_assert_str_eq(r.err, "scenarios/broken/version.json:3: version: expected 1 (the only "
 			 "scenario format version), got 2\n");
-	run_result_release(&r);
+	cli_result_release(&r);
 }
 
 Test(validate_cli, missing_file_and_missing_argument_exit_2)
 {
 	const char *nofile[] = { "validate", "scenarios/does-not-exist.json", NULL };
 	const char *noarg[] = { "validate", NULL };
-	struct run_result r;
+	struct cli_result r;
 	run_capsim(nofile, &r);
 	cr_assert_eq(r.status, 2);
 	cr_assert(strstr(r.err, "scenarios/does-not-exist.json: cannot read"), "%s", r.err);
-	run_result_release(&r);
+	cli_result_release(&r);
 	run_capsim(noarg, &r);
 	cr_assert_eq(r.status, 2);
 	cr_assert(strstr(r.err, "capsim validate:"), "%s", r.err);
-	run_result_release(&r);
+	cli_result_release(&r);
 }
 
 Test(validate_cli, help_shows_the_usage_from_the_table)
 {
 	const char *v[] = { "help", "validate", NULL }, *i[] = { "init", "--help", NULL };
-	struct run_result r;
+	struct cli_result r;
 	run_capsim(v, &r);
 	cr_assert_eq(r.status, 0);
 	cr_assert(strncmp(r.out, "usage: capsim validate FILE...", 30) == 0, "%s", r.out);
-	run_result_release(&r);
+	cli_result_release(&r);
 	run_capsim(i, &r);
 	cr_assert_eq(r.status, 0);
 	cr_assert(strncmp(r.out, "usage: capsim init [NAME]", 25) == 0, "%s", r.out);
-	run_result_release(&r);
+	cli_result_release(&r);
 }
 
 /* Runs the tests below in a fresh temporary folder; the binary's path is made absolute first
@@ -176,12 +176,12 @@ Test(init_cli, writes_a_starter_that_validates_and_never_overwrites)
 	const char *init[] = { "init", "shop", NULL };
 	const char *validate[] = { "validate", "shop.json", NULL };
 	const char *files[] = { "shop.json", NULL };
-	struct run_result r;
+	struct cli_result r;
 	char listing[512];
 	enter_tmpdir();
 	run_capsim(init, &r);
 	cr_assert_eq(r.status, 0, "stderr: %s", r.err);
-	run_result_release(&r);
+	cli_result_release(&r);
 	list_dir(listing, sizeof listing);
 	cr_assert_str_eq(listing, "shop.json", "no temporary file is left behind");
 
@@ -191,12 +191,12 @@ Test(init_cli, writes_a_starter_that_validates_and_never_overwrites)
 	run_capsim(validate, &r);
 	cr_assert_eq(r.status, 0, "stderr: %s", r.err);
 	cr_assert(strncmp(r.out, "shop.json: ok (shop: ", 21) == 0, "%s", r.out);
-	run_result_release(&r);
+	cli_result_release(&r);
 
 	run_capsim(init, &r);   /* again: must refuse */
 	cr_assert_eq(r.status, 2);
 	cr_assert(strstr(r.err, "shop.json already exists"), "%s", r.err);
-	run_result_release(&r);
+	cli_result_release(&r);
 	char *after = slurp_file("shop.json");
 	cr_assert_str_eq(after, before, "the existing file is untouched");
 	free(before);
@@ -211,20 +211,20 @@ Test(init_cli, default_name_is_scenario_json_and_bad_names_are_refused)
 	const char *init[] = { "init", NULL }, *bad[] = { "init", "../escape", NULL };
 	const char *validate[] = { "validate", "scenario.json", NULL };
 	const char *files[] = { "scenario.json", NULL };
-	struct run_result r;
+	struct cli_result r;
 	char listing[512];
 	enter_tmpdir();
 	run_capsim(init, &r);
 	cr_assert_eq(r.status, 0, "stderr: %s", r.err);
-	run_result_release(&r);
+	cli_result_release(&r);
 	run_capsim(validate, &r);
 	cr_assert_eq(r.status, 0, "stderr: %s", r.err);
 	cr_assert(strncmp(r.out, "scenario.json: ok (scenario: ", 29) == 0, "%s", r.out);
-	run_result_release(&r);
+	cli_result_release(&r);
 	run_capsim(bad, &r);
 	cr_assert_eq(r.status, 2);
 	cr_assert_str_eq(r.out, "");
-	run_result_release(&r);
+	cli_result_release(&r);
 	list_dir(listing, sizeof listing);
 	cr_assert_str_eq(listing, "scenario.json", "nothing written for a bad name");
 	leave_tmpdir(files);

@@ -46,7 +46,7 @@ Test(scenario, shop_loads_with_the_values_written_in_it)
 	assert_near(sc.slo.availability, 0.999, "availability");
 	assert_near(sc.slo.latency_percentile, 99, "percentile");
 	assert_near(sc.slo.latency_target, 0.5, "latency_target 500ms");
-	assert_near(sc.budget_monthly, 25000, "budget");
+	assert_near(sc.budget_monthly, 2500, "budget");
 
 	const struct scenario_traffic *t = &sc.traffic;
 	cr_assert(!t->has_trace);
@@ -130,11 +130,12 @@ Test(scenario, shop_loads_with_the_values_written_in_it)
 	assert_near(db->boot_p95, 600, "boot 10m");
 	const struct scenario_step_scaling *ss = &db->autoscaling.step_scaling;
 	cr_assert(db->autoscaling.has_step_scaling);
-	cr_assert_eq(ss->n, 2);
-	assert_near(ss->adjustments[0].lower, 0.7, "lower");
-	assert_near(ss->adjustments[0].upper, 0.85, "upper");
-	cr_assert_eq(ss->adjustments[1].change, 2);
-	cr_assert(isinf(ss->adjustments[1].upper), "an absent upper is unbounded");
+	cr_assert_eq(ss->n, 3);
+	cr_assert_eq(ss->adjustments[0].change, -1);
+	assert_near(ss->adjustments[1].lower, 0.7, "lower");
+	assert_near(ss->adjustments[1].upper, 0.85, "upper");
+	cr_assert_eq(ss->adjustments[2].change, 2);
+	cr_assert(isinf(ss->adjustments[2].upper), "an absent upper is unbounded");
 	assert_near(ss->cooldown, 600, "cooldown 10m");
 	scenario_release(&sc);
 	scenario_release(&sc);   /* released structs are zeroed: a second release is harmless */

@@ -1,0 +1,515 @@
+/* Per-server-count tables of queueing metrics over utilisation, read by cubic interpolation. */
+#include "models/qtable.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_sf_gamma.h>
+
+#include "models/queueing.h"
+#include "sim/error.h"
+
+/* The coarse grid lives in x = 1 - rho. Each binary octave of x holds 2^GRID_BITS equal
+ * intervals, so an interval's number is the top bits of x's IEEE representation (exponent
+ * and the first GRID_BITS mantissa bits): finding it costs a shift, no log and no division.
+ * The spacing is between 1/64 and 1/32 of x itself: dense near rho = 1, where the metrics
+ * diverge like 1/x and, for large c, vary on the Halfin-Whitt scale beta = x sqrt(c) (equal
+ * relative steps in x are equal steps in ln beta: the same number of nodes across the rise
+ * of Erlang C whatever c). For x in [1/2, 1] (rho <= 1/2) it is 1/64 in rho. */
+#define GRID_BITS 5
+#define GRID_SHIFT (52 - GRID_BITS)
+/* The grid runs from the octave holding 1 - QTABLE_RHO_MAX (2^-8 <= 0.005 < 2^-7) to x = 1:
+ * at most 8 octaves, so at most this many coarse intervals. */
+#define GRID_MAX_INTERVALS (8 << GRID_BITS)
+
+/* Build-time check: every interval's cubics are compared with the exact values at its
+ * midpoint, and an interval whose ln C (so C, relatively) or percentile is off by more than
+ * REFINE_TOL (relative) is split in two, recursively. Cubic Hermite interpolation with exact
+ * end slopes errs by h^4 f''''(xi) / 384, largest at the midpoint, so the check sees the worst
+ * error of a smooth interval; the percentile bends sharply where C crosses 1 - p when the
+ * service time varies little next to the wait (ca2 >> cs2), and only there do intervals
+ * split. A split stops at REFINE_MAX_DEPTH levels or when a table holds REFINE_MAX_EXTRA
+ * refined intervals; an interval still failing then is answered by qtable_exact (never
+ * seen in the families of tests/models/test_qtable.c). */
+#define REFINE_TOL 1e-7
+#define REFINE_MAX_DEPTH 30
+#define REFINE_MAX_EXTRA 4096
+
+/* Central differences for the percentile's slope step this fraction of the narrowest
+ * interval that ends at the node: the percentile's relative noise (~1e-13, the root
+ * finder's tolerance) then moves the slope by ~1e-9 of pct / h, and the interpolated value
+ * by a relative ~1e-10, while the truncation error (step^2 f''' / 6) is far below the
+ * interpolation error of the interval itself. */
+#define SLOPE_STEP 1e-4
+
+/* A pool is served the rho = 0 answer while its Erlang C is at most this times 1 - p: the
+ * difference is at most that in wait_prob and timeout_frac, and a relative ~1e-12 in the
+ * response percentile (which moves by about C / (1 - p) of itself) and the mean. The floor
+ * keeps the cut-off, and so every tabulated C, far from underflow for absurd percentiles. */
+#define WAIT_PROB_NEGLIGIBLE 1e-12
+#define WAIT_PROB_NEGLIGIBLE_MIN 1e-250
+
+/* The rho = 0 percentile is the one queue_response_percentile gives at this utilisation
+ * (there C = rho^c-ish is below anything a percentile can see). */
+#define RHO_TINY 1e-30
+
+/* One interval [x0, x0 + h) of the grid: two cubics in dx = x - x0. `wait` is ln C where
+ * x < 1/2 (C falls super-exponentially as rho drops when c is large: the log keeps a relative
+ * accuracy) and ln C - c ln rho where x >= 1/2: there C ~ rho^c c^c / c! as rho -> 0, so ln C
+ * diverges while the difference is analytic down to rho = 0, where it is ln(c^c / c!).
+ * `pct` is the response p-quantile scaled as pct x / S, which stays bounded as rho -> 1.
+ * One interval is one cache line. */
+struct interval {
+	_Alignas(64) double wait[4];
+	double pct[4];
+};
+
+/* Refinement of an interval: LEAF, EXACT (answered by qtable_exact), or the index k > 0 of
+ * its left half in iv[] (its right half is k + 1). */
+#define LEAF 0
+#define EXACT (-1)
+
+/* The table of one server count: coarse intervals [0, n) cover x from the grid's first node
+ * up to x_hi; x >= x_hi (rho <= 1 - x_hi) is the rho = 0 answer. Refined halves follow the
+ * coarse intervals in iv[]. Immutable once published. */
+struct table {
+	long n;                /* coarse intervals, <= GRID_MAX_INTERVALS */
+	long total;            /* coarse and refined intervals in iv[] and split[] */
+	double c;              /* servers */
+	double x_hi;           /* 1 - rho at the last node: Erlang C <= the cut-off there */
+	double kwait;          /* s, v S / c: Wq = kwait C / x */
+	double ktimeout;       /* c T / (S v): P(Wq > T) = C e^{-ktimeout x} */
+	int32_t *split;        /* [total]: LEAF, EXACT or the left half's index (inside this block) */
+	struct interval iv[];  /* [total] */
+};
+
+struct qcache {
+	struct qtable_family f;
+	long max_servers;
+	double u;              /* 1 - p, the tail probability of the percentile */
+	double cut;            /* Erlang C below which the rho = 0 answer is served */
+	double v;              /* Allen-Cunneen factor (ca2 + cs2) / 2 */
+	int det;               /* deterministic service: the percentile has a closed form in C */
+	double pct0;           /* s, response_pct at rho = 0: the service time's own p-quantile */
+	uint64_t base;         /* interval number (top bits of x) of the grid's first interval */
+	long nmax;             /* node number of x = 1 (rho = 0) */
+	long nlog;             /* node number of x = 1/2: intervals below it tabulate ln C */
+	atomic_size_t built;
+	_Atomic(struct table *) tables[];  /* [max_servers + 1], NULL until built */
+};
+
+static double bits_to_double(uint64_t b)
+{
+	double x;
+	memcpy(&x, &b, sizeof x);
+	return x;
+}
+
+static uint64_t double_to_bits(double x)
+{
+	uint64_t b;
+	memcpy(&b, &x, sizeof b);
+	return b;
+}
+
+/* 1 - rho at coarse node j. Nodes are dyadic with at most 9 + GRID_BITS significant bits
+ * above 2^-8, so 1 - x is exact too. */
+static double node_x(const struct qcache *q, long j)
+{
+	return bits_to_double((q->base + (uint64_t)j) << GRID_SHIFT);
+}
+
+static int family_ok(const struct qtable_family *f)
+{
+	return f && isfinite(f->service_time) && f->service_time > 0.0 && isfinite(f->ca2) &&
+	       f->ca2 >= 0.0 && f->cs2 >= 0.0 && f->cs2 <= QUEUE_CS2_MAX && f->p > 0.0 &&
+	       f->p < 1.0 && f->timeout > 0.0;
+}
+
+int qtable_exact(const struct qtable_family *f, long c, double rho, struct qpoint *out)
+{
+	if (!out || !family_ok(f) || c < 1 || (double)c > QUEUE_MAX_SERVERS || !(rho >= 0.0))
+		return CAPSIM_EINVAL;
+	if (rho >= 1.0)
+		return CAPSIM_EUNSTABLE;
+	double s = f->service_time, load = rho > 0.0 ? rho : RHO_TINY;
+	struct queue_model m = { (double)c, load * (double)c / s, s, f->ca2, f->cs2 };
+	struct queue_result r;
+	double pct;
+	int rc = queue_solve(&m, &r);
+	if (rc)
+		return rc;
+	if ((rc = queue_response_percentile(&m, &r, f->p, &pct)) != 0)
+		return rc;
+	if (rho == 0.0)
+		*out = (struct qpoint){ 0.0, s, pct, 0.0 };
+	else
+		*out = (struct qpoint){ r.erlang_c, r.response_mean, pct,
+		                        queue_wait_ccdf(&m, &r, f->timeout) };
+	return 0;
+}
+
+/* ---- building a table ------------------------------------------------------------------ */
+
+/* The exact values at one node, with C in both representations. */
+struct node {
+	double x;              /* 1 - rho */
+	double lnc, dlnc;      /* ln C and its derivative in x (rho > 0 only) */
+	double g, dg;          /* ln C - c ln rho and its derivative in x */
+	double p, dp;          /* pct x / S and its derivative in x */
+};
+
+/* pct x / S at x, exactly. */
+static int scaled_pct(const struct qcache *q, long c, double x, double *p)
+{
+	struct qpoint pt;
+	int rc = qtable_exact(&q->f, c, 1.0 - x, &pt);
+	if (rc == 0)
+		*p = pt.response_pct * x / q->f.service_time;
+	return rc;
+}
+
+/* The values at x and the slopes of C's two representations, which have a closed form.
+ * With a = c rho, B = Erlang B and the identity dB/da = B (c/a - 1 + B), Erlang C =
+ * c B / (c x + a B) has d ln C / da = x / rho + (1 - B) / (c x + a B), so
+ *   d ln C / dx = -(c x / rho + c (1 - B) / (c x + a B)),
+ *   d (ln C - c ln rho) / dx = c (1 - (1 - B) / (c x + a B)),
+ * the latter c - 1 at rho = 0 (B = 0, x = 1), where ln C - c ln rho = ln(c^c / c!). */
+static int node_values(const struct qcache *q, long c, double x, struct node *nd)
+{
+	struct qpoint pt;
+	double rho = 1.0 - x, cc = (double)c, a = rho * cc;
+	int rc = qtable_exact(&q->f, c, rho, &pt);
+	if (rc)
+		return rc;
+	double b = erlang_b(cc, a), k = (1.0 - b) / (cc * x + a * b);
+	nd->x = x;
+	nd->p = pt.response_pct * x / q->f.service_time;
+	nd->dp = 0.0;
+	nd->dg = cc * (1.0 - k);
+	if (rho == 0.0) {
+		nd->lnc = -INFINITY;
+		nd->dlnc = NAN;
+		nd->g = cc * log(cc) - gsl_sf_lngamma(cc + 1.0);
+		return 0;
+	}
+	/* C > 0 at every node but rho = 0's (the nodes stop just past the cut-off, at most a
+	 * factor ~e^2 below it); the clamp only keeps log() finite if that ever failed. */
+	nd->lnc = log(fmax(pt.wait_prob, DBL_MIN));
+	nd->dlnc = -(cc * x / rho + cc * k);
+	nd->g = nd->lnc - cc * log(rho);
+	return 0;
+}
+
+/* The percentile's slope at nd by central differences of step SLOPE_STEP * h, h the
+ * narrowest interval ending at the node; at rho = 0 by the one-sided second-order formula
+ * f' = (3 f(x) - 4 f(x - e) + f(x - 2e)) / (2e). Deterministic service needs none. */
+static int node_slope(const struct qcache *q, long c, double h, struct node *nd)
+{
+	double e = SLOPE_STEP * h, lo, hi;
+	int rc;
+	if (q->det)
+		return 0;
+	if (nd->x == 1.0) {
+		if ((rc = scaled_pct(q, c, 1.0 - e, &hi)) != 0 ||
+		    (rc = scaled_pct(q, c, 1.0 - 2.0 * e, &lo)) != 0)
+			return rc;
+		nd->dp = (3.0 * nd->p - 4.0 * hi + lo) / (2.0 * e);
+		return 0;
+	}
+	double xl = nd->x - e, xh = nd->x + e;
+	if ((rc = scaled_pct(q, c, xl, &lo)) != 0 || (rc = scaled_pct(q, c, xh, &hi)) != 0)
+		return rc;
+	nd->dp = (hi - lo) / (xh - xl);
+	return 0;
+}
+
+/* The Hermite cubic in dx = x - x0 through (x0, f0) and (x1, f1) with slopes d0, d1. */
+static void hermite(double *k, double x0, double f0, double d0, double x1, double f1, double d1)
+{
+	double h = x1 - x0, s = (f1 - f0) / h;
+	k[0] = f0;
+	k[1] = d0;
+	k[2] = (3.0 * s - 2.0 * d0 - d1) / h;
+	k[3] = (d0 + d1 - 2.0 * s) / (h * h);
+}
+
+static double cubic(const double *k, double dx)
+{
+	return k[0] + dx * (k[1] + dx * (k[2] + dx * k[3]));
+}
+
+/* A table being built: intervals grow as they are refined. */
+struct builder {
+	const struct qcache *q;
+	long c;
+	struct interval *iv;
+	int32_t *split;
+	long used, cap;
+};
+
+static int builder_grow(struct builder *bd, long need)
+{
+	if (need <= bd->cap)
+		return 0;
+	long cap = bd->cap * 2 > need ? bd->cap * 2 : need;
+	struct interval *iv = aligned_alloc(_Alignof(struct interval), (size_t)cap * sizeof *iv);
+	int32_t *split = realloc(bd->split, (size_t)cap * sizeof *split);
+	if (split)
+		bd->split = split;
+	if (!iv || !split) {
+		free(iv);
+		return CAPSIM_ENOMEM;
+	}
+	if (bd->used)
+		memcpy(iv, bd->iv, (size_t)bd->used * sizeof *iv);
+	free(bd->iv);
+	bd->iv = iv;
+	bd->cap = cap;
+	return 0;
+}
+
+/* Sets interval i's cubics from its end nodes; `logc` chooses C's representation. */
+static void interval_set(struct builder *bd, long i, int logc, const struct node *a,
+                         const struct node *b)
+{
+	struct interval *iv = &bd->iv[i];
+	if (logc)
+		hermite(iv->wait, a->x, a->lnc, a->dlnc, b->x, b->lnc, b->dlnc);
+	else
+		hermite(iv->wait, a->x, a->g, a->dg, b->x, b->g, b->dg);
+	hermite(iv->pct, a->x, a->p, a->dp, b->x, b->p, b->dp);
+	bd->split[i] = LEAF;
+}
+
+/* Checks interval i = [a, b] at its midpoint and splits it while it errs by more than
+ * REFINE_TOL (see there). */
+static int refine(struct builder *bd, long i, int logc, const struct node *a,
+                  const struct node *b, int depth)
+{
+	const struct qcache *q = bd->q;
+	struct node m;
+	double h = b->x - a->x;
+	int rc = node_values(q, bd->c, a->x + 0.5 * h, &m);
+	if (rc)
+		return rc;
+	double w = cubic(bd->iv[i].wait, 0.5 * h), p = cubic(bd->iv[i].pct, 0.5 * h);
+	double err = fabs(w - (logc ? m.lnc : m.g));
+	if (!q->det)
+		err = fmax(err, fabs(p / m.p - 1.0));
+	if (err <= REFINE_TOL)
+		return 0;
+	if (depth == REFINE_MAX_DEPTH || bd->used + 2 > GRID_MAX_INTERVALS + REFINE_MAX_EXTRA) {
+		bd->split[i] = EXACT;
+		return 0;
+	}
+	if ((rc = node_slope(q, bd->c, 0.5 * h, &m)) != 0 ||
+	    (rc = builder_grow(bd, bd->used + 2)) != 0)
+		return rc;
+	long k = bd->used;
+	bd->used += 2;
+	interval_set(bd, k, logc, a, &m);
+	interval_set(bd, k + 1, logc, &m, b);
+	bd->split[i] = (int32_t)k;
+	if ((rc = refine(bd, k, logc, a, &m, depth + 1)) != 0)
+		return rc;
+	return refine(bd, k + 1, logc, &m, b, depth + 1);
+}
+
+/* Smallest coarse node number whose Erlang C is negligible (C falls as x grows; node nmax,
+ * rho = 0, has C = 0). */
+static long last_node(const struct qcache *q, long c)
+{
+	long lo = 0, hi = q->nmax;
+	while (lo < hi) {
+		long mid = lo + (hi - lo) / 2;
+		double rho = 1.0 - node_x(q, mid);
+		if (erlang_c((double)c, rho * (double)c) <= q->cut)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* Builds c's table from the exact functions. Returns 0 and sets *out (owned by the caller,
+ * freed with free()); CAPSIM_ENOMEM or an error of qtable_exact. */
+static int table_build(const struct qcache *q, long c, struct table **out)
+{
+	struct node nd[GRID_MAX_INTERVALS + 1];
+	struct builder bd = { q, c, NULL, NULL, 0, 0 };
+	struct table *t = NULL;
+	long n = last_node(q, c);
+	int rc = builder_grow(&bd, n > 0 ? 2 * n : 1);
+	if (rc)
+		goto out;
+	for (long j = 0; j <= n; j++) {
+		double x = node_x(q, j);
+		/* the narrowest interval ending here: below an octave's first node, half the
+		 * octave's spacing */
+		double h = x * ldexp(1.0, -GRID_BITS - 1);
+		if ((rc = node_values(q, c, x, &nd[j])) != 0 || (rc = node_slope(q, c, h, &nd[j])) != 0)
+			goto out;
+	}
+	bd.used = n;
+	for (long j = 0; j < n; j++)
+		interval_set(&bd, j, j < q->nlog, &nd[j], &nd[j + 1]);
+	for (long j = 0; j < n; j++)
+		if ((rc = refine(&bd, j, j < q->nlog, &nd[j], &nd[j + 1], 0)) != 0)
+			goto out;
+
+	size_t ivsize = (size_t)bd.used * sizeof(struct interval);
+	size_t size = sizeof *t + ivsize + (size_t)bd.used * sizeof(int32_t);
+	size = (size + _Alignof(struct table) - 1) / _Alignof(struct table) * _Alignof(struct table);
+	if (!(t = aligned_alloc(_Alignof(struct table), size))) {
+		rc = CAPSIM_ENOMEM;
+		goto out;
+	}
+	t->n = n;
+	t->total = bd.used;
+	t->c = (double)c;
+	t->x_hi = node_x(q, n);
+	t->kwait = q->v * q->f.service_time / (double)c;
+	t->ktimeout = (double)c * q->f.timeout / (q->f.service_time * q->v);
+	t->split = (int32_t *)((char *)t->iv + ivsize);
+	if (bd.used) {
+		memcpy(t->iv, bd.iv, ivsize);
+		memcpy(t->split, bd.split, (size_t)bd.used * sizeof(int32_t));
+	}
+	*out = t;
+out:
+	free(bd.iv);
+	free(bd.split);
+	return rc;
+}
+
+/* ---- reading a table ------------------------------------------------------------------- */
+
+/* The metrics at rho <= QTABLE_RHO_MAX from c's table; CAPSIM_* only where the table defers
+ * to qtable_exact. Only C and the percentile are interpolated; the mean and the timeout
+ * fraction follow from C in closed form, as queue_solve and queue_wait_ccdf compute them:
+ * Wq = C v S / (c x), P(Wq > T) = C e^{-c x T / (S v)}. */
+static int table_eval(const struct qcache *q, const struct table *t, long c, double rho,
+                      struct qpoint *out)
+{
+	double x = 1.0 - rho, s = q->f.service_time;
+	if (!(x < t->x_hi)) {
+		*out = (struct qpoint){ 0.0, s, q->pct0, 0.0 };
+		return 0;
+	}
+	uint64_t top = double_to_bits(x) >> GRID_SHIFT;
+	long i = (long)(top - q->base), j = i;
+	double x0 = bits_to_double(top << GRID_SHIFT), dx = x - x0;
+	int32_t k = t->split[j];
+	if (k != LEAF) {
+		double h = bits_to_double((top + 1) << GRID_SHIFT) - x0;
+		while (k > 0) {        /* halve until a leaf: dx stays exact (Sterbenz) */
+			h *= 0.5;
+			j = k;
+			if (dx >= h) {
+				dx -= h;
+				j++;
+			}
+			k = t->split[j];
+		}
+		if (k == EXACT)
+			return qtable_exact(&q->f, c, rho, out);
+	}
+	const struct interval *iv = &t->iv[j];
+	double lnc = cubic(iv->wait, dx);
+	if (i >= q->nlog)
+		lnc += t->c * log(rho);
+	double cw = exp(lnc), inv_x = 1.0 / x, pct;
+	if (q->det) /* queue_response_percentile's closed form: S + ln(C/u) / theta' if C > u */
+		pct = s + (cw > q->u ? t->kwait * log(cw / q->u) * inv_x : 0.0);
+	else
+		pct = s * cubic(iv->pct, dx) * inv_x;
+	/* e^{-746} is below the smallest subnormal: skip exp()'s slow underflow path */
+	double e = t->ktimeout * x;
+	*out = (struct qpoint){ cw, s + t->kwait * cw * inv_x, pct, e < 746.0 ? cw * exp(-e) : 0.0 };
+	return 0;
+}
+
+/* Builds c's table and publishes it, unless another thread got there first: then its table
+ * is used and ours freed (both are identical). */
+static int table_publish(struct qcache *q, long c, const struct table **out)
+{
+	struct table *t, *seen = NULL;
+	int rc = table_build(q, c, &t);
+	if (rc)
+		return rc;
+	if (atomic_compare_exchange_strong(&q->tables[c], &seen, t)) {
+		atomic_fetch_add(&q->built, 1);
+		*out = t;
+	} else {
+		free(t);
+		*out = seen;
+	}
+	return 0;
+}
+
+int qcache_new(const struct qtable_family *f, long max_servers, struct qcache **out)
+{
+	if (!out || !family_ok(f) || max_servers < 1 || (double)max_servers > QUEUE_MAX_SERVERS)
+		return CAPSIM_EINVAL;
+	struct qcache *q = malloc(sizeof *q + ((size_t)max_servers + 1) * sizeof q->tables[0]);
+	struct qpoint pt0;
+	int rc;
+	if (!q)
+		return CAPSIM_ENOMEM;
+	if ((rc = qtable_exact(f, 1, 0.0, &pt0)) != 0) {
+		free(q);
+		return rc;
+	}
+	q->f = *f;
+	q->max_servers = max_servers;
+	q->u = 1.0 - f->p;
+	q->cut = fmax(WAIT_PROB_NEGLIGIBLE * q->u, WAIT_PROB_NEGLIGIBLE_MIN);
+	q->v = 0.5 * (f->ca2 + f->cs2);
+	q->det = f->cs2 < QUEUE_CS2_DETERMINISTIC;
+	q->pct0 = pt0.response_pct;
+	q->base = double_to_bits(1.0 - QTABLE_RHO_MAX) >> GRID_SHIFT;
+	q->nmax = (long)((double_to_bits(1.0) >> GRID_SHIFT) - q->base);
+	q->nlog = (long)((double_to_bits(0.5) >> GRID_SHIFT) - q->base);
+	atomic_init(&q->built, 0);
+	for (long c = 0; c <= max_servers; c++)
+		atomic_init(&q->tables[c], NULL);
+	*out = q;
+	return 0;
+}
+
+void qcache_free(struct qcache *q)
+{
+	if (!q)
+		return;
+	for (long c = 0; c <= q->max_servers; c++)
+		free(atomic_load_explicit(&q->tables[c], memory_order_relaxed));
+	free(q);
+}
+
+int qcache_eval(struct qcache *q, long c, double rho, struct qpoint *out)
+{
+	if (!q || !out || c < 1 || c > q->max_servers || !(rho >= 0.0))
+		return CAPSIM_EINVAL;
+	if (rho >= 1.0)
+		return CAPSIM_EUNSTABLE;
+	if (rho > QTABLE_RHO_MAX)
+		return qtable_exact(&q->f, c, rho, out);
+	/* acquire pairs with the publishing compare-exchange: the table's contents are visible */
+	const struct table *t = atomic_load_explicit(&q->tables[c], memory_order_acquire);
+	if (!t) {
+		int rc = table_publish(q, c, &t);
+		if (rc)
+			return rc;
+	}
+	return table_eval(q, t, c, rho, out);
+}
+
+size_t qcache_tables_built(const struct qcache *q)
+{
+	return atomic_load(&((struct qcache *)q)->built);
+}

@@ -1,0 +1,64 @@
+/* Tabulated queueing metrics of a pool, for the fluid model's per-step load.
+ *
+ * The fluid model asks, every step and for every (tier, region) pool, what a queue of c
+ * servers does at utilisation rho: P(wait), mean and p-quantile of the response time, and the
+ * fraction of requests that wait longer than the timeout. The exact answers (models/queueing.h)
+ * cost microseconds (Erlang B by incomplete gamma, a Brent solve for the percentile); a year of
+ * one-minute steps over six pools and a thousand replications asks 3e9 times. But c changes
+ * rarely (only when instances come or go) and the other parameters never do, so each c gets a
+ * table over rho, built once from the exact functions and read by interpolation in a few ns.
+ *
+ * A struct qcache holds the tables of one family (service time, SCVs, percentile, timeout),
+ * one per server count 1..max_servers, built lazily on first use. Tables are immutable once
+ * published (C11 atomics), so one cache is shared read-only by every replication thread;
+ * a table is a pure function of (family, c), so results do not depend on which thread built
+ * it or when. Above QTABLE_RHO_MAX the exact functions are called directly. The
+ * interpolation error is bounded and measured in tests/models/test_qtable.c (see the
+ * QTABLE_* constants' comments for the figures). */
+#ifndef CAPSIM_QTABLE_H
+#define CAPSIM_QTABLE_H
+
+#include <stddef.h>
+
+/* Largest utilisation served from a table; above it (and below 1) qcache_eval solves exactly. */
+#define QTABLE_RHO_MAX 0.995
+
+/* The parameters shared by every server count of a family. */
+struct qtable_family {
+	double service_time;   /* S, mean, s, > 0 */
+	double ca2;            /* SCV of inter-arrival times (1 = Poisson) */
+	double cs2;            /* SCV of service times (1 = exponential) */
+	double p;              /* percentile as a probability in (0,1), e.g. 0.99 */
+	double timeout;        /* s > 0: a request waiting longer than this is dropped */
+};
+
+/* What a stable pool does at one utilisation. */
+struct qpoint {
+	double wait_prob;      /* P(wait > 0), Erlang C (Allen–Cunneen keeps it) */
+	double response_mean;  /* s, mean wait + S */
+	double response_pct;   /* s, the p-quantile of the response time */
+	double timeout_frac;   /* P(wait > timeout): fraction of requests dropped by the timeout */
+};
+
+struct qcache;
+
+/* Creates an empty cache for server counts 1..max_servers (<= QUEUE_MAX_SERVERS). Returns 0
+ * and sets *out; CAPSIM_EINVAL (bad family or max_servers); CAPSIM_ENOMEM. */
+int qcache_new(const struct qtable_family *f, long max_servers, struct qcache **out);
+
+/* Frees the cache and every table; accepts NULL. No thread may be using it. */
+void qcache_free(struct qcache *q);
+
+/* Sets *out to the metrics of c servers (1 <= c <= max_servers) at utilisation rho in [0, 1)
+ * (rho = lambda S / c). Builds c's table on first use. Thread-safe. Returns 0; CAPSIM_EINVAL
+ * (c out of range, rho < 0 or NaN); CAPSIM_EUNSTABLE (rho >= 1: no steady state, *out
+ * untouched); CAPSIM_ENOMEM (table could not be built). */
+int qcache_eval(struct qcache *q, long c, double rho, struct qpoint *out);
+
+/* The exact metrics, as the tables are built from (for tests and benchmarks). Same returns. */
+int qtable_exact(const struct qtable_family *f, long c, double rho, struct qpoint *out);
+
+/* Tables built so far (for tests and benchmarks). */
+size_t qcache_tables_built(const struct qcache *q);
+
+#endif

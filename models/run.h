@@ -1,0 +1,136 @@
+/* The results of `capsim run`: a scenario simulated over many replications, summarised.
+ *
+ * run_simulate() runs the fluid capacity model (models/world.h) once per replication on the
+ * Monte Carlo runner and folds each replication into accumulators whose size depends on the
+ * output resolution (time buckets × series, months × pools, metrics), never on replications ×
+ * horizon: no per-replication time series is kept. What comes out, struct run_result, is plain
+ * data that reports/ writes (CSV, SQLite, plots, text, JSON) without simulating anything.
+ * Figures across replications are means with Student-t 95% confidence intervals and the
+ * 5th/50th/95th percentiles of the per-replication values. Results are identical for a seed
+ * whatever the thread count. */
+#ifndef CAPSIM_RUN_H
+#define CAPSIM_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/scenario.h"
+
+/* One figure across replications: a row of summary.csv and of cost.csv. */
+struct run_stat {
+	double mean;           /* mean over replications */
+	double ci95_low;       /* Student-t 95% interval of the mean (= mean with 1 replication),
+				  clipped to the figure's range: >= 0, and <= 1 for fractions */
+	double ci95_high;
+	double p5, p50, p95;   /* percentiles of the per-replication values (type 7) */
+};
+
+/* A summary metric: one row of summary.csv. */
+struct run_metric {
+	char name[80];         /* e.g. "availability", "cost_monthly", "utilization.web.eu-west-1" */
+	char unit[16];         /* e.g. "fraction", "USD", "s", "requests", "instances" */
+	struct run_stat stat;
+};
+
+/* The fields of a time-series row, averaged across replications. */
+enum run_ts_field {
+	RUN_TS_DEMAND,         /* requests/s offered (user requests/s for a region's "all" row) */
+	RUN_TS_CAPACITY,       /* requests/s the instances in service sustain (for "all": user
+				  requests/s the chain sustains, its narrowest tier) */
+	RUN_TS_INSTANCES,      /* instances running (booting or in service), all on demand here */
+	RUN_TS_IN_SERVICE,     /* instances in service */
+	RUN_TS_UTILIZATION,    /* demand / capacity, capped at 1 (NaN-free: 0 with no capacity) */
+	RUN_TS_WAIT_PROB,      /* P(wait > 0) */
+	RUN_TS_P99,            /* s, response-time percentile of the SLO (end to end for "all") */
+	RUN_TS_SERVED,         /* requests/s served (successful user requests/s for "all") */
+	RUN_TS_FAILED,         /* requests/s failed or timed out (failed user requests/s for "all") */
+	RUN_TS_COST_RATE,      /* USD per hour */
+	RUN_TS_NFIELDS
+};
+
+/* Column names and units of the fields, in enum order (e.g. "demand_rps"). */
+extern const char *const run_ts_name[RUN_TS_NFIELDS];
+
+/* A time series: one (tier, region) pool, or a region's whole chain (tier = -1, "all"). */
+struct run_series {
+	long tier;             /* index into scenario.tiers, or -1 for the region's chain */
+	size_t region;         /* index into scenario.regions */
+};
+
+/* A cost cell: one row of cost.csv. */
+struct run_cost {
+	int month;             /* 0-based month of SCENARIO_MONTH (730 h) since the start */
+	size_t region;         /* index into scenario.regions */
+	size_t tier;           /* index into scenario.tiers */
+	const char *option;    /* purchase option: "on_demand" (later issues add others) */
+	struct run_stat stat;  /* USD over that month (partial at the end of the horizon) */
+};
+
+/* Something that happened, with the replication it happened in. */
+struct run_event {
+	uint64_t rep;          /* replication */
+	double time;           /* s since the start */
+	long region;           /* index into scenario.regions, -1 when not about one */
+	long tier;             /* index into scenario.tiers, -1 when not about one */
+	char kind[24];         /* e.g. "scale_out", "scale_in", "slo_breach_start" */
+	double value;          /* the kind's figure (new desired count, failed requests, ...) */
+	char detail[96];       /* a few words for humans */
+};
+
+struct run_result {
+	const struct scenario *sc; /* borrowed: names of tiers and regions, SLO, horizon */
+	uint64_t seed;
+	uint64_t reps;
+	unsigned threads;
+
+	struct run_metric *metrics; /* [nmetrics], in the order summary.csv lists them */
+	size_t nmetrics;
+
+	double bucket;         /* s per time bucket of the time series */
+	size_t nbuckets;       /* ceil(horizon / bucket) */
+	struct run_series *series; /* [nseries]: each pool, then each region's "all" */
+	size_t nseries;
+	double *ts;            /* [nbuckets][nseries][RUN_TS_NFIELDS] means across replications;
+				  a bucket's value is the time average over its steps */
+
+	struct run_cost *costs; /* [ncosts] by month, region, tier, option */
+	size_t ncosts;
+
+	struct run_event *events; /* [nevents] in (rep, time) order; see run_simulate */
+	size_t nevents;
+	uint64_t events_dropped;  /* events not kept beyond RUN_MAX_EVENTS */
+};
+
+/* Most events kept in a run_result. */
+#define RUN_MAX_EVENTS 100000
+
+/* The value of field f of series s in bucket b. */
+static inline double run_ts(const struct run_result *r, size_t b, size_t s, enum run_ts_field f)
+{
+	return r->ts[(b * r->nseries + s) * RUN_TS_NFIELDS + f];
+}
+
+/* How to run: replications, seed, threads, the time-series resolution, progress. */
+struct run_options {
+	uint64_t seed;
+	uint64_t reps;         /* >= 1 */
+	unsigned threads;      /* 0 = online CPUs */
+	double bucket;         /* s per time-series bucket; 0 picks one (at most ~1000 buckets) */
+	int exact_queueing;    /* 1: solve every pool-step exactly instead of by the tables
+				  (same results within the tables' error; for benchmarks) */
+	void (*progress)(uint64_t done, uint64_t total, void *ctx); /* may be NULL */
+	void *progress_ctx;
+};
+
+/* Simulates sc (which must outlive out) o->reps times and summarises into *out. Returns 0;
+ * CAPSIM_EINVAL (bad options), CAPSIM_ENOMEM, CAPSIM_ETHREAD, or a replication's error; on
+ * failure out holds nothing. */
+int run_simulate(const struct scenario *sc, const struct run_options *o, struct run_result *out);
+
+/* Finds a metric by name, or NULL. */
+const struct run_metric *run_find_metric(const struct run_result *r, const char *name);
+
+/* Frees what r holds (not the scenario) and zeroes it; accepts NULL. */
+void run_result_release(struct run_result *r);
+
+#endif

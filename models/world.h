@@ -1,0 +1,125 @@
+/* The fluid capacity model: one replication of a scenario, month after month, step by step.
+ *
+ * Two kinds of work share one engine (DESIGN.md, "The world"):
+ *   - infrastructure events, rare, on the engine: instance boots complete (boot times drawn
+ *     from the tier's lognormal, median and p95), scheduled actions fire;
+ *   - the load, every `step` seconds: the traffic generator's user rate is split by region
+ *     and walked down the tiers' chain; each (tier, region) pool receives
+ *     visits × (the user requests still alive) and serves it with the instances in service at
+ *     the step's start. A stable pool (no backlog, rho < 1) gets its utilisation, P(wait),
+ *     mean and percentile response time from the queueing core (models/qtable.h: M/M/c, exact
+ *     for Poisson arrivals and exponential service), and loses the fraction P(wait > timeout)
+ *     to the timeout. An overloaded pool (rho >= 1, or a backlog left from earlier steps)
+ *     follows the fluid limit: it serves c/S requests/s, keeps at most the c/S × timeout
+ *     requests that can still be served within the timeout and times out the rest; its
+ *     percentile response is the wait of the last request in the backlog plus the service
+ *     percentile. A pool with no instance in service fails every request it receives.
+ *     A user request succeeds only if each of its visits to every tier on the chain is
+ *     served, so a step's success fraction is the product over tiers of (1 − f)^visits. The
+ *     end-to-end percentile is approximated by the sum over the chain of visits × the tier's
+ *     percentile (an upper-bound-style approximation: percentiles of a sum are at most the sum
+ *     of percentiles for comonotone parts, and the tiers' waits are positively correlated
+ *     under a common load).
+ * Autoscaling (models/autoscale.h) is evaluated inside the step loop every metric period
+ * (rounded to whole steps), on the mean utilisation of the in-service instances over the
+ * steps that ended at least `metric_delay` ago; a changed desired count launches instances
+ * (booting, billed from launch) or terminates the newest ones first (a booting instance is
+ * cancelled). Billing is per second from launch to termination with a 60-second minimum,
+ * at the instance type's on-demand price; instances still running at the horizon are billed
+ * to the horizon.
+ *
+ * Random streams (sim/rng.h), each its own so that models do not shift each other's draws:
+ * traffic noise and spikes (TRAFFIC_STREAM_*), and boot times of pool p on stream
+ * WORLD_STREAM_BOOT + p. A replication is a pure function of (shared, seed, rep). */
+#ifndef CAPSIM_WORLD_H
+#define CAPSIM_WORLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/qtable.h"
+#include "models/run.h"
+#include "models/scenario.h"
+
+#define WORLD_STREAM_BOOT 100
+
+/* Per-replication scalar figures, summed over the horizon. */
+enum world_scalar {
+	W_OFFERED,             /* user requests offered */
+	W_SUCCEEDED,           /* user requests served by every tier */
+	W_TIMED_OUT,           /* tier requests dropped by a timeout, all pools */
+	W_REJECTED,            /* tier requests failed for want of any instance in service */
+	W_STEPS,               /* steps with traffic */
+	W_STEPS_MET,           /* of those, steps whose end-to-end percentile met the target in
+				  every region with traffic */
+	W_PCT_WEIGHTED,        /* sum over steps and regions of user requests × e2e percentile */
+	W_COST,                /* USD */
+	W_INSTANCE_SECONDS,    /* instance-seconds billed (before the 60 s minimum) */
+	W_SCALING_ACTIONS,     /* changes of a pool's desired count by a policy or schedule */
+	W_PEAK_INSTANCES,      /* most instances running at once, all pools */
+	W_NSCALARS
+};
+
+/* A pool of the model (tier × region), read-only after world_shared_init. */
+struct world_pool {
+	size_t tier, region;
+	double service_time;   /* s per request on one server */
+	int servers_per_instance; /* concurrency (1 with capacity_rps) */
+	double price_per_s;    /* USD per instance-second */
+	double svc_pct;        /* s, p-quantile of one service time (exponential) */
+	int max_instances;     /* the most any bound or schedule allows */
+};
+
+/* What every replication shares, read-only: the layout of the model and its caches. */
+struct world_shared {
+	const struct scenario *sc; /* borrowed */
+	double step;           /* s */
+	uint64_t nsteps;
+	double p;              /* SLO percentile as a probability (0.99 without an SLO) */
+	double latency_target; /* s; 0 = none */
+	struct world_pool *pools; /* [npools], tier-major in chain order then region order */
+	size_t npools;
+	long *pool_of;         /* [ntiers × nregions]: pool of tier t in region r, -1 if not placed */
+	double *route;         /* [ntiers × nregions × nregions]: share of region r's flow that
+				  tier t serves in region r2 (identity when placed in r) */
+	size_t *chain;         /* [ntiers] tier indices from tiers[0] along `calls` */
+	struct qcache **qc;    /* [ntiers] one table family per tier */
+	struct qtable_family *family; /* [ntiers] the families' parameters */
+	/* output layout */
+	double bucket;         /* s per time-series bucket, a whole number of steps */
+	uint64_t steps_per_bucket;
+	size_t nbuckets;
+	size_t nseries;        /* npools + nregions ("all" rows) */
+	size_t nmonths;        /* months of SCENARIO_MONTH the horizon touches */
+	int record_events;     /* keep scaling events of replication 0 */
+	int exact_queueing;    /* solve every pool-step with qtable_exact (benchmark baseline) */
+};
+
+/* Lays out the model of sc (which must outlive sh). bucket is the time-series resolution in s
+ * (rounded to whole steps, at least one); 0 picks one giving at most ~1000 buckets. Returns
+ * 0, CAPSIM_EINVAL or CAPSIM_ENOMEM (sh then holds nothing). */
+int world_shared_init(struct world_shared *sh, const struct scenario *sc, double bucket);
+
+/* Frees sh's tables; accepts NULL and a released struct. */
+void world_shared_release(struct world_shared *sh);
+
+/* One replication's results; arrays sized by sh's layout. */
+struct world_rep {
+	double scalar[W_NSCALARS];
+	double *pool_cost;     /* [npools] USD */
+	double *pool_util;     /* [npools] time-average utilisation */
+	double *ts;            /* [nbuckets × nseries × RUN_TS_NFIELDS] bucket means */
+	double *month_cost;    /* [nmonths × npools] USD */
+	struct run_event *events; /* [nevents] */
+	size_t nevents, events_cap;
+	uint64_t events_dropped;
+};
+
+/* Runs replication rep under seed. Fills *out (allocating its arrays; world_rep_release frees
+ * them, on failure too). Returns 0, CAPSIM_ENOMEM, or an engine error. */
+int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct world_rep *out);
+
+/* Frees what r holds and zeroes it; accepts NULL. */
+void world_rep_release(struct world_rep *r);
+
+#endif

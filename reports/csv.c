@@ -1,0 +1,233 @@
+/* The CSV files of a run: summary.csv, timeseries.csv, cost.csv, events.csv, cost_daily.csv. */
+#include "reports/report.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/error.h"
+
+/* Numbers are written with 10 significant digits: more than any figure of a Monte Carlo run
+ * can claim, and a cent on a bill of a hundred million dollars. NaN (no value) is an empty
+ * field; infinities are written as "inf" / "-inf". */
+static void put_num(FILE *f, double x)
+{
+	if (!isnan(x))
+		fprintf(f, "%.10g", x);
+}
+
+/* A string field, quoted by libcsv only when it has to be: a comma, quote or line break
+ * inside, or spaces at its ends (which CSV readers such as libcsv trim from bare fields). */
+static void put_str(FILE *f, const char *s)
+{
+	size_t n = strlen(s);
+	if (s[strcspn(s, ",\"\r\n")] == '\0' &&
+	    (n == 0 || (s[0] != ' ' && s[0] != '\t' && s[n - 1] != ' ' && s[n - 1] != '\t')))
+		fputs(s, f);
+	else
+		csv_fwrite(f, s, n);
+}
+
+static const char *region_name(const struct run_result *r, size_t region)
+{
+	CAPSIM_ASSERT(region < r->sc->nregions);
+	return r->sc->regions[region].name;
+}
+
+/* "all" names a region's whole chain (tier -1). */
+static const char *tier_name(const struct run_result *r, long tier)
+{
+	if (tier < 0)
+		return "all";
+	CAPSIM_ASSERT((size_t)tier < r->sc->ntiers);
+	return r->sc->tiers[tier].name;
+}
+
+static void put_stat(FILE *f, const struct run_stat *s)
+{
+	const double v[] = { s->mean, s->ci95_low, s->ci95_high, s->p5, s->p50, s->p95 };
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		fputc(',', f);
+		put_num(f, v[i]);
+	}
+}
+
+static void summary_rows(FILE *f, const struct run_result *r)
+{
+	fputs("metric,unit,mean,ci95_low,ci95_high,p5,p50,p95\n", f);
+	for (size_t i = 0; i < r->nmetrics; i++) {
+		const struct run_metric *m = &r->metrics[i];
+		put_str(f, m->name);
+		fputc(',', f);
+		put_str(f, m->unit);
+		put_stat(f, &m->stat);
+		fputc('\n', f);
+	}
+}
+
+static void timeseries_rows(FILE *f, const struct run_result *r)
+{
+	fputs("time_s,day,region,tier", f);
+	for (int k = 0; k < RUN_TS_NFIELDS; k++)
+		fprintf(f, ",%s", run_ts_name[k]);
+	fputc('\n', f);
+	for (size_t b = 0; b < r->nbuckets; b++) {
+		double t = (double)b * r->bucket;   /* the bucket's start */
+		for (size_t s = 0; s < r->nseries; s++) {
+			put_num(f, t);
+			fputc(',', f);
+			put_num(f, t / 86400.0);
+			fputc(',', f);
+			put_str(f, region_name(r, r->series[s].region));
+			fputc(',', f);
+			put_str(f, tier_name(r, r->series[s].tier));
+			for (int k = 0; k < RUN_TS_NFIELDS; k++) {
+				fputc(',', f);
+				put_num(f, run_ts(r, b, s, (enum run_ts_field)k));
+			}
+			fputc('\n', f);
+		}
+	}
+}
+
+/* `month` is 1-based in the file (month 1 is the first 730 h), unlike run_cost.month, so that
+ * a spreadsheet reads "month 1, month 2, ...". */
+static void cost_rows(FILE *f, const struct run_result *r)
+{
+	fputs("month,region,tier,purchase_option,mean_usd,ci95_low,ci95_high,p5,p50,p95\n", f);
+	for (size_t i = 0; i < r->ncosts; i++) {
+		const struct run_cost *c = &r->costs[i];
+		fprintf(f, "%d,", c->month + 1);
+		put_str(f, region_name(r, c->region));
+		fputc(',', f);
+		put_str(f, tier_name(r, (long)c->tier));
+		fputc(',', f);
+		put_str(f, c->option ? c->option : "");
+		put_stat(f, &c->stat);
+		fputc('\n', f);
+	}
+}
+
+/* region and tier are empty fields for an event about neither. */
+static void event_rows(FILE *f, const struct run_result *r)
+{
+	fputs("replication,time_s,day,region,tier,kind,value,detail\n", f);
+	for (size_t i = 0; i < r->nevents; i++) {
+		const struct run_event *e = &r->events[i];
+		fprintf(f, "%" PRIu64 ",", e->rep);
+		put_num(f, e->time);
+		fputc(',', f);
+		put_num(f, e->time / 86400.0);
+		fputc(',', f);
+		if (e->region >= 0)
+			put_str(f, region_name(r, (size_t)e->region));
+		fputc(',', f);
+		if (e->tier >= 0)
+			put_str(f, tier_name(r, e->tier));
+		fputc(',', f);
+		put_str(f, e->kind);
+		fputc(',', f);
+		put_num(f, e->value);
+		fputc(',', f);
+		put_str(f, e->detail);
+		fputc('\n', f);
+	}
+}
+
+/* Each pool's cost per day: a bucket's cost (its mean rate x its hours, the last bucket
+ * ending at the horizon) split across the days the bucket covers in proportion to the time it
+ * spends in each, so any bucket length works. Chains (tier -1) are left out: their pools are
+ * already counted. */
+static int cost_daily_rows(FILE *f, const struct run_result *r)
+{
+	const double day = 86400.0;
+	double horizon = r->sc->horizon;
+	size_t ndays = horizon > 0 ? (size_t)ceil(horizon / day) : 0;
+	double *cost = calloc(ndays * r->nseries + 1, sizeof *cost);   /* [ndays][nseries] */
+	if (!cost)
+		return CAPSIM_ENOMEM;
+
+	for (size_t b = 0; b < r->nbuckets; b++) {
+		double t0 = (double)b * r->bucket, t1 = fmin(t0 + r->bucket, horizon);
+		for (size_t d = (size_t)(t0 / day); t0 < t1 && d < ndays; d++) {
+			double lo = fmax(t0, (double)d * day), hi = fmin(t1, (double)(d + 1) * day);
+			if (hi <= lo)
+				break;
+			for (size_t s = 0; s < r->nseries; s++)
+				if (r->series[s].tier >= 0)
+					cost[d * r->nseries + s] +=
+						run_ts(r, b, s, RUN_TS_COST_RATE) * (hi - lo) / 3600.0;
+		}
+	}
+	fputs("day,region,tier,cost_usd\n", f);
+	for (size_t d = 0; d < ndays; d++)
+		for (size_t s = 0; s < r->nseries; s++) {
+			if (r->series[s].tier < 0)
+				continue;
+			fprintf(f, "%zu,", d);
+			put_str(f, region_name(r, r->series[s].region));
+			fputc(',', f);
+			put_str(f, tier_name(r, r->series[s].tier));
+			fputc(',', f);
+			put_num(f, cost[d * r->nseries + s]);
+			fputc('\n', f);
+		}
+	free(cost);
+	return 0;
+}
+
+/* Writes rows() into path atomically; err gets "PATH: cause" on failure. */
+static int write_csv(const struct run_result *r, const char *path,
+		     void (*rows)(FILE *, const struct run_result *), char *err, size_t errlen)
+{
+	struct afile a;
+	int rc = afile_open(&a, path);
+	if (rc == 0) {
+		rows(a.f, r);
+		rc = afile_commit(&a);
+	}
+	if (rc && err && errlen)
+		snprintf(err, errlen, "%s: %s", path,
+			 rc == CAPSIM_ENOMEM ? capsim_strerror(rc) : strerror(errno));
+	return rc;
+}
+
+int report_summary_csv(const struct run_result *r, const char *path, char *err, size_t errlen)
+{
+	return write_csv(r, path, summary_rows, err, errlen);
+}
+
+int report_timeseries_csv(const struct run_result *r, const char *path, char *err, size_t errlen)
+{
+	return write_csv(r, path, timeseries_rows, err, errlen);
+}
+
+int report_cost_csv(const struct run_result *r, const char *path, char *err, size_t errlen)
+{
+	return write_csv(r, path, cost_rows, err, errlen);
+}
+
+int report_events_csv(const struct run_result *r, const char *path, char *err, size_t errlen)
+{
+	return write_csv(r, path, event_rows, err, errlen);
+}
+
+int report_cost_daily_csv(const struct run_result *r, const char *path, char *err, size_t errlen)
+{
+	struct afile a;
+	int rc = afile_open(&a, path);
+	if (rc == 0) {
+		rc = cost_daily_rows(a.f, r);
+		if (rc)
+			afile_abort(&a);
+		else
+			rc = afile_commit(&a);
+	}
+	if (rc && err && errlen)
+		snprintf(err, errlen, "%s: %s", path,
+			 rc == CAPSIM_ENOMEM ? capsim_strerror(rc) : strerror(errno));
+	return rc;
+}

@@ -1,0 +1,346 @@
+/* The SQLite results database: every run appended in one transaction, nothing overwritten. */
+#include "reports/report.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/error.h"
+
+/* PRAGMA user_version of the schema below. A database with a higher version was written by a
+ * newer capsim and is refused rather than guessed at; a change of the schema (including a new
+ * run_ts_name field, which adds a timeseries column) raises it and adds an upgrade step. */
+#define DB_SCHEMA_VERSION 1
+
+/* runs.seed holds the uint64 seed as the signed 64-bit integer with the same bits (two's
+ * complement): seeds below 2^63 read as themselves, larger ones as seed - 2^64. C readers get
+ * the seed back exactly with (uint64_t)sqlite3_column_int64. started_utc is ISO 8601 UTC
+ * ("2026-11-23T16:20:00Z"). In the result tables region and tier are names: "all" is a
+ * region's whole chain in timeseries, and NULL an event about no region or tier. Time series
+ * rows start at time_s and last runs.bucket_s; months in costs are 1-based as in cost.csv.
+ * NaN values are stored as NULL. */
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS runs ("
+	" id INTEGER PRIMARY KEY,"
+	" scenario TEXT NOT NULL,"
+	" scenario_path TEXT,"
+	" scenario_sha256 TEXT,"
+	" seed INTEGER NOT NULL,"
+	" replications INTEGER NOT NULL,"
+	" threads INTEGER,"
+	" version TEXT,"
+	" args TEXT,"
+	" started_utc TEXT,"
+	" elapsed_s REAL,"
+	" horizon_s REAL,"
+	" step_s REAL,"
+	" bucket_s REAL,"
+	" events_dropped INTEGER);\n"
+	"CREATE TABLE IF NOT EXISTS metrics ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" metric TEXT NOT NULL, unit TEXT,"
+	" mean REAL, ci95_low REAL, ci95_high REAL, p5 REAL, p50 REAL, p95 REAL);\n"
+	"CREATE INDEX IF NOT EXISTS metrics_run_id ON metrics(run_id);\n"
+	"CREATE TABLE IF NOT EXISTS costs ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" month INTEGER NOT NULL, region TEXT NOT NULL, tier TEXT NOT NULL,"
+	" purchase_option TEXT NOT NULL,"
+	" mean_usd REAL, ci95_low REAL, ci95_high REAL, p5 REAL, p50 REAL, p95 REAL);\n"
+	"CREATE INDEX IF NOT EXISTS costs_run_id ON costs(run_id);\n"
+	"CREATE TABLE IF NOT EXISTS events ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" replication INTEGER NOT NULL, time_s REAL NOT NULL, region TEXT, tier TEXT,"
+	" kind TEXT NOT NULL, value REAL, detail TEXT);\n"
+	"CREATE INDEX IF NOT EXISTS events_run_id ON events(run_id);\n"
+	"CREATE INDEX IF NOT EXISTS timeseries_run_id ON timeseries(run_id);\n";
+
+/* The timeseries table has one REAL column per run_ts_name, so its DDL and INSERT are built
+ * from that table (the names are identifiers of ours, not input). */
+static const char ts_create_head[] =
+	"CREATE TABLE IF NOT EXISTS timeseries ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" time_s REAL NOT NULL, region TEXT NOT NULL, tier TEXT NOT NULL";
+
+struct db {
+	sqlite3 *h;
+	const char *path;
+	char *err;
+	size_t errlen;
+};
+
+/* Records sqlite's message for the call that just failed with code rc. */
+static int db_fail(struct db *d, int rc)
+{
+	if (d->err && d->errlen)
+		snprintf(d->err, d->errlen, "%s: %s", d->path,
+			 d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
+	return (rc & 0xff) == SQLITE_NOMEM ? CAPSIM_ENOMEM : CAPSIM_EIO;
+}
+
+static int db_exec(struct db *d, const char *sql)
+{
+	int rc = sqlite3_exec(d->h, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : db_fail(d, rc);
+}
+
+static int db_prepare(struct db *d, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v2(d->h, sql, -1, st, NULL);
+	return rc == SQLITE_OK ? 0 : db_fail(d, rc);
+}
+
+/* Runs an INSERT whose parameters are bound, and readies it for the next row. */
+static int db_step(struct db *d, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	rc = rc == SQLITE_DONE ? 0 : db_fail(d, rc);   /* the message before reset */
+	sqlite3_reset(st);
+	return rc;
+}
+
+static void bind_real(sqlite3_stmt *st, int i, double x)
+{
+	if (isnan(x))
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_double(st, i, x);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Binds mean, ci95_low, ci95_high, p5, p50, p95 from parameter i on. */
+static void bind_stat(sqlite3_stmt *st, int i, const struct run_stat *s)
+{
+	bind_real(st, i, s->mean);
+	bind_real(st, i + 1, s->ci95_low);
+	bind_real(st, i + 2, s->ci95_high);
+	bind_real(st, i + 3, s->p5);
+	bind_real(st, i + 4, s->p50);
+	bind_real(st, i + 5, s->p95);
+}
+
+static const char *region_name(const struct run_result *r, size_t region)
+{
+	CAPSIM_ASSERT(region < r->sc->nregions);
+	return r->sc->regions[region].name;
+}
+
+static const char *tier_name(const struct run_result *r, long tier)
+{
+	if (tier < 0)
+		return "all";
+	CAPSIM_ASSERT((size_t)tier < r->sc->ntiers);
+	return r->sc->tiers[tier].name;
+}
+
+/* Creates what is missing of the schema; refuses a newer one. Inside the transaction. */
+static int ensure_schema(struct db *d)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[1024];
+	size_t n;
+	int rc, version;
+
+	if ((rc = db_prepare(d, "PRAGMA user_version", &st)) != 0)
+		return rc;
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		rc = db_fail(d, rc);
+		sqlite3_finalize(st);
+		return rc;
+	}
+	version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > DB_SCHEMA_VERSION) {
+		if (d->err && d->errlen)
+			snprintf(d->err, d->errlen, "%s: results database schema version %d is newer "
+				 "than this capsim's (%d)", d->path, version, DB_SCHEMA_VERSION);
+		return CAPSIM_EIO;
+	}
+
+	n = (size_t)snprintf(sql, sizeof sql, "%s", ts_create_head);
+	for (int k = 0; k < RUN_TS_NFIELDS; k++)
+		n += (size_t)snprintf(sql + n, sizeof sql - n, ", %s REAL", run_ts_name[k]);
+	n += (size_t)snprintf(sql + n, sizeof sql - n, ");");
+	CAPSIM_ASSERT(n < sizeof sql);
+	if ((rc = db_exec(d, sql)) != 0 || (rc = db_exec(d, schema)) != 0)
+		return rc;
+	if (version < DB_SCHEMA_VERSION) {
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", DB_SCHEMA_VERSION);
+		rc = db_exec(d, sql);
+	}
+	return rc;
+}
+
+static int insert_run(struct db *d, const struct run_result *r, const struct run_meta *m,
+		      int64_t *run_id)
+{
+	sqlite3_stmt *st = NULL;
+	char started[32];
+	struct tm tm;
+	int rc;
+
+	rc = db_prepare(d, "INSERT INTO runs (scenario, scenario_path, scenario_sha256, seed,"
+			" replications, threads, version, args, started_utc, elapsed_s, horizon_s,"
+			" step_s, bucket_s, events_dropped)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)", &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, r->sc->name);
+	bind_text(st, 2, m ? m->scenario_path : NULL);
+	bind_text(st, 3, m ? m->scenario_sha256 : NULL);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)r->seed);   /* same bits; see schema */
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)r->reps);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)r->threads);
+	bind_text(st, 7, m ? m->version : NULL);
+	bind_text(st, 8, m ? m->args : NULL);
+	if (m && gmtime_r(&m->started, &tm) && strftime(started, sizeof started,
+							"%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
+		bind_text(st, 9, started);
+	else
+		sqlite3_bind_null(st, 9);
+	bind_real(st, 10, m ? m->elapsed : NAN);
+	bind_real(st, 11, r->sc->horizon);
+	bind_real(st, 12, r->sc->step);
+	bind_real(st, 13, r->bucket);
+	sqlite3_bind_int64(st, 14, (sqlite3_int64)r->events_dropped);
+	rc = db_step(d, st);
+	if (rc == 0)
+		*run_id = sqlite3_last_insert_rowid(d->h);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int insert_metrics(struct db *d, const struct run_result *r, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = db_prepare(d, "INSERT INTO metrics (run_id, metric, unit, mean, ci95_low,"
+			    " ci95_high, p5, p50, p95) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+			    &st);
+	for (size_t i = 0; rc == 0 && i < r->nmetrics; i++) {
+		const struct run_metric *m = &r->metrics[i];
+		sqlite3_bind_int64(st, 1, id);
+		bind_text(st, 2, m->name);
+		bind_text(st, 3, m->unit);
+		bind_stat(st, 4, &m->stat);
+		rc = db_step(d, st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int insert_timeseries(struct db *d, const struct run_result *r, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[1024];
+	size_t n;
+	int rc;
+
+	n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO timeseries (run_id, time_s, region, tier");
+	for (int k = 0; k < RUN_TS_NFIELDS; k++)
+		n += (size_t)snprintf(sql + n, sizeof sql - n, ", %s", run_ts_name[k]);
+	n += (size_t)snprintf(sql + n, sizeof sql - n, ") VALUES (?, ?, ?, ?");
+	for (int k = 0; k < RUN_TS_NFIELDS; k++)
+		n += (size_t)snprintf(sql + n, sizeof sql - n, ", ?");
+	n += (size_t)snprintf(sql + n, sizeof sql - n, ")");
+	CAPSIM_ASSERT(n < sizeof sql);
+
+	rc = db_prepare(d, sql, &st);
+	for (size_t b = 0; rc == 0 && b < r->nbuckets; b++)
+		for (size_t s = 0; rc == 0 && s < r->nseries; s++) {
+			sqlite3_bind_int64(st, 1, id);
+			bind_real(st, 2, (double)b * r->bucket);
+			bind_text(st, 3, region_name(r, r->series[s].region));
+			bind_text(st, 4, tier_name(r, r->series[s].tier));
+			for (int k = 0; k < RUN_TS_NFIELDS; k++)
+				bind_real(st, 5 + k, run_ts(r, b, s, (enum run_ts_field)k));
+			rc = db_step(d, st);
+		}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int insert_costs(struct db *d, const struct run_result *r, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = db_prepare(d, "INSERT INTO costs (run_id, month, region, tier, purchase_option,"
+			    " mean_usd, ci95_low, ci95_high, p5, p50, p95)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", &st);
+	for (size_t i = 0; rc == 0 && i < r->ncosts; i++) {
+		const struct run_cost *c = &r->costs[i];
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, c->month + 1);
+		bind_text(st, 3, region_name(r, c->region));
+		bind_text(st, 4, tier_name(r, (long)c->tier));
+		bind_text(st, 5, c->option ? c->option : "");
+		bind_stat(st, 6, &c->stat);
+		rc = db_step(d, st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int insert_events(struct db *d, const struct run_result *r, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = db_prepare(d, "INSERT INTO events (run_id, replication, time_s, region, tier,"
+			    " kind, value, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &st);
+	for (size_t i = 0; rc == 0 && i < r->nevents; i++) {
+		const struct run_event *e = &r->events[i];
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)e->rep);
+		bind_real(st, 3, e->time);
+		bind_text(st, 4, e->region >= 0 ? region_name(r, (size_t)e->region) : NULL);
+		bind_text(st, 5, e->tier >= 0 ? tier_name(r, e->tier) : NULL);
+		bind_text(st, 6, e->kind);
+		bind_real(st, 7, e->value);
+		bind_text(st, 8, e->detail);
+		rc = db_step(d, st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int report_db_append(const char *db_path, const struct run_result *r, const struct run_meta *m,
+		     int64_t *run_id, char *err, size_t errlen)
+{
+	struct db d = { NULL, db_path, err, errlen };
+	int64_t id = 0;
+	int rc;
+
+	rc = sqlite3_open_v2(db_path, &d.h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		rc = db_fail(&d, rc);
+		goto out;
+	}
+	/* Another capsim appending at the same moment holds the write lock for well under a
+	 * second; wait for it rather than fail. */
+	sqlite3_busy_timeout(d.h, 5000);
+	/* foreign_keys is a per-connection setting and a no-op inside a transaction. */
+	if ((rc = db_exec(&d, "PRAGMA foreign_keys = ON")) != 0 ||
+	    (rc = db_exec(&d, "BEGIN IMMEDIATE")) != 0)
+		goto out;
+	if ((rc = ensure_schema(&d)) != 0 ||
+	    (rc = insert_run(&d, r, m, &id)) != 0 ||
+	    (rc = insert_metrics(&d, r, id)) != 0 ||
+	    (rc = insert_timeseries(&d, r, id)) != 0 ||
+	    (rc = insert_costs(&d, r, id)) != 0 ||
+	    (rc = insert_events(&d, r, id)) != 0 ||
+	    (rc = db_exec(&d, "COMMIT")) != 0)
+		goto out;
+	if (run_id)
+		*run_id = id;
+
+out:
+	/* A failed COMMIT may leave the transaction open; any failure rolls it all back. */
+	if (rc && d.h && !sqlite3_get_autocommit(d.h))
+		sqlite3_exec(d.h, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(d.h);
+	return rc;
+}

@@ -1,0 +1,470 @@
+/* The gnuplot scripts of a run and their rendering to PNG by a gnuplot child process. */
+#define _GNU_SOURCE   /* posix_spawn_file_actions_addchdir_np (glibc >= 2.29), pipe2 */
+#include "reports/report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sim/error.h"
+
+extern char **environ;
+
+const char *const report_plot_names[REPORT_NPLOTS] = { "demand", "instances", "latency", "cost" };
+
+/* The cost plot reads the cost of each pool on each day from cost_daily.csv (see
+ * report_cost_daily_csv), written beside the scripts: computed in C rather than gnuplot because
+ * a time bucket need not divide a day. */
+#define COST_DAILY_CSV "cost_daily.csv"
+#define DAY 86400.0
+
+/* A gnuplot column number of timeseries.csv: time_s, day, region, tier, then run_ts_name. */
+#define TS_COL_DAY 2
+#define TS_COL_REGION 3
+#define TS_COL_TIER 4
+static int ts_col(enum run_ts_field f)
+{
+	return 5 + (int)f;
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static char *join(const char *dir, const char *name, const char *ext)
+{
+	size_t n = strlen(dir) + strlen(name) + strlen(ext) + 2;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s/%s%s", dir, name, ext);
+	return p;
+}
+
+/* Scenario text inside a script is always a single-quoted gnuplot string: there a quote is
+ * written twice and nothing else is special (no backslash escapes, no variable expansion).
+ * Control characters, which would end the line, become '?'. */
+static void put_quoted(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '\'')
+			fputs("''", f);
+		else
+			fputc(c < 0x20 || c == 0x7f ? '?' : c, f);
+	}
+	fputc('\'', f);
+}
+
+/* put_quoted of a formatted text (cut at 1 KiB). */
+static void put_quotedf(FILE *f, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	put_quoted(f, buf);
+}
+
+static const char *tier_label(const struct run_result *r, long tier)
+{
+	return tier < 0 ? "all" : r->sc->tiers[tier].name;
+}
+
+static double slo_percentile(const struct scenario *sc)
+{
+	return sc->has_slo && sc->slo.latency_percentile > 0 ? sc->slo.latency_percentile : 99.0;
+}
+
+/* The lines every script starts with. */
+static void put_head(FILE *f, const struct run_result *r, const char *name, const char *what)
+{
+	fprintf(f, "# %s.gp: %s, written by capsim for scenario ", name, what);
+	put_quoted(f, r->sc->name);
+	fprintf(f, ".\n# Redraw with `gnuplot %s.gp` in this folder, or choose the file with\n"
+		"# gnuplot -e \"outfile='other.png'\" %s.gp\n", name, name);
+	fprintf(f, "if (!exists(\"outfile\")) outfile = \"%s.png\"\n", name);
+	/* The cairo terminal draws antialiased text and lines; libgd's png is the fallback of a
+	 * gnuplot built without cairo. noenhanced: names such as eu_west are not subscripts. */
+	fputs("if (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {\n"
+	      "\tset terminal pngcairo size 1200,800 noenhanced font \"Sans,10\"\n"
+	      "} else {\n"
+	      "\tset terminal png size 1200,800 noenhanced\n"
+	      "}\n"
+	      "set output outfile\n"
+	      "set datafile separator \",\"\n"
+	      "# Rows of other series evaluate to NaN; as missing points they leave the lines whole.\n"
+	      "set datafile missing NaN\n"
+	      "set grid\n"
+	      "set key outside right top\n"
+	      "# Room above the highest line, so a line at the top is not hidden by the border.\n"
+	      "set offsets 0, 0, graph 0.05, 0\n", f);
+}
+
+/* Whether r has a series of this tier (-1: a region's chain). */
+static int has_tier(const struct run_result *r, long tier)
+{
+	for (size_t s = 0; s < r->nseries; s++)
+		if (r->series[s].tier == tier)
+			return 1;
+	return 0;
+}
+
+/* The panels of a per-tier plot: the tiers that have series, in scenario order, then the
+ * chains (-1) when there are any. Returns the count and, for i < count, the i-th in *tier. */
+static size_t panels(const struct run_result *r, size_t i, long *tier)
+{
+	size_t n = 0;
+	for (long t = 0; t < (long)r->sc->ntiers; t++)
+		if (has_tier(r, t) && n++ == i)
+			*tier = t;
+	if (has_tier(r, -1) && n++ == i)
+		*tier = -1;
+	return n;
+}
+
+/* The filter of one series against time in days: yexpr where region and tier match, NaN
+ * elsewhere. A bucket's value is its time average, so it is drawn at the bucket's middle. */
+static void put_series_using(FILE *f, const struct run_result *r, size_t s, const char *yexpr)
+{
+	fprintf(f, "using ($%d + %.10g):(strcol(%d) eq ", TS_COL_DAY, r->bucket / 2.0 / DAY,
+		TS_COL_REGION);
+	put_quoted(f, r->sc->regions[r->series[s].region].name);
+	fprintf(f, " && strcol(%d) eq ", TS_COL_TIER);
+	put_quoted(f, tier_label(r, r->series[s].tier));
+	fprintf(f, " ? %s : NaN) skip 1", yexpr);
+}
+
+/* One panel per tier (and one for the regions' whole chains), a line per region: field a
+ * solid and, when b >= 0, field b dashed in the same colour. */
+static void put_panels(FILE *f, const struct run_result *r, const char *title, const char *ylabel,
+		       enum run_ts_field a, const char *a_label, int b, const char *b_label,
+		       const char *all_title)
+{
+	long tier = 0;
+	size_t n = panels(r, 0, &tier), cols = n <= 3 ? 1 : 2;
+	char ya[16], yb[16];
+
+	snprintf(ya, sizeof ya, "$%d", ts_col(a));
+	snprintf(yb, sizeof yb, "$%d", ts_col((enum run_ts_field)(b < 0 ? 0 : b)));
+	fprintf(f, "set xlabel \"time (days)\"\nset ylabel \"%s\"\nset xrange [0:%.10g]\n"
+		"set yrange [0:*]\n", ylabel, r->sc->horizon / DAY);
+	fputs("set multiplot layout ", f);
+	fprintf(f, "%zu,%zu title ", n ? (n + cols - 1) / cols : 1, cols);
+	put_quotedf(f, "%s: %s", r->sc->name, title);
+	fputs(" font \",12\"\n", f);
+	if (n == 0)
+		fputs("plot NaN notitle\n", f);   /* a run without series: an empty frame */
+	for (size_t i = 0; i < n; i++) {
+		panels(r, i, &tier);
+		fputs("set title ", f);
+		if (tier < 0)
+			put_quoted(f, all_title);
+		else
+			put_quotedf(f, "tier %s", tier_label(r, tier));
+		fputs("\nplot ", f);
+		int first = 1;
+		for (size_t s = 0; s < r->nseries; s++) {
+			if (r->series[s].tier != tier)
+				continue;
+			const char *region = r->sc->regions[r->series[s].region].name;
+			int lc = 1 + (int)r->series[s].region;
+			fprintf(f, "%s\"timeseries.csv\" ", first ? "" : ", \\\n     ");
+			put_series_using(f, r, s, ya);
+			fprintf(f, " with lines lw 2 lc %d title ", lc);
+			put_quotedf(f, "%s %s", region, a_label);
+			if (b >= 0) {
+				fputs(", \\\n     \"timeseries.csv\" ", f);
+				put_series_using(f, r, s, yb);
+				fprintf(f, " with lines lw 1.5 dt 2 lc %d title ", lc);
+				put_quotedf(f, "%s %s", region, b_label);
+			}
+			first = 0;
+		}
+		fputc('\n', f);
+	}
+	fputs("unset multiplot\n", f);
+}
+
+static void demand_script(FILE *f, const struct run_result *r)
+{
+	put_head(f, r, "demand", "demand and capacity per tier and region, from timeseries.csv");
+	put_panels(f, r, "demand and capacity (mean over replications)", "requests/s",
+		   RUN_TS_DEMAND, "demand", RUN_TS_CAPACITY, "capacity",
+		   "whole chain (user requests/s; capacity of the narrowest tier)");
+}
+
+static void instances_script(FILE *f, const struct run_result *r)
+{
+	put_head(f, r, "instances", "instances per tier and region, from timeseries.csv");
+	put_panels(f, r, "instances (mean over replications)", "instances",
+		   RUN_TS_INSTANCES, "running", RUN_TS_IN_SERVICE, "in service",
+		   "all tiers of the region");
+}
+
+/* The regions' chains' percentile against the SLO target. */
+static void latency_script(FILE *f, const struct run_result *r)
+{
+	const struct scenario *sc = r->sc;
+	double pct = slo_percentile(sc), target = sc->has_slo ? sc->slo.latency_target : 0.0;
+	char y[16];
+	int first = 1;
+
+	put_head(f, r, "latency", "end-to-end response-time percentile per region, from "
+		 "timeseries.csv");
+	snprintf(y, sizeof y, "$%d", ts_col(RUN_TS_P99));
+	fprintf(f, "set xlabel \"time (days)\"\nset ylabel \"p%g response time (s)\"\n"
+		"set xrange [0:%.10g]\nset yrange [0:*]\nset title ", pct, sc->horizon / DAY);
+	if (target > 0)
+		put_quotedf(f, "%s: p%g end-to-end response time (mean over replications) "
+			    "against the SLO target of %g s", sc->name, pct, target);
+	else
+		put_quotedf(f, "%s: p%g end-to-end response time (mean over replications; "
+			    "no latency target set)", sc->name, pct);
+	fputs(" font \",12\"\nplot ", f);
+	for (size_t s = 0; s < r->nseries; s++) {
+		if (r->series[s].tier >= 0)
+			continue;
+		fprintf(f, "%s\"timeseries.csv\" ", first ? "" : ", \\\n     ");
+		put_series_using(f, r, s, y);
+		fprintf(f, " with lines lw 2 lc %d title ", 1 + (int)r->series[s].region);
+		put_quoted(f, sc->regions[r->series[s].region].name);
+		first = 0;
+	}
+	if (target > 0)
+		fprintf(f, "%s%.10g with lines lw 2 dt 2 lc rgb \"red\" title \"SLO target %g s\"",
+			first ? "" : ", \\\n     ", target, target);
+	else if (first)
+		fputs("NaN notitle", f);   /* a run without chains: an empty frame */
+	fputc('\n', f);
+}
+
+/* Cost per day per tier (summed over regions by smooth frequency: one point per day) and the
+ * total, from cost_daily.csv. */
+static void cost_script(FILE *f, const struct run_result *r)
+{
+	put_head(f, r, "cost", "cost per day per tier, from " COST_DAILY_CSV);
+	fprintf(f, "set xlabel \"time (days)\"\nset ylabel \"USD per day\"\n"
+		"set xrange [0:%.10g]\nset yrange [0:*]\nset title ",
+		ceil(r->sc->horizon / DAY));
+	put_quotedf(f, "%s: cost per day (mean over replications; each day drawn at its "
+		    "middle)", r->sc->name);
+	fputs(" font \",12\"\nset style fill solid 0.25 noborder\nset boxwidth 0.9\n", f);
+	fputs("plot \"" COST_DAILY_CSV "\" using ($1 + 0.5):4 skip 1 smooth frequency "
+	      "with boxes lc rgb \"gray60\" title \"total\"", f);
+	for (long t = 0, lc = 1; t < (long)r->sc->ntiers; t++) {
+		if (!has_tier(r, t))
+			continue;
+		fputs(", \\\n     \"" COST_DAILY_CSV "\" using ($1 + 0.5):(strcol(3) eq ", f);
+		put_quoted(f, tier_label(r, t));
+		fprintf(f, " ? $4 : NaN) skip 1 smooth frequency with linespoints lw 2 pt 7 "
+			"lc %ld title ", lc++);
+		put_quotedf(f, "tier %s", tier_label(r, t));
+	}
+	fputc('\n', f);
+}
+
+/* Writes one script of dir atomically; err gets "PATH: cause". */
+static int write_script(const struct run_result *r, const char *dir, const char *name,
+			void (*script)(FILE *, const struct run_result *), char *err, size_t errlen)
+{
+	char *path = join(dir, name, ".gp");
+	struct afile a;
+	int rc;
+
+	if (!path) {
+		set_err(err, errlen, "%s: %s", dir, capsim_strerror(CAPSIM_ENOMEM));
+		return CAPSIM_ENOMEM;
+	}
+	rc = afile_open(&a, path);
+	if (rc == 0) {
+		script(a.f, r);
+		rc = afile_commit(&a);
+	}
+	if (rc)
+		set_err(err, errlen, "%s: %s", path,
+			rc == CAPSIM_ENOMEM ? capsim_strerror(rc) : strerror(errno));
+	free(path);
+	return rc;
+}
+
+int report_plot_scripts(const struct run_result *r, const char *dir, char *err, size_t errlen)
+{
+	static void (*const scripts[REPORT_NPLOTS])(FILE *, const struct run_result *) = {
+		demand_script, instances_script, latency_script, cost_script,
+	};
+	char *path = join(dir, COST_DAILY_CSV, "");
+	int rc;
+
+	if (!path) {
+		set_err(err, errlen, "%s: %s", dir, capsim_strerror(CAPSIM_ENOMEM));
+		return CAPSIM_ENOMEM;
+	}
+	rc = report_cost_daily_csv(r, path, err, errlen);
+	free(path);
+	for (int i = 0; rc == 0 && i < REPORT_NPLOTS; i++)
+		rc = write_script(r, dir, report_plot_names[i], scripts[i], err, errlen);
+	return rc;
+}
+
+/* The line of gnuplot's error output that names the script and line ("\"x.gp\" line 12:
+ * ...") and is not a warning, else its first non-blank line: gnuplot echoes the failing
+ * command and a caret before the message, and warnings may come first. */
+struct errline {
+	char first[256];       /* first non-blank line */
+	char located[256];     /* first such line with " line " after a quoted name */
+	char cur[256];
+	size_t n;
+};
+
+static void errline_put(struct errline *e, char c)
+{
+	if (c != '\n') {
+		if (e->n + 1 < sizeof e->cur)
+			e->cur[e->n++] = c;
+		return;
+	}
+	e->cur[e->n] = '\0';
+	if (e->n > 0 && strspn(e->cur, " \t^") < e->n) {
+		if (!e->first[0])
+			memcpy(e->first, e->cur, e->n + 1);
+		if (!e->located[0] && e->cur[0] == '"' && strstr(e->cur, "\" line ") &&
+		    !strstr(e->cur, ": warning:"))
+			memcpy(e->located, e->cur, e->n + 1);
+	}
+	e->n = 0;
+}
+
+static int render_one(const char *dir, const char *name, char *err, size_t errlen)
+{
+	char script[64], outarg[96];
+	char *tmp = join(dir, name, ".png.tmp"), *png = join(dir, name, ".png");
+	char *const argv[] = { "gnuplot", "-e", outarg, script, NULL };
+	posix_spawn_file_actions_t fa;
+	struct errline e = { .n = 0 };
+	int pfd[2] = { -1, -1 }, rc = 0, src, status;
+	pid_t pid;
+	ssize_t got;
+	char buf[512];
+
+	snprintf(script, sizeof script, "%s.gp", name);
+	snprintf(outarg, sizeof outarg, "outfile='%s.png.tmp'", name);
+	if (!tmp || !png) {
+		rc = CAPSIM_ENOMEM;
+		goto out;
+	}
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		set_err(err, errlen, "gnuplot: pipe: %s", strerror(errno));
+		rc = CAPSIM_EIO;
+		goto out;
+	}
+	if ((src = posix_spawn_file_actions_init(&fa)) != 0) {
+		rc = src == ENOMEM ? CAPSIM_ENOMEM : CAPSIM_EIO;
+		goto out;
+	}
+	/* gnuplot runs in dir (its scripts name their CSVs relatively), reads nothing from us,
+	 * prints nothing of use on stdout, and its stderr comes back through the pipe. */
+	src = posix_spawn_file_actions_addchdir_np(&fa, dir);
+	if (!src)
+		src = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (!src)
+		src = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	if (!src)
+		src = posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
+	if (!src)
+		src = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pfd[1]);
+	pfd[1] = -1;
+	if (src == ENOENT) {
+		set_err(err, errlen, "gnuplot: not found on PATH (Debian package gnuplot-nox)");
+		rc = CAPSIM_ENOTFOUND;
+		goto out;
+	}
+	if (src) {
+		set_err(err, errlen, "gnuplot: %s", strerror(src));
+		rc = src == ENOMEM ? CAPSIM_ENOMEM : CAPSIM_EIO;
+		goto out;
+	}
+
+	while ((got = read(pfd[0], buf, sizeof buf)) != 0) {
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (ssize_t i = 0; i < got; i++)
+			errline_put(&e, buf[i]);
+	}
+	errline_put(&e, '\n');
+	close(pfd[0]);   /* after a read error, a gnuplot still writing gets SIGPIPE instead of blocking the wait */
+	pfd[0] = -1;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			status = -1;
+			break;
+		}
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		const char *line = e.located[0] ? e.located : e.first[0] ? e.first : NULL;
+		if (line)
+			set_err(err, errlen, "%s/%s: gnuplot: %s", dir, script, line);
+		else if (status != -1 && WIFSIGNALED(status))
+			set_err(err, errlen, "%s/%s: gnuplot killed by signal %d", dir, script,
+				WTERMSIG(status));
+		else
+			set_err(err, errlen, "%s/%s: gnuplot failed", dir, script);
+		rc = CAPSIM_EIO;
+		goto out;
+	}
+	if (rename(tmp, png) != 0) {
+		set_err(err, errlen, "%s: %s", png, strerror(errno));
+		rc = CAPSIM_EIO;
+	}
+
+out:
+	if (rc == CAPSIM_ENOMEM)
+		set_err(err, errlen, "%s", capsim_strerror(rc));
+	if (rc && tmp)
+		unlink(tmp);
+	if (pfd[0] >= 0)
+		close(pfd[0]);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
+	free(tmp);
+	free(png);
+	return rc;
+}
+
+int report_plot_render(const char *dir, char *err, size_t errlen)
+{
+	struct stat st;
+	/* Checked first: a failed chdir in the child would read as ENOENT, "no gnuplot". */
+	if (stat(dir, &st) != 0) {
+		set_err(err, errlen, "%s: %s", dir, strerror(errno));
+		return CAPSIM_EIO;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		set_err(err, errlen, "%s: %s", dir, strerror(ENOTDIR));
+		return CAPSIM_EIO;
+	}
+	for (int i = 0; i < REPORT_NPLOTS; i++) {
+		int rc = render_one(dir, report_plot_names[i], err, errlen);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

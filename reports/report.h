@@ -1,0 +1,101 @@
+/* Writers of a run's results: CSV files, the SQLite results database, gnuplot plots and the
+ * human and JSON summaries. They work on struct run_result only (models/run.h) and never
+ * simulate. Every file is written under a temporary name in its final folder and renamed into
+ * place once complete, so an interrupted run leaves either the old file or the new one, never
+ * half of one. Functions return 0 or a negative CAPSIM_E* code and, where a message helps,
+ * fill a caller's buffer with one line naming the file and the cause; they print nothing. */
+#ifndef CAPSIM_REPORT_H
+#define CAPSIM_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "models/run.h"
+
+/* A file being written atomically: written to `tmp` beside `path`, renamed on commit. */
+struct afile {
+	FILE *f;               /* write here */
+	char *path;            /* final name (owned) */
+	char *tmp;             /* temporary name in the same folder (owned) */
+};
+
+/* Opens a temporary file beside path (same folder, unique name, mode 0644 after umask).
+ * Returns 0; CAPSIM_EIO (folder missing or not writable; errno kept); CAPSIM_ENOMEM. On
+ * failure a holds nothing. */
+int afile_open(struct afile *a, const char *path);
+
+/* Flushes, syncs, closes and renames the temporary file onto path. Returns 0 or CAPSIM_EIO
+ * (then the temporary file is removed and path is untouched). a holds nothing afterwards. */
+int afile_commit(struct afile *a);
+
+/* Closes and removes the temporary file; path is untouched. Accepts a released afile. */
+void afile_abort(struct afile *a);
+
+/* What the results database records about a run besides its results. */
+struct run_meta {
+	const char *scenario_path;   /* as given on the command line */
+	const char *scenario_sha256; /* 64 lowercase hex digits of the scenario file's bytes */
+	const char *args;            /* the command line, arguments separated by spaces */
+	const char *version;         /* capsim version */
+	time_t started;              /* wall-clock start of the run (UTC) */
+	double elapsed;              /* s of wall-clock time the simulation took */
+};
+
+/* The four CSV files of DESIGN.md, each written atomically at `path`. err (may be NULL)
+ * gets "PATH: cause" on failure. */
+int report_summary_csv(const struct run_result *r, const char *path, char *err, size_t errlen);
+int report_timeseries_csv(const struct run_result *r, const char *path, char *err, size_t errlen);
+int report_cost_csv(const struct run_result *r, const char *path, char *err, size_t errlen);
+int report_events_csv(const struct run_result *r, const char *path, char *err, size_t errlen);
+
+/* cost_daily.csv, the cost plot's data: `day,region,tier,cost_usd`, one row per day and pool
+ * (chains left out), day being the day's start in days since the start (0, 1, ...; the time
+ * axis of timeseries.csv's `day`). A day's cost sums cost_per_hour x hours over the parts of
+ * the buckets inside it; the last day is partial when the horizon is not whole days. Written
+ * atomically at path; same errors as the files above. */
+int report_cost_daily_csv(const struct run_result *r, const char *path, char *err, size_t errlen);
+
+/* Appends the run to the SQLite database at db_path (created with its schema when missing):
+ * one row in `runs`, its metrics, time series, costs and events keyed by the new run id, all
+ * in one transaction; earlier runs are never changed. Sets *run_id (may be NULL). m may be
+ * NULL (its columns are then NULL). Returns 0, CAPSIM_EIO (with err filled: "PATH: sqlite
+ * message"; also for a file that is not a database or has a newer schema) or CAPSIM_ENOMEM; on
+ * failure the database holds exactly what it held before. The schema is described in
+ * reports/db.c. */
+int report_db_append(const char *db_path, const struct run_result *r, const struct run_meta *m,
+		     int64_t *run_id, char *err, size_t errlen);
+
+/* The plots of a run: each a gnuplot script NAME.gp that reads the CSV files in its own folder
+ * (timeseries.csv; cost_daily.csv for "cost") and draws NAME.png. Scenario names appear in
+ * the scripts only as single-quoted gnuplot strings with ' doubled. */
+enum { REPORT_NPLOTS = 4 };
+extern const char *const report_plot_names[REPORT_NPLOTS]; /* "demand", "instances", "latency", "cost" */
+
+/* Writes the plot scripts and cost_daily.csv into dir (each atomically). timeseries.csv is
+ * written separately (report_timeseries_csv). Returns 0, CAPSIM_EIO or CAPSIM_ENOMEM (err
+ * filled). */
+int report_plot_scripts(const struct run_result *r, const char *dir, char *err, size_t errlen);
+
+/* Runs gnuplot (found on PATH, no shell involved) on each script in dir; each PNG appears
+ * under its final name only once gnuplot has drawn it completely. Returns 0; CAPSIM_ENOTFOUND
+ * when gnuplot is not installed (nothing drawn, err says so); CAPSIM_EIO when gnuplot failed
+ * on a script (err names it and quotes gnuplot's error line, "FILE" line N: ...). */
+int report_plot_render(const char *dir, char *err, size_t errlen);
+
+/* The readable summary: the run's headline figures with their intervals, the SLO verdict and
+ * the cost per month, tier and region, as a table of lines no wider than 100 columns. Metrics
+ * are looked up by name (run_find_metric) and rows of missing ones left out. A verdict reads
+ * "met" only when the whole 95% interval is on the good side of the target, "missed" when all
+ * of it is on the bad side, "uncertain" otherwise. Returns 0, or CAPSIM_EIO when writing to
+ * out failed. */
+int report_summary_text(const struct run_result *r, FILE *out);
+
+/* The same as JSON for scripts (cJSON): every metric with its statistics, the costs (months
+ * 1-based as in cost.csv) and the meta (m may be NULL: its members are then null, the version
+ * CAPSIM_VERSION). The seed is written with all its digits; NaN is null. Returns a malloc'd
+ * NUL-terminated string (caller frees), or NULL when out of memory. */
+char *report_summary_json(const struct run_result *r, const struct run_meta *m);
+
+#endif

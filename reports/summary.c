@@ -1,0 +1,340 @@
+/* The run's summary for people (an aligned table of lines) and for scripts (JSON). */
+#include "reports/report.h"
+
+#include <cJSON.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/error.h"
+#include "sim/version.h"
+
+/* Widest line of the text summary. */
+#define WIDTH 100
+
+/* Prints one line, cut at WIDTH columns, without trailing blanks. */
+static void line(FILE *out, const char *fmt, ...)
+{
+	char buf[WIDTH + 1];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	size_t n = strlen(buf);
+	while (n > 0 && buf[n - 1] == ' ')
+		buf[--n] = '\0';
+	fputs(buf, out);
+	fputc('\n', out);
+}
+
+/* x rounded to `decimals` places with a comma between groups of three digits:
+ * 1234567.891 -> "1,234,567.89". */
+static void grouped(char *buf, size_t len, double x, int decimals)
+{
+	char digits[64];
+	int n = snprintf(digits, sizeof digits, "%.*f", decimals, fabs(x));
+	if (n < 0 || (size_t)n >= sizeof digits || !isfinite(x)) {
+		snprintf(buf, len, "%g", x);
+		return;
+	}
+	const char *dot = strchr(digits, '.');
+	size_t whole = dot ? (size_t)(dot - digits) : (size_t)n, o = 0;
+	char tmp[96];
+	if (x < 0 && strspn(digits, "0.") < (size_t)n)   /* no "-0.00" */
+		tmp[o++] = '-';
+	for (size_t i = 0; i < whole; i++) {
+		if (i > 0 && (whole - i) % 3 == 0)
+			tmp[o++] = ',';
+		tmp[o++] = digits[i];
+	}
+	snprintf(tmp + o, sizeof tmp - o, "%s", dot ? dot : "");
+	snprintf(buf, len, "%s", tmp);
+}
+
+/* Decimals that show a fraction near 1 apart from 1: 0.99951 -> 4 ("99.9510 %"),
+ * 0.999 -> 3, below 0.99 -> 2. */
+static int pct_decimals(double x)
+{
+	if (!(x > 0.99))
+		return 2;
+	if (x >= 1.0)
+		return 3;
+	int d = (int)ceil(-log10((1.0 - x) * 100.0)) + 2;
+	return d < 2 ? 2 : d > 6 ? 6 : d;
+}
+
+/* How a metric's figures are written, from its unit. */
+enum style { ST_PCT, ST_USD, ST_SECONDS, ST_COUNT, ST_PLAIN };
+
+static enum style style_of(const char *unit)
+{
+	if (strcmp(unit, "fraction") == 0)
+		return ST_PCT;
+	if (strcmp(unit, "USD") == 0)
+		return ST_USD;
+	if (strcmp(unit, "s") == 0)
+		return ST_SECONDS;
+	if (strcmp(unit, "requests") == 0 || strcmp(unit, "count") == 0 ||
+	    strcmp(unit, "h") == 0 || strcmp(unit, "instances") == 0)
+		return ST_COUNT;
+	return ST_PLAIN;
+}
+
+/* A figure with its unit: "99.9510 %", "$12,345.67", "0.231 s", "1,728 h", "0.49". */
+static void fmt(char *buf, size_t len, enum style st, const char *unit, double x, int decimals)
+{
+	char g[80];
+	if (isnan(x)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	switch (st) {
+	case ST_PCT:
+		snprintf(buf, len, "%.*f %%", decimals, 100.0 * x);
+		return;
+	case ST_USD:
+		grouped(g, sizeof g, fabs(x), 2);
+		snprintf(buf, len, "%s$%s", x < 0 && fabs(x) >= 0.005 ? "-" : "", g);
+		return;
+	case ST_SECONDS:
+		snprintf(buf, len, "%.4g s", x);
+		return;
+	case ST_COUNT:
+		/* Means of counts are rarely whole: 3 significant digits below 1000. */
+		if (fabs(x) < 1000.0)
+			snprintf(g, sizeof g, "%.3g", x);
+		else
+			grouped(g, sizeof g, x, 0);
+		if (strcmp(unit, "h") == 0)
+			snprintf(buf, len, "%s h", g);
+		else
+			snprintf(buf, len, "%s", g);
+		return;
+	case ST_PLAIN:
+		snprintf(buf, len, "%.4g%s%s", x, unit[0] && strcmp(unit, "ratio") ? " " : "",
+			 strcmp(unit, "ratio") ? unit : "");
+		return;
+	}
+}
+
+/* Whether an interval clears a target: "met" only when the whole 95% interval is on the good
+ * side, "missed" when all of it is on the bad side, "uncertain" when it straddles the target
+ * (more replications would tell). higher_is_better says which side is good. */
+static const char *verdict(const struct run_stat *s, double target, int higher_is_better)
+{
+	if (isnan(s->ci95_low) || isnan(s->ci95_high))
+		return "uncertain";
+	if (higher_is_better)
+		return s->ci95_low >= target ? "met" : s->ci95_high < target ? "missed" : "uncertain";
+	return s->ci95_high <= target ? "met" : s->ci95_low > target ? "missed" : "uncertain";
+}
+
+/* One row: label, mean, [ci95_low, ci95_high] and a note; nothing when the metric is absent. */
+static void row(FILE *out, const struct run_result *r, const char *name, const char *label,
+		const char *note)
+{
+	const struct run_metric *m = run_find_metric(r, name);
+	char mean[128], lo[128], hi[128], ci[272] = "";
+	if (!m)
+		return;
+	enum style st = style_of(m->unit);
+	int d = pct_decimals(m->stat.mean);
+	fmt(mean, sizeof mean, st, m->unit, m->stat.mean, d);
+	if (!isnan(m->stat.ci95_low) && !isnan(m->stat.ci95_high)) {
+		fmt(lo, sizeof lo, st, m->unit, m->stat.ci95_low, d);
+		fmt(hi, sizeof hi, st, m->unit, m->stat.ci95_high, d);
+		snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
+	}
+	line(out, "%-30.30s %13s  %-28s  %s", label, mean, ci, note ? note : "");
+}
+
+/* "30 days", "36 h", "90 s". */
+static void fmt_duration(char *buf, size_t len, double s)
+{
+	if (s >= 86400.0 && fmod(s, 86400.0) == 0.0)
+		snprintf(buf, len, "%g day%s", s / 86400.0, s == 86400.0 ? "" : "s");
+	else if (s >= 3600.0 && fmod(s, 3600.0) == 0.0)
+		snprintf(buf, len, "%g h", s / 3600.0);
+	else
+		snprintf(buf, len, "%g s", s);
+}
+
+/* The metric of the SLO's latency percentile: "latency_p99" for 99, "latency_p99.9" for 99.9;
+ * else the first metric named latency_p*. Its name goes to name. */
+static const struct run_metric *latency_metric(const struct run_result *r, double pct, char *name,
+					       size_t len)
+{
+	snprintf(name, len, "latency_p%g", pct);
+	const struct run_metric *m = run_find_metric(r, name);
+	for (size_t i = 0; !m && i < r->nmetrics; i++)
+		if (strncmp(r->metrics[i].name, "latency_p", 9) == 0) {
+			m = &r->metrics[i];
+			snprintf(name, len, "%s", m->name);
+		}
+	return m;
+}
+
+int report_summary_text(const struct run_result *r, FILE *out)
+{
+	const struct scenario *sc = r->sc;
+	char a[96], b[96], note[160], label[128], name[128];
+	double pct = sc->has_slo && sc->slo.latency_percentile > 0 ? sc->slo.latency_percentile : 99;
+
+	line(out, "scenario   %s", sc->name);
+	fmt_duration(a, sizeof a, sc->horizon);
+	fmt_duration(b, sizeof b, sc->step);
+	line(out, "horizon    %s (step %s), %" PRIu64 " replication%s, seed %" PRIu64 ", %u thread%s",
+	     a, b, r->reps, r->reps == 1 ? "" : "s", r->seed, r->threads,
+	     r->threads == 1 ? "" : "s");
+	line(out, "");
+	line(out, "%-30s %13s  %s", "", "mean", "95% confidence interval");
+
+	const struct run_metric *m = run_find_metric(r, "availability");
+	if (m && sc->has_slo) {
+		snprintf(note, sizeof note, "SLO %g %%: %s", 100.0 * sc->slo.availability,
+			 verdict(&m->stat, sc->slo.availability, 1));
+		row(out, r, "availability", "availability", note);
+	} else {
+		row(out, r, "availability", "availability", NULL);
+	}
+	m = latency_metric(r, pct, name, sizeof name);
+	snprintf(label, sizeof label, "p%g latency", pct);
+	if (m && sc->has_slo && sc->slo.latency_target > 0) {
+		snprintf(note, sizeof note, "SLO %g s: %s", sc->slo.latency_target,
+			 verdict(&m->stat, sc->slo.latency_target, 0));
+		row(out, r, name, label, note);
+	} else if (m) {
+		row(out, r, name, label, NULL);
+	}
+	if (sc->has_slo && sc->slo.latency_target > 0)
+		snprintf(label, sizeof label, "steps with p%g <= %g s", pct, sc->slo.latency_target);
+	else
+		snprintf(label, sizeof label, "steps meeting the latency SLO");
+	row(out, r, "latency_slo_steps", label, NULL);
+	row(out, r, "error_budget_burn", "error-budget burn", "1 = all of the budget");
+	row(out, r, "requests_offered", "requests offered", NULL);
+	row(out, r, "requests_failed", "requests failed", NULL);
+	row(out, r, "requests_timed_out", "requests timed out", NULL);
+	row(out, r, "requests_rejected", "requests rejected", NULL);
+	line(out, "");
+
+	m = run_find_metric(r, "cost_monthly");
+	if (m && sc->budget_monthly > 0) {
+		grouped(a, sizeof a, sc->budget_monthly, 0);
+		const char *v = verdict(&m->stat, sc->budget_monthly, 0);
+		snprintf(note, sizeof note, "budget $%s: %s", a, strcmp(v, "met") == 0 ? "within" :
+			 strcmp(v, "missed") == 0 ? "over" : "uncertain");
+		row(out, r, "cost_monthly", "cost per month", note);
+	} else {
+		row(out, r, "cost_monthly", "cost per month", NULL);
+	}
+	row(out, r, "cost_total", "cost over the horizon", NULL);
+	for (size_t t = 0; t < sc->ntiers; t++) {
+		snprintf(name, sizeof name, "cost.tier.%s", sc->tiers[t].name);
+		snprintf(label, sizeof label, "  cost of tier %s", sc->tiers[t].name);
+		row(out, r, name, label, NULL);
+	}
+	for (size_t g = 0; g < sc->nregions; g++) {
+		snprintf(name, sizeof name, "cost.region.%s", sc->regions[g].name);
+		snprintf(label, sizeof label, "  cost in %s", sc->regions[g].name);
+		row(out, r, name, label, NULL);
+	}
+	row(out, r, "cost_per_million", "cost per million requests", NULL);
+	row(out, r, "budget_exceeded", "probability over budget", NULL);
+	line(out, "");
+	row(out, r, "instance_hours", "instance hours", NULL);
+	row(out, r, "peak_instances", "peak instances", NULL);
+	row(out, r, "scaling_actions", "scaling actions", NULL);
+	for (size_t t = 0; t < sc->ntiers; t++)
+		for (size_t g = 0; g < sc->nregions; g++) {
+			snprintf(name, sizeof name, "utilization.%s.%s", sc->tiers[t].name,
+				 sc->regions[g].name);
+			snprintf(label, sizeof label, "  utilization %s in %s", sc->tiers[t].name,
+				 sc->regions[g].name);
+			row(out, r, name, label, NULL);
+		}
+	if (r->events_dropped > 0) {
+		line(out, "");
+		line(out, "note: %" PRIu64 " events beyond the first %d were not kept", r->events_dropped,
+		     RUN_MAX_EVENTS);
+	}
+	return ferror(out) ? CAPSIM_EIO : 0;
+}
+
+static cJSON *stat_json(cJSON *o, const struct run_stat *s, const char *mean_key)
+{
+	if (!cJSON_AddNumberToObject(o, mean_key, s->mean) ||
+	    !cJSON_AddNumberToObject(o, "ci95_low", s->ci95_low) ||
+	    !cJSON_AddNumberToObject(o, "ci95_high", s->ci95_high) ||
+	    !cJSON_AddNumberToObject(o, "p5", s->p5) ||
+	    !cJSON_AddNumberToObject(o, "p50", s->p50) ||
+	    !cJSON_AddNumberToObject(o, "p95", s->p95))
+		return NULL;
+	return o;
+}
+
+/* A string member, or null when s is NULL. */
+static int add_str(cJSON *o, const char *key, const char *s)
+{
+	return s ? cJSON_AddStringToObject(o, key, s) != NULL : cJSON_AddNullToObject(o, key) != NULL;
+}
+
+/* The seed is written as its exact decimal digits (cJSON numbers are doubles, which hold
+ * integers exactly only up to 2^53); NaN and infinities become null (cJSON's rule). */
+char *report_summary_json(const struct run_result *r, const struct run_meta *m)
+{
+	const struct scenario *sc = r->sc;
+	cJSON *root = cJSON_CreateObject(), *metrics, *costs;
+	char seed[24], started[32] = "";
+	char *text = NULL;
+	struct tm tm;
+
+	if (!root)
+		return NULL;
+	snprintf(seed, sizeof seed, "%" PRIu64, r->seed);
+	if (m && gmtime_r(&m->started, &tm))
+		strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!add_str(root, "scenario", sc->name) ||
+	    !add_str(root, "scenario_path", m ? m->scenario_path : NULL) ||
+	    !add_str(root, "sha256", m ? m->scenario_sha256 : NULL) ||
+	    !cJSON_AddRawToObject(root, "seed", seed) ||
+	    !cJSON_AddNumberToObject(root, "replications", (double)r->reps) ||
+	    !cJSON_AddNumberToObject(root, "threads", r->threads) ||
+	    !add_str(root, "version", m && m->version ? m->version : CAPSIM_VERSION) ||
+	    !add_str(root, "args", m ? m->args : NULL) ||
+	    !add_str(root, "started_utc", started[0] ? started : NULL) ||
+	    !cJSON_AddNumberToObject(root, "elapsed_s", m ? m->elapsed : NAN) ||
+	    !cJSON_AddNumberToObject(root, "horizon_s", sc->horizon) ||
+	    !cJSON_AddNumberToObject(root, "step_s", sc->step) ||
+	    !cJSON_AddNumberToObject(root, "events_kept", (double)r->nevents) ||
+	    !cJSON_AddNumberToObject(root, "events_dropped", (double)r->events_dropped) ||
+	    !(metrics = cJSON_AddObjectToObject(root, "metrics")) ||
+	    !(costs = cJSON_AddArrayToObject(root, "costs")))
+		goto out;
+	for (size_t i = 0; i < r->nmetrics; i++) {
+		cJSON *o = cJSON_AddObjectToObject(metrics, r->metrics[i].name);
+		if (!o || !cJSON_AddStringToObject(o, "unit", r->metrics[i].unit) ||
+		    !stat_json(o, &r->metrics[i].stat, "mean"))
+			goto out;
+	}
+	for (size_t i = 0; i < r->ncosts; i++) {
+		const struct run_cost *c = &r->costs[i];
+		cJSON *o = cJSON_CreateObject();
+		if (!o)
+			goto out;
+		cJSON_AddItemToArray(costs, o);
+		/* month is 1-based, as in cost.csv. */
+		if (!cJSON_AddNumberToObject(o, "month", c->month + 1) ||
+		    !add_str(o, "region", sc->regions[c->region].name) ||
+		    !add_str(o, "tier", sc->tiers[c->tier].name) ||
+		    !add_str(o, "purchase_option", c->option ? c->option : "") ||
+		    !stat_json(o, &c->stat, "mean_usd"))
+			goto out;
+	}
+	text = cJSON_Print(root);
+out:
+	cJSON_Delete(root);
+	return text;
+}

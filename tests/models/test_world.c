@@ -1,0 +1,302 @@
+/* The fluid capacity model end to end: golden scenarios checked against closed forms and hand
+ * calculations, the step response of autoscaling, trace replay, and determinism. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "models/queueing.h"
+#include "models/run.h"
+#include "models/scenario.h"
+#include "models/world.h"
+#include "sim/error.h"
+
+static void parse(const char *json, const char *path, struct scenario *sc)
+{
+	struct scenario_error err;
+	int rc = scenario_parse(json, strlen(json), path, sc, &err);
+	cr_assert_eq(rc, 0, "scenario: %s", err.msg);
+}
+
+static double metric(const struct run_result *r, const char *name)
+{
+	const struct run_metric *m = run_find_metric(r, name);
+	cr_assert_not_null(m, "metric %s", name);
+	return m->stat.mean;
+}
+
+/* One tier of 5 instances × 2 workers of 100 ms (c = 10 servers, 100 req/s capacity) fed a
+ * constant 90 req/s for one day: an M/M/10 at rho = 0.9. */
+static const char *fixed_fleet =
+	"{ \"name\": \"fixed\", \"version\": 1, \"horizon\": \"1d\", \"step\": \"1m\","
+	"  \"replications\": 2,"
+	"  \"slo\": { \"availability\": 0.999, \"latency_percentile\": 99,"
+	"            \"latency_target\": \"1s\" },"
+	"  \"traffic\": { \"base_rate\": 90 },"
+	"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+	"                          \"price_hourly\": 0.096 } ],"
+	"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\", \"b\"] } ],"
+	"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\", \"service_time\": \"100ms\","
+	"                 \"concurrency\": 2, \"timeout\": \"500ms\","
+	"                 \"autoscaling\": { \"min\": 5, \"max\": 5 } } ] }";
+
+Test(world, fixed_fleet_matches_the_closed_form)
+{
+	struct scenario sc;
+	parse(fixed_fleet, NULL, &sc);
+	struct run_options o = { .seed = 1, .reps = 2, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+
+	/* The queueing core's closed form for M/M/10, lambda 90, S 0.1: */
+	struct queue_model m = { .servers = 10, .arrival_rate = 90, .service_time = 0.1,
+				 .ca2 = 1, .cs2 = 1 };
+	struct queue_result q;
+	cr_assert_eq(queue_solve(&m, &q), 0);
+	double p99;
+	cr_assert_eq(queue_response_percentile(&m, &q, 0.99, &p99), 0);
+	double lost = queue_wait_ccdf(&m, &q, 0.5);   /* P(Wq > timeout 0.5 s) */
+
+	/* Utilisation lambda S / c = 90 × 0.1 / 10 = 0.9 exactly (no noise, no spikes). */
+	cr_assert_float_eq(metric(&r, "utilization.api.r1"), 0.9, 1e-12);
+	/* p99: the tables interpolate the closed form within 1e-3 relative (models/qtable.h). */
+	cr_assert(fabs(metric(&r, "latency_p99") - p99) <= 1e-3 * p99,
+		  "p99 %g vs closed form %g", metric(&r, "latency_p99"), p99);
+	/* Requests dropped by the timeout: the fraction P(Wq > 0.5 s) of all of them;
+	 * offered = 90 req/s × 86400 s = 7,776,000 exactly. */
+	cr_assert_float_eq(metric(&r, "requests_offered"), 7776000.0, 1e-6);
+	double avail = metric(&r, "availability");
+	cr_assert(fabs((1 - avail) - lost) <= 1e-3 * lost + 1e-9,
+		  "lost fraction %g vs P(Wq > timeout) %g", 1 - avail, lost);
+	/* Cost: 5 instances × 24 h × 0.096 USD = 11.52 USD, per-second billing. */
+	cr_assert_float_eq(metric(&r, "cost_total"), 11.52, 1e-9);
+	cr_assert_float_eq(metric(&r, "instance_hours"), 120.0, 1e-9);
+	/* A month is 730 h: monthly = 11.52 × 730 / 24 = 350.4 USD. */
+	cr_assert_float_eq(metric(&r, "cost_monthly"), 350.4, 1e-9);
+	/* Cost per million requests: 11.52 / 7.776 = 1.48148... USD. */
+	cr_assert_float_eq(metric(&r, "cost_per_million"), 11.52 / 7.776, 1e-9);
+	/* p99 (~0.78 s) is under the 1 s target in every step. */
+	cr_assert(p99 < 1.0);
+	cr_assert_float_eq(metric(&r, "latency_slo_steps"), 1.0, 1e-12);
+	cr_assert_float_eq(metric(&r, "scaling_actions"), 0.0, 1e-12);
+	/* Two replications with no randomness at all are identical: a zero-width interval. */
+	const struct run_metric *c = run_find_metric(&r, "cost_total");
+	cr_assert_float_eq(c->stat.ci95_low, c->stat.ci95_high, 1e-12);
+	run_result_release(&r);
+	scenario_release(&sc);
+}
+
+/* The same fleet with too little capacity: 150 req/s into 100 req/s. The fluid limit serves
+ * 100 req/s, keeps at most 100 × 0.5 = 50 requests queued, times out the rest. */
+Test(world, overload_serves_capacity_and_times_out_the_rest)
+{
+	char *json = strdup(fixed_fleet);
+	char *p = strstr(json, "\"base_rate\": 90");
+	memcpy(p, "\"base_rate\": 150", 16);   /* same length: "90 }" -> "150}" */
+	p[16] = '}';
+	struct scenario sc;
+	parse(json, NULL, &sc);
+	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	/* Per one-minute step: 9000 arrive, 6000 are served. The first step ends with 3000
+	 * left, keeps 50 and times out 2950; every later step has 50 + 9000 in, serves 6000,
+	 * keeps 50 and times out 3000. Lost over the day's 1440 steps: 2950 + 1439 × 3000 =
+	 * 4,319,950 of 150 × 86400 = 12,960,000 offered (the 50 still queued at the horizon
+	 * are not lost), so availability = 8,640,050 / 12,960,000. */
+	cr_assert_float_eq(metric(&r, "availability"), 8640050.0 / 12960000.0, 1e-12);
+	cr_assert_float_eq(metric(&r, "utilization.api.r1"), 1.0, 1e-12);
+	/* Every step misses the 1 s target? No: the queue holds at most 0.5 s of work, so the
+	 * p99 is 0.5 s + the service p99 (0.1 × ln 100 = 0.4605 s) = 0.9605 s < 1 s. */
+	cr_assert_float_eq(metric(&r, "latency_p99"), 0.5 + 0.1 * log(100.0), 1e-6);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
+/* Target tracking meets a step increase of traffic after the evaluation period plus the boot
+ * time. A trace gives 200 req/s for the first hour, then 560. One instance sustains 100 req/s
+ * (capacity_rps); target 0.5, tolerance 0.1, no metric delay, 60 s period; boot exactly 120 s
+ * (median = p95); timeout 100 ms; min 4, max 20, starting at 4.
+ * Before: utilisation 200 / 400 = 0.5, on target: 4 instances.
+ * At t = 3600 the load becomes 560 (utilisation 1.4, measured as 1.0: a CPU is at most busy).
+ * The evaluation at t = 3660 sees 4 busy instances over [3600, 3660) -> desired =
+ * ceil(4 × 1.0 / 0.5) = 8; they boot until 3780. At 3720 the same -> 8, no change. At 3780
+ * the 8 are in service; the window [3720, 3780) had 4 busy -> metric 4/8 = 0.5: on target.
+ * Step [3780, 3840) serves 560 req/s plus the 40 requests the timeout let wait (100 × 4 ×
+ * 0.1 s): utilisation (560 × 60 + 40) / (800 × 60) = 0.70083 -> at 3840 desired =
+ * ceil(8 × 0.70083 / 0.5) = ceil(11.21) = 12, in service at 3960. Then 560 / 1200 = 0.467,
+ * within 10% of the target: steady at 12. */
+Test(world, step_increase_met_after_evaluation_and_boot)
+{
+	char dir[] = "/tmp/capsim-world-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char csv[256], path[256];
+	snprintf(csv, sizeof csv, "%s/step.csv", dir);
+	FILE *f = fopen(csv, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "time_s,requests_per_s\n0,200\n3600,560\n");
+	fclose(f);
+	snprintf(path, sizeof path, "%s/s.json", dir);
+	const char *json =
+		"{ \"name\": \"step\", \"version\": 1, \"horizon\": \"3h\", \"step\": \"1m\","
+		"  \"traffic\": { \"trace\": \"step.csv\" },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\","
+		"    \"capacity_rps\": 100, \"boot_time\": { \"median\": \"2m\", \"p95\": \"2m\" },"
+		"    \"timeout\": \"100ms\","
+		"    \"autoscaling\": { \"min\": 4, \"max\": 20,"
+		"      \"target_tracking\": { \"target\": 0.5, \"metric_delay\": 0,"
+		"                             \"metric_period\": \"1m\" } } } ] }";
+	struct scenario sc;
+	parse(json, path, &sc);
+	struct run_options o = { .seed = 3, .reps = 1, .threads = 1, .bucket = 60 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert_eq(r.nbuckets, 180);
+	/* Bucket b = step b covers [60b, 60b + 60). Series 0 is the pool. */
+	for (size_t b = 0; b < r.nbuckets; b++) {
+		double t = 60.0 * (double)b;
+		double n = run_ts(&r, b, 0, RUN_TS_IN_SERVICE);
+		double want = t < 3780 ? 4 : (t < 3960 ? 8 : 12);
+		cr_assert_float_eq(n, want, 1e-12, "t = %g s: %g in service, want %g", t, n, want);
+	}
+	/* Instances running (booting too) rise at the evaluations themselves. */
+	cr_assert_float_eq(run_ts(&r, 3660 / 60, 0, RUN_TS_INSTANCES), 8, 1e-12);
+	cr_assert_float_eq(run_ts(&r, 3840 / 60, 0, RUN_TS_INSTANCES), 12, 1e-12);
+	cr_assert_float_eq(metric(&r, "scaling_actions"), 2, 1e-12);
+	run_result_release(&r);
+	scenario_release(&sc);
+	unlink(csv);
+	rmdir(dir);
+}
+
+/* A trace whose rows are one step apart is replayed exactly: the demand of every step is the
+ * trace's rate (no noise, no spikes, bucket = step). */
+Test(world, trace_replayed_exactly)
+{
+	char dir[] = "/tmp/capsim-world-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char csv[256], path[256];
+	snprintf(csv, sizeof csv, "%s/t.csv", dir);
+	FILE *f = fopen(csv, "w");
+	cr_assert_not_null(f);
+	double rates[12];
+	fprintf(f, "time_s,requests_per_s\n");
+	for (int i = 0; i < 12; i++) {
+		rates[i] = 50.0 + 37.5 * (i % 5) + 0.25 * i;
+		fprintf(f, "%d,%.17g\n", 300 * i, rates[i]);
+	}
+	fclose(f);
+	snprintf(path, sizeof path, "%s/s.json", dir);
+	const char *json =
+		"{ \"name\": \"tr\", \"version\": 1, \"horizon\": \"1h\", \"step\": \"5m\","
+		"  \"traffic\": { \"trace\": \"t.csv\", \"regions\": { \"r1\": 0.25, \"r2\": 0.75 } },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] },"
+		"                 { \"name\": \"r2\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\","
+		"    \"capacity_rps\": 1000, \"autoscaling\": { \"min\": 1, \"max\": 1 } } ] }";
+	struct scenario sc;
+	parse(json, path, &sc);
+	struct run_options o = { .seed = 3, .reps = 1, .threads = 1, .bucket = 300 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert_eq(r.nbuckets, 12);
+	cr_assert_eq(r.nseries, 4);   /* api@r1, api@r2, all@r1, all@r2 */
+	for (size_t b = 0; b < 12; b++) {
+		cr_assert_float_eq(run_ts(&r, b, 2, RUN_TS_DEMAND), 0.25 * rates[b],
+				   1e-12 * rates[b]);
+		cr_assert_float_eq(run_ts(&r, b, 3, RUN_TS_DEMAND), 0.75 * rates[b],
+				   1e-12 * rates[b]);
+		cr_assert_float_eq(run_ts(&r, b, 0, RUN_TS_DEMAND), 0.25 * rates[b],
+				   1e-12 * rates[b]);
+	}
+	run_result_release(&r);
+	scenario_release(&sc);
+	unlink(csv);
+	rmdir(dir);
+}
+
+/* A tier placed in one region serves the flow of every region; its downstream latency and
+ * losses reach each region's chain. */
+Test(world, unplaced_region_routes_to_the_placed_one)
+{
+	const char *json =
+		"{ \"name\": \"route\", \"version\": 1, \"horizon\": \"1h\", \"step\": \"1m\","
+		"  \"traffic\": { \"base_rate\": 100, \"regions\": { \"r1\": 0.6, \"r2\": 0.4 } },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] },"
+		"                 { \"name\": \"r2\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"web\", \"instance_type\": \"m\", \"calls\": \"db\","
+		"    \"capacity_rps\": 1000, \"autoscaling\": { \"min\": 1, \"max\": 1 } },"
+		"    { \"name\": \"db\", \"instance_type\": \"m\", \"capacity_rps\": 1000,"
+		"      \"visits\": 2, \"placement\": { \"regions\": [\"r1\"] },"
+		"      \"autoscaling\": { \"min\": 1, \"max\": 1 } } ] }";
+	struct scenario sc;
+	parse(json, NULL, &sc);
+	struct run_options o = { .seed = 3, .reps = 1, .threads = 1, .bucket = 3600 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	/* Pools: web@r1, web@r2, db@r1. db receives 2 visits × (60 + 40) = 200 req/s. */
+	cr_assert_eq(r.nseries, 5);
+	cr_assert_eq(r.series[2].tier, 1);
+	cr_assert_float_eq(run_ts(&r, 0, 2, RUN_TS_DEMAND), 200.0, 1e-9);
+	cr_assert_float_eq(run_ts(&r, 0, 0, RUN_TS_DEMAND), 60.0, 1e-9);
+	cr_assert_float_eq(run_ts(&r, 0, 1, RUN_TS_DEMAND), 40.0, 1e-9);
+	/* Three instance-hours at 0.1 USD. */
+	cr_assert_float_eq(metric(&r, "cost_total"), 0.3, 1e-12);
+	run_result_release(&r);
+	scenario_release(&sc);
+}
+
+static int same_results(const struct run_result *a, const struct run_result *b)
+{
+	if (a->nmetrics != b->nmetrics || a->nbuckets != b->nbuckets ||
+	    a->nseries != b->nseries || a->ncosts != b->ncosts || a->nevents != b->nevents)
+		return 0;
+	for (size_t i = 0; i < a->nmetrics; i++)
+		if (memcmp(&a->metrics[i].stat, &b->metrics[i].stat, sizeof a->metrics[i].stat))
+			return 0;
+	if (memcmp(a->ts, b->ts, a->nbuckets * a->nseries * RUN_TS_NFIELDS * sizeof *a->ts))
+		return 0;
+	for (size_t i = 0; i < a->ncosts; i++)
+		if (memcmp(&a->costs[i].stat, &b->costs[i].stat, sizeof a->costs[i].stat))
+			return 0;
+	for (size_t i = 0; i < a->nevents; i++)
+		if (memcmp(&a->events[i], &b->events[i], sizeof a->events[i]))
+			return 0;
+	return 1;
+}
+
+/* The shop example (noise, spikes, every policy) over 3 days: the same seed gives
+ * bit-identical results on 1 and 2 threads, and another seed does not. */
+Test(world, seed_gives_identical_results_whatever_the_threads)
+{
+	struct scenario sc;
+	struct scenario_error err;
+	cr_assert_eq(scenario_load("scenarios/shop.json", &sc, &err), 0, "%s", err.msg);
+	sc.horizon = 3 * 86400.0;
+	struct run_options o = { .seed = 11, .reps = 6, .threads = 1 };
+	struct run_result a, b, c;
+	cr_assert_eq(run_simulate(&sc, &o, &a), 0);
+	o.threads = 2;
+	cr_assert_eq(run_simulate(&sc, &o, &b), 0);
+	cr_assert(same_results(&a, &b), "1 thread and 2 threads differ");
+	o.seed = 12;
+	cr_assert_eq(run_simulate(&sc, &o, &c), 0);
+	cr_assert(!same_results(&a, &c), "another seed gave the same results");
+	/* Replications differ from each other (noise): a positive interval width. */
+	const struct run_metric *m = run_find_metric(&a, "requests_offered");
+	cr_assert(m->stat.ci95_high > m->stat.ci95_low);
+	run_result_release(&a);
+	run_result_release(&b);
+	run_result_release(&c);
+	scenario_release(&sc);
+}

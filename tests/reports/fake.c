@@ -1,0 +1,317 @@
+/* The hand-made run, temporary folders and the CSV reader shared by the report tests. */
+#include "tests/reports/fake.h"
+
+#include <criterion/criterion.h>
+#include <csv.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Pool s serves tier s / 2 in region s % 2; series 4 and 5 are the regions' chains. */
+static long series_tier(size_t s)
+{
+	return s < 4 ? (long)(s / 2) : -1;
+}
+
+static size_t series_region(size_t s)
+{
+	return s < 4 ? s % 2 : s - 4;
+}
+
+double fake_ts(size_t b, size_t s, int k)
+{
+	double hour = (double)(b % 24);
+	size_t reg = series_region(s);
+	/* User requests/s entering the region: a daily sine peaking at 19:00. */
+	double user = (reg == 0 ? 600.0 : 400.0) * (1.0 + 0.5 * sin(2.0 * 3.14159265358979323846 * (hour - 13.0) / 24.0));
+	double demand, capacity, instances, cost;
+	if (s < 4) {
+		double visits = series_tier(s) == 0 ? 1.0 : 2.0;
+		cost = (double)(s + 1) * (hour < 12 ? 1.0 : 2.0);   /* USD/h */
+		instances = cost / 0.25;                             /* at 0.25 USD/h each */
+		demand = user * visits;
+		capacity = instances * 200.0;
+	} else {
+		demand = user;
+		capacity = INFINITY;
+		instances = cost = 0.0;
+		for (size_t p = reg; p < 4; p += 2) {
+			capacity = fmin(capacity, fake_ts(b, p, RUN_TS_CAPACITY) / (p < 2 ? 1.0 : 2.0));
+			instances += fake_ts(b, p, RUN_TS_INSTANCES);
+			cost += fake_ts(b, p, RUN_TS_COST_RATE);
+		}
+	}
+	double util = fmin(1.0, demand / capacity);
+	switch (k) {
+	case RUN_TS_DEMAND: return demand;
+	case RUN_TS_CAPACITY: return capacity;
+	case RUN_TS_INSTANCES: return instances;
+	case RUN_TS_IN_SERVICE: return instances - (b % 24 == 12 ? 1.0 : 0.0);
+	case RUN_TS_UTILIZATION: return util;
+	case RUN_TS_WAIT_PROB: return pow(util, 4.0);
+	case RUN_TS_P99: return 0.05 + 0.6 * pow(util, 8.0);
+	case RUN_TS_SERVED: return fmin(demand, capacity);
+	case RUN_TS_FAILED: return demand - fmin(demand, capacity);
+	case RUN_TS_COST_RATE: return cost;
+	}
+	return NAN;
+}
+
+static struct run_stat mkstat(double mean, double halfwidth)
+{
+	return (struct run_stat){ mean, mean - halfwidth, mean + halfwidth,
+				  mean - 1.5 * halfwidth, mean, mean + 1.5 * halfwidth };
+}
+
+static void add_metric(struct run_result *r, const char *name, const char *unit,
+		       struct run_stat st)
+{
+	struct run_metric *m = &r->metrics[r->nmetrics++];
+	snprintf(m->name, sizeof m->name, "%s", name);
+	snprintf(m->unit, sizeof m->unit, "%s", unit);
+	m->stat = st;
+}
+
+void fake_init(struct fake *f)
+{
+	memset(f, 0, sizeof *f);
+	struct scenario *sc = &f->sc;
+	sc->name = (char *)"shop";
+	sc->version = SCENARIO_VERSION;
+	sc->horizon = FAKE_HORIZON;
+	sc->step = 60.0;
+	sc->seed = 42;
+	sc->replications = 20;
+	sc->has_slo = 1;
+	sc->slo = (struct scenario_slo){ 0.999, 99.0, 0.5 };
+	sc->budget_monthly = 25000.0;
+	f->regions[0].name = (char *)"eu-west-1";
+	f->regions[1].name = (char *)"us-east-1";
+	sc->regions = f->regions;
+	sc->nregions = 2;
+	f->tiers[0].name = (char *)"web";
+	f->tiers[1].name = (char *)"app";
+	f->tiers[0].calls = 1;
+	f->tiers[1].calls = -1;
+	sc->tiers = f->tiers;
+	sc->ntiers = 2;
+
+	struct run_result *r = &f->r;
+	r->sc = sc;
+	r->seed = 42;
+	r->reps = 20;
+	r->threads = 2;
+
+	r->metrics = calloc(32, sizeof *r->metrics);
+	cr_assert_not_null(r->metrics);
+	add_metric(r, "availability", "fraction", mkstat(0.99951, 0.0001));
+	add_metric(r, "latency_slo_steps", "fraction", mkstat(0.982, 0.004));
+	add_metric(r, "error_budget_burn", "ratio", mkstat(0.49, 0.1));
+	add_metric(r, "requests_offered", "requests", mkstat(2.59e8, 1e6));
+	add_metric(r, "requests_failed", "requests", mkstat(1.27e5, 2e4));
+	add_metric(r, "requests_timed_out", "requests", mkstat(3.1e4, 5e3));
+	add_metric(r, "latency_p99", "s", mkstat(0.231, 0.02));
+	add_metric(r, "cost_total", "USD", mkstat(1234.5, 10.0));
+	add_metric(r, "cost_monthly", "USD", mkstat(12345.67, 100.0));
+	add_metric(r, "cost_per_million", "USD", mkstat(4.77, 0.05));
+	add_metric(r, "budget_exceeded", "fraction", mkstat(0.05, 0.05));
+	add_metric(r, "instance_hours", "h", mkstat(1728.0, 3.0));
+	add_metric(r, "scaling_actions", "count", mkstat(14.0, 2.0));
+	add_metric(r, "cost.tier.web", "USD", mkstat(300.0, 3.0));
+	add_metric(r, "cost.tier.app", "USD", mkstat(700.0, 7.0));
+	add_metric(r, "cost.region.eu-west-1", "USD", mkstat(400.0, 4.0));
+	add_metric(r, "cost.region.us-east-1", "USD", mkstat(600.0, 6.0));
+	add_metric(r, "utilization.web.eu-west-1", "fraction", mkstat(0.61, 0.01));
+	/* With one replication nothing but the mean exists. */
+	add_metric(r, "rto", "s", (struct run_stat){ 42.0, NAN, NAN, NAN, NAN, NAN });
+
+	r->bucket = FAKE_BUCKET;
+	r->nbuckets = FAKE_NBUCKETS;
+	r->nseries = FAKE_NSERIES;
+	r->series = calloc(FAKE_NSERIES, sizeof *r->series);
+	r->ts = calloc(FAKE_NBUCKETS * FAKE_NSERIES * RUN_TS_NFIELDS, sizeof *r->ts);
+	cr_assert(r->series && r->ts);
+	for (size_t s = 0; s < FAKE_NSERIES; s++)
+		r->series[s] = (struct run_series){ series_tier(s), series_region(s) };
+	for (size_t b = 0; b < FAKE_NBUCKETS; b++)
+		for (size_t s = 0; s < FAKE_NSERIES; s++)
+			for (int k = 0; k < RUN_TS_NFIELDS; k++)
+				r->ts[(b * FAKE_NSERIES + s) * RUN_TS_NFIELDS + k] = fake_ts(b, s, k);
+
+	r->costs = calloc(FAKE_NCOSTS, sizeof *r->costs);
+	cr_assert_not_null(r->costs);
+	for (size_t p = 0; p < FAKE_NCOSTS; p++)
+		r->costs[p] = (struct run_cost){ 0, p % 2, p / 2, "on_demand",
+						 mkstat(36.0 * 3 * (double)(p + 1), 1.0) };
+	r->ncosts = FAKE_NCOSTS;
+
+	r->events = calloc(FAKE_NEVENTS, sizeof *r->events);
+	cr_assert_not_null(r->events);
+	r->events[0] = (struct run_event){ 0, 3600.0, 0, 0, "scale_out", 5.0,
+					   "target tracking: utilization 0.82 > 0.7" };
+	r->events[1] = (struct run_event){ 0, 43200.0, -1, -1, "slo_breach_start", 1250.0,
+					   "latency 0.7 s, \"p99\" above target" };
+	r->events[2] = (struct run_event){ 1, 100.5, 1, 1, "scale_in", 2.0, " padded " };
+	r->nevents = FAKE_NEVENTS;
+}
+
+void fake_release(struct fake *f)
+{
+	run_result_release(&f->r);
+}
+
+void fake_set_availability(struct fake *f, double mean, double lo, double hi)
+{
+	f->r.nmetrics = 0;
+	add_metric(&f->r, "availability", "fraction",
+		   (struct run_stat){ mean, lo, hi, lo, mean, hi });
+}
+
+char *fake_tmpdir(void)
+{
+	char *dir = strdup("/tmp/capsim-reports-XXXXXX");
+	cr_assert_not_null(dir);
+	cr_assert_not_null(mkdtemp(dir));
+	return dir;
+}
+
+static void rmtree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return;
+	if (S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(path);
+		struct dirent *e;
+		while (d && (e = readdir(d)))
+			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+				char *p = fake_path(path, e->d_name);
+				rmtree(p);
+				free(p);
+			}
+		if (d)
+			closedir(d);
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
+}
+
+void fake_rmtree(char *dir)
+{
+	rmtree(dir);
+	free(dir);
+}
+
+char *fake_path(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+	cr_assert_not_null(p);
+	snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+char *fake_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, n = 0, got;
+	char *buf = malloc(cap);
+	cr_assert_not_null(buf);
+	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+		n += got;
+		if (cap - n < 2) {
+			buf = realloc(buf, cap *= 2);
+			cr_assert_not_null(buf);
+		}
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static void on_field(void *s, size_t len, void *data)
+{
+	struct table *t = data;
+	size_t row = t->nrows - 1;
+	char *c = malloc(len + 1);
+	cr_assert_not_null(c);
+	memcpy(c, s ? s : "", len);
+	c[len] = '\0';
+	t->cell[row] = realloc(t->cell[row], (t->ncols[row] + 1) * sizeof **t->cell);
+	cr_assert_not_null(t->cell[row]);
+	t->cell[row][t->ncols[row]++] = c;
+}
+
+static void new_row(struct table *t)
+{
+	t->nrows++;
+	t->ncols = realloc(t->ncols, t->nrows * sizeof *t->ncols);
+	t->cell = realloc(t->cell, t->nrows * sizeof *t->cell);
+	cr_assert(t->ncols && t->cell);
+	t->ncols[t->nrows - 1] = 0;
+	t->cell[t->nrows - 1] = NULL;
+}
+
+/* libcsv calls on_field for each field, then on_row; a row is opened lazily by the first
+ * field, so on_row only marks that the next field starts a new one. */
+struct reader {
+	struct table *t;
+	int need_row;
+};
+
+static void cb_field(void *s, size_t len, void *data)
+{
+	struct reader *rd = data;
+	if (rd->need_row) {
+		new_row(rd->t);
+		rd->need_row = 0;
+	}
+	on_field(s, len, rd->t);
+}
+
+static void cb_row(int c, void *data)
+{
+	(void)c;
+	struct reader *rd = data;
+	if (rd->need_row)       /* a row with no field at all */
+		new_row(rd->t);
+	rd->need_row = 1;
+}
+
+void table_read(const char *path, struct table *t)
+{
+	size_t len;
+	char *text = fake_slurp(path, &len);
+	cr_assert_not_null(text, "%s: missing", path);
+	memset(t, 0, sizeof *t);
+	struct csv_parser p;
+	struct reader rd = { t, 1 };
+	cr_assert_eq(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI), 0);
+	cr_assert_eq(csv_parse(&p, text, len, cb_field, cb_row, &rd), len, "%s: %s", path,
+		     csv_strerror(csv_error(&p)));
+	cr_assert_eq(csv_fini(&p, cb_field, cb_row, &rd), 0, "%s: %s", path,
+		     csv_strerror(csv_error(&p)));
+	csv_free(&p);
+	free(text);
+}
+
+void table_release(struct table *t)
+{
+	for (size_t i = 0; i < t->nrows; i++) {
+		for (size_t j = 0; j < t->ncols[i]; j++)
+			free(t->cell[i][j]);
+		free(t->cell[i]);
+	}
+	free(t->cell);
+	free(t->ncols);
+	memset(t, 0, sizeof *t);
+}

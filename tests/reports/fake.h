@@ -1,0 +1,59 @@
+/* A small hand-made run for the report tests: a scenario of 2 regions and 2 tiers, a few time
+ * buckets, metrics, costs and events, with values from closed formulas that the tests
+ * recompute. Also temporary folders and a CSV reader (libcsv) to read the files back. */
+#ifndef CAPSIM_TESTS_REPORTS_FAKE_H
+#define CAPSIM_TESTS_REPORTS_FAKE_H
+
+#include <stddef.h>
+
+#include "models/run.h"
+#include "models/scenario.h"
+
+/* Shape of the fake run. */
+#define FAKE_HORIZON (3 * 86400.0)   /* s: three days */
+#define FAKE_BUCKET 3600.0           /* s per bucket: 72 buckets */
+#define FAKE_NBUCKETS 72
+#define FAKE_NSERIES 6               /* 4 pools, then each region's "all" */
+#define FAKE_NCOSTS 4                /* month 0 of each pool */
+#define FAKE_NEVENTS 3
+
+struct fake {
+	struct scenario sc;
+	struct scenario_region regions[2];   /* "eu-west-1", "us-east-1" */
+	struct scenario_tier tiers[2];       /* "web", "app" */
+	struct run_result r;                 /* r.sc = &sc; arrays malloc'd */
+};
+
+/* Fills f (the names may be replaced afterwards; they are borrowed string literals). */
+void fake_init(struct fake *f);
+void fake_release(struct fake *f);
+
+/* The value of field k of series s in bucket b, as fake_init stored it. Pools are
+ * s = 2 * tier + region; the cost rate of pool s is (s + 1) USD/h in the first 12 h of each
+ * day and twice that in the last 12 h, so a day of pool s costs 36 (s + 1) USD. */
+double fake_ts(size_t b, size_t s, int k);
+
+/* Replaces the metrics by one "availability" metric with this interval. */
+void fake_set_availability(struct fake *f, double mean, double lo, double hi);
+
+/* A fresh folder under /tmp (malloc'd path); aborts the test on failure. */
+char *fake_tmpdir(void);
+/* Removes dir and everything under it, then frees the string. */
+void fake_rmtree(char *dir);
+/* dir/name, malloc'd. */
+char *fake_path(const char *dir, const char *name);
+/* The whole file (malloc'd, NUL-terminated; *len set when len is not NULL), NULL if absent. */
+char *fake_slurp(const char *path, size_t *len);
+
+/* A CSV file parsed by libcsv: rows of fields, each NUL-terminated. */
+struct table {
+	size_t nrows;
+	size_t *ncols;         /* [nrows] */
+	char ***cell;          /* [nrows][ncols[i]] */
+};
+
+/* Reads path with libcsv in strict mode; aborts the test on a parse error. */
+void table_read(const char *path, struct table *t);
+void table_release(struct table *t);
+
+#endif

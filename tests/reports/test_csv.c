@@ -1,0 +1,208 @@
+/* The CSV files read back with libcsv: headers, row counts, values and quoting. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/report.h"
+#include "sim/error.h"
+#include "tests/reports/fake.h"
+
+/* Numbers go out with 10 significant digits, so a value read back differs from the one
+ * written by at most half a unit in the 10th digit: 5e-10 relative. */
+static void assert_num(const char *field, double want, const char *what)
+{
+	char *end;
+	double got = strtod(field, &end);
+	cr_assert(end != field && *end == '\0', "%s: \"%s\" is not a number", what, field);
+	cr_assert(fabs(got - want) <= 5e-10 * fabs(want), "%s: got %.17g, want %.17g", what, got,
+		  want);
+}
+
+static void assert_header(const struct table *t, const char *const *names, size_t n)
+{
+	cr_assert_geq(t->nrows, 1);
+	cr_assert_eq(t->ncols[0], n, "header has %zu fields, want %zu", t->ncols[0], n);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_str_eq(t->cell[0][i], names[i]);
+}
+
+/* Every row has as many fields as the header. */
+static void assert_rectangular(const struct table *t)
+{
+	for (size_t i = 1; i < t->nrows; i++)
+		cr_assert_eq(t->ncols[i], t->ncols[0], "row %zu has %zu fields", i, t->ncols[i]);
+}
+
+Test(csv, summary_has_one_row_per_metric_in_order)
+{
+	struct fake f;
+	fake_init(&f);
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "summary.csv");
+	cr_assert_eq(report_summary_csv(&f.r, path, NULL, 0), 0);
+
+	/* The header line is a contract: compare its bytes. */
+	char *text = fake_slurp(path, NULL);
+	const char head[] = "metric,unit,mean,ci95_low,ci95_high,p5,p50,p95\n";
+	cr_assert_eq(strncmp(text, head, strlen(head)), 0);
+	free(text);
+
+	struct table t;
+	table_read(path, &t);
+	static const char *const names[] = { "metric", "unit", "mean", "ci95_low", "ci95_high",
+					     "p5", "p50", "p95" };
+	assert_header(&t, names, 8);
+	assert_rectangular(&t);
+	cr_assert_eq(t.nrows, 1 + f.r.nmetrics);
+	for (size_t i = 0; i < f.r.nmetrics; i++) {
+		const struct run_metric *m = &f.r.metrics[i];
+		cr_assert_str_eq(t.cell[1 + i][0], m->name);
+		cr_assert_str_eq(t.cell[1 + i][1], m->unit);
+	}
+	/* availability: 0.99951 +- 0.0001, p5/p95 at +-1.5 half-widths (fake.c). */
+	assert_num(t.cell[1][2], 0.99951, "mean");
+	assert_num(t.cell[1][3], 0.99941, "ci95_low");
+	assert_num(t.cell[1][4], 0.99961, "ci95_high");
+	assert_num(t.cell[1][5], 0.99936, "p5");
+	assert_num(t.cell[1][7], 0.99966, "p95");
+	/* The last metric has only a mean: NaN is an empty field. */
+	size_t last = f.r.nmetrics;
+	assert_num(t.cell[last][2], 42.0, "rto mean");
+	for (int j = 3; j < 8; j++)
+		cr_assert_str_eq(t.cell[last][j], "");
+	table_release(&t);
+	fake_release(&f);
+	free(path);
+	fake_rmtree(dir);
+}
+
+Test(csv, timeseries_has_one_row_per_bucket_and_series)
+{
+	struct fake f;
+	fake_init(&f);
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "timeseries.csv");
+	cr_assert_eq(report_timeseries_csv(&f.r, path, NULL, 0), 0);
+	struct table t;
+	table_read(path, &t);
+	static const char *const names[] = { "time_s", "day", "region", "tier", "demand_rps",
+		"capacity_rps", "instances", "in_service", "utilization", "wait_prob",
+		"latency_pct_s", "served_rps", "failed_rps", "cost_per_hour" };
+	cr_assert_eq(RUN_TS_NFIELDS, 10, "names[] above lists the 10 fields of run.h");
+	assert_header(&t, names, 14);
+	assert_rectangular(&t);
+	cr_assert_eq(t.nrows, 1 + FAKE_NBUCKETS * FAKE_NSERIES);   /* 1 + 72 * 6 = 433 */
+
+	/* Bucket 30 (30 h = 108000 s = 1.25 days), series 5: us-east-1's chain. */
+	size_t b = 30, s = 5;
+	char **row = t.cell[1 + b * FAKE_NSERIES + s];
+	assert_num(row[0], 108000.0, "time_s");
+	assert_num(row[1], 1.25, "day");
+	cr_assert_str_eq(row[2], "us-east-1");
+	cr_assert_str_eq(row[3], "all");
+	for (int k = 0; k < RUN_TS_NFIELDS; k++)
+		assert_num(row[4 + k], fake_ts(b, s, k), run_ts_name[k]);
+	/* Series 2: tier app (1) in eu-west-1 (0); bucket 0 starts at 0. */
+	row = t.cell[1 + 2];
+	cr_assert_str_eq(row[0], "0");
+	cr_assert_str_eq(row[2], "eu-west-1");
+	cr_assert_str_eq(row[3], "app");
+	assert_num(row[4 + RUN_TS_COST_RATE], 3.0, "cost rate of pool 2 at 00:00 (s + 1)");
+	table_release(&t);
+	fake_release(&f);
+	free(path);
+	fake_rmtree(dir);
+}
+
+Test(csv, cost_months_are_one_based)
+{
+	struct fake f;
+	fake_init(&f);
+	f.r.costs[3].month = 4;
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "cost.csv");
+	cr_assert_eq(report_cost_csv(&f.r, path, NULL, 0), 0);
+	struct table t;
+	table_read(path, &t);
+	static const char *const names[] = { "month", "region", "tier", "purchase_option",
+		"mean_usd", "ci95_low", "ci95_high", "p5", "p50", "p95" };
+	assert_header(&t, names, 10);
+	assert_rectangular(&t);
+	cr_assert_eq(t.nrows, 1 + FAKE_NCOSTS);
+	/* costs[1]: month 0, region 1, tier 0, 36 * 3 * 2 = 216 USD +- 1. */
+	cr_assert_str_eq(t.cell[2][0], "1");
+	cr_assert_str_eq(t.cell[2][1], "us-east-1");
+	cr_assert_str_eq(t.cell[2][2], "web");
+	cr_assert_str_eq(t.cell[2][3], "on_demand");
+	assert_num(t.cell[2][4], 216.0, "mean_usd");
+	assert_num(t.cell[2][5], 215.0, "ci95_low");
+	assert_num(t.cell[2][6], 217.0, "ci95_high");
+	cr_assert_str_eq(t.cell[4][0], "5", "0-based month 4 is month 5 in the file");
+	table_release(&t);
+	fake_release(&f);
+	free(path);
+	fake_rmtree(dir);
+}
+
+Test(csv, events_quote_details_and_leave_unknown_places_empty)
+{
+	struct fake f;
+	fake_init(&f);
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "events.csv");
+	cr_assert_eq(report_events_csv(&f.r, path, NULL, 0), 0);
+	struct table t;
+	table_read(path, &t);
+	static const char *const names[] = { "replication", "time_s", "day", "region", "tier",
+					     "kind", "value", "detail" };
+	assert_header(&t, names, 8);
+	assert_rectangular(&t);
+	cr_assert_eq(t.nrows, 1 + FAKE_NEVENTS);
+	cr_assert_str_eq(t.cell[1][0], "0");
+	cr_assert_str_eq(t.cell[1][3], "eu-west-1");
+	cr_assert_str_eq(t.cell[1][4], "web");
+	cr_assert_str_eq(t.cell[1][5], "scale_out");
+	assert_num(t.cell[1][6], 5.0, "value");
+	/* A comma and quotes survive the round trip; region and tier -1 are empty. */
+	cr_assert_str_eq(t.cell[2][3], "");
+	cr_assert_str_eq(t.cell[2][4], "");
+	cr_assert_str_eq(t.cell[2][7], "latency 0.7 s, \"p99\" above target");
+	assert_num(t.cell[2][2], 0.5, "day of 43200 s");
+	/* Spaces at the ends are kept (libcsv trims them from bare fields). */
+	cr_assert_str_eq(t.cell[3][7], " padded ");
+	assert_num(t.cell[3][1], 100.5, "time_s");
+	table_release(&t);
+
+	/* The raw text quotes the detail the CSV way: "" for a quote. */
+	char *text = fake_slurp(path, NULL);
+	cr_assert_not_null(strstr(text, ",\"latency 0.7 s, \"\"p99\"\" above target\"\n"));
+	free(text);
+	fake_release(&f);
+	free(path);
+	fake_rmtree(dir);
+}
+
+Test(csv, names_with_commas_are_quoted)
+{
+	struct fake f;
+	fake_init(&f);
+	f.regions[0].name = (char *)"eu,west";
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "timeseries.csv");
+	cr_assert_eq(report_timeseries_csv(&f.r, path, NULL, 0), 0);
+	struct table t;
+	table_read(path, &t);
+	assert_rectangular(&t);
+	cr_assert_str_eq(t.cell[1][2], "eu,west");
+	table_release(&t);
+	fake_release(&f);
+	free(path);
+	fake_rmtree(dir);
+}
+
+Test(csv, unwritable_path_names_the_file)
+{
+	struct fake f;
+	fake_init(&f);
+	char err[256] = "";
+	cr_assert_eq(report_summary_csv(&f.r, "/nonexistent-capsim/summary.csv", err, sizeof err),
+		     CAPSIM_EIO);
+	cr_assert_str_eq(err, "/nonexistent-capsim/summary.csv: No such file or directory");
+	fake_release(&f);
+}

@@ -1,0 +1,266 @@
+/* The results database: appends keep earlier runs, counts match the result, and a failure
+ * leaves the file as it was. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reports/report.h"
+#include "sim/error.h"
+#include "tests/reports/fake.h"
+
+static struct run_meta meta(void)
+{
+	return (struct run_meta){
+		.scenario_path = "scenarios/shop.json",
+		.scenario_sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+		.args = "run scenarios/shop.json -o out",
+		.version = "0.1.0",
+		.started = 1795450800,   /* 2026-11-23T16:20:00Z: 20780 days + 58800 s (16:20) */
+		.elapsed = 12.5,
+	};
+}
+
+static sqlite3 *open_db(const char *path)
+{
+	sqlite3 *h;
+	cr_assert_eq(sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	return h;
+}
+
+static sqlite3_int64 query_int(sqlite3 *h, const char *sql)
+{
+	sqlite3_stmt *st;
+	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql,
+		     sqlite3_errmsg(h));
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "%s", sql);
+	sqlite3_int64 v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Every row the query returns, as text (NULL as \N), in a malloc'd string. */
+static char *dump(sqlite3 *h, const char *sql)
+{
+	sqlite3_stmt *st;
+	size_t cap = 1 << 16, n = 0;
+	char *out = malloc(cap);
+	cr_assert_not_null(out);
+	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK, "%s", sql);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		for (int i = 0; i < sqlite3_column_count(st); i++) {
+			const char *v = (const char *)sqlite3_column_text(st, i);
+			size_t len = strlen(v ? v : "\\N") + 2;
+			if (n + len + 1 > cap) {
+				out = realloc(out, cap *= 2);
+				cr_assert_not_null(out);
+			}
+			n += (size_t)snprintf(out + n, cap - n, "%s%c", v ? v : "\\N",
+					      i + 1 == sqlite3_column_count(st) ? '\n' : '|');
+		}
+	sqlite3_finalize(st);
+	out[n] = '\0';
+	return out;
+}
+
+static char *dump_run1(sqlite3 *h)
+{
+	static const char *const q[] = {
+		"SELECT * FROM runs WHERE id = 1",
+		"SELECT * FROM metrics WHERE run_id = 1 ORDER BY rowid",
+		"SELECT * FROM timeseries WHERE run_id = 1 ORDER BY rowid",
+		"SELECT * FROM costs WHERE run_id = 1 ORDER BY rowid",
+		"SELECT * FROM events WHERE run_id = 1 ORDER BY rowid",
+	};
+	size_t n = 0;
+	char *all = NULL;
+	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+		char *part = dump(h, q[i]);
+		size_t len = strlen(part);
+		all = realloc(all, n + len + 1);
+		cr_assert_not_null(all);
+		memcpy(all + n, part, len + 1);
+		n += len;
+		free(part);
+	}
+	return all;
+}
+
+Test(db, two_appends_get_ids_1_and_2_and_leave_the_first_unchanged)
+{
+	struct fake f;
+	fake_init(&f);
+	struct run_meta m = meta();
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "results.db");
+	char err[512] = "";
+	int64_t id = 0;
+
+	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(id, 1);
+	sqlite3 *h = open_db(path);
+	char *before = dump_run1(h);
+	sqlite3_close(h);
+
+	/* A second run of other figures and a seed above 2^63. */
+	f.r.seed = UINT64_MAX - 5;
+	f.r.metrics[0].stat.mean = 0.5;
+	f.r.ts[0] = 1e9;
+	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(id, 2);
+
+	h = open_db(path);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM runs"), 2);
+	cr_assert_eq(query_int(h, "SELECT min(id) FROM runs"), 1);
+	cr_assert_eq(query_int(h, "SELECT max(id) FROM runs"), 2);
+	char *after = dump_run1(h);
+	cr_assert_str_eq(after, before, "run 1 changed after run 2 was appended");
+
+	for (int run = 1; run <= 2; run++) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM metrics WHERE run_id = %d", run);
+		cr_assert_eq(query_int(h, sql), (sqlite3_int64)f.r.nmetrics);
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM timeseries WHERE run_id = %d", run);
+		cr_assert_eq(query_int(h, sql), FAKE_NBUCKETS * FAKE_NSERIES);
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM costs WHERE run_id = %d", run);
+		cr_assert_eq(query_int(h, sql), FAKE_NCOSTS);
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM events WHERE run_id = %d", run);
+		cr_assert_eq(query_int(h, sql), FAKE_NEVENTS);
+	}
+	cr_assert_eq(query_int(h, "PRAGMA user_version"), 1);
+	/* The uint64 seed comes back bit for bit; 42 reads as itself. */
+	cr_assert_eq((uint64_t)query_int(h, "SELECT seed FROM runs WHERE id = 2"), UINT64_MAX - 5);
+	cr_assert_eq(query_int(h, "SELECT seed FROM runs WHERE id = 1"), 42);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM runs WHERE id = 1 AND"
+			       " started_utc = '2026-11-23T16:20:00Z' AND elapsed_s = 12.5 AND"
+			       " horizon_s = 259200 AND step_s = 60 AND replications = 20 AND"
+			       " scenario = 'shop' AND version = '0.1.0'"), 1);
+	/* Values: the second run's first metric, a NaN stored as NULL, bucket 30 of series 5,
+	 * months 1-based, an event about no region. */
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM metrics WHERE run_id = 2 AND"
+			       " metric = 'availability' AND mean = 0.5"), 1);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM metrics WHERE run_id = 1 AND"
+			       " metric = 'rto' AND mean = 42 AND ci95_low IS NULL"), 1);
+	sqlite3_stmt *st;
+	cr_assert_eq(sqlite3_prepare_v2(h, "SELECT demand_rps, cost_per_hour FROM timeseries"
+					" WHERE run_id = 1 AND time_s = 108000 AND region = 'us-east-1'"
+					" AND tier = 'all'", -1, &st, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	cr_assert_eq(sqlite3_column_double(st, 0), fake_ts(30, 5, RUN_TS_DEMAND));
+	cr_assert_eq(sqlite3_column_double(st, 1), fake_ts(30, 5, RUN_TS_COST_RATE));
+	sqlite3_finalize(st);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM costs WHERE month = 1"), 2 * FAKE_NCOSTS);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM events WHERE run_id = 1 AND"
+			       " region IS NULL AND tier IS NULL AND kind = 'slo_breach_start'"), 1);
+	/* Every run_id points at a run. */
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	sqlite3_close(h);
+	free(before);
+	free(after);
+	fake_release(&f);
+	free(path);
+	fake_rmtree(dir);
+}
+
+Test(db, a_file_that_is_not_a_database_is_eio_and_left_unchanged)
+{
+	struct fake f;
+	fake_init(&f);
+	struct run_meta m = meta();
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "results.db");
+	char *journal = fake_path(dir, "results.db-journal");
+	/* More than SQLite's 100-byte header, so the file is read as a (bad) database. */
+	FILE *fp = fopen(path, "w");
+	cr_assert_not_null(fp);
+	for (int i = 0; i < 100; i++)
+		fprintf(fp, "metric,unit,mean %d\n", i);
+	fclose(fp);
+	size_t len0, len1;
+	char *bytes0 = fake_slurp(path, &len0);
+
+	char err[512] = "";
+	int64_t id = -1;
+	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), CAPSIM_EIO);
+	cr_assert_eq(id, -1, "run_id is not set on failure");
+	cr_assert_not_null(strstr(err, path), "err: %s", err);
+	cr_assert_not_null(strstr(err, "not a database"), "err: %s", err);
+	char *bytes1 = fake_slurp(path, &len1);
+	cr_assert_eq(len1, len0);
+	cr_assert_eq(memcmp(bytes0, bytes1, len0), 0, "the file was changed");
+	cr_assert_eq(access(journal, F_OK), -1, "a journal was left behind");
+	free(bytes0);
+	free(bytes1);
+	free(journal);
+	fake_release(&f);
+	free(path);
+	fake_rmtree(dir);
+}
+
+Test(db, a_failure_midway_rolls_the_whole_run_back)
+{
+	/* After one good append the events table loses a column, so the next append fails on
+	 * its last table, after its run, metrics, time series and costs went in. */
+	struct fake f;
+	fake_init(&f);
+	struct run_meta m = meta();
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "results.db");
+	char err[512] = "";
+	int64_t id;
+	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
+	sqlite3 *h = open_db(path);
+	cr_assert_eq(sqlite3_exec(h, "ALTER TABLE events DROP COLUMN detail", NULL, NULL, NULL),
+		     SQLITE_OK, "%s", sqlite3_errmsg(h));
+	char *before = dump_run1(h);
+	sqlite3_close(h);
+
+	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), CAPSIM_EIO);
+	cr_assert_not_null(strstr(err, "detail"), "err: %s", err);
+	h = open_db(path);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM runs"), 1);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM metrics"), (sqlite3_int64)f.r.nmetrics);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM timeseries"), FAKE_NBUCKETS * FAKE_NSERIES);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM costs"), FAKE_NCOSTS);
+	char *after = dump_run1(h);
+	cr_assert_str_eq(after, before);
+	sqlite3_close(h);
+	free(before);
+	free(after);
+	fake_release(&f);
+	free(path);
+	fake_rmtree(dir);
+}
+
+Test(db, a_newer_schema_is_refused)
+{
+	struct fake f;
+	fake_init(&f);
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "results.db");
+	sqlite3 *h;
+	cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h, "PRAGMA user_version = 7", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+
+	char err[512] = "";
+	int64_t id;
+	cr_assert_eq(report_db_append(path, &f.r, NULL, &id, err, sizeof err), CAPSIM_EIO);
+	cr_assert_not_null(strstr(err, "schema version 7"), "err: %s", err);
+	h = open_db(path);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM sqlite_schema"), 0, "tables were created");
+	sqlite3_close(h);
+	fake_release(&f);
+	free(path);
+	fake_rmtree(dir);
+}
+
+Test(db, a_missing_folder_is_eio)
+{
+	struct fake f;
+	fake_init(&f);
+	char err[512] = "";
+	int64_t id;
+	cr_assert_eq(report_db_append("/nonexistent-capsim/results.db", &f.r, NULL, &id, err,
+				      sizeof err), CAPSIM_EIO);
+	cr_assert_eq(strncmp(err, "/nonexistent-capsim/results.db: ", 32), 0, "err: %s", err);
+	fake_release(&f);
+}
