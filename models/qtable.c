@@ -39,11 +39,12 @@
 #define REFINE_MAX_DEPTH 30
 #define REFINE_MAX_EXTRA 4096
 
-/* Central differences for the percentile's slope step this fraction of the narrowest
- * interval that ends at the node: the percentile's relative noise (~1e-13, the root
- * finder's tolerance) then moves the slope by ~1e-9 of pct / h, and the interpolated value
- * by a relative ~1e-10, while the truncation error (step^2 f''' / 6) is far below the
- * interpolation error of the interval itself. */
+/* The percentile's slope comes from central differences of the exact response tail, in x
+ * with a step of this fraction of the narrowest interval that ends at the node, and in t
+ * with this fraction of t. The tail is smooth to rounding (~1e-16 relative), so the
+ * differences lose ~1e-12 relatively, and a slope off by d moves the interpolated value by
+ * at most ~h d / 4: a relative ~1e-12; the truncation error (step^2 f''' / 6, relative
+ * ~1e-8 of the slope) moves it by a relative ~1e-9 at most, both far below REFINE_TOL. */
 #define SLOPE_STEP 1e-4
 
 /* A pool is served the rho = 0 answer while its Erlang C is at most this times 1 - p: the
@@ -83,7 +84,7 @@ struct table {
 	double x_hi;           /* 1 - rho at the last node: Erlang C <= the cut-off there */
 	double kwait;          /* s, v S / c: Wq = kwait C / x */
 	double ktimeout;       /* c T / (S v): P(Wq > T) = C e^{-ktimeout x} */
-	int32_t *split;        /* [total]: LEAF, EXACT or the left half's index (inside this block) */
+	int32_t *split;        /* [total]: LEAF, EXACT or the left half's index; in this block */
 	struct interval iv[];  /* [total] */
 };
 
@@ -130,14 +131,21 @@ static int family_ok(const struct qtable_family *f)
 	       f->p < 1.0 && f->timeout > 0.0;
 }
 
+/* The model of c servers at utilisation rho, as every exact value here is computed from:
+ * rho = 0 is solved at RHO_TINY, where the percentile is the service time's own. */
+static struct queue_model model_at(const struct qtable_family *f, long c, double rho)
+{
+	double s = f->service_time, load = rho > 0.0 ? rho : RHO_TINY;
+	return (struct queue_model){ (double)c, load * (double)c / s, s, f->ca2, f->cs2 };
+}
+
 int qtable_exact(const struct qtable_family *f, long c, double rho, struct qpoint *out)
 {
 	if (!out || !family_ok(f) || c < 1 || (double)c > QUEUE_MAX_SERVERS || !(rho >= 0.0))
 		return CAPSIM_EINVAL;
 	if (rho >= 1.0)
 		return CAPSIM_EUNSTABLE;
-	double s = f->service_time, load = rho > 0.0 ? rho : RHO_TINY;
-	struct queue_model m = { (double)c, load * (double)c / s, s, f->ca2, f->cs2 };
+	struct queue_model m = model_at(f, c, rho);
 	struct queue_result r;
 	double pct;
 	int rc = queue_solve(&m, &r);
@@ -146,7 +154,7 @@ int qtable_exact(const struct qtable_family *f, long c, double rho, struct qpoin
 	if ((rc = queue_response_percentile(&m, &r, f->p, &pct)) != 0)
 		return rc;
 	if (rho == 0.0)
-		*out = (struct qpoint){ 0.0, s, pct, 0.0 };
+		*out = (struct qpoint){ 0.0, m.service_time, pct, 0.0 };
 	else
 		*out = (struct qpoint){ r.erlang_c, r.response_mean, pct,
 		                        queue_wait_ccdf(&m, &r, f->timeout) };
@@ -160,72 +168,93 @@ struct node {
 	double x;              /* 1 - rho */
 	double lnc, dlnc;      /* ln C and its derivative in x (rho > 0 only) */
 	double g, dg;          /* ln C - c ln rho and its derivative in x */
+	double pct;            /* s, the response p-quantile */
 	double p, dp;          /* pct x / S and its derivative in x */
 };
 
-/* pct x / S at x, exactly. */
-static int scaled_pct(const struct qcache *q, long c, double x, double *p)
+/* The queue of c servers at x = 1 - rho, solved. */
+static int solve_at(const struct qcache *q, long c, double x, struct queue_model *m,
+                    struct queue_result *r)
 {
-	struct qpoint pt;
-	int rc = qtable_exact(&q->f, c, 1.0 - x, &pt);
-	if (rc == 0)
-		*p = pt.response_pct * x / q->f.service_time;
-	return rc;
+	*m = model_at(&q->f, c, 1.0 - x);
+	return queue_solve(m, r);
 }
 
-/* The values at x and the slopes of C's two representations, which have a closed form.
- * With a = c rho, B = Erlang B and the identity dB/da = B (c/a - 1 + B), Erlang C =
- * c B / (c x + a B) has d ln C / da = x / rho + (1 - B) / (c x + a B), so
+/* dP/dt of the response tail P(W > t) at t > 0, by central differences of relative step
+ * SLOPE_STEP; negative wherever W has a density. */
+static double tail_slope(const struct queue_model *m, const struct queue_result *r, double t)
+{
+	double e = SLOPE_STEP * t;
+	return (queue_response_ccdf(m, r, t + e) - queue_response_ccdf(m, r, t - e)) / (2.0 * e);
+}
+
+/* The percentile's slope in x, by implicit differentiation of P(W > t; x) = 1 - p:
+ * dt/dx = -(dP/dx) / (dP/dt), both by central differences of the exact tail (at rho = 0,
+ * dP/dx by the one-sided (3 f(x) - 4 f(x - e) + f(x - 2e)) / (2e)). This costs a few tail
+ * evaluations where differencing the percentile itself would cost two more root solves. */
+static int pct_slope(const struct qcache *q, long c, double h, const struct queue_model *m,
+                     const struct queue_result *r, struct node *nd)
+{
+	struct queue_model ma, mb;
+	struct queue_result ra, rb;
+	double e = SLOPE_STEP * h, t = nd->pct, fx;
+	int rc;
+	if (nd->x == 1.0) {
+		if ((rc = solve_at(q, c, 1.0 - e, &ma, &ra)) != 0 ||
+		    (rc = solve_at(q, c, 1.0 - 2.0 * e, &mb, &rb)) != 0)
+			return rc;
+		fx = (3.0 * queue_response_ccdf(m, r, t) - 4.0 * queue_response_ccdf(&ma, &ra, t) +
+		      queue_response_ccdf(&mb, &rb, t)) / (2.0 * e);
+	} else {
+		if ((rc = solve_at(q, c, nd->x - e, &ma, &ra)) != 0 ||
+		    (rc = solve_at(q, c, nd->x + e, &mb, &rb)) != 0)
+			return rc;
+		fx = (queue_response_ccdf(&mb, &rb, t) - queue_response_ccdf(&ma, &ra, t)) /
+		     (2.0 * e);
+	}
+	double dpct = -fx / tail_slope(m, r, t);
+	if (!isfinite(dpct))
+		return CAPSIM_ENOCONV;
+	nd->dp = (t + nd->x * dpct) / q->f.service_time;
+	return 0;
+}
+
+/* The exact values and slopes at x; h is the narrowest interval that ends there (it scales
+ * the difference steps). C's slopes have a closed form: with a = c rho, B = Erlang B and the
+ * identity dB/da = B (c/a - 1 + B), Erlang C = c B / (c x + a B) has
+ * d ln C / da = x / rho + (1 - B) / (c x + a B), so
  *   d ln C / dx = -(c x / rho + c (1 - B) / (c x + a B)),
  *   d (ln C - c ln rho) / dx = c (1 - (1 - B) / (c x + a B)),
- * the latter c - 1 at rho = 0 (B = 0, x = 1), where ln C - c ln rho = ln(c^c / c!). */
-static int node_values(const struct qcache *q, long c, double x, struct node *nd)
+ * the latter c - 1 at rho = 0 (B = 0, x = 1), where ln C - c ln rho = ln(c^c / c!).
+ * Deterministic service needs no percentile (it has a closed form in C). */
+static int node_eval(const struct qcache *q, long c, double x, double h, struct node *nd)
 {
-	struct qpoint pt;
+	struct queue_model m;
+	struct queue_result r;
 	double rho = 1.0 - x, cc = (double)c, a = rho * cc;
-	int rc = qtable_exact(&q->f, c, rho, &pt);
+	int rc = solve_at(q, c, x, &m, &r);
 	if (rc)
 		return rc;
 	double b = erlang_b(cc, a), k = (1.0 - b) / (cc * x + a * b);
-	nd->x = x;
-	nd->p = pt.response_pct * x / q->f.service_time;
-	nd->dp = 0.0;
-	nd->dg = cc * (1.0 - k);
+	*nd = (struct node){ .x = x, .dg = cc * (1.0 - k) };
 	if (rho == 0.0) {
 		nd->lnc = -INFINITY;
 		nd->dlnc = NAN;
 		nd->g = cc * log(cc) - gsl_sf_lngamma(cc + 1.0);
-		return 0;
+	} else {
+		/* C > 0 at every node but rho = 0's (the nodes stop just past the cut-off, at
+		 * most a factor ~e^2 below it); the clamp only keeps log() finite if that ever
+		 * failed. */
+		nd->lnc = log(fmax(r.erlang_c, DBL_MIN));
+		nd->dlnc = -(cc * x / rho + cc * k);
+		nd->g = nd->lnc - cc * log(rho);
 	}
-	/* C > 0 at every node but rho = 0's (the nodes stop just past the cut-off, at most a
-	 * factor ~e^2 below it); the clamp only keeps log() finite if that ever failed. */
-	nd->lnc = log(fmax(pt.wait_prob, DBL_MIN));
-	nd->dlnc = -(cc * x / rho + cc * k);
-	nd->g = nd->lnc - cc * log(rho);
-	return 0;
-}
-
-/* The percentile's slope at nd by central differences of step SLOPE_STEP * h, h the
- * narrowest interval ending at the node; at rho = 0 by the one-sided second-order formula
- * f' = (3 f(x) - 4 f(x - e) + f(x - 2e)) / (2e). Deterministic service needs none. */
-static int node_slope(const struct qcache *q, long c, double h, struct node *nd)
-{
-	double e = SLOPE_STEP * h, lo, hi;
-	int rc;
 	if (q->det)
 		return 0;
-	if (nd->x == 1.0) {
-		if ((rc = scaled_pct(q, c, 1.0 - e, &hi)) != 0 ||
-		    (rc = scaled_pct(q, c, 1.0 - 2.0 * e, &lo)) != 0)
-			return rc;
-		nd->dp = (3.0 * nd->p - 4.0 * hi + lo) / (2.0 * e);
-		return 0;
-	}
-	double xl = nd->x - e, xh = nd->x + e;
-	if ((rc = scaled_pct(q, c, xl, &lo)) != 0 || (rc = scaled_pct(q, c, xh, &hi)) != 0)
+	if ((rc = queue_response_percentile(&m, &r, q->f.p, &nd->pct)) != 0)
 		return rc;
-	nd->dp = (hi - lo) / (xh - xl);
-	return 0;
+	nd->p = nd->pct * x / q->f.service_time;
+	return pct_slope(q, c, h, &m, &r, nd);
 }
 
 /* The Hermite cubic in dx = x - x0 through (x0, f0) and (x1, f1) with slopes d0, d1. */
@@ -286,28 +315,52 @@ static void interval_set(struct builder *bd, long i, int logc, const struct node
 	bd->split[i] = LEAF;
 }
 
+/* How far interval i's cubics are from the exact values at x inside it: the error of ln C
+ * (a relative error of C) and, unless service is deterministic, the relative error of the
+ * percentile t' estimated from the exact tail as |P(W > t') - (1 - p)| / (t' |dP/dt|), its
+ * first-order term (a root solve would cost ten times more). */
+static int interval_error(const struct builder *bd, long i, int logc, double x0, double x,
+                          double *err)
+{
+	const struct qcache *q = bd->q;
+	struct queue_model m;
+	struct queue_result r;
+	int rc = solve_at(q, bd->c, x, &m, &r);
+	if (rc)
+		return rc;
+	double lnc = cubic(bd->iv[i].wait, x - x0);
+	if (!logc)
+		lnc += (double)bd->c * log(1.0 - x);
+	*err = fabs(lnc - log(r.erlang_c));
+	if (q->det || !(*err <= REFINE_TOL))
+		return 0;
+	double t = q->f.service_time * cubic(bd->iv[i].pct, x - x0) / x;
+	if (!(t > 0.0 && isfinite(t))) {
+		*err = INFINITY;
+		return 0;
+	}
+	double e = fabs(queue_response_ccdf(&m, &r, t) - q->u) / (t * fabs(tail_slope(&m, &r, t)));
+	*err = isnan(e) ? INFINITY : fmax(*err, e);
+	return 0;
+}
+
 /* Checks interval i = [a, b] at its midpoint and splits it while it errs by more than
  * REFINE_TOL (see there). */
 static int refine(struct builder *bd, long i, int logc, const struct node *a,
                   const struct node *b, int depth)
 {
-	const struct qcache *q = bd->q;
+	double h = b->x - a->x, err;
 	struct node m;
-	double h = b->x - a->x;
-	int rc = node_values(q, bd->c, a->x + 0.5 * h, &m);
+	int rc = interval_error(bd, i, logc, a->x, a->x + 0.5 * h, &err);
 	if (rc)
 		return rc;
-	double w = cubic(bd->iv[i].wait, 0.5 * h), p = cubic(bd->iv[i].pct, 0.5 * h);
-	double err = fabs(w - (logc ? m.lnc : m.g));
-	if (!q->det)
-		err = fmax(err, fabs(p / m.p - 1.0));
 	if (err <= REFINE_TOL)
 		return 0;
 	if (depth == REFINE_MAX_DEPTH || bd->used + 2 > GRID_MAX_INTERVALS + REFINE_MAX_EXTRA) {
 		bd->split[i] = EXACT;
 		return 0;
 	}
-	if ((rc = node_slope(q, bd->c, 0.5 * h, &m)) != 0 ||
+	if ((rc = node_eval(bd->q, bd->c, a->x + 0.5 * h, 0.5 * h, &m)) != 0 ||
 	    (rc = builder_grow(bd, bd->used + 2)) != 0)
 		return rc;
 	long k = bd->used;
@@ -352,7 +405,7 @@ static int table_build(const struct qcache *q, long c, struct table **out)
 		/* the narrowest interval ending here: below an octave's first node, half the
 		 * octave's spacing */
 		double h = x * ldexp(1.0, -GRID_BITS - 1);
-		if ((rc = node_values(q, c, x, &nd[j])) != 0 || (rc = node_slope(q, c, h, &nd[j])) != 0)
+		if ((rc = node_eval(q, c, x, h, &nd[j])) != 0)
 			goto out;
 	}
 	bd.used = n;
@@ -364,8 +417,9 @@ static int table_build(const struct qcache *q, long c, struct table **out)
 
 	size_t ivsize = (size_t)bd.used * sizeof(struct interval);
 	size_t size = sizeof *t + ivsize + (size_t)bd.used * sizeof(int32_t);
-	size = (size + _Alignof(struct table) - 1) / _Alignof(struct table) * _Alignof(struct table);
-	if (!(t = aligned_alloc(_Alignof(struct table), size))) {
+	size_t align = _Alignof(struct table);
+	size = (size + align - 1) / align * align;    /* aligned_alloc wants a multiple */
+	if (!(t = aligned_alloc(align, size))) {
 		rc = CAPSIM_ENOMEM;
 		goto out;
 	}
@@ -430,7 +484,8 @@ static int table_eval(const struct qcache *q, const struct table *t, long c, dou
 		pct = s * cubic(iv->pct, dx) * inv_x;
 	/* e^{-746} is below the smallest subnormal: skip exp()'s slow underflow path */
 	double e = t->ktimeout * x;
-	*out = (struct qpoint){ cw, s + t->kwait * cw * inv_x, pct, e < 746.0 ? cw * exp(-e) : 0.0 };
+	double tf = e < 746.0 ? cw * exp(-e) : 0.0;
+	*out = (struct qpoint){ cw, s + t->kwait * cw * inv_x, pct, tf };
 	return 0;
 }
 

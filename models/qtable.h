@@ -12,9 +12,21 @@
  * one per server count 1..max_servers, built lazily on first use. Tables are immutable once
  * published (C11 atomics), so one cache is shared read-only by every replication thread;
  * a table is a pure function of (family, c), so results do not depend on which thread built
- * it or when. Above QTABLE_RHO_MAX the exact functions are called directly. The
- * interpolation error is bounded and measured in tests/models/test_qtable.c (see the
- * QTABLE_* constants' comments for the figures). */
+ * it or when. Above QTABLE_RHO_MAX the exact functions are called directly.
+ *
+ * Accuracy: Erlang C and the percentile are interpolated (cubic Hermite in 1 - rho, C as a
+ * logarithm); the mean and the timeout fraction follow from C in closed form. Every table
+ * is checked against the exact functions at the midpoint of each of its intervals while it
+ * is built, and intervals are split until they agree to 1e-7 relative. Measured against
+ * qtable_exact at random and swept utilisations, for c = 1..2000 (and up to 1e6),
+ * S = 1 ms..1 s, timeouts 10 S..30 s, p = 0.95, 0.99, 0.999, the largest relative errors
+ * (where the exact value exceeds 1e-12) were, for ca2 = 1 and cs2 = 1, 0.5, 2: 9.9e-8 on
+ * wait_prob, 9.6e-8 on response_pct, 6.1e-10 on response_mean, 6.4e-9 on timeout_frac; and
+ * 3.3e-7 at most over ca2 in [0, 4] with cs2 from 0 (deterministic) to 100. Where Erlang C
+ * is below 1e-12 (1 - p), the rho = 0 answer is returned (an absolute error below that on
+ * the probabilities). tests/models/test_qtable.c asserts a relative 1e-6. A table holds
+ * at most 248 intervals of 68 bytes (~17 KB) plus any split ones, and builds in 0.3-1 ms
+ * for exponential service, 2-13 ms for gamma service (bench/README.md). */
 #ifndef CAPSIM_QTABLE_H
 #define CAPSIM_QTABLE_H
 
@@ -52,7 +64,10 @@ void qcache_free(struct qcache *q);
 /* Sets *out to the metrics of c servers (1 <= c <= max_servers) at utilisation rho in [0, 1)
  * (rho = lambda S / c). Builds c's table on first use. Thread-safe. Returns 0; CAPSIM_EINVAL
  * (c out of range, rho < 0 or NaN); CAPSIM_EUNSTABLE (rho >= 1: no steady state, *out
- * untouched); CAPSIM_ENOMEM (table could not be built). */
+ * untouched); CAPSIM_ENOMEM or an error of the exact functions (CAPSIM_ENOCONV) when c's
+ * table could not be built (nothing is kept; the next call tries again). Allocation-free
+ * once c's table exists, except above QTABLE_RHO_MAX, where the exact percentile allocates
+ * its root-finder workspace. */
 int qcache_eval(struct qcache *q, long c, double rho, struct qpoint *out);
 
 /* The exact metrics, as the tables are built from (for tests and benchmarks). Same returns. */

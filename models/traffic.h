@@ -58,6 +58,7 @@ struct traffic {
 	size_t nactive, cap;         /* used and allocated entries of active[] */
 	double *points;              /* [2·cap + 2] scratch for the breakpoints inside a step */
 	uint64_t spikes_started;     /* spikes started before the end of the last step computed */
+	const double *shape;         /* [nsteps] borrowed table of the steps' shapes, or NULL */
 };
 
 /* Sets up a generator for a horizon of `horizon` s cut in steps of `step` s, replication `rep`
@@ -84,6 +85,18 @@ double traffic_shape_mean(const struct scenario_traffic *spec, double t0, double
  * CAPSIM_ENOMEM if more spikes overlap than ever before and memory ran out. On failure *rate
  * is untouched and t stays consistent: retrying the call gives the rate it would have given. */
 int traffic_rate(struct traffic *t, uint64_t k, double *rate);
+
+/* The deterministic shape of every step 0..nsteps-1 of `step` s, computed once so that many
+ * replications can share it (it is the part of traffic_rate that does not depend on the
+ * replication). Sets *out to a malloc'd array (caller frees). Returns 0, CAPSIM_EINVAL or
+ * CAPSIM_ENOMEM (*out NULL). */
+int traffic_shape_table(const struct scenario_traffic *spec, double step, uint64_t nsteps,
+			double **out);
+
+/* Makes t read step shapes from `shape` (borrowed, from traffic_shape_table with the same
+ * spec, step and horizon; must outlive t) instead of computing them: the rates are
+ * bit-identical, only faster. NULL goes back to computing. */
+void traffic_use_shape_table(struct traffic *t, const double *shape);
 
 /* Number of steps in the horizon. */
 uint64_t traffic_nsteps(const struct traffic *t);

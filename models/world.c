@@ -119,6 +119,10 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 		rc = CAPSIM_ENOMEM;
 	}
 
+	if (sh->nsteps <= WORLD_SHAPE_TABLE_MAX &&
+	    (rc = traffic_shape_table(&sc->traffic, sc->step, sh->nsteps, &sh->shape)) < 0)
+		goto out;
+	rc = CAPSIM_ENOMEM;
 	if (bucket <= 0)
 		bucket = auto_bucket(sc->horizon, sc->step);
 	sh->steps_per_bucket = (uint64_t)ceil(bucket / sc->step - 1e-9);
@@ -148,6 +152,7 @@ void world_shared_release(struct world_shared *sh)
 			qcache_free(sh->qc[i]);
 	free(sh->qc);
 	free(sh->family);
+	free(sh->shape);
 	free(sh->pools);
 	free(sh->pool_of);
 	free(sh->route);
@@ -398,6 +403,8 @@ static int serve(struct world *w, struct pool *p, double lambda)
 		int rc = w->sh->exact_queueing ?
 			 qtable_exact(&w->sh->family[d->tier], c, rho, &q) :
 			 qcache_eval(w->sh->qc[d->tier], c, rho, &q);
+		if (rc == CAPSIM_EUNSTABLE)
+			goto overload;   /* rho a rounding error below 1: the fluid limit holds */
 		if (rc < 0)
 			return rc;
 		double lost = arrivals * q.timeout_frac;
@@ -411,6 +418,7 @@ static int serve(struct world *w, struct pool *p, double lambda)
 		w->out->scalar[W_TIMED_OUT] += lost;
 		return 0;
 	}
+overload:;
 	/* Fluid overload: serve at full rate, keep what can still be served in time. */
 	double input = p->backlog + arrivals, served = mu * dt;
 	if (served > input)
@@ -528,7 +536,9 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 			long own = sh->pool_of[t * nr + r];
 			if (own >= 0) {
 				struct pool *p = &w->pools[own];
-				alive[r] *= v == 1.0 ? 1.0 - p->fail_frac : pow(1.0 - p->fail_frac, v);
+				if (p->fail_frac > 0)
+					alive[r] *= v == 1.0 ? 1.0 - p->fail_frac
+							     : pow(1.0 - p->fail_frac, v);
 				pct[r] += v * p->pct;
 				double c = p->capacity / v;
 				if (c < cap[r])
@@ -747,6 +757,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	if ((rc = traffic_init(&tr, &sc->traffic, sh->step, sc->horizon, seed, rep)) < 0)
 		goto out;
 	have_traffic = 1;
+	traffic_use_shape_table(&tr, sh->shape);
 	for (uint64_t k = 0; k < sh->nsteps; k++) {
 		double now = (double)k * sh->step;
 		long n = engine_run(&w.eng, now);

@@ -42,6 +42,9 @@
 #include "models/scenario.h"
 
 #define WORLD_STREAM_BOOT 100
+/* Longest horizon, in steps, whose traffic shape is tabulated once for all replications
+ * (8 bytes a step: 32 MiB at most). */
+#define WORLD_SHAPE_TABLE_MAX 4194304
 
 /* Per-replication scalar figures, summed over the horizon. */
 enum world_scalar {
@@ -85,6 +88,8 @@ struct world_shared {
 	size_t *chain;         /* [ntiers] tier indices from tiers[0] along `calls` */
 	struct qcache **qc;    /* [ntiers] one table family per tier */
 	struct qtable_family *family; /* [ntiers] the families' parameters */
+	double *shape;         /* [nsteps] the traffic's deterministic shape per step, shared by
+				  every replication; NULL above WORLD_SHAPE_TABLE_MAX steps */
 	/* output layout */
 	double bucket;         /* s per time-series bucket, a whole number of steps */
 	uint64_t steps_per_bucket;

@@ -1,6 +1,7 @@
 /* Traffic generator: shapes by hand, noise and spike statistics against their laws, traces. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include "models/traffic.h"
 #include "sim/error.h"
@@ -313,4 +314,30 @@ Test(traffic, steps_must_not_go_back_nor_past_the_horizon)
 	cr_assert_eq(traffic_init(&t, &s, 0, 600, 1, 0), CAPSIM_EINVAL);
 	cr_assert_eq(traffic_init(&t, NULL, 60, 600, 1, 0), CAPSIM_EINVAL);
 	traffic_release(&t);   /* harmless after a failed init */
+}
+
+/* A shared shape table changes nothing: the same rates, bit for bit, with noise and spikes. */
+Test(traffic, shape_table_gives_identical_rates)
+{
+	struct scenario_traffic s = flat(100);
+	s.daily_amplitude = 0.4;
+	s.weekend_factor = 1.2;
+	s.growth_per_month = 0.05;
+	s.noise = 0.2;
+	s.spikes = (struct scenario_spikes){ .rate_per_day = 5, .magnitude_lo = 1.5,
+					     .magnitude_hi = 3, .duration = 1800 };
+	uint64_t n = 3 * 1440;
+	double *table;
+	cr_assert_eq(traffic_shape_table(&s, 60, n, &table), 0);
+	struct traffic a, b;
+	cr_assert_eq(traffic_init(&a, &s, 60, 60.0 * (double)n, 9, 2), 0);
+	cr_assert_eq(traffic_init(&b, &s, 60, 60.0 * (double)n, 9, 2), 0);
+	traffic_use_shape_table(&b, table);
+	for (uint64_t k = 0; k < n; k++) {
+		double x = rate_of(&a, k), y = rate_of(&b, k);
+		cr_assert(x == y, "step %llu: %.17g vs %.17g", (unsigned long long)k, x, y);
+	}
+	traffic_release(&a);
+	traffic_release(&b);
+	free(table);
 }
