@@ -149,22 +149,30 @@ int autoscale_tt_recommend(int current, double metric, double target, double tol
  * maximum again. The maximum of the window is thus the oldest entry, in O(1) amortised time
  * per evaluation. Entries older than now − window leave (one exactly at the cutoff stays).
  * Returns the highest recommendation of the window, the new one included. */
+/* Index of the i-th entry after rec_head (i < rec_cap), without a division: this runs at
+ * every evaluation of every pool. */
+static inline size_t ring_at(const struct autoscale *a, size_t i)
+{
+	size_t j = a->rec_head + i;
+	return j >= a->rec_cap ? j - a->rec_cap : j;
+}
+
 static int window_push(struct autoscale *a, double now, int count)
 {
 	double cutoff = now - a->spec->target_tracking.stabilization_window;
 	while (a->nrecs > 0 && a->recs[a->rec_head].time < cutoff) {
-		a->rec_head = (a->rec_head + 1) % a->rec_cap;
+		a->rec_head = ring_at(a, 1);
 		a->nrecs--;
 	}
-	while (a->nrecs > 0 && a->recs[(a->rec_head + a->nrecs - 1) % a->rec_cap].count <= count)
+	while (a->nrecs > 0 && a->recs[ring_at(a, a->nrecs - 1)].count <= count)
 		a->nrecs--;
 	if (a->nrecs == a->rec_cap) {
 		/* Full (only when evaluated more often than every metric period): the newest
 		 * entry, larger than count, is kept until now + window instead. That errs on the
 		 * side of the higher count, i.e. of scaling in later, never earlier. */
-		a->recs[(a->rec_head + a->nrecs - 1) % a->rec_cap].time = now;
+		a->recs[ring_at(a, a->nrecs - 1)].time = now;
 	} else {
-		a->recs[(a->rec_head + a->nrecs) % a->rec_cap] = (struct autoscale_rec){ now, count };
+		a->recs[ring_at(a, a->nrecs)] = (struct autoscale_rec){ now, count };
 		a->nrecs++;
 	}
 	return a->recs[a->rec_head].count;
@@ -177,8 +185,9 @@ static void target_tracking_vote(struct autoscale *a, double now, int current, d
 				 struct vote *v)
 {
 	const struct scenario_target_tracking *tt = &a->spec->target_tracking;
+	/* autoscale_tt_recommend outside the band, without testing the band twice. */
 	int rec = within_tolerance(metric, tt->target, tt->tolerance) ? a->desired :
-		autoscale_tt_recommend(current, metric, tt->target, tt->tolerance);
+		ceil_count((double)current * metric / tt->target);
 	int highest = window_push(a, now, rec);
 
 	if (rec > a->desired) {

@@ -186,8 +186,10 @@ struct pool {
 	int has_policy;
 	uint64_t eval_every;   /* steps between evaluations, 0 = never */
 	uint64_t delay_steps;  /* steps of metric delay */
-	double *util_cum;      /* ring [ring] of cumulative utilisation sums by step */
+	double *util_cum;      /* ring [ring] of cumulative busy-instance sums by step */
 	uint64_t ring;
+	uint64_t ring_k;       /* k mod ring for the current step k (no division per step) */
+	uint64_t eval_left;    /* steps until the next evaluation */
 	double backlog;        /* requests waiting from earlier steps */
 	double warmup;         /* s */
 	/* billing */
@@ -207,6 +209,10 @@ struct world {
 	int ev_boot, ev_sched;
 	struct pool *pools;
 	uint64_t step_k;
+	size_t bucket;         /* bucket of the current step */
+	size_t month;          /* month of the current step */
+	uint64_t month_end;    /* first step of the next month */
+	uint64_t bucket_left;  /* steps left in it */
 	struct world_rep *out;
 	uint64_t rep;
 	int running_total;
@@ -442,14 +448,15 @@ overload:;
 	return 0;
 }
 
-/* Flushes the cost billed during step k into its month and bucket. */
-static void flush_cost(struct world *w, uint64_t k, double now)
+/* Flushes the cost billed since the last flush, all within bucket b and month `month`, into
+ * them. Called when a bucket or a month ends, not every step: per-second billing makes the
+ * sum the same, and the time-series cost rate (a sum of per-step rates, divided by the
+ * bucket's steps at the end) is cost / step × 3600 however the cost was split. */
+static void flush_cost(struct world *w, size_t b, size_t month, double now)
 {
 	const struct world_shared *sh = w->sh;
-	size_t month = (size_t)((double)k * sh->step / SCENARIO_MONTH);
 	if (month >= sh->nmonths)
 		month = sh->nmonths - 1;
-	size_t b = (size_t)(k / sh->steps_per_bucket);
 	for (size_t i = 0; i < sh->npools; i++) {
 		struct pool *p = &w->pools[i];
 		bill(p, now);
@@ -465,6 +472,13 @@ static void flush_cost(struct world *w, uint64_t k, double now)
 	}
 }
 
+/* The first step of month m: the step holding m × SCENARIO_MONTH (a month boundary inside a
+ * step counts that step in the new month). */
+static uint64_t month_first_step(const struct world_shared *sh, size_t m)
+{
+	return (uint64_t)floor((double)m * SCENARIO_MONTH / sh->step + 1e-9);
+}
+
 /* Evaluates pool p's policies at the start of step k (time now). */
 static int evaluate(struct pool *p, uint64_t k, double now)
 {
@@ -474,8 +488,13 @@ static int evaluate(struct pool *p, uint64_t k, double now)
 	if (k >= del + 1 && p->nservice > 0 && now >= p->warm_from) {
 		uint64_t end = k - del;              /* steps [end - per, end) */
 		uint64_t start = end > per ? end - per : 0;
-		double hi = p->util_cum[end % p->ring];
-		double lo = p->util_cum[start % p->ring];
+		/* Ring slots of steps `end` and `start`, both within ring − 1 steps of k. */
+		uint64_t ie = p->ring_k >= k - end ? p->ring_k - (k - end)
+						   : p->ring_k + p->ring - (k - end);
+		uint64_t is = p->ring_k >= k - start ? p->ring_k - (k - start)
+						     : p->ring_k + p->ring - (k - start);
+		double hi = p->util_cum[ie];
+		double lo = p->util_cum[is];
 		/* The window's mean busy instances, as a utilisation of the fleet in service now:
 		 * current × metric is then the measured load whatever the fleet was during the
 		 * window, so instances that came into service since are not asked for twice. */
@@ -497,15 +516,25 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	int rc;
 	if ((rc = traffic_rate(tr, k, &rate)) < 0)
 		return rc;
-	if (k > 0)
-		flush_cost(w, k - 1, now);
+	size_t b = w->bucket;
+	if (k > 0 && (w->bucket_left == sh->steps_per_bucket || k == w->month_end)) {
+		/* Step k opens a bucket or a month: what was billed so far belongs to the
+		 * previous step's. */
+		flush_cost(w, w->bucket_left == sh->steps_per_bucket ? b - 1 : b, w->month, now);
+		if (k == w->month_end) {
+			w->month++;
+			w->month_end = month_first_step(sh, w->month + 1);
+		}
+	}
 
 	/* Autoscaling evaluations due at this step boundary act before its load. */
 	for (size_t i = 0; i < sh->npools; i++) {
 		struct pool *p = &w->pools[i];
-		if (p->eval_every && k > 0 && k % p->eval_every == 0 &&
-		    (rc = evaluate(p, k, now)) < 0)
-			return rc;
+		if (p->eval_every && --p->eval_left == 0) {
+			p->eval_left = p->eval_every;
+			if ((rc = evaluate(p, k, now)) < 0)
+				return rc;
+		}
 	}
 
 	/* region_state: [0, nr) alive user rate, [nr, 2nr) e2e percentile, [2nr, 3nr) chain
@@ -561,7 +590,6 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 
 	/* Accounting. */
 	struct world_rep *o = w->out;
-	size_t b = (size_t)(k / sh->steps_per_bucket);
 	double offered = 0, ok = 0;
 	int met = 1, any = 0;
 	for (size_t r = 0; r < nr; r++) {
@@ -628,8 +656,9 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		if (p->eval_every) {
 			/* Busy instances: utilisation (at most 100%) × instances in service. */
 			double u = p->util < 1.0 ? p->util : 1.0;
-			p->util_cum[(k + 1) % p->ring] = p->util_cum[k % p->ring] +
-							 u * (double)p->nservice;
+			uint64_t next = p->ring_k + 1 == p->ring ? 0 : p->ring_k + 1;
+			p->util_cum[next] = p->util_cum[p->ring_k] + u * (double)p->nservice;
+			p->ring_k = next;
 			if (p->as.spec->has_predictive)
 				autoscale_record(&p->as, now, now + dt, p->lambda);
 		}
@@ -727,6 +756,8 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 				p->eval_every = 1;
 			p->delay_steps = (uint64_t)ceil(delay / sh->step - 1e-9);
 			p->ring = p->eval_every + p->delay_steps + 2;
+			/* The first evaluation is at step eval_every (never at step 0). */
+			p->eval_left = p->eval_every + 1;
 			rc = CAPSIM_ENOMEM;
 			if (!(p->util_cum = calloc(p->ring, sizeof *p->util_cum)))
 				goto out;
@@ -758,6 +789,10 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 		goto out;
 	have_traffic = 1;
 	traffic_use_shape_table(&tr, sh->shape);
+	w.bucket = 0;
+	w.bucket_left = sh->steps_per_bucket;
+	w.month = 0;
+	w.month_end = month_first_step(sh, 1);
 	for (uint64_t k = 0; k < sh->nsteps; k++) {
 		double now = (double)k * sh->step;
 		long n = engine_run(&w.eng, now);
@@ -771,9 +806,14 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 		}
 		if ((rc = step(&w, &tr, k, region_state)) < 0)
 			goto out;
+		if (--w.bucket_left == 0) {
+			w.bucket++;
+			w.bucket_left = sh->steps_per_bucket;
+		}
 	}
 	if (sh->nsteps > 0)
-		flush_cost(&w, sh->nsteps - 1, sc->horizon);
+		flush_cost(&w, (size_t)((sh->nsteps - 1) / sh->steps_per_bucket), w.month,
+			   sc->horizon);
 	/* Close breach episodes still open at the horizon. */
 	for (size_t r = 0; r < nr; r++)
 		if (w.breach_start[r] >= 0) {

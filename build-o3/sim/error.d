@@ -1,0 +1,2 @@
+build-o3/sim/error.o: sim/error.c sim/error.h
+sim/error.h:

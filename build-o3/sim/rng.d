@@ -1,0 +1,3 @@
+build-o3/sim/rng.o: sim/rng.c sim/rng.h sim/error.h
+sim/rng.h:
+sim/error.h:

@@ -1,0 +1,3 @@
+build-o3/sim/stats.o: sim/stats.c sim/stats.h sim/error.h
+sim/stats.h:
+sim/error.h:
