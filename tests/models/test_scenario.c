@@ -45,7 +45,7 @@ Test(scenario, shop_loads_with_the_values_written_in_it)
 	cr_assert(sc.has_slo);
 	assert_near(sc.slo.availability, 0.999, "availability");
 	assert_near(sc.slo.latency_percentile, 99, "percentile");
-	assert_near(sc.slo.latency_target, 0.5, "latency_target 500ms");
+	assert_near(sc.slo.latency_target, 0.6, "latency_target 600ms");
 	assert_near(sc.budget_monthly, 2500, "budget");
 
 	const struct scenario_traffic *t = &sc.traffic;

@@ -300,3 +300,59 @@ Test(world, seed_gives_identical_results_whatever_the_threads)
 	run_result_release(&c);
 	scenario_release(&sc);
 }
+
+/* Costs split at month boundaries: the fixed fleet of 5 × 0.096 USD/h over 45 days (1080 h)
+ * pays 5 × 730 × 0.096 = 350.4 USD in month 1 (730 h) and 5 × 350 × 0.096 = 168 USD in the
+ * 350 h of month 2. */
+Test(world, cost_split_by_month)
+{
+	char *json = strdup(fixed_fleet);
+	char *p = strstr(json, "\"horizon\": \"1d\"");
+	cr_assert_not_null(p);
+	memcpy(p, "\"horizon\":\"45d\"", 15);
+	struct scenario sc;
+	parse(json, NULL, &sc);
+	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert_eq(r.ncosts, 2);
+	cr_assert_eq(r.costs[0].month, 0);
+	cr_assert_eq(r.costs[1].month, 1);
+	cr_assert_float_eq(r.costs[0].stat.mean, 350.4, 1e-9);
+	cr_assert_float_eq(r.costs[1].stat.mean, 168.0, 1e-9);
+	cr_assert_str_eq(r.costs[0].option, "on_demand");
+	/* The time series' cost rate is 5 × 0.096 = 0.48 USD/h in every bucket. */
+	for (size_t b = 0; b < r.nbuckets; b++)
+		cr_assert_float_eq(run_ts(&r, b, 0, RUN_TS_COST_RATE), 0.48, 1e-9, "bucket %zu", b);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
+/* Per-second billing has a 60-second minimum. Two scheduled actions fire at 07:00 in file
+ * order: desired 5 (three launches), then desired 2 (the three newest terminated at once,
+ * lifetime 0). Over one day: 2 instances × 24 h × 0.096 = 4.608 USD, plus 3 × 60 s ×
+ * 0.096 / 3600 = 0.0048 USD for the three that ran 0 s: 4.6128 USD; instance-hours count the
+ * time actually run (48 h). */
+Test(world, billing_minimum_of_60_seconds)
+{
+	const char *json =
+		"{ \"name\": \"bill\", \"version\": 1, \"horizon\": \"1d\", \"step\": \"1m\","
+		"  \"traffic\": { \"base_rate\": 10 },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.096 } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\", \"capacity_rps\": 100,"
+		"    \"autoscaling\": { \"min\": 2, \"max\": 5, \"scheduled\": ["
+		"      { \"at\": \"07:00\", \"desired\": 5 }, { \"at\": \"07:00\", \"desired\": 2 } ] } } ] }";
+	struct scenario sc;
+	parse(json, NULL, &sc);
+	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert_float_eq(metric(&r, "cost_total"), 4.6128, 1e-12);
+	cr_assert_float_eq(metric(&r, "instance_hours"), 48.0, 1e-12);
+	cr_assert_float_eq(metric(&r, "scaling_actions"), 2, 1e-12);
+	run_result_release(&r);
+	scenario_release(&sc);
+}
