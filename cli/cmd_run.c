@@ -310,6 +310,19 @@ int cmd_run(int argc, char **argv)
 		status = EXIT_FAIL;
 		goto out;
 	}
+	struct run_meta meta = {
+		.scenario_path = a.file, .scenario_sha256 = sha, .args = args,
+		.version = CAPSIM_VERSION, .started = started, .elapsed = elapsed,
+	};
+	/* The database first: if it cannot take the run, nothing in the folder changes.
+	 * (The CSV files after it are each replaced atomically.) */
+	int64_t run_id = 0;
+	snprintf(path, sizeof path, "%s/results.db", dir);
+	if (report_db_append(path, &res, &meta, &run_id, msg, sizeof msg) < 0) {
+		fprintf(stderr, "capsim run: %s\n", msg);
+		status = EXIT_FAIL;
+		goto out;
+	}
 	static const struct {
 		const char *name;
 		int (*fn)(const struct run_result *, const char *, char *, size_t);
@@ -326,17 +339,6 @@ int cmd_run(int argc, char **argv)
 			status = EXIT_FAIL;
 			goto out;
 		}
-	}
-	struct run_meta meta = {
-		.scenario_path = a.file, .scenario_sha256 = sha, .args = args,
-		.version = CAPSIM_VERSION, .started = started, .elapsed = elapsed,
-	};
-	int64_t run_id = 0;
-	snprintf(path, sizeof path, "%s/results.db", dir);
-	if (report_db_append(path, &res, &meta, &run_id, msg, sizeof msg) < 0) {
-		fprintf(stderr, "capsim run: %s\n", msg);
-		status = EXIT_FAIL;
-		goto out;
 	}
 	const char *plots_note = NULL;
 	if (report_plot_scripts(&res, dir, msg, sizeof msg) < 0) {
@@ -368,7 +370,7 @@ int cmd_run(int argc, char **argv)
 		if (!plots_note && !a.no_plots)
 			printf("plots: %s/{demand,instances,latency,cost}.png\n", dir);
 	}
-	if (plots_note || a.no_plots) {
+	if (plots_note || (a.no_plots && !a.quiet)) {
 		if (plots_note)
 			fprintf(stderr, "capsim run: %s\n", plots_note);
 		fprintf(stderr, "capsim run: draw the plots later with: "

@@ -94,7 +94,8 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 
 	M("fraction", avail, "availability");
 	if (sh->latency_target > 0)
-		M("fraction", s[W_STEPS] > 0 ? s[W_STEPS_MET] / s[W_STEPS] : 1.0, "latency_slo_steps");
+		M("fraction", s[W_STEPS] > 0 ? s[W_STEPS_MET] / s[W_STEPS] : 1.0,
+		  "latency_slo_steps");
 	if (sc->has_slo && sc->slo.availability < 1.0)
 		M("ratio", (1.0 - avail) / (1.0 - sc->slo.availability), "error_budget_burn");
 	M("s", offered > 0 ? s[W_PCT_WEIGHTED] / offered : 0.0, "latency_p%s", pct);
@@ -125,7 +126,8 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 		M("USD", c, "cost.region.%s", sc->regions[r].name);
 	}
 	for (size_t i = 0; i < sh->npools; i++)
-		M("fraction", w->pool_util[i], "utilization.%s.%s", sc->tiers[sh->pools[i].tier].name, sc->regions[sh->pools[i].region].name);
+		M("fraction", w->pool_util[i], "utilization.%s.%s",
+		  sc->tiers[sh->pools[i].tier].name, sc->regions[sh->pools[i].region].name);
 #undef M
 	return n;
 }

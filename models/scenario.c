@@ -875,9 +875,12 @@ static int load_traffic(struct ctx *c, const cJSON *root)
 		if (!cJSON_IsArray(mag) || cJSON_GetArraySize(mag) != 2)
 			return expected(c, "magnitude", mag, mag_what);
 		const cJSON *lo = cJSON_GetArrayItem(mag, 0), *hi = cJSON_GetArrayItem(mag, 1);
-		if (!cJSON_IsNumber(lo) || !cJSON_IsNumber(hi) || !isfinite(hi->valuedouble) ||
-		    !(lo->valuedouble >= 1) || !(hi->valuedouble >= lo->valuedouble))
+		if (!cJSON_IsNumber(lo) || !cJSON_IsNumber(hi))
 			return expected(c, "magnitude", mag, mag_what);
+		if (!isfinite(hi->valuedouble) || !(lo->valuedouble >= 1) ||
+		    !(hi->valuedouble >= lo->valuedouble))
+			return fail_key(c, "magnitude", AT_VALUE, "expected %s, got [%g, %g]",
+					mag_what, lo->valuedouble, hi->valuedouble);
 		sp->magnitude_lo = lo->valuedouble;
 		sp->magnitude_hi = hi->valuedouble;
 		if ((rc = get_duration(c, sub, "duration", NULL, 1, &sp->duration)) != 0)

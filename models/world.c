@@ -199,7 +199,6 @@ struct pool {
 	struct rng boot_rng;
 	/* per-step results */
 	double lambda, fail_frac, pct, wait_prob, util, served, failed, capacity;
-	/* breach bookkeeping lives per region, not here */
 };
 
 struct world {
@@ -208,7 +207,6 @@ struct world {
 	struct engine eng;
 	int ev_boot, ev_sched;
 	struct pool *pools;
-	uint64_t step_k;
 	size_t bucket;         /* bucket of the current step */
 	size_t month;          /* month of the current step */
 	uint64_t month_end;    /* first step of the next month */

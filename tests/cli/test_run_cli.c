@@ -93,9 +93,9 @@ static void remove_tmpdir(void)
 
 TestSuite(run_cli, .init = make_tmpdir, .fini = remove_tmpdir);
 
-static void join(char *buf, size_t size, const char *dir, const char *name)
+static void join(char *buf, size_t size, const char *folder, const char *name)
 {
-	cr_assert_lt((size_t)snprintf(buf, size, "%s/%s", dir, name), size);
+	cr_assert_lt((size_t)snprintf(buf, size, "%s/%s", folder, name), size);
 }
 
 static void write_file(const char *path, const void *data, size_t len)
@@ -303,6 +303,7 @@ Test(run_cli, each_run_appends_one_row_and_leaves_earlier_rows_alone)
 	cr_assert_eq(db_count(db, "SELECT count(*) FROM runs", 0), 2);
 	cr_assert_eq(db_runs(db, second, 4), 2);
 	cr_expect_neq(second[0].id, second[1].id);
+	cr_expect(second[0].id == 1 && second[1].id == 2, "a new database numbers runs 1, 2");
 	cr_expect_eq(second[0].id, first[0].id, "the first run keeps its id");
 	cr_expect_str_eq(second[0].name, first[0].name);
 	cr_expect_eq(second[0].seed, first[0].seed);
@@ -340,7 +341,7 @@ Test(run_cli, seed_and_reps_are_recorded_and_the_seed_changes_results)
 	join(a, sizeof a, dir, "a");
 	join(b, sizeof b, dir, "b");
 	const char *runa[] = { "run", scen, "-o", a, "--reps", "2", "--seed", "101", NULL };
-	const char *runb[] = { "run", scen, "-o", b, "--reps", "4", "--seed", "202", NULL };
+	const char *runb[] = { "run", scen, "-o", b, "--reps", "2", "--seed", "202", NULL };
 	run_ok(runa, &r);
 	cli_result_release(&r);
 	run_ok(runb, &r);
@@ -357,10 +358,10 @@ Test(run_cli, seed_and_reps_are_recorded_and_the_seed_changes_results)
 	cr_assert_eq(db_runs(db, row, 2), 1);
 	sqlite3_close(db);
 	cr_expect_eq(row[0].seed, 202);
-	cr_expect_eq(row[0].replications, 4);
+	cr_expect_eq(row[0].replications, 2);
 
-	/* Lognormal noise of sigma 0.3 on each of 1440 steps: two independent seeds giving the
-	 * same mean to 10 digits would be a coincidence of probability ~0. */
+	/* Same replications, other seed. Lognormal noise of sigma 0.3 on each of 1440 steps:
+	 * two seeds giving the same mean to 10 digits would be a coincidence of probability ~0. */
 	join(path, sizeof path, a, "summary.csv");
 	char *csva = read_file(path, NULL);
 	join(path, sizeof path, b, "summary.csv");
@@ -493,7 +494,8 @@ Test(run_cli, a_results_db_that_is_not_a_database_fails_and_is_left_as_it_was)
 {
 	char db_path[PATH_MAX], garbage[8192];
 	struct cli_result r;
-	/* Not an SQLite header ("SQLite format 3\0"): bytes 0..255 repeated. */
+	/* 7i + 3 mod 256 runs through every byte value, and never spells SQLite's header
+	 * "SQLite format 3\0". */
 	for (size_t i = 0; i < sizeof garbage; i++)
 		garbage[i] = (char)(i * 7 + 3);
 	join(db_path, sizeof db_path, dir, "results.db");
@@ -511,6 +513,10 @@ Test(run_cli, a_results_db_that_is_not_a_database_fails_and_is_left_as_it_was)
 	cr_expect(len == sizeof garbage && memcmp(after, garbage, len) == 0,
 		  "results.db was changed (%zu bytes now)", len);
 	free(after);
+	/* The database is written first: a run it refuses leaves no CSV behind either. */
+	char csv[PATH_MAX];
+	join(csv, sizeof csv, dir, "summary.csv");
+	cr_expect(access(csv, F_OK) != 0, "summary.csv was written for a run not in the database");
 }
 
 Test(run_cli, without_gnuplot_the_run_succeeds_and_says_how_to_draw_later)
@@ -587,6 +593,9 @@ Test(run_cli, quiet_prints_nothing_on_stdout)
 			       "--quiet", NULL };
 	run_ok(argv, &r);
 	cr_expect_str_eq(r.out, "");
+	/* "nothing on success": stderr too, unless a missing gnuplot has to be mentioned. */
+	if (have_gnuplot())
+		cr_expect_str_eq(r.err, "");
 	cli_result_release(&r);
 	join(path, sizeof path, dir, "summary.csv");
 	cr_expect(exists(path), "--quiet still writes the report");
