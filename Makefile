@@ -16,7 +16,8 @@ SAN     ?=
 WERROR  ?=
 CFLAGS  ?= -g
 CFLAGS  += $(OPT) $(SAN) $(WERROR) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -pthread \
-           -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+           -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+           -DCAPSIM_DATA_DIR='"$(CURDIR)/models/data"'
 LDFLAGS += $(SAN)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
 TEST_CFLAGS := $(shell pkg-config --cflags criterion 2>/dev/null)
