@@ -36,8 +36,9 @@ const char cmd_run_usage[] =
 	"  --json           print the summary as one JSON object instead of the table\n"
 	"  --quiet          print nothing on success (no table, no progress bar)\n"
 	"\n"
-	"Writes into DIR: summary.csv, timeseries.csv, cost.csv, events.csv, the plots\n"
-	"demand.png, instances.png, latency.png and cost.png with their gnuplot scripts (.gp),\n"
+	"Writes into DIR: summary.csv, timeseries.csv, cost.csv, bill.csv, events.csv, the\n"
+	"plots demand.png, instances.png, latency.png, cost.png, purchase.png and bill.png\n"
+	"with their gnuplot scripts (.gp),\n"
 	"and appends the run to DIR/results.db (SQLite; earlier runs are kept). Every file\n"
 	"is written under a temporary name and renamed when complete. A mistake in the\n"
 	"scenario is reported as FILE:LINE: PATH: message, with exit status 2 and nothing\n"
@@ -330,6 +331,7 @@ int cmd_run(int argc, char **argv)
 		{ "summary.csv", report_summary_csv },
 		{ "timeseries.csv", report_timeseries_csv },
 		{ "cost.csv", report_cost_csv },
+		{ "bill.csv", report_bill_csv },
 		{ "events.csv", report_events_csv },
 	};
 	for (size_t i = 0; i < sizeof csvs / sizeof csvs[0]; i++) {
@@ -365,10 +367,14 @@ int cmd_run(int argc, char **argv)
 		free(js);
 	} else if (!a.quiet) {
 		report_summary_text(&res, stdout);
-		printf("\nwrote %s/{summary,timeseries,cost,events}.csv, run %" PRId64
+		printf("\nwrote %s/{summary,timeseries,cost,bill,events}.csv, run %" PRId64
 		       " in %s/results.db\n", dir, run_id, dir);
-		if (!plots_note && !a.no_plots)
-			printf("plots: %s/{demand,instances,latency,cost}.png\n", dir);
+		if (!plots_note && !a.no_plots) {
+			printf("plots: %s/{", dir);
+			for (int i = 0; i < REPORT_NPLOTS; i++)
+				printf("%s%s", i ? "," : "", report_plot_names[i]);
+			printf("}.png\n");
+		}
 	}
 	if (plots_note || (a.no_plots && !a.quiet)) {
 		if (plots_note)

@@ -4,26 +4,38 @@
  * The fluid model (models/world.c) adds up, for each hour and each billing line (one
  * (pool, instance type), priced by one (type, region) rate), the on-demand instance-hours it
  * used and the cost of its spot instance-hours (spot is priced by the world, whose spot price
- * may vary). billing_apply_hour() then settles the hour:
- *   1. reserved instances: each reservation of `count` instances of one (type, region) is paid
- *      every hour of its term (its recurring fee plus its upfront fee amortised over the term,
- *      `hourly_fee` per instance) and covers up to `count` on-demand instance-hours of that
- *      (type, region) in the hour, shared among the lines using it in proportion to their
- *      usage (regional reservations, no size flexibility);
- *   2. savings plans, in the order given: each commits `commitment` USD per hour, applied to
- *      the eligible on-demand usage left after reservations (any type and region for a
- *      compute plan; its family and region for an instance-family plan) at the plan's rate for
- *      that usage, the usage with the largest discount first (as AWS applies them); what the
- *      commitment does not use in the hour is lost;
- *   3. what remains pays the on-demand price.
- * Each line gets its cost split by how it was paid, and the hour's reservation and savings-plan
- * utilisation and coverage figures, defined as the AWS Cost Explorer reports define them:
- *   RI utilisation = reserved hours used / reserved hours purchased;
- *   RI coverage = on-demand-eligible hours covered by reservations / all such hours;
- *   SP utilisation = commitment used / commitment;
- *   SP coverage = on-demand-equivalent cost covered by plans / on-demand-equivalent cost of
- *   the usage left after reservations... (see billing_hour below for the exact fields).
- * Pure: no allocation, no state between hours. */
+ * may vary). billing_apply_hour() then settles the hour in three steps:
+ *   1. reserved instances, in the order given: each reservation of `count` instances of one
+ *      (type, region) is paid every hour of its term (its recurring fee plus its upfront fee
+ *      amortised over the term, `hourly_fee` per instance) whatever the usage, and covers up
+ *      to `count` of the on-demand instance-hours of that (type, region) left by the
+ *      reservations before it, split among the lines using that rate in proportion to what
+ *      each has left (regional reservations, no size flexibility). The covered part of the fee
+ *      goes to the lines (BILL_RESERVED), the rest to ri_unused;
+ *   2. savings plans, every instance-family plan first, then every compute plan (AWS applies
+ *      the narrower plans first), each kind in the order given: a plan commits `commitment`
+ *      USD for the hour and buys the eligible on-demand instance-hours still unpaid at its
+ *      rate (sp_rate[kind][term]), the usage with the largest discount 1 - sp_rate/on_demand
+ *      first (equal discounts: the lower rate first, then line order), until the commitment
+ *      is spent, the last line partly. Eligible: the rate has sp_rate[kind][term] > 0, and
+ *      for an instance-family plan the same family and region. The commitment is paid whole:
+ *      what it does not buy in the hour is lost (in total, in no line);
+ *   3. what remains pays the on-demand price (BILL_ON_DEMAND). Spot hours and their cost pass
+ *      through (BILL_SPOT): reservations and plans never touch them.
+ * Utilisation and coverage, as AWS Cost Explorer reports them, from the billing_hour fields;
+ * every field adds up over hours, so a period's figure is the ratio of the summed fields:
+ *   RI utilisation = ri_used_hours / ri_hours;
+ *   RI coverage    = ri_used_hours / od_eligible_hours (all on-demand instance-hours, spot
+ *                    excluded);
+ *   SP utilisation = sp_used / sp_commitment;
+ *   SP coverage    = sp_covered_od_equiv / (od_equiv - ri_covered_od_equiv): the on-demand
+ *                    value of the usage the plans bought over that of all usage reservations
+ *                    left (what AWS calls covered spend + on-demand spend).
+ * Cost conservation: total = ri_fee + sp_commitment + on-demand cost left + spot cost.
+ * Pure and thread-safe: no allocation, no state between hours. Cost is O(n (nri + nsp n)):
+ * each plan finds its next line by a scan (no sort, no scratch memory), which is quadratic in
+ * the number of lines a plan buys; a few dozen lines per hour is the expected size, and more
+ * lines stay correct, only slower. */
 #ifndef CAPSIM_BILLING_H
 #define CAPSIM_BILLING_H
 
@@ -37,25 +49,27 @@ extern const char *const billing_option_name[BILL_NOPTIONS];
 
 /* The prices of one (instance type, region). */
 struct billing_rate {
-	double on_demand;      /* USD per instance-hour */
-	double sp_rate[CATALOG_NPLANS]; /* USD per instance-hour under a compute / instance-family
-					   plan of the plan's term; 0 = not eligible */
-	char family[16];       /* instance family, for instance-family plans */
+	double on_demand;      /* USD per instance-hour, > 0 */
+	double sp_rate[CATALOG_NPLANS][CATALOG_NTERMS]; /* USD per instance-hour under a no-upfront
+					   compute / instance-family plan of each term, as in
+					   catalog_entry.sp_rate; 0 = not eligible; expected
+					   below on_demand (the catalog guarantees it) */
+	char family[104];      /* instance family (a scenario name: at most 100 characters) */
 	size_t region;         /* region index, for instance-family plans */
 };
 
 struct billing_reservation {
 	size_t rate;           /* index into plan.rates: the (type, region) it covers */
-	int count;             /* instances */
-	double hourly_fee;     /* USD per instance-hour: recurring + upfront / term hours */
+	int count;             /* instances, >= 0 */
+	double hourly_fee;     /* USD per instance-hour: recurring + upfront / term hours, >= 0 */
 };
 
 struct billing_savings_plan {
 	enum catalog_plan kind;
-	char family[16];       /* instance-family plans: the family covered */
+	char family[104];      /* instance-family plans: the family covered */
 	size_t region;         /* instance-family plans: the region covered */
-	double commitment;     /* USD per hour */
-	int term;              /* enum catalog_term, selects the rate sp_rate was read for */
+	double commitment;     /* USD per hour, >= 0 */
+	int term;              /* enum catalog_term: selects the rate, sp_rate[kind][term] */
 };
 
 struct billing_plan {
@@ -72,27 +86,34 @@ struct billing_line {
 	size_t rate;           /* in: index into plan.rates */
 	double od_hours;       /* in: on-demand instance-hours used in the hour (>= 0) */
 	double spot_hours;     /* in: spot instance-hours used in the hour (>= 0) */
-	double spot_cost;      /* in: USD of those spot hours */
+	double spot_cost;      /* in: USD of those spot hours (>= 0) */
 	double cost[BILL_NOPTIONS];  /* out: USD attributed to the line by how it was paid */
-	double hours[BILL_NOPTIONS]; /* out: instance-hours by how they were paid */
+	double hours[BILL_NOPTIONS]; /* out: instance-hours by how they were paid; the on-demand,
+					reserved and savings-plan hours add up to od_hours */
 };
 
 /* What one hour came to, beyond the lines. */
 struct billing_hour {
-	double total;          /* USD: every line's cost plus the unused fees below */
+	double total;          /* USD: every line's cost + ri_unused + (sp_commitment - sp_used) */
 	double ri_fee;         /* USD: all reservations' fees for the hour */
 	double ri_unused;      /* USD of ri_fee that covered nothing */
-	double ri_hours;       /* instance-hours reserved */
-	double ri_used_hours;  /* of which used */
+	double ri_hours;       /* instance-hours reserved (sum of counts) */
+	double ri_used_hours;  /* of which covered usage */
+	double ri_covered_od_equiv; /* on-demand-equivalent USD of the usage reservations covered */
 	double od_eligible_hours; /* on-demand instance-hours of every line (before any discount) */
 	double sp_commitment;  /* USD committed for the hour */
 	double sp_used;        /* USD of it applied to usage */
 	double sp_covered_od_equiv; /* on-demand-equivalent USD of the usage the plans covered */
-	double od_equiv;       /* on-demand-equivalent USD of all on-demand-eligible usage */
+	double od_equiv;       /* on-demand-equivalent USD of all on-demand usage (sum of od_hours
+				  * on_demand), reserved and plan-covered usage included */
 };
 
-/* Settles one hour for lines[0..n). Returns 0, or CAPSIM_EINVAL (a rate index out of range,
- * negative usage) with nothing written. */
+/* Settles one hour for lines[0..n) (n may be 0: then only the fees are paid) and fills every
+ * output field of the lines and all of *h. Returns 0, or CAPSIM_EINVAL with nothing written:
+ * a NULL pointer where an array has elements, a line's or reservation's rate index out of
+ * range, a referenced rate whose on_demand is not > 0 or whose sp_rate is negative or not
+ * finite, negative or non-finite usage, spot cost, count, fee or commitment, a plan kind or
+ * term out of range. */
 int billing_apply_hour(const struct billing_plan *p, struct billing_line *lines, size_t n,
 		       struct billing_hour *h);
 

@@ -52,8 +52,12 @@ struct catalog {
 	char *path;            /* the file read (owned) */
 };
 
-/* Reads and checks a catalog CSV. Returns 0; CAPSIM_EIO (unreadable), CAPSIM_EPARSE or
- * CAPSIM_EINVAL (a bad row: msg gets "PATH:LINE: column: expected ..., got ..."),
+/* Reads and checks a catalog CSV. Lines starting with '#' are comments: "# date: YYYY-MM-DD"
+ * (required, once) and "# source: ..." (at least one) are kept; then a header row naming the
+ * columns of models/data/prices.csv in any order, then one row per (type, region) on one line
+ * each. Returns 0; CAPSIM_EIO (unreadable), CAPSIM_EPARSE (malformed: not a number, a missing
+ * or unknown column, no date) or CAPSIM_EINVAL (a value out of range, a duplicate, a price not
+ * below on-demand); for both, msg gets "PATH:LINE: column: expected ..., got ...";
  * CAPSIM_ENOMEM. On failure c holds nothing. msg may be NULL. */
 int catalog_load(const char *path, struct catalog *c, char *msg, size_t msglen);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/billing.h"
 #include "models/world.h"
 #include "sim/error.h"
 #include "sim/mc.h"
@@ -22,6 +23,10 @@ const char *const run_ts_name[RUN_TS_NFIELDS] = {
 	[RUN_TS_SERVED] = "served_rps",
 	[RUN_TS_FAILED] = "failed_rps",
 	[RUN_TS_COST_RATE] = "cost_per_hour",
+	[RUN_TS_PAID_ON_DEMAND] = "paid_on_demand",
+	[RUN_TS_PAID_SPOT] = "paid_spot",
+	[RUN_TS_PAID_RESERVED] = "paid_reserved",
+	[RUN_TS_PAID_SAVINGS_PLAN] = "paid_savings_plan",
 };
 
 const struct run_metric *run_find_metric(const struct run_result *r, const char *name)
@@ -40,6 +45,7 @@ void run_result_release(struct run_result *r)
 	free(r->series);
 	free(r->ts);
 	free(r->costs);
+	free(r->bills);
 	free(r->events);
 	memset(r, 0, sizeof *r);
 }
@@ -48,7 +54,15 @@ void run_result_release(struct run_result *r)
 struct acc_metric {
 	char name[80];
 	char unit[16];
+	double lo, hi;         /* the figure's range, for clipping its interval */
 	double *v;             /* [reps] */
+};
+
+/* Per-replication figures of the all-on-demand counterfactual (same seeds). */
+struct counterfactual {
+	double *cost;          /* [reps] USD over the horizon */
+	double *availability;  /* [reps] */
+	double *pct;           /* [reps] s, request-weighted end-to-end percentile */
 };
 
 struct acc {
@@ -57,33 +71,59 @@ struct acc {
 	uint64_t reps;
 	struct acc_metric *m;
 	size_t nm;
-	double *cost;          /* [nmonths × npools × reps] */
+	double *cost;          /* [ncells × reps]: (month, pool, option) cells, then unused per
+				  month */
+	double *bill;          /* [nmonths × reps] the whole bill of each month */
 	double *ts;            /* sums over replications */
 	struct run_event *events;
 	size_t nevents, events_cap;
 	uint64_t dropped;
 	const struct run_options *o;
+	int has_cf;            /* the scenario buys something other than on demand */
+	struct counterfactual cf;
+	const struct world_shared *cf_sh;
+	uint64_t progress_base, progress_total;
 };
 
+/* 1 when the scenario buys capacity other than on demand (spot, reservations, plans). */
+static int buys_more_than_on_demand(const struct scenario *sc)
+{
+	if (sc->nreservations || sc->nsavings_plans)
+		return 1;
+	for (size_t t = 0; t < sc->ntiers; t++)
+		if (sc->tiers[t].has_purchase && sc->tiers[t].purchase.on_demand_above_base < 1.0)
+			return 1;
+	return 0;
+}
+
+static double ratio(double a, double b, double if_zero)
+{
+	return b > 0 ? a / b : if_zero;
+}
+
 /* Metric order is fixed by this function: it names every metric and, given a replication,
- * its value. With rep == NULL it only declares the names (into a when a->m is NULL). */
+ * its value. With w == NULL it only declares the names (into a->m when it is not NULL). */
 static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 {
 	const struct world_shared *sh = a->sh;
 	const struct scenario *sc = a->sc;
 	size_t n = 0;
-#define M(UNIT, VALUE, ...)                                                      \
+#define MR(UNIT, LO, HI, VALUE, ...)                                                       \
 	do {                                                                               \
 		if (!w) {                                                                  \
 			if (a->m) {                                                        \
 				snprintf(a->m[n].name, sizeof a->m[n].name, __VA_ARGS__);  \
 				snprintf(a->m[n].unit, sizeof a->m[n].unit, "%s", UNIT);   \
+				a->m[n].lo = (LO);                                         \
+				a->m[n].hi = (HI);                                         \
 			}                                                                  \
 		} else {                                                                   \
 			a->m[n].v[rep] = (VALUE);                                          \
 		}                                                                          \
 		n++;                                                                       \
 	} while (0)
+#define M(UNIT, VALUE, ...) \
+	MR(UNIT, 0.0, strcmp(UNIT, "fraction") == 0 ? 1.0 : INFINITY, VALUE, __VA_ARGS__)
 	const double *s = w ? w->scalar : NULL;
 	double offered = w ? s[W_OFFERED] : 0, ok = w ? s[W_SUCCEEDED] : 0;
 	double avail = offered > 0 ? ok / offered : 1.0;
@@ -111,6 +151,35 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 	M("h", s[W_INSTANCE_SECONDS] / 3600.0, "instance_hours");
 	M("instances", s[W_PEAK_INSTANCES], "peak_instances");
 	M("count", s[W_SCALING_ACTIONS], "scaling_actions");
+	for (int opt = 0; opt < BILL_NOPTIONS; opt++) {
+		double c = 0;
+		for (size_t m = 0; w && m < sh->nmonths; m++)
+			for (size_t i = 0; i < sh->npools; i++)
+				c += w->month_cost[(m * sh->npools + i) * BILL_NOPTIONS + opt];
+		M("USD", c, "cost.option.%s", billing_option_name[opt]);
+	}
+	M("USD", s[W_UNUSED_COMMITMENT], "cost.option.unused_commitment");
+	for (int opt = 0; opt < BILL_NOPTIONS; opt++)
+		M("h", w ? w->option_hours[opt] : 0, "instance_hours.%s", billing_option_name[opt]);
+	if (a->has_cf) {
+		double od = w ? a->cf.cost[rep] : 0;
+		MR("USD", -INFINITY, INFINITY, (od - cost) * SCENARIO_MONTH / sc->horizon,
+		   "savings_monthly_vs_on_demand");
+		MR("fraction", -INFINITY, 1.0, ratio(od - cost, od, 0), "savings_vs_on_demand");
+		M("fraction", w ? a->cf.availability[rep] : 0, "availability_all_on_demand");
+		M("s", w ? a->cf.pct[rep] : 0, "latency_p%s_all_on_demand", pct);
+	}
+	M("count", s[W_INTERRUPTIONS], "spot_interruptions");
+	M("count", s[W_RECLAIMS], "spot_reclaims");
+	M("count", s[W_FALLBACKS], "spot_fallbacks_to_on_demand");
+	if (sc->nreservations && !sh->all_on_demand) {
+		M("fraction", ratio(s[W_RI_USED_HOURS], s[W_RI_HOURS], 0), "ri_utilization");
+		M("fraction", ratio(s[W_RI_USED_HOURS], s[W_OD_ELIGIBLE_HOURS], 0), "ri_coverage");
+	}
+	if (sc->nsavings_plans && !sh->all_on_demand) {
+		M("fraction", ratio(s[W_SP_USED], s[W_SP_COMMITMENT], 0), "sp_utilization");
+		M("fraction", ratio(s[W_SP_COVERED_EQUIV], s[W_OD_EQUIV], 0), "sp_coverage");
+	}
 	for (size_t t = 0; t < sc->ntiers; t++) {
 		double c = 0;
 		for (size_t i = 0; w && i < sh->npools; i++)
@@ -126,9 +195,10 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 		M("USD", c, "cost.region.%s", sc->regions[r].name);
 	}
 	for (size_t i = 0; i < sh->npools; i++)
-		M("fraction", w->pool_util[i], "utilization.%s.%s",
+		M("fraction", w ? w->pool_util[i] : 0, "utilization.%s.%s",
 		  sc->tiers[sh->pools[i].tier].name, sc->regions[sh->pools[i].region].name);
 #undef M
+#undef MR
 	return n;
 }
 
@@ -149,8 +219,16 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 	struct world_rep w = *(const struct world_rep *)result;
 	const struct world_shared *sh = a->sh;
 	metrics(a, &w, rep);
-	for (size_t i = 0; i < sh->nmonths * sh->npools; i++)
+	size_t ncells = sh->nmonths * sh->npools * BILL_NOPTIONS;
+	for (size_t i = 0; i < ncells; i++)
 		a->cost[i * a->reps + rep] = w.month_cost[i];
+	for (size_t m = 0; m < sh->nmonths; m++) {
+		a->cost[(ncells + m) * a->reps + rep] = w.month_unused[m];
+		double bill = w.month_unused[m];
+		for (size_t i = 0; i < sh->npools * BILL_NOPTIONS; i++)
+			bill += w.month_cost[m * sh->npools * BILL_NOPTIONS + i];
+		a->bill[m * a->reps + rep] = bill;
+	}
 	size_t nts = sh->nbuckets * sh->nseries * RUN_TS_NFIELDS;
 	for (size_t i = 0; i < nts; i++)
 		a->ts[i] += w.ts[i];
@@ -173,16 +251,41 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 	world_rep_release(&w);
 }
 
-static void on_progress(uint64_t done, uint64_t total, void *ctx)
+/* The counterfactual's fold keeps three figures per replication. */
+static void cf_fold(const void *result, uint64_t rep, void *ctx)
 {
-	const struct run_options *o = ((struct acc *)ctx)->o;
-	o->progress(done, total, o->progress_ctx);
+	struct acc *a = ctx;
+	struct world_rep w = *(const struct world_rep *)result;
+	double offered = w.scalar[W_OFFERED];
+	a->cf.cost[rep] = w.scalar[W_COST];
+	a->cf.availability[rep] = offered > 0 ? w.scalar[W_SUCCEEDED] / offered : 1.0;
+	a->cf.pct[rep] = offered > 0 ? w.scalar[W_PCT_WEIGHTED] / offered : 0.0;
+	world_rep_release(&w);
 }
 
-/* Mean, CI and percentiles of n values (sorted in place). Every figure here is >= 0, and a
- * fraction <= 1: a t-interval from few replications may reach past those limits, so it is
- * clipped to them (upper = 1 for fractions). */
-static void stat_of(double *v, size_t n, double upper, struct run_stat *st)
+static int cf_run(uint64_t seed, uint64_t rep, void *result, void *ctx)
+{
+	struct acc *a = ctx;
+	struct world_rep *w = result;
+	int rc = world_run(a->cf_sh, seed, rep, w);
+	if (rc < 0)
+		world_rep_release(w);
+	return rc;
+}
+
+static void on_progress(uint64_t done, uint64_t total, void *ctx)
+{
+	struct acc *a = ctx;
+	const struct run_options *o = a->o;
+	/* With a counterfactual pass first, progress counts both passes. */
+	uint64_t base = a->progress_base;
+	o->progress(base + done, a->progress_total, o->progress_ctx);
+	(void)total;
+}
+
+/* Mean, CI and percentiles of n values (sorted in place), the interval clipped to the
+ * figure's range [lo, hi]: a t-interval from few replications may reach past it. */
+static void stat_of(double *v, size_t n, double lo, double hi, struct run_stat *st)
 {
 	struct welford w;
 	struct ci ci;
@@ -196,10 +299,10 @@ static void stat_of(double *v, size_t n, double upper, struct run_stat *st)
 	} else {
 		st->mean = st->ci95_low = st->ci95_high = w.mean;
 	}
-	if (st->ci95_low < 0)
-		st->ci95_low = 0;
-	if (st->ci95_high > upper)
-		st->ci95_high = upper;
+	if (st->ci95_low < lo)
+		st->ci95_low = lo;
+	if (st->ci95_high > hi)
+		st->ci95_high = hi;
 	st->p5 = stats_quantile(v, n, 0.05);
 	st->p50 = stats_quantile_sorted(v, n, 0.50);
 	st->p95 = stats_quantile_sorted(v, n, 0.95);
@@ -210,9 +313,10 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	memset(out, 0, sizeof *out);
 	if (!sc || !o || o->reps < 1)
 		return CAPSIM_EINVAL;
-	struct world_shared sh;
+	struct world_shared sh, cf_sh;
 	struct acc a = { 0 };
-	int rc = world_shared_init(&sh, sc, o->bucket);
+	memset(&cf_sh, 0, sizeof cf_sh);
+	int rc = world_shared_init(&sh, sc, o->bucket, 0);
 	if (rc < 0)
 		return rc;
 	sh.exact_queueing = o->exact_queueing;
@@ -220,18 +324,43 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	a.sc = sc;
 	a.o = o;
 	a.reps = o->reps;
+	a.has_cf = buys_more_than_on_demand(sc);
+	a.progress_total = a.has_cf ? 2 * o->reps : o->reps;
 	rc = CAPSIM_ENOMEM;
 	a.nm = metrics(&a, NULL, 0);
-	size_t ncells = sh.nmonths * sh.npools;
+	size_t ncells = sh.nmonths * sh.npools * BILL_NOPTIONS;
 	size_t nts = sh.nbuckets * sh.nseries * RUN_TS_NFIELDS;
 	if (!(a.m = calloc(a.nm, sizeof *a.m)) ||
-	    !(a.cost = calloc(ncells * o->reps, sizeof *a.cost)) ||
+	    !(a.cost = calloc((ncells + sh.nmonths) * o->reps, sizeof *a.cost)) ||
+	    !(a.bill = calloc(sh.nmonths * o->reps, sizeof *a.bill)) ||
 	    !(a.ts = calloc(nts, sizeof *a.ts)))
 		goto out;
 	metrics(&a, NULL, 0);
 	for (size_t i = 0; i < a.nm; i++)
 		if (!(a.m[i].v = calloc(o->reps, sizeof *a.m[i].v)))
 			goto out;
+
+	if (a.has_cf) {
+		/* Everything on demand, on the same random numbers: the savings and what spot
+		 * capacity does to the SLO are paired differences. */
+		if (!(a.cf.cost = calloc(o->reps, sizeof *a.cf.cost)) ||
+		    !(a.cf.availability = calloc(o->reps, sizeof *a.cf.availability)) ||
+		    !(a.cf.pct = calloc(o->reps, sizeof *a.cf.pct)))
+			goto out;
+		if ((rc = world_shared_init(&cf_sh, sc, o->bucket, 1)) < 0)
+			goto out;
+		cf_sh.exact_queueing = o->exact_queueing;
+		cf_sh.record_events = 0;
+		a.cf_sh = &cf_sh;
+		struct mc_config cf = {
+			.seed = o->seed, .reps = o->reps, .threads = o->threads,
+			.result_size = sizeof(struct world_rep), .run = cf_run, .fold = cf_fold,
+			.progress = o->progress ? on_progress : NULL, .ctx = &a,
+		};
+		if ((rc = mc_run(&cf)) < 0)
+			goto out;
+		a.progress_base = o->reps;
+	}
 
 	struct mc_config cfg = {
 		.seed = o->seed, .reps = o->reps, .threads = o->threads,
@@ -242,9 +371,11 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		goto out;
 
 	rc = CAPSIM_ENOMEM;
+	size_t maxcosts = ncells + sh.nmonths;
 	if (!(out->metrics = calloc(a.nm, sizeof *out->metrics)) ||
 	    !(out->series = calloc(sh.nseries, sizeof *out->series)) ||
-	    !(out->costs = calloc(ncells, sizeof *out->costs)))
+	    !(out->costs = calloc(maxcosts, sizeof *out->costs)) ||
+	    !(out->bills = calloc(sh.nmonths, sizeof *out->bills)))
 		goto out;
 	out->sc = sc;
 	out->seed = o->seed;
@@ -254,9 +385,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	for (size_t i = 0; i < a.nm; i++) {
 		memcpy(out->metrics[i].name, a.m[i].name, sizeof out->metrics[i].name);
 		memcpy(out->metrics[i].unit, a.m[i].unit, sizeof out->metrics[i].unit);
-		stat_of(a.m[i].v, o->reps,
-			strcmp(a.m[i].unit, "fraction") == 0 ? 1.0 : INFINITY,
-			&out->metrics[i].stat);
+		stat_of(a.m[i].v, o->reps, a.m[i].lo, a.m[i].hi, &out->metrics[i].stat);
 	}
 	out->bucket = sh.bucket;
 	out->nbuckets = sh.nbuckets;
@@ -273,20 +402,52 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		a.ts[i] /= (double)o->reps;
 	out->ts = a.ts;
 	a.ts = NULL;
-	/* cost.csv rows: month-major, then region, then the tiers in chain order. */
-	for (size_t m = 0; m < sh.nmonths; m++)
+	/* cost.csv rows: month-major, then region, the tiers in chain order, the options; a
+	 * cell that is zero in every replication (an option the pool never used) is left out. */
+	for (size_t m = 0; m < sh.nmonths; m++) {
 		for (size_t r = 0; r < sc->nregions; r++)
 			for (size_t i = 0; i < sh.npools; i++) {
 				if (sh.pools[i].region != r)
 					continue;
-				struct run_cost *c = &out->costs[out->ncosts++];
-				c->month = (int)m;
-				c->region = r;
-				c->tier = sh.pools[i].tier;
-				c->option = "on_demand";
-				stat_of(&a.cost[(m * sh.npools + i) * o->reps], o->reps,
-					INFINITY, &c->stat);
+				for (int opt = 0; opt < BILL_NOPTIONS; opt++) {
+					double *v = &a.cost[((m * sh.npools + i) * BILL_NOPTIONS +
+							     (size_t)opt) * o->reps];
+					int any = opt == BILL_ON_DEMAND;
+					for (size_t k = 0; k < o->reps && !any; k++)
+						any = v[k] != 0;
+					if (!any)
+						continue;
+					struct run_cost *c = &out->costs[out->ncosts++];
+					c->month = (int)m;
+					c->region = (long)r;
+					c->tier = (long)sh.pools[i].tier;
+					c->option = billing_option_name[opt];
+					stat_of(v, o->reps, 0, INFINITY, &c->stat);
+				}
 			}
+		double *u = &a.cost[(ncells + m) * o->reps];
+		int any = 0;
+		for (size_t k = 0; k < o->reps && !any; k++)
+			any = u[k] != 0;
+		if (any) {
+			struct run_cost *c = &out->costs[out->ncosts++];
+			c->month = (int)m;
+			c->region = -1;
+			c->tier = -1;
+			c->option = "unused_commitment";
+			stat_of(u, o->reps, 0, INFINITY, &c->stat);
+		}
+		struct run_bill *b = &out->bills[out->nbills++];
+		double *v = &a.bill[m * o->reps];
+		struct run_stat st;
+		stat_of(v, o->reps, 0, INFINITY, &st);   /* sorts v */
+		b->month = (int)m;
+		b->mean = st.mean;
+		b->p10 = stats_quantile_sorted(v, o->reps, 0.10);
+		b->p50 = st.p50;
+		b->p90 = stats_quantile_sorted(v, o->reps, 0.90);
+		b->p95 = st.p95;
+	}
 	out->events = a.events;
 	out->nevents = a.nevents;
 	out->events_dropped = a.dropped;
@@ -298,9 +459,14 @@ out:
 			free(a.m[i].v);
 	free(a.m);
 	free(a.cost);
+	free(a.bill);
 	free(a.ts);
 	free(a.events);
+	free(a.cf.cost);
+	free(a.cf.availability);
+	free(a.cf.pct);
 	world_shared_release(&sh);
+	world_shared_release(&cf_sh);
 	if (rc < 0)
 		run_result_release(out);
 	return rc;

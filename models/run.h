@@ -45,6 +45,10 @@ enum run_ts_field {
 	RUN_TS_SERVED,         /* requests/s served (successful user requests/s for "all") */
 	RUN_TS_FAILED,         /* requests/s failed or timed out (failed user requests/s for "all") */
 	RUN_TS_COST_RATE,      /* USD per hour */
+	RUN_TS_PAID_ON_DEMAND, /* instances paid at the on-demand price (hourly billing) */
+	RUN_TS_PAID_SPOT,      /* instances paid at the spot price */
+	RUN_TS_PAID_RESERVED,  /* instances covered by reservations */
+	RUN_TS_PAID_SAVINGS_PLAN, /* instances covered by savings plans */
 	RUN_TS_NFIELDS
 };
 
@@ -60,9 +64,11 @@ struct run_series {
 /* A cost cell: one row of cost.csv. */
 struct run_cost {
 	int month;             /* 0-based month of SCENARIO_MONTH (730 h) since the start */
-	size_t region;         /* index into scenario.regions */
-	size_t tier;           /* index into scenario.tiers */
-	const char *option;    /* purchase option: "on_demand" (later issues add others) */
+	long region;           /* index into scenario.regions; -1 for "all" */
+	long tier;             /* index into scenario.tiers; -1 for "all" */
+	const char *option;    /* "on_demand", "spot", "reserved", "savings_plan", or
+				  "unused_commitment" (reservation fees and savings-plan
+				  commitment that covered nothing; region and tier "all") */
 	struct run_stat stat;  /* USD over that month (partial at the end of the horizon) */
 };
 
@@ -75,6 +81,13 @@ struct run_event {
 	char kind[24];         /* e.g. "scale_out", "scale_in", "slo_breach_start" */
 	double value;          /* the kind's figure (new desired count, failed requests, ...) */
 	char detail[96];       /* a few words for humans */
+};
+
+/* The whole bill of one month across replications (bill.csv). */
+struct run_bill {
+	int month;             /* 0-based */
+	double mean;           /* USD */
+	double p10, p50, p90, p95; /* percentiles across replications, USD */
 };
 
 struct run_result {
@@ -95,6 +108,9 @@ struct run_result {
 
 	struct run_cost *costs; /* [ncosts] by month, region, tier, option */
 	size_t ncosts;
+
+	struct run_bill *bills; /* [nbills] one per month */
+	size_t nbills;
 
 	struct run_event *events; /* [nevents] in (rep, time) order; see run_simulate */
 	size_t nevents;

@@ -27,6 +27,7 @@ struct ctx {
 	size_t len;
 	const char *file;            /* for messages */
 	char *dir;                   /* folder of the scenario file, "" or ending in '/' */
+	char *catalog_path;          /* the file's "catalog" resolved; NULL: the bundled one */
 	struct scenario *sc;
 	struct scenario_error *err;
 	struct jsonloc_step path[MAX_PATH_DEPTH];
@@ -405,6 +406,54 @@ static int get_duration(struct ctx *c, const cJSON *o, const char *key, const ch
 	return 0;
 }
 
+/* true or false at key; def when absent (def < 0: the field is required). */
+static int get_bool(struct ctx *c, const cJSON *o, const char *key, int def, int *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (!v && def >= 0) {
+		*out = def;
+		return 0;
+	}
+	if (!cJSON_IsBool(v))
+		return expected(c, key, v, "true or false");
+	*out = cJSON_IsTrue(v);
+	return 0;
+}
+
+/* One of the strings names[0..n) at key: its index goes to *out. When absent: def if not
+ * required. With suggest, a string close to one of the names gets a "did you mean" (not for
+ * names that differ by a symbol or a digit, where the closest is no better a guess). */
+static int get_enum(struct ctx *c, const cJSON *o, const char *key, const char *const *names,
+		    size_t n, int required, int def, int suggest, int *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	char what[200], got[64], text[400];
+	size_t w;
+	if (!v && !required) {
+		*out = def;
+		return 0;
+	}
+	if (cJSON_IsString(v))
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(v->valuestring, names[i]) == 0) {
+				*out = (int)i;
+				return 0;
+			}
+	w = (size_t)snprintf(what, sizeof what, "one of ");
+	for (size_t i = 0; i < n && w < sizeof what; i++)
+		w += (size_t)snprintf(what + w, sizeof what - w, "%s\"%s\"",
+				      i == 0 ? "" : i + 1 < n ? ", " : " or ", names[i]);
+	if (!cJSON_IsString(v))
+		return expected(c, key, v, what);
+	snprintf(text, sizeof text, "expected %s, got %s", what, describe(v, got, sizeof got));
+	const char *best = suggest ? closest(v->valuestring, names, n) : NULL;
+	if (best) {
+		w = strlen(text);
+		snprintf(text + w, sizeof text - w, "; did you mean \"%s\"?", best);
+	}
+	return fail_key(c, key, AT_VALUE, "%s", text);
+}
+
 static int valid_name(const char *s)
 {
 	size_t n = strlen(s);
@@ -475,45 +524,6 @@ static int load_slo(struct ctx *c, const cJSON *root)
 			     &sc->slo.latency_percentile)) != 0 ||
 	    (rc = get_duration(c, o, "latency_target", NULL, 1, &sc->slo.latency_target)) != 0)
 		return rc;
-	pop(c);
-	return 0;
-}
-
-static int load_instance_types(struct ctx *c, const cJSON *root)
-{
-	static const char *const keys[] = { "name", "vcpu", "memory_gib", "price_hourly", NULL };
-	struct scenario *sc = c->sc;
-	const cJSON *arr, *it;
-	int rc;
-	if ((rc = get_array(c, root, "instance_types", 1, &arr)) != 0)
-		return rc;
-	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
-	if (!(sc->instance_types = calloc(n, sizeof *sc->instance_types)))
-		return CAPSIM_ENOMEM;
-	push_key(c, "instance_types");
-	cJSON_ArrayForEach(it, arr) {
-		struct scenario_instance_type *t = &sc->instance_types[i];
-		double vcpu;
-		push_index(c, i);
-		if (!cJSON_IsObject(it))
-			return expected(c, NULL, it, "an object");
-		sc->ninstance_types = i + 1;
-		if ((rc = check_keys(c, it, keys)) != 0 || (rc = get_name(c, it, "name", &t->name)) != 0)
-			return rc;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(sc->instance_types[j].name, t->name) == 0)
-				return fail_key(c, "name", AT_VALUE, "duplicate instance type name "
-						"\"%s\"; instance_types[%zu] has it already", t->name, j);
-		if ((rc = get_int(c, it, "vcpu", 0, 0, 1, 65536, "a whole number >= 1", &vcpu)) != 0 ||
-		    (rc = get_number(c, it, "memory_gib", REQUIRED, 0, 1, INFINITY, 1,
-				     "a number of GiB > 0", &t->memory_gib)) != 0 ||
-		    (rc = get_number(c, it, "price_hourly", REQUIRED, 0, 0, INFINITY, 1,
-				     "a price in USD per hour >= 0", &t->price_hourly)) != 0)
-			return rc;
-		t->vcpu = (int)vcpu;
-		pop(c);
-		i++;
-	}
 	pop(c);
 	return 0;
 }
@@ -597,6 +607,296 @@ static int region_ref(struct ctx *c, const cJSON *v, size_t *out)
 	hint(text, sizeof text, v->valuestring, names, c->sc->nregions, "declared regions are");
 	free(names);
 	return fail(c, AT_VALUE, "%s", text);
+}
+
+/* ---- instance types and the price catalog ---- */
+
+/* Completes a type's prices from the catalog (which is loaded): each region's catalog row;
+ * for a type taken from the catalog its on-demand price; spot data not declared. */
+static void fill_from_catalog(struct scenario *sc, struct scenario_instance_type *t)
+{
+	for (size_t r = 0; r < sc->nregions; r++) {
+		struct scenario_price *p = &t->price[r];
+		const struct catalog_entry *e = catalog_find(&sc->catalog, t->name,
+							     sc->regions[r].name);
+		p->cat = e;
+		if (t->from_catalog) {
+			p->known = e != NULL;
+			p->on_demand = e ? e->on_demand : 0;
+		}
+		if (e && p->spot_discount < 0)
+			p->spot_discount = e->spot_discount;
+		if (e && p->spot_bucket < 0)
+			p->spot_bucket = e->spot_bucket;
+	}
+}
+
+static const char *catalog_path(const struct ctx *c)
+{
+	return c->catalog_path ? c->catalog_path : catalog_default_path();
+}
+
+/* Reads the price catalog unless it is loaded already: the file's "catalog", else the
+ * bundled one. Returns 0 once it is loaded, and completes every type's prices. When the
+ * file cannot be read it returns CAPSIM_EIO with the reason in why[] and records nothing,
+ * so that the caller can say what needed the catalog. A mistake inside the catalog is
+ * recorded as a scenario error naming the catalog file and line, at the current path. */
+static int open_catalog(struct ctx *c, char *why, size_t whylen)
+{
+	struct scenario *sc = c->sc;
+	const char *path = catalog_path(c);
+	char msg[512] = "";
+	if (sc->has_catalog)
+		return 0;
+	/* Opened here first so that an unreadable file gets its system reason. */
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return CAPSIM_EIO;
+	}
+	fclose(f);
+	int rc = catalog_load(path, &sc->catalog, msg, sizeof msg);
+	if (rc == CAPSIM_ENOMEM)
+		return rc;
+	if (rc == CAPSIM_EIO) {
+		snprintf(why, whylen, "%s", msg);
+		return rc;
+	}
+	if (rc) {
+		/* catalog_load says "PATH:LINE: COLUMN: ..."; the line becomes the error's. */
+		struct scenario_error *e = c->err;
+		size_t pl = strlen(path);
+		const char *text = msg;
+		e->line = e->col = 0;
+		if (strncmp(msg, path, pl) == 0 && msg[pl] == ':') {
+			char *end;
+			long line = strtol(msg + pl + 1, &end, 10);
+			text = msg + pl + 1;
+			if (end > msg + pl + 1 && *end == ':' && line > 0 && line < 1000000000) {
+				e->line = (int)line;
+				text = end + 1;
+			}
+			text += strspn(text, " ");
+		}
+		snprintf(e->file, sizeof e->file, "%s", path);
+		path_string(c->path, c->depth, e->path, sizeof e->path);
+		snprintf(e->text, sizeof e->text, "%s", text);
+		format_msg(e);
+		return rc;
+	}
+	sc->has_catalog = 1;
+	for (size_t k = 0; k < sc->ninstance_types; k++)
+		fill_from_catalog(sc, &sc->instance_types[k]);
+	return 0;
+}
+
+/* Adds the catalog type `name` (which has a row in at least one declared region) to
+ * sc->instance_types; its index goes to *out. */
+static int add_catalog_type(struct scenario *sc, const char *name, long *out)
+{
+	const struct catalog_entry *e = NULL;
+	for (size_t r = 0; r < sc->nregions && !e; r++)
+		e = catalog_find(&sc->catalog, name, sc->regions[r].name);
+	CAPSIM_ASSERT(e);
+	struct scenario_instance_type *nt = realloc(sc->instance_types,
+						    (sc->ninstance_types + 1) * sizeof *nt);
+	if (!nt)
+		return CAPSIM_ENOMEM;
+	sc->instance_types = nt;
+	struct scenario_instance_type *t = &nt[sc->ninstance_types++];
+	memset(t, 0, sizeof *t);
+	t->from_catalog = 1;
+	t->vcpu = e->vcpu;
+	t->memory_gib = e->memory_gib;
+	t->price_hourly = e->on_demand;
+	if (!(t->name = strdup(name)) || !(t->family = strdup(e->family)) ||
+	    !(t->price = calloc(sc->nregions, sizeof *t->price)))
+		return CAPSIM_ENOMEM;
+	for (size_t r = 0; r < sc->nregions; r++)
+		t->price[r].spot_discount = t->price[r].spot_bucket = -1;
+	fill_from_catalog(sc, t);
+	*out = (long)(sc->ninstance_types - 1);
+	return 0;
+}
+
+/* Appends to text the catalog's instance types in `region` and the declared types as a
+ * "did you mean" when one is close, else the declared types' list. */
+static int type_hint(const struct scenario *sc, const char *word, const char *region,
+		     int declared_only, char *text, size_t size)
+{
+	size_t n = 0, nd = 0, w;
+	const size_t ncat = sc->has_catalog ? sc->catalog.n : 0;
+	const char **names = malloc((sc->ninstance_types + ncat + 1) * sizeof *names);
+	if (!names)
+		return CAPSIM_ENOMEM;
+	for (size_t k = 0; k < sc->ninstance_types; k++)
+		if (!sc->instance_types[k].from_catalog)
+			names[n++] = sc->instance_types[k].name;
+	nd = n;
+	for (size_t i = 0; i < ncat && !declared_only; i++)
+		if (!region || strcmp(sc->catalog.e[i].region, region) == 0)
+			names[n++] = sc->catalog.e[i].type;
+	const char *best = closest(word, names, n);
+	w = strlen(text);
+	if (best)
+		snprintf(text + w, size - w, "; did you mean \"%s\"?", best);
+	else if (nd)
+		hint(text, size, word, names, nd, "declared instance types are");
+	free(names);
+	return 0;
+}
+
+/* The instance type named by v at the current path, used by a pool in each region of
+ * pl[0..npl): a declared type, else a catalog type with a row in each of those regions,
+ * added to sc->instance_types the first time it is named. */
+static int type_ref(struct ctx *c, const cJSON *v, const struct scenario_placement *pl,
+		    size_t npl, size_t *out)
+{
+	struct scenario *sc = c->sc;
+	char why[256] = "", text[512];
+	int rc;
+	CAPSIM_ASSERT(npl > 0);
+	if (!cJSON_IsString(v))
+		return expected(c, NULL, v, "the name of an instance type (declared in "
+				"instance_types or in the catalog)");
+	const char *name = v->valuestring;
+	long k = scenario_find_instance_type(sc, name);
+	if (k >= 0 && !sc->instance_types[k].from_catalog) {
+		*out = (size_t)k;
+		return 0;
+	}
+	/* k >= 0 only for a type already taken from the catalog, which is then loaded. */
+	if ((rc = open_catalog(c, why, sizeof why)) != 0 && rc != CAPSIM_EIO)
+		return rc;
+	size_t miss = npl;
+	for (size_t i = 0; i < npl && miss == npl && sc->has_catalog; i++)
+		if (!catalog_find(&sc->catalog, name, sc->regions[pl[i].region].name))
+			miss = i;
+	if (sc->has_catalog && miss == npl) {
+		if (k < 0 && (rc = add_catalog_type(sc, name, &k)) != 0)
+			return rc;
+		*out = (size_t)k;
+		return 0;
+	}
+	const char *region = sc->regions[pl[miss == npl ? 0 : miss].region].name;
+	snprintf(text, sizeof text, "expected an instance type declared in instance_types or in "
+		 "the catalog for %s, got \"%.60s\"", region, name);
+	size_t w = strlen(text), nin = 0;
+	for (size_t i = 0; i < (sc->has_catalog ? sc->catalog.n : 0); i++) {
+		const struct catalog_entry *e = &sc->catalog.e[i];
+		if (strcmp(e->type, name) != 0 || w >= sizeof text)
+			continue;
+		w += (size_t)snprintf(text + w, sizeof text - w, "%s%s",
+				      nin++ ? ", " : "; the catalog has it only in ", e->region);
+	}
+	if (!nin && (rc = type_hint(sc, name, region, !sc->has_catalog, text, sizeof text)))
+		return rc;
+	if (!sc->has_catalog) {
+		w = strlen(text);
+		snprintf(text + w, sizeof text - w, " (the price catalog \"%.200s\" cannot be read: "
+			 "%.100s)", catalog_path(c), why);
+	}
+	return fail(c, AT_VALUE, "%s", text);
+}
+
+static int load_instance_types(struct ctx *c, const cJSON *root)
+{
+	static const char *const keys[] = { "name", "family", "vcpu", "memory_gib", "price_hourly",
+		"spot_discount", "spot_interruption", NULL };
+	struct scenario *sc = c->sc;
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "instance_types"), *it;
+	int rc;
+	/* Optional, and may be empty: tiers may use catalog types only. */
+	if (!arr)
+		return 0;
+	if (!cJSON_IsArray(arr))
+		return expected(c, "instance_types", arr, "an array of instance types");
+	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	if (n == 0)
+		return 0;
+	if (!(sc->instance_types = calloc(n, sizeof *sc->instance_types)))
+		return CAPSIM_ENOMEM;
+	push_key(c, "instance_types");
+	cJSON_ArrayForEach(it, arr) {
+		struct scenario_instance_type *t = &sc->instance_types[i];
+		const cJSON *fam;
+		double vcpu, discount = -1;
+		int bucket = -1;
+		push_index(c, i);
+		if (!cJSON_IsObject(it))
+			return expected(c, NULL, it, "an object");
+		sc->ninstance_types = i + 1;
+		if ((rc = check_keys(c, it, keys)) != 0 || (rc = get_name(c, it, "name", &t->name)) != 0)
+			return rc;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(sc->instance_types[j].name, t->name) == 0)
+				return fail_key(c, "name", AT_VALUE, "duplicate instance type name "
+						"\"%s\"; instance_types[%zu] has it already", t->name, j);
+		if ((fam = cJSON_GetObjectItemCaseSensitive(it, "family"))) {
+			push_key(c, "family");
+			if ((rc = name_value(c, fam, &t->family)) != 0)
+				return rc;
+			pop(c);
+		} else {
+			/* AWS names are FAMILY.SIZE ("m6i.large"); a name without a dot is its
+			 * own family. */
+			size_t len = strcspn(t->name, ".");
+			if (!(t->family = strndup(t->name, len ? len : strlen(t->name))))
+				return CAPSIM_ENOMEM;
+		}
+		if ((rc = get_int(c, it, "vcpu", 0, 0, 1, 65536, "a whole number >= 1", &vcpu)) != 0 ||
+		    (rc = get_number(c, it, "memory_gib", REQUIRED, 0, 1, INFINITY, 1,
+				     "a number of GiB > 0", &t->memory_gib)) != 0 ||
+		    (rc = get_number(c, it, "price_hourly", REQUIRED, 0, 0, INFINITY, 1,
+				     "a price in USD per hour >= 0", &t->price_hourly)) != 0 ||
+		    (rc = get_number(c, it, "spot_discount", -1, 0, 1, 1, 1,
+				     "a fraction in (0,1): 0.7 = spot costs 30% of on demand",
+				     &discount)) != 0 ||
+		    (rc = get_enum(c, it, "spot_interruption", catalog_bucket_name,
+				   CATALOG_NBUCKETS, 0, -1, 0, &bucket)) != 0)
+			return rc;
+		t->vcpu = (int)vcpu;
+		if (!(t->price = calloc(sc->nregions, sizeof *t->price)))
+			return CAPSIM_ENOMEM;
+		for (size_t r = 0; r < sc->nregions; r++) {
+			t->price[r].known = 1;
+			t->price[r].on_demand = t->price_hourly;
+			t->price[r].spot_discount = discount;
+			t->price[r].spot_bucket = bucket;
+		}
+		pop(c);
+		i++;
+	}
+	pop(c);
+	return 0;
+}
+
+/* The top-level "catalog": a catalog CSV relative to the scenario's folder, read now so that
+ * a mistake in it is reported even when nothing else needs the catalog. */
+static int load_catalog_key(struct ctx *c, const cJSON *root)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "catalog");
+	char why[256] = "";
+	int rc;
+	if (!v)
+		return 0;
+	push_key(c, "catalog");
+	if (!cJSON_IsString(v) || !v->valuestring[0])
+		return expected(c, NULL, v, "the path of a price catalog CSV file");
+	const char *rel = v->valuestring;
+	size_t dl = rel[0] == '/' ? 0 : strlen(c->dir);
+	if (!(c->catalog_path = malloc(dl + strlen(rel) + 1)))
+		return CAPSIM_ENOMEM;
+	memcpy(c->catalog_path, c->dir, dl);
+	strcpy(c->catalog_path + dl, rel);
+	rc = open_catalog(c, why, sizeof why);
+	if (rc == CAPSIM_EIO)
+		return fail_code(c, CAPSIM_EIO, AT_VALUE, "cannot read the catalog \"%s\": %s",
+				 c->catalog_path, why);
+	if (rc)
+		return rc;
+	pop(c);
+	return 0;
 }
 
 /* ---- the trace ---- */
@@ -1222,33 +1522,149 @@ static int load_placement(struct ctx *c, const cJSON *tier, struct scenario_tier
 	return 0;
 }
 
+/* Spot capacity of type k in every region the tier is placed in needs a discount and an
+ * interruption bucket: declared, else the catalog's (read now if it is not yet). */
+static int check_spot_data(struct ctx *c, const struct scenario_tier *t, size_t k)
+{
+	struct scenario *sc = c->sc;
+	char why[256] = "";
+	int rc;
+	for (size_t i = 0; i < t->nplacement; i++) {
+		size_t r = t->placement[i].region;
+		const struct scenario_price *p = &sc->instance_types[k].price[r];
+		if (p->spot_discount >= 0 && p->spot_bucket >= 0)
+			continue;
+		const char *name = sc->instance_types[k].name;
+		const char *missing = p->spot_discount < 0 && p->spot_bucket < 0
+					      ? "spot_discount and spot_interruption"
+				      : p->spot_discount < 0 ? "spot_discount" : "spot_interruption";
+		if ((rc = open_catalog(c, why, sizeof why)) == CAPSIM_EIO)
+			return fail(c, AT_VALUE, "instance type \"%s\" has no declared %s, and the "
+				    "price catalog \"%.200s\" that would give them cannot be read: "
+				    "%s", name, missing, catalog_path(c), why);
+		if (rc)
+			return rc;
+		p = &sc->instance_types[k].price[r];
+		if (p->spot_discount >= 0 && p->spot_bucket >= 0)
+			continue;
+		return fail(c, AT_VALUE, "instance type \"%s\" lacks %s for %s, which spot capacity "
+			    "needs: declare %s in its instance_types entry (the catalog has no row "
+			    "for \"%s\" in %s)", name, missing, sc->regions[r].name,
+			    strchr(missing, ' ') ? "them" : "it", name, sc->regions[r].name);
+	}
+	return 0;
+}
+
+static int load_purchase(struct ctx *c, const cJSON *tier, struct scenario_tier *t)
+{
+	static const char *const keys[] = { "on_demand_base", "on_demand_percentage_above_base",
+		"spot_types", "allocation_strategy", "capacity_rebalance", "fallback_to_on_demand",
+		"fallback_delay", "reclaims", "spot_price_volatility", NULL };
+	static const char *const reclaim_keys[] = { "rate_per_month", "fraction", "unavailable",
+						    NULL };
+	/* Indexed by enum scenario_alloc. */
+	static const char *const strategies[] = { "lowest-price", "capacity-optimized",
+						  "price-capacity-optimized" };
+	static const char fraction_what[] = "[lo, hi] with 0 < lo <= hi <= 1 (shares of the "
+					    "pool's spot instances)";
+	struct scenario_purchase *p = &t->purchase;
+	const cJSON *o, *arr, *v, *sub;
+	double pct;
+	int rc;
+	/* Without a purchase object every instance is on demand. */
+	p->on_demand_above_base = 1;
+	p->allocation = SCENARIO_ALLOC_PRICE_CAPACITY_OPTIMIZED;
+	p->fallback_on_demand = 1;
+	if ((rc = get_object(c, tier, "purchase", 0, &o)) != 0 || !o)
+		return rc;
+	t->has_purchase = 1;
+	push_key(c, "purchase");
+	if ((rc = check_keys(c, o, keys)) != 0 ||
+	    (rc = get_int_i(c, o, "on_demand_base", 1, 0, 0, MAX_INSTANCES,
+			    "a whole number of instances >= 0", &p->on_demand_base)) != 0 ||
+	    (rc = get_number(c, o, "on_demand_percentage_above_base", 100, 0, 0, 100, 0,
+			     "a percentage in [0,100]", &pct)) != 0)
+		return rc;
+	p->on_demand_above_base = pct / 100;
+	if (pct < 100 && !cJSON_HasObjectItem(o, "spot_types"))
+		return expected(c, "spot_types", NULL, "a non-empty array of instance types for spot "
+				"capacity (required when on_demand_percentage_above_base is below "
+				"100)");
+	if ((rc = get_array(c, o, "spot_types", 0, &arr)) != 0)
+		return rc;
+	if (arr) {
+		size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+		if (!(p->spot_types = calloc(n, sizeof *p->spot_types)))
+			return CAPSIM_ENOMEM;
+		push_key(c, "spot_types");
+		cJSON_ArrayForEach(v, arr) {
+			size_t k;
+			push_index(c, i);
+			if ((rc = type_ref(c, v, t->placement, t->nplacement, &k)) != 0)
+				return rc;
+			for (size_t j = 0; j < i; j++)
+				if (p->spot_types[j] == k)
+					return fail(c, AT_VALUE, "duplicate instance type \"%s\"; "
+						    "spot_types[%zu] has it already",
+						    v->valuestring, j);
+			p->spot_types[i] = k;
+			p->nspot_types = i + 1;
+			if ((rc = check_spot_data(c, t, k)) != 0)
+				return rc;
+			pop(c);
+			i++;
+		}
+		pop(c);
+	}
+	if ((rc = get_enum(c, o, "allocation_strategy", strategies, 3, 0,
+			   SCENARIO_ALLOC_PRICE_CAPACITY_OPTIMIZED, 1, &p->allocation)) != 0 ||
+	    (rc = get_bool(c, o, "capacity_rebalance", 0, &p->capacity_rebalance)) != 0 ||
+	    (rc = get_bool(c, o, "fallback_to_on_demand", 1, &p->fallback_on_demand)) != 0 ||
+	    (rc = get_duration(c, o, "fallback_delay", "0s", 0, &p->fallback_delay)) != 0 ||
+	    (rc = get_number(c, o, "spot_price_volatility", 0, 0, 0, INFINITY, 1,
+			     "a number >= 0 (0: a constant spot price)",
+			     &p->spot_price_volatility)) != 0 ||
+	    (rc = get_object(c, o, "reclaims", 0, &sub)) != 0)
+		return rc;
+	if (sub) {
+		struct scenario_reclaims *rec = &p->reclaims;
+		push_key(c, "reclaims");
+		if ((rc = check_keys(c, sub, reclaim_keys)) != 0 ||
+		    (rc = get_number(c, sub, "rate_per_month", REQUIRED, 0, 0, INFINITY, 1,
+				     "a number of reclaims per month >= 0", &rec->rate_per_month)))
+			return rc;
+		v = cJSON_GetObjectItemCaseSensitive(sub, "fraction");
+		if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 2)
+			return expected(c, "fraction", v, fraction_what);
+		const cJSON *lo = cJSON_GetArrayItem(v, 0), *hi = cJSON_GetArrayItem(v, 1);
+		if (!cJSON_IsNumber(lo) || !cJSON_IsNumber(hi))
+			return expected(c, "fraction", v, fraction_what);
+		if (!(lo->valuedouble > 0) || !(hi->valuedouble >= lo->valuedouble) ||
+		    !(hi->valuedouble <= 1))
+			return fail_key(c, "fraction", AT_VALUE, "expected %s, got [%g, %g]",
+					fraction_what, lo->valuedouble, hi->valuedouble);
+		rec->fraction_lo = lo->valuedouble;
+		rec->fraction_hi = hi->valuedouble;
+		if ((rc = get_duration(c, sub, "unavailable", NULL, 1, &rec->unavailable)) != 0)
+			return rc;
+		pop(c);
+	}
+	pop(c);
+	return 0;
+}
+
 static int load_tier(struct ctx *c, const cJSON *o, struct scenario_tier *t)
 {
 	static const char *const boot_keys[] = { "median", "p95", NULL };
 	struct scenario *sc = c->sc;
 	const cJSON *v, *boot;
 	int rc;
-	/* name and check_keys ran in the first pass over the tiers. */
-	v = cJSON_GetObjectItemCaseSensitive(o, "instance_type");
-	if (!cJSON_IsString(v))
-		return expected(c, "instance_type", v, "the name of a declared instance type");
-	size_t k = 0;
-	while (k < sc->ninstance_types && strcmp(sc->instance_types[k].name, v->valuestring) != 0)
-		k++;
-	if (k == sc->ninstance_types) {
-		const char **names = malloc(sc->ninstance_types * sizeof *names);
-		char text[400];
-		if (!names)
-			return CAPSIM_ENOMEM;
-		for (size_t j = 0; j < sc->ninstance_types; j++)
-			names[j] = sc->instance_types[j].name;
-		snprintf(text, sizeof text, "unknown instance type \"%.60s\"", v->valuestring);
-		hint(text, sizeof text, v->valuestring, names, sc->ninstance_types,
-		     "declared instance types are");
-		free(names);
-		return fail_key(c, "instance_type", AT_VALUE, "%s", text);
-	}
-	t->instance_type = k;
+	/* name and check_keys ran in the first pass over the tiers. The instance type is
+	 * resolved after the placement: a catalog type must have a price in every placed
+	 * region. */
+	if (!cJSON_HasObjectItem(o, "instance_type"))
+		return expected(c, "instance_type", NULL, "the name of an instance type (declared "
+				"in instance_types or in the catalog)");
 
 	if ((rc = exactly_one(c, o, "service_time", "capacity_rps",
 			      "service_time (with concurrency) or capacity_rps")) != 0)
@@ -1293,7 +1709,15 @@ static int load_tier(struct ctx *c, const cJSON *o, struct scenario_tier *t)
 		if (&sc->tiers[t->calls] == t)
 			return fail_key(c, "calls", AT_VALUE, "a tier cannot call itself");
 	}
-	if ((rc = load_placement(c, o, t)) != 0 || (rc = get_object(c, o, "boot_time", 0, &boot)))
+	if ((rc = load_placement(c, o, t)) != 0)
+		return rc;
+	push_key(c, "instance_type");
+	rc = type_ref(c, cJSON_GetObjectItemCaseSensitive(o, "instance_type"), t->placement,
+		      t->nplacement, &t->instance_type);
+	if (rc)
+		return rc;
+	pop(c);
+	if ((rc = get_object(c, o, "boot_time", 0, &boot)) != 0)
 		return rc;
 	t->boot_median = 60;
 	t->boot_p95 = 120;
@@ -1314,7 +1738,7 @@ static int load_tier(struct ctx *c, const cJSON *o, struct scenario_tier *t)
 		pop(c);
 	}
 	if ((rc = get_duration(c, o, "timeout", "30s", 1, &t->timeout)) != 0 ||
-	    (rc = load_autoscaling(c, o, t)) != 0)
+	    (rc = load_autoscaling(c, o, t)) != 0 || (rc = load_purchase(c, o, t)) != 0)
 		return rc;
 	return 0;
 }
@@ -1323,7 +1747,7 @@ static int load_tiers(struct ctx *c, const cJSON *root)
 {
 	static const char *const keys[] = { "name", "instance_type", "service_time", "concurrency",
 		"capacity_rps", "visits", "calls", "placement", "boot_time", "timeout",
-		"autoscaling", NULL };
+		"autoscaling", "purchase", NULL };
 	struct scenario *sc = c->sc;
 	const cJSON *arr, *it;
 	int rc;
@@ -1388,13 +1812,208 @@ static int load_tiers(struct ctx *c, const cJSON *root)
 	return 0;
 }
 
+/* ---- reservations and savings plans ---- */
+
+/* Indexed by enum catalog_term, enum catalog_payment and enum catalog_plan. */
+static const char *const term_names[CATALOG_NTERMS] = { "1y", "3y" };
+static const char *const payment_names[CATALOG_NPAYMENTS] = { "no_upfront", "partial_upfront",
+							      "all_upfront" };
+static const char *const plan_names[CATALOG_NPLANS] = { "compute", "instance_family" };
+
+static int load_reservations(struct ctx *c, const cJSON *root)
+{
+	static const char *const keys[] = { "instance_type", "region", "count", "term", "payment",
+					    NULL };
+	struct scenario *sc = c->sc;
+	const cJSON *arr, *it;
+	char why[256] = "", text[512];
+	int rc;
+	if ((rc = get_array(c, root, "reservations", 0, &arr)) != 0 || !arr)
+		return rc;
+	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	if (!(sc->reservations = calloc(n, sizeof *sc->reservations)))
+		return CAPSIM_ENOMEM;
+	push_key(c, "reservations");
+	cJSON_ArrayForEach(it, arr) {
+		struct scenario_reservation *r = &sc->reservations[i];
+		const cJSON *v;
+		push_index(c, i);
+		if (!cJSON_IsObject(it))
+			return expected(c, NULL, it, "an object");
+		sc->nreservations = i + 1;
+		if ((rc = check_keys(c, it, keys)) != 0)
+			return rc;
+		/* The region first: a catalog type must have a row in it. */
+		if (!(v = cJSON_GetObjectItemCaseSensitive(it, "region")))
+			return expected(c, "region", v, "the name of a declared region");
+		push_key(c, "region");
+		if ((rc = region_ref(c, v, &r->region)) != 0)
+			return rc;
+		pop(c);
+		if (!(v = cJSON_GetObjectItemCaseSensitive(it, "instance_type")))
+			return expected(c, "instance_type", v, "the name of an instance type the "
+					"catalog has in the reservation's region");
+		push_key(c, "instance_type");
+		struct scenario_placement pl = { .region = r->region, .zones = 1 };
+		if ((rc = type_ref(c, v, &pl, 1, &r->instance_type)) != 0)
+			return rc;
+		/* Reserved-instance prices exist in the catalog only, so even a declared type
+		 * needs its row there. */
+		const char *region = sc->regions[r->region].name;
+		if ((rc = open_catalog(c, why, sizeof why)) == CAPSIM_EIO)
+			return fail(c, AT_VALUE, "reserved-instance prices come from the price catalog "
+				    "\"%.200s\", which cannot be read: %s", catalog_path(c), why);
+		if (rc)
+			return rc;
+		if (!sc->instance_types[r->instance_type].price[r->region].cat) {
+			snprintf(text, sizeof text, "expected an instance type the catalog has in %s "
+				 "(reserved-instance prices come from the catalog only), got \"%.60s\"",
+				 region, v->valuestring);
+			size_t w = strlen(text), m = 0;
+			const char **names = malloc((sc->catalog.n + 1) * sizeof *names);
+			if (!names)
+				return CAPSIM_ENOMEM;
+			for (size_t j = 0; j < sc->catalog.n; j++)
+				if (strcmp(sc->catalog.e[j].region, region) == 0)
+					names[m++] = sc->catalog.e[j].type;
+			const char *best = closest(v->valuestring, names, m);
+			if (best)
+				snprintf(text + w, sizeof text - w, "; did you mean \"%s\"?", best);
+			free(names);
+			return fail(c, AT_VALUE, "%s", text);
+		}
+		pop(c);
+		if ((rc = get_int_i(c, it, "count", 0, 0, 1, MAX_INSTANCES,
+				    "a whole number of instances >= 1", &r->count)) != 0 ||
+		    (rc = get_enum(c, it, "term", term_names, CATALOG_NTERMS, 1, 0, 0, &r->term)) != 0 ||
+		    (rc = get_enum(c, it, "payment", payment_names, CATALOG_NPAYMENTS, 1, 0, 1,
+				   &r->payment)) != 0)
+			return rc;
+		pop(c);
+		i++;
+	}
+	pop(c);
+	return 0;
+}
+
+/* The families of the instance types the tiers use (on demand or spot), each once, as
+ * borrowed pointers in a malloc'd array. */
+static const char **used_families(const struct scenario *sc, size_t *n)
+{
+	size_t cap = sc->ntiers, m = 0;
+	for (size_t i = 0; i < sc->ntiers; i++)
+		cap += sc->tiers[i].purchase.nspot_types;
+	const char **names = malloc((cap + 1) * sizeof *names);
+	if (!names)
+		return NULL;
+	for (size_t i = 0; i < sc->ntiers; i++) {
+		const struct scenario_tier *t = &sc->tiers[i];
+		for (size_t j = 0; j <= t->purchase.nspot_types; j++) {
+			size_t k = j == 0 ? t->instance_type : t->purchase.spot_types[j - 1];
+			const char *f = sc->instance_types[k].family;
+			size_t q = 0;
+			while (q < m && strcmp(names[q], f) != 0)
+				q++;
+			if (q == m)
+				names[m++] = f;
+		}
+	}
+	*n = m;
+	return names;
+}
+
+static int load_savings_plans(struct ctx *c, const cJSON *root)
+{
+	static const char *const keys[] = { "type", "family", "region", "commitment_hourly",
+					    "term", NULL };
+	struct scenario *sc = c->sc;
+	const cJSON *arr, *it;
+	char why[256] = "";
+	int rc;
+	if ((rc = get_array(c, root, "savings_plans", 0, &arr)) != 0 || !arr)
+		return rc;
+	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	if (!(sc->savings_plans = calloc(n, sizeof *sc->savings_plans)))
+		return CAPSIM_ENOMEM;
+	push_key(c, "savings_plans");
+	cJSON_ArrayForEach(it, arr) {
+		struct scenario_savings_plan *sp = &sc->savings_plans[i];
+		const cJSON *v;
+		push_index(c, i);
+		if (!cJSON_IsObject(it))
+			return expected(c, NULL, it, "an object");
+		sc->nsavings_plans = i + 1;
+		sp->region = -1;
+		if (cJSON_HasObjectItem(it, "payment"))
+			return fail_key(c, "payment", AT_KEY, "savings plans are no upfront only (the "
+					"catalog holds no-upfront savings-plan rates); remove payment");
+		if ((rc = check_keys(c, it, keys)) != 0 ||
+		    (rc = get_enum(c, it, "type", plan_names, CATALOG_NPLANS, 1, 0, 1, &sp->kind)))
+			return rc;
+		if (sp->kind == CATALOG_SP_COMPUTE) {
+			static const char *const only[] = { "family", "region" };
+			for (size_t k = 0; k < 2; k++)
+				if (cJSON_HasObjectItem(it, only[k]))
+					return fail_key(c, only[k], AT_KEY, "only for instance_family "
+							"plans (a compute plan applies to every "
+							"family and region)");
+		} else {
+			size_t nf = 0, k = 0;
+			v = cJSON_GetObjectItemCaseSensitive(it, "family");
+			if (!cJSON_IsString(v))
+				return expected(c, "family", v, "the family of an instance type a tier "
+						"uses, such as \"m6i\"");
+			const char **fams = used_families(sc, &nf);
+			if (!fams)
+				return CAPSIM_ENOMEM;
+			while (k < nf && strcmp(fams[k], v->valuestring) != 0)
+				k++;
+			if (k == nf) {
+				char text[400];
+				snprintf(text, sizeof text, "expected the family of an instance type a "
+					 "tier uses, got \"%.60s\"", v->valuestring);
+				hint(text, sizeof text, v->valuestring, fams, nf,
+				     "the families in use are");
+				free(fams);
+				return fail_key(c, "family", AT_VALUE, "%s", text);
+			}
+			free(fams);
+			if (!(sp->family = strdup(v->valuestring)))
+				return CAPSIM_ENOMEM;
+			size_t r;
+			if (!(v = cJSON_GetObjectItemCaseSensitive(it, "region")))
+				return expected(c, "region", v, "the name of a declared region (an "
+						"instance_family plan covers one region)");
+			push_key(c, "region");
+			if ((rc = region_ref(c, v, &r)) != 0)
+				return rc;
+			pop(c);
+			sp->region = (long)r;
+		}
+		if ((rc = get_number(c, it, "commitment_hourly", REQUIRED, 0, 1, INFINITY, 1,
+				     "an amount in USD per hour > 0", &sp->commitment_hourly)) != 0 ||
+		    (rc = get_enum(c, it, "term", term_names, CATALOG_NTERMS, 1, 0, 0, &sp->term)) != 0)
+			return rc;
+		/* Savings-plan rates exist in the catalog only. */
+		if ((rc = open_catalog(c, why, sizeof why)) == CAPSIM_EIO)
+			return fail(c, AT_VALUE, "savings-plan rates come from the price catalog "
+				    "\"%.200s\", which cannot be read: %s", catalog_path(c), why);
+		if (rc)
+			return rc;
+		pop(c);
+		i++;
+	}
+	pop(c);
+	return 0;
+}
+
 /* ---- the whole file ---- */
 
 static int load_root(struct ctx *c, const cJSON *root)
 {
 	static const char *const keys[] = { "name", "version", "horizon", "step", "seed",
-		"replications", "slo", "budget_monthly", "traffic", "instance_types", "regions",
-		"tiers", NULL };
+		"replications", "slo", "budget_monthly", "traffic", "catalog", "instance_types",
+		"regions", "tiers", "reservations", "savings_plans", NULL };
 	struct scenario *sc = c->sc;
 	double d;
 	int rc;
@@ -1424,8 +2043,10 @@ static int load_root(struct ctx *c, const cJSON *root)
 	    (rc = load_slo(c, root)) != 0 ||
 	    (rc = get_number(c, root, "budget_monthly", 0, 0, 1, INFINITY, 1,
 			     "an amount in USD per month > 0", &sc->budget_monthly)) != 0 ||
-	    (rc = load_instance_types(c, root)) != 0 || (rc = load_regions(c, root)) != 0 ||
-	    (rc = load_traffic(c, root)) != 0 || (rc = load_tiers(c, root)) != 0)
+	    (rc = load_regions(c, root)) != 0 || (rc = load_instance_types(c, root)) != 0 ||
+	    (rc = load_catalog_key(c, root)) != 0 || (rc = load_traffic(c, root)) != 0 ||
+	    (rc = load_tiers(c, root)) != 0 || (rc = load_reservations(c, root)) != 0 ||
+	    (rc = load_savings_plans(c, root)) != 0)
 		return rc;
 	return 0;
 }
@@ -1497,6 +2118,7 @@ out:
 	cJSON_Delete(root);
 	free(buf);
 	free(c.dir);
+	free(c.catalog_path);
 	if (rc)
 		scenario_release(sc);
 	return rc;
@@ -1533,8 +2155,11 @@ void scenario_release(struct scenario *sc)
 	free(sc->traffic.trace.time);
 	free(sc->traffic.trace.rate);
 	free(sc->traffic.region_share);
-	for (size_t i = 0; i < sc->ninstance_types; i++)
+	for (size_t i = 0; i < sc->ninstance_types; i++) {
 		free(sc->instance_types[i].name);
+		free(sc->instance_types[i].family);
+		free(sc->instance_types[i].price);
+	}
 	free(sc->instance_types);
 	for (size_t i = 0; i < sc->nregions; i++) {
 		for (size_t k = 0; k < sc->regions[i].nzones; k++)
@@ -1549,8 +2174,14 @@ void scenario_release(struct scenario *sc)
 		free(t->placement);
 		free(t->autoscaling.step_scaling.adjustments);
 		free(t->autoscaling.scheduled);
+		free(t->purchase.spot_types);
 	}
 	free(sc->tiers);
+	free(sc->reservations);
+	for (size_t i = 0; i < sc->nsavings_plans; i++)
+		free(sc->savings_plans[i].family);
+	free(sc->savings_plans);
+	catalog_release(&sc->catalog);
 	memset(sc, 0, sizeof *sc);
 }
 
@@ -1566,6 +2197,14 @@ long scenario_find_region(const struct scenario *sc, const char *name)
 {
 	for (size_t i = 0; i < sc->nregions; i++)
 		if (sc->regions[i].name && strcmp(sc->regions[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+long scenario_find_instance_type(const struct scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->ninstance_types; i++)
+		if (sc->instance_types[i].name && strcmp(sc->instance_types[i].name, name) == 0)
 			return (long)i;
 	return -1;
 }

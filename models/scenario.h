@@ -7,13 +7,23 @@
  * therefore always valid: later stages (traffic, fleets, autoscaling, costs) never re-check
  * it. Loading stops at the first mistake and describes it in a struct scenario_error as
  * "FILE:LINE: JSON.PATH: what was expected, what was found". The struct owns all its memory
- * (names, arrays, the trace); scenario_release() frees it. Keys starting with "_comment" are
- * accepted and ignored in every object. */
+ * (names, arrays, the trace, the price catalog); scenario_release() frees it. Keys starting
+ * with "_comment" are accepted and ignored in every object.
+ *
+ * Instance types are either declared in the file or taken from a price catalog (the bundled
+ * models/data/prices.csv, or the file's "catalog"); both end up in one array,
+ * scenario.instance_types, so that every reference is one index. Each type has a price per
+ * region (scenario_price): the declared price_hourly in every region, else the catalog's for
+ * that region. The catalog is read only when the file needs it (a "catalog" key, a type it
+ * does not declare, reservations, savings plans, or a spot type without declared spot data);
+ * its rows stay referenced by the prices, so it lives as long as the scenario. */
 #ifndef CAPSIM_SCENARIO_H
 #define CAPSIM_SCENARIO_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "models/catalog.h"
 
 /* The one format version this code reads. */
 #define SCENARIO_VERSION 1
@@ -67,11 +77,29 @@ struct scenario_traffic {
 	double *region_share;        /* [nregions] fraction of traffic entering each region; sums to 1 */
 };
 
+/* What one instance type costs in one region. */
+struct scenario_price {
+	int known;                   /* 1 when the type has a price in that region */
+	double on_demand;            /* USD per instance-hour: the declared price_hourly (every
+				      * region), else the catalog's for the region; 0 when unknown */
+	double spot_discount;        /* saving of spot against on demand, (0,1): the declared
+				      * value, else the catalog's; -1 when unknown */
+	int spot_bucket;             /* interruption-frequency bucket 0..CATALOG_NBUCKETS-1
+				      * (catalog_bucket_name): declared, else the catalog's; -1
+				      * when unknown */
+	const struct catalog_entry *cat; /* the catalog row for (type, region); NULL when no
+					  * catalog was read or it has no such row */
+};
+
 struct scenario_instance_type {
 	char *name;
+	char *family;                /* declared, else the name up to its first '.' */
 	int vcpu;
 	double memory_gib;           /* GiB */
-	double price_hourly;         /* USD per instance-hour, on demand */
+	double price_hourly;         /* USD per instance-hour, on demand: the declared price, or
+				      * for a catalog type the first region's that has it */
+	int from_catalog;            /* 1: not declared, added from the catalog */
+	struct scenario_price *price; /* [nregions] */
 };
 
 struct scenario_region {
@@ -134,6 +162,39 @@ struct scenario_autoscaling {
 	struct scenario_predictive predictive;
 };
 
+/* Allocation strategies of spot capacity across the spot pools (AWS EC2 Auto Scaling). */
+enum scenario_alloc {
+	SCENARIO_ALLOC_LOWEST_PRICE,             /* the cheapest pools first */
+	SCENARIO_ALLOC_CAPACITY_OPTIMIZED,       /* the pools least likely to be interrupted */
+	SCENARIO_ALLOC_PRICE_CAPACITY_OPTIMIZED  /* low interruption first, then low price */
+};
+
+/* Correlated reclaims of spot capacity; rate_per_month = 0 when there are none. */
+struct scenario_reclaims {
+	double rate_per_month;       /* reclaim events per SCENARIO_MONTH in each spot pool
+				      * (instance type x zone), >= 0 */
+	double fraction_lo, fraction_hi; /* share of the pool's spot instances taken by one
+					  * event, drawn in [lo, hi], 0 < lo <= hi <= 1 */
+	double unavailable;          /* s the pool refuses spot launches after an event, > 0 */
+};
+
+/* How a tier buys its instances (an AWS mixed-instances policy). Per (tier, region) pool:
+ * the first on_demand_base instances are on demand; of the instances above the base, the
+ * fraction on_demand_above_base is on demand (rounded up) and the rest spot. */
+struct scenario_purchase {
+	int on_demand_base;          /* instances per region, >= 0 */
+	double on_demand_above_base; /* fraction in [0,1] (the file's percentage / 100) */
+	size_t *spot_types;          /* [nspot_types] indexes into scenario.instance_types,
+				      * unique; every one has spot data in every placed region */
+	size_t nspot_types;          /* >= 1 when on_demand_above_base < 1, else may be 0 */
+	int allocation;              /* enum scenario_alloc */
+	int capacity_rebalance;      /* 1: launch a replacement at the interruption notice */
+	int fallback_on_demand;      /* 1: launch on demand when no spot pool can launch */
+	double fallback_delay;       /* s before falling back to on demand */
+	struct scenario_reclaims reclaims;
+	double spot_price_volatility; /* >= 0; 0 = the spot price is a constant discount */
+};
+
 struct scenario_tier {
 	char *name;
 	size_t instance_type;        /* index into scenario.instance_types */
@@ -149,6 +210,29 @@ struct scenario_tier {
 	double boot_median, boot_p95;   /* s, 0 < median <= p95 */
 	double timeout;              /* s a request waits before it is dropped */
 	struct scenario_autoscaling autoscaling;
+	int has_purchase;            /* 0: every instance on demand (purchase then holds the
+				      * defaults: base 0, 100% on demand, no spot types) */
+	struct scenario_purchase purchase;
+};
+
+/* Reserved instances bought for one (instance type, region); the prices are the catalog's
+ * (instance_types[instance_type].price[region].cat, never NULL). */
+struct scenario_reservation {
+	size_t instance_type;        /* index into scenario.instance_types */
+	size_t region;               /* index into scenario.regions */
+	int count;                   /* instances, >= 1 */
+	int term;                    /* enum catalog_term */
+	int payment;                 /* enum catalog_payment */
+};
+
+/* A savings plan, no upfront (the catalog holds no-upfront rates only). */
+struct scenario_savings_plan {
+	int kind;                    /* enum catalog_plan */
+	char *family;                /* instance-family plans: the family covered; NULL for compute */
+	long region;                 /* instance-family plans: index into scenario.regions; -1
+				      * for compute plans (every region) */
+	double commitment_hourly;    /* USD per hour, > 0 */
+	int term;                    /* enum catalog_term */
 };
 
 struct scenario {
@@ -168,6 +252,12 @@ struct scenario {
 	size_t nregions;
 	struct scenario_tier *tiers; /* tiers[0] is the entry tier; `calls` chains the rest */
 	size_t ntiers;
+	struct scenario_reservation *reservations;     /* [nreservations] in file order */
+	size_t nreservations;
+	struct scenario_savings_plan *savings_plans;   /* [nsavings_plans] in file order */
+	size_t nsavings_plans;
+	int has_catalog;             /* 1 when the catalog was read (see the top of this file) */
+	struct catalog catalog;      /* owned; its rows are referenced by scenario_price.cat */
 };
 
 /* Reads and validates the scenario file at `path`. Returns 0 and fills *sc, or a negative
@@ -184,9 +274,11 @@ int scenario_parse(const char *text, size_t len, const char *path_for_messages,
 /* Frees everything *sc holds and zeroes it; accepts NULL and a zeroed struct. */
 void scenario_release(struct scenario *sc);
 
-/* Index of the tier or region with this name, or -1. */
+/* Index of the tier, region or instance type (declared or taken from the catalog) with this
+ * name, or -1. */
 long scenario_find_tier(const struct scenario *sc, const char *name);
 long scenario_find_region(const struct scenario *sc, const char *name);
+long scenario_find_instance_type(const struct scenario *sc, const char *name);
 
 /* Levenshtein distance between a and b, capped: returns min(distance, cap + 1). Used for the
  * "did you mean" hints; exposed for the tests. */

@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "models/autoscale.h"
+#include "models/billing.h"
+#include "models/catalog.h"
+#include "models/spot.h"
 #include "models/traffic.h"
 #include "sim/engine.h"
 #include "sim/error.h"
@@ -37,7 +40,83 @@ static double auto_bucket(double horizon, double step)
 	return b < step ? step : b;
 }
 
-int world_shared_init(struct world_shared *sh, const struct scenario *sc, double bucket)
+/* The billing side of the layout: one line per (pool, instance type) it may run, prices per
+ * (type, region), and the reservations and savings plans. */
+static int billing_layout(struct world_shared *sh)
+{
+	const struct scenario *sc = sh->sc;
+	size_t nr = sc->nregions, ntypes = sc->ninstance_types;
+	size_t n = 0;
+	for (size_t i = 0; i < sh->npools; i++) {
+		const struct scenario_tier *tier = &sc->tiers[sh->pools[i].tier];
+		n += 1 + (!sh->all_on_demand && tier->has_purchase ? tier->purchase.nspot_types : 0);
+	}
+	if (!(sh->line_types = calloc(n, sizeof *sh->line_types)) ||
+	    !(sh->rates = calloc(ntypes * nr, sizeof *sh->rates)))
+		return CAPSIM_ENOMEM;
+	for (size_t i = 0; i < sh->npools; i++) {
+		struct world_pool *pl = &sh->pools[i];
+		const struct scenario_tier *tier = &sc->tiers[pl->tier];
+		pl->first_line = sh->nlines;
+		pl->line_type = &sh->line_types[sh->nlines];
+		sh->line_types[sh->nlines++] = tier->instance_type;
+		pl->nlines = 1;
+		if (sh->all_on_demand || !tier->has_purchase)
+			continue;
+		for (size_t j = 0; j < tier->purchase.nspot_types; j++) {
+			size_t type = tier->purchase.spot_types[j], l;
+			for (l = 0; l < pl->nlines; l++)
+				if (pl->line_type[l] == type)
+					break;
+			if (l == pl->nlines) {
+				sh->line_types[sh->nlines++] = type;
+				pl->nlines++;
+			}
+		}
+	}
+	size_t nsp = sh->all_on_demand ? 0 : sc->nsavings_plans;
+	size_t nri = sh->all_on_demand ? 0 : sc->nreservations;
+	for (size_t t = 0; t < ntypes; t++)
+		for (size_t r = 0; r < nr; r++) {
+			const struct scenario_price *pr = &sc->instance_types[t].price[r];
+			struct billing_rate *rate = &sh->rates[t * nr + r];
+			rate->on_demand = pr->known ? pr->on_demand : 0;
+			rate->region = r;
+			snprintf(rate->family, sizeof rate->family, "%s",
+				 sc->instance_types[t].family ? sc->instance_types[t].family : "");
+			for (int kind = 0; kind < CATALOG_NPLANS; kind++)
+				for (int term = 0; term < CATALOG_NTERMS; term++)
+					rate->sp_rate[kind][term] =
+						pr->cat ? pr->cat->sp_rate[kind][term] : 0;
+		}
+	if ((nri && !(sh->ri = calloc(nri, sizeof *sh->ri))) ||
+	    (nsp && !(sh->sp = calloc(nsp, sizeof *sh->sp))))
+		return CAPSIM_ENOMEM;
+	for (size_t k = 0; k < nri; k++) {
+		const struct scenario_reservation *res = &sc->reservations[k];
+		const struct scenario_price *pr =
+			&sc->instance_types[res->instance_type].price[res->region];
+		sh->ri[k].rate = res->instance_type * nr + res->region;
+		sh->ri[k].count = res->count;
+		sh->ri[k].hourly_fee = pr->cat ? catalog_ri_effective(pr->cat, res->term,
+								      res->payment) : 0;
+	}
+	for (size_t k = 0; k < nsp; k++) {
+		const struct scenario_savings_plan *plan = &sc->savings_plans[k];
+		sh->sp[k].kind = (enum catalog_plan)plan->kind;
+		snprintf(sh->sp[k].family, sizeof sh->sp[k].family, "%s",
+			 plan->family ? plan->family : "");
+		sh->sp[k].region = plan->region >= 0 ? (size_t)plan->region : 0;
+		sh->sp[k].commitment = plan->commitment_hourly;
+		sh->sp[k].term = plan->term;
+	}
+	sh->plan = (struct billing_plan){ .rates = sh->rates, .nrates = ntypes * nr,
+					  .ri = sh->ri, .nri = nri, .sp = sh->sp, .nsp = nsp };
+	return 0;
+}
+
+int world_shared_init(struct world_shared *sh, const struct scenario *sc, double bucket,
+		      int all_on_demand)
 {
 	memset(sh, 0, sizeof *sh);
 	if (!sc || sc->ntiers == 0 || sc->nregions == 0)
@@ -45,6 +124,7 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 	int rc = CAPSIM_ENOMEM;
 	size_t nt = sc->ntiers, nr = sc->nregions;
 	sh->sc = sc;
+	sh->all_on_demand = all_on_demand;
 	sh->step = sc->step;
 	sh->nsteps = (uint64_t)llround(sc->horizon / sc->step);
 	sh->p = sc->has_slo ? sc->slo.latency_percentile / 100.0 : 0.99;
@@ -88,7 +168,6 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 			pl->region = tier->placement[j].region;
 			pl->service_time = S;
 			pl->servers_per_instance = conc;
-			pl->price_per_s = sc->instance_types[tier->instance_type].price_hourly / 3600.0;
 			/* Exponential service: P(S' > x) = e^{-x/S}. */
 			pl->svc_pct = -S * log1p(-sh->p);
 			pl->max_instances = maxn;
@@ -110,7 +189,9 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 			.service_time = S, .ca2 = 1.0, .cs2 = 1.0, .p = sh->p,
 			.timeout = tier->timeout,
 		};
-		long maxc = (long)maxn * conc;
+		/* Noticed spot instances keep serving until their interruption while their
+		 * replacements come in: up to twice the group's maximum in service. */
+		long maxc = 2L * maxn * conc;
 		if (maxc < 1)
 			maxc = 1;
 		sh->family[ti] = fam;
@@ -137,6 +218,8 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 	if (sh->nmonths < 1)
 		sh->nmonths = 1;
 	sh->record_events = 1;
+	if ((rc = billing_layout(sh)) < 0)
+		goto out;
 	return 0;
 out:
 	world_shared_release(sh);
@@ -152,6 +235,10 @@ void world_shared_release(struct world_shared *sh)
 			qcache_free(sh->qc[i]);
 	free(sh->qc);
 	free(sh->family);
+	free(sh->line_types);
+	free(sh->rates);
+	free(sh->ri);
+	free(sh->sp);
 	free(sh->shape);
 	free(sh->pools);
 	free(sh->pool_of);
@@ -162,14 +249,46 @@ void world_shared_release(struct world_shared *sh)
 
 /* ---------------------------------------------------------------- one replication */
 
-enum { INST_BOOTING, INST_SERVICE };
+enum { INST_FREE, INST_BOOTING, INST_SERVICE };
+enum { OPT_OD, OPT_SPOT };
 
 struct instance {
 	double launched;       /* s */
 	double ready;          /* s, when it entered service (or will) */
-	int state;
+	int state;             /* INST_* */
+	int option;            /* OPT_OD or OPT_SPOT */
 	int zone;
+	int counted;           /* 1 while it counts toward the group's capacity (not noticed
+				  under capacity rebalancing) */
+	int noticed;           /* a spot interruption notice was given */
+	long spool;            /* spot pool index within the pool, -1 on demand */
+	size_t line;           /* billing line (on demand) within the pool */
 	struct engine_handle boot;
+	struct engine_handle notice;   /* the pending notice, then the pending interruption */
+};
+
+/* A spot pool: one (instance type, zone) of a (tier, region) pool. */
+struct spool {
+	size_t type;
+	int zone;
+	int bucket;
+	double hazard;         /* 1/s, per instance */
+	double od_price;       /* USD/h, on demand */
+	double base_price;     /* USD/h, on demand × (1 − discount) */
+	double y;              /* log deviation of the price (models/spot.h) */
+	double price;          /* USD/h now */
+	double unavailable_until; /* s: reclaimed capacity, launches fail before this */
+	int running;           /* spot instances of this pool running (noticed ones too) */
+	double acc_seconds, acc_cost; /* this hour */
+	size_t line;           /* billing line of its type within the pool */
+};
+
+/* A billing line: one instance type of a pool. */
+struct line {
+	size_t type;
+	int od_running;        /* on-demand instances of the type running */
+	double od_seconds;     /* this hour */
+	double spot_seconds, spot_cost; /* this hour, gathered from the spools at settlement */
 };
 
 /* A pool's moving state during a replication. */
@@ -177,13 +296,28 @@ struct pool {
 	const struct world_pool *def;
 	struct world *w;
 	size_t index;
-	struct instance *inst; /* [max_instances] a stack, oldest launch at the bottom */
-	int ninst, nservice;
-	int *zone_count;       /* [zones] instances per zone */
+	const struct scenario_purchase *buy; /* NULL: everything on demand */
+	struct instance *inst; /* [cap] slots; indices are stable (events name them) */
+	int cap, used;         /* slots allocated, slots ever used (high-water mark) */
+	int *free_slots;       /* [cap] stack of free slot indices */
+	int nfree;
+	int nactive;           /* instances counting toward the group's capacity */
+	int nod, nspot;        /* of which on demand, spot */
+	int nrunning;          /* every instance running (billed), noticed ones too */
+	int nservice;          /* instances in service (serving load), noticed ones too */
+	int *zone_count;       /* [zones] counted instances per zone */
 	int zones;
+	struct spool *spools;  /* [nspools] spot pools: spot types × zones */
+	size_t nspools;
+	struct spot_choice *choice; /* [nspools] scratch for spot_choose */
+	struct line *lines;    /* [nlines] the on-demand type first, then the spot types */
+	size_t nlines;
+	size_t first_line;     /* index of lines[0] in the world's billing line array */
 	double warm_from;      /* s, earliest time an in-service instance is past its warm-up */
 	struct autoscale as;
 	int has_policy;
+	int fallback_pending;  /* a fallback event is scheduled */
+	int fallback_now;      /* inside that event: a spot deficit may launch on demand */
 	uint64_t eval_every;   /* steps between evaluations, 0 = never */
 	uint64_t delay_steps;  /* steps of metric delay */
 	double *util_cum;      /* ring [ring] of cumulative busy-instance sums by step */
@@ -192,11 +326,9 @@ struct pool {
 	uint64_t eval_left;    /* steps until the next evaluation */
 	double backlog;        /* requests waiting from earlier steps */
 	double warmup;         /* s */
-	/* billing */
-	double bill_t;         /* s, billed up to here */
-	double cost_acc;       /* USD not yet flushed to a step */
+	double bill_t;         /* s, usage accumulated up to here */
 	double mu_boot, sigma_boot;
-	struct rng boot_rng;
+	struct rng boot_rng, spot_rng, reclaim_rng, price_rng;
 	/* per-step results */
 	double lambda, fail_frac, pct, wait_prob, util, served, failed, capacity;
 };
@@ -205,11 +337,12 @@ struct world {
 	const struct world_shared *sh;
 	const struct scenario *sc;
 	struct engine eng;
-	int ev_boot, ev_sched;
+	int ev_boot, ev_sched, ev_notice, ev_interrupt, ev_reclaim, ev_fallback, ev_hour;
 	struct pool *pools;
+	struct billing_line *bl; /* [nlines] every pool's lines, for the hourly settlement */
+	size_t nlines;
+	double hour_start;     /* s, start of the hour being accumulated */
 	size_t bucket;         /* bucket of the current step */
-	size_t month;          /* month of the current step */
-	uint64_t month_end;    /* first step of the next month */
 	uint64_t bucket_left;  /* steps left in it */
 	struct world_rep *out;
 	uint64_t rep;
@@ -249,53 +382,141 @@ static void add_event(struct world *w, double t, long region, long tier, const c
 	snprintf(e->detail, sizeof e->detail, "%s", detail ? detail : "");
 }
 
-/* Bills the pool's running instances up to now. */
-static inline void bill(struct pool *p, double now)
+static void fail_run(struct world *w, int rc)
 {
-	double dt = now - p->bill_t;
-	if (dt > 0) {
-		p->cost_acc += (double)p->ninst * p->def->price_per_s * dt;
-		p->w->out->scalar[W_INSTANCE_SECONDS] += (double)p->ninst * dt;
-		p->bill_t = now;
+	if (rc < 0 && !w->err) {
+		w->err = rc;
+		engine_stop(&w->eng);
 	}
 }
 
-static int launch(struct pool *p, double now)
+/* Accumulates the pool's usage (instance-seconds, spot cost) up to now. */
+static void bill(struct pool *p, double now)
+{
+	double dt = now - p->bill_t;
+	if (!(dt > 0))
+		return;
+	for (size_t i = 0; i < p->nlines; i++)
+		p->lines[i].od_seconds += (double)p->lines[i].od_running * dt;
+	for (size_t i = 0; i < p->nspools; i++) {
+		struct spool *s = &p->spools[i];
+		if (s->running) {
+			s->acc_seconds += (double)s->running * dt;
+			s->acc_cost += (double)s->running * dt * s->price / 3600.0;
+		}
+	}
+	p->w->out->scalar[W_INSTANCE_SECONDS] += (double)p->nrunning * dt;
+	p->bill_t = now;
+}
+
+static int alloc_slot(struct pool *p)
+{
+	if (p->nfree > 0)
+		return p->free_slots[--p->nfree];
+	if (p->used == p->cap) {
+		int cap = p->cap ? 2 * p->cap : 8;
+		struct instance *in = realloc(p->inst, (size_t)cap * sizeof *in);
+		if (!in)
+			return CAPSIM_ENOMEM;
+		p->inst = in;
+		int *fs = realloc(p->free_slots, (size_t)cap * sizeof *fs);
+		if (!fs)
+			return CAPSIM_ENOMEM;
+		p->free_slots = fs;
+		p->cap = cap;
+	}
+	return p->used++;
+}
+
+/* Stops counting instance in toward the group's capacity. */
+static void uncount(struct pool *p, struct instance *in)
+{
+	if (!in->counted)
+		return;
+	in->counted = 0;
+	p->nactive--;
+	if (in->option == OPT_OD)
+		p->nod--;
+	else
+		p->nspot--;
+	p->zone_count[in->zone]--;
+}
+
+/* Launches one instance: on demand, or spot in spool s. */
+static int launch(struct pool *p, int option, long s, double now)
 {
 	struct world *w = p->w;
-	if (p->ninst >= p->def->max_instances)
-		return 0;
+	int slot = alloc_slot(p);
+	if (slot < 0)
+		return slot;
 	bill(p, now);
-	struct instance *in = &p->inst[p->ninst];
-	int zone = 0;
-	for (int z = 1; z < p->zones; z++)
-		if (p->zone_count[z] < p->zone_count[zone])
-			zone = z;
+	struct instance *in = &p->inst[slot];
+	memset(in, 0, sizeof *in);
+	in->option = option;
+	in->spool = s;
+	if (option == OPT_SPOT) {
+		in->zone = p->spools[s].zone;
+		in->line = p->spools[s].line;
+	} else {
+		int zone = 0;
+		for (int z = 1; z < p->zones; z++)
+			if (p->zone_count[z] < p->zone_count[zone])
+				zone = z;
+		in->zone = zone;
+		in->line = 0;
+	}
 	double boot = exp(p->mu_boot + p->sigma_boot * rng_normal(&p->boot_rng, 0, 1));
 	in->launched = now;
 	in->ready = now + boot;
 	in->state = INST_BOOTING;
-	in->zone = zone;
-	int rc = engine_schedule(&w->eng, in->ready, w->ev_boot, p, (uint64_t)p->ninst, &in->boot);
+	in->counted = 1;
+	int rc = engine_schedule(&w->eng, in->ready, w->ev_boot, p, (uint64_t)slot, &in->boot);
 	if (rc < 0)
 		return rc;
-	p->zone_count[zone]++;
-	p->ninst++;
+	if (option == OPT_SPOT) {
+		/* A constant hazard: the time to interruption is exponential, memoryless. */
+		double t = now + rng_exponential(&p->spot_rng, 1.0 / p->spools[s].hazard);
+		if (t < w->sc->horizon &&
+		    (rc = engine_schedule(&w->eng, t, w->ev_notice, p, (uint64_t)slot,
+					  &in->notice)) < 0)
+			return rc;
+		p->spools[s].running++;
+		p->nspot++;
+	} else {
+		p->lines[0].od_running++;
+		p->nod++;
+	}
+	p->zone_count[in->zone]++;
+	p->nactive++;
+	p->nrunning++;
 	w->running_total++;
 	if (w->running_total > w->out->scalar[W_PEAK_INSTANCES])
 		w->out->scalar[W_PEAK_INSTANCES] = w->running_total;
 	return 0;
 }
 
-/* Terminates the newest instance. */
-static void terminate(struct pool *p, double now)
+/* Terminates the instance in slot: by the group (billed at least 60 s) or by the provider
+ * (a spot interruption: the seconds used). */
+static void terminate(struct pool *p, int slot, int by_provider, double now)
 {
 	struct world *w = p->w;
+	struct instance *in = &p->inst[slot];
 	bill(p, now);
-	struct instance *in = &p->inst[--p->ninst];
 	double life = now - in->launched;
-	if (life < BILL_MIN_S)
-		p->cost_acc += (BILL_MIN_S - life) * p->def->price_per_s;
+	uncount(p, in);
+	if (in->option == OPT_SPOT) {
+		struct spool *s = &p->spools[in->spool];
+		s->running--;
+		if (!by_provider && life < BILL_MIN_S) {
+			s->acc_seconds += BILL_MIN_S - life;
+			s->acc_cost += (BILL_MIN_S - life) * s->price / 3600.0;
+		}
+		engine_cancel(&w->eng, in->notice);
+	} else {
+		p->lines[0].od_running--;
+		if (life < BILL_MIN_S)
+			p->lines[0].od_seconds += BILL_MIN_S - life;
+	}
 	if (in->state == INST_BOOTING) {
 		engine_cancel(&w->eng, in->boot);
 	} else {
@@ -303,28 +524,93 @@ static void terminate(struct pool *p, double now)
 		if (in->ready + p->warmup <= p->warm_from) {
 			/* It may have been the earliest warm one: find the new earliest. */
 			p->warm_from = INFINITY;
-			for (int i = 0; i < p->ninst; i++)
-				if (p->inst[i].state == INST_SERVICE &&
+			for (int i = 0; i < p->used; i++)
+				if (i != slot && p->inst[i].state == INST_SERVICE &&
 				    p->inst[i].ready + p->warmup < p->warm_from)
 					p->warm_from = p->inst[i].ready + p->warmup;
 		}
 	}
-	p->zone_count[in->zone]--;
+	in->state = INST_FREE;
+	p->free_slots[p->nfree++] = slot;
+	p->nrunning--;
 	w->running_total--;
 }
 
-/* Makes the pool's instance count equal to desired. */
+/* The newest counted instance of an option, or -1. */
+static int newest(const struct pool *p, int option)
+{
+	int best = -1;
+	for (int i = 0; i < p->used; i++) {
+		const struct instance *in = &p->inst[i];
+		if (in->state == INST_FREE || !in->counted || in->option != option)
+			continue;
+		if (best < 0 || in->launched >= p->inst[best].launched)
+			best = i;
+	}
+	return best;
+}
+
+/* The spot pool a launch goes to now, or -1. */
+static long pick_spool(struct pool *p, double now)
+{
+	for (size_t i = 0; i < p->nspools; i++) {
+		p->choice[i].zone = p->spools[i].zone;
+		p->choice[i].price = p->spools[i].price;
+		p->choice[i].bucket = p->spools[i].bucket;
+		p->choice[i].available = now >= p->spools[i].unavailable_until;
+	}
+	return spot_choose(p->choice, p->nspools, (enum spot_strategy)p->buy->allocation,
+			   p->zone_count, p->zones);
+}
+
+/* Makes the pool hold `desired` counted instances, on demand and spot as the purchase mix
+ * asks (models/spot.h): scale-in terminates the newest instances of whichever option is over
+ * its share; scale-out launches the missing ones. A spot launch with no available pool falls
+ * back to on demand (at once, or once fallback_delay has passed), or waits. */
 static int resize(struct pool *p, int desired, double now)
 {
-	while (p->ninst < desired) {
-		int before = p->ninst, rc = launch(p, now);
-		if (rc < 0)
-			return rc;
-		if (p->ninst == before)
+	struct world *w = p->w;
+	int rc;
+	int od_target = p->buy ? spot_on_demand_count(desired, p->buy->on_demand_base,
+						      p->buy->on_demand_above_base)
+			       : desired;
+	int spot_target = desired - od_target;
+	while (p->nactive > desired) {
+		int opt = p->nspot > spot_target ? OPT_SPOT : OPT_OD;
+		int slot = newest(p, opt);
+		if (slot < 0)
+			slot = newest(p, opt == OPT_SPOT ? OPT_OD : OPT_SPOT);
+		if (slot < 0)
 			break;
+		terminate(p, slot, 0, now);
 	}
-	while (p->ninst > desired)
-		terminate(p, now);
+	while (p->nod < od_target && p->nactive < desired)
+		if ((rc = launch(p, OPT_OD, -1, now)) < 0)
+			return rc;
+	while (p->nactive < desired) {
+		long s = pick_spool(p, now);
+		if (s >= 0) {
+			if ((rc = launch(p, OPT_SPOT, s, now)) < 0)
+				return rc;
+			continue;
+		}
+		if (!p->buy->fallback_on_demand)
+			break;
+		if (p->buy->fallback_delay <= 0 || p->fallback_now) {
+			if ((rc = launch(p, OPT_OD, -1, now)) < 0)
+				return rc;
+			w->out->scalar[W_FALLBACKS]++;
+			continue;
+		}
+		if (!p->fallback_pending) {
+			p->fallback_pending = 1;
+			double at = now + p->buy->fallback_delay;
+			if (at < w->sc->horizon &&
+			    (rc = engine_schedule(&w->eng, at, w->ev_fallback, p, 0, NULL)) < 0)
+				return rc;
+		}
+		break;
+	}
 	return 0;
 }
 
@@ -338,6 +624,102 @@ static void on_boot(struct engine *eng, struct event *ev, void *ctx)
 	p->nservice++;
 	if (now + p->warmup < p->warm_from)
 		p->warm_from = now + p->warmup;
+}
+
+/* A spot instance receives its two-minute notice. */
+static void notice(struct pool *p, int slot, double now)
+{
+	struct world *w = p->w;
+	struct instance *in = &p->inst[slot];
+	if (in->noticed)
+		return;
+	engine_cancel(&w->eng, in->notice);
+	in->noticed = 1;
+	w->out->scalar[W_INTERRUPTIONS]++;
+	int rc = engine_schedule(&w->eng, now + SPOT_NOTICE, w->ev_interrupt, p, (uint64_t)slot,
+				 &in->notice);
+	if (rc == 0 && p->buy->capacity_rebalance) {
+		/* Rebalancing launches the replacement at the notice. */
+		uncount(p, in);
+		rc = resize(p, p->as.desired, now);
+	}
+	fail_run(w, rc);
+}
+
+static void on_notice(struct engine *eng, struct event *ev, void *ctx)
+{
+	(void)ctx;
+	notice(ev->obj, (int)ev->arg, engine_now(eng));
+}
+
+static void on_interrupt(struct engine *eng, struct event *ev, void *ctx)
+{
+	struct world *w = ctx;
+	struct pool *p = ev->obj;
+	double now = engine_now(eng);
+	terminate(p, (int)ev->arg, 1, now);
+	/* The group replaces what it lost (with rebalancing it already has). */
+	fail_run(w, resize(p, p->as.desired, now));
+}
+
+/* A correlated reclaim of spot pool s: a share of its instances get notices at once, and the
+ * pool cannot launch for a while. */
+static void on_reclaim(struct engine *eng, struct event *ev, void *ctx)
+{
+	struct world *w = ctx;
+	struct pool *p = ev->obj;
+	struct spool *s = &p->spools[ev->arg];
+	const struct scenario_reclaims *rc_spec = &p->buy->reclaims;
+	double now = engine_now(eng);
+	double f = rc_spec->fraction_lo +
+		   (rc_spec->fraction_hi - rc_spec->fraction_lo) * rng_uniform(&p->reclaim_rng);
+	/* The instances not yet noticed, taken in a random order (a partial shuffle). */
+	int n = 0;
+	for (int i = 0; i < p->used; i++)
+		if (p->inst[i].state != INST_FREE && p->inst[i].option == OPT_SPOT &&
+		    p->inst[i].spool == (long)ev->arg && !p->inst[i].noticed)
+			p->free_slots[p->nfree + n++] = i;   /* scratch above the free stack */
+	int k = (int)floor(f * n + 0.5);
+	int *cand = &p->free_slots[p->nfree];
+	for (int i = 0; i < k; i++) {
+		int j = i + (int)rng_uniform_int(&p->reclaim_rng, (unsigned long)(n - i));
+		int t = cand[i];
+		cand[i] = cand[j];
+		cand[j] = t;
+	}
+	/* Notices can launch replacements (and so move the free stack): copy the victims. */
+	int *victims = k > 0 ? malloc((size_t)k * sizeof *victims) : NULL;
+	if (k > 0 && !victims) {
+		fail_run(w, CAPSIM_ENOMEM);
+		return;
+	}
+	for (int i = 0; i < k; i++)
+		victims[i] = cand[i];
+	s->unavailable_until = now + rc_spec->unavailable;
+	w->out->scalar[W_RECLAIMS]++;
+	if (w->sh->record_events && w->rep == 0) {
+		char d[96];
+		snprintf(d, sizeof d, "pool %s zone %d: %d of %d spot instances, %.0f s",
+			 w->sc->instance_types[s->type].name, s->zone, k, n, rc_spec->unavailable);
+		add_event(w, now, (long)p->def->region, (long)p->def->tier, "spot_reclaim", k, d);
+	}
+	for (int i = 0; i < k; i++)
+		notice(p, victims[i], now);
+	free(victims);
+	double next = now + rng_exponential(&p->reclaim_rng,
+					    SCENARIO_MONTH / rc_spec->rate_per_month);
+	if (next < w->sc->horizon)
+		fail_run(w, engine_schedule(eng, next, w->ev_reclaim, p, ev->arg, NULL));
+}
+
+static void on_fallback(struct engine *eng, struct event *ev, void *ctx)
+{
+	struct world *w = ctx;
+	struct pool *p = ev->obj;
+	p->fallback_pending = 0;
+	p->fallback_now = 1;
+	fail_run(w, resize(p, p->as.desired, engine_now(eng)));
+	p->fallback_now = 0;
 }
 
 static void scaled(struct pool *p, int before, double now, const char *why)
@@ -368,10 +750,136 @@ static void on_scheduled(struct engine *eng, struct event *ev, void *ctx)
 	double next = autoscale_next_scheduled(act, now);
 	if (rc == 0 && isfinite(next) && next < w->sc->horizon)
 		rc = engine_schedule(eng, next, w->ev_sched, p, ev->arg, NULL);
-	if (rc < 0 && !w->err) {
-		w->err = rc;
-		engine_stop(eng);
+	fail_run(w, rc);
+}
+
+/* The month of time t. */
+static size_t month_of(const struct world_shared *sh, double t)
+{
+	size_t m = (size_t)(t / SCENARIO_MONTH + 1e-9);
+	return m < sh->nmonths ? m : sh->nmonths - 1;
+}
+
+/* Adds value × (seconds of [t0, t1) in each bucket) / step to field f of series s: a rate
+ * over [t0, t1) becomes its share of the buckets' time averages. */
+static void spread(struct world *w, size_t s, enum run_ts_field f, double value, double t0,
+		   double t1)
+{
+	const struct world_shared *sh = w->sh;
+	size_t b = (size_t)(t0 / sh->bucket);
+	while (b < sh->nbuckets) {
+		double b0 = (double)b * sh->bucket, b1 = b0 + sh->bucket;
+		double lo = t0 > b0 ? t0 : b0, hi = t1 < b1 ? t1 : b1;
+		if (hi > lo)
+			w->out->ts[(b * sh->nseries + s) * RUN_TS_NFIELDS + f] +=
+				value * (hi - lo) / sh->step;
+		if (b1 >= t1)
+			break;
+		b++;
 	}
+}
+
+/* Settles the hour [w->hour_start, t_end): every line's usage through the billing engine,
+ * costs into months, pools, options and the time series. */
+static int settle(struct world *w, double t_end)
+{
+	const struct world_shared *sh = w->sh;
+	double t0 = w->hour_start, len = t_end - t0;
+	if (!(len > 0))
+		return 0;
+	for (size_t i = 0; i < sh->npools; i++) {
+		struct pool *p = &w->pools[i];
+		bill(p, t_end);
+		for (size_t j = 0; j < p->nlines; j++)
+			p->lines[j].spot_seconds = p->lines[j].spot_cost = 0;
+		for (size_t j = 0; j < p->nspools; j++) {
+			struct spool *s = &p->spools[j];
+			p->lines[s->line].spot_seconds += s->acc_seconds;
+			p->lines[s->line].spot_cost += s->acc_cost;
+			s->acc_seconds = s->acc_cost = 0;
+		}
+		for (size_t j = 0; j < p->nlines; j++) {
+			struct billing_line *b = &w->bl[p->first_line + j];
+			b->od_hours = p->lines[j].od_seconds / 3600.0;
+			b->spot_hours = p->lines[j].spot_seconds / 3600.0;
+			b->spot_cost = p->lines[j].spot_cost;
+			p->lines[j].od_seconds = 0;
+		}
+	}
+	struct billing_hour h;
+	int rc = billing_apply_hour(&sh->plan, w->bl, w->nlines, &h);
+	if (rc < 0)
+		return rc;
+	struct world_rep *o = w->out;
+	size_t m = month_of(sh, t0);
+	double hours = len / 3600.0;
+	for (size_t i = 0; i < sh->npools; i++) {
+		struct pool *p = &w->pools[i];
+		size_t reg_series = sh->npools + p->def->region;
+		double cost = 0;
+		for (size_t j = 0; j < p->nlines; j++) {
+			const struct billing_line *b = &w->bl[p->first_line + j];
+			for (int opt = 0; opt < BILL_NOPTIONS; opt++) {
+				o->month_cost[(m * sh->npools + i) * BILL_NOPTIONS + opt] += b->cost[opt];
+				o->option_hours[opt] += b->hours[opt];
+				cost += b->cost[opt];
+				static const enum run_ts_field paid[BILL_NOPTIONS] = {
+					[BILL_ON_DEMAND] = RUN_TS_PAID_ON_DEMAND,
+					[BILL_SPOT] = RUN_TS_PAID_SPOT,
+					[BILL_RESERVED] = RUN_TS_PAID_RESERVED,
+					[BILL_SAVINGS_PLAN] = RUN_TS_PAID_SAVINGS_PLAN,
+				};
+				if (b->hours[opt] > 0) {
+					spread(w, i, paid[opt], b->hours[opt] / hours, t0, t_end);
+					spread(w, reg_series, paid[opt], b->hours[opt] / hours, t0,
+					       t_end);
+				}
+			}
+		}
+		o->pool_cost[i] += cost;
+		o->scalar[W_COST] += cost;
+		if (cost > 0) {
+			spread(w, i, RUN_TS_COST_RATE, cost / hours, t0, t_end);
+			spread(w, reg_series, RUN_TS_COST_RATE, cost / hours, t0, t_end);
+		}
+	}
+	double unused = h.ri_unused + (h.sp_commitment - h.sp_used);
+	o->month_unused[m] += unused;
+	o->scalar[W_COST] += unused;
+	o->scalar[W_UNUSED_COMMITMENT] += unused;
+	o->scalar[W_RI_HOURS] += h.ri_hours;
+	o->scalar[W_RI_USED_HOURS] += h.ri_used_hours;
+	o->scalar[W_OD_ELIGIBLE_HOURS] += h.od_eligible_hours;
+	o->scalar[W_SP_COMMITMENT] += h.sp_commitment;
+	o->scalar[W_SP_USED] += h.sp_used;
+	o->scalar[W_SP_COVERED_EQUIV] += h.sp_covered_od_equiv;
+	o->scalar[W_OD_EQUIV] += h.od_equiv - h.ri_covered_od_equiv;
+	w->hour_start = t_end;
+	return 0;
+}
+
+/* The billing hour ends: settle it, move the spot prices, schedule the next. */
+static void on_hour(struct engine *eng, struct event *ev, void *ctx)
+{
+	(void)ev;
+	struct world *w = ctx;
+	double now = engine_now(eng);
+	int rc = settle(w, now);
+	for (size_t i = 0; rc == 0 && i < w->sh->npools; i++) {
+		struct pool *p = &w->pools[i];
+		if (!p->buy || !(p->buy->spot_price_volatility > 0))
+			continue;
+		for (size_t j = 0; j < p->nspools; j++) {
+			struct spool *s = &p->spools[j];
+			double sigma = p->buy->spot_price_volatility;
+			s->y = spot_price_next(s->y, sigma, &p->price_rng);
+			double price = s->base_price * spot_price_factor(s->y, sigma);
+			s->price = price < s->od_price ? price : s->od_price;
+		}
+	}
+	if (rc == 0 && now + 3600.0 < w->sc->horizon)
+		rc = engine_schedule(eng, now + 3600.0, w->ev_hour, NULL, 0, NULL);
+	fail_run(w, rc);
 }
 
 /* ------------------------------------------------------------- the load of a step */
@@ -446,37 +954,6 @@ overload:;
 	return 0;
 }
 
-/* Flushes the cost billed since the last flush, all within bucket b and month `month`, into
- * them. Called when a bucket or a month ends, not every step: per-second billing makes the
- * sum the same, and the time-series cost rate (a sum of per-step rates, divided by the
- * bucket's steps at the end) is cost / step × 3600 however the cost was split. */
-static void flush_cost(struct world *w, size_t b, size_t month, double now)
-{
-	const struct world_shared *sh = w->sh;
-	if (month >= sh->nmonths)
-		month = sh->nmonths - 1;
-	for (size_t i = 0; i < sh->npools; i++) {
-		struct pool *p = &w->pools[i];
-		bill(p, now);
-		double c = p->cost_acc;
-		p->cost_acc = 0;
-		w->out->month_cost[month * sh->npools + i] += c;
-		w->out->pool_cost[i] += c;
-		w->out->scalar[W_COST] += c;
-		double rate = c / sh->step * 3600.0;
-		w->out->ts[(b * sh->nseries + i) * RUN_TS_NFIELDS + RUN_TS_COST_RATE] += rate;
-		w->out->ts[(b * sh->nseries + sh->npools + sh->pools[i].region) * RUN_TS_NFIELDS +
-			   RUN_TS_COST_RATE] += rate;
-	}
-}
-
-/* The first step of month m: the step holding m × SCENARIO_MONTH (a month boundary inside a
- * step counts that step in the new month). */
-static uint64_t month_first_step(const struct world_shared *sh, size_t m)
-{
-	return (uint64_t)floor((double)m * SCENARIO_MONTH / sh->step + 1e-9);
-}
-
 /* Evaluates pool p's policies at the start of step k (time now). */
 static int evaluate(struct pool *p, uint64_t k, double now)
 {
@@ -515,15 +992,6 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	if ((rc = traffic_rate(tr, k, &rate)) < 0)
 		return rc;
 	size_t b = w->bucket;
-	if (k > 0 && (w->bucket_left == sh->steps_per_bucket || k == w->month_end)) {
-		/* Step k opens a bucket or a month: what was billed so far belongs to the
-		 * previous step's. */
-		flush_cost(w, w->bucket_left == sh->steps_per_bucket ? b - 1 : b, w->month, now);
-		if (k == w->month_end) {
-			w->month++;
-			w->month_end = month_first_step(sh, w->month + 1);
-		}
-	}
 
 	/* Autoscaling evaluations due at this step boundary act before its load. */
 	for (size_t i = 0; i < sh->npools; i++) {
@@ -640,7 +1108,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		double *row = &o->ts[(b * sh->nseries + i) * RUN_TS_NFIELDS];
 		row[RUN_TS_DEMAND] += p->lambda;
 		row[RUN_TS_CAPACITY] += p->capacity;
-		row[RUN_TS_INSTANCES] += p->ninst;
+		row[RUN_TS_INSTANCES] += p->nrunning;
 		row[RUN_TS_IN_SERVICE] += p->nservice;
 		row[RUN_TS_UTILIZATION] += p->util;
 		row[RUN_TS_WAIT_PROB] += p->wait_prob;
@@ -648,7 +1116,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		row[RUN_TS_SERVED] += p->served / dt;
 		row[RUN_TS_FAILED] += p->failed / dt;
 		double *ir = &o->ts[(b * sh->nseries + sh->npools + p->def->region) * RUN_TS_NFIELDS];
-		ir[RUN_TS_INSTANCES] += p->ninst;
+		ir[RUN_TS_INSTANCES] += p->nrunning;
 		ir[RUN_TS_IN_SERVICE] += p->nservice;
 		o->pool_util[i] += p->util;
 		if (p->eval_every) {
@@ -670,13 +1138,21 @@ static void world_free(struct world *w)
 		for (size_t i = 0; i < w->sh->npools; i++) {
 			struct pool *p = &w->pools[i];
 			free(p->inst);
+			free(p->free_slots);
 			free(p->zone_count);
+			free(p->spools);
+			free(p->choice);
+			free(p->lines);
 			free(p->util_cum);
 			autoscale_release(&p->as);
 			rng_release(&p->boot_rng);
+			rng_release(&p->spot_rng);
+			rng_release(&p->reclaim_rng);
+			rng_release(&p->price_rng);
 		}
 		free(w->pools);
 	}
+	free(w->bl);
 	free(w->breach_start);
 	free(w->breach_failed);
 	engine_release(&w->eng);
@@ -699,7 +1175,9 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	if (!(out->pool_cost = calloc(sh->npools, sizeof *out->pool_cost)) ||
 	    !(out->pool_util = calloc(sh->npools, sizeof *out->pool_util)) ||
 	    !(out->ts = calloc(nts, sizeof *out->ts)) ||
-	    !(out->month_cost = calloc(sh->nmonths * sh->npools, sizeof *out->month_cost)) ||
+	    !(out->month_cost = calloc(sh->nmonths * sh->npools * BILL_NOPTIONS,
+				       sizeof *out->month_cost)) ||
+	    !(out->month_unused = calloc(sh->nmonths, sizeof *out->month_unused)) ||
 	    !(w.pools = calloc(sh->npools, sizeof *w.pools)) ||
 	    !(w.breach_start = malloc(nr * sizeof *w.breach_start)) ||
 	    !(w.breach_failed = calloc(nr, sizeof *w.breach_failed)) ||
@@ -713,6 +1191,25 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	if ((rc = engine_on(&w.eng, on_scheduled, &w)) < 0)
 		goto out;
 	w.ev_sched = rc;
+	if ((rc = engine_on(&w.eng, on_notice, &w)) < 0)
+		goto out;
+	w.ev_notice = rc;
+	if ((rc = engine_on(&w.eng, on_interrupt, &w)) < 0)
+		goto out;
+	w.ev_interrupt = rc;
+	if ((rc = engine_on(&w.eng, on_reclaim, &w)) < 0)
+		goto out;
+	w.ev_reclaim = rc;
+	if ((rc = engine_on(&w.eng, on_fallback, &w)) < 0)
+		goto out;
+	w.ev_fallback = rc;
+	if ((rc = engine_on(&w.eng, on_hour, &w)) < 0)
+		goto out;
+	w.ev_hour = rc;
+	rc = CAPSIM_ENOMEM;
+	if (!(w.bl = calloc(sh->nlines, sizeof *w.bl)))
+		goto out;
+	w.nlines = sh->nlines;
 
 	for (size_t i = 0; i < sh->npools; i++) {
 		struct pool *p = &w.pools[i];
@@ -727,15 +1224,43 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 		for (size_t j = 0; j < tier->nplacement; j++)
 			if (tier->placement[j].region == d->region)
 				p->zones = tier->placement[j].zones;
+		p->buy = sh->all_on_demand || !tier->has_purchase ? NULL : &tier->purchase;
+		p->nlines = d->nlines;
+		p->first_line = d->first_line;
+		p->nspools = p->buy ? p->buy->nspot_types * (size_t)p->zones : 0;
 		rc = CAPSIM_ENOMEM;
-		if (!(p->inst = calloc((size_t)(d->max_instances > 0 ? d->max_instances : 1),
-				       sizeof *p->inst)) ||
-		    !(p->zone_count = calloc((size_t)p->zones, sizeof *p->zone_count)))
+		if (!(p->zone_count = calloc((size_t)p->zones, sizeof *p->zone_count)) ||
+		    !(p->lines = calloc(p->nlines, sizeof *p->lines)) ||
+		    (p->nspools && !(p->spools = calloc(p->nspools, sizeof *p->spools))) ||
+		    (p->nspools && !(p->choice = calloc(p->nspools, sizeof *p->choice))))
 			goto out;
+		for (size_t j = 0; j < p->nlines; j++) {
+			p->lines[j].type = d->line_type[j];
+			w.bl[p->first_line + j].rate = d->line_type[j] * nr + d->region;
+		}
+		for (size_t j = 0; j < p->nspools; j++) {
+			struct spool *sp = &p->spools[j];
+			size_t type = p->buy->spot_types[j / (size_t)p->zones];
+			const struct scenario_price *pr = &sc->instance_types[type].price[d->region];
+			sp->type = type;
+			sp->zone = (int)(j % (size_t)p->zones);
+			sp->bucket = pr->spot_bucket;
+			sp->hazard = catalog_spot_hazard(pr->spot_bucket) / 3600.0;
+			sp->od_price = pr->on_demand;
+			sp->base_price = pr->on_demand * (1.0 - pr->spot_discount);
+			sp->price = sp->base_price;
+			for (size_t l = 0; l < p->nlines; l++)
+				if (p->lines[l].type == type)
+					sp->line = l;
+		}
 		if ((rc = lognormal_from_median_p95(tier->boot_median, tier->boot_p95,
 						    &p->mu_boot, &p->sigma_boot)) < 0)
 			goto out;
-		if ((rc = rng_init(&p->boot_rng, seed, rep, WORLD_STREAM_BOOT + (uint32_t)i)) < 0)
+		if ((rc = rng_init(&p->boot_rng, seed, rep, WORLD_STREAM_BOOT + (uint32_t)i)) < 0 ||
+		    (rc = rng_init(&p->spot_rng, seed, rep, WORLD_STREAM_SPOT + (uint32_t)i)) < 0 ||
+		    (rc = rng_init(&p->reclaim_rng, seed, rep,
+				   WORLD_STREAM_RECLAIM + (uint32_t)i)) < 0 ||
+		    (rc = rng_init(&p->price_rng, seed, rep, WORLD_STREAM_PRICE + (uint32_t)i)) < 0)
 			goto out;
 		double period = as->has_target_tracking ? as->target_tracking.metric_period
 							: DEFAULT_EVAL_PERIOD;
@@ -760,20 +1285,29 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 			if (!(p->util_cum = calloc(p->ring, sizeof *p->util_cum)))
 				goto out;
 		}
-		/* The initial fleet is in service at t = 0 (a run starts from a running system). */
-		for (int k = 0; k < p->as.desired && k < d->max_instances; k++) {
-			struct instance *in = &p->inst[p->ninst++];
-			int zone = k % p->zones;
-			in->launched = 0;
+		/* The initial fleet, in its purchase mix, is in service at t = 0 (a run starts
+		 * from a running system). */
+		if ((rc = resize(p, p->as.desired, 0)) < 0)
+			goto out;
+		for (int k = 0; k < p->used; k++) {
+			struct instance *in = &p->inst[k];
+			if (in->state != INST_BOOTING)
+				continue;
+			engine_cancel(&w.eng, in->boot);
 			in->ready = 0;
 			in->state = INST_SERVICE;
-			in->zone = zone;
-			p->zone_count[zone]++;
 			p->nservice++;
-			w.running_total++;
-		}
-		if (p->nservice > 0)
 			p->warm_from = 0;
+		}
+		for (size_t j = 0; j < p->nspools; j++) {
+			double rate = p->buy->reclaims.rate_per_month;
+			if (!(rate > 0))
+				continue;
+			double at = rng_exponential(&p->reclaim_rng, SCENARIO_MONTH / rate);
+			if (at < sc->horizon &&
+			    (rc = engine_schedule(&w.eng, at, w.ev_reclaim, p, j, NULL)) < 0)
+				goto out;
+		}
 		for (size_t a = 0; a < as->nscheduled; a++) {
 			double at = autoscale_next_scheduled(&as->scheduled[a], -1e-9);
 			if (isfinite(at) && at < sc->horizon &&
@@ -782,6 +1316,9 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 		}
 	}
 	out->scalar[W_PEAK_INSTANCES] = w.running_total;
+	if (3600.0 < sc->horizon &&
+	    (rc = engine_schedule(&w.eng, 3600.0, w.ev_hour, NULL, 0, NULL)) < 0)
+		goto out;
 
 	if ((rc = traffic_init(&tr, &sc->traffic, sh->step, sc->horizon, seed, rep)) < 0)
 		goto out;
@@ -789,8 +1326,6 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	traffic_use_shape_table(&tr, sh->shape);
 	w.bucket = 0;
 	w.bucket_left = sh->steps_per_bucket;
-	w.month = 0;
-	w.month_end = month_first_step(sh, 1);
 	for (uint64_t k = 0; k < sh->nsteps; k++) {
 		double now = (double)k * sh->step;
 		long n = engine_run(&w.eng, now);
@@ -809,9 +1344,11 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 			w.bucket_left = sh->steps_per_bucket;
 		}
 	}
-	if (sh->nsteps > 0)
-		flush_cost(&w, (size_t)((sh->nsteps - 1) / sh->steps_per_bucket), w.month,
-			   sc->horizon);
+	/* Events up to the horizon (boots, notices, the last billing hour's end), then the
+	 * last, possibly partial, hour. */
+	if ((rc = (int)engine_run(&w.eng, sc->horizon)) < 0 || (rc = w.err) < 0 ||
+	    (rc = settle(&w, sc->horizon)) < 0)
+		goto out;
 	/* Close breach episodes still open at the horizon. */
 	for (size_t r = 0; r < nr; r++)
 		if (w.breach_start[r] >= 0) {
@@ -851,6 +1388,7 @@ void world_rep_release(struct world_rep *r)
 	free(r->pool_util);
 	free(r->ts);
 	free(r->month_cost);
+	free(r->month_unused);
 	free(r->events);
 	memset(r, 0, sizeof *r);
 }

@@ -24,24 +24,41 @@
  * (rounded to whole steps), on the mean utilisation of the in-service instances over the
  * steps that ended at least `metric_delay` ago; a changed desired count launches instances
  * (booting, billed from launch) or terminates the newest ones first (a booting instance is
- * cancelled). Billing is per second from launch to termination with a 60-second minimum,
- * at the instance type's on-demand price; instances still running at the horizon are billed
- * to the horizon.
- *
+ * cancelled).
+ * Purchase mix (models/spot.h): a tier with a `purchase` block keeps its on-demand share of the
+ * desired count (base, then a rounded-up fraction above it) and launches the rest as spot in
+ * the pool (type × zone) its allocation strategy picks, zones balanced. Each spot instance has
+ * a constant interruption hazard from its pool's Spot Instance Advisor bucket
+ * (catalog_spot_hazard); at the interruption it gets the two-minute notice and is terminated
+ * at its end. With capacity rebalancing the replacement launches at the notice, otherwise
+ * after the termination. A correlated reclaim (Poisson per pool) notices a random share of a
+ * pool's instances at once and makes the pool unable to launch for a while; launches then go
+ * to other pools, else on demand (at once or after the fallback delay), else wait.
+ * Billing: usage is integrated per second from launch to termination (a 60-second minimum
+ * when the group terminates an instance; a spot interruption bills the seconds used) into one
+ * line per (pool, instance type), spot at the pool's current spot price; every hour (a
+ * billing event) the hour is settled by models/billing.c: reservations, then savings plans,
+ * then on-demand prices. Instances still running at the horizon are billed to it.
  * Random streams (sim/rng.h), each its own so that models do not shift each other's draws:
- * traffic noise and spikes (TRAFFIC_STREAM_*), and boot times of pool p on stream
- * WORLD_STREAM_BOOT + p. A replication is a pure function of (shared, seed, rep). */
+ * traffic noise and spikes (TRAFFIC_STREAM_*); for pool p, boot times (WORLD_STREAM_BOOT + p),
+ * spot interruptions (WORLD_STREAM_SPOT + p), reclaims (WORLD_STREAM_RECLAIM + p) and the spot
+ * price (WORLD_STREAM_PRICE + p). A replication is a pure function of (shared, seed, rep), and
+ * the all-on-demand counterfactual sees the same traffic and boot draws. */
 #ifndef CAPSIM_WORLD_H
 #define CAPSIM_WORLD_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "models/billing.h"
 #include "models/qtable.h"
 #include "models/run.h"
 #include "models/scenario.h"
 
 #define WORLD_STREAM_BOOT 100
+#define WORLD_STREAM_SPOT 200     /* + pool: spot interruption times */
+#define WORLD_STREAM_RECLAIM 300  /* + pool: correlated reclaims */
+#define WORLD_STREAM_PRICE 400    /* + pool: the spot price process */
 /* Longest horizon, in steps, whose traffic shape is tabulated once for all replications
  * (8 bytes a step: 32 MiB at most). */
 #define WORLD_SHAPE_TABLE_MAX 4194304
@@ -60,6 +77,18 @@ enum world_scalar {
 	W_INSTANCE_SECONDS,    /* instance-seconds billed (before the 60 s minimum) */
 	W_SCALING_ACTIONS,     /* changes of a pool's desired count by a policy or schedule */
 	W_PEAK_INSTANCES,      /* most instances running at once, all pools */
+	W_INTERRUPTIONS,       /* spot interruption notices */
+	W_RECLAIMS,            /* correlated reclaim events */
+	W_FALLBACKS,           /* on-demand launches made because no spot pool could launch */
+	W_UNUSED_COMMITMENT,   /* USD of reservation fees and savings-plan commitment unused */
+	W_RI_HOURS,            /* instance-hours reserved */
+	W_RI_USED_HOURS,       /* of which used */
+	W_OD_ELIGIBLE_HOURS,   /* on-demand instance-hours before any discount */
+	W_SP_COMMITMENT,       /* USD committed to savings plans */
+	W_SP_USED,             /* of which applied */
+	W_SP_COVERED_EQUIV,    /* on-demand-equivalent USD the plans covered */
+	W_OD_EQUIV,            /* on-demand-equivalent USD of the on-demand-eligible usage that
+				  reservations left (the denominator of savings-plan coverage) */
 	W_NSCALARS
 };
 
@@ -68,7 +97,9 @@ struct world_pool {
 	size_t tier, region;
 	double service_time;   /* s per request on one server */
 	int servers_per_instance; /* concurrency (1 with capacity_rps) */
-	double price_per_s;    /* USD per instance-second */
+	size_t nlines;         /* billing lines: the tier's on-demand type, then spot types */
+	size_t first_line;     /* index of its first line among all pools' lines */
+	const size_t *line_type; /* [nlines] instance type of each line */
 	double svc_pct;        /* s, p-quantile of one service time (exponential) */
 	int max_instances;     /* the most any bound or schedule allows */
 };
@@ -97,13 +128,23 @@ struct world_shared {
 	size_t nseries;        /* npools + nregions ("all" rows) */
 	size_t nmonths;        /* months of SCENARIO_MONTH the horizon touches */
 	int record_events;     /* keep scaling events of replication 0 */
+	int all_on_demand;     /* ignore purchase options, reservations and savings plans (the
+				  "everything on demand" counterfactual) */
+	size_t nlines;         /* billing lines of all pools */
+	size_t *line_types;    /* [nlines] */
+	struct billing_rate *rates; /* [ntypes × nregions], index type × nregions + region */
+	struct billing_reservation *ri;
+	struct billing_savings_plan *sp;
+	struct billing_plan plan;
 	int exact_queueing;    /* solve every pool-step with qtable_exact (benchmark baseline) */
 };
 
 /* Lays out the model of sc (which must outlive sh). bucket is the time-series resolution in s
- * (rounded to whole steps, at least one); 0 picks one giving at most ~1000 buckets. Returns
- * 0, CAPSIM_EINVAL or CAPSIM_ENOMEM (sh then holds nothing). */
-int world_shared_init(struct world_shared *sh, const struct scenario *sc, double bucket);
+ * (rounded to whole steps, at least one); 0 picks one giving at most ~1000 buckets.
+ * all_on_demand ignores the purchase options and commitments. Returns 0, CAPSIM_EINVAL or
+ * CAPSIM_ENOMEM (sh then holds nothing). */
+int world_shared_init(struct world_shared *sh, const struct scenario *sc, double bucket,
+		      int all_on_demand);
 
 /* Frees sh's tables; accepts NULL and a released struct. */
 void world_shared_release(struct world_shared *sh);
@@ -114,7 +155,9 @@ struct world_rep {
 	double *pool_cost;     /* [npools] USD */
 	double *pool_util;     /* [npools] time-average utilisation */
 	double *ts;            /* [nbuckets × nseries × RUN_TS_NFIELDS] bucket means */
-	double *month_cost;    /* [nmonths × npools] USD */
+	double *month_cost;    /* [nmonths × npools × BILL_NOPTIONS] USD by purchase option */
+	double *month_unused;  /* [nmonths] USD of commitments (reservations, plans) unused */
+	double option_hours[BILL_NOPTIONS]; /* instance-hours by how they were paid */
 	struct run_event *events; /* [nevents] */
 	size_t nevents, events_cap;
 	uint64_t events_dropped;

@@ -1,4 +1,5 @@
-/* The CSV files of a run: summary.csv, timeseries.csv, cost.csv, events.csv, cost_daily.csv. */
+/* The CSV files of a run: summary.csv, timeseries.csv, cost.csv, bill.csv, events.csv,
+ * cost_daily.csv. */
 #include "reports/report.h"
 
 #include <csv.h>
@@ -31,9 +32,12 @@ static void put_str(FILE *f, const char *s)
 		csv_fwrite(f, s, n);
 }
 
-static const char *region_name(const struct run_result *r, size_t region)
+/* "all" for a figure about no single region (region -1). */
+static const char *region_name(const struct run_result *r, long region)
 {
-	CAPSIM_ASSERT(region < r->sc->nregions);
+	if (region < 0)
+		return "all";
+	CAPSIM_ASSERT((size_t)region < r->sc->nregions);
 	return r->sc->regions[region].name;
 }
 
@@ -103,10 +107,26 @@ static void cost_rows(FILE *f, const struct run_result *r)
 		fprintf(f, "%d,", c->month + 1);
 		put_str(f, region_name(r, c->region));
 		fputc(',', f);
-		put_str(f, tier_name(r, (long)c->tier));
+		put_str(f, tier_name(r, c->tier));
 		fputc(',', f);
 		put_str(f, c->option ? c->option : "");
 		put_stat(f, &c->stat);
+		fputc('\n', f);
+	}
+}
+
+/* month 1-based, as in cost.csv. */
+static void bill_rows(FILE *f, const struct run_result *r)
+{
+	fputs("month,mean_usd,p10,p50,p90,p95\n", f);
+	for (size_t i = 0; i < r->nbills; i++) {
+		const struct run_bill *b = &r->bills[i];
+		const double v[] = { b->mean, b->p10, b->p50, b->p90, b->p95 };
+		fprintf(f, "%d", b->month + 1);
+		for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+			fputc(',', f);
+			put_num(f, v[k]);
+		}
 		fputc('\n', f);
 	}
 }
@@ -123,7 +143,7 @@ static void event_rows(FILE *f, const struct run_result *r)
 		put_num(f, e->time / 86400.0);
 		fputc(',', f);
 		if (e->region >= 0)
-			put_str(f, region_name(r, (size_t)e->region));
+			put_str(f, region_name(r, e->region));
 		fputc(',', f);
 		if (e->tier >= 0)
 			put_str(f, tier_name(r, e->tier));
@@ -208,6 +228,11 @@ int report_timeseries_csv(const struct run_result *r, const char *path, char *er
 int report_cost_csv(const struct run_result *r, const char *path, char *err, size_t errlen)
 {
 	return write_csv(r, path, cost_rows, err, errlen);
+}
+
+int report_bill_csv(const struct run_result *r, const char *path, char *err, size_t errlen)
+{
+	return write_csv(r, path, bill_rows, err, errlen);
 }
 
 int report_events_csv(const struct run_result *r, const char *path, char *err, size_t errlen)

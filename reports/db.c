@@ -10,16 +10,20 @@
 
 /* PRAGMA user_version of the schema below. A database with a higher version was written by a
  * newer capsim and is refused rather than guessed at; a change of the schema (including a new
- * run_ts_name field, which adds a timeseries column) raises it and adds an upgrade step. */
-#define DB_SCHEMA_VERSION 1
+ * run_ts_name field, which adds a timeseries column) raises it and adds an upgrade step.
+ *   1  runs, metrics, timeseries (demand_rps .. cost_per_hour), costs, events
+ *   2  timeseries gains paid_on_demand, paid_spot, paid_reserved, paid_savings_plan; the
+ *      bills table. Upgrade: the missing columns added (NULL in earlier runs), bills created. */
+#define DB_SCHEMA_VERSION 2
 
 /* runs.seed holds the uint64 seed as the signed 64-bit integer with the same bits (two's
  * complement): seeds below 2^63 read as themselves, larger ones as seed - 2^64. C readers get
  * the seed back exactly with (uint64_t)sqlite3_column_int64. started_utc is ISO 8601 UTC
  * ("2026-11-23T16:20:00Z"). In the result tables region and tier are names: "all" is a
  * region's whole chain in timeseries, and NULL an event about no region or tier. Time series
- * rows start at time_s and last runs.bucket_s; months in costs are 1-based as in cost.csv.
- * NaN values are stored as NULL. */
+ * rows start at time_s and last runs.bucket_s; months in costs and bills are 1-based as in
+ * cost.csv and bill.csv; costs has region and tier "all" for a figure about none (unused
+ * commitment). NaN values are stored as NULL. */
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS runs ("
 	" id INTEGER PRIMARY KEY,"
@@ -53,6 +57,11 @@ static const char schema[] =
 	" replication INTEGER NOT NULL, time_s REAL NOT NULL, region TEXT, tier TEXT,"
 	" kind TEXT NOT NULL, value REAL, detail TEXT);\n"
 	"CREATE INDEX IF NOT EXISTS events_run_id ON events(run_id);\n"
+	"CREATE TABLE IF NOT EXISTS bills ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" month INTEGER NOT NULL,"
+	" mean_usd REAL, p10 REAL, p50 REAL, p90 REAL, p95 REAL);\n"
+	"CREATE INDEX IF NOT EXISTS bills_run_id ON bills(run_id);\n"
 	"CREATE INDEX IF NOT EXISTS timeseries_run_id ON timeseries(run_id);\n";
 
 /* The timeseries table has one REAL column per run_ts_name, so its DDL and INSERT are built
@@ -126,9 +135,12 @@ static void bind_stat(sqlite3_stmt *st, int i, const struct run_stat *s)
 	bind_real(st, i + 5, s->p95);
 }
 
-static const char *region_name(const struct run_result *r, size_t region)
+/* "all" for a figure about no single region (region -1). */
+static const char *region_name(const struct run_result *r, long region)
 {
-	CAPSIM_ASSERT(region < r->sc->nregions);
+	if (region < 0)
+		return "all";
+	CAPSIM_ASSERT((size_t)region < r->sc->nregions);
 	return r->sc->regions[region].name;
 }
 
@@ -140,7 +152,37 @@ static const char *tier_name(const struct run_result *r, long tier)
 	return r->sc->tiers[tier].name;
 }
 
-/* Creates what is missing of the schema; refuses a newer one. Inside the transaction. */
+/* The upgrade of timeseries: adds the run_ts_name columns it lacks (a version-1 table has the
+ * fields up to cost_per_hour), so rows already there read NULL in them. Looks at the table
+ * rather than at the version, so any older table gets exactly what it misses. */
+static int add_ts_columns(struct db *d)
+{
+	sqlite3_stmt *st = NULL;
+	int have[RUN_TS_NFIELDS] = { 0 };
+	char sql[128];
+	int rc, src;
+
+	if ((rc = db_prepare(d, "SELECT name FROM pragma_table_info('timeseries')", &st)) != 0)
+		return rc;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		for (int k = 0; name && k < RUN_TS_NFIELDS; k++)
+			if (strcmp(name, run_ts_name[k]) == 0)
+				have[k] = 1;
+	}
+	rc = src == SQLITE_DONE ? 0 : db_fail(d, src);
+	sqlite3_finalize(st);
+	for (int k = 0; rc == 0 && k < RUN_TS_NFIELDS; k++) {
+		if (have[k])
+			continue;
+		snprintf(sql, sizeof sql, "ALTER TABLE timeseries ADD COLUMN %s REAL", run_ts_name[k]);
+		rc = db_exec(d, sql);
+	}
+	return rc;
+}
+
+/* Creates what is missing of the schema and upgrades an older one; refuses a newer one.
+ * Inside the append's transaction, so a failed append leaves the old schema too. */
 static int ensure_schema(struct db *d)
 {
 	sqlite3_stmt *st = NULL;
@@ -172,6 +214,8 @@ static int ensure_schema(struct db *d)
 	if ((rc = db_exec(d, sql)) != 0 || (rc = db_exec(d, schema)) != 0)
 		return rc;
 	if (version < DB_SCHEMA_VERSION) {
+		if ((rc = add_ts_columns(d)) != 0)
+			return rc;
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", DB_SCHEMA_VERSION);
 		rc = db_exec(d, sql);
 	}
@@ -277,9 +321,29 @@ static int insert_costs(struct db *d, const struct run_result *r, int64_t id)
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int(st, 2, c->month + 1);
 		bind_text(st, 3, region_name(r, c->region));
-		bind_text(st, 4, tier_name(r, (long)c->tier));
+		bind_text(st, 4, tier_name(r, c->tier));
 		bind_text(st, 5, c->option ? c->option : "");
 		bind_stat(st, 6, &c->stat);
+		rc = db_step(d, st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int insert_bills(struct db *d, const struct run_result *r, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = db_prepare(d, "INSERT INTO bills (run_id, month, mean_usd, p10, p50, p90, p95)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st);
+	for (size_t i = 0; rc == 0 && i < r->nbills; i++) {
+		const struct run_bill *b = &r->bills[i];
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, b->month + 1);
+		bind_real(st, 3, b->mean);
+		bind_real(st, 4, b->p10);
+		bind_real(st, 5, b->p50);
+		bind_real(st, 6, b->p90);
+		bind_real(st, 7, b->p95);
 		rc = db_step(d, st);
 	}
 	sqlite3_finalize(st);
@@ -296,7 +360,7 @@ static int insert_events(struct db *d, const struct run_result *r, int64_t id)
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)e->rep);
 		bind_real(st, 3, e->time);
-		bind_text(st, 4, e->region >= 0 ? region_name(r, (size_t)e->region) : NULL);
+		bind_text(st, 4, e->region >= 0 ? region_name(r, e->region) : NULL);
 		bind_text(st, 5, e->tier >= 0 ? tier_name(r, e->tier) : NULL);
 		bind_text(st, 6, e->kind);
 		bind_real(st, 7, e->value);
@@ -331,6 +395,7 @@ int report_db_append(const char *db_path, const struct run_result *r, const stru
 	    (rc = insert_metrics(&d, r, id)) != 0 ||
 	    (rc = insert_timeseries(&d, r, id)) != 0 ||
 	    (rc = insert_costs(&d, r, id)) != 0 ||
+	    (rc = insert_bills(&d, r, id)) != 0 ||
 	    (rc = insert_events(&d, r, id)) != 0 ||
 	    (rc = db_exec(&d, "COMMIT")) != 0)
 		goto out;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -17,12 +18,16 @@
 
 extern char **environ;
 
-const char *const report_plot_names[REPORT_NPLOTS] = { "demand", "instances", "latency", "cost" };
+const char *const report_plot_names[REPORT_NPLOTS] = {
+	"demand", "instances", "latency", "cost", "purchase", "bill",
+};
 
 /* The cost plot reads the cost of each pool on each day from cost_daily.csv (see
  * report_cost_daily_csv), written beside the scripts: computed in C rather than gnuplot because
  * a time bucket need not divide a day. */
 #define COST_DAILY_CSV "cost_daily.csv"
+/* The bill plot reads bill.csv (report_bill_csv), which the caller writes. */
+#define BILL_CSV "bill.csv"
 #define DAY 86400.0
 
 /* A gnuplot column number of timeseries.csv: time_s, day, region, tier, then run_ts_name. */
@@ -278,6 +283,171 @@ static void cost_script(FILE *f, const struct run_result *r)
 	fputc('\n', f);
 }
 
+/* The layers of the purchase plot, bottom to top: commitments form the base that is paid
+ * whatever runs, the flexible options ride on it. */
+static const struct {
+	enum run_ts_field field;
+	const char *title;
+	const char *rgb;
+} layers[] = {
+	{ RUN_TS_PAID_RESERVED, "reserved", "#3b6ea8" },
+	{ RUN_TS_PAID_SAVINGS_PLAN, "savings plan", "#6aa84f" },
+	{ RUN_TS_PAID_ON_DEMAND, "on demand", "#9a9a9a" },
+	{ RUN_TS_PAID_SPOT, "spot", "#e69f00" },
+};
+#define NLAYERS (sizeof layers / sizeof layers[0])
+
+/* Whether any pool paid any instance by layer k's option at any time: a legend entry for an
+ * option the run never used would only be noise. */
+static int layer_used(const struct run_result *r, size_t k)
+{
+	for (size_t b = 0; b < r->nbuckets; b++)
+		for (size_t s = 0; s < r->nseries; s++)
+			if (r->series[s].tier >= 0 && run_ts(r, b, s, layers[k].field) > 0)
+				return 1;
+	return 0;
+}
+
+/* Instances by how they were paid, one panel per tier (summed over its regions) and, with
+ * several tiers, one for all of them. A stack is drawn as its cumulative sums, each filled
+ * down to the axis, the tallest first so that each lower one covers its part of it (opaque
+ * fills, no transparency needed). The regions of a tier are added by smooth frequency, which
+ * sums the rows of equal x: a bucket's rows share their time. Options the run never used
+ * are left out of the stack and the legend. */
+static void purchase_script(FILE *f, const struct run_result *r)
+{
+	size_t n = 0, cols, nused = 0;
+	int used[NLAYERS];
+	long tier;
+
+	for (size_t k = 0; k < NLAYERS; k++)
+		nused += (size_t)(used[k] = layer_used(r, k));
+
+	put_head(f, r, "purchase", "instances by purchase option per tier, from timeseries.csv");
+	for (long t = 0; t < (long)r->sc->ntiers; t++)
+		n += has_tier(r, t) ? 1 : 0;
+	size_t npanels = n > 1 ? n + 1 : n;
+	cols = npanels <= 3 ? 1 : 2;
+	fprintf(f, "set xlabel \"time (days)\"\nset ylabel \"instances\"\nset xrange [0:%.10g]\n"
+		"set yrange [0:*]\nset style fill solid 1.0 noborder\n", r->sc->horizon / DAY);
+	fprintf(f, "set multiplot layout %zu,%zu title ", npanels ? (npanels + cols - 1) / cols : 1,
+		cols);
+	put_quotedf(f, "%s: instances by purchase option, stacked (mean over replications)",
+		    r->sc->name);
+	fputs(" font \",12\"\n", f);
+	if (npanels == 0)
+		fputs("plot NaN notitle\n", f);   /* a run without pools: an empty frame */
+	for (size_t i = 0; i < npanels; i++) {
+		int first = 1;
+		/* Panel i < n is the i-th tier that has series; panel n is every tier. */
+		tier = -1;
+		for (long t = 0, k = 0; t < (long)r->sc->ntiers && tier < 0; t++)
+			if (has_tier(r, t) && (size_t)k++ == i)
+				tier = t;
+		fputs("set title ", f);
+		if (tier >= 0)
+			put_quotedf(f, "tier %s%s", tier_label(r, tier),
+				    r->sc->nregions > 1 ? " (all its regions)" : "");
+		else
+			put_quoted(f, r->sc->nregions > 1 ? "all tiers and regions" : "all tiers");
+		fputs("\nplot ", f);
+		if (nused == 0)
+			fputs("NaN notitle", f);   /* nothing paid: an empty frame */
+		for (size_t top = NLAYERS; top-- > 0;) {
+			if (!used[top])
+				continue;
+			fprintf(f, "%s\"timeseries.csv\" using ($%d + %.10g):(strcol(%d) ",
+				first ? "" : ", \\\n     ", TS_COL_DAY, r->bucket / 2.0 / DAY,
+				TS_COL_TIER);
+			first = 0;
+			/* The chains' rows ("all") repeat their pools: left out. */
+			if (tier >= 0) {
+				fputs("eq ", f);
+				put_quoted(f, tier_label(r, tier));
+			} else {
+				fputs("ne 'all'", f);
+			}
+			fputs(" ? ", f);
+			for (size_t k = 0, any = 0; k <= top; k++)
+				if (used[k])
+					fprintf(f, "%s$%d", any++ ? " + " : "", ts_col(layers[k].field));
+			fprintf(f, " : NaN) skip 1 smooth frequency with filledcurves x1 "
+				"lc rgb \"%s\" title \"%s\"", layers[top].rgb, layers[top].title);
+		}
+		fputc('\n', f);
+	}
+	fputs("unset multiplot\n", f);
+}
+
+/* "$25,000" or "$1,234.50": cents only when there are some. */
+static void usd(char *buf, size_t len, double x)
+{
+	char digits[64];
+	int n = snprintf(digits, sizeof digits, fmod(x, 1.0) == 0.0 ? "%.0f" : "%.2f", x);
+	size_t whole = strcspn(digits, "."), o = 0;
+	if (n < 0 || (size_t)n >= sizeof digits || !isfinite(x) || x < 0 ||
+	    (size_t)n + (size_t)n / 3 + 2 > len) {   /* '$', commas, NUL */
+		snprintf(buf, len, "$%g", x);
+		return;
+	}
+	buf[o++] = '$';
+	for (size_t i = 0; i < whole; i++) {
+		if (i > 0 && (whole - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	snprintf(buf + o, len - o, "%s", digits + whole);
+}
+
+/* The whole bill per month from bill.csv: the mean with the band from P10 to P90 across
+ * replications, and the budget. One month has no band to draw: a bar with an error bar. The
+ * last month is partial when the horizon is not whole months; the axis says so, lest its
+ * smaller bill read as a saving. */
+static void bill_script(FILE *f, const struct run_result *r)
+{
+	const struct scenario *sc = r->sc;
+	size_t n = r->nbills, step = n > 24 ? (n + 23) / 24 : 1;
+	double last = n ? sc->horizon / SCENARIO_MONTH - (double)(n - 1) : 1.0;
+
+	put_head(f, r, "bill", "the monthly bill with its P10-P90 band, from " BILL_CSV);
+	fputs("set xlabel ", f);
+	/* 1e-9 of a month is 2.6 ms: below it the month is whole, whatever the rounding. */
+	if (n && last < 1.0 - 1e-9)
+		fprintf(f, "\"month (730 h each; month %zu is partial: %.3g days)\"\n", n,
+			last * SCENARIO_MONTH / DAY);
+	else
+		fputs("\"month (730 h each)\"\n", f);
+	fprintf(f, "set ylabel \"USD per month\"\nset format y \"$%%.1s%%c\"\n"
+		"set xrange [0.5:%zu.5]\nset yrange [0:*]\nset xtics %zu\n", n ? n : 1, step);
+	fputs("set title ", f);
+	put_quotedf(f, "%s: monthly bill, mean and P10-P90 across %" PRIu64 " replication%s",
+		    sc->name, r->reps, r->reps == 1 ? "" : "s");
+	fputs(" font \",12\"\n", f);
+	if (n == 0) {
+		fputs("plot NaN notitle\n", f);   /* a run without months: an empty frame */
+		return;
+	}
+	if (n == 1)
+		fputs("set style fill solid 0.35 noborder\nset boxwidth 0.5\n"
+		      "plot \"" BILL_CSV "\" using 1:2 skip 1 with boxes lc rgb \"#6baed6\" "
+		      "title \"mean\", \\\n"
+		      "     \"" BILL_CSV "\" using 1:2:3:5 skip 1 with yerrorbars lw 2 pt 7 ps 1.2 "
+		      "lc rgb \"#08519c\" title \"P10-P90 across replications\"", f);
+	else
+		fputs("set style fill solid 0.35 noborder\n"
+		      "plot \"" BILL_CSV "\" using 1:3:5 skip 1 with filledcurves "
+		      "lc rgb \"#6baed6\" title \"P10-P90 across replications\", \\\n"
+		      "     \"" BILL_CSV "\" using 1:2 skip 1 with linespoints lw 2 pt 7 "
+		      "lc rgb \"#08519c\" title \"mean\"", f);
+	if (sc->budget_monthly > 0) {
+		char buf[64];
+		usd(buf, sizeof buf, sc->budget_monthly);
+		fprintf(f, ", \\\n     %.10g with lines lw 2 dt 2 lc rgb \"red\" title \"budget %s "
+			"per month\"", sc->budget_monthly, buf);
+	}
+	fputc('\n', f);
+}
+
 /* Writes one script of dir atomically; err gets "PATH: cause". */
 static int write_script(const struct run_result *r, const char *dir, const char *name,
 			void (*script)(FILE *, const struct run_result *), char *err, size_t errlen)
@@ -305,7 +475,8 @@ static int write_script(const struct run_result *r, const char *dir, const char 
 int report_plot_scripts(const struct run_result *r, const char *dir, char *err, size_t errlen)
 {
 	static void (*const scripts[REPORT_NPLOTS])(FILE *, const struct run_result *) = {
-		demand_script, instances_script, latency_script, cost_script,
+		demand_script, instances_script, latency_script, cost_script, purchase_script,
+		bill_script,
 	};
 	char *path = join(dir, COST_DAILY_CSV, "");
 	int rc;

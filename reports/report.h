@@ -50,6 +50,12 @@ int report_timeseries_csv(const struct run_result *r, const char *path, char *er
 int report_cost_csv(const struct run_result *r, const char *path, char *err, size_t errlen);
 int report_events_csv(const struct run_result *r, const char *path, char *err, size_t errlen);
 
+/* bill.csv, the bill plot's data: `month,mean_usd,p10,p50,p90,p95`, one row per run_bill,
+ * month 1-based as in cost.csv; the whole bill of the month (every option, unused commitment
+ * included), its mean and percentiles across replications. The last month is partial when the
+ * horizon is not whole months of SCENARIO_MONTH. Written atomically at path; same errors. */
+int report_bill_csv(const struct run_result *r, const char *path, char *err, size_t errlen);
+
 /* cost_daily.csv, the cost plot's data: `day,region,tier,cost_usd`, one row per day and pool
  * (chains left out), day being the day's start in days since the start (0, 1, ...; the time
  * axis of timeseries.csv's `day`). A day's cost sums cost_per_hour x hours over the parts of
@@ -58,24 +64,27 @@ int report_events_csv(const struct run_result *r, const char *path, char *err, s
 int report_cost_daily_csv(const struct run_result *r, const char *path, char *err, size_t errlen);
 
 /* Appends the run to the SQLite database at db_path (created with its schema when missing):
- * one row in `runs`, its metrics, time series, costs and events keyed by the new run id, all
- * in one transaction; earlier runs are never changed. Sets *run_id (may be NULL). m may be
- * NULL (its columns are then NULL). Returns 0, CAPSIM_EIO (with err filled: "PATH: sqlite
- * message"; also for a file that is not a database or has a newer schema) or CAPSIM_ENOMEM; on
- * failure the database holds exactly what it held before. The schema is described in
- * reports/db.c. */
+ * one row in `runs`, its metrics, time series, costs, monthly bills and events keyed by the
+ * new run id, all in one transaction; earlier runs are never changed. A database of an older
+ * schema is upgraded in that same transaction (its earlier runs kept, new columns NULL for
+ * them). Sets *run_id (may be NULL). m may be NULL (its columns are then NULL). Returns 0,
+ * CAPSIM_EIO (with err filled: "PATH: sqlite message"; also for a file that is not a database
+ * or has a newer schema) or CAPSIM_ENOMEM; on failure the database holds exactly what it held
+ * before, schema included. The schema is described in reports/db.c. */
 int report_db_append(const char *db_path, const struct run_result *r, const struct run_meta *m,
 		     int64_t *run_id, char *err, size_t errlen);
 
 /* The plots of a run: each a gnuplot script NAME.gp that reads the CSV files in its own folder
- * (timeseries.csv; cost_daily.csv for "cost") and draws NAME.png. Scenario names appear in
- * the scripts only as single-quoted gnuplot strings with ' doubled. */
-enum { REPORT_NPLOTS = 4 };
-extern const char *const report_plot_names[REPORT_NPLOTS]; /* "demand", "instances", "latency", "cost" */
+ * (timeseries.csv; cost_daily.csv for "cost"; bill.csv for "bill") and draws NAME.png.
+ * Scenario names appear in the scripts only as single-quoted gnuplot strings with ' doubled. */
+enum { REPORT_NPLOTS = 6 };
+/* "demand", "instances", "latency", "cost", "purchase" (instances by purchase option, stacked),
+ * "bill" (the monthly bill with its P10-P90 band and the budget) */
+extern const char *const report_plot_names[REPORT_NPLOTS];
 
-/* Writes the plot scripts and cost_daily.csv into dir (each atomically). timeseries.csv is
- * written separately (report_timeseries_csv). Returns 0, CAPSIM_EIO or CAPSIM_ENOMEM (err
- * filled). */
+/* Writes the plot scripts and cost_daily.csv into dir (each atomically). timeseries.csv and
+ * bill.csv are written separately (report_timeseries_csv, report_bill_csv) and must be there
+ * before report_plot_render. Returns 0, CAPSIM_EIO or CAPSIM_ENOMEM (err filled). */
 int report_plot_scripts(const struct run_result *r, const char *dir, char *err, size_t errlen);
 
 /* Runs gnuplot (found on PATH, no shell involved) on each script in dir; each PNG appears
@@ -84,16 +93,20 @@ int report_plot_scripts(const struct run_result *r, const char *dir, char *err, 
  * on a script (err names it and quotes gnuplot's error line, "FILE" line N: ...). */
 int report_plot_render(const char *dir, char *err, size_t errlen);
 
-/* The readable summary: the run's headline figures with their intervals, the SLO verdict and
- * the cost per month, tier and region, as a table of lines no wider than 100 columns. Metrics
- * are looked up by name (run_find_metric) and rows of missing ones left out. A verdict reads
+/* The readable summary: the run's headline figures with their intervals, the SLO verdict,
+ * the cost per month, tier and region, the monthly bill's percentiles and, when the run has
+ * them, the purchase options (cost by option, savings against all on demand, spot
+ * interruptions, availability and latency beside the all-on-demand run, reservation and
+ * savings-plan utilisation and coverage), as a table of lines no wider than 100 columns.
+ * Metrics are looked up by name (run_find_metric) and rows of missing ones left out. A verdict reads
  * "met" only when the whole 95% interval is on the good side of the target, "missed" when all
  * of it is on the bad side, "uncertain" otherwise. Returns 0, or CAPSIM_EIO when writing to
  * out failed. */
 int report_summary_text(const struct run_result *r, FILE *out);
 
-/* The same as JSON for scripts (cJSON): every metric with its statistics, the costs (months
- * 1-based as in cost.csv) and the meta (m may be NULL: its members are then null, the version
+/* The same as JSON for scripts (cJSON): every metric with its statistics, the costs with
+ * their purchase options and the monthly bills (months 1-based as in cost.csv and bill.csv;
+ * region and tier "all" as there) and the meta (m may be NULL: its members are then null, the version
  * CAPSIM_VERSION). The seed is written with all its digits; NaN is null. Returns a malloc'd
  * NUL-terminated string (caller frees), or NULL when out of memory. */
 char *report_summary_json(const struct run_result *r, const struct run_meta *m);

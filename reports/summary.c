@@ -131,23 +131,56 @@ static const char *verdict(const struct run_stat *s, double target, int higher_i
 	return s->ci95_high <= target ? "met" : s->ci95_low > target ? "missed" : "uncertain";
 }
 
-/* One row: label, mean, [ci95_low, ci95_high] and a note; nothing when the metric is absent. */
+/* fmt, with a '+' before a figure above zero when sign is set: for figures such as savings,
+ * whose interval may reach below zero, so that both signs read alike. */
+static void fmt_signed(char *buf, size_t len, enum style st, const char *unit, double x,
+		       int decimals, int sign)
+{
+	char g[96];
+	fmt(g, sizeof g, st, unit, x, decimals);
+	/* No '+' on a figure that rounds to zero ("$0.00", "0.00 %"): only its digits and
+	 * separators are zeros. */
+	int zero = strspn(g, "$0.,") >= strcspn(g, " ");
+	snprintf(buf, len, "%s%s", sign && x > 0 && !zero ? "+" : "", g);
+}
+
+/* A metric's figures as text: "99.9510 %" and "[99.9410 %, 99.9610 %]". */
+struct cell {
+	char mean[128];
+	char ci[288];          /* empty without an interval (one replication) */
+};
+
+/* m's mean and interval in its unit with `decimals` for percentages; sign as fmt_signed. */
+static void fmt_stat(struct cell *c, const struct run_metric *m, int decimals, int sign)
+{
+	enum style st = style_of(m->unit);
+	char lo[128], hi[128];
+	fmt_signed(c->mean, sizeof c->mean, st, m->unit, m->stat.mean, decimals, sign);
+	c->ci[0] = '\0';
+	if (!isnan(m->stat.ci95_low) && !isnan(m->stat.ci95_high)) {
+		fmt_signed(lo, sizeof lo, st, m->unit, m->stat.ci95_low, decimals, sign);
+		fmt_signed(hi, sizeof hi, st, m->unit, m->stat.ci95_high, decimals, sign);
+		snprintf(c->ci, sizeof c->ci, "[%s, %s]", lo, hi);
+	}
+}
+
+/* One row: label, mean, [ci95_low, ci95_high] and a note; nothing when the metric is absent.
+ * sign: '+' before positive figures. */
+static void row_signed(FILE *out, const struct run_result *r, const char *name, const char *label,
+		       const char *note, int sign)
+{
+	const struct run_metric *m = run_find_metric(r, name);
+	struct cell c;
+	if (!m)
+		return;
+	fmt_stat(&c, m, pct_decimals(m->stat.mean), sign);
+	line(out, "%-30.30s %13s  %-28s  %s", label, c.mean, c.ci, note ? note : "");
+}
+
 static void row(FILE *out, const struct run_result *r, const char *name, const char *label,
 		const char *note)
 {
-	const struct run_metric *m = run_find_metric(r, name);
-	char mean[128], lo[128], hi[128], ci[272] = "";
-	if (!m)
-		return;
-	enum style st = style_of(m->unit);
-	int d = pct_decimals(m->stat.mean);
-	fmt(mean, sizeof mean, st, m->unit, m->stat.mean, d);
-	if (!isnan(m->stat.ci95_low) && !isnan(m->stat.ci95_high)) {
-		fmt(lo, sizeof lo, st, m->unit, m->stat.ci95_low, d);
-		fmt(hi, sizeof hi, st, m->unit, m->stat.ci95_high, d);
-		snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
-	}
-	line(out, "%-30.30s %13s  %-28s  %s", label, mean, ci, note ? note : "");
+	row_signed(out, r, name, label, note, 0);
 }
 
 /* "30 days", "36 h", "90 s". */
@@ -174,6 +207,168 @@ static const struct run_metric *latency_metric(const struct run_result *r, doubl
 			snprintf(name, len, "%s", m->name);
 		}
 	return m;
+}
+
+/* USD without cents from $10,000 on (a bill's percentiles across replications do not claim
+ * cents there, and the line stays short): "$12,346", "$1,512.40". */
+static void money(char *buf, size_t len, double x)
+{
+	fmt(buf, len, ST_USD, "USD", x, 2);
+	if (fabs(x) >= 10000.0 && strchr(buf, '.'))
+		*strchr(buf, '.') = '\0';
+}
+
+/* The monthly bill's P50, P90 and P95 across replications: of the first full month (month 1
+ * whenever the horizon is at least a month), else of the partial one; then, with several full
+ * months, of the full month with the highest P95 when that is another (growth, seasonality).
+ * A partial last month is never the highest: its smaller bill is not comparable. */
+static void bill_lines(FILE *out, const struct run_result *r)
+{
+	const struct run_bill *first = NULL, *worst = NULL;
+	char p50[96], p90[96], p95[96], label[64], note[64];
+	size_t nfull = 0;
+
+	for (size_t i = 0; i < r->nbills; i++) {
+		const struct run_bill *b = &r->bills[i];
+		/* 1e-9 of a month is 2.6 ms: a month that ends within it of the horizon is whole. */
+		if ((double)(b->month + 1) * SCENARIO_MONTH > r->sc->horizon * (1.0 + 1e-9))
+			continue;
+		nfull++;
+		if (!first)
+			first = b;
+		if (!worst || b->p95 > worst->p95)
+			worst = b;
+	}
+	if (!first && r->nbills > 0) {
+		const struct run_bill *b = &r->bills[0];
+		first = b;
+		snprintf(note, sizeof note, "(partial: %.3g days)",
+			 (r->sc->horizon - b->month * SCENARIO_MONTH) / 86400.0);
+	} else {
+		snprintf(note, sizeof note, "(the first full month)");   /* month 1 */
+	}
+	if (!first)
+		return;
+	for (int k = 0; k < 2; k++) {
+		const struct run_bill *b = k == 0 ? first : worst;
+		if (k == 1) {
+			if (nfull < 2 || worst == first)
+				break;
+			snprintf(note, sizeof note, "(the highest P95)");
+		}
+		money(p50, sizeof p50, b->p50);
+		money(p90, sizeof p90, b->p90);
+		money(p95, sizeof p95, b->p95);
+		snprintf(label, sizeof label, "monthly bill, month %d of %zu", b->month + 1,
+			 r->nbills);
+		line(out, "%-30.30s P50 %s, P90 %s, P95 %s  %s", label, p50, p90, p95, note);
+	}
+}
+
+/* Whether a metric exists and is not zero in every replication: an option of the mix that was
+ * never used has a mean of exactly 0 (its values are >= 0). */
+static int used(const struct run_result *r, const char *name)
+{
+	const struct run_metric *m = run_find_metric(r, name);
+	return m && m->stat.mean != 0.0;
+}
+
+/* The mix's figure beside the same scenario bought all on demand (same seeds): both with
+ * their intervals, percentages to the same decimals so they compare. Nothing unless both
+ * metrics exist. Two cells of at most 38 columns ("99.999056 % [99.998505 %, 99.999607 %]",
+ * pct_decimals' 6 at most) after a label of 16 keep the line within 100. */
+static void versus(FILE *out, const struct run_result *r, const char *label, const char *mix,
+		   const char *od)
+{
+	const struct run_metric *a = run_find_metric(r, mix), *b = run_find_metric(r, od);
+	struct cell ca, cb;
+	char sa[448];
+	if (!a || !b)
+		return;
+	int d = pct_decimals(a->stat.mean), db = pct_decimals(b->stat.mean);
+	d = d > db ? d : db;
+	fmt_stat(&ca, a, d, 0);
+	fmt_stat(&cb, b, d, 0);
+	snprintf(sa, sizeof sa, "%s %s", ca.mean, ca.ci);
+	line(out, "  %-16.16s %-38s %s %s", label, sa, cb.mean, cb.ci);
+}
+
+/* The purchase options: cost by option, savings against all on demand, spot, the mix's
+ * availability and latency beside all on demand, reservations and savings plans. Nothing when
+ * the run has no cost.option.* metrics; options never used are left out. */
+static void purchase_block(FILE *out, const struct run_result *r, double pct)
+{
+	static const struct {
+		const char *option, *label;
+	} opts[] = {
+		{ "on_demand", "  on demand" },
+		{ "spot", "  spot" },
+		{ "reserved", "  reserved instances" },
+		{ "savings_plan", "  savings plans" },
+		{ "unused_commitment", "  unused commitment" },
+	};
+	const struct run_metric *total = run_find_metric(r, "cost_total");
+	char name[128], note[160], hours[96], label[64], od[128];
+	int any = 0;
+
+	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+		snprintf(name, sizeof name, "cost.option.%s", opts[i].option);
+		any |= run_find_metric(r, name) != NULL;
+	}
+	if (!any)
+		return;
+	line(out, "");
+	line(out, "%-30s %13s  %-28s  %s", "cost by purchase option", "", "",
+	     "share, instance hours");
+	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+		snprintf(name, sizeof name, "cost.option.%s", opts[i].option);
+		if (!used(r, name))
+			continue;
+		const struct run_metric *c = run_find_metric(r, name), *h;
+		note[0] = '\0';
+		if (total && total->stat.mean > 0)
+			snprintf(note, sizeof note, "%.1f %%", 100.0 * c->stat.mean / total->stat.mean);
+		snprintf(name, sizeof name, "instance_hours.%s", opts[i].option);
+		if ((h = run_find_metric(r, name)) != NULL) {
+			fmt(hours, sizeof hours, ST_COUNT, "h", h->stat.mean, 0);
+			size_t n = strlen(note);
+			snprintf(note + n, sizeof note - n, "%s%s", n ? ", " : "", hours);
+		}
+		snprintf(name, sizeof name, "cost.option.%s", opts[i].option);
+		row(out, r, name, opts[i].label, note);
+	}
+
+	const struct run_metric *m = run_find_metric(r, "savings_monthly_vs_on_demand");
+	if (m) {
+		const char *v = verdict(&m->stat, 0.0, 1);
+		row_signed(out, r, "savings_monthly_vs_on_demand", "savings/month vs all on demand",
+			   strcmp(v, "met") == 0 ? "saves" : strcmp(v, "missed") == 0 ?
+			   "costs more" : "uncertain: spans 0", 1);
+	}
+	row_signed(out, r, "savings_vs_on_demand", "  share of the on-demand bill", NULL, 1);
+
+	if (used(r, "cost.option.spot") || used(r, "spot_interruptions") ||
+	    used(r, "spot_reclaims") || used(r, "spot_fallbacks_to_on_demand")) {
+		row(out, r, "spot_interruptions", "spot interruptions", "over the horizon");
+		row(out, r, "spot_reclaims", "spot pool reclaim events", "over the horizon");
+		row(out, r, "spot_fallbacks_to_on_demand", "spot fallbacks to on demand", NULL);
+	}
+	row(out, r, "ri_utilization", "reserved-instance utilization", "of reserved hours used");
+	row(out, r, "ri_coverage", "reserved-instance coverage", "of eligible usage");
+	row(out, r, "sp_utilization", "savings-plan utilization", "of the commitment used");
+	row(out, r, "sp_coverage", "savings-plan coverage", "of eligible usage");
+
+	snprintf(name, sizeof name, "latency_p%g", pct);
+	snprintf(od, sizeof od, "latency_p%g_all_on_demand", pct);
+	if ((run_find_metric(r, "availability") &&
+	     run_find_metric(r, "availability_all_on_demand")) ||
+	    (run_find_metric(r, name) && run_find_metric(r, od))) {
+		line(out, "");
+		line(out, "  %-16s %-38s %s", "", "this purchase mix", "all on demand (same seeds)");
+		versus(out, r, "availability", "availability", "availability_all_on_demand");
+		snprintf(label, sizeof label, "p%g latency", pct);
+		versus(out, r, label, name, od);
+	}
 }
 
 int report_summary_text(const struct run_result *r, FILE *out)
@@ -243,6 +438,8 @@ int report_summary_text(const struct run_result *r, FILE *out)
 	}
 	row(out, r, "cost_per_million", "cost per million requests", NULL);
 	row(out, r, "budget_exceeded", "probability over budget", NULL);
+	bill_lines(out, r);
+	purchase_block(out, r, pct);
 	line(out, "");
 	row(out, r, "instance_hours", "instance hours", NULL);
 	row(out, r, "peak_instances", "peak instances", NULL);
@@ -286,7 +483,7 @@ static int add_str(cJSON *o, const char *key, const char *s)
 char *report_summary_json(const struct run_result *r, const struct run_meta *m)
 {
 	const struct scenario *sc = r->sc;
-	cJSON *root = cJSON_CreateObject(), *metrics, *costs;
+	cJSON *root = cJSON_CreateObject(), *metrics, *costs, *bills;
 	char seed[24], started[32] = "";
 	char *text = NULL;
 	struct tm tm;
@@ -311,7 +508,8 @@ char *report_summary_json(const struct run_result *r, const struct run_meta *m)
 	    !cJSON_AddNumberToObject(root, "events_kept", (double)r->nevents) ||
 	    !cJSON_AddNumberToObject(root, "events_dropped", (double)r->events_dropped) ||
 	    !(metrics = cJSON_AddObjectToObject(root, "metrics")) ||
-	    !(costs = cJSON_AddArrayToObject(root, "costs")))
+	    !(costs = cJSON_AddArrayToObject(root, "costs")) ||
+	    !(bills = cJSON_AddArrayToObject(root, "bills")))
 		goto out;
 	for (size_t i = 0; i < r->nmetrics; i++) {
 		cJSON *o = cJSON_AddObjectToObject(metrics, r->metrics[i].name);
@@ -327,10 +525,24 @@ char *report_summary_json(const struct run_result *r, const struct run_meta *m)
 		cJSON_AddItemToArray(costs, o);
 		/* month is 1-based, as in cost.csv. */
 		if (!cJSON_AddNumberToObject(o, "month", c->month + 1) ||
-		    !add_str(o, "region", sc->regions[c->region].name) ||
-		    !add_str(o, "tier", sc->tiers[c->tier].name) ||
+		    !add_str(o, "region", c->region < 0 ? "all" : sc->regions[c->region].name) ||
+		    !add_str(o, "tier", c->tier < 0 ? "all" : sc->tiers[c->tier].name) ||
 		    !add_str(o, "purchase_option", c->option ? c->option : "") ||
 		    !stat_json(o, &c->stat, "mean_usd"))
+			goto out;
+	}
+	for (size_t i = 0; i < r->nbills; i++) {
+		const struct run_bill *b = &r->bills[i];
+		cJSON *o = cJSON_CreateObject();
+		if (!o)
+			goto out;
+		cJSON_AddItemToArray(bills, o);
+		if (!cJSON_AddNumberToObject(o, "month", b->month + 1) ||
+		    !cJSON_AddNumberToObject(o, "mean_usd", b->mean) ||
+		    !cJSON_AddNumberToObject(o, "p10", b->p10) ||
+		    !cJSON_AddNumberToObject(o, "p50", b->p50) ||
+		    !cJSON_AddNumberToObject(o, "p90", b->p90) ||
+		    !cJSON_AddNumberToObject(o, "p95", b->p95))
 			goto out;
 	}
 	text = cJSON_Print(root);

@@ -20,8 +20,9 @@
 #define SUMMARY_HEADER "metric,unit,mean,ci95_low,ci95_high,p5,p50,p95"
 
 static const char *const csv_names[] = { "summary.csv", "timeseries.csv", "cost.csv",
-					 "events.csv", "cost_daily.csv" };
-static const char *const plot_names[] = { "demand", "instances", "latency", "cost" };
+					 "events.csv", "cost_daily.csv", "bill.csv" };
+static const char *const plot_names[] = { "demand", "instances", "latency", "cost",
+					   "purchase", "bill" };
 
 /* A day of noisy, spiky traffic on an autoscaled tier: every replication draws different
  * numbers, and the whole run takes a fraction of a second. */
@@ -562,7 +563,7 @@ static int have_gnuplot(void)
 	return 0;
 }
 
-Test(run_cli, with_gnuplot_the_four_plots_are_pngs)
+Test(run_cli, with_gnuplot_the_six_plots_are_pngs)
 {
 	static const unsigned char png_magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
 	char path[PATH_MAX];

@@ -223,9 +223,15 @@ struct broken {
 	const char *text;       /* must appear in the message */
 };
 
-/* Lines counted by hand in each file (1-based); each broken file is minimal.json's shape
- * with one mistake. */
+/* Lines counted by hand in each file (1-based). Each broken file has one mistake: most in
+ * minimal.json's shape; those about catalogs, purchase, reservations and savings plans in the
+ * shape of a small tier on spot (m6i.large on demand, m6i.large and c6i.large for spot, from
+ * the small catalog broken/prices.csv, so that they do not depend on the bundled prices). */
 static const struct broken broken[] = {
+	/* bad-catalog.csv: 2 comment lines, the header on 3, rows on 4-6; line 6 has the
+	 * interruption bucket "30%", which is not one of the five */
+	{ "bad-catalog", CAPSIM_EINVAL, "scenarios/broken/bad-catalog.csv", 6, "catalog",
+	  "spot_interruption: expected one of" },
 	/* line 4: "horizon": "30 days" (inserted after "version" on line 3) */
 	{ "bad-duration", CAPSIM_EINVAL, NULL, 4, "horizon", "got \"30 days\"" },
 	/* line 2: "name": "my shop" -- a space cannot name a folder safely */
@@ -235,6 +241,11 @@ static const struct broken broken[] = {
 	  "previous row's 60 s, got 30" },
 	/* line 17: boot_time { median 2m, p95 90s }: p95 below the median */
 	{ "boot-time", CAPSIM_EINVAL, NULL, 17, "tiers[0].boot_time.p95", "at least the median" },
+	/* line 16: "instance_type": "m6i.large", placed in us-east-1 and ap-south-1; the catalog
+	 * (broken/prices.csv) has m6i.large in us-east-1 and eu-west-1 only */
+	{ "catalog-region", CAPSIM_EINVAL, NULL, 16, "tiers[0].instance_type",
+	  "in the catalog for ap-south-1, got \"m6i.large\"; the catalog has it only in "
+	  "us-east-1, eu-west-1" },
 	/* lines 12-18 web (calls db), 19-25 db; line 23: db "calls": "web" closes the cycle */
 	{ "cycle", CAPSIM_EINVAL, NULL, 23, "tiers[1].calls", "cycle" },
 	/* line 17: autoscaling { min 1, max 3, desired 5 } */
@@ -251,22 +262,78 @@ static const struct broken broken[] = {
 	/* the tier that lacks autoscaling opens with '{' on line 12 */
 	{ "missing-autoscaling", CAPSIM_EINVAL, NULL, 12, "tiers[0].autoscaling",
 	  "got nothing" },
+	/* line 4: "catalog": "nope.csv" does not exist */
+	{ "missing-catalog", CAPSIM_EIO, NULL, 4, "catalog", "cannot read the catalog" },
 	/* line 4: "trace": "traces/nope.csv" does not exist */
 	{ "missing-trace", CAPSIM_EIO, NULL, 4, "traffic.trace", "cannot read the trace" },
 	/* line 1: an array where the scenario object should be */
 	{ "not-json-object", CAPSIM_EINVAL, NULL, 1, "", "got an array" },
 	/* line 6: daily { amplitude 1.2 } outside [0,1) */
 	{ "out-of-range", CAPSIM_EINVAL, NULL, 6, "traffic.daily.amplitude", "[0,1), got 1.2" },
+	/* line 22: "capacity_rebalance": "yes" */
+	{ "purchase-boolean", CAPSIM_EINVAL, NULL, 22, "tiers[0].purchase.capacity_rebalance",
+	  "expected true or false, got \"yes\"" },
+	/* line 21: spot_types ["m6i.large", "c6i.large", "m6i.large"] */
+	{ "purchase-duplicate-spot-type", CAPSIM_EINVAL, NULL, 21,
+	  "tiers[0].purchase.spot_types[2]", "spot_types[0] has it already" },
+	/* line 20: "on_demand_percentage_above_base": 120 */
+	{ "purchase-percentage", CAPSIM_EINVAL, NULL, 20,
+	  "tiers[0].purchase.on_demand_percentage_above_base", "[0,100], got 120" },
+	/* line 22: reclaims "fraction": [0.5, 0.2], lo above hi */
+	{ "purchase-reclaims", CAPSIM_EINVAL, NULL, 22, "tiers[0].purchase.reclaims.fraction",
+	  "got [0.5, 0.2]" },
+	/* line 21: spot_types[1] "small" is declared without spot_discount or
+	 * spot_interruption, and the catalog has no row for it */
+	{ "purchase-spot-data", CAPSIM_EINVAL, NULL, 21, "tiers[0].purchase.spot_types[1]",
+	  "lacks spot_discount and spot_interruption for us-east-1" },
+	/* percentage 20 without spot_types: the purchase object opens on line 18 */
+	{ "purchase-spot-types-missing", CAPSIM_EINVAL, NULL, 18,
+	  "tiers[0].purchase.spot_types", "got nothing" },
+	/* line 22: "allocation_strategy": "lowest-cost" */
+	{ "purchase-strategy", CAPSIM_EINVAL, NULL, 22, "tiers[0].purchase.allocation_strategy",
+	  "got \"lowest-cost\"" },
+	/* line 21: spot_types[1] "c6i.larg", one edit from the catalog's c6i.large */
+	{ "purchase-unknown-spot-type", CAPSIM_EINVAL, NULL, 21, "tiers[0].purchase.spot_types[1]",
+	  "did you mean \"c6i.large\"?" },
+	/* line 28: the second reservation has "count": 0 */
+	{ "reservation-count", CAPSIM_EINVAL, NULL, 28, "reservations[1].count", "got 0" },
+	/* line 28: a reservation of the declared type "small", which the catalog lacks */
+	{ "reservation-not-in-catalog", CAPSIM_EINVAL, NULL, 28, "reservations[1].instance_type",
+	  "the catalog has in us-east-1" },
+	/* line 29: "payment": "no-upfront" (a dash for the underscore) */
+	{ "reservation-payment", CAPSIM_EINVAL, NULL, 29, "reservations[1].payment",
+	  "did you mean \"no_upfront\"?" },
+	/* line 28: "term": "2y" */
+	{ "reservation-term", CAPSIM_EINVAL, NULL, 28, "reservations[1].term",
+	  "one of \"1y\" or \"3y\", got \"2y\"" },
+	/* line 27: a compute plan with a family */
+	{ "savings-plan-compute-family", CAPSIM_EINVAL, NULL, 27, "savings_plans[1].family",
+	  "only for instance_family plans" },
+	/* line 27: family "c6g" while the tier uses m6i and c6i */
+	{ "savings-plan-family", CAPSIM_EINVAL, NULL, 27, "savings_plans[1].family",
+	  "did you mean \"c6i\"?" },
+	/* line 28: "payment" in a savings plan */
+	{ "savings-plan-payment", CAPSIM_EINVAL, NULL, 28, "savings_plans[1].payment",
+	  "no upfront only" },
+	/* an instance_family plan without region: its object opens on line 27 */
+	{ "savings-plan-region", CAPSIM_EINVAL, NULL, 27, "savings_plans[1].region",
+	  "got nothing" },
+	/* line 27: "type": "ec2_instance" */
+	{ "savings-plan-type", CAPSIM_EINVAL, NULL, 27, "savings_plans[1].type",
+	  "got \"ec2_instance\"" },
 	/* line 22: the second scheduled action, at "25:00" */
 	{ "scheduled-time", CAPSIM_EINVAL, NULL, 22, "tiers[0].autoscaling.scheduled[1].at",
 	  "got \"25:00\"" },
 	/* line 6: shares 0.5 + 0.4 = 0.9 */
 	{ "shares", CAPSIM_EINVAL, NULL, 6, "traffic.regions", "sum of 0.9" },
+	/* line 8: "spot_interruption": "25%", not one of the Spot Instance Advisor buckets */
+	{ "spot-interruption", CAPSIM_EINVAL, NULL, 8, "instance_types[0].spot_interruption",
+	  "\">20%\", got \"25%\"" },
+	/* line 5: step 7m; 30 d / 7 min = 43200/7 = 6171.43 steps, not whole */
+	{ "step", CAPSIM_EINVAL, NULL, 5, "step", "whole steps" },
 	/* line 23: second band starts at 0.8, inside the first [0.7, 0.9) */
 	{ "step-overlap", CAPSIM_EINVAL, NULL, 23,
 	  "tiers[0].autoscaling.step_scaling.adjustments[1].lower", ">= 0.9" },
-	/* line 5: step 7m; 30 d / 7 min = 43200/7 = 6171.43 steps, not whole */
-	{ "step", CAPSIM_EINVAL, NULL, 5, "step", "whole steps" },
 	/* line 3 lacks its comma; cJSON stops at line 4, column 3 ("traffic") */
 	{ "syntax", CAPSIM_EPARSE, NULL, 4, "", "invalid JSON near '\"traffic\"" },
 	/* line 14: "instance_type": "smal" */

@@ -39,7 +39,7 @@ static const struct mistake mistakes[] = {
 	{ "bad duration", "\"median\": \"45s\"", "\"median\": \"45 parsecs\"",
 	  "tiers[0].boot_time.median", "\"45 parsecs\"" },
 	{ "unknown instance type", "\"instance_type\": \"m6i.xlarge\"",
-	  "\"instance_type\": \"m7i.xlarge\"", "tiers[1].instance_type", "\"m7i.xlarge\"" },
+	  "\"instance_type\": \"m9z.xlarge\"", "tiers[1].instance_type", "\"m9z.xlarge\"" },
 	{ "unknown region in traffic.regions", "\"us-east-1\": 0.4 }", "\"us-east-2\": 0.4 }",
 	  "traffic.regions.us-east-2", NULL },
 	{ "shares summing to 0.9", "{ \"eu-west-1\": 0.6,", "{ \"eu-west-1\": 0.5,",

@@ -28,21 +28,29 @@ double fake_ts(size_t b, size_t s, int k)
 	size_t reg = series_region(s);
 	/* User requests/s entering the region: a daily sine peaking at 19:00. */
 	double user = (reg == 0 ? 600.0 : 400.0) * (1.0 + 0.5 * sin(2.0 * 3.14159265358979323846 * (hour - 13.0) / 24.0));
-	double demand, capacity, instances, cost;
+	double demand, capacity, instances, cost, reserved, sp, od, spot;
 	if (s < 4) {
 		double visits = series_tier(s) == 0 ? 1.0 : 2.0;
 		cost = (double)(s + 1) * (hour < 12 ? 1.0 : 2.0);   /* USD/h */
 		instances = cost / 0.25;                             /* at 0.25 USD/h each */
 		demand = user * visits;
 		capacity = instances * 200.0;
+		reserved = 2.0 * (double)(s + 1);
+		sp = (double)(s + 1);
+		od = instances / 4.0;
+		spot = instances - reserved - sp - od;
 	} else {
 		demand = user;
 		capacity = INFINITY;
-		instances = cost = 0.0;
+		instances = cost = reserved = sp = od = spot = 0.0;
 		for (size_t p = reg; p < 4; p += 2) {
 			capacity = fmin(capacity, fake_ts(b, p, RUN_TS_CAPACITY) / (p < 2 ? 1.0 : 2.0));
 			instances += fake_ts(b, p, RUN_TS_INSTANCES);
 			cost += fake_ts(b, p, RUN_TS_COST_RATE);
+			reserved += fake_ts(b, p, RUN_TS_PAID_RESERVED);
+			sp += fake_ts(b, p, RUN_TS_PAID_SAVINGS_PLAN);
+			od += fake_ts(b, p, RUN_TS_PAID_ON_DEMAND);
+			spot += fake_ts(b, p, RUN_TS_PAID_SPOT);
 		}
 	}
 	double util = fmin(1.0, demand / capacity);
@@ -57,8 +65,35 @@ double fake_ts(size_t b, size_t s, int k)
 	case RUN_TS_SERVED: return fmin(demand, capacity);
 	case RUN_TS_FAILED: return demand - fmin(demand, capacity);
 	case RUN_TS_COST_RATE: return cost;
+	case RUN_TS_PAID_ON_DEMAND: return od;
+	case RUN_TS_PAID_SPOT: return spot;
+	case RUN_TS_PAID_RESERVED: return reserved;
+	case RUN_TS_PAID_SAVINGS_PLAN: return sp;
 	}
 	return NAN;
+}
+
+double fake_bill(int m, int field)
+{
+	static const double offset[] = { 0.0, -800.0, -50.0, 900.0, 1300.0 };
+	return 10000.0 + 500.0 * m + offset[field];
+}
+
+static struct run_bill mkbill(int m)
+{
+	return (struct run_bill){ m, fake_bill(m, 0), fake_bill(m, 1), fake_bill(m, 2),
+				  fake_bill(m, 3), fake_bill(m, 4) };
+}
+
+void fake_set_months(struct fake *f, int months, double last)
+{
+	f->sc.horizon = ((double)(months - 1) + last) * SCENARIO_MONTH;
+	f->r.bucket = f->sc.horizon / FAKE_NBUCKETS;
+	f->r.bills = realloc(f->r.bills, (size_t)months * sizeof *f->r.bills);
+	cr_assert_not_null(f->r.bills);
+	for (int m = 0; m < months; m++)
+		f->r.bills[m] = mkbill(m);
+	f->r.nbills = (size_t)months;
 }
 
 static struct run_stat mkstat(double mean, double halfwidth)
@@ -106,7 +141,7 @@ void fake_init(struct fake *f)
 	r->reps = 20;
 	r->threads = 2;
 
-	r->metrics = calloc(32, sizeof *r->metrics);
+	r->metrics = calloc(64, sizeof *r->metrics);
 	cr_assert_not_null(r->metrics);
 	add_metric(r, "availability", "fraction", mkstat(0.99951, 0.0001));
 	add_metric(r, "latency_slo_steps", "fraction", mkstat(0.982, 0.004));
@@ -121,6 +156,29 @@ void fake_init(struct fake *f)
 	add_metric(r, "budget_exceeded", "fraction", mkstat(0.05, 0.05));
 	add_metric(r, "instance_hours", "h", mkstat(1728.0, 3.0));
 	add_metric(r, "scaling_actions", "count", mkstat(14.0, 2.0));
+	/* By purchase option: 600 + 300 + 200 + 84.5 + 50 = 1234.5 = cost_total, and
+	 * 400 + 900 + 300 + 128 = 1728 h = instance_hours. */
+	add_metric(r, "cost.option.on_demand", "USD", mkstat(600.0, 6.0));
+	add_metric(r, "cost.option.spot", "USD", mkstat(300.0, 3.0));
+	add_metric(r, "cost.option.reserved", "USD", mkstat(200.0, 0.0));
+	add_metric(r, "cost.option.savings_plan", "USD", mkstat(84.5, 0.0));
+	add_metric(r, "cost.option.unused_commitment", "USD", mkstat(50.0, 5.0));
+	add_metric(r, "instance_hours.on_demand", "h", mkstat(400.0, 4.0));
+	add_metric(r, "instance_hours.spot", "h", mkstat(900.0, 9.0));
+	add_metric(r, "instance_hours.reserved", "h", mkstat(300.0, 0.0));
+	add_metric(r, "instance_hours.savings_plan", "h", mkstat(128.0, 0.0));
+	/* Savings whose interval reaches below zero. */
+	add_metric(r, "savings_monthly_vs_on_demand", "USD", mkstat(1500.0, 2000.0));
+	add_metric(r, "savings_vs_on_demand", "fraction", mkstat(0.08, 0.1));
+	add_metric(r, "availability_all_on_demand", "fraction", mkstat(0.99972, 0.00005));
+	add_metric(r, "latency_p99_all_on_demand", "s", mkstat(0.2, 0.01));
+	add_metric(r, "spot_interruptions", "count", mkstat(12.5, 3.0));
+	add_metric(r, "spot_reclaims", "count", mkstat(1.5, 0.5));
+	add_metric(r, "spot_fallbacks_to_on_demand", "count", mkstat(0.75, 0.5));
+	add_metric(r, "ri_utilization", "fraction", mkstat(0.93, 0.02));
+	add_metric(r, "ri_coverage", "fraction", mkstat(0.41, 0.03));
+	add_metric(r, "sp_utilization", "fraction", mkstat(0.97, 0.01));
+	add_metric(r, "sp_coverage", "fraction", mkstat(0.22, 0.02));
 	add_metric(r, "cost.tier.web", "USD", mkstat(300.0, 3.0));
 	add_metric(r, "cost.tier.app", "USD", mkstat(700.0, 7.0));
 	add_metric(r, "cost.region.eu-west-1", "USD", mkstat(400.0, 4.0));
@@ -144,10 +202,17 @@ void fake_init(struct fake *f)
 
 	r->costs = calloc(FAKE_NCOSTS, sizeof *r->costs);
 	cr_assert_not_null(r->costs);
-	for (size_t p = 0; p < FAKE_NCOSTS; p++)
-		r->costs[p] = (struct run_cost){ 0, p % 2, p / 2, "on_demand",
+	for (size_t p = 0; p < 4; p++)
+		r->costs[p] = (struct run_cost){ 0, (long)(p % 2), (long)(p / 2), "on_demand",
 						 mkstat(36.0 * 3 * (double)(p + 1), 1.0) };
+	r->costs[4] = (struct run_cost){ 0, 0, 0, "spot", mkstat(50.0, 2.0) };
+	r->costs[5] = (struct run_cost){ 0, -1, -1, "unused_commitment", mkstat(50.0, 5.0) };
 	r->ncosts = FAKE_NCOSTS;
+
+	r->bills = calloc(FAKE_NBILLS, sizeof *r->bills);
+	cr_assert_not_null(r->bills);
+	r->bills[0] = mkbill(0);
+	r->nbills = FAKE_NBILLS;
 
 	r->events = calloc(FAKE_NEVENTS, sizeof *r->events);
 	cr_assert_not_null(r->events);

@@ -1,6 +1,6 @@
 /* A small hand-made run for the report tests: a scenario of 2 regions and 2 tiers, a few time
- * buckets, metrics, costs and events, with values from closed formulas that the tests
- * recompute. Also temporary folders and a CSV reader (libcsv) to read the files back. */
+ * buckets, metrics, costs by purchase option, monthly bills and events, with values from
+ * closed formulas that the tests recompute. Also temporary folders and a CSV reader (libcsv) to read the files back. */
 #ifndef CAPSIM_TESTS_REPORTS_FAKE_H
 #define CAPSIM_TESTS_REPORTS_FAKE_H
 
@@ -14,7 +14,9 @@
 #define FAKE_BUCKET 3600.0           /* s per bucket: 72 buckets */
 #define FAKE_NBUCKETS 72
 #define FAKE_NSERIES 6               /* 4 pools, then each region's "all" */
-#define FAKE_NCOSTS 4                /* month 0 of each pool */
+#define FAKE_NCOSTS 6                /* month 0: on demand of each pool, spot of pool 0,
+					unused commitment (region and tier "all") */
+#define FAKE_NBILLS 1                /* the 3 days are one partial month */
 #define FAKE_NEVENTS 3
 
 struct fake {
@@ -30,8 +32,21 @@ void fake_release(struct fake *f);
 
 /* The value of field k of series s in bucket b, as fake_init stored it. Pools are
  * s = 2 * tier + region; the cost rate of pool s is (s + 1) USD/h in the first 12 h of each
- * day and twice that in the last 12 h, so a day of pool s costs 36 (s + 1) USD. */
+ * day and twice that in the last 12 h, so a day of pool s costs 36 (s + 1) USD. Pool s runs
+ * 4 (s + 1) instances, then 8 (s + 1), paid: 2 (s + 1) reserved and (s + 1) by savings plan
+ * always, a quarter of the instances on demand, the rest (0, then 3 (s + 1)) spot. A
+ * region's chain sums its pools. */
 double fake_ts(size_t b, size_t s, int k);
+
+/* The bill of 0-based month m in fake_init and fake_set_months: mean 10000 + 500 m USD,
+ * p10 = mean - 800, p50 = mean - 50, p90 = mean + 900, p95 = mean + 1300 (so the P95 grows
+ * with the month). field: 0 mean, 1 p10, 2 p50, 3 p90, 4 p95. */
+double fake_bill(int m, int field);
+
+/* Makes the horizon months - 1 whole months of SCENARIO_MONTH plus `last` of one (0 < last
+ * <= 1), with one fake_bill per month; the time series keep their 72 buckets, stretched
+ * (bucket = horizon / 72). */
+void fake_set_months(struct fake *f, int months, double last);
 
 /* Replaces the metrics by one "availability" metric with this interval. */
 void fake_set_availability(struct fake *f, double mean, double lo, double hi);

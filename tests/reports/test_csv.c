@@ -86,9 +86,10 @@ Test(csv, timeseries_has_one_row_per_bucket_and_series)
 	table_read(path, &t);
 	static const char *const names[] = { "time_s", "day", "region", "tier", "demand_rps",
 		"capacity_rps", "instances", "in_service", "utilization", "wait_prob",
-		"latency_pct_s", "served_rps", "failed_rps", "cost_per_hour" };
-	cr_assert_eq(RUN_TS_NFIELDS, 10, "names[] above lists the 10 fields of run.h");
-	assert_header(&t, names, 14);
+		"latency_pct_s", "served_rps", "failed_rps", "cost_per_hour", "paid_on_demand",
+		"paid_spot", "paid_reserved", "paid_savings_plan" };
+	cr_assert_eq(RUN_TS_NFIELDS, 14, "names[] above lists the 14 fields of run.h");
+	assert_header(&t, names, 18);
 	assert_rectangular(&t);
 	cr_assert_eq(t.nrows, 1 + FAKE_NBUCKETS * FAKE_NSERIES);   /* 1 + 72 * 6 = 433 */
 
@@ -107,6 +108,13 @@ Test(csv, timeseries_has_one_row_per_bucket_and_series)
 	cr_assert_str_eq(row[2], "eu-west-1");
 	cr_assert_str_eq(row[3], "app");
 	assert_num(row[4 + RUN_TS_COST_RATE], 3.0, "cost rate of pool 2 at 00:00 (s + 1)");
+	/* Pool 2 at 00:00 runs 4 (s + 1) = 12 instances: 2 (s + 1) = 6 reserved, (s + 1) = 3 by
+	 * savings plan, a quarter (3) on demand, no spot. */
+	assert_num(row[4 + RUN_TS_INSTANCES], 12.0, "instances");
+	assert_num(row[4 + RUN_TS_PAID_RESERVED], 6.0, "paid_reserved");
+	assert_num(row[4 + RUN_TS_PAID_SAVINGS_PLAN], 3.0, "paid_savings_plan");
+	assert_num(row[4 + RUN_TS_PAID_ON_DEMAND], 3.0, "paid_on_demand");
+	cr_assert_str_eq(row[4 + RUN_TS_PAID_SPOT], "0");
 	table_release(&t);
 	fake_release(&f);
 	free(path);
@@ -136,7 +144,55 @@ Test(csv, cost_months_are_one_based)
 	assert_num(t.cell[2][5], 215.0, "ci95_low");
 	assert_num(t.cell[2][6], 217.0, "ci95_high");
 	cr_assert_str_eq(t.cell[4][0], "5", "0-based month 4 is month 5 in the file");
+	/* Options other than on demand, and the unused commitment about no region or tier. */
+	cr_assert_str_eq(t.cell[5][3], "spot");
+	assert_num(t.cell[5][4], 50.0, "spot mean_usd");
+	cr_assert_str_eq(t.cell[6][1], "all");
+	cr_assert_str_eq(t.cell[6][2], "all");
+	cr_assert_str_eq(t.cell[6][3], "unused_commitment");
+	assert_num(t.cell[6][6], 55.0, "unused ci95_high: 50 + 5");
 	table_release(&t);
+	fake_release(&f);
+	free(path);
+	fake_rmtree(dir);
+}
+
+Test(csv, bill_has_one_row_per_month_one_based_with_its_percentiles)
+{
+	/* 3 months, the last one half: month m (0-based) has mean 10000 + 500 m and P10, P50,
+	 * P90, P95 at -800, -50, +900, +1300 from it (fake_bill). */
+	struct fake f;
+	fake_init(&f);
+	fake_set_months(&f, 3, 0.5);
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "bill.csv");
+	char err[256] = "";
+	cr_assert_eq(report_bill_csv(&f.r, path, err, sizeof err), 0, "%s", err);
+	char *text = fake_slurp(path, NULL);
+	const char head[] = "month,mean_usd,p10,p50,p90,p95\n";
+	cr_assert_eq(strncmp(text, head, strlen(head)), 0, "%s", text);
+	free(text);
+	struct table t;
+	table_read(path, &t);
+	assert_rectangular(&t);
+	cr_assert_eq(t.nrows, 1 + 3);
+	for (int m = 0; m < 3; m++) {
+		char **row = t.cell[1 + m];
+		char want[16];
+		snprintf(want, sizeof want, "%d", m + 1);
+		cr_assert_str_eq(row[0], want, "months are 1-based");
+		assert_num(row[1], 10000.0 + 500.0 * m, "mean_usd");
+		assert_num(row[2], 10000.0 + 500.0 * m - 800.0, "p10");
+		assert_num(row[3], 10000.0 + 500.0 * m - 50.0, "p50");
+		assert_num(row[4], 10000.0 + 500.0 * m + 900.0, "p90");
+		assert_num(row[5], 10000.0 + 500.0 * m + 1300.0, "p95");
+	}
+	table_release(&t);
+	/* A run without months has the header alone. */
+	f.r.nbills = 0;
+	cr_assert_eq(report_bill_csv(&f.r, path, NULL, 0), 0);
+	text = fake_slurp(path, NULL);
+	cr_assert_str_eq(text, head);
+	free(text);
 	fake_release(&f);
 	free(path);
 	fake_rmtree(dir);
@@ -204,5 +260,8 @@ Test(csv, unwritable_path_names_the_file)
 	cr_assert_eq(report_summary_csv(&f.r, "/nonexistent-capsim/summary.csv", err, sizeof err),
 		     CAPSIM_EIO);
 	cr_assert_str_eq(err, "/nonexistent-capsim/summary.csv: No such file or directory");
+	cr_assert_eq(report_bill_csv(&f.r, "/nonexistent-capsim/bill.csv", err, sizeof err),
+		     CAPSIM_EIO);
+	cr_assert_str_eq(err, "/nonexistent-capsim/bill.csv: No such file or directory");
 	fake_release(&f);
 }

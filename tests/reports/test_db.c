@@ -1,5 +1,5 @@
-/* The results database: appends keep earlier runs, counts match the result, and a failure
- * leaves the file as it was. */
+/* The results database: appends keep earlier runs, counts match the result, a failure leaves
+ * the file as it was, and a version-1 database is upgraded without losing a row. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -72,6 +72,7 @@ static char *dump_run1(sqlite3 *h)
 		"SELECT * FROM metrics WHERE run_id = 1 ORDER BY rowid",
 		"SELECT * FROM timeseries WHERE run_id = 1 ORDER BY rowid",
 		"SELECT * FROM costs WHERE run_id = 1 ORDER BY rowid",
+		"SELECT * FROM bills WHERE run_id = 1 ORDER BY rowid",
 		"SELECT * FROM events WHERE run_id = 1 ORDER BY rowid",
 	};
 	size_t n = 0;
@@ -127,8 +128,10 @@ Test(db, two_appends_get_ids_1_and_2_and_leave_the_first_unchanged)
 		cr_assert_eq(query_int(h, sql), FAKE_NCOSTS);
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM events WHERE run_id = %d", run);
 		cr_assert_eq(query_int(h, sql), FAKE_NEVENTS);
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM bills WHERE run_id = %d", run);
+		cr_assert_eq(query_int(h, sql), FAKE_NBILLS);
 	}
-	cr_assert_eq(query_int(h, "PRAGMA user_version"), 1);
+	cr_assert_eq(query_int(h, "PRAGMA user_version"), 2);
 	/* The uint64 seed comes back bit for bit; 42 reads as itself. */
 	cr_assert_eq((uint64_t)query_int(h, "SELECT seed FROM runs WHERE id = 2"), UINT64_MAX - 5);
 	cr_assert_eq(query_int(h, "SELECT seed FROM runs WHERE id = 1"), 42);
@@ -151,6 +154,20 @@ Test(db, two_appends_get_ids_1_and_2_and_leave_the_first_unchanged)
 	cr_assert_eq(sqlite3_column_double(st, 1), fake_ts(30, 5, RUN_TS_COST_RATE));
 	sqlite3_finalize(st);
 	cr_assert_eq(query_int(h, "SELECT count(*) FROM costs WHERE month = 1"), 2 * FAKE_NCOSTS);
+	/* The unused commitment is about no region or tier: "all" as in cost.csv. */
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM costs WHERE run_id = 1 AND"
+			       " purchase_option = 'unused_commitment' AND region = 'all' AND"
+			       " tier = 'all' AND mean_usd = 50"), 1);
+	/* Month 1's bill (fake_bill): mean 10000, P10 9200, P50 9950, P90 10900, P95 11300. */
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM bills WHERE run_id = 1 AND month = 1 AND"
+			       " mean_usd = 10000 AND p10 = 9200 AND p50 = 9950 AND p90 = 10900 AND"
+			       " p95 = 11300"), 1);
+	/* Web in eu-west-1 (pool 0) at 12:00 runs 8 instances: 2 reserved, 1 by savings plan,
+	 * 2 on demand, 3 spot (fake.h). */
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM timeseries WHERE run_id = 1 AND"
+			       " time_s = 43200 AND region = 'eu-west-1' AND tier = 'web' AND"
+			       " paid_reserved = 2 AND paid_savings_plan = 1 AND paid_on_demand = 2 AND"
+			       " paid_spot = 3"), 1);
 	cr_assert_eq(query_int(h, "SELECT count(*) FROM events WHERE run_id = 1 AND"
 			       " region IS NULL AND tier IS NULL AND kind = 'slo_breach_start'"), 1);
 	/* Every run_id points at a run. */
@@ -226,6 +243,178 @@ Test(db, a_failure_midway_rolls_the_whole_run_back)
 	sqlite3_close(h);
 	free(before);
 	free(after);
+	fake_release(&f);
+	free(path);
+	fake_rmtree(dir);
+}
+
+/* The schema of version 1 as capsim wrote it (reports/db.c before version 2), kept here as it
+ * was so that the upgrade is tested against the real old layout, with one run of one row in
+ * each table. events_detail: whether events has its detail column (a broken database lacks
+ * it, to make an append fail after the upgrade). */
+static void make_v1(const char *path, int events_detail)
+{
+	static const char ddl[] =
+		"CREATE TABLE runs (id INTEGER PRIMARY KEY, scenario TEXT NOT NULL,"
+		" scenario_path TEXT, scenario_sha256 TEXT, seed INTEGER NOT NULL,"
+		" replications INTEGER NOT NULL, threads INTEGER, version TEXT, args TEXT,"
+		" started_utc TEXT, elapsed_s REAL, horizon_s REAL, step_s REAL, bucket_s REAL,"
+		" events_dropped INTEGER);"
+		"CREATE TABLE metrics (run_id INTEGER NOT NULL REFERENCES runs(id),"
+		" metric TEXT NOT NULL, unit TEXT,"
+		" mean REAL, ci95_low REAL, ci95_high REAL, p5 REAL, p50 REAL, p95 REAL);"
+		"CREATE INDEX metrics_run_id ON metrics(run_id);"
+		"CREATE TABLE costs (run_id INTEGER NOT NULL REFERENCES runs(id),"
+		" month INTEGER NOT NULL, region TEXT NOT NULL, tier TEXT NOT NULL,"
+		" purchase_option TEXT NOT NULL,"
+		" mean_usd REAL, ci95_low REAL, ci95_high REAL, p5 REAL, p50 REAL, p95 REAL);"
+		"CREATE INDEX costs_run_id ON costs(run_id);"
+		"CREATE TABLE timeseries (run_id INTEGER NOT NULL REFERENCES runs(id),"
+		" time_s REAL NOT NULL, region TEXT NOT NULL, tier TEXT NOT NULL,"
+		" demand_rps REAL, capacity_rps REAL, instances REAL, in_service REAL,"
+		" utilization REAL, wait_prob REAL, latency_pct_s REAL, served_rps REAL,"
+		" failed_rps REAL, cost_per_hour REAL);"
+		"CREATE INDEX timeseries_run_id ON timeseries(run_id);"
+		"INSERT INTO runs VALUES (1, 'old', 'scenarios/old.json', 'ab', 7, 3, 1, '0.1.0',"
+		" 'run old', '2026-01-02T03:04:05Z', 1.5, 86400, 60, 3600, 0);"
+		"INSERT INTO metrics VALUES (1, 'availability', 'fraction', 0.99, 0.98, 0.995,"
+		" 0.97, 0.99, 0.996);"
+		"INSERT INTO costs VALUES (1, 1, 'eu-west-1', 'web', 'on_demand', 100, 99, 101, 98,"
+		" 100, 102);"
+		"INSERT INTO timeseries VALUES (1, 0, 'eu-west-1', 'web', 500, 800, 4, 4, 0.625,"
+		" 0.1, 0.2, 500, 0, 1);"
+		"PRAGMA user_version = 1;";
+	sqlite3 *h;
+	cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h, ddl, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
+	cr_assert_eq(sqlite3_exec(h, events_detail ?
+				  "CREATE TABLE events (run_id INTEGER NOT NULL REFERENCES runs(id),"
+				  " replication INTEGER NOT NULL, time_s REAL NOT NULL, region TEXT,"
+				  " tier TEXT, kind TEXT NOT NULL, value REAL, detail TEXT);"
+				  "CREATE INDEX events_run_id ON events(run_id);"
+				  "INSERT INTO events VALUES (1, 0, 10, NULL, NULL, 'scale_out', 3,"
+				  " 'old event');" :
+				  "CREATE TABLE events (run_id INTEGER NOT NULL REFERENCES runs(id),"
+				  " replication INTEGER NOT NULL, time_s REAL NOT NULL, region TEXT,"
+				  " tier TEXT, kind TEXT NOT NULL, value REAL);"
+				  "INSERT INTO events VALUES (1, 0, 10, NULL, NULL, 'scale_out', 3);",
+				  NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
+	sqlite3_close(h);
+}
+
+/* Run 1's rows in the columns version 1 had, each table in full. */
+static char *dump_v1_run1(sqlite3 *h)
+{
+	static const char *const q[] = {
+		"SELECT * FROM runs WHERE id = 1",
+		"SELECT * FROM metrics WHERE run_id = 1",
+		"SELECT * FROM costs WHERE run_id = 1",
+		"SELECT run_id, time_s, region, tier, demand_rps, capacity_rps, instances,"
+		" in_service, utilization, wait_prob, latency_pct_s, served_rps, failed_rps,"
+		" cost_per_hour FROM timeseries WHERE run_id = 1",
+		"SELECT run_id, replication, time_s, region, tier, kind, value FROM events"
+		" WHERE run_id = 1",
+	};
+	size_t n = 0;
+	char *all = NULL;
+	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+		char *part = dump(h, q[i]);
+		size_t len = strlen(part);
+		all = realloc(all, n + len + 1);
+		cr_assert_not_null(all);
+		memcpy(all + n, part, len + 1);
+		n += len;
+		free(part);
+	}
+	return all;
+}
+
+Test(db, a_version_1_database_is_upgraded_and_keeps_its_runs)
+{
+	struct fake f;
+	fake_init(&f);
+	struct run_meta m = meta();
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "results.db");
+	char err[512] = "";
+	int64_t id = 0;
+	make_v1(path, 1);
+	sqlite3 *h = open_db(path);
+	char *before = dump_v1_run1(h);
+	sqlite3_close(h);
+	/* The hand-written rows, as the dump prints them. */
+	cr_assert_not_null(strstr(before, "1|0.0|eu-west-1|web|500.0|800.0|4.0|4.0|0.625|0.1|0.2|"
+				  "500.0|0.0|1.0\n"), "%s", before);
+
+	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(id, 2, "the new run follows the old one");
+	h = open_db(path);
+	cr_assert_eq(query_int(h, "PRAGMA user_version"), 2);
+	char *after = dump_v1_run1(h);
+	cr_assert_str_eq(after, before, "the version-1 run changed in the upgrade");
+	/* The old row has the new columns, empty; the new run fills them. */
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM timeseries WHERE run_id = 1 AND"
+			       " paid_on_demand IS NULL AND paid_spot IS NULL AND"
+			       " paid_reserved IS NULL AND paid_savings_plan IS NULL"), 1);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM timeseries WHERE run_id = 2 AND"
+			       " paid_reserved IS NOT NULL"), FAKE_NBUCKETS * FAKE_NSERIES);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM bills WHERE run_id = 1"), 0);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM bills WHERE run_id = 2"), FAKE_NBILLS);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM pragma_table_info('timeseries')"),
+		     4 + RUN_TS_NFIELDS);
+	sqlite3_close(h);
+
+	/* A second append to the upgraded database works and changes neither run before it. */
+	h = open_db(path);
+	char *run2 = dump(h, "SELECT * FROM timeseries WHERE run_id = 2 ORDER BY rowid");
+	sqlite3_close(h);
+	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(id, 3);
+	h = open_db(path);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM runs"), 3);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM bills"), 2 * FAKE_NBILLS);
+	char *again = dump_v1_run1(h), *run2_again = dump(h, "SELECT * FROM timeseries WHERE"
+							  " run_id = 2 ORDER BY rowid");
+	cr_assert_str_eq(again, before);
+	cr_assert_str_eq(run2_again, run2);
+	cr_assert_eq(query_int(h, "PRAGMA user_version"), 2);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	sqlite3_close(h);
+	free(before);
+	free(after);
+	free(again);
+	free(run2);
+	free(run2_again);
+	fake_release(&f);
+	free(path);
+	fake_rmtree(dir);
+}
+
+Test(db, a_failed_append_leaves_a_version_1_database_as_it_was)
+{
+	/* The events table lacks its detail column, so the append fails on its last table,
+	 * after the upgrade: the upgrade is rolled back with the run. */
+	struct fake f;
+	fake_init(&f);
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "results.db");
+	char err[512] = "";
+	int64_t id;
+	make_v1(path, 0);
+	sqlite3 *h = open_db(path);
+	char *schema = dump(h, "SELECT sql FROM sqlite_schema ORDER BY name");
+	sqlite3_close(h);
+
+	cr_assert_eq(report_db_append(path, &f.r, NULL, &id, err, sizeof err), CAPSIM_EIO);
+	cr_assert_not_null(strstr(err, "detail"), "err: %s", err);
+	h = open_db(path);
+	cr_assert_eq(query_int(h, "PRAGMA user_version"), 1);
+	char *schema_after = dump(h, "SELECT sql FROM sqlite_schema ORDER BY name");
+	cr_assert_str_eq(schema_after, schema, "the schema changed although the append failed");
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM pragma_table_info('timeseries')"), 14);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM runs"), 1);
+	cr_assert_eq(query_int(h, "SELECT count(*) FROM timeseries"), 1);
+	sqlite3_close(h);
+	free(schema);
+	free(schema_after);
 	fake_release(&f);
 	free(path);
 	fake_rmtree(dir);

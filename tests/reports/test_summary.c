@@ -35,6 +35,24 @@ static void find_line(const char *text, const char *prefix, char *line, size_t l
 	cr_assert_fail("no line starts with \"%s\" in:\n%s", prefix, text);
 }
 
+/* Sets metric name's statistics (it must exist). */
+static void set_metric(struct fake *f, const char *name, double mean, double lo, double hi)
+{
+	for (size_t i = 0; i < f->r.nmetrics; i++)
+		if (strcmp(f->r.metrics[i].name, name) == 0) {
+			f->r.metrics[i].stat = (struct run_stat){ mean, lo, hi, lo, mean, hi };
+			return;
+		}
+	cr_assert_fail("no metric %s", name);
+}
+
+/* Every line of text is at most 100 columns. */
+static void assert_narrow(const char *text)
+{
+	for (const char *p = text; *p; p += strcspn(p, "\n") + 1)
+		cr_assert_leq(strcspn(p, "\n"), 100, "%.*s", (int)strcspn(p, "\n"), p);
+}
+
 /* The SLO target is 99.9 %; the verdict follows the interval, not the mean. */
 static void check_availability(double mean, double lo, double hi, const char *want)
 {
@@ -104,8 +122,7 @@ Test(summary, headline_and_figures_are_formatted_with_units)
 	find_line(text, "  utilization web in eu-west-1", line, sizeof line);
 	cr_assert_not_null(strstr(line, "61.00 %"), "%s", line);
 	/* No line is wider than 100 columns. */
-	for (const char *p = text; *p; p += strcspn(p, "\n") + 1)
-		cr_assert_leq(strcspn(p, "\n"), 100);
+	assert_narrow(text);
 	free(text);
 	fake_release(&f);
 }
@@ -118,7 +135,189 @@ Test(summary, missing_metrics_are_skipped)
 	char *text = summary(&f);
 	cr_assert_null(strstr(text, "cost per month"));
 	cr_assert_null(strstr(text, "latency"));
+	cr_assert_null(strstr(text, "purchase option"), "no cost.option.*: no purchase block");
+	cr_assert_null(strstr(text, "all on demand"));
 	cr_assert_not_null(strstr(text, "SLO 99.9 %: missed"));
+	free(text);
+	fake_release(&f);
+}
+
+Test(summary, cost_by_purchase_option_with_share_of_the_cost_and_instance_hours)
+{
+	/* fake.c: on demand 600, spot 300, reserved 200, savings plans 84.5, unused 50 of a
+	 * 1234.5 USD total: 48.6 %, 24.3 %, 16.2 %, 6.8 %, 4.1 % (600 / 1234.5 = 0.48603, ...),
+	 * with 400, 900, 300 and 128 instance hours. */
+	static const struct {
+		const char *label, *figures, *note;
+	} want[] = {
+		{ "  on demand ", "$600.00  [$594.00, $606.00]", "48.6 %, 400 h" },
+		{ "  spot ", "$300.00  [$297.00, $303.00]", "24.3 %, 900 h" },
+		{ "  reserved instances ", "$200.00  [$200.00, $200.00]", "16.2 %, 300 h" },
+		{ "  savings plans ", "$84.50  [$84.50, $84.50]", "6.8 %, 128 h" },
+		{ "  unused commitment ", "$50.00  [$45.00, $55.00]", "4.1 %" },
+	};
+	struct fake f;
+	fake_init(&f);
+	char *text = summary(&f), line[256];
+	double shares = 0;
+	find_line(text, "cost by purchase option", line, sizeof line);
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		find_line(text, want[i].label, line, sizeof line);
+		cr_assert_not_null(strstr(line, want[i].figures), "%s", line);
+		cr_assert_not_null(strstr(line, want[i].note), "%s", line);
+		shares += strtod(want[i].note, NULL);
+	}
+	/* The shares add up to the whole, within 5 roundings to 0.05. */
+	cr_assert(fabs(shares - 100.0) <= 0.25, "%g", shares);
+	cr_assert_null(strstr(strstr(text, "  unused commitment"), " h\n"),
+		       "unused commitment has no instance hours");
+	assert_narrow(text);
+	free(text);
+
+	/* An option the mix never used (zero in every replication) is left out. */
+	set_metric(&f, "cost.option.savings_plan", 0, 0, 0);
+	text = summary(&f);
+	cr_assert_null(strstr(text, "  savings plans"), "%s", text);
+	cr_assert_not_null(strstr(text, "  reserved instances"));
+	free(text);
+	fake_release(&f);
+}
+
+/* The savings row and its share with savings_monthly_vs_on_demand in [lo, hi]. */
+static void check_savings(double mean, double lo, double hi, const char *figures,
+			  const char *note)
+{
+	struct fake f;
+	fake_init(&f);
+	set_metric(&f, "savings_monthly_vs_on_demand", mean, lo, hi);
+	char *text = summary(&f), line[256];
+	find_line(text, "savings/month vs all on demand", line, sizeof line);
+	cr_assert_not_null(strstr(line, figures), "want \"%s\" in: %s", figures, line);
+	cr_assert_not_null(strstr(line, note), "want \"%s\" in: %s", note, line);
+	free(text);
+	fake_release(&f);
+}
+
+Test(summary, savings_against_all_on_demand_are_signed_and_judged_by_their_interval)
+{
+	/* 1500 +- 2000 USD a month: the interval reaches below zero, so neither saving nor
+	 * costing more is established. */
+	check_savings(1500, -500, 3500, "+$1,500.00  [-$500.00, +$3,500.00]", "uncertain: spans 0");
+	check_savings(1500, 200, 2800, "+$1,500.00  [+$200.00, +$2,800.00]", "saves");
+	check_savings(-1500, -3000, -100, "-$1,500.00  [-$3,000.00, -$100.00]", "costs more");
+	/* The share: 0.08 +- 0.1 of the on-demand bill. */
+	struct fake f;
+	fake_init(&f);
+	char *text = summary(&f), line[256];
+	find_line(text, "  share of the on-demand bill", line, sizeof line);
+	cr_assert_not_null(strstr(line, "+8.00 %  [-2.00 %, +18.00 %]"), "%s", line);
+	free(text);
+	fake_release(&f);
+}
+
+Test(summary, spot_rows_show_when_the_mix_uses_spot)
+{
+	struct fake f;
+	fake_init(&f);
+	char *text = summary(&f), line[256];
+	/* 12.5 +- 3, 1.5 +- 0.5, 0.75 +- 0.5 (fake.c), counts to 3 significant digits. */
+	find_line(text, "spot interruptions", line, sizeof line);
+	cr_assert_not_null(strstr(line, "12.5  [9.5, 15.5]"), "%s", line);
+	find_line(text, "spot pool reclaim events", line, sizeof line);
+	cr_assert_not_null(strstr(line, "1.5  [1, 2]"), "%s", line);
+	find_line(text, "spot fallbacks to on demand", line, sizeof line);
+	cr_assert_not_null(strstr(line, "0.75  [0.25, 1.25]"), "%s", line);
+	/* RI and SP utilisation and coverage: 93, 41, 97, 22 % (fake.c). */
+	find_line(text, "reserved-instance utilization", line, sizeof line);
+	cr_assert_not_null(strstr(line, "93.00 %  [91.00 %, 95.00 %]"), "%s", line);
+	find_line(text, "reserved-instance coverage", line, sizeof line);
+	cr_assert_not_null(strstr(line, "41.00 %"), "%s", line);
+	find_line(text, "savings-plan utilization", line, sizeof line);
+	cr_assert_not_null(strstr(line, "97.00 %"), "%s", line);
+	find_line(text, "savings-plan coverage", line, sizeof line);
+	cr_assert_not_null(strstr(line, "22.00 %"), "%s", line);
+	free(text);
+
+	/* No spot bought and nothing interrupted: the spot rows go. */
+	set_metric(&f, "cost.option.spot", 0, 0, 0);
+	set_metric(&f, "spot_interruptions", 0, 0, 0);
+	set_metric(&f, "spot_reclaims", 0, 0, 0);
+	set_metric(&f, "spot_fallbacks_to_on_demand", 0, 0, 0);
+	text = summary(&f);
+	cr_assert_null(strstr(text, "spot "), "%s", text);
+	free(text);
+	fake_release(&f);
+}
+
+Test(summary, availability_and_latency_stand_beside_all_on_demand)
+{
+	/* The mix: 99.951 +- 0.01 %, 0.231 +- 0.02 s; all on demand: 99.972 +- 0.005 %,
+	 * 0.2 +- 0.01 s. Both availabilities with the same 4 decimals. */
+	struct fake f;
+	fake_init(&f);
+	char *text = summary(&f), line[256];
+	find_line(text, "  availability", line, sizeof line);
+	cr_assert_not_null(strstr(line, "99.9510 % [99.9410 %, 99.9610 %]"), "%s", line);
+	cr_assert_not_null(strstr(line, "99.9720 % [99.9670 %, 99.9770 %]"), "%s", line);
+	cr_assert_lt(strstr(line, "99.9510"), strstr(line, "99.9720"), "the mix first: %s", line);
+	find_line(text, "  p99 latency", line, sizeof line);
+	cr_assert_not_null(strstr(line, "0.231 s [0.211 s, 0.251 s]"), "%s", line);
+	cr_assert_not_null(strstr(line, "0.2 s [0.19 s, 0.21 s]"), "%s", line);
+	/* The header names the columns. */
+	cr_assert_not_null(strstr(text, "this purchase mix"));
+	cr_assert_not_null(strstr(text, "all on demand (same seeds)"));
+	/* Widest case: 6 decimals of percent on both sides still fit in 100 columns. */
+	set_metric(&f, "availability", 0.9999991, 0.9999981, 0.9999995);
+	set_metric(&f, "availability_all_on_demand", 0.9999992, 0.9999982, 0.9999996);
+	free(text);
+	text = summary(&f);
+	find_line(text, "  availability", line, sizeof line);
+	cr_assert_not_null(strstr(line, "99.999910 % [99.999810 %, 99.999950 %]"), "%s", line);
+	cr_assert_not_null(strstr(line, "99.999920 % [99.999820 %, 99.999960 %]"), "%s", line);
+	assert_narrow(text);
+	free(text);
+	fake_release(&f);
+}
+
+Test(summary, monthly_bill_percentiles_of_the_first_full_month_and_the_highest)
+{
+	struct fake f;
+	char *text, line[256];
+	/* Month m: P50 = 9950 + 500 m, P90 = 10900 + 500 m, P95 = 11300 + 500 m (fake_bill);
+	 * cents only below $10,000. The fake's 3 days are a partial month. */
+	fake_init(&f);
+	text = summary(&f);
+	find_line(text, "monthly bill", line, sizeof line);
+	cr_assert_str_eq(line, "monthly bill, month 1 of 1     P50 $9,950.00, P90 $10,900, "
+			 "P95 $11,300  (partial: 3 days)");
+	free(text);
+
+	/* 12 whole months: month 1, then month 12, whose P95 (16,800) is the highest. */
+	fake_set_months(&f, 12, 1.0);
+	text = summary(&f);
+	find_line(text, "monthly bill, month 1 ", line, sizeof line);
+	cr_assert_str_eq(line, "monthly bill, month 1 of 12    P50 $9,950.00, P90 $10,900, "
+			 "P95 $11,300  (the first full month)");
+	find_line(text, "monthly bill, month 12", line, sizeof line);
+	cr_assert_str_eq(line, "monthly bill, month 12 of 12   P50 $15,450, P90 $16,400, "
+			 "P95 $16,800  (the highest P95)");
+	assert_narrow(text);
+	free(text);
+
+	/* A 13th month of half the time is not compared: month 12 stays the highest although
+	 * the fake gives month 13 a higher P95. */
+	fake_set_months(&f, 13, 0.5);
+	text = summary(&f);
+	cr_assert_not_null(strstr(text, "monthly bill, month 12 of 13"), "%s", text);
+	cr_assert_null(strstr(text, "month 13 of 13"), "%s", text);
+	free(text);
+
+	/* Exactly one month: no second line. */
+	fake_set_months(&f, 1, 1.0);
+	text = summary(&f);
+	find_line(text, "monthly bill", line, sizeof line);
+	cr_assert_not_null(strstr(line, "(the first full month)"), "%s", line);
+	cr_assert_null(strstr(strstr(text, "monthly bill") + 1, "monthly bill"));
 	free(text);
 	fake_release(&f);
 }
@@ -174,6 +373,26 @@ Test(summary, json_carries_every_metric_cost_and_the_meta)
 	cr_assert_str_eq(cJSON_GetObjectItem(c1, "tier")->valuestring, "web");
 	cr_assert_str_eq(cJSON_GetObjectItem(c1, "purchase_option")->valuestring, "on_demand");
 	cr_assert_eq(cJSON_GetObjectItem(c1, "mean_usd")->valuedouble, 216.0);
+	/* The unused commitment, about no region or tier: "all", as in cost.csv. */
+	cJSON *c5 = cJSON_GetArrayItem(costs, 5);
+	cr_assert_str_eq(cJSON_GetObjectItem(c5, "region")->valuestring, "all");
+	cr_assert_str_eq(cJSON_GetObjectItem(c5, "tier")->valuestring, "all");
+	cr_assert_str_eq(cJSON_GetObjectItem(c5, "purchase_option")->valuestring,
+			 "unused_commitment");
+	cJSON *c4 = cJSON_GetArrayItem(costs, 4);
+	cr_assert_str_eq(cJSON_GetObjectItem(c4, "purchase_option")->valuestring, "spot");
+
+	/* The bills: month 1's mean and percentiles (fake_bill). */
+	cJSON *bills = cJSON_GetObjectItem(root, "bills");
+	cr_assert(cJSON_IsArray(bills));
+	cr_assert_eq(cJSON_GetArraySize(bills), FAKE_NBILLS);
+	cJSON *b0 = cJSON_GetArrayItem(bills, 0);
+	cr_assert_eq(cJSON_GetObjectItem(b0, "month")->valuedouble, 1.0, "months are 1-based");
+	cr_assert_eq(cJSON_GetObjectItem(b0, "mean_usd")->valuedouble, 10000.0);
+	cr_assert_eq(cJSON_GetObjectItem(b0, "p10")->valuedouble, 9200.0);
+	cr_assert_eq(cJSON_GetObjectItem(b0, "p50")->valuedouble, 9950.0);
+	cr_assert_eq(cJSON_GetObjectItem(b0, "p90")->valuedouble, 10900.0);
+	cr_assert_eq(cJSON_GetObjectItem(b0, "p95")->valuedouble, 11300.0);
 	cJSON_Delete(root);
 	free(text);
 	fake_release(&f);

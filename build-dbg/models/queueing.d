@@ -1,0 +1,4 @@
+build-dbg/models/queueing.o: models/queueing.c models/queueing.h \
+ sim/error.h
+models/queueing.h:
+sim/error.h:

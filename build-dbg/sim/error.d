@@ -1,0 +1,2 @@
+build-dbg/sim/error.o: sim/error.c sim/error.h
+sim/error.h:

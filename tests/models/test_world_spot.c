@@ -1,0 +1,229 @@
+/* Spot capacity, purchase mixes and the hourly bill in the fluid model, against closed forms
+ * and hand-worked bills. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "models/catalog.h"
+#include "models/run.h"
+#include "models/scenario.h"
+#include "sim/error.h"
+
+static void parse(const char *json, const char *path, struct scenario *sc)
+{
+	struct scenario_error err;
+	int rc = scenario_parse(json, strlen(json), path, sc, &err);
+	cr_assert_eq(rc, 0, "scenario: %s", err.msg);
+}
+
+static const struct run_metric *metric(const struct run_result *r, const char *name)
+{
+	const struct run_metric *m = run_find_metric(r, name);
+	cr_assert_not_null(m, "metric %s", name);
+	return m;
+}
+
+/* n instances entirely on spot in one pool, plenty of capacity (so the load never matters),
+ * capacity rebalancing on, no reclaims. The interruption bucket ">20%" means a monthly
+ * interruption probability of 25% (catalog_spot_hazard), i.e. a hazard
+ * h = -ln(0.75) / 730 per hour = 3.9409e-4 /h. With rebalancing, each instance's replacement
+ * is launched at its notice and draws its own exponential time, so each of the n places in the
+ * fleet sees a Poisson process of rate h: over H hours the expected count of interruptions
+ * is n × h × H, and its variance is the same (Poisson). */
+static char *spot_fleet(int n, const char *horizon, const char *extra)
+{
+	char *json = malloc(4096);
+	snprintf(json, 4096,
+		 "{ \"name\": \"spot\", \"version\": 1, \"horizon\": \"%s\", \"step\": \"1m\","
+		 "  \"traffic\": { \"base_rate\": 100 },"
+		 "  \"instance_types\": [ { \"name\": \"s\", \"vcpu\": 2, \"memory_gib\": 4,"
+		 "      \"price_hourly\": 0.1, \"spot_discount\": 0.7,"
+		 "      \"spot_interruption\": \">20%%\" } ],"
+		 "  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		 "  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"s\", \"capacity_rps\": 100,"
+		 "    \"autoscaling\": { \"min\": %d, \"max\": %d },"
+		 "    \"purchase\": { \"on_demand_percentage_above_base\": 0,"
+		 "                    \"spot_types\": [\"s\"] %s } } ] }",
+		 horizon, n, n, extra);
+	return json;
+}
+
+Test(world_spot, interruptions_match_the_hazard)
+{
+	char *json = spot_fleet(20, "30d", ", \"capacity_rebalance\": true");
+	struct scenario sc;
+	parse(json, NULL, &sc);
+	struct run_options o = { .seed = 9, .reps = 200, .threads = 2 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	double h = -log(0.75) / 730.0, expect = 20 * h * 720.0;   /* 5.6749 per replication */
+	/* 200 replications: the mean's standard error is sqrt(expect / 200) = 0.168; 3.3 of
+	 * them (a two-sided 0.1% test) is the tolerance. */
+	double se = sqrt(expect / 200.0);
+	const struct run_metric *m = metric(&r, "spot_interruptions");
+	cr_assert(fabs(m->stat.mean - expect) < 3.3 * se, "interruptions %g, expected %g ± %g",
+		  m->stat.mean, expect, 3.3 * se);
+	/* Spot at 70% off: 20 instances × 720 h × 0.03 USD, plus the overlap of each noticed
+	 * instance with its replacement (two minutes each): 432 USD + about 5.7 × 120 s × 0.03
+	 * / 3600 = 0.006 USD. */
+	cr_assert(fabs(metric(&r, "cost_total")->stat.mean - 432.0) < 0.02, "cost %g",
+		  metric(&r, "cost_total")->stat.mean);
+	cr_assert_float_eq(metric(&r, "cost.option.on_demand")->stat.mean, 0, 1e-12);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
+/* A correlated reclaim takes the stated share of the pool's spot instances: 10 instances in
+ * one pool, fraction exactly 0.5, so the first reclaim notices round(0.5 × 10) = 5 of them.
+ * Individual interruptions are rare at this bucket ("<5%": h = -ln(0.975)/730 = 3.5e-5 /h,
+ * 0.008 expected over 10 instances × 24 h), so the pool is full at the first reclaim. */
+Test(world_spot, a_reclaim_takes_the_stated_fraction)
+{
+	char *json = spot_fleet(10, "1d",
+				", \"reclaims\": { \"rate_per_month\": 300, \"fraction\": [0.5, 0.5],"
+				"  \"unavailable\": \"1h\" }");
+	char *b = strstr(json, ">20%");
+	memcpy(b, "<5%\"", 4);   /* same length: ">20%" -> "<5%" and the closing quote */
+	b[4] = ' ';
+	struct scenario sc;
+	parse(json, NULL, &sc);
+	struct run_options o = { .seed = 4, .reps = 1, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	const struct run_event *first = NULL;
+	for (size_t i = 0; i < r.nevents && !first; i++)
+		if (strcmp(r.events[i].kind, "spot_reclaim") == 0)
+			first = &r.events[i];
+	cr_assert_not_null(first, "no reclaim in a day at 300 a month");
+	cr_assert_float_eq(first->value, 5, 1e-12, "%s", first->detail);
+	cr_assert_not_null(strstr(first->detail, "5 of 10"), "%s", first->detail);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
+/* When every spot pool is reclaimed for good (fraction 1, unavailable for 30 days), the group
+ * falls back to on demand: after the first reclaim the 10 instances are all on demand. */
+Test(world_spot, fallback_to_on_demand_when_every_pool_is_reclaimed)
+{
+	char *json = spot_fleet(10, "2d",
+				", \"reclaims\": { \"rate_per_month\": 60, \"fraction\": [1, 1],"
+				"  \"unavailable\": \"30d\" }");
+	struct scenario sc;
+	parse(json, NULL, &sc);
+	struct run_options o = { .seed = 4, .reps = 1, .threads = 1, .bucket = 3600 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert(metric(&r, "spot_reclaims")->stat.mean >= 1, "no reclaim in 2 days at 60/month");
+	cr_assert(metric(&r, "spot_fallbacks_to_on_demand")->stat.mean >= 10);
+	/* The last hour: 10 instances, all paid on demand. */
+	size_t last = r.nbuckets - 1;
+	cr_assert_float_eq(run_ts(&r, last, 0, RUN_TS_PAID_ON_DEMAND), 10, 1e-9);
+	cr_assert_float_eq(run_ts(&r, last, 0, RUN_TS_PAID_SPOT), 0, 1e-9);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
+/* Without fallback, a reclaimed single pool leaves the tier empty: every request fails from
+ * the end of the two-minute notice, and availability drops well below one. */
+Test(world_spot, without_fallback_a_reclaim_empties_the_tier)
+{
+	char *json = spot_fleet(10, "2d",
+				", \"fallback_to_on_demand\": false,"
+				"  \"reclaims\": { \"rate_per_month\": 60, \"fraction\": [1, 1],"
+				"  \"unavailable\": \"30d\" }");
+	struct scenario sc;
+	parse(json, NULL, &sc);
+	struct run_options o = { .seed = 4, .reps = 1, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert(metric(&r, "availability")->stat.mean < 0.99, "availability %g",
+		  metric(&r, "availability")->stat.mean);
+	cr_assert(metric(&r, "requests_rejected")->stat.mean > 0);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
+/* The issue's reserved-instance bill, end to end: 10 instances for 16 hours a day and 20 for
+ * 8 (scheduled at 08:00 and 16:00), 15 reserved at 0.60 USD/h effective (no upfront) against
+ * 1.00 USD/h on demand. Per hour: with 10 running, the 15 reserved cost 9.00 and cover them;
+ * with 20, 9.00 + 5 × 1.00 = 14.00. A day: 16 × 9 + 8 × 14 = 256 USD; two days 512 USD.
+ * RI utilisation: (16 × 10 + 8 × 15) / (24 × 15) = 280/360; coverage 280/320. */
+Test(world_spot, reserved_instances_bill_the_hand_worked_days)
+{
+	char dir[] = "/tmp/capsim-spot-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char cat[256], path[256];
+	snprintf(cat, sizeof cat, "%s/cat.csv", dir);
+	FILE *f = fopen(cat, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "# date: 2026-11-23\n# source: test\n"
+		"type,family,category,region,vcpu,memory_gib,on_demand,"
+		"ri_1y_no_upfront_hourly,ri_1y_partial_upfront,ri_1y_partial_hourly,"
+		"ri_1y_all_upfront,ri_3y_no_upfront_hourly,ri_3y_partial_upfront,"
+		"ri_3y_partial_hourly,ri_3y_all_upfront,sp_compute_1y,sp_compute_3y,sp_family_1y,"
+		"sp_family_3y,spot_discount,spot_interruption\n"
+		"x.large,x,general,r1,2,8,1.00,0.60,2500,0.30,5000,0.45,6000,0.2,11000,"
+		"0.75,0.55,0.65,0.45,0.7,<5%%\n");
+	fclose(f);
+	snprintf(path, sizeof path, "%s/s.json", dir);
+	const char *json =
+		"{ \"name\": \"ri\", \"version\": 1, \"horizon\": \"2d\", \"step\": \"1m\","
+		"  \"catalog\": \"cat.csv\","
+		"  \"traffic\": { \"base_rate\": 100 },"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"x.large\","
+		"    \"capacity_rps\": 1000, \"boot_time\": { \"median\": \"1m\", \"p95\": \"1m\" },"
+		"    \"autoscaling\": { \"min\": 10, \"max\": 20, \"scheduled\": ["
+		"      { \"at\": \"08:00\", \"desired\": 20 }, { \"at\": \"16:00\", \"desired\": 10 } ] } } ],"
+		"  \"reservations\": [ { \"instance_type\": \"x.large\", \"region\": \"r1\","
+		"      \"count\": 15, \"term\": \"1y\", \"payment\": \"no_upfront\" } ] }";
+	struct scenario sc;
+	parse(json, path, &sc);
+	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert_float_eq(metric(&r, "cost_total")->stat.mean, 512.0, 1e-9);
+	cr_assert_float_eq(metric(&r, "cost.option.reserved")->stat.mean, 2 * 280 * 0.6, 1e-9);
+	cr_assert_float_eq(metric(&r, "cost.option.on_demand")->stat.mean, 2 * 40.0, 1e-9);
+	cr_assert_float_eq(metric(&r, "cost.option.unused_commitment")->stat.mean,
+			   2 * 80 * 0.6, 1e-9);
+	cr_assert_float_eq(metric(&r, "ri_utilization")->stat.mean, 280.0 / 360.0, 1e-12);
+	cr_assert_float_eq(metric(&r, "ri_coverage")->stat.mean, 280.0 / 320.0, 1e-12);
+	/* Against all on demand: 2 × (16 × 10 + 8 × 20) = 640 USD, so 128 USD saved (20%). */
+	cr_assert_float_eq(metric(&r, "savings_vs_on_demand")->stat.mean, 128.0 / 640.0, 1e-12);
+	run_result_release(&r);
+	scenario_release(&sc);
+	unlink(cat);
+	rmdir(dir);
+}
+
+/* The spot example over 3 days: the same seed gives bit-identical results on 1 and 2 threads
+ * (interruptions, reclaims, prices and the counterfactual included). */
+Test(world_spot, seed_gives_identical_results_whatever_the_threads)
+{
+	struct scenario sc;
+	struct scenario_error err;
+	cr_assert_eq(scenario_load("scenarios/spot-batch.json", &sc, &err), 0, "%s", err.msg);
+	sc.horizon = 3 * 86400.0;
+	struct run_options o = { .seed = 5, .reps = 4, .threads = 1 };
+	struct run_result a, b;
+	cr_assert_eq(run_simulate(&sc, &o, &a), 0);
+	o.threads = 2;
+	cr_assert_eq(run_simulate(&sc, &o, &b), 0);
+	cr_assert_eq(a.nmetrics, b.nmetrics);
+	for (size_t i = 0; i < a.nmetrics; i++)
+		cr_assert(memcmp(&a.metrics[i].stat, &b.metrics[i].stat, sizeof a.metrics[i].stat) == 0,
+			  "%s differs", a.metrics[i].name);
+	cr_assert(memcmp(a.ts, b.ts, a.nbuckets * a.nseries * RUN_TS_NFIELDS * sizeof *a.ts) == 0);
+	cr_assert(metric(&a, "spot_interruptions")->stat.mean > 0);
+	run_result_release(&a);
+	run_result_release(&b);
+	scenario_release(&sc);
+}
