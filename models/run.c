@@ -79,6 +79,9 @@ struct acc {
 	size_t nevents, events_cap;
 	uint64_t dropped;
 	const struct run_options *o;
+	double *rto, *rto_full; /* every outage's RTOs, all replications, in fold order */
+	size_t nrto, rto_cap;
+	int rto_err;
 	int has_cf;            /* the scenario buys something other than on demand */
 	struct counterfactual cf;
 	const struct world_shared *cf_sh;
@@ -169,6 +172,11 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 		M("fraction", w ? a->cf.availability[rep] : 0, "availability_all_on_demand");
 		M("s", w ? a->cf.pct[rep] : 0, "latency_p%s_all_on_demand", pct);
 	}
+	if (sc->has_failures) {
+		M("count", s[W_INSTANCE_FAILURES], "instance_failures");
+		M("count", s[W_OUTAGES], "outages");
+	}
+	M("h", s[W_DOWNTIME] / 3600.0 * (WORLD_YEAR / sc->horizon), "downtime_per_year");
 	M("count", s[W_INTERRUPTIONS], "spot_interruptions");
 	M("count", s[W_RECLAIMS], "spot_reclaims");
 	M("count", s[W_FALLBACKS], "spot_fallbacks_to_on_demand");
@@ -248,6 +256,24 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 		a->events[a->nevents++] = w.events[i];
 	}
 	a->dropped += w.events_dropped;
+	if (w.nrto && a->nrto + w.nrto > a->rto_cap) {
+		size_t cap = 2 * (a->nrto + w.nrto);
+		double *x = realloc(a->rto, cap * sizeof *x);
+		if (x)
+			a->rto = x;
+		double *y = x ? realloc(a->rto_full, cap * sizeof *y) : NULL;
+		if (y)
+			a->rto_full = y;
+		if (x && y)
+			a->rto_cap = cap;
+		else
+			a->rto_err = CAPSIM_ENOMEM;
+	}
+	if (!a->rto_err)
+		for (size_t i = 0; i < w.nrto; i++) {
+			a->rto[a->nrto] = w.rto[i];
+			a->rto_full[a->nrto++] = w.rto_full[i];
+		}
 	world_rep_release(&w);
 }
 
@@ -370,9 +396,12 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	if ((rc = mc_run(&cfg)) < 0)
 		goto out;
 
+	if ((rc = a.rto_err) < 0)
+		goto out;
 	rc = CAPSIM_ENOMEM;
 	size_t maxcosts = ncells + sh.nmonths;
-	if (!(out->metrics = calloc(a.nm, sizeof *out->metrics)) ||
+	size_t nrows = a.nm + (a.nrto ? 2 : 0);
+	if (!(out->metrics = calloc(nrows, sizeof *out->metrics)) ||
 	    !(out->series = calloc(sh.nseries, sizeof *out->series)) ||
 	    !(out->costs = calloc(maxcosts, sizeof *out->costs)) ||
 	    !(out->bills = calloc(sh.nmonths, sizeof *out->bills)))
@@ -386,6 +415,18 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		memcpy(out->metrics[i].name, a.m[i].name, sizeof out->metrics[i].name);
 		memcpy(out->metrics[i].unit, a.m[i].unit, sizeof out->metrics[i].unit);
 		stat_of(a.m[i].v, o->reps, a.m[i].lo, a.m[i].hi, &out->metrics[i].stat);
+	}
+	if (a.nrto) {
+		/* Across outages, not replications: every outage of every replication is one
+		 * value (their interval treats them as independent). */
+		struct run_metric *m = &out->metrics[out->nmetrics++];
+		snprintf(m->name, sizeof m->name, "rto");
+		snprintf(m->unit, sizeof m->unit, "s");
+		stat_of(a.rto, a.nrto, 0, INFINITY, &m->stat);
+		m = &out->metrics[out->nmetrics++];
+		snprintf(m->name, sizeof m->name, "rto_full_capacity");
+		snprintf(m->unit, sizeof m->unit, "s");
+		stat_of(a.rto_full, a.nrto, 0, INFINITY, &m->stat);
 	}
 	out->bucket = sh.bucket;
 	out->nbuckets = sh.nbuckets;
@@ -465,6 +506,8 @@ out:
 	free(a.cf.cost);
 	free(a.cf.availability);
 	free(a.cf.pct);
+	free(a.rto);
+	free(a.rto_full);
 	world_shared_release(&sh);
 	world_shared_release(&cf_sh);
 	if (rc < 0)

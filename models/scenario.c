@@ -2007,13 +2007,273 @@ static int load_savings_plans(struct ctx *c, const cJSON *root)
 	return 0;
 }
 
+/* ---- failures ---- */
+
+/* Longest outage target: "zone:" + a region name + "/" + a zone name. */
+#define TARGET_MAX (5 + SCENARIO_NAME_MAX + 1 + SCENARIO_NAME_MAX)
+
+static const char TARGET_WHAT[] = "region:NAME or zone:REGION/ZONE";
+
+/* Resolves the outage target text[0..len) ("region:NAME" or "zone:REGION/ZONE", not
+ * NUL-terminated) against sc into o->kind, o->region and o->zone. Returns 0; CAPSIM_EPARSE
+ * when the text does not have that form (the caller says what was expected); CAPSIM_EINVAL
+ * with msg saying which region or zone is unknown, with a hint; CAPSIM_ENOMEM. */
+static int resolve_target(const struct scenario *sc, const char *text, size_t len,
+			  struct scenario_outage *o, char *msg, size_t msglen)
+{
+	char buf[TARGET_MAX + 1];
+	const char *name;
+	int zone;
+	if (len > TARGET_MAX)
+		return CAPSIM_EPARSE;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	if (strncmp(buf, "region:", 7) == 0) {
+		zone = 0;
+		name = buf + 7;
+	} else if (strncmp(buf, "zone:", 5) == 0) {
+		zone = 1;
+		name = buf + 5;
+	} else {
+		return CAPSIM_EPARSE;
+	}
+	/* Names hold no '/', so a zone target has exactly one and a region target none. */
+	char *slash = strchr(name, '/');
+	if (zone != (slash != NULL))
+		return CAPSIM_EPARSE;
+	if (slash)
+		*slash = '\0';
+	if (!valid_name(name) || (slash && !valid_name(slash + 1)))
+		return CAPSIM_EPARSE;
+	long r = scenario_find_region(sc, name);
+	if (r < 0) {
+		const char **names = region_names(sc);
+		if (!names)
+			return CAPSIM_ENOMEM;
+		snprintf(msg, msglen, "unknown region \"%s\"", name);
+		hint(msg, msglen, name, names, sc->nregions, "declared regions are");
+		free(names);
+		return CAPSIM_EINVAL;
+	}
+	const struct scenario_region *reg = &sc->regions[r];
+	long z = -1;
+	if (zone) {
+		const char *zn = slash + 1;
+		for (size_t k = 0; k < reg->nzones && z < 0; k++)
+			if (strcmp(reg->zones[k], zn) == 0)
+				z = (long)k;
+		if (z < 0) {
+			char kind[160];
+			snprintf(kind, sizeof kind, "the zones of %s are", reg->name);
+			snprintf(msg, msglen, "unknown zone \"%s\" in region %s", zn, reg->name);
+			hint(msg, msglen, zn, (const char *const *)reg->zones, reg->nzones, kind);
+			return CAPSIM_EINVAL;
+		}
+	}
+	o->kind = zone ? SCENARIO_OUTAGE_ZONE : SCENARIO_OUTAGE_REGION;
+	o->region = (size_t)r;
+	o->zone = z;
+	return 0;
+}
+
+/* zone_outages or region_outages (key) of the failures object f, when given. */
+static int load_outage_law(struct ctx *c, const cJSON *f, const char *key, int *has,
+			   struct scenario_outage_law *law)
+{
+	static const char *const keys[] = { "rate_per_year", "duration", NULL };
+	static const char *const duration_keys[] = { "median", "p95", NULL };
+	const cJSON *o, *d, *p95;
+	int rc;
+	if ((rc = get_object(c, f, key, 0, &o)) != 0 || !o)
+		return rc;
+	*has = 1;
+	push_key(c, key);
+	if ((rc = check_keys(c, o, keys)) != 0 ||
+	    (rc = get_number(c, o, "rate_per_year", REQUIRED, 0, 0, INFINITY, 1,
+			     "a number of outages per year (365 days) >= 0",
+			     &law->rate_per_year)) != 0 ||
+	    (rc = get_object(c, o, "duration", 1, &d)) != 0)
+		return rc;
+	push_key(c, "duration");
+	if ((rc = check_keys(c, d, duration_keys)) != 0 ||
+	    (rc = get_duration(c, d, "median", NULL, 1, &law->duration_median)) != 0)
+		return rc;
+	/* As for boot times: without p95 the lognormal keeps p95 = 2 x median. */
+	law->duration_p95 = 2 * law->duration_median;
+	if ((p95 = cJSON_GetObjectItemCaseSensitive(d, "p95"))) {
+		if ((rc = get_duration(c, d, "p95", NULL, 1, &law->duration_p95)) != 0)
+			return rc;
+		if (law->duration_p95 < law->duration_median) {
+			char what[96], med[32];
+			snprintf(what, sizeof what, "a p95 at least the median (%s)",
+				 units_format_duration(law->duration_median, med, sizeof med));
+			return expected(c, "p95", p95, what);
+		}
+	}
+	pop(c);
+	pop(c);
+	return 0;
+}
+
+static int load_scripted(struct ctx *c, const cJSON *arr)
+{
+	static const char *const keys[] = { "target", "at", "duration", NULL };
+	struct scenario *sc = c->sc;
+	struct scenario_failures *f = &sc->failures;
+	const cJSON *it;
+	char hz[32];
+	int rc;
+	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	if (!(f->scripted = calloc(n, sizeof *f->scripted)))
+		return CAPSIM_ENOMEM;
+	units_format_duration(sc->horizon, hz, sizeof hz);
+	cJSON_ArrayForEach(it, arr) {
+		struct scenario_outage *o = &f->scripted[i];
+		const cJSON *v;
+		char text[400], got[64];
+		push_index(c, i);
+		if (!cJSON_IsObject(it))
+			return expected(c, NULL, it, "an object");
+		if ((rc = check_keys(c, it, keys)) != 0)
+			return rc;
+		v = cJSON_GetObjectItemCaseSensitive(it, "target");
+		if (!cJSON_IsString(v))
+			return expected(c, "target", v, TARGET_WHAT);
+		rc = resolve_target(sc, v->valuestring, strlen(v->valuestring), o, text,
+				    sizeof text);
+		if (rc == CAPSIM_EPARSE)
+			return expected(c, "target", v, TARGET_WHAT);
+		if (rc == CAPSIM_EINVAL)
+			return fail_key(c, "target", AT_VALUE, "%s", text);
+		if (rc)
+			return rc;
+		if ((rc = get_duration(c, it, "at", NULL, 0, &o->at)) != 0)
+			return rc;
+		if (!(o->at < sc->horizon))
+			return fail_key(c, "at", AT_VALUE, "expected a time before the horizon (%s), "
+					"got %s", hz, describe(cJSON_GetObjectItemCaseSensitive(it, "at"),
+							       got, sizeof got));
+		if ((rc = get_duration(c, it, "duration", NULL, 1, &o->duration)) != 0)
+			return rc;
+		f->nscripted = i + 1;
+		pop(c);
+		i++;
+	}
+	return 0;
+}
+
+static int load_failures(struct ctx *c, const cJSON *root)
+{
+	static const char *const keys[] = { "instance_mtbf", "zone_outages", "region_outages",
+					    "scripted", NULL };
+	struct scenario *sc = c->sc;
+	struct scenario_failures *f = &sc->failures;
+	const cJSON *o, *arr;
+	int rc;
+	if ((rc = get_object(c, root, "failures", 0, &o)) != 0 || !o)
+		return rc;
+	sc->has_failures = 1;
+	push_key(c, "failures");
+	if ((rc = check_keys(c, o, keys)) != 0)
+		return rc;
+	if (cJSON_HasObjectItem(o, "instance_mtbf") &&
+	    (rc = get_duration(c, o, "instance_mtbf", NULL, 1, &f->instance_mtbf)) != 0)
+		return rc;
+	if ((rc = load_outage_law(c, o, "zone_outages", &f->has_zone_outages,
+				  &f->zone_outages)) != 0 ||
+	    (rc = load_outage_law(c, o, "region_outages", &f->has_region_outages,
+				  &f->region_outages)) != 0 ||
+	    (rc = get_array(c, o, "scripted", 0, &arr)) != 0)
+		return rc;
+	if (arr) {
+		push_key(c, "scripted");
+		if ((rc = load_scripted(c, arr)) != 0)
+			return rc;
+		pop(c);
+	}
+	pop(c);
+	return 0;
+}
+
+int scenario_parse_outage(const struct scenario *sc, const char *text,
+			  struct scenario_outage *out, char *msg, size_t msglen)
+{
+	static const char form[] = "expected region:NAME@AT+DURATION or "
+				   "zone:REGION/ZONE@AT+DURATION (AT and DURATION durations such "
+				   "as \"10d\" and \"4h\")";
+	char local[512], part[64], hz[32];
+	struct scenario_outage o;
+	double at = 0, duration = 0;
+	int rc;
+	if (!msg || msglen == 0) {
+		msg = local;
+		msglen = sizeof local;
+	}
+	msg[0] = '\0';
+	const char *amp = strchr(text, '@');
+	if (!amp) {
+		snprintf(msg, msglen, "%s, got \"%.100s\"", form, text);
+		return CAPSIM_EINVAL;
+	}
+	rc = resolve_target(sc, text, (size_t)(amp - text), &o, msg, msglen);
+	if (rc == CAPSIM_EPARSE) {
+		snprintf(msg, msglen, "%s, got \"%.100s\"", form, text);
+		return CAPSIM_EINVAL;
+	}
+	if (rc)
+		return rc;
+	/* AT may hold a '+' itself ("1e+3s"), so the split is the first '+' after which both
+	 * sides are durations. */
+	const char *plus = strchr(amp + 1, '+'), *p;
+	if (!plus) {
+		snprintf(msg, msglen, "%s, got \"%.100s\" (no '+' before the duration)", form, text);
+		return CAPSIM_EINVAL;
+	}
+	for (p = plus; p; p = strchr(p + 1, '+')) {
+		size_t n = (size_t)(p - (amp + 1));
+		if (n < sizeof part) {
+			memcpy(part, amp + 1, n);
+			part[n] = '\0';
+			if (units_parse_duration(part, &at) == 0 &&
+			    units_parse_duration(p + 1, &duration) == 0)
+				break;
+		}
+	}
+	if (!p) {
+		/* Neither split works: name the side of the first '+' that is wrong. */
+		size_t n = (size_t)(plus - (amp + 1));
+		snprintf(part, sizeof part, "%.*s", (int)(n < sizeof part ? n : sizeof part - 1),
+			 amp + 1);
+		if (n >= sizeof part || units_parse_duration(part, &at) != 0)
+			snprintf(msg, msglen, "expected a start time such as \"10d\" or \"84h\" after "
+				 "'@', got \"%.60s\"", part);
+		else
+			snprintf(msg, msglen, "expected a duration > 0 such as \"4h\" after '+', got "
+				 "\"%.60s\"", plus + 1);
+		return CAPSIM_EINVAL;
+	}
+	if (!(at < sc->horizon)) {
+		snprintf(msg, msglen, "expected a start time before the horizon (%s), got \"%s\"",
+			 units_format_duration(sc->horizon, hz, sizeof hz), part);
+		return CAPSIM_EINVAL;
+	}
+	if (!(duration > 0)) {
+		snprintf(msg, msglen, "expected a duration > 0 after '+', got \"%.60s\"", p + 1);
+		return CAPSIM_EINVAL;
+	}
+	o.at = at;
+	o.duration = duration;
+	*out = o;
+	return 0;
+}
+
 /* ---- the whole file ---- */
 
 static int load_root(struct ctx *c, const cJSON *root)
 {
 	static const char *const keys[] = { "name", "version", "horizon", "step", "seed",
 		"replications", "slo", "budget_monthly", "traffic", "catalog", "instance_types",
-		"regions", "tiers", "reservations", "savings_plans", NULL };
+		"regions", "tiers", "reservations", "savings_plans", "failures", NULL };
 	struct scenario *sc = c->sc;
 	double d;
 	int rc;
@@ -2046,7 +2306,7 @@ static int load_root(struct ctx *c, const cJSON *root)
 	    (rc = load_regions(c, root)) != 0 || (rc = load_instance_types(c, root)) != 0 ||
 	    (rc = load_catalog_key(c, root)) != 0 || (rc = load_traffic(c, root)) != 0 ||
 	    (rc = load_tiers(c, root)) != 0 || (rc = load_reservations(c, root)) != 0 ||
-	    (rc = load_savings_plans(c, root)) != 0)
+	    (rc = load_savings_plans(c, root)) != 0 || (rc = load_failures(c, root)) != 0)
 		return rc;
 	return 0;
 }
@@ -2181,6 +2441,7 @@ void scenario_release(struct scenario *sc)
 	for (size_t i = 0; i < sc->nsavings_plans; i++)
 		free(sc->savings_plans[i].family);
 	free(sc->savings_plans);
+	free(sc->failures.scripted);
 	catalog_release(&sc->catalog);
 	memset(sc, 0, sizeof *sc);
 }

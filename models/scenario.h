@@ -16,7 +16,9 @@
  * region (scenario_price): the declared price_hourly in every region, else the catalog's for
  * that region. The catalog is read only when the file needs it (a "catalog" key, a type it
  * does not declare, reservations, savings plans, or a spot type without declared spot data);
- * its rows stay referenced by the prices, so it lives as long as the scenario. */
+ * its rows stay referenced by the prices, so it lives as long as the scenario. Failures
+ * (instance MTBF, random zone and region outages, scripted outages) are optional: without a
+ * "failures" object nothing fails. */
 #ifndef CAPSIM_SCENARIO_H
 #define CAPSIM_SCENARIO_H
 
@@ -30,6 +32,9 @@
 /* A month for growth rates and monthly budgets: 730 hours, the convention of cloud price
  * lists (AWS and Azure quote monthly prices as 730 x the hourly price). */
 #define SCENARIO_MONTH 2628000.0
+/* A year for failure rates (failures.*_outages.rate_per_year): 365 days, the same year as the
+ * duration unit "y". */
+#define SCENARIO_YEAR 31536000.0
 /* The step may cut the horizon into at most this many steps. */
 #define SCENARIO_MAX_STEPS 10000000.0
 /* Longest name accepted for the scenario and anything it names. */
@@ -235,6 +240,39 @@ struct scenario_savings_plan {
 	int term;                    /* enum catalog_term */
 };
 
+enum scenario_outage_kind {
+	SCENARIO_OUTAGE_ZONE,        /* one availability zone of one region */
+	SCENARIO_OUTAGE_REGION       /* every zone of one region */
+};
+
+/* Random outages of one kind: each zone of every region (zone outages), or each region
+ * (region outages), fails as a Poisson process of this rate, independently of the others;
+ * durations are lognormal with this median and 95th percentile. */
+struct scenario_outage_law {
+	double rate_per_year;        /* mean outages per SCENARIO_YEAR (365 days) of each zone or
+				      * region, >= 0; 0 = none */
+	double duration_median, duration_p95;   /* s, 0 < median <= p95 */
+};
+
+/* A scripted outage: the target named in the file fails at `at` for `duration`. */
+struct scenario_outage {
+	int kind;                    /* enum scenario_outage_kind */
+	size_t region;               /* index into scenario.regions */
+	long zone;                   /* index into regions[region].zones; -1 for a region */
+	double at, duration;         /* s; 0 <= at < horizon, duration > 0 (it may outlast the
+				      * horizon) */
+};
+
+/* The file's "failures"; all zero when it has none. */
+struct scenario_failures {
+	double instance_mtbf;        /* s, mean time between failures of one instance
+				      * (exponential); 0 = instances never fail */
+	int has_zone_outages, has_region_outages;   /* 1 when the law is given */
+	struct scenario_outage_law zone_outages, region_outages;
+	struct scenario_outage *scripted;   /* [nscripted] in file order */
+	size_t nscripted;
+};
+
 struct scenario {
 	char *name;                  /* [A-Za-z0-9._-]+, names the output folder */
 	int version;                 /* SCENARIO_VERSION */
@@ -256,6 +294,8 @@ struct scenario {
 	size_t nreservations;
 	struct scenario_savings_plan *savings_plans;   /* [nsavings_plans] in file order */
 	size_t nsavings_plans;
+	int has_failures;            /* 1 when the file has a "failures" object */
+	struct scenario_failures failures;
 	int has_catalog;             /* 1 when the catalog was read (see the top of this file) */
 	struct catalog catalog;      /* owned; its rows are referenced by scenario_price.cat */
 };
@@ -270,6 +310,15 @@ int scenario_load(const char *path, struct scenario *sc, struct scenario_error *
  * anchors a relative trace path (NULL: "<input>", traces relative to the working folder). */
 int scenario_parse(const char *text, size_t len, const char *path_for_messages,
 		   struct scenario *sc, struct scenario_error *err);
+
+/* Parses "region:NAME@AT+DURATION" or "zone:REGION/ZONE@AT+DURATION" (AT and DURATION as
+ * scenario durations, e.g. "10d", "4h") against sc into *out: NAME a region sc declares,
+ * ZONE one of its zones, 0 <= AT < sc->horizon, DURATION > 0 (the `capsim drill --fail`
+ * form of a scripted outage). Returns 0, or CAPSIM_EINVAL with msg (if not NULL) saying
+ * what was expected and what was found, with a "did you mean" for a misspelt region or
+ * zone (CAPSIM_ENOMEM if that hint cannot be built); *out is unchanged on failure. */
+int scenario_parse_outage(const struct scenario *sc, const char *text,
+			  struct scenario_outage *out, char *msg, size_t msglen);
 
 /* Frees everything *sc holds and zeroes it; accepts NULL and a zeroed struct. */
 void scenario_release(struct scenario *sc);

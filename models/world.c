@@ -123,6 +123,9 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 		return CAPSIM_EINVAL;
 	int rc = CAPSIM_ENOMEM;
 	size_t nt = sc->ntiers, nr = sc->nregions;
+	for (size_t r = 0; r < sc->nregions; r++)
+		if (sc->regions[r].nzones > WORLD_MAX_ZONES)
+			return CAPSIM_ERANGE;
 	sh->sc = sc;
 	sh->all_on_demand = all_on_demand;
 	sh->step = sc->step;
@@ -265,6 +268,7 @@ struct instance {
 	size_t line;           /* billing line (on demand) within the pool */
 	struct engine_handle boot;
 	struct engine_handle notice;   /* the pending notice, then the pending interruption */
+	struct engine_handle fail;     /* the pending instance failure (instance_mtbf) */
 };
 
 /* A spot pool: one (instance type, zone) of a (tier, region) pool. */
@@ -328,7 +332,7 @@ struct pool {
 	double warmup;         /* s */
 	double bill_t;         /* s, usage accumulated up to here */
 	double mu_boot, sigma_boot;
-	struct rng boot_rng, spot_rng, reclaim_rng, price_rng;
+	struct rng boot_rng, spot_rng, reclaim_rng, price_rng, fail_rng;
 	/* per-step results */
 	double lambda, fail_frac, pct, wait_prob, util, served, failed, capacity;
 };
@@ -338,6 +342,13 @@ struct world {
 	const struct scenario *sc;
 	struct engine eng;
 	int ev_boot, ev_sched, ev_notice, ev_interrupt, ev_reclaim, ev_fallback, ev_hour;
+	int ev_fail, ev_outage_start, ev_outage_end, ev_outage_next;
+	int *zone_down;        /* [nregions × WORLD_MAX_ZONES] outages in progress per zone */
+	int *region_down;      /* [nregions] outages in progress per region */
+	struct outage *outages; /* every outage started, in start order */
+	size_t noutages, outages_cap;
+	size_t open_outages;   /* outages still being measured */
+	struct rng outage_rng; /* random outages: starts and durations */
 	struct pool *pools;
 	struct billing_line *bl; /* [nlines] every pool's lines, for the hourly settlement */
 	size_t nlines;
@@ -351,6 +362,19 @@ struct world {
 	/* per-region breach episodes */
 	double *breach_start;  /* [nregions] s, or -1 */
 	double *breach_failed; /* [nregions] user requests failed in the episode */
+};
+
+/* An outage and what it did, measured as the run goes. */
+struct outage {
+	int kind;              /* enum scenario_outage_kind */
+	size_t region;
+	long zone;             /* -1 for a region */
+	double start, end;     /* s */
+	double recovered;      /* s: first step start >= start meeting the availability SLO, or -1 */
+	double full;           /* s: first step start >= end with every pool of the region at its
+				  desired count in service, or -1 */
+	double failed;         /* user requests failed from the start until recovered */
+	int measuring;
 };
 
 static void add_event(struct world *w, double t, long region, long tier, const char *kind,
@@ -442,10 +466,27 @@ static void uncount(struct pool *p, struct instance *in)
 	p->zone_count[in->zone]--;
 }
 
-/* Launches one instance: on demand, or spot in spool s. */
+/* 1 when zone z of the pool's region can host instances now (no outage there). */
+static int zone_up(const struct pool *p, int z)
+{
+	const struct world *w = p->w;
+	size_t r = p->def->region;
+	return w->region_down[r] == 0 && w->zone_down[r * WORLD_MAX_ZONES + (size_t)z] == 0;
+}
+
+/* Launches one instance: on demand, or spot in spool s. Returns 0, 1 when no zone can take an
+ * on-demand instance (an outage), or a CAPSIM_E* code. */
 static int launch(struct pool *p, int option, long s, double now)
 {
 	struct world *w = p->w;
+	int odzone = -1;
+	if (option == OPT_OD) {
+		for (int z = 0; z < p->zones; z++)
+			if (zone_up(p, z) && (odzone < 0 || p->zone_count[z] < p->zone_count[odzone]))
+				odzone = z;
+		if (odzone < 0)
+			return 1;
+	}
 	int slot = alloc_slot(p);
 	if (slot < 0)
 		return slot;
@@ -458,11 +499,7 @@ static int launch(struct pool *p, int option, long s, double now)
 		in->zone = p->spools[s].zone;
 		in->line = p->spools[s].line;
 	} else {
-		int zone = 0;
-		for (int z = 1; z < p->zones; z++)
-			if (p->zone_count[z] < p->zone_count[zone])
-				zone = z;
-		in->zone = zone;
+		in->zone = odzone;
 		in->line = 0;
 	}
 	double boot = exp(p->mu_boot + p->sigma_boot * rng_normal(&p->boot_rng, 0, 1));
@@ -473,6 +510,13 @@ static int launch(struct pool *p, int option, long s, double now)
 	int rc = engine_schedule(&w->eng, in->ready, w->ev_boot, p, (uint64_t)slot, &in->boot);
 	if (rc < 0)
 		return rc;
+	double mtbf = w->sc->has_failures ? w->sc->failures.instance_mtbf : 0;
+	if (mtbf > 0) {
+		double t = now + rng_exponential(&p->fail_rng, mtbf);
+		if (t < w->sc->horizon &&
+		    (rc = engine_schedule(&w->eng, t, w->ev_fail, p, (uint64_t)slot, &in->fail)) < 0)
+			return rc;
+	}
 	if (option == OPT_SPOT) {
 		/* A constant hazard: the time to interruption is exponential, memoryless. */
 		double t = now + rng_exponential(&p->spot_rng, 1.0 / p->spools[s].hazard);
@@ -517,6 +561,7 @@ static void terminate(struct pool *p, int slot, int by_provider, double now)
 		if (life < BILL_MIN_S)
 			p->lines[0].od_seconds += BILL_MIN_S - life;
 	}
+	engine_cancel(&w->eng, in->fail);
 	if (in->state == INST_BOOTING) {
 		engine_cancel(&w->eng, in->boot);
 	} else {
@@ -557,7 +602,8 @@ static long pick_spool(struct pool *p, double now)
 		p->choice[i].zone = p->spools[i].zone;
 		p->choice[i].price = p->spools[i].price;
 		p->choice[i].bucket = p->spools[i].bucket;
-		p->choice[i].available = now >= p->spools[i].unavailable_until;
+		p->choice[i].available = now >= p->spools[i].unavailable_until &&
+					 zone_up(p, p->spools[i].zone);
 	}
 	return spot_choose(p->choice, p->nspools, (enum spot_strategy)p->buy->allocation,
 			   p->zone_count, p->zones);
@@ -584,10 +630,13 @@ static int resize(struct pool *p, int desired, double now)
 			break;
 		terminate(p, slot, 0, now);
 	}
-	while (p->nod < od_target && p->nactive < desired)
+	while (p->nod < od_target && p->nactive < desired) {
 		if ((rc = launch(p, OPT_OD, -1, now)) < 0)
 			return rc;
-	while (p->nactive < desired) {
+		if (rc == 1)
+			return 0;   /* every zone is down: the next resize tries again */
+	}
+	while (p->buy && p->nactive < desired) {
 		long s = pick_spool(p, now);
 		if (s >= 0) {
 			if ((rc = launch(p, OPT_SPOT, s, now)) < 0)
@@ -599,6 +648,8 @@ static int resize(struct pool *p, int desired, double now)
 		if (p->buy->fallback_delay <= 0 || p->fallback_now) {
 			if ((rc = launch(p, OPT_OD, -1, now)) < 0)
 				return rc;
+			if (rc == 1)
+				return 0;
 			w->out->scalar[W_FALLBACKS]++;
 			continue;
 		}
@@ -720,6 +771,181 @@ static void on_fallback(struct engine *eng, struct event *ev, void *ctx)
 	p->fallback_now = 1;
 	fail_run(w, resize(p, p->as.desired, engine_now(eng)));
 	p->fallback_now = 0;
+}
+
+/* An instance fails (instance_mtbf): gone at once, billed the seconds it ran; the group
+ * replaces it. */
+static void on_fail(struct engine *eng, struct event *ev, void *ctx)
+{
+	struct world *w = ctx;
+	struct pool *p = ev->obj;
+	double now = engine_now(eng);
+	terminate(p, (int)ev->arg, 1, now);
+	w->out->scalar[W_INSTANCE_FAILURES]++;
+	fail_run(w, resize(p, p->as.desired, now));
+}
+
+static void outage_name(const struct world *w, const struct outage *o, char *buf, size_t n)
+{
+	const struct scenario_region *r = &w->sc->regions[o->region];
+	if (o->zone < 0)
+		snprintf(buf, n, "region %s", r->name);
+	else
+		snprintf(buf, n, "zone %s/%s", r->name, r->zones[o->zone]);
+}
+
+/* Starts an outage: its zone (or region) loses every instance and can launch none until it
+ * ends; the groups there relaunch elsewhere in the region if they can. */
+static int outage_begin(struct world *w, int kind, size_t region, long zone, double duration)
+{
+	double now = engine_now(&w->eng);
+	if (w->noutages == w->outages_cap) {
+		size_t cap = w->outages_cap ? 2 * w->outages_cap : 16;
+		struct outage *o = realloc(w->outages, cap * sizeof *o);
+		if (!o)
+			return CAPSIM_ENOMEM;
+		w->outages = o;
+		w->outages_cap = cap;
+	}
+	size_t id = w->noutages++;
+	struct outage *o = &w->outages[id];
+	*o = (struct outage){ .kind = kind, .region = region, .zone = zone, .start = now,
+			      .end = now + duration, .recovered = -1, .full = -1,
+			      .measuring = 1 };
+	w->open_outages++;
+	w->out->scalar[W_OUTAGES]++;
+	if (zone < 0)
+		w->region_down[region]++;
+	else
+		w->zone_down[region * WORLD_MAX_ZONES + (size_t)zone]++;
+	int rc = 0;
+	for (size_t i = 0; i < w->sh->npools && rc == 0; i++) {
+		struct pool *p = &w->pools[i];
+		if (p->def->region != region)
+			continue;
+		for (int k = 0; k < p->used; k++) {
+			struct instance *in = &p->inst[k];
+			if (in->state != INST_FREE && (zone < 0 || in->zone == (int)zone))
+				terminate(p, k, 1, now);
+		}
+		rc = resize(p, p->as.desired, now);
+	}
+	if (rc == 0 && o->end < w->sc->horizon)
+		rc = engine_schedule(&w->eng, o->end, w->ev_outage_end, NULL, id, NULL);
+	return rc;
+}
+
+static void on_outage_start(struct engine *eng, struct event *ev, void *ctx)
+{
+	struct world *w = ctx;
+	(void)eng;
+	const struct scenario_outage *so = &w->sc->failures.scripted[ev->arg];
+	fail_run(w, outage_begin(w, so->kind, so->region, so->zone, so->duration));
+}
+
+static void on_outage_end(struct engine *eng, struct event *ev, void *ctx)
+{
+	struct world *w = ctx;
+	struct outage *o = &w->outages[ev->arg];
+	double now = engine_now(eng);
+	if (o->zone < 0)
+		w->region_down[o->region]--;
+	else
+		w->zone_down[o->region * WORLD_MAX_ZONES + (size_t)o->zone]--;
+	int rc = 0;
+	for (size_t i = 0; i < w->sh->npools && rc == 0; i++)
+		if (w->pools[i].def->region == o->region)
+			rc = resize(&w->pools[i], w->pools[i].as.desired, now);
+	fail_run(w, rc);
+}
+
+/* The next random outage of a zone (arg = region × WORLD_MAX_ZONES + zone) or a region
+ * (arg = WORLD_REGION_FLAG | region): it starts now; its duration is drawn; the following
+ * one is scheduled after an exponential gap (a Poisson process of starts). */
+#define WORLD_REGION_FLAG (1ull << 40)
+static void on_outage_next(struct engine *eng, struct event *ev, void *ctx)
+{
+	struct world *w = ctx;
+	const struct scenario_failures *f = &w->sc->failures;
+	int is_region = (ev->arg & WORLD_REGION_FLAG) != 0;
+	uint64_t a = ev->arg & ~WORLD_REGION_FLAG;
+	const struct scenario_outage_law *law = is_region ? &f->region_outages : &f->zone_outages;
+	double mu, sigma, now = engine_now(eng);
+	int rc = lognormal_from_median_p95(law->duration_median, law->duration_p95, &mu, &sigma);
+	if (rc == 0) {
+		double d = exp(mu + sigma * rng_normal(&w->outage_rng, 0, 1));
+		if (is_region)
+			rc = outage_begin(w, SCENARIO_OUTAGE_REGION, (size_t)a, -1, d);
+		else
+			rc = outage_begin(w, SCENARIO_OUTAGE_ZONE, (size_t)(a / WORLD_MAX_ZONES),
+					  (long)(a % WORLD_MAX_ZONES), d);
+	}
+	double next = now + rng_exponential(&w->outage_rng, WORLD_YEAR / law->rate_per_year);
+	if (rc == 0 && next < w->sc->horizon)
+		rc = engine_schedule(eng, next, w->ev_outage_next, NULL, ev->arg, NULL);
+	fail_run(w, rc);
+}
+
+/* After step k's load: the open outages' recovery. ok_frac is the step's success fraction. */
+static void measure_outages(struct world *w, double now, double ok_frac, double failed)
+{
+	const struct scenario *sc = w->sc;
+	double target = sc->has_slo ? sc->slo.availability : 0.999;
+	for (size_t i = 0; i < w->noutages && w->open_outages; i++) {
+		struct outage *o = &w->outages[i];
+		if (!o->measuring || now < o->start)
+			continue;
+		if (o->recovered < 0) {
+			if (ok_frac >= target)
+				o->recovered = now;
+			else
+				o->failed += failed;
+		}
+		if (o->full < 0 && now >= o->end) {
+			int full = 1;
+			for (size_t j = 0; j < w->sh->npools && full; j++) {
+				const struct pool *p = &w->pools[j];
+				if (p->def->region == o->region && p->nservice < p->as.desired)
+					full = 0;
+			}
+			if (full)
+				o->full = now;
+		}
+		if (o->recovered >= 0 && o->full >= 0) {
+			o->measuring = 0;
+			w->open_outages--;
+		}
+	}
+}
+
+/* Records every outage of the replication: an event each, and its RTOs. */
+static int report_outages(struct world *w)
+{
+	struct world_rep *out = w->out;
+	if (w->noutages == 0)
+		return 0;
+	if (!(out->rto = malloc(w->noutages * sizeof *out->rto)) ||
+	    !(out->rto_full = malloc(w->noutages * sizeof *out->rto_full)))
+		return CAPSIM_ENOMEM;
+	for (size_t i = 0; i < w->noutages; i++) {
+		const struct outage *o = &w->outages[i];
+		double horizon = w->sc->horizon;
+		/* Not recovered by the horizon: the RTO is at least the time left (a lower
+		 * bound, reported as such). */
+		double rto = (o->recovered >= 0 ? o->recovered : horizon) - o->start;
+		double full = (o->full >= 0 ? o->full : horizon) - o->start;
+		out->rto[out->nrto] = rto;
+		out->rto_full[out->nrto++] = full;
+		char name[160], d[256];
+		outage_name(w, o, name, sizeof name);
+		snprintf(d, sizeof d, "%s for %.0f s: full capacity after %.0f s%s; %.0f failed",
+			 name, o->end - o->start, full,
+			 o->recovered < 0 ? " (not recovered)" : "", o->failed);
+		add_event(w, o->start, (long)o->region, -1,
+			  o->kind == SCENARIO_OUTAGE_REGION ? "region_outage" : "zone_outage", rto,
+			  d);
+	}
+	return 0;
 }
 
 static void scaled(struct pool *p, int before, double now, const char *why)
@@ -1098,6 +1324,14 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	}
 	o->scalar[W_OFFERED] += offered;
 	o->scalar[W_SUCCEEDED] += ok;
+	if (offered > 0) {
+		double frac = ok / offered;
+		double target = sc->has_slo ? sc->slo.availability : 0.999;
+		if (frac < target)
+			o->scalar[W_DOWNTIME] += dt;
+		if (w->open_outages)
+			measure_outages(w, now, frac, offered - ok);
+	}
 	if (any) {
 		o->scalar[W_STEPS]++;
 		o->scalar[W_STEPS_MET] += met;
@@ -1149,10 +1383,14 @@ static void world_free(struct world *w)
 			rng_release(&p->spot_rng);
 			rng_release(&p->reclaim_rng);
 			rng_release(&p->price_rng);
+			rng_release(&p->fail_rng);
 		}
 		free(w->pools);
 	}
 	free(w->bl);
+	free(w->zone_down);
+	free(w->region_down);
+	free(w->outages);
 	free(w->breach_start);
 	free(w->breach_failed);
 	engine_release(&w->eng);
@@ -1165,7 +1403,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	struct world w = { .sh = sh, .sc = sc, .out = out, .rep = rep };
 	struct traffic tr;
 	double *region_state = NULL;
-	int rc = CAPSIM_ENOMEM, have_traffic = 0;
+	int rc = CAPSIM_ENOMEM, have_traffic = 0, have_outage_rng = 0;
 
 	memset(out, 0, sizeof *out);
 	if ((rc = engine_init(&w.eng)) < 0)
@@ -1206,6 +1444,25 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	if ((rc = engine_on(&w.eng, on_hour, &w)) < 0)
 		goto out;
 	w.ev_hour = rc;
+	if ((rc = engine_on(&w.eng, on_fail, &w)) < 0)
+		goto out;
+	w.ev_fail = rc;
+	if ((rc = engine_on(&w.eng, on_outage_start, &w)) < 0)
+		goto out;
+	w.ev_outage_start = rc;
+	if ((rc = engine_on(&w.eng, on_outage_end, &w)) < 0)
+		goto out;
+	w.ev_outage_end = rc;
+	if ((rc = engine_on(&w.eng, on_outage_next, &w)) < 0)
+		goto out;
+	w.ev_outage_next = rc;
+	if ((rc = rng_init(&w.outage_rng, seed, rep, WORLD_STREAM_OUTAGE)) < 0)
+		goto out;
+	have_outage_rng = 1;
+	rc = CAPSIM_ENOMEM;
+	if (!(w.zone_down = calloc(nr * WORLD_MAX_ZONES, sizeof *w.zone_down)) ||
+	    !(w.region_down = calloc(nr, sizeof *w.region_down)))
+		goto out;
 	rc = CAPSIM_ENOMEM;
 	if (!(w.bl = calloc(sh->nlines, sizeof *w.bl)))
 		goto out;
@@ -1260,7 +1517,8 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 		    (rc = rng_init(&p->spot_rng, seed, rep, WORLD_STREAM_SPOT + (uint32_t)i)) < 0 ||
 		    (rc = rng_init(&p->reclaim_rng, seed, rep,
 				   WORLD_STREAM_RECLAIM + (uint32_t)i)) < 0 ||
-		    (rc = rng_init(&p->price_rng, seed, rep, WORLD_STREAM_PRICE + (uint32_t)i)) < 0)
+		    (rc = rng_init(&p->price_rng, seed, rep, WORLD_STREAM_PRICE + (uint32_t)i)) < 0 ||
+		    (rc = rng_init(&p->fail_rng, seed, rep, WORLD_STREAM_FAIL + (uint32_t)i)) < 0)
 			goto out;
 		double period = as->has_target_tracking ? as->target_tracking.metric_period
 							: DEFAULT_EVAL_PERIOD;
@@ -1316,6 +1574,33 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 		}
 	}
 	out->scalar[W_PEAK_INSTANCES] = w.running_total;
+	if (sc->has_failures) {
+		const struct scenario_failures *f = &sc->failures;
+		for (size_t k = 0; k < f->nscripted; k++)
+			if (f->scripted[k].at < sc->horizon &&
+			    (rc = engine_schedule(&w.eng, f->scripted[k].at, w.ev_outage_start, NULL,
+						  k, NULL)) < 0)
+				goto out;
+		for (size_t r = 0; r < nr; r++) {
+			if (f->has_region_outages && f->region_outages.rate_per_year > 0) {
+				double at = rng_exponential(&w.outage_rng,
+							    WORLD_YEAR / f->region_outages.rate_per_year);
+				if (at < sc->horizon &&
+				    (rc = engine_schedule(&w.eng, at, w.ev_outage_next, NULL,
+							  WORLD_REGION_FLAG | r, NULL)) < 0)
+					goto out;
+			}
+			for (size_t z = 0; f->has_zone_outages && f->zone_outages.rate_per_year > 0 &&
+					   z < sc->regions[r].nzones; z++) {
+				double at = rng_exponential(&w.outage_rng,
+							    WORLD_YEAR / f->zone_outages.rate_per_year);
+				if (at < sc->horizon &&
+				    (rc = engine_schedule(&w.eng, at, w.ev_outage_next, NULL,
+							  r * WORLD_MAX_ZONES + z, NULL)) < 0)
+					goto out;
+			}
+		}
+	}
 	if (3600.0 < sc->horizon &&
 	    (rc = engine_schedule(&w.eng, 3600.0, w.ev_hour, NULL, 0, NULL)) < 0)
 		goto out;
@@ -1347,7 +1632,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	/* Events up to the horizon (boots, notices, the last billing hour's end), then the
 	 * last, possibly partial, hour. */
 	if ((rc = (int)engine_run(&w.eng, sc->horizon)) < 0 || (rc = w.err) < 0 ||
-	    (rc = settle(&w, sc->horizon)) < 0)
+	    (rc = settle(&w, sc->horizon)) < 0 || (rc = report_outages(&w)) < 0)
 		goto out;
 	/* Close breach episodes still open at the horizon. */
 	for (size_t r = 0; r < nr; r++)
@@ -1375,6 +1660,8 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 out:
 	if (have_traffic)
 		traffic_release(&tr);
+	if (have_outage_rng)
+		rng_release(&w.outage_rng);
 	free(region_state);
 	world_free(&w);
 	return rc;
@@ -1389,6 +1676,8 @@ void world_rep_release(struct world_rep *r)
 	free(r->ts);
 	free(r->month_cost);
 	free(r->month_unused);
+	free(r->rto);
+	free(r->rto_full);
 	free(r->events);
 	memset(r, 0, sizeof *r);
 }

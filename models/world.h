@@ -59,6 +59,12 @@
 #define WORLD_STREAM_SPOT 200     /* + pool: spot interruption times */
 #define WORLD_STREAM_RECLAIM 300  /* + pool: correlated reclaims */
 #define WORLD_STREAM_PRICE 400    /* + pool: the spot price process */
+#define WORLD_STREAM_FAIL 500     /* + pool: instance failures (instance_mtbf) */
+#define WORLD_STREAM_OUTAGE 600   /* random zone and region outages */
+/* Most zones a region may have. */
+#define WORLD_MAX_ZONES 64
+/* A year for outage rates, s (365 days). */
+#define WORLD_YEAR SCENARIO_YEAR
 /* Longest horizon, in steps, whose traffic shape is tabulated once for all replications
  * (8 bytes a step: 32 MiB at most). */
 #define WORLD_SHAPE_TABLE_MAX 4194304
@@ -87,6 +93,9 @@ enum world_scalar {
 	W_SP_COMMITMENT,       /* USD committed to savings plans */
 	W_SP_USED,             /* of which applied */
 	W_SP_COVERED_EQUIV,    /* on-demand-equivalent USD the plans covered */
+	W_INSTANCE_FAILURES,   /* instances lost to instance_mtbf */
+	W_OUTAGES,             /* zone and region outages started */
+	W_DOWNTIME,            /* s of steps whose success fraction was below the SLO target */
 	W_OD_EQUIV,            /* on-demand-equivalent USD of the on-demand-eligible usage that
 				  reservations left (the denominator of savings-plan coverage) */
 	W_NSCALARS
@@ -158,6 +167,10 @@ struct world_rep {
 	double *month_cost;    /* [nmonths × npools × BILL_NOPTIONS] USD by purchase option */
 	double *month_unused;  /* [nmonths] USD of commitments (reservations, plans) unused */
 	double option_hours[BILL_NOPTIONS]; /* instance-hours by how they were paid */
+	double *rto;           /* [nrto] s per outage: start to the first step meeting the
+				  availability SLO (the horizon bounds it for one never recovered) */
+	double *rto_full;      /* [nrto] s per outage: start to full capacity after its end */
+	size_t nrto;
 	struct run_event *events; /* [nevents] */
 	size_t nevents, events_cap;
 	uint64_t events_dropped;

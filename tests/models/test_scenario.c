@@ -259,6 +259,30 @@ static const struct broken broken[] = {
 	{ "empty-tiers", CAPSIM_EINVAL, NULL, 11, "tiers", "got an empty array" },
 	/* line 17: capacity_rps after service_time (line 15) */
 	{ "exclusive", CAPSIM_EINVAL, NULL, 17, "tiers[0].capacity_rps", "mutually exclusive" },
+	/* The failures-* files share one shape: horizon 30d on line 4, regions eu-west-1 (zones
+	 * a, b) and us-east-1 (a, b, c), failures on lines 22-30 with zone_outages on 24,
+	 * region_outages on 25 and scripted[1] on 28. */
+	/* line 28: scripted[1] "at": "31d", past the 30-day horizon */
+	{ "failures-at", CAPSIM_EINVAL, NULL, 28, "failures.scripted[1].at",
+	  "before the horizon (30.00 d), got \"31d\"" },
+	/* line 24: zone_outages duration { median 45m, p95 30m } */
+	{ "failures-p95", CAPSIM_EINVAL, NULL, 24, "failures.zone_outages.duration.p95",
+	  "at least the median (45.00 min), got \"30m\"" },
+	/* line 25: region_outages "rate_per_year": -0.2 */
+	{ "failures-rate", CAPSIM_EINVAL, NULL, 25, "failures.region_outages.rate_per_year",
+	  ">= 0, got -0.2" },
+	/* line 28: "target": "us-east-1/b", without its "zone:" */
+	{ "failures-target", CAPSIM_EINVAL, NULL, 28, "failures.scripted[1].target",
+	  "expected region:NAME or zone:REGION/ZONE, got \"us-east-1/b\"" },
+	/* line 23: "instance_mtfb" */
+	{ "failures-unknown-key", CAPSIM_EINVAL, NULL, 23, "failures.instance_mtfb",
+	  "unknown key; did you mean \"instance_mtbf\"?" },
+	/* line 28: "target": "zone:us-east1/b", one edit from us-east-1 */
+	{ "failures-unknown-region", CAPSIM_EINVAL, NULL, 28, "failures.scripted[1].target",
+	  "unknown region \"us-east1\"; did you mean \"us-east-1\"?" },
+	/* line 28: "target": "zone:us-east-1/d"; one-letter zones get the list, not a guess */
+	{ "failures-unknown-zone", CAPSIM_EINVAL, NULL, 28, "failures.scripted[1].target",
+	  "unknown zone \"d\" in region us-east-1; the zones of us-east-1 are: a, b, c" },
 	/* the tier that lacks autoscaling opens with '{' on line 12 */
 	{ "missing-autoscaling", CAPSIM_EINVAL, NULL, 12, "tiers[0].autoscaling",
 	  "got nothing" },
