@@ -3,6 +3,12 @@
 #ifndef CAPSIM_CLI_H
 #define CAPSIM_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+struct run_result;
+struct run_meta;
+
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 struct command {
@@ -20,9 +26,50 @@ int cmd_run(int argc, char **argv);
 extern const char cmd_run_usage[];
 int cmd_init(int argc, char **argv);
 extern const char cmd_init_usage[];
+int cmd_drill(int argc, char **argv);
+extern const char cmd_drill_usage[];
 
 /* Prints "capsim CMD: MESSAGE" on stderr and returns EXIT_USAGE, for bad arguments. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* ---- shared by run and drill (cli/report_out.c) ---- */
+
+/* Parses a whole number 0..max of option opt into *out. Returns 0, or EXIT_USAGE after
+ * cli_usage_error (*out unchanged). */
+int cli_parse_count(const char *cmd, const char *opt, const char *text, uint64_t max,
+		    uint64_t *out);
+
+/* Reads a whole file. Returns a malloc'd NUL-terminated buffer with its length in *len, or
+ * NULL with errno set. */
+char *cli_slurp(const char *path, size_t *len);
+
+/* The SHA-256 of data[0..len) as 64 lowercase hex digits and a NUL. */
+void cli_sha256_hex(const char *data, size_t len, char hex[65]);
+
+/* mkdir -p. Returns 0, or -1 with errno set (ENOTDIR when path is a file). */
+int cli_make_dirs(const char *path);
+
+/* Seconds on the monotonic clock. */
+double cli_wall(void);
+
+/* A progress bar with ETA on stderr, redrawn in place: cli_show_progress is a
+ * run_options.progress callback, its ctx a struct cli_progress. */
+struct cli_progress {
+	double start;          /* cli_wall() at the start */
+	const char *label;     /* printed before the bar; NULL for none */
+	int shown;             /* set once the bar was drawn (the caller ends its line) */
+};
+void cli_show_progress(uint64_t done, uint64_t total, void *ctx);
+
+/* Writes the whole report of a run into dir, created if missing: appends the run to the
+ * SQLite database db_path first (so that nothing in dir changes when it cannot take the run),
+ * then summary.csv, timeseries.csv, cost.csv, bill.csv, events.csv, the plot scripts and,
+ * when render is set, the PNGs. Sets *run_id (may be NULL). Returns 0, or EXIT_FAIL after
+ * printing "capsim CMD: cause" on stderr. A plot that could not be drawn is no failure: note
+ * (may be NULL) gets why, and is "" when every plot was drawn or render is 0. */
+int cli_write_report(const char *cmd, const char *dir, const char *db_path,
+		     const struct run_result *res, const struct run_meta *meta, int render,
+		     int64_t *run_id, char *note, size_t notelen);
 
 #endif

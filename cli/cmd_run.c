@@ -5,11 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <nettle/sha2.h>
 
 #include "cli/cli.h"
 #include "models/run.h"
@@ -57,18 +54,6 @@ struct run_args {
 	int have_reps, have_seed, json, quiet, no_plots;
 };
 
-static int parse_count(const char *opt, const char *text, uint64_t max, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(text, &end, 10);
-	if (errno || end == text || *end || text[0] == '-' || v > max)
-		return cli_usage_error(C, "%s: expected a whole number up to %" PRIu64 ", got \"%s\"",
-				       opt, max, text);
-	*out = v;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
 	for (int i = 1; i < argc; i++) {
@@ -100,17 +85,17 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		if (!strcmp(arg, "-o") || !strcmp(arg, "--output")) {
 			a->dir = val;
 		} else if (!strcmp(arg, "--reps")) {
-			if ((rc = parse_count(arg, val, 100000000, &a->reps)))
+			if ((rc = cli_parse_count(C, arg, val, 100000000, &a->reps)))
 				return rc;
 			if (a->reps < 1)
 				return cli_usage_error(C, "--reps: expected at least 1, got %s", val);
 			a->have_reps = 1;
 		} else if (!strcmp(arg, "--seed")) {
-			if ((rc = parse_count(arg, val, UINT64_MAX, &a->seed)))
+			if ((rc = cli_parse_count(C, arg, val, UINT64_MAX, &a->seed)))
 				return rc;
 			a->have_seed = 1;
 		} else if (!strcmp(arg, "--threads")) {
-			if ((rc = parse_count(arg, val, 1024, &n)))
+			if ((rc = cli_parse_count(C, arg, val, 1024, &n)))
 				return rc;
 			if (n < 1)
 				return cli_usage_error(C, "--threads: expected 1 to 1024, got %s", val);
@@ -129,106 +114,6 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	return 0;
 }
 
-/* Reads a whole file. Returns a malloc'd buffer (NUL-terminated) or NULL with errno set. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n - 1, f);
-		if (ferror(f)) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		if (feof(f))
-			break;
-		char *b = realloc(buf, cap *= 2);
-		if (!b) {
-			free(buf);
-			errno = ENOMEM;
-		}
-		buf = b;
-	}
-	fclose(f);
-	if (buf) {
-		buf[n] = '\0';
-		*len = n;
-	}
-	return buf;
-}
-
-static void sha256_hex(const char *data, size_t len, char hex[65])
-{
-	struct sha256_ctx ctx;
-	uint8_t d[SHA256_DIGEST_SIZE];
-	sha256_init(&ctx);
-	sha256_update(&ctx, len, (const uint8_t *)data);
-	sha256_digest(&ctx, sizeof d, d);
-	for (size_t i = 0; i < sizeof d; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
-}
-
-/* mkdir -p. Returns 0 or -1 with errno. */
-static int make_dirs(const char *path)
-{
-	char buf[4096];
-	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-		return -1;
-	struct stat st;
-	if (stat(buf, &st) != 0)
-		return -1;
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return -1;
-	}
-	return 0;
-}
-
-static double wall(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-struct progress {
-	double start;
-	int shown;
-};
-
-/* A bar with ETA on stderr, redrawn in place. */
-static void show_progress(uint64_t done, uint64_t total, void *ctx)
-{
-	struct progress *pg = ctx;
-	double el = wall() - pg->start;
-	double frac = (double)done / (double)total;
-	int width = 30, fill = (int)(frac * width);
-	char bar[32];
-	for (int i = 0; i < width; i++)
-		bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
-	bar[width] = '\0';
-	double eta = done > 0 ? el * (double)(total - done) / (double)done : 0;
-	fprintf(stderr, "\r[%s] %3.0f%% %" PRIu64 "/%" PRIu64 " replications, %.0f s, ETA %.0f s ",
-		bar, 100 * frac, done, total, el, eta);
-	pg->shown = 1;
-}
-
 int cmd_run(int argc, char **argv)
 {
 	struct run_args a = { 0 };
@@ -237,7 +122,7 @@ int cmd_run(int argc, char **argv)
 		return rc;
 
 	size_t len = 0;
-	char *text = slurp(a.file, &len);
+	char *text = cli_slurp(a.file, &len);
 	if (!text) {
 		fprintf(stderr, "%s: cannot read: %s\n", a.file, strerror(errno));
 		return EXIT_USAGE;
@@ -255,7 +140,7 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	char sha[65];
-	sha256_hex(text, len, sha);
+	cli_sha256_hex(text, len, sha);
 	free(text);
 
 	char dir[4096];
@@ -283,16 +168,16 @@ int cmd_run(int argc, char **argv)
 	}
 	if (o.threads > o.reps)
 		o.threads = (unsigned)o.reps;
-	struct progress pg = { .start = wall() };
+	struct cli_progress pg = { .start = cli_wall() };
 	if (!a.quiet && isatty(STDERR_FILENO)) {
-		o.progress = show_progress;
+		o.progress = cli_show_progress;
 		o.progress_ctx = &pg;
 	}
 	struct run_result res;
 	time_t started = time(NULL);
-	double t0 = wall();
+	double t0 = cli_wall();
 	rc = run_simulate(&sc, &o, &res);
-	double elapsed = wall() - t0;
+	double elapsed = cli_wall() - t0;
 	if (pg.shown)
 		fprintf(stderr, "\n");
 	int status = EXIT_OK;
@@ -304,57 +189,19 @@ int cmd_run(int argc, char **argv)
 	}
 	res.threads = o.threads;
 
-	char path[4200], msg[1024];
-	if (make_dirs(dir) != 0) {
-		fprintf(stderr, "capsim run: %s: cannot create the output folder: %s\n", dir,
-			strerror(errno));
-		status = EXIT_FAIL;
-		goto out;
-	}
+	char path[4200], note[1024];
 	struct run_meta meta = {
 		.scenario_path = a.file, .scenario_sha256 = sha, .args = args,
 		.version = CAPSIM_VERSION, .started = started, .elapsed = elapsed,
 	};
-	/* The database first: if it cannot take the run, nothing in the folder changes.
-	 * (The CSV files after it are each replaced atomically.) */
 	int64_t run_id = 0;
 	snprintf(path, sizeof path, "%s/results.db", dir);
-	if (report_db_append(path, &res, &meta, &run_id, msg, sizeof msg) < 0) {
-		fprintf(stderr, "capsim run: %s\n", msg);
+	if (cli_write_report(C, dir, path, &res, &meta, !a.no_plots, &run_id, note,
+			     sizeof note) != 0) {
 		status = EXIT_FAIL;
 		goto out;
 	}
-	static const struct {
-		const char *name;
-		int (*fn)(const struct run_result *, const char *, char *, size_t);
-	} csvs[] = {
-		{ "summary.csv", report_summary_csv },
-		{ "timeseries.csv", report_timeseries_csv },
-		{ "cost.csv", report_cost_csv },
-		{ "bill.csv", report_bill_csv },
-		{ "events.csv", report_events_csv },
-	};
-	for (size_t i = 0; i < sizeof csvs / sizeof csvs[0]; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, csvs[i].name);
-		if (csvs[i].fn(&res, path, msg, sizeof msg) < 0) {
-			fprintf(stderr, "capsim run: %s\n", msg);
-			status = EXIT_FAIL;
-			goto out;
-		}
-	}
-	const char *plots_note = NULL;
-	if (report_plot_scripts(&res, dir, msg, sizeof msg) < 0) {
-		fprintf(stderr, "capsim run: %s\n", msg);
-		status = EXIT_FAIL;
-		goto out;
-	}
-	if (!a.no_plots) {
-		rc = report_plot_render(dir, msg, sizeof msg);
-		if (rc == CAPSIM_ENOTFOUND)
-			plots_note = "gnuplot is not installed: the plots were not drawn";
-		else if (rc < 0)
-			plots_note = msg;
-	}
+	const char *plots_note = note[0] ? note : NULL;
 
 	if (a.json) {
 		char *js = report_summary_json(&res, &meta);

@@ -17,6 +17,8 @@ static const char cmd_help_usage[] =
 static const struct command commands[] = {
 	{ "run", cmd_run, "simulate a scenario over many replications and write its report",
 	  cmd_run_usage },
+	{ "drill", cmd_drill, "rehearse an outage under one or every disaster-recovery strategy",
+	  cmd_drill_usage },
 	{ "queue", cmd_queue, "queueing calculator: M/M/c and G/G/c waits, percentiles, sizing",
 	  cmd_queue_usage },
 	{ "validate", cmd_validate, "check scenario files and report the first mistake by line",

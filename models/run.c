@@ -80,6 +80,7 @@ struct acc {
 	uint64_t dropped;
 	const struct run_options *o;
 	double *rto, *rto_full; /* every outage's RTOs, all replications, in fold order */
+	double *rpo;           /* and its RPO (-1: not measured) */
 	size_t nrto, rto_cap;
 	int rto_err;
 	int has_cf;            /* the scenario buys something other than on demand */
@@ -177,6 +178,10 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 		M("count", s[W_OUTAGES], "outages");
 	}
 	M("h", s[W_DOWNTIME] / 3600.0 * (WORLD_YEAR / sc->horizon), "downtime_per_year");
+	if (sc->has_dr && sc->has_data) {
+		M("USD", s[W_DR_TRANSFER], "cost.dr.replication");
+		M("USD", s[W_DR_BACKUP], "cost.dr.backup_storage");
+	}
 	M("count", s[W_INTERRUPTIONS], "spot_interruptions");
 	M("count", s[W_RECLAIMS], "spot_reclaims");
 	M("count", s[W_FALLBACKS], "spot_fallbacks_to_on_demand");
@@ -232,7 +237,8 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 		a->cost[i * a->reps + rep] = w.month_cost[i];
 	for (size_t m = 0; m < sh->nmonths; m++) {
 		a->cost[(ncells + m) * a->reps + rep] = w.month_unused[m];
-		double bill = w.month_unused[m];
+		a->cost[(ncells + sh->nmonths + m) * a->reps + rep] = w.month_dr[m];
+		double bill = w.month_unused[m] + w.month_dr[m];
 		for (size_t i = 0; i < sh->npools * BILL_NOPTIONS; i++)
 			bill += w.month_cost[m * sh->npools * BILL_NOPTIONS + i];
 		a->bill[m * a->reps + rep] = bill;
@@ -264,7 +270,10 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 		double *y = x ? realloc(a->rto_full, cap * sizeof *y) : NULL;
 		if (y)
 			a->rto_full = y;
-		if (x && y)
+		double *z = y ? realloc(a->rpo, cap * sizeof *z) : NULL;
+		if (z)
+			a->rpo = z;
+		if (x && y && z)
 			a->rto_cap = cap;
 		else
 			a->rto_err = CAPSIM_ENOMEM;
@@ -272,6 +281,7 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 	if (!a->rto_err)
 		for (size_t i = 0; i < w.nrto; i++) {
 			a->rto[a->nrto] = w.rto[i];
+			a->rpo[a->nrto] = w.rpo[i];
 			a->rto_full[a->nrto++] = w.rto_full[i];
 		}
 	world_rep_release(&w);
@@ -357,7 +367,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	size_t ncells = sh.nmonths * sh.npools * BILL_NOPTIONS;
 	size_t nts = sh.nbuckets * sh.nseries * RUN_TS_NFIELDS;
 	if (!(a.m = calloc(a.nm, sizeof *a.m)) ||
-	    !(a.cost = calloc((ncells + sh.nmonths) * o->reps, sizeof *a.cost)) ||
+	    !(a.cost = calloc((ncells + 2 * sh.nmonths) * o->reps, sizeof *a.cost)) ||
 	    !(a.bill = calloc(sh.nmonths * o->reps, sizeof *a.bill)) ||
 	    !(a.ts = calloc(nts, sizeof *a.ts)))
 		goto out;
@@ -399,8 +409,8 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	if ((rc = a.rto_err) < 0)
 		goto out;
 	rc = CAPSIM_ENOMEM;
-	size_t maxcosts = ncells + sh.nmonths;
-	size_t nrows = a.nm + (a.nrto ? 2 : 0);
+	size_t maxcosts = ncells + 2 * sh.nmonths;
+	size_t nrows = a.nm + (a.nrto ? 8 : 0);
 	if (!(out->metrics = calloc(nrows, sizeof *out->metrics)) ||
 	    !(out->series = calloc(sh.nseries, sizeof *out->series)) ||
 	    !(out->costs = calloc(maxcosts, sizeof *out->costs)) ||
@@ -427,6 +437,43 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		snprintf(m->name, sizeof m->name, "rto_full_capacity");
 		snprintf(m->unit, sizeof m->unit, "s");
 		stat_of(a.rto_full, a.nrto, 0, INFINITY, &m->stat);
+		/* RPO over the outages that measured one (failovers with a data block). */
+		size_t nrpo = 0;
+		for (size_t i = 0; i < a.nrto; i++)
+			if (a.rpo[i] >= 0)
+				a.rpo[nrpo++] = a.rpo[i];
+		if (nrpo) {
+			m = &out->metrics[out->nmetrics++];
+			snprintf(m->name, sizeof m->name, "rpo");
+			snprintf(m->unit, sizeof m->unit, "s");
+			stat_of(a.rpo, nrpo, 0, INFINITY, &m->stat);
+			m = &out->metrics[out->nmetrics++];
+			snprintf(m->name, sizeof m->name, "rpo_writes");
+			snprintf(m->unit, sizeof m->unit, "writes");
+			for (size_t i = 0; i < nrpo; i++)
+				a.rpo[i] *= sc->data.write_rate;
+			stat_of(a.rpo, nrpo, 0, INFINITY, &m->stat);
+			for (size_t i = 0; i < nrpo; i++)
+				a.rpo[i] = sc->data.write_rate > 0 ? a.rpo[i] / sc->data.write_rate : 0;
+		}
+		/* The chance an outage meets a target: the share of outages that did. */
+		if (sc->has_dr && sc->dr.rto_target > 0) {
+			m = &out->metrics[out->nmetrics++];
+			snprintf(m->name, sizeof m->name, "rto_target_met");
+			snprintf(m->unit, sizeof m->unit, "fraction");
+			double *v = a.rto_full;   /* reused as scratch: its statistics are taken */
+			for (size_t i = 0; i < a.nrto; i++)
+				v[i] = a.rto[i] <= sc->dr.rto_target ? 1.0 : 0.0;
+			stat_of(v, a.nrto, 0, 1, &m->stat);
+		}
+		if (sc->has_dr && sc->dr.has_rpo_target && nrpo) {
+			m = &out->metrics[out->nmetrics++];
+			snprintf(m->name, sizeof m->name, "rpo_target_met");
+			snprintf(m->unit, sizeof m->unit, "fraction");
+			for (size_t i = 0; i < nrpo; i++)
+				a.rpo[i] = a.rpo[i] <= sc->dr.rpo_target ? 1.0 : 0.0;
+			stat_of(a.rpo, nrpo, 0, 1, &m->stat);
+		}
 	}
 	out->bucket = sh.bucket;
 	out->nbuckets = sh.nbuckets;
@@ -478,6 +525,18 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 			c->option = "unused_commitment";
 			stat_of(u, o->reps, 0, INFINITY, &c->stat);
 		}
+		double *dv = &a.cost[(ncells + sh.nmonths + m) * o->reps];
+		any = 0;
+		for (size_t k = 0; k < o->reps && !any; k++)
+			any = dv[k] != 0;
+		if (any) {
+			struct run_cost *c = &out->costs[out->ncosts++];
+			c->month = (int)m;
+			c->region = -1;
+			c->tier = -1;
+			c->option = "dr_data";
+			stat_of(dv, o->reps, 0, INFINITY, &c->stat);
+		}
 		struct run_bill *b = &out->bills[out->nbills++];
 		double *v = &a.bill[m * o->reps];
 		struct run_stat st;
@@ -508,6 +567,7 @@ out:
 	free(a.cf.pct);
 	free(a.rto);
 	free(a.rto_full);
+	free(a.rpo);
 	world_shared_release(&sh);
 	world_shared_release(&cf_sh);
 	if (rc < 0)

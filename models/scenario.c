@@ -2267,13 +2267,289 @@ int scenario_parse_outage(const struct scenario *sc, const char *text,
 	return 0;
 }
 
+/* ---- disaster recovery and data ---- */
+
+/* Indexed by enum scenario_dr_strategy; the file names all but the first. */
+static const char *const dr_strategy_names[] = { "none", "backup_restore", "pilot_light",
+						 "warm_standby", "active_active" };
+#define NDR_STRATEGIES (sizeof dr_strategy_names / sizeof dr_strategy_names[0])
+
+/* Indexed by enum scenario_replication. */
+static const char *const replication_names[] = { "async", "sync" };
+
+const char *scenario_dr_strategy_name(int strategy)
+{
+	if (strategy < 0 || (size_t)strategy >= NDR_STRATEGIES)
+		return dr_strategy_names[SCENARIO_DR_NONE];
+	return dr_strategy_names[strategy];
+}
+
+int scenario_dr_strategy_parse(const char *name)
+{
+	for (size_t i = 0; name && i < NDR_STRATEGIES; i++)
+		if (strcmp(name, dr_strategy_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int load_data(struct ctx *c, const cJSON *root)
+{
+	static const char *const keys[] = { "write_rate", "write_kb", "replication", "lag",
+		"backup_interval", "size_gb", "restore_gb_per_hour", "transfer_price_gb",
+		"backup_price_gb_month", NULL };
+	static const char *const lag_keys[] = { "median", "p95", NULL };
+	struct scenario *sc = c->sc;
+	struct scenario_data *d = &sc->data;
+	const cJSON *o, *lag, *p95;
+	int rc;
+	if ((rc = get_object(c, root, "data", 0, &o)) != 0 || !o)
+		return rc;
+	sc->has_data = 1;
+	push_key(c, "data");
+	if ((rc = check_keys(c, o, keys)) != 0 ||
+	    (rc = get_number(c, o, "write_rate", REQUIRED, 0, 0, INFINITY, 1,
+			     "a rate in writes/s >= 0", &d->write_rate)) != 0 ||
+	    (rc = get_number(c, o, "write_kb", 2, 0, 1, INFINITY, 1,
+			     "a size in KB per write > 0", &d->write_kb)) != 0 ||
+	    (rc = get_enum(c, o, "replication", replication_names, 2, 0, SCENARIO_REPL_ASYNC, 1,
+			   &d->replication)) != 0 ||
+	    (rc = get_object(c, o, "lag", 0, &lag)) != 0)
+		return rc;
+	if (d->replication == SCENARIO_REPL_SYNC) {
+		/* A synchronous write commits in both regions: there is no lag to describe. */
+		if (lag)
+			return fail_key(c, "lag", AT_KEY, "only allowed with \"async\" replication "
+					"(with \"sync\" every write commits in both regions: no lag, "
+					"nothing lost)");
+	} else {
+		/* As for boot times: a lognormal lag, p95 = 2 x median unless given. */
+		d->lag_median = 1;
+		d->lag_p95 = 2;
+		if (lag) {
+			push_key(c, "lag");
+			if ((rc = check_keys(c, lag, lag_keys)) != 0 ||
+			    (rc = get_duration(c, lag, "median", "1s", 1, &d->lag_median)) != 0)
+				return rc;
+			d->lag_p95 = 2 * d->lag_median;
+			if ((p95 = cJSON_GetObjectItemCaseSensitive(lag, "p95"))) {
+				if ((rc = get_duration(c, lag, "p95", NULL, 1, &d->lag_p95)) != 0)
+					return rc;
+				if (d->lag_p95 < d->lag_median) {
+					char what[96], med[32];
+					snprintf(what, sizeof what, "a p95 at least the median (%s)",
+						 units_format_duration(d->lag_median, med,
+								       sizeof med));
+					return expected(c, "p95", p95, what);
+				}
+			}
+			pop(c);
+		}
+	}
+	if ((rc = get_duration(c, o, "backup_interval", "24h", 1, &d->backup_interval)) != 0 ||
+	    (rc = get_number(c, o, "size_gb", 100, 0, 1, INFINITY, 1, "a size in GB > 0",
+			     &d->size_gb)) != 0 ||
+	    (rc = get_number(c, o, "restore_gb_per_hour", 500, 0, 1, INFINITY, 1,
+			     "a restore throughput in GB per hour > 0",
+			     &d->restore_gb_per_hour)) != 0 ||
+	    /* Defaults: AWS inter-region data transfer (0.02 USD/GB between most regions) and
+	     * EBS snapshot storage (0.05 USD per GB-month), us-east-1 list prices. */
+	    (rc = get_number(c, o, "transfer_price_gb", 0.02, 0, 0, INFINITY, 1,
+			     "a price in USD per GB >= 0", &d->transfer_price_gb)) != 0 ||
+	    (rc = get_number(c, o, "backup_price_gb_month", 0.05, 0, 0, INFINITY, 1,
+			     "a price in USD per GB-month >= 0", &d->backup_price_gb_month)) != 0)
+		return rc;
+	pop(c);
+	return 0;
+}
+
+/* dr.primary or dr.recovery (key) into *out: required for the strategies that fail over
+ * from one region to another. */
+static int dr_region(struct ctx *c, const cJSON *o, const char *key, const char *strategy,
+		     size_t *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	int rc;
+	if (!v) {
+		char what[160];
+		snprintf(what, sizeof what, "the name of a declared region (the region %s fails "
+			 "over %s)", strategy, strcmp(key, "primary") == 0 ? "from" : "to");
+		return expected(c, key, v, what);
+	}
+	push_key(c, key);
+	if ((rc = region_ref(c, v, out)) != 0)
+		return rc;
+	pop(c);
+	return 0;
+}
+
+/* Every tier placed where the strategy needs it: in both the primary and the recovery
+ * region, or (active_active) in at least two regions. Reported at tiers[i].placement. */
+static int check_dr_placement(struct ctx *c)
+{
+	struct scenario *sc = c->sc;
+	const struct scenario_dr *dr = &sc->dr;
+	const char *strategy = dr_strategy_names[dr->strategy];
+	int rc = 0;
+	if (dr->strategy == SCENARIO_DR_ACTIVE_ACTIVE && sc->nregions < 2)
+		return fail_key(c, "strategy", AT_VALUE, "active_active needs at least 2 regions "
+				"serving; the scenario declares %zu", sc->nregions);
+	/* The tiers are at the top level, not under "dr": the path restarts and is put back. */
+	struct jsonloc_step saved[MAX_PATH_DEPTH];
+	size_t depth = c->depth;
+	memcpy(saved, c->path, sizeof saved);
+	c->depth = 0;
+	push_key(c, "tiers");
+	for (size_t i = 0; i < sc->ntiers && rc == 0; i++) {
+		const struct scenario_tier *t = &sc->tiers[i];
+		push_index(c, i);
+		push_key(c, "placement");
+		if (dr->strategy == SCENARIO_DR_ACTIVE_ACTIVE) {
+			if (t->nplacement < 2)
+				rc = fail(c, AT_VALUE, "tier \"%s\" is placed in %s only; "
+					  "dr.strategy active_active needs every tier in at least "
+					  "2 regions", t->name, sc->regions[t->placement[0].region].name);
+		} else {
+			const size_t need[2] = { dr->primary, dr->recovery };
+			for (size_t k = 0; k < 2 && rc == 0; k++) {
+				size_t j = 0;
+				while (j < t->nplacement && t->placement[j].region != need[k])
+					j++;
+				if (j == t->nplacement)
+					rc = fail(c, AT_VALUE, "tier \"%s\" is not placed in %s, the %s "
+						  "region of dr: %s needs every tier in both the "
+						  "primary and the recovery region", t->name,
+						  sc->regions[need[k]].name,
+						  k == 0 ? "primary" : "recovery", strategy);
+			}
+		}
+		pop(c);
+		pop(c);
+	}
+	memcpy(c->path, saved, sizeof saved);
+	c->depth = depth;
+	return rc;
+}
+
+static int load_dr(struct ctx *c, const cJSON *root)
+{
+	static const char *const keys[] = { "strategy", "primary", "recovery", "health_check",
+		"dns_ttl", "decision_delay", "promotion_time", "standby_scale", "data_tier",
+		"failback", "rto_target", "rpo_target", NULL };
+	static const char *const hc_keys[] = { "interval", "failure_threshold", NULL };
+	struct scenario *sc = c->sc;
+	struct scenario_dr *dr = &sc->dr;
+	const cJSON *o, *hc, *v;
+	int rc, k;
+	if ((rc = get_object(c, root, "dr", 0, &o)) != 0 || !o)
+		return rc;
+	sc->has_dr = 1;
+	push_key(c, "dr");
+	if ((rc = check_keys(c, o, keys)) != 0 ||
+	    (rc = get_enum(c, o, "strategy", dr_strategy_names + 1, NDR_STRATEGIES - 1, 1, 0, 1,
+			   &k)) != 0)
+		return rc;
+	dr->strategy = k + 1;
+	const char *strategy = dr_strategy_names[dr->strategy];
+	int active = dr->strategy == SCENARIO_DR_ACTIVE_ACTIVE;
+	if (active) {
+		static const char *const regions[] = { "primary", "recovery" };
+		for (size_t j = 0; j < 2; j++)
+			if (cJSON_HasObjectItem(o, regions[j]))
+				return fail_key(c, regions[j], AT_KEY, "not allowed with "
+						"active_active (every region serves and a failed one "
+						"is removed: there is no primary or recovery region)");
+	} else {
+		if ((rc = dr_region(c, o, "primary", strategy, &dr->primary)) != 0 ||
+		    (rc = dr_region(c, o, "recovery", strategy, &dr->recovery)) != 0)
+			return rc;
+		if (dr->recovery == dr->primary)
+			return fail_key(c, "recovery", AT_VALUE, "expected a region other than the "
+					"primary (%s), got \"%s\"", sc->regions[dr->primary].name,
+					sc->regions[dr->recovery].name);
+	}
+	/* Route 53 health checks: every 30 s, 3 failures in a row mark the target unhealthy. */
+	dr->check_interval = 30;
+	dr->failure_threshold = 3;
+	if ((rc = get_object(c, o, "health_check", 0, &hc)) != 0)
+		return rc;
+	if (hc) {
+		push_key(c, "health_check");
+		if ((rc = check_keys(c, hc, hc_keys)) != 0 ||
+		    (rc = get_duration(c, hc, "interval", "30s", 1, &dr->check_interval)) != 0 ||
+		    (rc = get_int_i(c, hc, "failure_threshold", 1, 3, 1, MAX_INSTANCES,
+				    "a whole number of failed checks >= 1",
+				    &dr->failure_threshold)) != 0)
+			return rc;
+		pop(c);
+	}
+	/* A person decides to fail over (5 minutes) unless every region already serves. */
+	if ((rc = get_duration(c, o, "dns_ttl", "60s", 0, &dr->dns_ttl)) != 0 ||
+	    (rc = get_duration(c, o, "decision_delay", active ? "0s" : "5m", 0,
+			       &dr->decision_delay)) != 0 ||
+	    (rc = get_duration(c, o, "promotion_time", "2m", 0, &dr->promotion_time)) != 0)
+		return rc;
+	if (dr->strategy == SCENARIO_DR_WARM_STANDBY) {
+		if ((rc = get_number(c, o, "standby_scale", 0.25, 0, 1, 1, 0,
+				     "a share of the primary's capacity in (0,1]",
+				     &dr->standby_scale)) != 0)
+			return rc;
+	} else if (cJSON_HasObjectItem(o, "standby_scale")) {
+		return fail_key(c, "standby_scale", AT_KEY, "only allowed with warm_standby (%s "
+				"keeps %s in the recovery region)", strategy,
+				active ? "a full copy serving" : "no compute running");
+	}
+	/* The database is at the end of the chain, unless the file says otherwise. */
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "data_tier"))) {
+		long t;
+		if (!cJSON_IsString(v))
+			return expected(c, "data_tier", v, "the name of a tier");
+		if ((t = scenario_find_tier(sc, v->valuestring)) < 0) {
+			const char **names = malloc(sc->ntiers * sizeof *names);
+			char text[400];
+			if (!names)
+				return CAPSIM_ENOMEM;
+			for (size_t j = 0; j < sc->ntiers; j++)
+				names[j] = sc->tiers[j].name;
+			snprintf(text, sizeof text, "unknown tier \"%.60s\"", v->valuestring);
+			hint(text, sizeof text, v->valuestring, names, sc->ntiers, "tiers are");
+			free(names);
+			return fail_key(c, "data_tier", AT_VALUE, "%s", text);
+		}
+		dr->data_tier = (size_t)t;
+	} else {
+		long t = 0;
+		while (sc->tiers[t].calls >= 0)
+			t = sc->tiers[t].calls;
+		dr->data_tier = (size_t)t;
+	}
+	if ((rc = get_bool(c, o, "failback", 1, &dr->failback)) != 0)
+		return rc;
+	if (cJSON_HasObjectItem(o, "rto_target") &&
+	    (rc = get_duration(c, o, "rto_target", NULL, 1, &dr->rto_target)) != 0)
+		return rc;
+	if (cJSON_HasObjectItem(o, "rpo_target")) {
+		/* The RPO is measured from the data's writes; without them a target could never
+		 * be checked, so it is refused rather than silently ignored. */
+		if (!sc->has_data)
+			return fail_key(c, "rpo_target", AT_KEY, "needs a \"data\" object (without "
+					"data no RPO is measured)");
+		if ((rc = get_duration(c, o, "rpo_target", NULL, 0, &dr->rpo_target)) != 0)
+			return rc;
+		dr->has_rpo_target = 1;
+	}
+	if ((rc = check_dr_placement(c)) != 0)
+		return rc;
+	pop(c);
+	return 0;
+}
+
 /* ---- the whole file ---- */
 
 static int load_root(struct ctx *c, const cJSON *root)
 {
 	static const char *const keys[] = { "name", "version", "horizon", "step", "seed",
 		"replications", "slo", "budget_monthly", "traffic", "catalog", "instance_types",
-		"regions", "tiers", "reservations", "savings_plans", "failures", NULL };
+		"regions", "tiers", "reservations", "savings_plans", "failures", "dr", "data", NULL };
 	struct scenario *sc = c->sc;
 	double d;
 	int rc;
@@ -2306,7 +2582,8 @@ static int load_root(struct ctx *c, const cJSON *root)
 	    (rc = load_regions(c, root)) != 0 || (rc = load_instance_types(c, root)) != 0 ||
 	    (rc = load_catalog_key(c, root)) != 0 || (rc = load_traffic(c, root)) != 0 ||
 	    (rc = load_tiers(c, root)) != 0 || (rc = load_reservations(c, root)) != 0 ||
-	    (rc = load_savings_plans(c, root)) != 0 || (rc = load_failures(c, root)) != 0)
+	    (rc = load_savings_plans(c, root)) != 0 || (rc = load_failures(c, root)) != 0 ||
+	    (rc = load_data(c, root)) != 0 || (rc = load_dr(c, root)) != 0)
 		return rc;
 	return 0;
 }

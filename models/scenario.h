@@ -18,7 +18,11 @@
  * does not declare, reservations, savings plans, or a spot type without declared spot data);
  * its rows stay referenced by the prices, so it lives as long as the scenario. Failures
  * (instance MTBF, random zone and region outages, scripted outages) are optional: without a
- * "failures" object nothing fails. */
+ * "failures" object nothing fails. A disaster-recovery plan ("dr") and the data it protects
+ * ("data") are optional too: without "dr" nothing fails over (has_dr = 0, strategy
+ * SCENARIO_DR_NONE); a loaded "dr" with one of the three primary/recovery strategies has
+ * every tier placed in both its regions, and an active_active one every tier in at least two
+ * regions. "dr" without "data" is allowed: no RPO is then measured. */
 #ifndef CAPSIM_SCENARIO_H
 #define CAPSIM_SCENARIO_H
 
@@ -273,6 +277,52 @@ struct scenario_failures {
 	size_t nscripted;
 };
 
+/* Disaster-recovery strategies, as AWS names them ("Disaster recovery options in the cloud",
+ * AWS Well-Architected reliability pillar), from the cheapest and slowest to the dearest and
+ * fastest. */
+enum scenario_dr_strategy {
+	SCENARIO_DR_NONE,            /* no "dr": nothing fails over */
+	SCENARIO_DR_BACKUP_RESTORE,  /* nothing runs in the recovery region; restore the backup */
+	SCENARIO_DR_PILOT_LIGHT,     /* data replicated, compute off; scale out and promote */
+	SCENARIO_DR_WARM_STANDBY,    /* a scaled-down full copy; promote, then scale out */
+	SCENARIO_DR_ACTIVE_ACTIVE    /* every region serves; the failed one is removed */
+};
+
+/* The file's "dr"; all zero (strategy SCENARIO_DR_NONE) when it has none. */
+struct scenario_dr {
+	int strategy;                /* enum scenario_dr_strategy */
+	size_t primary, recovery;    /* region indexes, distinct; 0 with active_active */
+	double check_interval;       /* s between health checks, > 0 */
+	int failure_threshold;       /* failed checks in a row that mark a region unhealthy, >= 1 */
+	double dns_ttl, decision_delay, promotion_time;   /* s, >= 0 */
+	double standby_scale;        /* warm standby's share of the primary's capacity, (0,1];
+				      * 0 with the other strategies */
+	size_t data_tier;            /* tier index of the database: declared, else the last tier
+				      * on the chain */
+	int failback;                /* 1: traffic returns to the primary once it recovers */
+	double rto_target, rpo_target; /* s; 0 = no target */
+	int has_rpo_target;          /* 1 when rpo_target is given, so that "0s" (no loss
+				      * allowed) differs from no target */
+};
+
+enum scenario_replication {
+	SCENARIO_REPL_ASYNC,         /* writes copied after they commit, with a lag */
+	SCENARIO_REPL_SYNC           /* writes commit in both regions: nothing is lost */
+};
+
+/* The file's "data"; all zero when it has none. */
+struct scenario_data {
+	double write_rate;           /* writes/s, >= 0 */
+	double write_kb;             /* KB per write, > 0 (replication traffic) */
+	int replication;             /* enum scenario_replication */
+	double lag_median, lag_p95;  /* s, 0 < median <= p95 (lognormal); 0 with sync */
+	double backup_interval;      /* s between backups, > 0 */
+	double size_gb;              /* GB of data, > 0 (backup storage, restore time) */
+	double restore_gb_per_hour;  /* GB/hour a restore runs at, > 0 */
+	double transfer_price_gb;    /* USD per GB copied between regions, >= 0 */
+	double backup_price_gb_month; /* USD per GB of backup stored per SCENARIO_MONTH, >= 0 */
+};
+
 struct scenario {
 	char *name;                  /* [A-Za-z0-9._-]+, names the output folder */
 	int version;                 /* SCENARIO_VERSION */
@@ -296,6 +346,10 @@ struct scenario {
 	size_t nsavings_plans;
 	int has_failures;            /* 1 when the file has a "failures" object */
 	struct scenario_failures failures;
+	int has_dr;                  /* 1 when the file has a "dr" object */
+	struct scenario_dr dr;
+	int has_data;                /* 1 when the file has a "data" object */
+	struct scenario_data data;
 	int has_catalog;             /* 1 when the catalog was read (see the top of this file) */
 	struct catalog catalog;      /* owned; its rows are referenced by scenario_price.cat */
 };
@@ -319,6 +373,14 @@ int scenario_parse(const char *text, size_t len, const char *path_for_messages,
  * zone (CAPSIM_ENOMEM if that hint cannot be built); *out is unchanged on failure. */
 int scenario_parse_outage(const struct scenario *sc, const char *text,
 			  struct scenario_outage *out, char *msg, size_t msglen);
+
+/* The strategy's name in the file ("warm_standby"), or "none" for SCENARIO_DR_NONE and any
+ * value that is not a strategy. The string is static. */
+const char *scenario_dr_strategy_name(int strategy);
+
+/* The strategy named (a name scenario_dr_strategy_name returns, "none" included; case
+ * matters), or -1 for any other name and for NULL. */
+int scenario_dr_strategy_parse(const char *name);
 
 /* Frees everything *sc holds and zeroes it; accepts NULL and a zeroed struct. */
 void scenario_release(struct scenario *sc);

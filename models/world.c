@@ -321,6 +321,8 @@ struct pool {
 	struct autoscale as;
 	int has_policy;
 	int fallback_pending;  /* a fallback event is scheduled */
+	int standby;           /* a DR recovery pool held at its standby count, policies off */
+	int pre_outage_desired; /* desired count when its region's last outage began */
 	int fallback_now;      /* inside that event: a spot deficit may launch on demand */
 	uint64_t eval_every;   /* steps between evaluations, 0 = never */
 	uint64_t delay_steps;  /* steps of metric delay */
@@ -342,13 +344,21 @@ struct world {
 	const struct scenario *sc;
 	struct engine eng;
 	int ev_boot, ev_sched, ev_notice, ev_interrupt, ev_reclaim, ev_fallback, ev_hour;
-	int ev_fail, ev_outage_start, ev_outage_end, ev_outage_next;
+	int ev_fail, ev_outage_start, ev_outage_end, ev_outage_next, ev_dr;
 	int *zone_down;        /* [nregions × WORLD_MAX_ZONES] outages in progress per zone */
 	int *region_down;      /* [nregions] outages in progress per region */
 	struct outage *outages; /* every outage started, in start order */
 	size_t noutages, outages_cap;
 	size_t open_outages;   /* outages still being measured */
 	struct rng outage_rng; /* random outages: starts and durations */
+	/* DNS: the users entering region r reach region r2 with weight
+	 * prev + (target - prev) × min(1, (now - since[r]) / dns_ttl) ([r × nr + r2]): after a
+	 * switch, cached answers expire uniformly over the TTL. */
+	double *dns_prev, *dns_target, *dns_since;
+	int dns_moving;        /* some switch is within its TTL, or routing is not the identity */
+	struct rng dr_rng;     /* replication lags */
+	int failover;          /* 0 normal, 1 failing over or failed over (primary/recovery) */
+	size_t failover_outage; /* the outage being recovered from */
 	struct pool *pools;
 	struct billing_line *bl; /* [nlines] every pool's lines, for the hourly settlement */
 	size_t nlines;
@@ -374,6 +384,7 @@ struct outage {
 	double full;           /* s: first step start >= end with every pool of the region at its
 				  desired count in service, or -1 */
 	double failed;         /* user requests failed from the start until recovered */
+	double rpo;            /* s of writes not yet copied to the recovery region; -1 none */
 	int measuring;
 };
 
@@ -794,6 +805,9 @@ static void outage_name(const struct world *w, const struct outage *o, char *buf
 		snprintf(buf, n, "zone %s/%s", r->name, r->zones[o->zone]);
 }
 
+static int dr_outage_begin(struct world *w, struct outage *o);
+static int dr_outage_end(struct world *w, struct outage *o);
+
 /* Starts an outage: its zone (or region) loses every instance and can launch none until it
  * ends; the groups there relaunch elsewhere in the region if they can. */
 static int outage_begin(struct world *w, int kind, size_t region, long zone, double duration)
@@ -810,7 +824,7 @@ static int outage_begin(struct world *w, int kind, size_t region, long zone, dou
 	size_t id = w->noutages++;
 	struct outage *o = &w->outages[id];
 	*o = (struct outage){ .kind = kind, .region = region, .zone = zone, .start = now,
-			      .end = now + duration, .recovered = -1, .full = -1,
+			      .end = now + duration, .recovered = -1, .full = -1, .rpo = -1,
 			      .measuring = 1 };
 	w->open_outages++;
 	w->out->scalar[W_OUTAGES]++;
@@ -823,6 +837,7 @@ static int outage_begin(struct world *w, int kind, size_t region, long zone, dou
 		struct pool *p = &w->pools[i];
 		if (p->def->region != region)
 			continue;
+		p->pre_outage_desired = p->as.desired;
 		for (int k = 0; k < p->used; k++) {
 			struct instance *in = &p->inst[k];
 			if (in->state != INST_FREE && (zone < 0 || in->zone == (int)zone))
@@ -832,6 +847,8 @@ static int outage_begin(struct world *w, int kind, size_t region, long zone, dou
 	}
 	if (rc == 0 && o->end < w->sc->horizon)
 		rc = engine_schedule(&w->eng, o->end, w->ev_outage_end, NULL, id, NULL);
+	if (rc == 0)
+		rc = dr_outage_begin(w, o);
 	return rc;
 }
 
@@ -856,6 +873,8 @@ static void on_outage_end(struct engine *eng, struct event *ev, void *ctx)
 	for (size_t i = 0; i < w->sh->npools && rc == 0; i++)
 		if (w->pools[i].def->region == o->region)
 			rc = resize(&w->pools[i], w->pools[i].as.desired, now);
+	if (rc == 0)
+		rc = dr_outage_end(w, o);
 	fail_run(w, rc);
 }
 
@@ -925,7 +944,8 @@ static int report_outages(struct world *w)
 	if (w->noutages == 0)
 		return 0;
 	if (!(out->rto = malloc(w->noutages * sizeof *out->rto)) ||
-	    !(out->rto_full = malloc(w->noutages * sizeof *out->rto_full)))
+	    !(out->rto_full = malloc(w->noutages * sizeof *out->rto_full)) ||
+	    !(out->rpo = malloc(w->noutages * sizeof *out->rpo)))
 		return CAPSIM_ENOMEM;
 	for (size_t i = 0; i < w->noutages; i++) {
 		const struct outage *o = &w->outages[i];
@@ -935,12 +955,16 @@ static int report_outages(struct world *w)
 		double rto = (o->recovered >= 0 ? o->recovered : horizon) - o->start;
 		double full = (o->full >= 0 ? o->full : horizon) - o->start;
 		out->rto[out->nrto] = rto;
+		out->rpo[out->nrto] = o->rpo;
 		out->rto_full[out->nrto++] = full;
-		char name[160], d[256];
+		char name[160], d[512], rpo[64] = "";
 		outage_name(w, o, name, sizeof name);
-		snprintf(d, sizeof d, "%s for %.0f s: full capacity after %.0f s%s; %.0f failed",
+		if (o->rpo >= 0)
+			snprintf(rpo, sizeof rpo, "; RPO %.3g s (%.0f writes)", o->rpo,
+				 o->rpo * w->sc->data.write_rate);
+		snprintf(d, sizeof d, "%s for %.0f s: full capacity after %.0f s%s; %.0f failed%s",
 			 name, o->end - o->start, full,
-			 o->recovered < 0 ? " (not recovered)" : "", o->failed);
+			 o->recovered < 0 ? " (not recovered)" : "", o->failed, rpo);
 		add_event(w, o->start, (long)o->region, -1,
 			  o->kind == SCENARIO_OUTAGE_REGION ? "region_outage" : "zone_outage", rto,
 			  d);
@@ -969,10 +993,12 @@ static void on_scheduled(struct engine *eng, struct event *ev, void *ctx)
 	const struct scenario_autoscaling *spec = p->as.spec;
 	const struct scenario_scheduled *act = &spec->scheduled[ev->arg];
 	double now = engine_now(eng);
-	int before = p->as.desired;
-	autoscale_apply_scheduled(&p->as, act);
-	scaled(p, before, now, "scheduled");
-	int rc = resize(p, p->as.desired, now);
+	int before = p->as.desired, rc = 0;
+	if (!p->standby) {   /* a standby pool keeps its standby size */
+		autoscale_apply_scheduled(&p->as, act);
+		scaled(p, before, now, "scheduled");
+		rc = resize(p, p->as.desired, now);
+	}
 	double next = autoscale_next_scheduled(act, now);
 	if (rc == 0 && isfinite(next) && next < w->sc->horizon)
 		rc = engine_schedule(eng, next, w->ev_sched, p, ev->arg, NULL);
@@ -1069,6 +1095,18 @@ static int settle(struct world *w, double t_end)
 			spread(w, reg_series, RUN_TS_COST_RATE, cost / hours, t0, t_end);
 		}
 	}
+	/* The strategy's standing data costs: replication traffic between the regions (every
+	 * strategy but backup and restore) and backup storage. */
+	if (w->sc->has_dr && w->sc->has_data && !sh->all_on_demand) {
+		const struct scenario_data *d = &w->sc->data;
+		double transfer = w->sc->dr.strategy == SCENARIO_DR_BACKUP_RESTORE ? 0 :
+			d->write_rate * d->write_kb * 1e-6 * len * d->transfer_price_gb;
+		double backup = d->size_gb * d->backup_price_gb_month * len / SCENARIO_MONTH;
+		o->month_dr[m] += transfer + backup;
+		o->scalar[W_DR_TRANSFER] += transfer;
+		o->scalar[W_DR_BACKUP] += backup;
+		o->scalar[W_COST] += transfer + backup;
+	}
 	double unused = h.ri_unused + (h.sp_commitment - h.sp_used);
 	o->month_unused[m] += unused;
 	o->scalar[W_COST] += unused;
@@ -1106,6 +1144,297 @@ static void on_hour(struct engine *eng, struct event *ev, void *ctx)
 	if (rc == 0 && now + 3600.0 < w->sc->horizon)
 		rc = engine_schedule(eng, now + 3600.0, w->ev_hour, NULL, 0, NULL);
 	fail_run(w, rc);
+}
+
+/* ------------------------------------------------------------- disaster recovery */
+
+/* The user requests/s each region serves now: every entry region's share of rate, sent where
+ * its (possibly still expiring) DNS answers point. */
+static void route_users(struct world *w, double rate, double now, double *inflow)
+{
+	const struct scenario *sc = w->sc;
+	size_t nr = sc->nregions;
+	if (!w->dns_moving) {
+		for (size_t r = 0; r < nr; r++)
+			inflow[r] = rate * sc->traffic.region_share[r];
+		return;
+	}
+	double ttl = sc->has_dr ? sc->dr.dns_ttl : 0;
+	for (size_t r = 0; r < nr; r++)
+		inflow[r] = 0;
+	for (size_t r = 0; r < nr; r++) {
+		double u = rate * sc->traffic.region_share[r];
+		double f = ttl > 0 ? (now - w->dns_since[r]) / ttl : 1.0;
+		if (f > 1)
+			f = 1;
+		if (f < 0)
+			f = 0;
+		for (size_t r2 = 0; r2 < nr; r2++) {
+			double prev = w->dns_prev[r * nr + r2], target = w->dns_target[r * nr + r2];
+			inflow[r2] += u * (prev + (target - prev) * f);
+		}
+	}
+}
+
+/* Points the users of entry region r at the weights `to` ([nr]) from now on, the old answers
+ * expiring over the TTL. */
+static void dns_switch(struct world *w, size_t r, const double *to, double now)
+{
+	size_t nr = w->sc->nregions;
+	double ttl = w->sc->dr.dns_ttl;
+	double f = ttl > 0 ? (now - w->dns_since[r]) / ttl : 1.0;
+	if (f > 1)
+		f = 1;
+	if (f < 0)
+		f = 0;
+	for (size_t r2 = 0; r2 < nr; r2++) {
+		double *prev = &w->dns_prev[r * nr + r2], *target = &w->dns_target[r * nr + r2];
+		*prev = *prev + (*target - *prev) * f;   /* where it stands mid-expiry */
+		*target = to[r2];
+	}
+	w->dns_since[r] = now;
+	w->dns_moving = 1;
+}
+
+/* The standby size of a recovery pool under the strategy (its count while not failed over). */
+static int standby_count(const struct world *w, const struct pool *p)
+{
+	const struct scenario_dr *dr = &w->sc->dr;
+	const struct scenario_autoscaling *as = &w->sc->tiers[p->def->tier].autoscaling;
+	switch (dr->strategy) {
+	case SCENARIO_DR_WARM_STANDBY: {
+		int n = (int)ceil(dr->standby_scale * as->desired - 1e-9);
+		return n < 1 ? 1 : n;
+	}
+	case SCENARIO_DR_PILOT_LIGHT:
+		return p->def->tier == dr->data_tier ? 1 : 0;   /* the database replica only */
+	default:
+		return 0;                                       /* backup and restore: nothing */
+	}
+}
+
+/* Puts a recovery pool in (or out of) standby: fixed at its standby count, policies off; or
+ * back to its autoscaling bounds at `desired`. */
+static int set_standby(struct world *w, struct pool *p, int on, int desired, double now)
+{
+	if (on) {
+		int n = standby_count(w, p);
+		p->standby = 1;
+		p->as.min = p->as.max = p->as.desired = n;
+	} else {
+		const struct scenario_autoscaling *as = p->as.spec;
+		p->standby = 0;
+		p->as.min = as->min;
+		p->as.max = as->max;
+		p->as.desired = desired < as->min ? as->min : desired > as->max ? as->max : desired;
+	}
+	return resize(p, p->as.desired, now);
+}
+
+enum dr_phase { DR_DETECTED = 1, DR_DECIDED, DR_SWITCH, DR_FAILBACK, DR_STANDBY };
+#define DR_ARG(phase, region) (((uint64_t)(phase) << 32) | (uint64_t)(region))
+
+/* The first failing health check after t, plus the threshold's further checks: checks run
+ * every interval from time 0. */
+static double detection_time(const struct scenario_dr *dr, double t)
+{
+	double first = ceil(t / dr->check_interval - 1e-12) * dr->check_interval;
+	return first + (double)(dr->failure_threshold - 1) * dr->check_interval;
+}
+
+/* The longest boot p95 among the tiers (the runbook's wait for instances to come up). */
+static double boot_wait(const struct scenario *sc, int data_only)
+{
+	double b = 0;
+	for (size_t t = 0; t < sc->ntiers; t++)
+		if ((!data_only || t == sc->dr.data_tier) && sc->tiers[t].boot_p95 > b)
+			b = sc->tiers[t].boot_p95;
+	return b;
+}
+
+/* A region outage starts: the failover it sets off, and what it loses (RPO). */
+static int dr_outage_begin(struct world *w, struct outage *o)
+{
+	const struct scenario *sc = w->sc;
+	const struct scenario_dr *dr = &sc->dr;
+	if (!sc->has_dr || o->zone >= 0)
+		return 0;
+	int aa = dr->strategy == SCENARIO_DR_ACTIVE_ACTIVE;
+	if (!aa && (o->region != dr->primary || w->failover))
+		return 0;   /* the standby region lost, or already failed over: nothing to do */
+	if (sc->has_data) {
+		const struct scenario_data *d = &sc->data;
+		if (dr->strategy == SCENARIO_DR_BACKUP_RESTORE) {
+			/* Backups every backup_interval from time 0: what was written since the last
+			 * one is lost. */
+			o->rpo = o->start - floor(o->start / d->backup_interval) * d->backup_interval;
+		} else if (d->replication == SCENARIO_REPL_SYNC) {
+			o->rpo = 0;
+		} else {
+			double mu, sigma;
+			int rc = lognormal_from_median_p95(d->lag_median, d->lag_p95, &mu, &sigma);
+			if (rc < 0)
+				return rc;
+			o->rpo = exp(mu + sigma * rng_normal(&w->dr_rng, 0, 1));
+		}
+	}
+	if (!aa) {
+		w->failover = 1;
+		w->failover_outage = (size_t)(o - w->outages);
+	}
+	return engine_schedule(&w->eng, detection_time(dr, o->start), w->ev_dr, NULL,
+			       DR_ARG(DR_DETECTED, o->region), NULL);
+}
+
+/* A region outage ends: fail back once health checks pass again. */
+static int dr_outage_end(struct world *w, struct outage *o)
+{
+	const struct scenario *sc = w->sc;
+	const struct scenario_dr *dr = &sc->dr;
+	if (!sc->has_dr || o->zone >= 0 || !dr->failback)
+		return 0;
+	int aa = dr->strategy == SCENARIO_DR_ACTIVE_ACTIVE;
+	if (!aa && !(w->failover && o->region == dr->primary))
+		return 0;
+	double at = engine_now(&w->eng) + dr->failure_threshold * dr->check_interval +
+		    (aa ? 0 : dr->promotion_time);
+	if (at >= sc->horizon)
+		return 0;
+	return engine_schedule(&w->eng, at, w->ev_dr, NULL, DR_ARG(DR_FAILBACK, o->region),
+			       NULL);
+}
+
+static void on_dr(struct engine *eng, struct event *ev, void *ctx)
+{
+	struct world *w = ctx;
+	const struct scenario *sc = w->sc;
+	const struct scenario_dr *dr = &sc->dr;
+	size_t nr = sc->nregions, failed = (size_t)(ev->arg & 0xffffffffu);
+	enum dr_phase phase = (enum dr_phase)(ev->arg >> 32);
+	int aa = dr->strategy == SCENARIO_DR_ACTIVE_ACTIVE;
+	double now = engine_now(eng);
+	double to[64];
+	int rc = 0;
+	const char *what = NULL;
+	switch (phase) {
+	case DR_DETECTED:
+		what = "dr_detected";
+		rc = engine_schedule(eng, now + dr->decision_delay, w->ev_dr, NULL,
+				     DR_ARG(DR_DECIDED, failed), NULL);
+		break;
+	case DR_DECIDED: {
+		what = "dr_failover_start";
+		double wait = 0;
+		if (aa) {
+			wait = 0;   /* every region already serves: take the failed one out of DNS */
+		} else {
+			/* Bring the recovery region up to the primary's size. */
+			for (size_t i = 0; i < w->sh->npools && rc == 0; i++) {
+				struct pool *p = &w->pools[i];
+				if (p->def->region != dr->recovery)
+					continue;
+				long prim = w->sh->pool_of[p->def->tier * nr + dr->primary];
+				int want = prim >= 0 ? w->pools[prim].pre_outage_desired
+						     : p->as.spec->desired;
+				rc = set_standby(w, p, 0, want, now);
+			}
+			if (dr->strategy == SCENARIO_DR_WARM_STANDBY)
+				wait = dr->promotion_time;
+			else if (dr->strategy == SCENARIO_DR_PILOT_LIGHT)
+				wait = boot_wait(sc, 0) + dr->promotion_time;
+			else   /* backup and restore: boot the database, restore the latest backup */
+				wait = boot_wait(sc, 1) +
+				       (sc->has_data ? sc->data.size_gb / sc->data.restore_gb_per_hour *
+							       3600.0 : 0);
+		}
+		if (rc == 0)
+			rc = engine_schedule(eng, now + wait, w->ev_dr, NULL,
+					     DR_ARG(DR_SWITCH, failed), NULL);
+		break;
+	}
+	case DR_SWITCH: {
+		what = "dr_dns_switch";
+		for (size_t r = 0; r < nr; r++) {
+			/* Users reaching the failed region go elsewhere: to the recovery region, or
+			 * (active-active) to the regions still serving, in proportion to their own
+			 * users. */
+			if (w->dns_target[r * nr + failed] <= 0)
+				continue;
+			double sum = 0;
+			for (size_t r2 = 0; r2 < nr; r2++) {
+				to[r2] = 0;
+				if (aa && r2 != failed && w->region_down[r2] == 0)
+					sum += sc->traffic.region_share[r2];
+			}
+			if (!aa) {
+				to[dr->recovery] = 1;
+			} else if (sum > 0) {
+				for (size_t r2 = 0; r2 < nr; r2++)
+					if (r2 != failed && w->region_down[r2] == 0)
+						to[r2] = sc->traffic.region_share[r2] / sum;
+			} else {
+				continue;   /* nowhere to go */
+			}
+			dns_switch(w, r, to, now);
+		}
+		break;
+	}
+	case DR_FAILBACK:
+		what = "dr_failback";
+		/* Scale the primary back up to what the recovery region carries, then move the
+		 * users back. */
+		for (size_t i = 0; !aa && i < w->sh->npools && rc == 0; i++) {
+			struct pool *p = &w->pools[i];
+			if (p->def->region != dr->primary)
+				continue;
+			long rec = w->sh->pool_of[p->def->tier * nr + dr->recovery];
+			int want = rec >= 0 ? w->pools[rec].as.desired : p->as.desired;
+			if (want > p->as.desired) {
+				p->as.desired = want > p->as.max ? p->as.max : want;
+				rc = resize(p, p->as.desired, now);
+			}
+		}
+		for (size_t r = 0; r < nr; r++) {
+			for (size_t r2 = 0; r2 < nr; r2++)
+				to[r2] = aa ? (r2 == r) : (r2 == dr->primary);
+			dns_switch(w, r, to, now);
+		}
+		if (!aa && dr->dns_ttl + now < sc->horizon)
+			rc = engine_schedule(eng, now + dr->dns_ttl, w->ev_dr, NULL,
+					     DR_ARG(DR_STANDBY, failed), NULL);
+		else if (!aa)
+			w->failover = 0;
+		break;
+	case DR_STANDBY:
+		/* The old answers have expired: the recovery region goes back to standby. */
+		what = "dr_standby";
+		for (size_t i = 0; i < w->sh->npools && rc == 0; i++)
+			if (w->pools[i].def->region == dr->recovery)
+				rc = set_standby(w, &w->pools[i], 1, 0, now);
+		w->failover = 0;
+		break;
+	}
+	if (what && w->sh->record_events && w->rep == 0)
+		add_event(w, now, (long)failed, -1, what, now, scenario_dr_strategy_name(dr->strategy));
+	fail_run(w, rc);
+}
+
+/* Sets up DNS and the recovery region's standby at time 0. */
+static int dr_init(struct world *w)
+{
+	const struct scenario *sc = w->sc;
+	size_t nr = sc->nregions;
+	for (size_t r = 0; r < nr; r++)
+		for (size_t r2 = 0; r2 < nr; r2++)
+			w->dns_prev[r * nr + r2] = w->dns_target[r * nr + r2] = r2 == r;
+	if (!sc->has_dr || sc->dr.strategy == SCENARIO_DR_ACTIVE_ACTIVE)
+		return 0;
+	/* Primary/recovery: every user goes to the primary. */
+	for (size_t r = 0; r < nr; r++)
+		for (size_t r2 = 0; r2 < nr; r2++)
+			w->dns_prev[r * nr + r2] = w->dns_target[r * nr + r2] = r2 == sc->dr.primary;
+	w->dns_moving = 1;
+	return 0;
 }
 
 /* ------------------------------------------------------------- the load of a step */
@@ -1224,16 +1553,18 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		struct pool *p = &w->pools[i];
 		if (p->eval_every && --p->eval_left == 0) {
 			p->eval_left = p->eval_every;
-			if ((rc = evaluate(p, k, now)) < 0)
+			if (!p->standby && (rc = evaluate(p, k, now)) < 0)
 				return rc;
 		}
 	}
 
 	/* region_state: [0, nr) alive user rate, [nr, 2nr) e2e percentile, [2nr, 3nr) chain
-	 * capacity in user requests/s. */
+	 * capacity in user requests/s, [3nr, 4nr) user requests/s DNS sends to each region. */
 	double *alive = region_state, *pct = region_state + nr, *cap = region_state + 2 * nr;
+	double *inflow = region_state + 3 * nr;
+	route_users(w, rate, now, inflow);
 	for (size_t r = 0; r < nr; r++) {
-		alive[r] = rate * sc->traffic.region_share[r];
+		alive[r] = inflow[r];
 		pct[r] = 0;
 		cap[r] = INFINITY;
 	}
@@ -1285,7 +1616,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	double offered = 0, ok = 0;
 	int met = 1, any = 0;
 	for (size_t r = 0; r < nr; r++) {
-		double u = rate * sc->traffic.region_share[r];
+		double u = inflow[r];
 		double *row = &o->ts[(b * sh->nseries + sh->npools + r) * RUN_TS_NFIELDS];
 		row[RUN_TS_DEMAND] += u;
 		row[RUN_TS_SERVED] += alive[r];
@@ -1302,7 +1633,15 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 			if (sh->latency_target > 0 && pct[r] > sh->latency_target)
 				met = 0;
 		}
-		/* SLO breach episodes: steps whose success fraction is below the target. */
+		/* SLO breach episodes: steps whose success fraction is below the target. A region
+		 * that DNS no longer sends anyone to ends its episode. */
+		if (sc->has_slo && u <= 0 && w->breach_start[r] >= 0) {
+			char d[96];
+			snprintf(d, sizeof d, "lasted %.0f s (no traffic since)",
+				 now - w->breach_start[r]);
+			add_event(w, now, (long)r, -1, "slo_breach_end", w->breach_failed[r], d);
+			w->breach_start[r] = -1;
+		}
 		if (sc->has_slo && u > 0) {
 			int bad = alive[r] < sc->slo.availability * u;
 			if (bad && w->breach_start[r] < 0) {
@@ -1390,6 +1729,9 @@ static void world_free(struct world *w)
 	free(w->bl);
 	free(w->zone_down);
 	free(w->region_down);
+	free(w->dns_prev);
+	free(w->dns_target);
+	free(w->dns_since);
 	free(w->outages);
 	free(w->breach_start);
 	free(w->breach_failed);
@@ -1403,7 +1745,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	struct world w = { .sh = sh, .sc = sc, .out = out, .rep = rep };
 	struct traffic tr;
 	double *region_state = NULL;
-	int rc = CAPSIM_ENOMEM, have_traffic = 0, have_outage_rng = 0;
+	int rc = CAPSIM_ENOMEM, have_traffic = 0, have_outage_rng = 0, have_dr_rng = 0;
 
 	memset(out, 0, sizeof *out);
 	if ((rc = engine_init(&w.eng)) < 0)
@@ -1416,10 +1758,14 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	    !(out->month_cost = calloc(sh->nmonths * sh->npools * BILL_NOPTIONS,
 				       sizeof *out->month_cost)) ||
 	    !(out->month_unused = calloc(sh->nmonths, sizeof *out->month_unused)) ||
+	    !(out->month_dr = calloc(sh->nmonths, sizeof *out->month_dr)) ||
 	    !(w.pools = calloc(sh->npools, sizeof *w.pools)) ||
 	    !(w.breach_start = malloc(nr * sizeof *w.breach_start)) ||
 	    !(w.breach_failed = calloc(nr, sizeof *w.breach_failed)) ||
-	    !(region_state = malloc(3 * nr * sizeof *region_state)))
+	    !(region_state = malloc(4 * nr * sizeof *region_state)) ||
+	    !(w.dns_prev = calloc(nr * nr, sizeof *w.dns_prev)) ||
+	    !(w.dns_target = calloc(nr * nr, sizeof *w.dns_target)) ||
+	    !(w.dns_since = calloc(nr, sizeof *w.dns_since)))
 		goto out;
 	for (size_t r = 0; r < nr; r++)
 		w.breach_start[r] = -1;
@@ -1456,9 +1802,15 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	if ((rc = engine_on(&w.eng, on_outage_next, &w)) < 0)
 		goto out;
 	w.ev_outage_next = rc;
+	if ((rc = engine_on(&w.eng, on_dr, &w)) < 0)
+		goto out;
+	w.ev_dr = rc;
 	if ((rc = rng_init(&w.outage_rng, seed, rep, WORLD_STREAM_OUTAGE)) < 0)
 		goto out;
 	have_outage_rng = 1;
+	if ((rc = rng_init(&w.dr_rng, seed, rep, WORLD_STREAM_DR)) < 0)
+		goto out;
+	have_dr_rng = 1;
 	rc = CAPSIM_ENOMEM;
 	if (!(w.zone_down = calloc(nr * WORLD_MAX_ZONES, sizeof *w.zone_down)) ||
 	    !(w.region_down = calloc(nr, sizeof *w.region_down)))
@@ -1543,6 +1895,12 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 			if (!(p->util_cum = calloc(p->ring, sizeof *p->util_cum)))
 				goto out;
 		}
+		/* A DR recovery region starts in standby. */
+		if (sc->has_dr && sc->dr.strategy != SCENARIO_DR_ACTIVE_ACTIVE &&
+		    d->region == sc->dr.recovery) {
+			p->standby = 1;
+			p->as.min = p->as.max = p->as.desired = standby_count(&w, p);
+		}
 		/* The initial fleet, in its purchase mix, is in service at t = 0 (a run starts
 		 * from a running system). */
 		if ((rc = resize(p, p->as.desired, 0)) < 0)
@@ -1574,6 +1932,8 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 		}
 	}
 	out->scalar[W_PEAK_INSTANCES] = w.running_total;
+	if ((rc = dr_init(&w)) < 0)
+		goto out;
 	if (sc->has_failures) {
 		const struct scenario_failures *f = &sc->failures;
 		for (size_t k = 0; k < f->nscripted; k++)
@@ -1662,6 +2022,8 @@ out:
 		traffic_release(&tr);
 	if (have_outage_rng)
 		rng_release(&w.outage_rng);
+	if (have_dr_rng)
+		rng_release(&w.dr_rng);
 	free(region_state);
 	world_free(&w);
 	return rc;
@@ -1676,8 +2038,10 @@ void world_rep_release(struct world_rep *r)
 	free(r->ts);
 	free(r->month_cost);
 	free(r->month_unused);
+	free(r->month_dr);
 	free(r->rto);
 	free(r->rto_full);
+	free(r->rpo);
 	free(r->events);
 	memset(r, 0, sizeof *r);
 }

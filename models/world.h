@@ -61,6 +61,7 @@
 #define WORLD_STREAM_PRICE 400    /* + pool: the spot price process */
 #define WORLD_STREAM_FAIL 500     /* + pool: instance failures (instance_mtbf) */
 #define WORLD_STREAM_OUTAGE 600   /* random zone and region outages */
+#define WORLD_STREAM_DR 700       /* replication lags at outages */
 /* Most zones a region may have. */
 #define WORLD_MAX_ZONES 64
 /* A year for outage rates, s (365 days). */
@@ -96,6 +97,8 @@ enum world_scalar {
 	W_INSTANCE_FAILURES,   /* instances lost to instance_mtbf */
 	W_OUTAGES,             /* zone and region outages started */
 	W_DOWNTIME,            /* s of steps whose success fraction was below the SLO target */
+	W_DR_TRANSFER,         /* USD of replication traffic between regions */
+	W_DR_BACKUP,           /* USD of backup storage */
 	W_OD_EQUIV,            /* on-demand-equivalent USD of the on-demand-eligible usage that
 				  reservations left (the denominator of savings-plan coverage) */
 	W_NSCALARS
@@ -170,6 +173,8 @@ struct world_rep {
 	double *rto;           /* [nrto] s per outage: start to the first step meeting the
 				  availability SLO (the horizon bounds it for one never recovered) */
 	double *rto_full;      /* [nrto] s per outage: start to full capacity after its end */
+	double *rpo;           /* [nrto] s of writes lost per outage; -1 when not measured */
+	double *month_dr;      /* [nmonths] USD of the DR strategy's data costs */
 	size_t nrto;
 	struct run_event *events; /* [nevents] */
 	size_t nevents, events_cap;

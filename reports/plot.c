@@ -95,11 +95,21 @@ static double slo_percentile(const struct scenario *sc)
 	return sc->has_slo && sc->slo.latency_percentile > 0 ? sc->slo.latency_percentile : 99.0;
 }
 
+void report_gp_quote(FILE *f, const char *s)
+{
+	put_quoted(f, s);
+}
+
 /* The lines every script starts with. */
 static void put_head(FILE *f, const struct run_result *r, const char *name, const char *what)
 {
+	report_gp_head(f, r->sc->name, name, what);
+}
+
+void report_gp_head(FILE *f, const char *scenario, const char *name, const char *what)
+{
 	fprintf(f, "# %s.gp: %s, written by capsim for scenario ", name, what);
-	put_quoted(f, r->sc->name);
+	put_quoted(f, scenario);
 	fprintf(f, ".\n# Redraw with `gnuplot %s.gp` in this folder, or choose the file with\n"
 		"# gnuplot -e \"outfile='other.png'\" %s.gp\n", name, name);
 	fprintf(f, "if (!exists(\"outfile\")) outfile = \"%s.png\"\n", name);
@@ -620,10 +630,11 @@ out:
 	return rc;
 }
 
-int report_plot_render(const char *dir, char *err, size_t errlen)
+/* Checked before gnuplot runs in dir: a failed chdir in the child would read as ENOENT,
+ * "no gnuplot". */
+static int check_dir(const char *dir, char *err, size_t errlen)
 {
 	struct stat st;
-	/* Checked first: a failed chdir in the child would read as ENOENT, "no gnuplot". */
 	if (stat(dir, &st) != 0) {
 		set_err(err, errlen, "%s: %s", dir, strerror(errno));
 		return CAPSIM_EIO;
@@ -632,10 +643,19 @@ int report_plot_render(const char *dir, char *err, size_t errlen)
 		set_err(err, errlen, "%s: %s", dir, strerror(ENOTDIR));
 		return CAPSIM_EIO;
 	}
-	for (int i = 0; i < REPORT_NPLOTS; i++) {
-		int rc = render_one(dir, report_plot_names[i], err, errlen);
-		if (rc)
-			return rc;
-	}
 	return 0;
+}
+
+int report_plot_render(const char *dir, char *err, size_t errlen)
+{
+	int rc = check_dir(dir, err, errlen);
+	for (int i = 0; rc == 0 && i < REPORT_NPLOTS; i++)
+		rc = render_one(dir, report_plot_names[i], err, errlen);
+	return rc;
+}
+
+int report_plot_render_one(const char *dir, const char *name, char *err, size_t errlen)
+{
+	int rc = check_dir(dir, err, errlen);
+	return rc ? rc : render_one(dir, name, err, errlen);
 }

@@ -93,6 +93,20 @@ int report_plot_scripts(const struct run_result *r, const char *dir, char *err, 
  * on a script (err names it and quotes gnuplot's error line, "FILE" line N: ...). */
 int report_plot_render(const char *dir, char *err, size_t errlen);
 
+/* Helpers of the gnuplot scripts, shared by the run's plots and the drill's. */
+
+/* Writes s as a single-quoted gnuplot string: a quote doubled, nothing else special, control
+ * characters (which would end the line) as '?'. */
+void report_gp_quote(FILE *f, const char *s);
+
+/* The lines every script starts with: a comment naming the script NAME.gp, what it draws and
+ * the scenario; the PNG terminal (pngcairo when gnuplot has it, else png) at 1200x800 drawing
+ * into `outfile` (default NAME.png); CSV input with NaN as missing; grid and key. */
+void report_gp_head(FILE *f, const char *scenario, const char *name, const char *what);
+
+/* report_plot_render for one script: dir/NAME.gp draws dir/NAME.png. Same returns. */
+int report_plot_render_one(const char *dir, const char *name, char *err, size_t errlen);
+
 /* The readable summary: the run's headline figures with their intervals, the SLO verdict,
  * the cost per month, tier and region, the monthly bill's percentiles and, when the run has
  * them, the purchase options (cost by option, savings against all on demand, spot
@@ -110,5 +124,65 @@ int report_summary_text(const struct run_result *r, FILE *out);
  * CAPSIM_VERSION). The seed is written with all its digits; NaN is null. Returns a malloc'd
  * NUL-terminated string (caller frees), or NULL when out of memory. */
 char *report_summary_json(const struct run_result *r, const struct run_meta *m);
+
+/* ---- capsim drill: the same outages rehearsed under one or more DR strategies ---- */
+
+/* One strategy of a drill. */
+struct drill_run {
+	int strategy;                 /* enum scenario_dr_strategy; its name
+					 (scenario_dr_strategy_name) is the run's subfolder */
+	const struct run_result *run; /* run->sc is the scenario as drilled: dr.strategy is
+					 `strategy`, failures.scripted the injected outages */
+	const struct run_meta *meta;  /* may be NULL */
+	int64_t run_id;               /* the run's row in the drill's results.db; 0 unknown */
+};
+
+/* A drill: runs[i] in the order they ran, on the same seed (common random numbers). */
+struct drill {
+	const struct drill_run *runs;
+	size_t nruns;                 /* >= 1 */
+};
+
+/* drill.csv, one row per strategy:
+ *   strategy,rto_p50_s,rto_p95_s,rto_target_s,rto_target_met,rpo_p50_s,rpo_p95_s,
+ *   rpo_writes_p50,rpo_target_s,rpo_target_met,requests_failed_mean,requests_failed_ci95_low,
+ *   requests_failed_ci95_high,availability,cost_monthly_usd,dr_data_cost_monthly_usd
+ * RTO and RPO percentiles are over every outage of every replication (metrics "rto", "rpo",
+ * "rpo_writes"); *_target_met the share of outages that met the target; the targets those of
+ * the scenario's dr (empty when it sets none); failed requests and availability the mean and
+ * interval across replications; the costs per SCENARIO_MONTH, the DR data part being
+ * replication traffic and backup storage. A figure the run lacks is an empty field. Written
+ * atomically at path; err gets "PATH: cause" on failure. */
+int report_drill_csv(const struct drill *d, const char *path, char *err, size_t errlen);
+
+/* The drill's plots, each NAME.gp in the drill's folder drawing NAME.png:
+ * "drill" (RTO p50/p95 and RPO p50/p95 per strategy as bars against the targets, and the
+ * monthly cost with its DR data part; from drill.csv), "timeline" (a panel per strategy: each
+ * region's user demand and chain capacity from STRATEGY/timeseries.csv, from an hour before
+ * the first injected outage to two hours after its end), "rto_cdf" (the empirical CDF of the
+ * RTOs of region outages per strategy, from STRATEGY/events.csv, against the RTO target). */
+enum { REPORT_DRILL_NPLOTS = 3 };
+extern const char *const report_drill_plot_names[REPORT_DRILL_NPLOTS];
+
+/* Writes the drill's plot scripts into dir (atomically). drill.csv and each strategy's
+ * timeseries.csv and events.csv must be there before report_drill_render. Returns 0,
+ * CAPSIM_EIO or CAPSIM_ENOMEM (err filled). */
+int report_drill_scripts(const struct drill *d, const char *dir, char *err, size_t errlen);
+
+/* Runs gnuplot on the drill's scripts in dir; returns as report_plot_render. */
+int report_drill_render(const char *dir, char *err, size_t errlen);
+
+/* The drill side by side: a column per strategy, rows RTO p50 / p95 and the chance of
+ * meeting the RTO target, RPO p50 / p95 in seconds and writes and the chance of meeting its
+ * target, failed requests with their 95% interval, availability, the monthly cost and its DR
+ * data part; "—" where a figure is unknown. Lines are at most 100 columns for up to four
+ * strategies. Returns 0, or CAPSIM_EIO when writing to out failed. */
+int report_drill_text(const struct drill *d, FILE *out);
+
+/* The same as JSON: the scenario, seed, replications and injected outages, the targets, and
+ * a "strategies" array with each strategy's drill.csv figures (null where unknown), its
+ * folder, run id and its whole run as report_summary_json gives it. Returns a malloc'd
+ * string (caller frees), or NULL when out of memory. */
+char *report_drill_json(const struct drill *d);
 
 #endif

@@ -248,9 +248,25 @@ static const struct broken broken[] = {
 	  "us-east-1, eu-west-1" },
 	/* lines 12-18 web (calls db), 19-25 db; line 23: db "calls": "web" closes the cycle */
 	{ "cycle", CAPSIM_EINVAL, NULL, 23, "tiers[1].calls", "cycle" },
+	/* The data-* and dr-* files share one shape: regions eu-west-1 and us-east-1, web (lines
+	 * 14-21) calls db (22-28, placement on 26); dr on lines 30-36 (pilot_light from
+	 * eu-west-1, strategy on 31, recovery on 33), data on 37-41 (replication on 39, lag on
+	 * 40). */
+	/* line 39: "replication": "sync", with the lag of line 40 left in */
+	{ "data-lag-sync", CAPSIM_EINVAL, NULL, 40, "data.lag",
+	  "only allowed with \"async\" replication" },
 	/* line 17: autoscaling { min 1, max 3, desired 5 } */
 	{ "desired-range", CAPSIM_EINVAL, NULL, 17, "tiers[0].autoscaling.desired",
 	  "in [1,3]" },
+	/* line 26: db placed in eu-west-1 only, while pilot_light recovers in us-east-1 */
+	{ "dr-placement", CAPSIM_EINVAL, NULL, 26, "tiers[1].placement",
+	  "tier \"db\" is not placed in us-east-1, the recovery region of dr" },
+	/* line 33: "recovery": "eu-west-1", the primary itself */
+	{ "dr-same-region", CAPSIM_EINVAL, NULL, 33, "dr.recovery",
+	  "a region other than the primary (eu-west-1), got \"eu-west-1\"" },
+	/* line 31: "strategy": "warm-standby" (a dash for the underscore) */
+	{ "dr-strategy", CAPSIM_EINVAL, NULL, 31, "dr.strategy",
+	  "got \"warm-standby\"; did you mean \"warm_standby\"?" },
 	/* lines 5 and 7: base_rate twice in traffic; the second is the mistake */
 	{ "duplicate-key", CAPSIM_EINVAL, NULL, 7, "traffic.base_rate", "first given on line 5" },
 	/* lines 13 and 20: two tiers named "web" */

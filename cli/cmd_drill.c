@@ -1,0 +1,428 @@
+/* `capsim drill`: rehearses injected outages under one or every DR strategy, side by side. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "models/run.h"
+#include "models/scenario.h"
+#include "models/units.h"
+#include "reports/report.h"
+#include "sim/error.h"
+#include "sim/version.h"
+
+const char cmd_drill_usage[] =
+	"usage: capsim drill FILE --fail region:NAME@AT+DURATION [--fail zone:REGION/ZONE@AT+DURATION\n"
+	"                    ...] [--strategy NAME|all] [--reps N] [--seed S] [--threads T] [-o DIR]\n"
+	"                    [--bucket D] [--json] [--quiet] [--no-plots]\n"
+	"\n"
+	"Rehearses an outage: simulates the scenario FILE with the outages given by --fail, N\n"
+	"times, under its disaster-recovery plan (its \"dr\" block, required) or under each\n"
+	"strategy in turn, and reports per strategy the RTO and RPO against their targets, the\n"
+	"requests lost and what the strategy costs each month.\n"
+	"\n"
+	"The --fail outages REPLACE the scenario's scripted outages, and its random zone and\n"
+	"region outages are switched off, so that every replication fails exactly as asked;\n"
+	"instance failures (instance_mtbf) are kept.\n"
+	"\n"
+	"  --fail TARGET@AT+DURATION\n"
+	"                   an outage, repeatable: region:NAME (every zone of the region) or\n"
+	"                   zone:REGION/ZONE, failing AT after the start for DURATION\n"
+	"                   (e.g. region:eu-west-1@10d+4h)\n"
+	"  --strategy NAME  backup_restore, pilot_light, warm_standby or active_active instead of\n"
+	"                   the scenario's dr.strategy; \"all\" runs the four in turn on the same\n"
+	"                   seed (common random numbers: the same traffic for each). The other\n"
+	"                   dr settings are kept, except what a strategy defines for itself: a\n"
+	"                   warm standby the file does not size runs at standby_scale 0.25, and\n"
+	"                   active_active has no decision delay (health checks take the failed\n"
+	"                   region out of DNS). A scenario whose own strategy is active_active\n"
+	"                   names no primary and recovery region, so it drills active_active only.\n"
+	"  -o DIR           output folder (default out/NAME-drill); created if missing\n"
+	"  --reps N         replications per strategy (default: the scenario's `replications`)\n"
+	"  --seed S         random seed (default: the scenario's `seed`)\n"
+	"  --threads T      worker threads (default: all CPUs); results do not depend on it\n"
+	"  --bucket D       time-series resolution (default 300 s, enough to see the outage;\n"
+	"                   coarser when that would make more than 20,000 buckets)\n"
+	"  --no-plots       write the plot scripts but do not run gnuplot\n"
+	"  --json           print one JSON object with a \"strategies\" array instead of the table\n"
+	"  --quiet          print nothing on success (no table, no progress bar)\n"
+	"\n"
+	"Writes into DIR: for each strategy, the whole report of capsim run in DIR/STRATEGY/\n"
+	"(summary.csv, timeseries.csv, cost.csv, bill.csv, events.csv and the plots), each run\n"
+	"appended to DIR/results.db with a command line that repeats it; then drill.csv (one\n"
+	"row per strategy: RTO and RPO p50/p95, targets and the share of outages meeting them,\n"
+	"failed requests, availability, monthly cost and its DR data part) and the plots\n"
+	"drill.png (RTO, RPO and cost per strategy), timeline.png (demand and capacity around\n"
+	"the first outage) and rto_cdf.png (the RTO distribution against the target), with\n"
+	"their gnuplot scripts. Bad input (a scenario mistake, a bad --fail, no dr block) exits\n"
+	"with status 2 and writes nothing.\n"
+	"\n"
+	"example: capsim drill scenarios/shop.json --fail region:eu-west-1@10d+4h --strategy all\n";
+
+static const char *C = "drill";
+
+/* The default resolution: fine enough to see a failover of minutes, capped so that a long
+ * horizon does not make a huge timeseries.csv per strategy. */
+#define DRILL_BUCKET 300.0
+#define DRILL_MAX_BUCKETS 20000.0
+/* The loader's default standby_scale (models/scenario.c), for a warm standby the file does
+ * not size because its own strategy is another. */
+#define DRILL_STANDBY_SCALE 0.25
+
+#define NSTRATEGIES 4
+static const int all_strategies[NSTRATEGIES] = {
+	SCENARIO_DR_BACKUP_RESTORE, SCENARIO_DR_PILOT_LIGHT, SCENARIO_DR_WARM_STANDBY,
+	SCENARIO_DR_ACTIVE_ACTIVE,
+};
+
+struct drill_args {
+	const char *file;
+	const char *dir;
+	const char *strategy;      /* as given, NULL without --strategy */
+	const char **fails;        /* [nfails] the --fail texts */
+	size_t nfails;
+	uint64_t reps, seed;
+	unsigned threads;
+	double bucket;
+	int have_reps, have_seed, json, quiet, no_plots;
+};
+
+static int parse_args(int argc, char **argv, struct drill_args *a)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		int rc;
+		if (arg[0] != '-' || arg[1] == '\0') {
+			if (a->file)
+				return cli_usage_error(C, "one scenario file only; got \"%s\" and "
+						       "\"%s\"", a->file, arg);
+			a->file = arg;
+			continue;
+		}
+		if (!strcmp(arg, "--json")) {
+			a->json = 1;
+			continue;
+		}
+		if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
+			a->quiet = 1;
+			continue;
+		}
+		if (!strcmp(arg, "--no-plots")) {
+			a->no_plots = 1;
+			continue;
+		}
+		if (i + 1 >= argc)
+			return cli_usage_error(C, "%s needs a value; see 'capsim help drill'", arg);
+		const char *val = argv[++i];
+		uint64_t n;
+		if (!strcmp(arg, "--fail")) {
+			a->fails[a->nfails++] = val;
+		} else if (!strcmp(arg, "--strategy")) {
+			a->strategy = val;
+		} else if (!strcmp(arg, "-o") || !strcmp(arg, "--output")) {
+			a->dir = val;
+		} else if (!strcmp(arg, "--reps")) {
+			if ((rc = cli_parse_count(C, arg, val, 100000000, &a->reps)))
+				return rc;
+			if (a->reps < 1)
+				return cli_usage_error(C, "--reps: expected at least 1, got %s", val);
+			a->have_reps = 1;
+		} else if (!strcmp(arg, "--seed")) {
+			if ((rc = cli_parse_count(C, arg, val, UINT64_MAX, &a->seed)))
+				return rc;
+			a->have_seed = 1;
+		} else if (!strcmp(arg, "--threads")) {
+			if ((rc = cli_parse_count(C, arg, val, 1024, &n)))
+				return rc;
+			if (n < 1)
+				return cli_usage_error(C, "--threads: expected 1 to 1024, got %s", val);
+			a->threads = (unsigned)n;
+		} else if (!strcmp(arg, "--bucket")) {
+			if (units_parse_duration(val, &a->bucket) != 0 || !(a->bucket > 0))
+				return cli_usage_error(C, "--bucket: expected a duration such as 5m, "
+						       "got \"%s\"", val);
+		} else {
+			return cli_usage_error(C, "unknown option \"%s\"; see 'capsim help drill'",
+					       arg);
+		}
+	}
+	if (!a->file)
+		return cli_usage_error(C, "expected a scenario file; see 'capsim help drill'");
+	if (a->nfails == 0)
+		return cli_usage_error(C, "expected at least one --fail, e.g. --fail "
+				       "region:NAME@10d+4h; see 'capsim help drill'");
+	return 0;
+}
+
+/* The strategies to run into out[] (returns how many), or EXIT_USAGE (negated) after saying
+ * why. */
+static int choose_strategies(const struct drill_args *a, const struct scenario *sc,
+			     int out[NSTRATEGIES])
+{
+	int n = 0;
+	if (!a->strategy) {
+		out[n++] = sc->dr.strategy;
+	} else if (!strcmp(a->strategy, "all")) {
+		for (int i = 0; i < NSTRATEGIES; i++)
+			out[n++] = all_strategies[i];
+	} else {
+		int s = scenario_dr_strategy_parse(a->strategy);
+		if (s <= SCENARIO_DR_NONE)
+			return -cli_usage_error(C, "--strategy: expected backup_restore, "
+						"pilot_light, warm_standby, active_active or all, "
+						"got \"%s\"", a->strategy);
+		out[n++] = s;
+	}
+	for (int i = 0; i < n; i++)
+		if (out[i] != SCENARIO_DR_ACTIVE_ACTIVE &&
+		    sc->dr.strategy == SCENARIO_DR_ACTIVE_ACTIVE)
+			return -cli_usage_error(C, "--strategy %s: %s uses active_active, which "
+						"names no primary and recovery region, so it cannot "
+						"drill %s; give a copy of it a dr with \"primary\" and "
+						"\"recovery\" (any strategy) to compare the four",
+						a->strategy, a->file, scenario_dr_strategy_name(out[i]));
+	return n;
+}
+
+/* sc drilled under `strategy` with the injected outages: a shallow copy sharing sc's memory
+ * (sc keeps owning it and is released alone). */
+static void drilled(const struct scenario *sc, int strategy, struct scenario_outage *fails,
+		    size_t nfails, struct scenario *out)
+{
+	*out = *sc;
+	out->has_failures = 1;
+	out->failures.scripted = fails;
+	out->failures.nscripted = nfails;
+	out->failures.has_zone_outages = 0;
+	out->failures.has_region_outages = 0;
+	if (strategy == sc->dr.strategy)
+		return;
+	struct scenario_dr *dr = &out->dr;
+	dr->strategy = strategy;
+	/* What each strategy defines for itself, as the loader sets it (models/scenario.c). */
+	dr->standby_scale = 0;
+	if (strategy == SCENARIO_DR_WARM_STANDBY)
+		dr->standby_scale = DRILL_STANDBY_SCALE;
+	if (strategy == SCENARIO_DR_ACTIVE_ACTIVE) {
+		dr->primary = dr->recovery = 0;
+		dr->decision_delay = 0;
+	}
+}
+
+/* The command line that repeats one strategy's run: argv with --strategy set to it. */
+static void run_args_text(char *buf, size_t len, int argc, char **argv, const char *strategy)
+{
+	int set = 0;
+	snprintf(buf, len, "capsim");
+	for (int i = 0; i < argc; i++) {
+		size_t n = strlen(buf);
+		const char *w = argv[i];
+		if (i > 0 && !strcmp(argv[i - 1], "--strategy")) {
+			w = strategy;
+			set = 1;
+		}
+		snprintf(buf + n, len - n, " %s", w);
+	}
+	if (!set) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, len - n, " --strategy %s", strategy);
+	}
+}
+
+int cmd_drill(int argc, char **argv)
+{
+	struct drill_args a = { 0 };
+	struct scenario sc;
+	struct scenario_error err;
+	struct scenario_outage *fails = NULL;
+	struct scenario copies[NSTRATEGIES];
+	struct run_result res[NSTRATEGIES];
+	struct run_meta metas[NSTRATEGIES];
+	struct drill_run runs[NSTRATEGIES];
+	char args[NSTRATEGIES][4096];
+	int strategies[NSTRATEGIES], nstrategies, nrun = 0, status = EXIT_OK, rc;
+	char dir[4096], path[4200], note[1024] = "", msg[1024], sha[65];
+
+	if (!(a.fails = calloc((size_t)argc, sizeof *a.fails))) {
+		fprintf(stderr, "capsim drill: %s\n", capsim_strerror(CAPSIM_ENOMEM));
+		return EXIT_FAIL;
+	}
+	if ((rc = parse_args(argc, argv, &a))) {
+		free(a.fails);
+		return rc;
+	}
+
+	size_t len = 0;
+	char *text = cli_slurp(a.file, &len);
+	if (!text) {
+		fprintf(stderr, "%s: cannot read: %s\n", a.file, strerror(errno));
+		free(a.fails);
+		return EXIT_USAGE;
+	}
+	rc = scenario_parse(text, len, a.file, &sc, &err);
+	if (rc) {
+		free(text);
+		free(a.fails);
+		if (rc == CAPSIM_ENOMEM) {
+			fprintf(stderr, "capsim drill: %s\n", capsim_strerror(rc));
+			return EXIT_FAIL;
+		}
+		fprintf(stderr, "%s\n", err.msg);
+		return EXIT_USAGE;
+	}
+	cli_sha256_hex(text, len, sha);
+	free(text);
+
+	if (!sc.has_dr) {
+		fprintf(stderr, "capsim drill: %s has no dr block; a drill needs one (see "
+			"scenarios/README.md)\n", a.file);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (!(fails = calloc(a.nfails, sizeof *fails))) {
+		fprintf(stderr, "capsim drill: %s\n", capsim_strerror(CAPSIM_ENOMEM));
+		status = EXIT_FAIL;
+		goto out;
+	}
+	for (size_t i = 0; i < a.nfails; i++) {
+		rc = scenario_parse_outage(&sc, a.fails[i], &fails[i], msg, sizeof msg);
+		if (rc == CAPSIM_ENOMEM) {
+			fprintf(stderr, "capsim drill: %s\n", capsim_strerror(rc));
+			status = EXIT_FAIL;
+			goto out;
+		}
+		if (rc) {
+			status = cli_usage_error(C, "--fail %s: %s", a.fails[i], msg);
+			goto out;
+		}
+	}
+	if ((nstrategies = choose_strategies(&a, &sc, strategies)) < 0) {
+		status = -nstrategies;
+		goto out;
+	}
+
+	if (a.dir)
+		snprintf(dir, sizeof dir, "%s", a.dir);
+	else
+		snprintf(dir, sizeof dir, "out/%s-drill", sc.name);
+	struct run_options o = {
+		.seed = a.have_seed ? a.seed : sc.seed,
+		.reps = a.have_reps ? a.reps : (uint64_t)sc.replications,
+		.threads = a.threads,
+		.bucket = a.bucket,
+	};
+	if (o.bucket <= 0)
+		o.bucket = fmax(DRILL_BUCKET, sc.horizon / DRILL_MAX_BUCKETS);
+	if (o.threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		o.threads = n > 0 ? (unsigned)n : 1;
+	}
+	if (o.threads > o.reps)
+		o.threads = (unsigned)o.reps;
+	snprintf(path, sizeof path, "%s/results.db", dir);
+
+	for (int i = 0; i < nstrategies; i++) {
+		const char *name = scenario_dr_strategy_name(strategies[i]);
+		char label[64], sub[4200], sub_note[1024];
+		drilled(&sc, strategies[i], fails, a.nfails, &copies[i]);
+		snprintf(label, sizeof label, "%-14s %d/%d", name, i + 1, nstrategies);
+		struct cli_progress pg = { .start = cli_wall(), .label = label };
+		o.progress = NULL;
+		o.progress_ctx = NULL;
+		if (!a.quiet && isatty(STDERR_FILENO)) {
+			o.progress = cli_show_progress;
+			o.progress_ctx = &pg;
+		}
+		time_t started = time(NULL);
+		double t0 = cli_wall();
+		rc = run_simulate(&copies[i], &o, &res[i]);
+		double elapsed = cli_wall() - t0;
+		if (pg.shown)
+			fprintf(stderr, "\n");
+		if (rc) {
+			fprintf(stderr, "capsim drill: %s: %s: simulation failed: %s\n", a.file, name,
+				capsim_strerror(rc));
+			status = EXIT_FAIL;
+			goto out;
+		}
+		nrun++;
+		res[i].threads = o.threads;
+		run_args_text(args[i], sizeof args[i], argc, argv, name);
+		metas[i] = (struct run_meta){
+			.scenario_path = a.file, .scenario_sha256 = sha, .args = args[i],
+			.version = CAPSIM_VERSION, .started = started, .elapsed = elapsed,
+		};
+		runs[i] = (struct drill_run){ .strategy = strategies[i], .run = &res[i],
+					      .meta = &metas[i] };
+		snprintf(sub, sizeof sub, "%s/%s", dir, name);
+		/* Once gnuplot is missing, the other folders are not tried. */
+		if (cli_write_report(C, sub, path, &res[i], &metas[i], !a.no_plots && !note[0],
+				     &runs[i].run_id, sub_note, sizeof sub_note) != 0) {
+			status = EXIT_FAIL;
+			goto out;
+		}
+		if (sub_note[0] && !note[0])
+			snprintf(note, sizeof note, "%s", sub_note);
+	}
+
+	struct drill d = { .runs = runs, .nruns = (size_t)nstrategies };
+	snprintf(path, sizeof path, "%s/drill.csv", dir);
+	if (report_drill_csv(&d, path, msg, sizeof msg) < 0 ||
+	    report_drill_scripts(&d, dir, msg, sizeof msg) < 0) {
+		fprintf(stderr, "capsim drill: %s\n", msg);
+		status = EXIT_FAIL;
+		goto out;
+	}
+	if (!a.no_plots && !note[0]) {
+		rc = report_drill_render(dir, msg, sizeof msg);
+		if (rc == CAPSIM_ENOTFOUND)
+			snprintf(note, sizeof note, "gnuplot is not installed: the plots were not "
+				 "drawn");
+		else if (rc < 0)
+			snprintf(note, sizeof note, "%s", msg);
+	}
+
+	if (a.json) {
+		char *js = report_drill_json(&d);
+		if (!js) {
+			fprintf(stderr, "capsim drill: %s\n", capsim_strerror(CAPSIM_ENOMEM));
+			status = EXIT_FAIL;
+			goto out;
+		}
+		puts(js);
+		free(js);
+	} else if (!a.quiet) {
+		report_drill_text(&d, stdout);
+		if (nstrategies == 1)
+			printf("\nwrote %s/drill.csv; run %" PRId64 " in %s/results.db\n", dir,
+			       runs[0].run_id, dir);
+		else
+			printf("\nwrote %s/drill.csv; runs %" PRId64 " to %" PRId64 " in "
+			       "%s/results.db\n", dir, runs[0].run_id, runs[nstrategies - 1].run_id,
+			       dir);
+		printf("reports: %s/%s", dir, nstrategies > 1 ? "{" : "");
+		for (int i = 0; i < nstrategies; i++)
+			printf("%s%s", i ? "," : "", scenario_dr_strategy_name(strategies[i]));
+		printf("%s/\n", nstrategies > 1 ? "}" : "");
+		if (!note[0] && !a.no_plots)
+			printf("plots: %s/{drill,timeline,rto_cdf}.png\n", dir);
+	}
+	if (note[0] || (a.no_plots && !a.quiet)) {
+		if (note[0])
+			fprintf(stderr, "capsim drill: %s\n", note);
+		fprintf(stderr, "capsim drill: draw the plots later with: cd %s && for d in . */; "
+			"do (cd \"$d\" && for f in *.gp; do gnuplot \"$f\"; done); done\n", dir);
+	}
+out:
+	for (int i = 0; i < nrun; i++)
+		run_result_release(&res[i]);
+	free(fails);
+	free(a.fails);
+	scenario_release(&sc);
+	return status;
+}

@@ -1,0 +1,175 @@
+/* What `capsim run` and `capsim drill` share: reading the scenario file, the progress bar,
+ * and writing a run's whole report into a folder. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <nettle/sha2.h>
+
+#include "cli/cli.h"
+#include "models/run.h"
+#include "reports/report.h"
+#include "sim/error.h"
+
+int cli_parse_count(const char *cmd, const char *opt, const char *text, uint64_t max,
+		    uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || v > max)
+		return cli_usage_error(cmd, "%s: expected a whole number up to %" PRIu64 ", got "
+				       "\"%s\"", opt, max, text);
+	*out = v;
+	return 0;
+}
+
+char *cli_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		n += fread(buf + n, 1, cap - n - 1, f);
+		if (ferror(f)) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		if (feof(f))
+			break;
+		char *b = realloc(buf, cap *= 2);
+		if (!b) {
+			free(buf);
+			errno = ENOMEM;
+		}
+		buf = b;
+	}
+	fclose(f);
+	if (buf) {
+		buf[n] = '\0';
+		*len = n;
+	}
+	return buf;
+}
+
+void cli_sha256_hex(const char *data, size_t len, char hex[65])
+{
+	struct sha256_ctx ctx;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, (const uint8_t *)data);
+	sha256_digest(&ctx, sizeof d, d);
+	for (size_t i = 0; i < sizeof d; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+int cli_make_dirs(const char *path)
+{
+	char buf[4096];
+	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+		return -1;
+	struct stat st;
+	if (stat(buf, &st) != 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+double cli_wall(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void cli_show_progress(uint64_t done, uint64_t total, void *ctx)
+{
+	struct cli_progress *pg = ctx;
+	double el = cli_wall() - pg->start;
+	double frac = (double)done / (double)total;
+	int width = 30, fill = (int)(frac * width);
+	char bar[32];
+	for (int i = 0; i < width; i++)
+		bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
+	bar[width] = '\0';
+	double eta = done > 0 ? el * (double)(total - done) / (double)done : 0;
+	fprintf(stderr, "\r%s%s[%s] %3.0f%% %" PRIu64 "/%" PRIu64 " replications, %.0f s, ETA "
+		"%.0f s ", pg->label ? pg->label : "", pg->label ? " " : "", bar, 100 * frac,
+		done, total, el, eta);
+	pg->shown = 1;
+}
+
+int cli_write_report(const char *cmd, const char *dir, const char *db_path,
+		     const struct run_result *res, const struct run_meta *meta, int render,
+		     int64_t *run_id, char *note, size_t notelen)
+{
+	char path[4200], msg[1024], local[8];
+	static const struct {
+		const char *name;
+		int (*fn)(const struct run_result *, const char *, char *, size_t);
+	} csvs[] = {
+		{ "summary.csv", report_summary_csv },
+		{ "timeseries.csv", report_timeseries_csv },
+		{ "cost.csv", report_cost_csv },
+		{ "bill.csv", report_bill_csv },
+		{ "events.csv", report_events_csv },
+	};
+
+	if (!note || !notelen) {
+		note = local;
+		notelen = sizeof local;
+	}
+	note[0] = '\0';
+	if (cli_make_dirs(dir) != 0) {
+		fprintf(stderr, "capsim %s: %s: cannot create the output folder: %s\n", cmd, dir,
+			strerror(errno));
+		return EXIT_FAIL;
+	}
+	/* The database first: if it cannot take the run, nothing in the folder changes.
+	 * (The CSV files after it are each replaced atomically.) */
+	if (report_db_append(db_path, res, meta, run_id, msg, sizeof msg) < 0) {
+		fprintf(stderr, "capsim %s: %s\n", cmd, msg);
+		return EXIT_FAIL;
+	}
+	for (size_t i = 0; i < sizeof csvs / sizeof csvs[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, csvs[i].name);
+		if (csvs[i].fn(res, path, msg, sizeof msg) < 0) {
+			fprintf(stderr, "capsim %s: %s\n", cmd, msg);
+			return EXIT_FAIL;
+		}
+	}
+	if (report_plot_scripts(res, dir, msg, sizeof msg) < 0) {
+		fprintf(stderr, "capsim %s: %s\n", cmd, msg);
+		return EXIT_FAIL;
+	}
+	if (render) {
+		int rc = report_plot_render(dir, msg, sizeof msg);
+		if (rc == CAPSIM_ENOTFOUND)
+			snprintf(note, notelen, "gnuplot is not installed: the plots were not drawn");
+		else if (rc < 0)
+			snprintf(note, notelen, "%s", msg);
+	}
+	return 0;
+}

@@ -1,0 +1,171 @@
+/* Disaster recovery in the fluid model: with deterministic timings, each strategy's measured
+ * RTO equals the sum of its steps, the RPO equals the replication lag (or the time since the
+ * last backup), and failback restores the original placement. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/run.h"
+#include "models/scenario.h"
+
+static void parse(const char *json, struct scenario *sc)
+{
+	struct scenario_error err;
+	int rc = scenario_parse(json, strlen(json), NULL, sc, &err);
+	cr_assert_eq(rc, 0, "scenario: %s", err.msg);
+}
+
+static double metric(const struct run_result *r, const char *name)
+{
+	const struct run_metric *m = run_find_metric(r, name);
+	cr_assert_not_null(m, "metric %s", name);
+	return m->stat.mean;
+}
+
+/* Two regions p and r, users split evenly between them; web -> db, each 2 instances of
+ * 1,000 req/s against 500 req/s of users; boots take exactly 2 minutes. Region p goes down at
+ * `at` for an hour. Health checks every 30 s, 3 failures to declare it down; DNS TTL 60 s;
+ * decision 5 minutes (active-active: 0); promotion 2 minutes. Replication lag exactly 2 s,
+ * 100 writes/s; backups every 24 h; 10 GB restored at 600 GB/h (60 s). */
+static char *dr_scenario(const char *strategy, const char *extra, const char *at)
+{
+	char *json = malloc(8192);
+	int aa = strcmp(strategy, "active_active") == 0;
+	snprintf(json, 8192,
+		 "{ \"name\": \"dr\", \"version\": 1, \"horizon\": \"2d\", \"step\": \"1m\","
+		 "  \"slo\": { \"availability\": 0.999, \"latency_percentile\": 99,"
+		 "           \"latency_target\": \"5s\" },"
+		 "  \"traffic\": { \"base_rate\": 500, \"regions\": { \"p\": 0.5, \"r\": 0.5 } },"
+		 "  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		 "                          \"price_hourly\": 0.1 } ],"
+		 "  \"regions\": [ { \"name\": \"p\", \"zones\": [\"a\", \"b\"] },"
+		 "                 { \"name\": \"r\", \"zones\": [\"a\", \"b\"] } ],"
+		 "  \"tiers\": [ { \"name\": \"web\", \"instance_type\": \"m\", \"capacity_rps\": 1000,"
+		 "      \"calls\": \"db\", \"boot_time\": { \"median\": \"2m\", \"p95\": \"2m\" },"
+		 "      \"autoscaling\": { \"min\": 2, \"max\": 2 } },"
+		 "    { \"name\": \"db\", \"instance_type\": \"m\", \"capacity_rps\": 1000,"
+		 "      \"boot_time\": { \"median\": \"2m\", \"p95\": \"2m\" },"
+		 "      \"autoscaling\": { \"min\": 2, \"max\": 2 } } ],"
+		 "  \"failures\": { \"scripted\": [ { \"target\": \"region:p\", \"at\": \"%s\","
+		 "                                 \"duration\": \"1h\" } ] },"
+		 "  \"dr\": { \"strategy\": \"%s\", %s"
+		 "          \"health_check\": { \"interval\": \"30s\", \"failure_threshold\": 3 },"
+		 "          \"dns_ttl\": \"60s\", \"promotion_time\": \"2m\" %s },"
+		 "  \"data\": { \"write_rate\": 100, \"lag\": { \"median\": \"2s\", \"p95\": \"2s\" },"
+		 "            \"backup_interval\": \"24h\", \"size_gb\": 10,"
+		 "            \"restore_gb_per_hour\": 600 } }",
+		 at, strategy,
+		 aa ? "" : "\"primary\": \"p\", \"recovery\": \"r\", \"decision_delay\": \"5m\",",
+		 extra);
+	return json;
+}
+
+static void run_one(const char *json, struct run_result *r, struct scenario *sc)
+{
+	parse(json, sc);
+	struct run_options o = { .seed = 1, .reps = 1, .threads = 1, .bucket = 60 };
+	cr_assert_eq(run_simulate(sc, &o, r), 0);
+}
+
+/* Warm standby at full scale: detection 86,400 + 2 × 30 = 86,460 s (the check at 86,400
+ * fails first), decision +300 = 86,760, promotion +120 = 86,880 (DNS switched), TTL +60 =
+ * 86,940: every user is on the recovery region, whose full-size copy serves them. RTO =
+ * 60 + 300 + 120 + 60 = 540 s. RPO = the 2 s replication lag = 200 writes. */
+Test(world_dr, warm_standby_rto_is_detection_decision_promotion_ttl)
+{
+	char *json = dr_scenario("warm_standby", ", \"standby_scale\": 1", "1d");
+	struct scenario sc;
+	struct run_result r;
+	run_one(json, &r, &sc);
+	cr_assert_float_eq(metric(&r, "rto"), 540, 1e-9);
+	cr_assert_float_eq(metric(&r, "rpo"), 2, 1e-12);
+	cr_assert_float_eq(metric(&r, "rpo_writes"), 200, 1e-9);
+	/* Users lost: those DNS still sent to p. From 86,400 to 86,880 all 500 req/s; over the
+	 * TTL the share still on p falls from 1 to 0 a minute-step at a time: the step at 86,880
+	 * still sends everyone (the answers expire over it). 9 steps × 60 s × 500 = 270,000. */
+	cr_assert_float_eq(metric(&r, "requests_failed"), 270000, 1e-6);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
+/* Pilot light: the compute in r is off and the database replica runs. At the decision
+ * (86,760) the compute launches; the runbook waits the boot p95 (120 s) and the promotion
+ * (120 s), then switches DNS at 87,000; +60 s TTL = 87,060. RTO = 60 + 300 + 120 + 120 + 60 =
+ * 660 s. */
+Test(world_dr, pilot_light_rto_adds_the_boot)
+{
+	char *json = dr_scenario("pilot_light", "", "1d");
+	struct scenario sc;
+	struct run_result r;
+	run_one(json, &r, &sc);
+	cr_assert_float_eq(metric(&r, "rto"), 660, 1e-9);
+	cr_assert_float_eq(metric(&r, "rpo"), 2, 1e-12);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
+/* Backup and restore at 1 d 5 h (104,400 s): nothing runs in r. Detection 104,460, decision
+ * 104,760: everything launches; the database boots (120 s) and restores 10 GB at 600 GB/h
+ * (60 s); DNS switches at 104,940; TTL +60 = 105,000. RTO = 60 + 300 + 120 + 60 + 60 = 600 s.
+ * RPO = the writes since the last backup (taken at 86,400): 5 h = 18,000 s. */
+Test(world_dr, backup_restore_rto_adds_boot_and_restore)
+{
+	char *json = dr_scenario("backup_restore", "", "29h");
+	struct scenario sc;
+	struct run_result r;
+	run_one(json, &r, &sc);
+	cr_assert_float_eq(metric(&r, "rto"), 600, 1e-9);
+	cr_assert_float_eq(metric(&r, "rpo"), 18000, 1e-9);
+	cr_assert_float_eq(metric(&r, "rpo_writes"), 1800000, 1e-6);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
+/* Active-active: both regions serve their own users. p's users fail from 86,400 until
+ * detection (86,460, when p leaves DNS: no decision delay) and the TTL (86,520): RTO = 60 +
+ * 0 + 60 = 120 s, and only p's half of the traffic is lost meanwhile, in the two steps at
+ * 86,400 and 86,460: 250 req/s × 120 s = 30,000. */
+Test(world_dr, active_active_rto_is_detection_and_ttl)
+{
+	char *json = dr_scenario("active_active", "", "1d");
+	struct scenario sc;
+	struct run_result r;
+	run_one(json, &r, &sc);
+	cr_assert_float_eq(metric(&r, "rto"), 120, 1e-9);
+	cr_assert_float_eq(metric(&r, "requests_failed"), 30000, 1e-6);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
+/* Failback: after the outage (86,400 to 90,000) the primary passes its health checks
+ * (3 × 30 s), is promoted again (120 s) and takes the users back at 90,210 over the TTL; the
+ * recovery region returns to its standby size (warm standby at 0.5: ceil(0.5 × 2) = 1 per
+ * tier) once the old answers expired. In the last hour of the run: every user request on p,
+ * none on r, and r's pools back at 1 instance each. */
+Test(world_dr, failback_restores_the_original_placement)
+{
+	char *json = dr_scenario("warm_standby", ", \"standby_scale\": 0.5", "1d");
+	struct scenario sc;
+	struct run_result r;
+	run_one(json, &r, &sc);
+	size_t last = r.nbuckets - 1;
+	/* Series: web@p, web@r, db@p, db@r, all@p, all@r. */
+	cr_assert_float_eq(run_ts(&r, last, 4, RUN_TS_DEMAND), 500, 1e-9);
+	cr_assert_float_eq(run_ts(&r, last, 5, RUN_TS_DEMAND), 0, 1e-9);
+	cr_assert_float_eq(run_ts(&r, last, 1, RUN_TS_INSTANCES), 1, 1e-12);
+	cr_assert_float_eq(run_ts(&r, last, 3, RUN_TS_INSTANCES), 1, 1e-12);
+	cr_assert_float_eq(run_ts(&r, last, 0, RUN_TS_INSTANCES), 2, 1e-12);
+	/* And during the failover the recovery region carried everyone: at 1 d 30 min. */
+	size_t mid = (86400 + 1800) / 60;
+	cr_assert_float_eq(run_ts(&r, mid, 5, RUN_TS_DEMAND), 500, 1e-9);
+	cr_assert_float_eq(run_ts(&r, mid, 1, RUN_TS_INSTANCES), 2, 1e-12);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}

@@ -1,0 +1,590 @@
+/* The drill's report on a hand-built drill: drill.csv field by field, the side-by-side text,
+ * the JSON, and the plots read back from gnuplot's own tables. */
+#include <cJSON.h>
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "models/run.h"
+#include "models/scenario.h"
+#include "reports/report.h"
+#include "tests/reports/fake.h"
+
+#define DRILL_HEADER "strategy,rto_p50_s,rto_p95_s,rto_target_s,rto_target_met,rpo_p50_s," \
+	"rpo_p95_s,rpo_writes_p50,rpo_target_s,rpo_target_met,requests_failed_mean," \
+	"requests_failed_ci95_low,requests_failed_ci95_high,availability,cost_monthly_usd," \
+	"dr_data_cost_monthly_usd"
+
+/* A drill of a scenario "o'shop" with regions "eu'west" and "us", 2 days long, region eu'west
+ * down at 29 h (104,400 s) for 1 h; RTO target 10 min, RPO target 1 min. Three strategies:
+ *   backup_restore  RTO p50 600 s, p95 610 s; RPO 18,000 s (1.8M writes); DR data costs
+ *                   $0.60 replication + $0.12 backups over the 2 days
+ *   warm_standby    RTO 540 / 540; RPO 2 / 3 s; region outages of RTO 60, 120, 120, 300 s and a
+ *                   zone outage of 5,000 s in its events
+ *   active_active   RTO 120 / 130; no RPO, no DR data cost metrics (unknown figures)
+ * Each run has a time series of each region's chain in 5-minute buckets: capacity 2000
+ * requests/s, 0 for eu'west during the outage's buckets; demand 500. */
+#define HORIZON 172800.0
+#define BUCKET 300.0
+#define NBUCKETS 576
+#define AT 104400.0
+#define NRUNS 3
+
+struct hand {
+	struct scenario sc;
+	struct scenario_region regions[2];
+	char *zones[1];
+	struct scenario_outage fail;
+	struct run_metric metrics[NRUNS][16];
+	struct run_event events[8];
+	struct run_series series[2];
+	double *ts;
+	struct run_result runs[NRUNS];
+	struct drill_run dr[NRUNS];
+	struct drill d;
+};
+
+static void metric(struct run_result *r, const char *name, const char *unit, double mean,
+		   double lo, double hi, double p50, double p95)
+{
+	struct run_metric *m = &r->metrics[r->nmetrics++];
+	snprintf(m->name, sizeof m->name, "%s", name);
+	snprintf(m->unit, sizeof m->unit, "%s", unit);
+	m->stat = (struct run_stat){ mean, lo, hi, p50, p50, p95 };
+}
+
+static void event(struct run_result *r, struct run_event *e, uint64_t rep, double t, long region,
+		  const char *kind, double value)
+{
+	memset(e, 0, sizeof *e);
+	e->rep = rep;
+	e->time = t;
+	e->region = region;
+	e->tier = -1;
+	snprintf(e->kind, sizeof e->kind, "%s", kind);
+	e->value = value;
+	snprintf(e->detail, sizeof e->detail, "hand-made, with a comma");
+	if (!r->events)
+		r->events = e;
+	r->nevents++;
+}
+
+static void hand_init(struct hand *h)
+{
+	static const int strategies[NRUNS] = { SCENARIO_DR_BACKUP_RESTORE,
+					       SCENARIO_DR_WARM_STANDBY,
+					       SCENARIO_DR_ACTIVE_ACTIVE };
+	memset(h, 0, sizeof *h);
+	h->zones[0] = (char *)"a";
+	h->regions[0] = (struct scenario_region){ (char *)"eu'west", h->zones, 1 };
+	h->regions[1] = (struct scenario_region){ (char *)"us", h->zones, 1 };
+	h->fail = (struct scenario_outage){ SCENARIO_OUTAGE_REGION, 0, -1, AT, 3600 };
+	h->sc.name = (char *)"o'shop";
+	h->sc.version = 1;
+	h->sc.horizon = HORIZON;
+	h->sc.step = 60;
+	h->sc.replications = 4;
+	h->sc.regions = h->regions;
+	h->sc.nregions = 2;
+	h->sc.has_failures = 1;
+	h->sc.failures.scripted = &h->fail;
+	h->sc.failures.nscripted = 1;
+	h->sc.has_dr = 1;
+	h->sc.dr.strategy = SCENARIO_DR_WARM_STANDBY;
+	h->sc.dr.rto_target = 600;
+	h->sc.dr.rpo_target = 60;
+	h->sc.dr.has_rpo_target = 1;
+
+	h->series[0] = (struct run_series){ -1, 0 };
+	h->series[1] = (struct run_series){ -1, 1 };
+	h->ts = calloc(NBUCKETS * 2 * RUN_TS_NFIELDS, sizeof *h->ts);
+	cr_assert_not_null(h->ts);
+	for (size_t b = 0; b < NBUCKETS; b++)
+		for (size_t s = 0; s < 2; s++) {
+			double t = (double)b * BUCKET, *v = &h->ts[(b * 2 + s) * RUN_TS_NFIELDS];
+			int down = s == 0 && t >= AT && t < AT + 3600;
+			v[RUN_TS_DEMAND] = 500;
+			v[RUN_TS_CAPACITY] = down ? 0 : 2000;
+		}
+
+	for (size_t i = 0; i < NRUNS; i++) {
+		struct run_result *r = &h->runs[i];
+		r->sc = &h->sc;
+		r->seed = 7;
+		r->reps = 4;
+		r->threads = 1;
+		r->metrics = h->metrics[i];
+		r->bucket = BUCKET;
+		r->nbuckets = NBUCKETS;
+		r->series = h->series;
+		r->nseries = 2;
+		r->ts = h->ts;
+		h->dr[i] = (struct drill_run){ strategies[i], r, NULL, (int64_t)i + 1 };
+	}
+	struct run_result *br = &h->runs[0], *ws = &h->runs[1], *aa = &h->runs[2];
+	metric(br, "availability", "fraction", 0.9965, 0.996, 0.997, 0.9965, 0.997);
+	metric(br, "requests_failed", "requests", 300000, 290000, 310000, 300000, 310000);
+	metric(br, "cost_monthly", "USD", 292.35, 290, 295, 292, 294);
+	metric(br, "rto", "s", 605, 600, 610, 600, 610);
+	metric(br, "rto_full_capacity", "s", 700, 700, 700, 700, 700);
+	metric(br, "rpo", "s", 18000, 18000, 18000, 18000, 18000);
+	metric(br, "rpo_writes", "writes", 1.8e6, 1.8e6, 1.8e6, 1.8e6, 1.8e6);
+	metric(br, "rto_target_met", "fraction", 0.5, 0, 1, 0.5, 1);
+	metric(br, "rpo_target_met", "fraction", 0, 0, 0, 0, 0);
+	metric(br, "cost.dr.replication", "USD", 0.6, 0.6, 0.6, 0.6, 0.6);
+	metric(br, "cost.dr.backup_storage", "USD", 0.12, 0.12, 0.12, 0.12, 0.12);
+	event(br, &h->events[0], 0, AT, 0, "region_outage", 600);
+	event(br, &h->events[1], 1, AT, 0, "region_outage", 610);
+
+	metric(ws, "availability", "fraction", 0.99969, 0.9996, 0.9998, 0.9997, 0.9998);
+	metric(ws, "requests_failed", "requests", 27500, 25000, 30000, 27000, 30000);
+	metric(ws, "cost_monthly", "USD", 12345.678, 12000, 12500, 12345, 12400);
+	metric(ws, "rto", "s", 540, 540, 540, 540, 540);
+	metric(ws, "rpo", "s", 2.2, 2, 2.5, 2, 3);
+	metric(ws, "rpo_writes", "writes", 220, 200, 250, 200, 300);
+	metric(ws, "rto_target_met", "fraction", 1, 1, 1, 1, 1);
+	metric(ws, "rpo_target_met", "fraction", 1, 1, 1, 1, 1);
+	metric(ws, "cost.dr.replication", "USD", 0.6, 0.6, 0.6, 0.6, 0.6);
+	metric(ws, "cost.dr.backup_storage", "USD", 0.12, 0.12, 0.12, 0.12, 0.12);
+	event(ws, &h->events[2], 0, AT, 0, "region_outage", 60);
+	event(ws, &h->events[3], 0, AT + 60, 0, "scale_out", 3);
+	event(ws, &h->events[4], 1, AT, 0, "region_outage", 120);
+	event(ws, &h->events[5], 2, AT, 0, "region_outage", 300);
+	event(ws, &h->events[6], 3, 3600, 1, "zone_outage", 5000);
+	event(ws, &h->events[7], 3, AT, 0, "region_outage", 120);
+
+	metric(aa, "availability", "fraction", 0.9999, 0.9998, 1, 0.9999, 1);
+	metric(aa, "requests_failed", "requests", 3000, 2900, 3100, 3000, 3100);
+	metric(aa, "cost_monthly", "USD", 600, 600, 600, 600, 600);
+	metric(aa, "rto", "s", 121, 120, 122, 120, 130);
+
+	h->d = (struct drill){ h->dr, NRUNS };
+}
+
+static void hand_release(struct hand *h)
+{
+	free(h->ts);
+}
+
+/* The drill's folder with drill.csv, each strategy's timeseries.csv and events.csv, and the
+ * scripts: what the drill's plots read. */
+static char *write_drill(struct hand *h)
+{
+	char *dir = fake_tmpdir(), err[512] = "";
+	char *csv = fake_path(dir, "drill.csv");
+	cr_assert_eq(report_drill_csv(&h->d, csv, err, sizeof err), 0, "%s", err);
+	free(csv);
+	for (size_t i = 0; i < NRUNS; i++) {
+		char *sub = fake_path(dir, scenario_dr_strategy_name(h->dr[i].strategy));
+		cr_assert_eq(mkdir(sub, 0755), 0);
+		char *ts = fake_path(sub, "timeseries.csv"), *ev = fake_path(sub, "events.csv");
+		cr_assert_eq(report_timeseries_csv(&h->runs[i], ts, err, sizeof err), 0, "%s", err);
+		cr_assert_eq(report_events_csv(&h->runs[i], ev, err, sizeof err), 0, "%s", err);
+		free(ts);
+		free(ev);
+		free(sub);
+	}
+	cr_assert_eq(report_drill_scripts(&h->d, dir, err, sizeof err), 0, "%s", err);
+	return dir;
+}
+
+static double num(const char *s)
+{
+	cr_assert(s[0] != '\0', "an empty field where a number was expected");
+	char *end;
+	double x = strtod(s, &end);
+	cr_assert_eq(*end, '\0', "not a number: \"%s\"", s);
+	return x;
+}
+
+Test(drill, csv_has_the_exact_header_and_a_row_per_strategy_in_run_order)
+{
+	struct hand h;
+	hand_init(&h);
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "drill.csv"), err[512] = "";
+	cr_assert_eq(report_drill_csv(&h.d, path, err, sizeof err), 0, "%s", err);
+	char *text = fake_slurp(path, NULL);
+	cr_assert_eq(strncmp(text, DRILL_HEADER "\n", strlen(DRILL_HEADER) + 1), 0, "%s", text);
+
+	struct table t;
+	table_read(path, &t);
+	cr_assert_eq(t.nrows, 1 + NRUNS);
+	for (size_t i = 0; i < t.nrows; i++)
+		cr_assert_eq(t.ncols[i], 16, "row %zu has %zu fields", i, t.ncols[i]);
+	cr_assert_str_eq(t.cell[1][0], "backup_restore");
+	cr_assert_str_eq(t.cell[2][0], "warm_standby");
+	cr_assert_str_eq(t.cell[3][0], "active_active");
+
+	/* backup_restore, field by field from the metrics above: RTO p50 and p95, the target
+	 * (dr.rto_target), the share meeting it, RPO p50 and p95, writes p50, the RPO target, its
+	 * share, failed requests mean and interval, availability, monthly cost. */
+	const double want[] = { 600, 610, 600, 0.5, 18000, 18000, 1.8e6, 60, 0, 300000, 290000,
+				310000, 0.9965, 292.35 };
+	for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+		cr_expect_float_eq(num(t.cell[1][1 + k]), want[k], 1e-9 * fmax(1, want[k]),
+				   "field %zu", 1 + k);
+	/* The DR data costs are over the 2-day horizon; a month is 730 h = 2,628,000 s, so
+	 * (0.60 + 0.12) x 2,628,000 / 172,800 = 0.72 x 15.2083... = 10.95 USD per month. */
+	cr_expect_float_eq(num(t.cell[1][15]), 10.95, 1e-9);
+	cr_expect_float_eq(num(t.cell[2][1]), 540, 1e-12);
+	cr_expect_float_eq(num(t.cell[2][6]), 3, 1e-12);
+	cr_expect_float_eq(num(t.cell[2][14]), 12345.678, 1e-9);
+
+	/* active_active measured no RPO and has no DR data metrics: those fields are empty; its
+	 * targets are the scenario's all the same. */
+	const int empty[] = { 4, 5, 6, 7, 9, 15 };
+	for (size_t k = 0; k < sizeof empty / sizeof empty[0]; k++)
+		cr_expect_str_eq(t.cell[3][empty[k]], "", "field %d", empty[k]);
+	cr_expect_float_eq(num(t.cell[3][3]), 600, 1e-12);
+	cr_expect_float_eq(num(t.cell[3][8]), 60, 1e-12);
+
+	table_release(&t);
+	free(text);
+	free(path);
+	fake_rmtree(dir);
+	hand_release(&h);
+}
+
+Test(drill, targets_the_scenario_does_not_set_are_empty_fields)
+{
+	struct hand h;
+	hand_init(&h);
+	h.sc.dr.rto_target = 0;
+	h.sc.dr.rpo_target = 0;
+	h.sc.dr.has_rpo_target = 0;
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "drill.csv"), err[512] = "";
+	cr_assert_eq(report_drill_csv(&h.d, path, err, sizeof err), 0, "%s", err);
+	struct table t;
+	table_read(path, &t);
+	for (size_t i = 1; i < t.nrows; i++) {
+		cr_expect_str_eq(t.cell[i][3], "", "row %zu: rto_target_s", i);
+		cr_expect_str_eq(t.cell[i][8], "", "row %zu: rpo_target_s", i);
+	}
+	table_release(&t);
+	free(path);
+	fake_rmtree(dir);
+	hand_release(&h);
+}
+
+/* Columns a UTF-8 line takes (each code point one column). */
+static size_t columns(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+/* The line of text starting with `start`, copied into buf; fails the test when absent. */
+static void line_of(const char *text, const char *start, char *buf, size_t len)
+{
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, start, strlen(start)) == 0) {
+			size_t n = strcspn(p, "\n");
+			cr_assert_lt(n, len);
+			memcpy(buf, p, n);
+			buf[n] = '\0';
+			return;
+		}
+	cr_assert_fail("no line starts with \"%s\" in:\n%s", start, text);
+}
+
+Test(drill, text_puts_the_strategies_side_by_side_within_100_columns)
+{
+	struct hand h;
+	hand_init(&h);
+	char *buf = NULL, line[512];
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	cr_assert_not_null(f);
+	cr_assert_eq(report_drill_text(&h.d, f), 0);
+	fclose(f);
+
+	for (const char *p = buf; *p; p += strcspn(p, "\n") + 1)
+		cr_expect_leq(columns(p, strcspn(p, "\n")), 100, "too wide: %.*s",
+			      (int)strcspn(p, "\n"), p);
+	cr_expect_not_null(strstr(buf, "Drill of o'shop: region eu'west down at 29 h for 1 h\n"),
+			   "%s", buf);
+	/* The strategies head columns of 18 after a label of 26. */
+	line_of(buf, "                          backup_restore", line, sizeof line);
+	cr_expect_str_eq(line, "                          backup_restore    warm_standby      "
+			 "active_active");
+	/* 600 and 610 s in minutes (10 and 10.2), 540 s (9), 120 and 130 s (2 and 2.17). */
+	line_of(buf, "RTO p50 / p95", line, sizeof line);
+	cr_expect_str_eq(line, "RTO p50 / p95             10 / 10.2 min     9 / 9 min         "
+			 "2 / 2.17 min");
+	line_of(buf, "  P(RTO <= 10 min)", line, sizeof line);
+	cr_expect_str_eq(line, "  P(RTO <= 10 min)        50 %              100 %             "
+			 "\xe2\x80\x94");
+	/* 18,000 s is 5 h; active_active measured no RPO: a dash, which takes one column. */
+	line_of(buf, "RPO p50 / p95", line, sizeof line);
+	cr_expect_str_eq(line, "RPO p50 / p95             5 / 5 h           2 / 3 s           "
+			 "\xe2\x80\x94");
+	line_of(buf, "  in writes", line, sizeof line);
+	cr_expect_str_eq(line, "  in writes               1.8M / 1.8M       200 / 300         "
+			 "\xe2\x80\x94");
+	line_of(buf, "  P(RPO <= 60 s)", line, sizeof line);
+	line_of(buf, "  95% interval", line, sizeof line);
+	cr_expect_str_eq(line, "  95% interval            [290k, 310k]      [25k, 30k]        "
+			 "[2900, 3100]");
+	line_of(buf, "availability", line, sizeof line);
+	cr_expect_str_eq(line, "availability              99.65 %           99.969 %          "
+			 "99.990 %");
+	/* $12,345.678 above $10,000: whole dollars. $10.95 as computed in the CSV test. */
+	line_of(buf, "cost per month", line, sizeof line);
+	cr_expect_str_eq(line, "cost per month            $292.35           $12,346           "
+			 "$600.00");
+	line_of(buf, "  of which DR data", line, sizeof line);
+	cr_expect_str_eq(line, "  of which DR data        $10.95            $10.95            "
+			 "\xe2\x80\x94");
+	free(buf);
+	hand_release(&h);
+}
+
+Test(drill, json_has_a_strategies_array_with_null_for_what_is_unknown)
+{
+	struct hand h;
+	hand_init(&h);
+	char *text = report_drill_json(&h.d);
+	cr_assert_not_null(text);
+	cJSON *js = cJSON_Parse(text);
+	cr_assert_not_null(js, "%s", text);
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(js, "strategies");
+	cr_assert(cJSON_IsArray(arr));
+	cr_assert_eq(cJSON_GetArraySize(arr), NRUNS);
+	const cJSON *ws = cJSON_GetArrayItem(arr, 1), *aa = cJSON_GetArrayItem(arr, 2);
+	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(ws, "strategy")->valuestring,
+			 "warm_standby");
+	cr_expect_float_eq(cJSON_GetObjectItemCaseSensitive(ws, "rto_p50_s")->valuedouble, 540,
+			   1e-12);
+	cr_expect_float_eq(cJSON_GetObjectItemCaseSensitive(ws, "run_id")->valuedouble, 2, 0);
+	cr_expect(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(aa, "rpo_p50_s")));
+	cr_expect(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(aa, "dr_data_cost_monthly_usd")));
+	/* The whole run rides along: its metrics as report_summary_json writes them. */
+	const cJSON *run = cJSON_GetObjectItemCaseSensitive(ws, "run");
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(run, "metrics"), "rto");
+	cr_expect_float_eq(cJSON_GetObjectItemCaseSensitive(m, "mean")->valuedouble, 540, 1e-12);
+	const cJSON *fails = cJSON_GetObjectItemCaseSensitive(js, "fails");
+	cr_assert_eq(cJSON_GetArraySize(fails), 1);
+	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(fails, 0),
+							  "target")->valuestring, "region:eu'west");
+	cr_expect_float_eq(cJSON_GetObjectItemCaseSensitive(js, "seed")->valuedouble, 7, 0);
+	cJSON_Delete(js);
+	free(text);
+	hand_release(&h);
+}
+
+/* ---- the plots, read back through gnuplot ---- */
+
+static int have_gnuplot(void)
+{
+	return system("gnuplot -e 'exit' >/dev/null 2>&1") == 0;
+}
+
+#define MAXCURVES 32
+#define MAXPOINTS 640
+struct curve {
+	char title[96];
+	size_t n;
+	double x[MAXPOINTS], y[MAXPOINTS];
+};
+
+/* The curves gnuplot computes for dir/NAME.gp, written by `set table` instead of drawn, in
+ * plotting order, panels one after the other ("" the title of an untitled curve); numbers
+ * with 12 significant digits. */
+static size_t gnuplot_table(const char *dir, const char *name, struct curve *c)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot -e \"outfile='/dev/null'; set table "
+		 "'table.txt'; set format x '%%.12g'; set format y '%%.12g'\" %s.gp 2>gnuplot.err",
+		 dir, name);
+	cr_assert_eq(system(cmd), 0, "%s failed", cmd);
+	char *path = fake_path(dir, "table.txt"), *text = fake_slurp(path, NULL);
+	cr_assert_not_null(text);
+	size_t n = 0;
+	for (char *p = text; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] ? 1 : 0)) {
+		if (strncmp(p, "# Curve title: \"", 16) == 0 && n > 0) {
+			size_t len = strcspn(p + 16, "\"");
+			snprintf(c[n - 1].title, sizeof c[n - 1].title, "%.*s", (int)len, p + 16);
+		} else if (strncmp(p, "# Curve ", 8) == 0) {
+			/* "# Curve I of N, K points"; a curve without a title has no title line. */
+			cr_assert_lt(n, MAXCURVES);
+			memset(&c[n], 0, sizeof c[n]);
+			n++;
+		} else if (*p != '#' && *p != '\n' && n > 0) {
+			struct curve *k = &c[n - 1];
+			char *end;
+			double x = strtod(p, &end), y;
+			if (end == p)
+				continue;
+			char *q = end;
+			y = strtod(q, &end);
+			if (end == q)
+				continue;
+			/* Points outside the ranges are listed too, with type 'o': kept. */
+			cr_assert_lt(k->n, MAXPOINTS);
+			k->x[k->n] = x;
+			k->y[k->n++] = y;
+		}
+	}
+	free(text);
+	free(path);
+	return n;
+}
+
+/* The k-th (0-based) curve titled `title`. */
+static const struct curve *curve(const struct curve *c, size_t n, const char *title, int k)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(c[i].title, title) == 0 && k-- == 0)
+			return &c[i];
+	cr_assert_fail("no curve \"%s\"", title);
+	return NULL;
+}
+
+Test(drill, rto_cdf_steps_through_the_region_outages_of_each_strategy)
+{
+	if (!have_gnuplot())
+		cr_skip_test("gnuplot is not installed");
+	struct hand h;
+	hand_init(&h);
+	char *dir = write_drill(&h);
+	struct curve *c = calloc(MAXCURVES, sizeof *c);
+	cr_assert_not_null(c);
+	size_t n = gnuplot_table(dir, "rto_cdf", c);
+	/* The largest RTO, 610 s, is drawn in minutes. warm_standby's region outages took 60,
+	 * 120, 120 and 300 s: the empirical CDF is 1/4 at 1 min, 3/4 at 2 min, 1 at 5 min; its
+	 * zone outage (5,000 s) and its scale-out are not region outages. */
+	const struct curve *ws = curve(c, n, "warm_standby (4 outages)", 0);
+	cr_assert_eq(ws->n, 3);
+	const double x[] = { 1, 2, 5 }, y[] = { 0.25, 0.75, 1 };
+	for (size_t i = 0; i < 3; i++) {
+		cr_expect_float_eq(ws->x[i], x[i], 1e-9, "point %zu", i);
+		cr_expect_float_eq(ws->y[i], y[i], 1e-9, "point %zu", i);
+	}
+	const struct curve *br = curve(c, n, "backup_restore (2 outages)", 0);
+	cr_assert_eq(br->n, 2);
+	cr_expect_float_eq(br->x[0], 10, 1e-9);
+	cr_expect_float_eq(br->y[0], 0.5, 1e-9);
+	cr_expect_float_eq(br->x[1], 610.0 / 60, 1e-9);
+	cr_expect_float_eq(br->y[1], 1, 1e-9);
+	/* active_active has no region_outage event: no curve of its own. */
+	for (size_t i = 0; i < n; i++)
+		cr_expect_null(strstr(c[i].title, "active_active"), "%s", c[i].title);
+	char *gp = fake_path(dir, "rto_cdf.gp"), *text = fake_slurp(gp, NULL);
+	cr_expect_not_null(strstr(text, "title \"RTO target 10 min\""));
+	cr_expect_not_null(strstr(text, "set arrow 1 from 10, graph 0 to 10, graph 1"));
+	free(text);
+	free(gp);
+	free(c);
+	fake_rmtree(dir);
+	hand_release(&h);
+}
+
+Test(drill, drill_bars_are_the_csv_figures_in_the_panel_unit)
+{
+	if (!have_gnuplot())
+		cr_skip_test("gnuplot is not installed");
+	struct hand h;
+	hand_init(&h);
+	char *dir = write_drill(&h);
+	struct curve *c = calloc(MAXCURVES, sizeof *c);
+	cr_assert_not_null(c);
+	size_t n = gnuplot_table(dir, "drill", c);
+	/* RTO panel in minutes (its largest figure 610 s): p50 bars at x = i - 0.2 of 600, 540
+	 * and 120 s; p95 at i + 0.2. */
+	const struct curve *p50 = curve(c, n, "p50", 0), *p95 = curve(c, n, "p95", 0);
+	cr_assert_eq(p50->n, 3);
+	const double rto50[] = { 10, 9, 2 }, rto95[] = { 610.0 / 60, 9, 130.0 / 60 };
+	for (size_t i = 0; i < 3; i++) {
+		cr_expect_float_eq(p50->x[i], (double)i - 0.2, 1e-9);
+		cr_expect_float_eq(p50->y[i], rto50[i], 1e-9);
+		cr_expect_float_eq(p95->x[i], (double)i + 0.2, 1e-9);
+		cr_expect_float_eq(p95->y[i], rto95[i], 1e-9);
+	}
+	/* RPO panel: 18,000 s against 2 s spans more than a factor 20, so a log axis in
+	 * seconds; active_active has no RPO, so no bar. */
+	p50 = curve(c, n, "p50", 1);
+	cr_assert_eq(p50->n, 2);
+	cr_expect_float_eq(p50->y[0], 18000, 1e-6);
+	cr_expect_float_eq(p50->y[1], 2, 1e-9);
+	/* Cost panel: the totals, and the DR data part (10.95 a month, see the CSV test). */
+	const struct curve *total = curve(c, n, "total", 0), *part = curve(c, n, "DR data part", 0);
+	cr_assert_eq(total->n, 3);
+	cr_expect_float_eq(total->y[1], 12345.678, 1e-6);
+	cr_assert_eq(part->n, 2);
+	cr_expect_float_eq(part->y[0], 10.95, 1e-9);
+	free(c);
+	fake_rmtree(dir);
+	hand_release(&h);
+}
+
+Test(drill, timeline_shows_each_region_around_the_first_outage)
+{
+	if (!have_gnuplot())
+		cr_skip_test("gnuplot is not installed");
+	struct hand h;
+	hand_init(&h);
+	char *dir = write_drill(&h);
+	char *gp = fake_path(dir, "timeline.gp"), *text = fake_slurp(gp, NULL);
+	/* From an hour before the outage (29 h) to two hours after its end (30 h), in hours
+	 * since it began; names quoted the gnuplot way. */
+	cr_expect_not_null(strstr(text, "set xrange [-1:3]"), "%s", text);
+	cr_expect_not_null(strstr(text, "'o''shop: degraded capacity, region eu''west down"));
+	cr_expect_null(strstr(text, "eu'west"));
+	cr_expect_not_null(strstr(text, "set object 1 rect from 0, graph 0 to 1, graph 1"));
+	struct curve *c = calloc(MAXCURVES, sizeof *c);
+	cr_assert_not_null(c);
+	size_t n = gnuplot_table(dir, "timeline", c);
+	/* eu'west's capacity in warm_standby's panel: the bucket starting at the outage (drawn
+	 * at its middle, 150 s = 1/24 h in) has none, the one before it 2000. */
+	const struct curve *cap = curve(c, n, "eu'west capacity", 1);
+	int seen_down = 0, seen_up = 0;
+	for (size_t i = 0; i < cap->n; i++) {
+		if (fabs(cap->x[i] - 150.0 / 3600) < 1e-9) {
+			cr_expect_float_eq(cap->y[i], 0, 1e-12);
+			seen_down = 1;
+		}
+		if (fabs(cap->x[i] + 150.0 / 3600) < 1e-9) {
+			cr_expect_float_eq(cap->y[i], 2000, 1e-12);
+			seen_up = 1;
+		}
+	}
+	cr_expect(seen_down && seen_up, "the buckets around the outage's start are missing");
+	/* warm_standby's mean RTO of this outage: (60 + 120 + 300 + 120) / 4 = 150 s. */
+	cr_expect_not_null(strstr(text, "set arrow 1 from 0.04166666667, graph 0"), "%s", text);
+	free(c);
+	free(text);
+	free(gp);
+	fake_rmtree(dir);
+	hand_release(&h);
+}
+
+Test(drill, gnuplot_draws_the_three_pngs)
+{
+	static const unsigned char magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+	if (!have_gnuplot())
+		cr_skip_test("gnuplot is not installed");
+	struct hand h;
+	hand_init(&h);
+	char *dir = write_drill(&h), err[512] = "";
+	cr_assert_eq(report_drill_render(dir, err, sizeof err), 0, "%s", err);
+	for (int i = 0; i < REPORT_DRILL_NPLOTS; i++) {
+		char name[32];
+		size_t len;
+		snprintf(name, sizeof name, "%s.png", report_drill_plot_names[i]);
+		char *path = fake_path(dir, name), *png = fake_slurp(path, &len);
+		cr_assert_not_null(png, "%s missing", name);
+		cr_assert_gt(len, sizeof magic);
+		cr_assert_eq(memcmp(png, magic, sizeof magic), 0, "%s is not a PNG", name);
+		free(png);
+		free(path);
+	}
+	fake_rmtree(dir);
+	hand_release(&h);
+}
