@@ -2295,8 +2295,8 @@ int scenario_dr_strategy_parse(const char *name)
 static int load_data(struct ctx *c, const cJSON *root)
 {
 	static const char *const keys[] = { "write_rate", "write_kb", "replication", "lag",
-		"backup_interval", "size_gb", "restore_gb_per_hour", "transfer_price_gb",
-		"backup_price_gb_month", NULL };
+		"sync_latency", "backup_interval", "size_gb", "restore_gb_per_hour",
+		"transfer_price_gb", "backup_price_gb_month", NULL };
 	static const char *const lag_keys[] = { "median", "p95", NULL };
 	struct scenario *sc = c->sc;
 	struct scenario_data *d = &sc->data;
@@ -2316,12 +2316,20 @@ static int load_data(struct ctx *c, const cJSON *root)
 	    (rc = get_object(c, o, "lag", 0, &lag)) != 0)
 		return rc;
 	if (d->replication == SCENARIO_REPL_SYNC) {
-		/* A synchronous write commits in both regions: there is no lag to describe. */
+		/* A synchronous write commits in both regions: there is no lag to describe, but
+		 * every request waits for the round trip to the other region (default: 70 ms,
+		 * about Europe - US East). */
 		if (lag)
 			return fail_key(c, "lag", AT_KEY, "only allowed with \"async\" replication "
 					"(with \"sync\" every write commits in both regions: no lag, "
 					"nothing lost)");
+		if ((rc = get_duration(c, o, "sync_latency", "70ms", 0, &d->sync_latency)) != 0)
+			return rc;
 	} else {
+		if (cJSON_HasObjectItem(o, "sync_latency"))
+			return fail_key(c, "sync_latency", AT_KEY, "only allowed with \"sync\" "
+					"replication (an asynchronous write does not wait for the "
+					"other region)");
 		/* As for boot times: a lognormal lag, p95 = 2 x median unless given. */
 		d->lag_median = 1;
 		d->lag_p95 = 2;

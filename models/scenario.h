@@ -316,6 +316,8 @@ struct scenario_data {
 	double write_kb;             /* KB per write, > 0 (replication traffic) */
 	int replication;             /* enum scenario_replication */
 	double lag_median, lag_p95;  /* s, 0 < median <= p95 (lognormal); 0 with sync */
+	double sync_latency;         /* s each request waits for a synchronous write's round trip
+				      to the other region; 0 with async */
 	double backup_interval;      /* s between backups, > 0 */
 	double size_gb;              /* GB of data, > 0 (backup storage, restore time) */
 	double restore_gb_per_hour;  /* GB/hour a restore runs at, > 0 */

@@ -937,6 +937,43 @@ static void measure_outages(struct world *w, double now, double ok_frac, double 
 	}
 }
 
+struct event_key {
+	double time;
+	size_t index;
+};
+
+static int cmp_event_key(const void *a, const void *b)
+{
+	const struct event_key *x = a, *y = b;
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+/* Puts the replication's events in time order (ties in the order they were recorded). */
+static int sort_events(struct world_rep *out)
+{
+	size_t n = out->nevents;
+	if (n < 2)
+		return 0;
+	struct event_key *k = malloc(n * sizeof *k);
+	struct run_event *e = malloc(n * sizeof *e);
+	if (!k || !e) {
+		free(k);
+		free(e);
+		return CAPSIM_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		k[i] = (struct event_key){ out->events[i].time, i };
+	qsort(k, n, sizeof *k, cmp_event_key);
+	for (size_t i = 0; i < n; i++)
+		e[i] = out->events[k[i].index];
+	memcpy(out->events, e, n * sizeof *e);
+	free(k);
+	free(e);
+	return 0;
+}
+
 /* Records every outage of the replication: an event each, and its RTOs. */
 static int report_outages(struct world *w)
 {
@@ -1414,8 +1451,21 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 		w->failover = 0;
 		break;
 	}
-	if (what && w->sh->record_events && w->rep == 0)
-		add_event(w, now, (long)failed, -1, what, now, scenario_dr_strategy_name(dr->strategy));
+	/* The failover's steps of every outage of every replication, value = s since the
+	 * outage began (the last region outage of that region). */
+	if (what && w->sh->record_events) {
+		double since = now;
+		for (size_t i = w->noutages; i-- > 0;)
+			if (w->outages[i].region == failed && w->outages[i].zone < 0) {
+				since = now - w->outages[i].start;
+				break;
+			}
+		add_event(w, now, (long)failed, -1, what, since,
+			  scenario_dr_strategy_name(dr->strategy));
+		if (phase == DR_SWITCH)
+			add_event(w, now + dr->dns_ttl, (long)failed, -1, "dr_failover_end",
+				  since + dr->dns_ttl, "the old DNS answers have expired");
+	}
 	fail_run(w, rc);
 }
 
@@ -1610,6 +1660,14 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 			pct[r] += lat;
 		}
 	}
+
+	/* Synchronous replication: a write commits only once the other region has it. When
+	 * writes are at least the 1 − p share of the requests, the percentile request is a
+	 * write and waits for that round trip. */
+	if (sc->has_dr && sc->has_data && sc->data.replication == SCENARIO_REPL_SYNC &&
+	    rate > 0 && sc->data.write_rate / rate >= 1.0 - sh->p)
+		for (size_t r = 0; r < nr; r++)
+			pct[r] += sc->data.sync_latency;
 
 	/* Accounting. */
 	struct world_rep *o = w->out;
@@ -2003,6 +2061,8 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 			add_event(&w, sc->horizon, (long)r, -1, "slo_breach_end",
 				  w.breach_failed[r], d);
 		}
+	if ((rc = sort_events(out)) < 0)
+		goto out;
 
 	/* Bucket sums to means; utilisation sums to time averages. */
 	for (size_t b = 0; b < sh->nbuckets; b++) {
