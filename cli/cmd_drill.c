@@ -17,9 +17,10 @@
 #include "sim/version.h"
 
 const char cmd_drill_usage[] =
-	"usage: capsim drill FILE --fail region:NAME@AT+DURATION [--fail zone:REGION/ZONE@AT+DURATION\n"
-	"                    ...] [--strategy NAME|all] [--reps N] [--seed S] [--threads T] [-o DIR]\n"
-	"                    [--bucket D] [--json] [--quiet] [--no-plots]\n"
+	"usage: capsim drill FILE --fail region:NAME@AT+DURATION\n"
+	"                    [--fail zone:REGION/ZONE@AT+DURATION ...] [--strategy NAME|all]\n"
+	"                    [--reps N] [--seed S] [--threads T] [-o DIR] [--bucket D]\n"
+	"                    [--json] [--quiet] [--no-plots]\n"
 	"\n"
 	"Rehearses an outage: simulates the scenario FILE with the outages given by --fail, N\n"
 	"times, under its disaster-recovery plan (its \"dr\" block, required) or under each\n"
@@ -40,8 +41,9 @@ const char cmd_drill_usage[] =
 	"                   dr settings are kept, except what a strategy defines for itself: a\n"
 	"                   warm standby the file does not size runs at standby_scale 0.25, and\n"
 	"                   active_active has no decision delay (health checks take the failed\n"
-	"                   region out of DNS). A scenario whose own strategy is active_active\n"
-	"                   names no primary and recovery region, so it drills active_active only.\n"
+	"                   region out of DNS). A scenario whose own strategy is\n"
+	"                   active_active names no primary and recovery region, so it drills\n"
+	"                   active_active only.\n"
 	"  -o DIR           output folder (default out/NAME-drill); created if missing\n"
 	"  --reps N         replications per strategy (default: the scenario's `replications`)\n"
 	"  --seed S         random seed (default: the scenario's `seed`)\n"
@@ -49,7 +51,8 @@ const char cmd_drill_usage[] =
 	"  --bucket D       time-series resolution (default 300 s, enough to see the outage;\n"
 	"                   coarser when that would make more than 20,000 buckets)\n"
 	"  --no-plots       write the plot scripts but do not run gnuplot\n"
-	"  --json           print one JSON object with a \"strategies\" array instead of the table\n"
+	"  --json           print one JSON object with a \"strategies\" array instead of the\n"
+	"                   table\n"
 	"  --quiet          print nothing on success (no table, no progress bar)\n"
 	"\n"
 	"Writes into DIR: for each strategy, the whole report of capsim run in DIR/STRATEGY/\n"
@@ -62,7 +65,7 @@ const char cmd_drill_usage[] =
 	"their gnuplot scripts. Bad input (a scenario mistake, a bad --fail, no dr block) exits\n"
 	"with status 2 and writes nothing.\n"
 	"\n"
-	"example: capsim drill scenarios/shop.json --fail region:eu-west-1@10d+4h --strategy all\n";
+	"example: capsim drill scenarios/dr-shop.json --fail region:eu-west-1@10d+4h --strategy all\n";
 
 static const char *C = "drill";
 
@@ -130,7 +133,8 @@ static int parse_args(int argc, char **argv, struct drill_args *a)
 			if ((rc = cli_parse_count(C, arg, val, 100000000, &a->reps)))
 				return rc;
 			if (a->reps < 1)
-				return cli_usage_error(C, "--reps: expected at least 1, got %s", val);
+				return cli_usage_error(C, "--reps: expected at least 1, got %s",
+						       val);
 			a->have_reps = 1;
 		} else if (!strcmp(arg, "--seed")) {
 			if ((rc = cli_parse_count(C, arg, val, UINT64_MAX, &a->seed)))
@@ -140,12 +144,13 @@ static int parse_args(int argc, char **argv, struct drill_args *a)
 			if ((rc = cli_parse_count(C, arg, val, 1024, &n)))
 				return rc;
 			if (n < 1)
-				return cli_usage_error(C, "--threads: expected 1 to 1024, got %s", val);
+				return cli_usage_error(C, "--threads: expected 1 to 1024, got %s",
+						       val);
 			a->threads = (unsigned)n;
 		} else if (!strcmp(arg, "--bucket")) {
 			if (units_parse_duration(val, &a->bucket) != 0 || !(a->bucket > 0))
-				return cli_usage_error(C, "--bucket: expected a duration such as 5m, "
-						       "got \"%s\"", val);
+				return cli_usage_error(C, "--bucket: expected a duration such as "
+						       "5m, got \"%s\"", val);
 		} else {
 			return cli_usage_error(C, "unknown option \"%s\"; see 'capsim help drill'",
 					       arg);
@@ -181,11 +186,12 @@ static int choose_strategies(const struct drill_args *a, const struct scenario *
 	for (int i = 0; i < n; i++)
 		if (out[i] != SCENARIO_DR_ACTIVE_ACTIVE &&
 		    sc->dr.strategy == SCENARIO_DR_ACTIVE_ACTIVE)
-			return -cli_usage_error(C, "--strategy %s: %s uses active_active, which "
-						"names no primary and recovery region, so it cannot "
-						"drill %s; give a copy of it a dr with \"primary\" and "
-						"\"recovery\" (any strategy) to compare the four",
-						a->strategy, a->file, scenario_dr_strategy_name(out[i]));
+			return -cli_usage_error(C, "--strategy %s: %s uses active_active, "
+						"which names no primary and recovery region, so "
+						"it cannot drill %s; give a copy of it a dr with "
+						"\"primary\" and \"recovery\" (any strategy) to "
+						"compare the four", a->strategy, a->file,
+						scenario_dr_strategy_name(out[i]));
 	return n;
 }
 
@@ -345,8 +351,8 @@ int cmd_drill(int argc, char **argv)
 		if (pg.shown)
 			fprintf(stderr, "\n");
 		if (rc) {
-			fprintf(stderr, "capsim drill: %s: %s: simulation failed: %s\n", a.file, name,
-				capsim_strerror(rc));
+			fprintf(stderr, "capsim drill: %s: %s: simulation failed: %s\n", a.file,
+				name, capsim_strerror(rc));
 			status = EXIT_FAIL;
 			goto out;
 		}

@@ -167,7 +167,8 @@ int cli_write_report(const char *cmd, const char *dir, const char *db_path,
 	if (render) {
 		int rc = report_plot_render(dir, msg, sizeof msg);
 		if (rc == CAPSIM_ENOTFOUND)
-			snprintf(note, notelen, "gnuplot is not installed: the plots were not drawn");
+			snprintf(note, notelen, "gnuplot is not installed: the plots were not "
+				 "drawn");
 		else if (rc < 0)
 			snprintf(note, notelen, "%s", msg);
 	}

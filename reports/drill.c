@@ -28,6 +28,10 @@ const char *const report_drill_plot_names[REPORT_DRILL_NPLOTS] = { "drill", "tim
 #define BEFORE 3600.0
 #define AFTER 7200.0
 
+/* Tics of a log axis in seconds, named in their units. */
+#define TIME_TICS(axis) "set " axis "tics (\"1 s\" 1, \"10 s\" 10, \"1 min\" 60, " \
+	"\"10 min\" 600, \"1 h\" 3600, \"10 h\" 36000, \"1 d\" 86400, \"10 d\" 864000)\n"
+
 /* What drill.csv, the text and the JSON say of one strategy; NaN where unknown. */
 struct fig {
 	double rto_p50, rto_p95, rto_target, rto_met;
@@ -554,7 +558,8 @@ char *report_drill_json(const struct drill *d)
 		}
 		cJSON_AddItemToArray(fails, o);
 		if (x->kind == SCENARIO_OUTAGE_ZONE)
-			snprintf(target, sizeof target, "zone:%s/%s", reg->name, reg->zones[x->zone]);
+			snprintf(target, sizeof target, "zone:%s/%s", reg->name,
+				 reg->zones[x->zone]);
 		else
 			snprintf(target, sizeof target, "region:%s", reg->name);
 		ok = cJSON_AddStringToObject(o, "target", target) &&
@@ -621,7 +626,9 @@ static double low_of(double m, double a, double b)
 /* A bar panel of a p50/p95 pair of drill.csv columns (s) against a target. Figures within a
  * factor 20 of each other share a linear axis in the unit of the largest; wider spreads (the
  * RPO of backups against replication) a log axis in seconds with tics named in their units.
- * Each bar is labelled with its figure in its own unit (gnuplot's dur(), see drill_script). */
+ * Each bar is labelled with its figure (on a log axis in its own unit: gnuplot's dur(), see
+ * drill_script); the p95 label a line higher than the p50 one, so that equal bars side by
+ * side keep both labels readable. */
 static void put_pair_panel(FILE *f, const char *title, int col50, int col95, double lo,
 			   double top, double target, const char *none)
 {
@@ -643,10 +650,8 @@ static void put_pair_panel(FILE *f, const char *title, int col50, int col95, dou
 	}
 	if (logy) {
 		unit = 1;
-		fprintf(f, "set logscale y\nset yrange [%.10g:%.10g]\nset ylabel \"log scale\"\n"
-			"set ytics (\"1 s\" 1, \"10 s\" 10, \"1 min\" 60, \"10 min\" 600, "
-			"\"1 h\" 3600, \"10 h\" 36000, \"1 d\" 86400, \"10 d\" 864000)\n",
-			lo / 3, top * 4);
+		fprintf(f, "set logscale y\nset yrange [%.10g:%.10g]\nset ylabel \"log scale\"\n%s",
+			lo / 3, top * 4, TIME_TICS("y"));
 	} else {
 		fprintf(f, "unset logscale y\nset ytics autofreq\nset yrange [0:%.10g]\n"
 			"set ylabel \"%s\"\n", top / unit * 1.18,
@@ -661,7 +666,7 @@ static void put_pair_panel(FILE *f, const char *title, int col50, int col95, dou
 		"     \"" DRILL_CSV "\" using ($0 - 0.2):($%d / %g):(%s($%d)) "
 		"skip 1 with labels offset 0,0.7 %snotitle, \\\n"
 		"     \"" DRILL_CSV "\" using ($0 + 0.2):($%d / %g):(%s($%d)) "
-		"skip 1 with labels offset 0,0.7 %snotitle",
+		"skip 1 with labels offset 0,1.7 %snotitle",
 		col50, unit, col95, unit, col50, unit, logy ? "dur" : "num", col50,
 		logy ? "font \",8\" " : "", col95, unit, logy ? "dur" : "num", col95,
 		logy ? "font \",8\" " : "");
@@ -696,8 +701,8 @@ static void drill_script(FILE *f, const struct drill *d)
 		       DRILL_CSV);
 	fputs("set key below\nset grid noxtics ytics\nset style fill solid 1.0 noborder\n"
 	      "set boxwidth 0.38\nset bmargin 7\n"
-	      "# Labels on the bars: dur() a duration in its own unit, num() (set per panel) in the\n"
-	      "# unit of a linear axis.\n"
+	      "# Labels on the bars: dur() a duration in its own unit, num() (set per panel)\n"
+	      "# in the unit of a linear axis.\n"
 	      "dur(x) = x >= 7200 ? sprintf(\"%.3g h\", x / 3600) : x >= 120 ? "
 	      "sprintf(\"%.3g min\", x / 60) : sprintf(\"%.3g s\", x)\n", f);
 	fprintf(f, "set xrange [-0.6:%zu.6]\n", d->nruns - 1);
@@ -809,13 +814,13 @@ static void timeline_script(FILE *f, const struct drill *d)
 				{ RUN_TS_DEMAND, "demand", "lw 1.5 dt 2" },
 			};
 			for (size_t k = 0; k < 2; k++) {
-				fprintf(f, "%s\"%s/timeseries.csv\" using (($%d + %.10g - %.10g) / 3600)"
-					":(strcol(%d) eq ", first ? "" : ", \\\n     ", s,
+				fprintf(f, "%s\"%s/timeseries.csv\" using (($%d + %.10g - %.10g) "
+					"/ 3600):(strcol(%d) eq ", first ? "" : ", \\\n     ", s,
 					TS_COL_TIME, r->bucket / 2, t0, TS_COL_REGION);
 				report_gp_quote(f, region);
-				fprintf(f, " && strcol(%d) eq 'all' ? $%d : NaN) skip 1 with lines %s "
-					"lc %d title ", TS_COL_TIER, TS_COL(lines[k].field),
-					lines[k].style, lc);
+				fprintf(f, " && strcol(%d) eq 'all' ? $%d : NaN) skip 1 with "
+					"lines %s lc %d title ", TS_COL_TIER,
+					TS_COL(lines[k].field), lines[k].style, lc);
 				report_gp_quote(f, region);
 				fprintf(f, " . ' %s'", lines[k].what);
 				first = 0;
@@ -885,6 +890,11 @@ static void rto_cdf_script(FILE *f, const struct drill *d)
 		}
 	}
 	double unit = time_unit(right, &u);
+	/* Strategies an order of magnitude apart share the axis on a log scale, in seconds with
+	 * tics named in their units. */
+	logx = total > 0 && isfinite(left) && left > 0 && right / left > 20;
+	if (logx)
+		unit = 1;
 	report_gp_head(f, sc->name, "rto_cdf", "the empirical CDF of the RTOs of region outages "
 		       "per strategy, from STRATEGY/events.csv");
 	snprintf(title, sizeof title, "%s: RTO of region outages, empirical CDF over every outage "
@@ -893,16 +903,13 @@ static void rto_cdf_script(FILE *f, const struct drill *d)
 	report_gp_quote(f, title);
 	fprintf(f, " font \",12\"\nset xlabel \"RTO (%s)\"\n"
 		"set ylabel \"share of outages recovered\"\nset yrange [0:1.05]\n"
-		"set key inside bottom right\n",
+		"set key inside bottom right\n", logx ? "log scale" :
 		strcmp(u, "h") == 0 ? "hours" : strcmp(u, "min") == 0 ? "minutes" : "seconds");
-	/* Strategies an order of magnitude apart share the axis on a log scale. */
-	if (total > 0 && isfinite(left) && left > 0 && right / left > 20) {
-		logx = 1;
-		fprintf(f, "set logscale x\nset xrange [%.10g:%.10g]\n", left / unit / 1.5,
-			right / unit * 1.5);
-	} else {
+	if (logx)
+		fprintf(f, "set logscale x\nset xrange [%.10g:%.10g]\n%s", left / 1.5, right * 1.5,
+			TIME_TICS("x"));
+	else
 		fprintf(f, "set xrange [0:%.10g]\n", right > 0 ? right / unit * 1.15 : 1.0);
-	}
 	if (!isnan(target))
 		fprintf(f, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead lw 2 dt 2 "
 			"lc rgb \"red\" front\n", target / unit, target / unit);
@@ -913,8 +920,8 @@ static void rto_cdf_script(FILE *f, const struct drill *d)
 		fprintf(f, "set arrow %zu from first %.10g, first 0 to first %.10g, first %.10g "
 			"nohead lw 2 lc %zu\n", 10 + i, x.min / unit, x.min / unit,
 			(double)x.at_min / (double)x.n, i + 1);
-		fprintf(f, "set arrow %zu from first %.10g, first 1 to graph 1, first 1 nohead lw 2 "
-			"lc %zu\n", 20 + i, x.max / unit, i + 1);
+		fprintf(f, "set arrow %zu from first %.10g, first 1 to graph 1, first 1 nohead "
+			"lw 2 lc %zu\n", 20 + i, x.max / unit, i + 1);
 	}
 	fputs("plot ", f);
 	for (size_t i = 0; i < d->nruns; i++) {
@@ -928,8 +935,8 @@ static void rto_cdf_script(FILE *f, const struct drill *d)
 				"$%d / %g : NaN):(1) skip 1 smooth cnormal ",
 				first ? "" : ", \\\n     ", s, EV_COL_KIND, EV_COL_VALUE, unit);
 			if (k == 0)
-				fprintf(f, "with steps lw 2 lc %zu title \"%s (%zu outage%s)\"", i + 1,
-					s, x.n, x.n == 1 ? "" : "s");
+				fprintf(f, "with steps lw 2 lc %zu title \"%s (%zu outage%s)\"",
+					i + 1, s, x.n, x.n == 1 ? "" : "s");
 			else
 				fprintf(f, "with points pt 7 ps 1 lc %zu notitle", i + 1);
 			first = 0;

@@ -51,8 +51,10 @@ static const char dr_json[] =
 	"      \"boot_time\": { \"median\": \"2m\", \"p95\": \"2m\" },\n"
 	"      \"autoscaling\": { \"min\": 2, \"max\": 2 } } ],\n"
 	"  \"failures\": {\n"
-	"    \"scripted\": [ { \"target\": \"region:r\", \"at\": \"6h\", \"duration\": \"1h\" } ],\n"
-	"    \"region_outages\": { \"rate_per_year\": 1000, \"duration\": { \"median\": \"1h\" } } },\n"
+	"    \"scripted\": [ { \"target\": \"region:r\", \"at\": \"6h\",\n"
+	"                   \"duration\": \"1h\" } ],\n"
+	"    \"region_outages\": { \"rate_per_year\": 1000,\n"
+	"                        \"duration\": { \"median\": \"1h\" } } },\n"
 	"  \"dr\": { \"strategy\": \"warm_standby\", \"primary\": \"p\", \"recovery\": \"r\",\n"
 	"          \"standby_scale\": 1, \"decision_delay\": \"5m\",\n"
 	"          \"health_check\": { \"interval\": \"30s\", \"failure_threshold\": 3 },\n"
@@ -60,7 +62,8 @@ static const char dr_json[] =
 	"          \"rto_target\": \"10m\", \"rpo_target\": \"1m\" },\n"
 	"  \"data\": { \"write_rate\": 100, \"write_kb\": 2, \"transfer_price_gb\": 0.02,\n"
 	"            \"lag\": { \"median\": \"2s\", \"p95\": \"2s\" },\n"
-	"            \"backup_interval\": \"24h\", \"size_gb\": 10, \"backup_price_gb_month\": 0.05,\n"
+	"            \"backup_interval\": \"24h\", \"size_gb\": 10,\n"
+	"            \"backup_price_gb_month\": 0.05,\n"
 	"            \"restore_gb_per_hour\": 600 } }\n";
 
 /* The drill: p fails at 29 h (104,400 s: a multiple of the 30 s checks and the 1 min step)
@@ -282,7 +285,8 @@ Test(drill_cli, all_four_strategies_meet_their_hand_computed_figures)
 		cr_expect_float_eq(field(&t, row, 4), hand[i].rto_met, 1e-12, "%s", strategies[i]);
 		cr_expect_float_eq(field(&t, row, 5), hand[i].rpo, 1e-9 * hand[i].rpo);
 		cr_expect_float_eq(field(&t, row, 6), hand[i].rpo, 1e-9 * hand[i].rpo);
-		cr_expect_float_eq(field(&t, row, 7), hand[i].rpo_writes, 1e-9 * hand[i].rpo_writes);
+		cr_expect_float_eq(field(&t, row, 7), hand[i].rpo_writes,
+				   1e-9 * hand[i].rpo_writes);
 		cr_expect_float_eq(field(&t, row, 8), 60, 1e-12);
 		cr_expect_float_eq(field(&t, row, 9), hand[i].rpo_met, 1e-12, "%s", strategies[i]);
 		cr_expect_float_eq(field(&t, row, 10), hand[i].failed, 1e-9 * hand[i].failed,
@@ -422,8 +426,8 @@ Test(drill_cli, a_bad_fail_exits_2_and_writes_nothing)
 	refused(no_duration, "no '+' before the duration");
 	const char *late[] = { "drill", scen, "--fail", "region:p@3d+1h", "-o", out, NULL };
 	refused(late, "before the horizon");
-	const char *zone[] = { "drill", scen, "--fail", "region:p@1h+1h", "--fail", "zone:p/c@2h+1h",
-			       "-o", out, NULL };
+	const char *zone[] = { "drill", scen, "--fail", "region:p@1h+1h", "--fail",
+			       "zone:p/c@2h+1h", "-o", out, NULL };
 	refused(zone, "--fail zone:p/c@2h+1h: ");
 	const char *none[] = { "drill", scen, "-o", out, NULL };
 	refused(none, "expected at least one --fail");
