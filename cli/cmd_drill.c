@@ -61,8 +61,8 @@ const char cmd_drill_usage[] =
 	"row per strategy: RTO and RPO p50/p95, targets and the share of outages meeting them,\n"
 	"failed requests, availability, monthly cost and its DR data part) and the plots\n"
 	"drill.png (RTO, RPO and cost per strategy), timeline.png (demand and capacity around\n"
-	"the first outage) and rto_cdf.png (the RTO distribution against the target), with\n"
-	"their gnuplot scripts. Bad input (a scenario mistake, a bad --fail, no dr block) exits\n"
+	"the first outage), rto_cdf.png and rpo_cdf.png (the RTO and RPO distributions against\n"
+	"their targets), with their gnuplot scripts. Bad input (a scenario mistake, a bad --fail, no dr block) exits\n"
 	"with status 2 and writes nothing.\n"
 	"\n"
 	"example: capsim drill scenarios/dr-shop.json --fail region:eu-west-1@10d+4h --strategy all\n";
@@ -416,7 +416,7 @@ int cmd_drill(int argc, char **argv)
 			printf("%s%s", i ? "," : "", scenario_dr_strategy_name(strategies[i]));
 		printf("%s/\n", nstrategies > 1 ? "}" : "");
 		if (!note[0] && !a.no_plots)
-			printf("plots: %s/{drill,timeline,rto_cdf}.png\n", dir);
+			printf("plots: %s/{drill,timeline,rto_cdf,rpo_cdf}.png\n", dir);
 	}
 	if (note[0] || (a.no_plots && !a.quiet)) {
 		if (note[0])

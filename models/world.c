@@ -1005,6 +1005,9 @@ static int report_outages(struct world *w)
 		add_event(w, o->start, (long)o->region, -1,
 			  o->kind == SCENARIO_OUTAGE_REGION ? "region_outage" : "zone_outage", rto,
 			  d);
+		if (o->rpo >= 0)
+			add_event(w, o->start, (long)o->region, -1, "rpo", o->rpo,
+				  "s of writes not yet in the recovery region");
 	}
 	return 0;
 }

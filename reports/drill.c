@@ -13,7 +13,7 @@
 #include "sim/error.h"
 
 const char *const report_drill_plot_names[REPORT_DRILL_NPLOTS] = { "drill", "timeline",
-								     "rto_cdf" };
+								     "rto_cdf", "rpo_cdf" };
 
 #define DRILL_CSV "drill.csv"
 /* Columns of timeseries.csv (time_s, day, region, tier, then run_ts_name) and of events.csv
@@ -836,7 +836,8 @@ static void timeline_script(FILE *f, const struct drill *d)
 	fputs("unset multiplot\n", f);
 }
 
-/* The RTOs of a run's region outages (the rows rto_cdf plots from its events.csv). */
+/* The values of a run's events of one kind: the RTOs of its region outages ("region_outage",
+ * the rows rto_cdf plots from its events.csv), or the RPOs of its failovers ("rpo"). */
 struct rtos {
 	size_t n;              /* region outages */
 	double min, max;       /* s; min the smallest, max the largest */
@@ -844,13 +845,13 @@ struct rtos {
 	size_t at_min;         /* outages whose RTO equals min */
 };
 
-static void rtos_of(const struct run_result *r, struct rtos *x)
+static void values_of(const struct run_result *r, const char *kind, struct rtos *x)
 {
 	*x = (struct rtos){ 0, INFINITY, 0, INFINITY, 0 };
 	for (size_t i = 0; i < r->nevents; i++) {
 		const struct run_event *e = &r->events[i];
 		double v = e->value;
-		if (strcmp(e->kind, "region_outage") != 0 || !isfinite(v))
+		if (strcmp(e->kind, kind) != 0 || !isfinite(v))
 			continue;
 		x->n++;
 		if (v < x->min) {
@@ -870,10 +871,10 @@ static void rtos_of(const struct run_result *r, struct rtos *x)
  * which start at the first point; the rise from 0 at the smallest RTO and the level of 1
  * after the largest are drawn as segments from the same figures, so that a drill whose every
  * outage recovers alike reads as one vertical step. */
-static void rto_cdf_script(FILE *f, const struct drill *d)
+static void cdf_script(FILE *f, const struct drill *d, const char *kind, const char *what,
+		       const char *name, double target)
 {
 	const struct scenario *sc = d->runs[0].run->sc;
-	double target = sc->dr.rto_target > 0 ? sc->dr.rto_target : NAN;
 	double left = isnan(target) ? INFINITY : target, right = isnan(target) ? 0 : target;
 	size_t total = 0;
 	struct rtos x;
@@ -882,7 +883,7 @@ static void rto_cdf_script(FILE *f, const struct drill *d)
 	int logx = 0, first = 1;
 
 	for (size_t i = 0; i < d->nruns; i++) {
-		rtos_of(d->runs[i].run, &x);
+		values_of(d->runs[i].run, kind, &x);
 		total += x.n;
 		if (x.n) {
 			left = fmin(left, x.min_pos);
@@ -895,15 +896,17 @@ static void rto_cdf_script(FILE *f, const struct drill *d)
 	logx = total > 0 && isfinite(left) && left > 0 && right / left > 20;
 	if (logx)
 		unit = 1;
-	report_gp_head(f, sc->name, "rto_cdf", "the empirical CDF of the RTOs of region outages "
-		       "per strategy, from STRATEGY/events.csv");
-	snprintf(title, sizeof title, "%s: RTO of region outages, empirical CDF over every outage "
-		 "of every replication", sc->name);
+	char comment[128];
+	snprintf(comment, sizeof comment, "the empirical CDF of the %ss of region outages per "
+		 "strategy, from STRATEGY/events.csv", what);
+	report_gp_head(f, sc->name, name, comment);
+	snprintf(title, sizeof title, "%s: %s of region outages, empirical CDF over every outage "
+		 "of every replication", sc->name, what);
 	fputs("set title ", f);
 	report_gp_quote(f, title);
-	fprintf(f, " font \",12\"\nset xlabel \"RTO (%s)\"\n"
-		"set ylabel \"share of outages recovered\"\nset yrange [0:1.05]\n"
-		"set key inside bottom right\n", logx ? "log scale" :
+	fprintf(f, " font \",12\"\nset xlabel \"%s (%s)\"\n"
+		"set ylabel \"share of outages at most this\"\nset yrange [0:1.05]\n"
+		"set key inside bottom right\n", what, logx ? "log scale" :
 		strcmp(u, "h") == 0 ? "hours" : strcmp(u, "min") == 0 ? "minutes" : "seconds");
 	if (logx)
 		fprintf(f, "set logscale x\nset xrange [%.10g:%.10g]\n%s", left / 1.5, right * 1.5,
@@ -914,7 +917,7 @@ static void rto_cdf_script(FILE *f, const struct drill *d)
 		fprintf(f, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead lw 2 dt 2 "
 			"lc rgb \"red\" front\n", target / unit, target / unit);
 	for (size_t i = 0; i < d->nruns; i++) {
-		rtos_of(d->runs[i].run, &x);
+		values_of(d->runs[i].run, kind, &x);
 		if (x.n == 0 || (logx && !(x.min > 0)))
 			continue;
 		fprintf(f, "set arrow %zu from first %.10g, first 0 to first %.10g, first %.10g "
@@ -926,14 +929,14 @@ static void rto_cdf_script(FILE *f, const struct drill *d)
 	fputs("plot ", f);
 	for (size_t i = 0; i < d->nruns; i++) {
 		const char *s = strategy_name(&d->runs[i]);
-		rtos_of(d->runs[i].run, &x);
+		values_of(d->runs[i].run, kind, &x);
 		if (x.n == 0)
 			continue;
 		/* Rows of other kinds have x NaN and are left out. */
 		for (int k = 0; k < 2; k++) {
-			fprintf(f, "%s\"%s/events.csv\" using (strcol(%d) eq 'region_outage' ? "
+			fprintf(f, "%s\"%s/events.csv\" using (strcol(%d) eq '%s' ? "
 				"$%d / %g : NaN):(1) skip 1 smooth cnormal ",
-				first ? "" : ", \\\n     ", s, EV_COL_KIND, EV_COL_VALUE, unit);
+				first ? "" : ", \\\n     ", s, EV_COL_KIND, kind, EV_COL_VALUE, unit);
 			if (k == 0)
 				fprintf(f, "with steps lw 2 lc %zu title \"%s (%zu outage%s)\"",
 					i + 1, s, x.n, x.n == 1 ? "" : "s");
@@ -945,19 +948,35 @@ static void rto_cdf_script(FILE *f, const struct drill *d)
 	if (!isnan(target)) {
 		char t[32];
 		fmt_time(t, sizeof t, target);
-		fprintf(f, "%sNaN with lines lw 2 dt 2 lc rgb \"red\" title \"RTO target %s\"",
-			first ? "" : ", \\\n     ", t);
+		fprintf(f, "%sNaN with lines lw 2 dt 2 lc rgb \"red\" title \"%s target %s\"",
+			first ? "" : ", \\\n     ", what, t);
 		first = 0;
 	}
 	if (total == 0)
-		fprintf(f, "%sNaN title \"no region outage in the drill\"", first ? "" : ", ");
+		fprintf(f, "%sNaN title \"no region outage with %s in the drill\"",
+			first ? "" : ", ", what);
 	fputc('\n', f);
+}
+
+static void rto_cdf_script(FILE *f, const struct drill *d)
+{
+	const struct scenario *sc = d->runs[0].run->sc;
+	cdf_script(f, d, "region_outage", "RTO", "rto_cdf",
+		   sc->dr.rto_target > 0 ? sc->dr.rto_target : NAN);
+}
+
+/* The RPOs come from the "rpo" events, one per failover that measured one. */
+static void rpo_cdf_script(FILE *f, const struct drill *d)
+{
+	const struct scenario *sc = d->runs[0].run->sc;
+	cdf_script(f, d, "rpo", "RPO", "rpo_cdf",
+		   sc->dr.has_rpo_target ? sc->dr.rpo_target : NAN);
 }
 
 int report_drill_scripts(const struct drill *d, const char *dir, char *err, size_t errlen)
 {
 	static void (*const scripts[REPORT_DRILL_NPLOTS])(FILE *, const struct drill *) = {
-		drill_script, timeline_script, rto_cdf_script,
+		drill_script, timeline_script, rto_cdf_script, rpo_cdf_script,
 	};
 	for (int i = 0; i < REPORT_DRILL_NPLOTS; i++) {
 		size_t n = strlen(dir) + strlen(report_drill_plot_names[i]) + 5;

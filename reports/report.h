@@ -160,8 +160,9 @@ int report_drill_csv(const struct drill *d, const char *path, char *err, size_t 
  * monthly cost with its DR data part; from drill.csv), "timeline" (a panel per strategy: each
  * region's user demand and chain capacity from STRATEGY/timeseries.csv, from an hour before
  * the first injected outage to two hours after its end), "rto_cdf" (the empirical CDF of the
- * RTOs of region outages per strategy, from STRATEGY/events.csv, against the RTO target). */
-enum { REPORT_DRILL_NPLOTS = 3 };
+ * RTOs of region outages per strategy, from STRATEGY/events.csv, against the RTO target),
+ * "rpo_cdf" (the same for the RPOs of the failovers, from the "rpo" events). */
+enum { REPORT_DRILL_NPLOTS = 4 };
 extern const char *const report_drill_plot_names[REPORT_DRILL_NPLOTS];
 
 /* Writes the drill's plot scripts into dir (atomically). drill.csv and each strategy's

@@ -565,7 +565,7 @@ Test(drill, timeline_shows_each_region_around_the_first_outage)
 	hand_release(&h);
 }
 
-Test(drill, gnuplot_draws_the_three_pngs)
+Test(drill, gnuplot_draws_every_png)
 {
 	static const unsigned char magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
 	if (!have_gnuplot())
