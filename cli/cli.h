@@ -37,6 +37,24 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 /* Parses a whole number 0..max of option opt into *out. Returns 0, or EXIT_USAGE after
  * cli_usage_error (*out unchanged). */
+/* The options capsim run and capsim drill share. */
+struct cli_sim_args {
+	const char *file;          /* the scenario */
+	const char *dir;           /* -o, NULL for the default */
+	uint64_t reps, seed;
+	unsigned threads;          /* 0 = all CPUs */
+	double bucket;             /* s, 0 = the default */
+	int have_reps, have_seed, json, quiet, no_plots;
+};
+
+/* Parses argv[1..argc) into *a: the scenario file, --json, --quiet/-q, --no-plots, -o, --reps,
+ * --seed, --threads and --bucket. An option with a value that is none of these goes to
+ * `extra` (may be NULL), which returns 1 when it took it, 0 when it does not know it either,
+ * or an exit status. Returns 0, or EXIT_USAGE after printing "capsim CMD: ..." (a missing
+ * scenario file included). */
+int cli_parse_sim_args(const char *cmd, int argc, char **argv, struct cli_sim_args *a,
+		       int (*extra)(const char *opt, const char *val, void *ctx), void *ctx);
+
 int cli_parse_count(const char *cmd, const char *opt, const char *text, uint64_t max,
 		    uint64_t *out);
 

@@ -84,80 +84,32 @@ static const int all_strategies[NSTRATEGIES] = {
 };
 
 struct drill_args {
-	const char *file;
-	const char *dir;
+	struct cli_sim_args sim;   /* the options drill shares with run */
 	const char *strategy;      /* as given, NULL without --strategy */
 	const char **fails;        /* [nfails] the --fail texts */
 	size_t nfails;
-	uint64_t reps, seed;
-	unsigned threads;
-	double bucket;
-	int have_reps, have_seed, json, quiet, no_plots;
 };
+
+/* drill's own options, for cli_parse_sim_args. */
+static int drill_option(const char *opt, const char *val, void *ctx)
+{
+	struct drill_args *a = ctx;
+	if (!strcmp(opt, "--fail")) {
+		a->fails[a->nfails++] = val;
+		return 1;
+	}
+	if (!strcmp(opt, "--strategy")) {
+		a->strategy = val;
+		return 1;
+	}
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct drill_args *a)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		int rc;
-		if (arg[0] != '-' || arg[1] == '\0') {
-			if (a->file)
-				return cli_usage_error(C, "one scenario file only; got \"%s\" and "
-						       "\"%s\"", a->file, arg);
-			a->file = arg;
-			continue;
-		}
-		if (!strcmp(arg, "--json")) {
-			a->json = 1;
-			continue;
-		}
-		if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
-			a->quiet = 1;
-			continue;
-		}
-		if (!strcmp(arg, "--no-plots")) {
-			a->no_plots = 1;
-			continue;
-		}
-		if (i + 1 >= argc)
-			return cli_usage_error(C, "%s needs a value; see 'capsim help drill'", arg);
-		const char *val = argv[++i];
-		uint64_t n;
-		if (!strcmp(arg, "--fail")) {
-			a->fails[a->nfails++] = val;
-		} else if (!strcmp(arg, "--strategy")) {
-			a->strategy = val;
-		} else if (!strcmp(arg, "-o") || !strcmp(arg, "--output")) {
-			a->dir = val;
-		} else if (!strcmp(arg, "--reps")) {
-			if ((rc = cli_parse_count(C, arg, val, 100000000, &a->reps)))
-				return rc;
-			if (a->reps < 1)
-				return cli_usage_error(C, "--reps: expected at least 1, got %s",
-						       val);
-			a->have_reps = 1;
-		} else if (!strcmp(arg, "--seed")) {
-			if ((rc = cli_parse_count(C, arg, val, UINT64_MAX, &a->seed)))
-				return rc;
-			a->have_seed = 1;
-		} else if (!strcmp(arg, "--threads")) {
-			if ((rc = cli_parse_count(C, arg, val, 1024, &n)))
-				return rc;
-			if (n < 1)
-				return cli_usage_error(C, "--threads: expected 1 to 1024, got %s",
-						       val);
-			a->threads = (unsigned)n;
-		} else if (!strcmp(arg, "--bucket")) {
-			if (units_parse_duration(val, &a->bucket) != 0 || !(a->bucket > 0))
-				return cli_usage_error(C, "--bucket: expected a duration such as "
-						       "5m, got \"%s\"", val);
-		} else {
-			return cli_usage_error(C, "unknown option \"%s\"; see 'capsim help drill'",
-					       arg);
-		}
-	}
-	if (!a->file)
-		return cli_usage_error(C, "expected a scenario file; see 'capsim help drill'");
+	int rc = cli_parse_sim_args(C, argc, argv, &a->sim, drill_option, a);
+	if (rc)
+		return rc;
 	if (a->nfails == 0)
 		return cli_usage_error(C, "expected at least one --fail, e.g. --fail "
 				       "region:NAME@10d+4h; see 'capsim help drill'");
@@ -190,7 +142,7 @@ static int choose_strategies(const struct drill_args *a, const struct scenario *
 						"which names no primary and recovery region, so "
 						"it cannot drill %s; give a copy of it a dr with "
 						"\"primary\" and \"recovery\" (any strategy) to "
-						"compare the four", a->strategy, a->file,
+						"compare the four", a->strategy, a->sim.file,
 						scenario_dr_strategy_name(out[i]));
 	return n;
 }
@@ -264,13 +216,13 @@ int cmd_drill(int argc, char **argv)
 	}
 
 	size_t len = 0;
-	char *text = cli_slurp(a.file, &len);
+	char *text = cli_slurp(a.sim.file, &len);
 	if (!text) {
-		fprintf(stderr, "%s: cannot read: %s\n", a.file, strerror(errno));
+		fprintf(stderr, "%s: cannot read: %s\n", a.sim.file, strerror(errno));
 		free(a.fails);
 		return EXIT_USAGE;
 	}
-	rc = scenario_parse(text, len, a.file, &sc, &err);
+	rc = scenario_parse(text, len, a.sim.file, &sc, &err);
 	if (rc) {
 		free(text);
 		free(a.fails);
@@ -286,7 +238,7 @@ int cmd_drill(int argc, char **argv)
 
 	if (!sc.has_dr) {
 		fprintf(stderr, "capsim drill: %s has no dr block; a drill needs one (see "
-			"scenarios/README.md)\n", a.file);
+			"scenarios/README.md)\n", a.sim.file);
 		status = EXIT_USAGE;
 		goto out;
 	}
@@ -312,15 +264,15 @@ int cmd_drill(int argc, char **argv)
 		goto out;
 	}
 
-	if (a.dir)
-		snprintf(dir, sizeof dir, "%s", a.dir);
+	if (a.sim.dir)
+		snprintf(dir, sizeof dir, "%s", a.sim.dir);
 	else
 		snprintf(dir, sizeof dir, "out/%s-drill", sc.name);
 	struct run_options o = {
-		.seed = a.have_seed ? a.seed : sc.seed,
-		.reps = a.have_reps ? a.reps : (uint64_t)sc.replications,
-		.threads = a.threads,
-		.bucket = a.bucket,
+		.seed = a.sim.have_seed ? a.sim.seed : sc.seed,
+		.reps = a.sim.have_reps ? a.sim.reps : (uint64_t)sc.replications,
+		.threads = a.sim.threads,
+		.bucket = a.sim.bucket,
 	};
 	if (o.bucket <= 0)
 		o.bucket = fmax(DRILL_BUCKET, sc.horizon / DRILL_MAX_BUCKETS);
@@ -340,7 +292,7 @@ int cmd_drill(int argc, char **argv)
 		struct cli_progress pg = { .start = cli_wall(), .label = label };
 		o.progress = NULL;
 		o.progress_ctx = NULL;
-		if (!a.quiet && isatty(STDERR_FILENO)) {
+		if (!a.sim.quiet && isatty(STDERR_FILENO)) {
 			o.progress = cli_show_progress;
 			o.progress_ctx = &pg;
 		}
@@ -351,7 +303,7 @@ int cmd_drill(int argc, char **argv)
 		if (pg.shown)
 			fprintf(stderr, "\n");
 		if (rc) {
-			fprintf(stderr, "capsim drill: %s: %s: simulation failed: %s\n", a.file,
+			fprintf(stderr, "capsim drill: %s: %s: simulation failed: %s\n", a.sim.file,
 				name, capsim_strerror(rc));
 			status = EXIT_FAIL;
 			goto out;
@@ -360,14 +312,14 @@ int cmd_drill(int argc, char **argv)
 		res[i].threads = o.threads;
 		run_args_text(args[i], sizeof args[i], argc, argv, name);
 		metas[i] = (struct run_meta){
-			.scenario_path = a.file, .scenario_sha256 = sha, .args = args[i],
+			.scenario_path = a.sim.file, .scenario_sha256 = sha, .args = args[i],
 			.version = CAPSIM_VERSION, .started = started, .elapsed = elapsed,
 		};
 		runs[i] = (struct drill_run){ .strategy = strategies[i], .run = &res[i],
 					      .meta = &metas[i] };
 		snprintf(sub, sizeof sub, "%s/%s", dir, name);
 		/* Once gnuplot is missing, the other folders are not tried. */
-		if (cli_write_report(C, sub, path, &res[i], &metas[i], !a.no_plots && !note[0],
+		if (cli_write_report(C, sub, path, &res[i], &metas[i], !a.sim.no_plots && !note[0],
 				     &runs[i].run_id, sub_note, sizeof sub_note) != 0) {
 			status = EXIT_FAIL;
 			goto out;
@@ -384,7 +336,7 @@ int cmd_drill(int argc, char **argv)
 		status = EXIT_FAIL;
 		goto out;
 	}
-	if (!a.no_plots && !note[0]) {
+	if (!a.sim.no_plots && !note[0]) {
 		rc = report_drill_render(dir, msg, sizeof msg);
 		if (rc == CAPSIM_ENOTFOUND)
 			snprintf(note, sizeof note, "gnuplot is not installed: the plots were not "
@@ -393,7 +345,7 @@ int cmd_drill(int argc, char **argv)
 			snprintf(note, sizeof note, "%s", msg);
 	}
 
-	if (a.json) {
+	if (a.sim.json) {
 		char *js = report_drill_json(&d);
 		if (!js) {
 			fprintf(stderr, "capsim drill: %s\n", capsim_strerror(CAPSIM_ENOMEM));
@@ -402,7 +354,7 @@ int cmd_drill(int argc, char **argv)
 		}
 		puts(js);
 		free(js);
-	} else if (!a.quiet) {
+	} else if (!a.sim.quiet) {
 		report_drill_text(&d, stdout);
 		if (nstrategies == 1)
 			printf("\nwrote %s/drill.csv; run %" PRId64 " in %s/results.db\n", dir,
@@ -415,10 +367,10 @@ int cmd_drill(int argc, char **argv)
 		for (int i = 0; i < nstrategies; i++)
 			printf("%s%s", i ? "," : "", scenario_dr_strategy_name(strategies[i]));
 		printf("%s/\n", nstrategies > 1 ? "}" : "");
-		if (!note[0] && !a.no_plots)
+		if (!note[0] && !a.sim.no_plots)
 			printf("plots: %s/{drill,timeline,rto_cdf,rpo_cdf}.png\n", dir);
 	}
-	if (note[0] || (a.no_plots && !a.quiet)) {
+	if (note[0] || (a.sim.no_plots && !a.sim.quiet)) {
 		if (note[0])
 			fprintf(stderr, "capsim drill: %s\n", note);
 		fprintf(stderr, "capsim drill: draw the plots later with: cd %s && for d in . */; "

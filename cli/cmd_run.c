@@ -45,79 +45,10 @@ const char cmd_run_usage[] =
 
 static const char *C = "run";
 
-struct run_args {
-	const char *file;
-	const char *dir;
-	uint64_t reps, seed;
-	unsigned threads;
-	double bucket;
-	int have_reps, have_seed, json, quiet, no_plots;
-};
-
-static int parse_args(int argc, char **argv, struct run_args *a)
-{
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		int rc;
-		if (arg[0] != '-' || arg[1] == '\0') {
-			if (a->file)
-				return cli_usage_error(C, "one scenario file only; got \"%s\" and "
-						       "\"%s\"", a->file, arg);
-			a->file = arg;
-			continue;
-		}
-		if (!strcmp(arg, "--json")) {
-			a->json = 1;
-			continue;
-		}
-		if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
-			a->quiet = 1;
-			continue;
-		}
-		if (!strcmp(arg, "--no-plots")) {
-			a->no_plots = 1;
-			continue;
-		}
-		if (i + 1 >= argc)
-			return cli_usage_error(C, "%s needs a value; see 'capsim help run'", arg);
-		const char *val = argv[++i];
-		uint64_t n;
-		if (!strcmp(arg, "-o") || !strcmp(arg, "--output")) {
-			a->dir = val;
-		} else if (!strcmp(arg, "--reps")) {
-			if ((rc = cli_parse_count(C, arg, val, 100000000, &a->reps)))
-				return rc;
-			if (a->reps < 1)
-				return cli_usage_error(C, "--reps: expected at least 1, got %s", val);
-			a->have_reps = 1;
-		} else if (!strcmp(arg, "--seed")) {
-			if ((rc = cli_parse_count(C, arg, val, UINT64_MAX, &a->seed)))
-				return rc;
-			a->have_seed = 1;
-		} else if (!strcmp(arg, "--threads")) {
-			if ((rc = cli_parse_count(C, arg, val, 1024, &n)))
-				return rc;
-			if (n < 1)
-				return cli_usage_error(C, "--threads: expected 1 to 1024, got %s", val);
-			a->threads = (unsigned)n;
-		} else if (!strcmp(arg, "--bucket")) {
-			if (units_parse_duration(val, &a->bucket) != 0 || !(a->bucket > 0))
-				return cli_usage_error(C, "--bucket: expected a duration such as 1h, "
-						       "got \"%s\"", val);
-		} else {
-			return cli_usage_error(C, "unknown option \"%s\"; see 'capsim help run'",
-					       arg);
-		}
-	}
-	if (!a->file)
-		return cli_usage_error(C, "expected a scenario file; see 'capsim help run'");
-	return 0;
-}
-
 int cmd_run(int argc, char **argv)
 {
-	struct run_args a = { 0 };
-	int rc = parse_args(argc, argv, &a);
+	struct cli_sim_args a = { 0 };
+	int rc = cli_parse_sim_args(C, argc, argv, &a, NULL, NULL);
 	if (rc)
 		return rc;
 

@@ -11,6 +11,7 @@
 #include <nettle/sha2.h>
 
 #include "cli/cli.h"
+#include "models/units.h"
 #include "models/run.h"
 #include "reports/report.h"
 #include "sim/error.h"
@@ -172,5 +173,70 @@ int cli_write_report(const char *cmd, const char *dir, const char *db_path,
 		else if (rc < 0)
 			snprintf(note, notelen, "%s", msg);
 	}
+	return 0;
+}
+
+int cli_parse_sim_args(const char *cmd, int argc, char **argv, struct cli_sim_args *a,
+		       int (*extra)(const char *opt, const char *val, void *ctx), void *ctx)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		int rc;
+		if (arg[0] != '-' || arg[1] == '\0') {
+			if (a->file)
+				return cli_usage_error(cmd, "one scenario file only; got \"%s\" and "
+						       "\"%s\"", a->file, arg);
+			a->file = arg;
+			continue;
+		}
+		if (!strcmp(arg, "--json")) {
+			a->json = 1;
+			continue;
+		}
+		if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
+			a->quiet = 1;
+			continue;
+		}
+		if (!strcmp(arg, "--no-plots")) {
+			a->no_plots = 1;
+			continue;
+		}
+		if (i + 1 >= argc)
+			return cli_usage_error(cmd, "%s needs a value; see 'capsim help %s'", arg,
+					       cmd);
+		const char *val = argv[++i];
+		uint64_t n;
+		if (!strcmp(arg, "-o") || !strcmp(arg, "--output")) {
+			a->dir = val;
+		} else if (!strcmp(arg, "--reps")) {
+			if ((rc = cli_parse_count(cmd, arg, val, 100000000, &a->reps)))
+				return rc;
+			if (a->reps < 1)
+				return cli_usage_error(cmd, "--reps: expected at least 1, got %s", val);
+			a->have_reps = 1;
+		} else if (!strcmp(arg, "--seed")) {
+			if ((rc = cli_parse_count(cmd, arg, val, UINT64_MAX, &a->seed)))
+				return rc;
+			a->have_seed = 1;
+		} else if (!strcmp(arg, "--threads")) {
+			if ((rc = cli_parse_count(cmd, arg, val, 1024, &n)))
+				return rc;
+			if (n < 1)
+				return cli_usage_error(cmd, "--threads: expected 1 to 1024, got %s",
+						       val);
+			a->threads = (unsigned)n;
+		} else if (!strcmp(arg, "--bucket")) {
+			if (units_parse_duration(val, &a->bucket) != 0 || !(a->bucket > 0))
+				return cli_usage_error(cmd, "--bucket: expected a duration such as "
+						       "1h, got \"%s\"", val);
+		} else if (!extra || (rc = extra(arg, val, ctx)) == 0) {
+			return cli_usage_error(cmd, "unknown option \"%s\"; see 'capsim help %s'",
+					       arg, cmd);
+		} else if (rc != 1) {
+			return rc;
+		}
+	}
+	if (!a->file)
+		return cli_usage_error(cmd, "expected a scenario file; see 'capsim help %s'", cmd);
 	return 0;
 }
