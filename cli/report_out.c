@@ -11,6 +11,7 @@
 #include <nettle/sha2.h>
 
 #include "cli/cli.h"
+#include "sim/file.h"
 #include "models/units.h"
 #include "models/run.h"
 #include "reports/report.h"
@@ -31,32 +32,10 @@ int cli_parse_count(const char *cmd, const char *opt, const char *text, uint64_t
 
 char *cli_slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n - 1, f);
-		if (ferror(f)) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		if (feof(f))
-			break;
-		char *b = realloc(buf, cap *= 2);
-		if (!b) {
-			free(buf);
-			errno = ENOMEM;
-		}
-		buf = b;
-	}
-	fclose(f);
-	if (buf) {
-		buf[n] = '\0';
-		*len = n;
-	}
+	int err = 0;
+	char *buf = file_read(path, len, &err);
+	if (!buf)
+		errno = err;
 	return buf;
 }
 

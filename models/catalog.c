@@ -11,6 +11,7 @@
 
 #include "models/units.h"
 #include "sim/error.h"
+#include "sim/file.h"
 
 #ifndef CAPSIM_DATA_DIR
 #define CAPSIM_DATA_DIR "models/data"
@@ -427,42 +428,6 @@ static void read_comment(struct reader *r, const char *s, size_t n)
 
 /* ---- the file ---- */
 
-static char *read_file(const char *path, size_t *len, int *err)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-	if (!f) {
-		*err = errno;
-		return NULL;
-	}
-	for (;;) {
-		if (cap - n < 4096) {
-			char *nb = realloc(buf, cap = cap ? 2 * cap : 65536);
-			if (!nb) {
-				*err = ENOMEM;
-				goto fail;
-			}
-			buf = nb;
-		}
-		size_t m = fread(buf + n, 1, cap - n - 1, f);
-		n += m;
-		if (m == 0)
-			break;
-	}
-	if (ferror(f)) {
-		*err = errno ? errno : EIO;
-		goto fail;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-fail:
-	fclose(f);
-	free(buf);
-	return NULL;
-}
 
 /* Each line is handled on its own: a '#' line is a comment and never reaches libcsv, any
  * other is one CSV row, parsed and finished (csv_fini) before the next. So a row cannot span
@@ -477,7 +442,7 @@ int catalog_load(const char *path, struct catalog *c, char *msg, size_t msglen)
 	memset(c, 0, sizeof *c);
 	if (msg && msglen)
 		msg[0] = '\0';
-	if (!(data = read_file(path, &len, &e))) {
+	if (!(data = file_read(path, &len, &e))) {
 		if (e == ENOMEM)
 			return CAPSIM_ENOMEM;
 		if (msg && msglen)

@@ -14,6 +14,7 @@
 #include "models/jsonloc.h"
 #include "models/units.h"
 #include "sim/error.h"
+#include "sim/file.h"
 
 #define MAX_PATH_DEPTH 16
 /* Largest whole number a JSON number (an IEEE double) holds exactly: 2^53. */
@@ -999,42 +1000,6 @@ static void trace_row(int term, void *data)
 	tr->rate[tr->n++] = q;
 }
 
-static char *read_file(const char *path, size_t *len, int *err)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-	if (!f) {
-		*err = errno;
-		return NULL;
-	}
-	for (;;) {
-		if (cap - n < 4096) {
-			char *nb = realloc(buf, cap = cap ? 2 * cap : 65536);
-			if (!nb) {
-				*err = ENOMEM;
-				goto fail;
-			}
-			buf = nb;
-		}
-		size_t m = fread(buf + n, 1, cap - n - 1, f);
-		n += m;
-		if (m == 0)
-			break;
-	}
-	if (ferror(f)) {
-		*err = errno ? errno : EIO;
-		goto fail;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-fail:
-	fclose(f);
-	free(buf);
-	return NULL;
-}
 
 /* Reads the CSV trace named by v at the current path (traffic.trace), relative to the
  * scenario's folder. Errors inside the CSV name the CSV file and its line. The CSV is fed to
@@ -1055,7 +1020,7 @@ static int load_trace(struct ctx *c, const cJSON *v)
 		return CAPSIM_ENOMEM;
 	memcpy(tr->path, c->dir, dl);
 	strcpy(tr->path + dl, rel);
-	if (!(data = read_file(tr->path, &len, &e)))
+	if (!(data = file_read(tr->path, &len, &e)))
 		return e == ENOMEM ? CAPSIM_ENOMEM
 				   : fail_code(c, CAPSIM_EIO, AT_VALUE, "cannot read the trace "
 					       "\"%s\": %s", tr->path, strerror(e));
@@ -2676,7 +2641,7 @@ int scenario_load(const char *path, struct scenario *sc, struct scenario_error *
 	size_t len;
 	int sys = 0;
 	memset(sc, 0, sizeof *sc);
-	char *text = read_file(path, &len, &sys);
+	char *text = file_read(path, &len, &sys);
 	if (!text) {
 		if (sys == ENOMEM)
 			return CAPSIM_ENOMEM;
