@@ -1,3 +1,0 @@
-build-dbg/models/spot.o: models/spot.c models/spot.h sim/rng.h
-models/spot.h:
-sim/rng.h:

@@ -1,2 +1,0 @@
-build-dbg/sim/error.o: sim/error.c sim/error.h
-sim/error.h:

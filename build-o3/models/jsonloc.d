@@ -1,3 +1,0 @@
-build-o3/models/jsonloc.o: models/jsonloc.c models/jsonloc.h sim/error.h
-models/jsonloc.h:
-sim/error.h:

@@ -1,4 +1,0 @@
-build-o3/sim/engine.o: sim/engine.c sim/engine.h sim/evq.h sim/error.h
-sim/engine.h:
-sim/evq.h:
-sim/error.h:

@@ -1,3 +1,0 @@
-build-o3/sim/evq.o: sim/evq.c sim/evq.h sim/error.h
-sim/evq.h:
-sim/error.h:

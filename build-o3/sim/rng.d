@@ -1,3 +1,0 @@
-build-o3/sim/rng.o: sim/rng.c sim/rng.h sim/error.h
-sim/rng.h:
-sim/error.h:

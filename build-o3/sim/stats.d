@@ -1,3 +1,0 @@
-build-o3/sim/stats.o: sim/stats.c sim/stats.h sim/error.h
-sim/stats.h:
-sim/error.h:
