@@ -193,6 +193,14 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 		M("fraction", ratio(s[W_SP_USED], s[W_SP_COMMITMENT], 0), "sp_utilization");
 		M("fraction", ratio(s[W_SP_COVERED_EQUIV], s[W_OD_EQUIV], 0), "sp_coverage");
 	}
+	for (size_t ad = 0; ad < sh->nadvice; ad++) {
+		size_t type = sh->advice_rate[ad] / sc->nregions;
+		size_t region = sh->advice_rate[ad] % sc->nregions;
+		M("instances", w ? w->ri_advice[ad] : 0, "ri_breakeven.%s.%s",
+		  sc->instance_types[type].name, sc->regions[region].name);
+		M("USD", w ? w->ri_saving[ad] : 0, "ri_breakeven_saving.%s.%s",
+		  sc->instance_types[type].name, sc->regions[region].name);
+	}
 	for (size_t t = 0; t < sc->ntiers; t++) {
 		double c = 0;
 		for (size_t i = 0; w && i < sh->npools; i++)

@@ -10,6 +10,7 @@
 #include "models/autoscale.h"
 #include "models/billing.h"
 #include "models/catalog.h"
+#include "models/commit.h"
 #include "models/spot.h"
 #include "models/traffic.h"
 #include "sim/engine.h"
@@ -110,6 +111,27 @@ static int billing_layout(struct world_shared *sh)
 		sh->sp[k].commitment = plan->commitment_hourly;
 		sh->sp[k].term = plan->term;
 	}
+	/* Reservation advice: every (type, region) an on-demand line bills, whose catalog row
+	 * gives a reservation price. */
+	if (!(sh->advice_rate = calloc(sh->nlines, sizeof *sh->advice_rate)) ||
+	    !(sh->advice_fee = calloc(sh->nlines, sizeof *sh->advice_fee)))
+		return CAPSIM_ENOMEM;
+	for (size_t i = 0; i < sh->npools; i++) {
+		const struct world_pool *pl = &sh->pools[i];
+		size_t rate = pl->line_type[0] * nr + pl->region, a;
+		const struct scenario_price *pr = &sc->instance_types[pl->line_type[0]].price[pl->region];
+		if (!pr->cat || !(pr->on_demand > 0))
+			continue;
+		for (a = 0; a < sh->nadvice; a++)
+			if (sh->advice_rate[a] == rate)
+				break;
+		if (a < sh->nadvice)
+			continue;
+		sh->advice_rate[sh->nadvice] = rate;
+		sh->advice_fee[sh->nadvice++] = catalog_ri_effective(pr->cat, CATALOG_1Y,
+								     CATALOG_NO_UPFRONT);
+	}
+	sh->nhours = (size_t)ceil(sc->horizon / 3600.0 - 1e-9);
 	sh->plan = (struct billing_plan){ .rates = sh->rates, .nrates = ntypes * nr,
 					  .ri = sh->ri, .nri = nri, .sp = sh->sp, .nsp = nsp };
 	return 0;
@@ -242,6 +264,8 @@ void world_shared_release(struct world_shared *sh)
 	free(sh->rates);
 	free(sh->ri);
 	free(sh->sp);
+	free(sh->advice_rate);
+	free(sh->advice_fee);
 	free(sh->shape);
 	free(sh->pools);
 	free(sh->pool_of);
@@ -361,6 +385,8 @@ struct world {
 	size_t failover_outage; /* the outage being recovered from */
 	struct pool *pools;
 	struct billing_line *bl; /* [nlines] every pool's lines, for the hourly settlement */
+	double *hourly;        /* [nadvice × nhours] on-demand instance-hours of each hour, per
+				  advised (type, region) */
 	size_t nlines;
 	double hour_start;     /* s, start of the hour being accumulated */
 	size_t bucket;         /* bucket of the current step */
@@ -1098,6 +1124,14 @@ static int settle(struct world *w, double t_end)
 			p->lines[j].od_seconds = 0;
 		}
 	}
+	/* The hour's on-demand usage of each advised (type, region), before any discount. */
+	size_t hour = (size_t)(t0 / 3600.0);
+	if (hour >= sh->nhours)
+		hour = sh->nhours - 1;
+	for (size_t l = 0; w->hourly && l < w->nlines; l++)
+		for (size_t a = 0; a < sh->nadvice; a++)
+			if (w->bl[l].rate == sh->advice_rate[a])
+				w->hourly[a * sh->nhours + hour] += w->bl[l].od_hours;
 	struct billing_hour h;
 	int rc = billing_apply_hour(&sh->plan, w->bl, w->nlines, &h);
 	if (rc < 0)
@@ -1788,6 +1822,7 @@ static void world_free(struct world *w)
 		free(w->pools);
 	}
 	free(w->bl);
+	free(w->hourly);
 	free(w->zone_down);
 	free(w->region_down);
 	free(w->dns_prev);
@@ -1877,7 +1912,10 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	    !(w.region_down = calloc(nr, sizeof *w.region_down)))
 		goto out;
 	rc = CAPSIM_ENOMEM;
-	if (!(w.bl = calloc(sh->nlines, sizeof *w.bl)))
+	if (!(w.bl = calloc(sh->nlines, sizeof *w.bl)) ||
+	    (sh->nadvice && !(w.hourly = calloc(sh->nadvice * sh->nhours, sizeof *w.hourly))) ||
+	    (sh->nadvice && !(out->ri_advice = calloc(sh->nadvice, sizeof *out->ri_advice))) ||
+	    (sh->nadvice && !(out->ri_saving = calloc(sh->nadvice, sizeof *out->ri_saving))))
 		goto out;
 	w.nlines = sh->nlines;
 
@@ -2066,6 +2104,20 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 		}
 	if ((rc = sort_events(out)) < 0)
 		goto out;
+	/* Reservation advice from this replication's hourly on-demand usage (models/commit.h):
+	 * the count that minimises that usage's bill at the 1-year no-upfront price, and what
+	 * it would save against paying all of it on demand. */
+	for (size_t a = 0; a < sh->nadvice; a++) {
+		const double *u = &w.hourly[a * sh->nhours];
+		double price = sh->rates[sh->advice_rate[a]].on_demand, cost;
+		int k;
+		if ((rc = commit_reserved_count(u, sh->nhours, price, sh->advice_fee[a], &k,
+						&cost)) < 0)
+			goto out;
+		out->ri_advice[a] = k;
+		out->ri_saving[a] = commit_reserved_cost(u, sh->nhours, price,
+							 sh->advice_fee[a], 0) - cost;
+	}
 
 	/* Bucket sums to means; utilisation sums to time averages. */
 	for (size_t b = 0; b < sh->nbuckets; b++) {
@@ -2102,6 +2154,8 @@ void world_rep_release(struct world_rep *r)
 	free(r->month_cost);
 	free(r->month_unused);
 	free(r->month_dr);
+	free(r->ri_advice);
+	free(r->ri_saving);
 	free(r->rto);
 	free(r->rto_full);
 	free(r->rpo);

@@ -148,6 +148,10 @@ struct world_shared {
 	struct billing_reservation *ri;
 	struct billing_savings_plan *sp;
 	struct billing_plan plan;
+	size_t nadvice;        /* (type, region)s given reservation advice */
+	size_t *advice_rate;   /* [nadvice] their rate indexes */
+	double *advice_fee;    /* [nadvice] USD/h of a 1-year no-upfront reservation */
+	size_t nhours;         /* billing hours in the horizon */
 	int exact_queueing;    /* solve every pool-step with qtable_exact (benchmark baseline) */
 };
 
@@ -175,6 +179,8 @@ struct world_rep {
 	double *rto_full;      /* [nrto] s per outage: start to full capacity after its end */
 	double *rpo;           /* [nrto] s of writes lost per outage; -1 when not measured */
 	double *month_dr;      /* [nmonths] USD of the DR strategy's data costs */
+	double *ri_advice;     /* [nadvice] break-even reservation count of this replication */
+	double *ri_saving;     /* [nadvice] USD it saves on its on-demand usage */
 	size_t nrto;
 	struct run_event *events; /* [nevents] */
 	size_t nevents, events_cap;

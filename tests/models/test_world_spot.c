@@ -227,3 +227,49 @@ Test(world_spot, seed_gives_identical_results_whatever_the_threads)
 	run_result_release(&b);
 	scenario_release(&sc);
 }
+
+/* Reservation advice: the same 10/20-instance days without reservations. At 0.60 USD/h
+ * against 1.00 on demand (ratio 0.6), only the 10 instances used all day pay for themselves
+ * (the next 10 are used 1/3 of the time < 0.6): advice 10. Their saving over two days: all on
+ * demand 2 × (16 × 10 + 8 × 20) = 640 USD; with 10 reserved 2 × (24 × 10 × 0.6 + 8 × 10 ×
+ * 1.0) = 448 USD; 192 USD saved. */
+Test(world_spot, reservation_advice_is_the_break_even_count)
+{
+	char dir[] = "/tmp/capsim-spot-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char cat[256], path[256];
+	snprintf(cat, sizeof cat, "%s/cat.csv", dir);
+	FILE *f = fopen(cat, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "# date: 2026-11-23\n# source: test\n"
+		"type,family,category,region,vcpu,memory_gib,on_demand,"
+		"ri_1y_no_upfront_hourly,ri_1y_partial_upfront,ri_1y_partial_hourly,"
+		"ri_1y_all_upfront,ri_3y_no_upfront_hourly,ri_3y_partial_upfront,"
+		"ri_3y_partial_hourly,ri_3y_all_upfront,sp_compute_1y,sp_compute_3y,sp_family_1y,"
+		"sp_family_3y,spot_discount,spot_interruption\n"
+		"x.large,x,general,r1,2,8,1.00,0.60,2500,0.30,5000,0.45,6000,0.2,11000,"
+		"0.75,0.55,0.65,0.45,0.7,<5%%\n");
+	fclose(f);
+	snprintf(path, sizeof path, "%s/s.json", dir);
+	const char *json =
+		"{ \"name\": \"advice\", \"version\": 1, \"horizon\": \"2d\", \"step\": \"1m\","
+		"  \"catalog\": \"cat.csv\","
+		"  \"traffic\": { \"base_rate\": 100 },"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"x.large\","
+		"    \"capacity_rps\": 1000, \"boot_time\": { \"median\": \"1m\", \"p95\": \"1m\" },"
+		"    \"autoscaling\": { \"min\": 10, \"max\": 20, \"scheduled\": ["
+		"      { \"at\": \"08:00\", \"desired\": 20 }, { \"at\": \"16:00\", \"desired\": 10 } ] } } ] }";
+	struct scenario sc;
+	parse(json, path, &sc);
+	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert_float_eq(metric(&r, "ri_breakeven.x.large.r1")->stat.mean, 10, 1e-12);
+	cr_assert_float_eq(metric(&r, "ri_breakeven_saving.x.large.r1")->stat.mean, 192, 1e-9);
+	cr_assert_float_eq(metric(&r, "cost_total")->stat.mean, 640, 1e-9);
+	run_result_release(&r);
+	scenario_release(&sc);
+	unlink(cat);
+	rmdir(dir);
+}
