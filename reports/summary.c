@@ -371,6 +371,68 @@ static void purchase_block(FILE *out, const struct run_result *r, double pct)
 	}
 }
 
+/* "42 s", "16.5 min", "2.35 h": a duration in the unit that reads best. */
+static void fmt_seconds(char *buf, size_t len, double s)
+{
+	if (s >= 7200)
+		snprintf(buf, len, "%.3g h", s / 3600);
+	else if (s >= 120)
+		snprintf(buf, len, "%.3g min", s / 60);
+	else
+		snprintf(buf, len, "%.3g s", s);
+}
+
+/* The outages and their recovery, when the scenario has failures; and the reservation
+ * advice, when the catalog prices reservations for what runs on demand. */
+static void failure_block(FILE *out, const struct run_result *r)
+{
+	const struct run_metric *m;
+	char a[32], b[32], note[160], label[128];
+	if (run_find_metric(r, "outages") || run_find_metric(r, "rto")) {
+		line(out, "");
+		row(out, r, "outages", "outages", "zone and region");
+		row(out, r, "instance_failures", "instance failures", NULL);
+		row(out, r, "downtime_per_year", "downtime per year", "below availability SLO");
+		if ((m = run_find_metric(r, "rto"))) {
+			fmt_seconds(a, sizeof a, m->stat.p50);
+			fmt_seconds(b, sizeof b, m->stat.p95);
+			snprintf(note, sizeof note, "p50 %s, p95 %s", a, b);
+			row(out, r, "rto", "RTO (mean over outages)", note);
+		}
+		row(out, r, "rto_p99", "  RTO p99", NULL);
+		row(out, r, "rto_target_met", "  outages within RTO target", NULL);
+		if ((m = run_find_metric(r, "rpo"))) {
+			fmt_seconds(a, sizeof a, m->stat.p50);
+			fmt_seconds(b, sizeof b, m->stat.p95);
+			snprintf(note, sizeof note, "p50 %s, p95 %s", a, b);
+			row(out, r, "rpo", "RPO (mean over failovers)", note);
+		}
+		row(out, r, "rpo_p99", "  RPO p99", NULL);
+		row(out, r, "rpo_target_met", "  failovers within RPO target", NULL);
+		row(out, r, "cost.dr.replication", "DR replication traffic", NULL);
+		row(out, r, "cost.dr.backup_storage", "DR backup storage", NULL);
+	}
+	int first = 1;
+	for (size_t i = 0; i < r->nmetrics; i++) {
+		const char *n = r->metrics[i].name;
+		if (strncmp(n, "ri_breakeven.", 13) != 0)
+			continue;
+		char saving[128];
+		snprintf(saving, sizeof saving, "ri_breakeven_saving.%s", n + 13);
+		if (first) {
+			line(out, "");
+			line(out, "reservation advice: 1-year no upfront, break-even on the simulated "
+			     "on-demand hours");
+			first = 0;
+		}
+		const struct run_metric *sv = run_find_metric(r, saving);
+		grouped(a, sizeof a, sv ? sv->stat.mean : 0, 2);
+		snprintf(label, sizeof label, "  reserve %s", n + 13);
+		snprintf(note, sizeof note, "saves $%s", a);
+		row(out, r, n, label, note);
+	}
+}
+
 int report_summary_text(const struct run_result *r, FILE *out)
 {
 	const struct scenario *sc = r->sc;
@@ -440,6 +502,7 @@ int report_summary_text(const struct run_result *r, FILE *out)
 	row(out, r, "budget_exceeded", "probability over budget", NULL);
 	bill_lines(out, r);
 	purchase_block(out, r, pct);
+	failure_block(out, r);
 	line(out, "");
 	row(out, r, "instance_hours", "instance hours", NULL);
 	row(out, r, "peak_instances", "peak instances", NULL);

@@ -411,3 +411,41 @@ Test(summary, json_without_meta_has_nulls)
 	free(text);
 	fake_release(&f);
 }
+
+/* The failures block appears with the outage metrics and reads them: RTO's mean and
+ * interval, and its p50 and p95 in the note, in the unit that reads best (90 s; 600 s =
+ * 10 min; 7,200 s = 2 h). Reservation advice lines name the (type, region) and the saving. */
+Test(summary, failures_and_reservation_advice_blocks)
+{
+	struct fake f;
+	fake_init(&f);
+	struct run_metric *m = realloc(f.r.metrics, (f.r.nmetrics + 4) * sizeof *m);
+	cr_assert_not_null(m);
+	f.r.metrics = m;
+	struct run_metric add[4] = {
+		{ "outages", "count", { 2, 1, 3, 0, 2, 4 } },
+		{ "rto", "s", { 600, 300, 900, 60, 90, 7200 } },
+		{ "ri_breakeven.m6i.large.eu-west-1", "instances", { 5, 5, 5, 5, 5, 5 } },
+		{ "ri_breakeven_saving.m6i.large.eu-west-1", "USD", { 124.5, 120, 129, 110, 124,
+								       135 } },
+	};
+	for (int i = 0; i < 4; i++) {
+		/* Replace a metric the fake already has, else add it. */
+		struct run_metric *had = (struct run_metric *)run_find_metric(&f.r, add[i].name);
+		if (had)
+			*had = add[i];
+		else
+			f.r.metrics[f.r.nmetrics++] = add[i];
+	}
+	char *text = summary(&f), line[256];
+	find_line(text, "outages ", line, sizeof line);
+	cr_assert_not_null(strstr(line, "zone and region"), "%s", line);
+	find_line(text, "RTO (mean over outages)", line, sizeof line);
+	cr_assert_not_null(strstr(line, "p50 90 s, p95 2 h"), "%s", line);
+	find_line(text, "  reserve m6i.large.eu-west-1", line, sizeof line);
+	cr_assert_not_null(strstr(line, "saves $124.50"), "%s", line);
+	for (const char *p = text; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0))
+		cr_assert_leq(strcspn(p, "\n"), 100, "a line longer than 100 columns");
+	free(text);
+	fake_release(&f);
+}
