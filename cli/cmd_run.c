@@ -11,7 +11,6 @@
 #include "cli/cli.h"
 #include "models/run.h"
 #include "models/scenario.h"
-#include "models/units.h"
 #include "reports/report.h"
 #include "sim/error.h"
 #include "sim/version.h"

@@ -154,6 +154,7 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 	sh->nsteps = (uint64_t)llround(sc->horizon / sc->step);
 	sh->p = sc->has_slo ? sc->slo.latency_percentile / 100.0 : 0.99;
 	sh->latency_target = sc->has_slo ? sc->slo.latency_target : 0;
+	sh->availability_target = sc->has_slo ? sc->slo.availability : 0.999;
 
 	if (!(sh->chain = calloc(nt, sizeof *sh->chain)) ||
 	    !(sh->pool_of = malloc(nt * nr * sizeof *sh->pool_of)) ||
@@ -323,7 +324,6 @@ struct line {
 struct pool {
 	const struct world_pool *def;
 	struct world *w;
-	size_t index;
 	const struct scenario_purchase *buy; /* NULL: everything on demand */
 	struct instance *inst; /* [cap] slots; indices are stable (events name them) */
 	int cap, used;         /* slots allocated, slots ever used (high-water mark) */
@@ -934,8 +934,7 @@ static void on_outage_next(struct engine *eng, struct event *ev, void *ctx)
 /* After step k's load: the open outages' recovery. ok_frac is the step's success fraction. */
 static void measure_outages(struct world *w, double now, double ok_frac, double failed)
 {
-	const struct scenario *sc = w->sc;
-	double target = sc->has_slo ? sc->slo.availability : 0.999;
+	double target = w->sh->availability_target;
 	for (size_t i = 0; i < w->noutages && w->open_outages; i++) {
 		struct outage *o = &w->outages[i];
 		if (!o->measuring || now < o->start)
@@ -1760,8 +1759,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	o->scalar[W_SUCCEEDED] += ok;
 	if (offered > 0) {
 		double frac = ok / offered;
-		double target = sc->has_slo ? sc->slo.availability : 0.999;
-		if (frac < target)
+		if (frac < sh->availability_target)
 			o->scalar[W_DOWNTIME] += dt;
 		if (w->open_outages)
 			measure_outages(w, now, frac, offered - ok);
@@ -1926,7 +1924,6 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 		const struct scenario_autoscaling *as = &tier->autoscaling;
 		p->def = d;
 		p->w = &w;
-		p->index = i;
 		p->warm_from = INFINITY;
 		p->zones = 1;
 		for (size_t j = 0; j < tier->nplacement; j++)

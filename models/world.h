@@ -123,6 +123,7 @@ struct world_shared {
 	uint64_t nsteps;
 	double p;              /* SLO percentile as a probability (0.99 without an SLO) */
 	double latency_target; /* s; 0 = none */
+	double availability_target; /* the SLO's, 0.999 without one: downtime and RTO use it */
 	struct world_pool *pools; /* [npools], tier-major in chain order then region order */
 	size_t npools;
 	long *pool_of;         /* [ntiers × nregions]: pool of tier t in region r, -1 if not placed */

@@ -75,84 +75,22 @@ static const char dr_json[] =
 static char dir[64];
 static char scen[PATH_MAX];
 
-static void write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
-	cr_assert_eq(fwrite(data, 1, len, f), len);
-	cr_assert_eq(fclose(f), 0);
-}
-
 static void setup(void)
 {
 	strcpy(dir, "/tmp/capsim-drill-XXXXXX");
 	if (!mkdtemp(dir))
 		cr_assert_fail("mkdtemp: %s", strerror(errno));
 	snprintf(scen, sizeof scen, "%s/dr.json", dir);
-	write_file(scen, dr_json, strlen(dr_json));
-}
-
-/* rm -r; best effort (a leftover in /tmp is not worth failing a test for). */
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		struct dirent *e;
-		while (d && (e = readdir(d))) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			char sub[PATH_MAX];
-			snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-			remove_tree(sub);
-		}
-		if (d)
-			closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
+	cli_write_file(scen, dr_json, strlen(dr_json));
 }
 
 static void teardown(void)
 {
 	if (dir[0])
-		remove_tree(dir);
+		cli_remove_tree(dir);
 }
 
 TestSuite(drill_cli, .init = setup, .fini = teardown);
-
-static void join(char *buf, size_t size, const char *folder, const char *name)
-{
-	cr_assert_lt((size_t)snprintf(buf, size, "%s/%s", folder, name), size);
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
-	size_t cap = 1 << 16, n = 0, got;
-	char *buf = malloc(cap);
-	cr_assert_not_null(buf);
-	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (cap - n < 2) {
-			buf = realloc(buf, cap *= 2);
-			cr_assert_not_null(buf);
-		}
-	}
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
-
-static int exists(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0;
-}
 
 /* drill.csv as rows of fields (it quotes nothing: strategy names and numbers only). */
 #define MAXROWS 8
@@ -165,7 +103,7 @@ struct drill_csv {
 
 static void drill_csv_read(const char *path, struct drill_csv *t)
 {
-	t->text = read_file(path);
+	t->text = cli_read_file(path, NULL);
 	t->nrows = 0;
 	for (char *line = t->text, *next; line && *line; line = next) {
 		next = strchr(line, '\n');
@@ -194,20 +132,6 @@ static double field(const struct drill_csv *t, size_t row, size_t k)
 	double x = strtod(t->f[row][k], &end);
 	cr_assert_eq(*end, '\0', "row %zu field %zu: \"%s\"", row, k, t->f[row][k]);
 	return x;
-}
-
-/* The mean of a metric in a summary.csv text. */
-static double summary_mean(const char *csv, const char *name)
-{
-	size_t n = strlen(name);
-	for (const char *p = csv; p; p = strchr(p, '\n')) {
-		if (*p == '\n')
-			p++;
-		if (strncmp(p, name, n) == 0 && p[n] == ',')
-			return strtod(strchr(p + n + 1, ',') + 1, NULL);
-	}
-	cr_assert_fail("summary.csv has no row %s", name);
-	return NAN;
 }
 
 static void run_ok(const char *const *argv, struct cli_result *r)
@@ -261,12 +185,12 @@ Test(drill_cli, all_four_strategies_meet_their_hand_computed_figures)
 	char out[PATH_MAX], path[PATH_MAX], sub[PATH_MAX];
 	struct cli_result r;
 	struct drill_csv t;
-	join(out, sizeof out, dir, "out");
+	cli_join(out, sizeof out, dir, "out");
 	const char *argv[] = { "drill", scen, "--fail", FAIL, "--strategy", "all", "-o", out,
 			       "--no-plots", NULL };
 	run_ok(argv, &r);
 
-	join(path, sizeof path, out, "drill.csv");
+	cli_join(path, sizeof path, out, "drill.csv");
 	drill_csv_read(path, &t);
 	/* The header was split in place: compare it field by field against the exact text. */
 	char header[] = DRILL_HEADER;
@@ -301,22 +225,22 @@ Test(drill_cli, all_four_strategies_meet_their_hand_computed_figures)
 
 	/* Each strategy's full report, in which the drill's outage was the only one. */
 	for (size_t i = 0; i < 4; i++) {
-		join(sub, sizeof sub, out, strategies[i]);
+		cli_join(sub, sizeof sub, out, strategies[i]);
 		static const char *const files[] = { "summary.csv", "timeseries.csv", "cost.csv",
 						     "bill.csv", "events.csv", "demand.gp" };
 		for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
-			join(path, sizeof path, sub, files[k]);
-			cr_expect(exists(path), "%s missing", path);
+			cli_join(path, sizeof path, sub, files[k]);
+			cr_expect(cli_exists(path), "%s missing", path);
 		}
-		join(path, sizeof path, sub, "summary.csv");
-		char *csv = read_file(path);
-		cr_expect_float_eq(summary_mean(csv, "outages"), 1, 1e-12, "%s", strategies[i]);
+		cli_join(path, sizeof path, sub, "summary.csv");
+		char *csv = cli_read_file(path, NULL);
+		cr_expect_float_eq(cli_summary_mean(csv, "outages"), 1, 1e-12, "%s", strategies[i]);
 		free(csv);
 	}
 	for (size_t k = 0; k < 3; k++) {
 		static const char *const gp[] = { "drill.gp", "timeline.gp", "rto_cdf.gp" };
-		join(path, sizeof path, out, gp[k]);
-		cr_expect(exists(path), "%s missing", gp[k]);
+		cli_join(path, sizeof path, out, gp[k]);
+		cr_expect(cli_exists(path), "%s missing", gp[k]);
 	}
 
 	/* The table: one column per strategy, 100 columns at most. */
@@ -331,7 +255,7 @@ Test(drill_cli, all_four_strategies_meet_their_hand_computed_figures)
 	/* One database for the drill, a run per strategy with the command line that repeats it. */
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st;
-	join(path, sizeof path, out, "results.db");
+	cli_join(path, sizeof path, out, "results.db");
 	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT scenario, seed, replications, args FROM runs "
 					"ORDER BY id", -1, &st, NULL), SQLITE_OK);
@@ -356,7 +280,7 @@ Test(drill_cli, json_prints_one_object_with_a_strategies_array)
 {
 	char out[PATH_MAX];
 	struct cli_result r;
-	join(out, sizeof out, dir, "out");
+	cli_join(out, sizeof out, dir, "out");
 	const char *argv[] = { "drill", scen, "--fail", FAIL, "--strategy", "all", "-o", out,
 			       "--no-plots", "--json", "--reps", "1", NULL };
 	run_ok(argv, &r);
@@ -386,18 +310,18 @@ Test(drill_cli, without_strategy_the_scenarios_own_is_drilled)
 	char out[PATH_MAX], path[PATH_MAX];
 	struct cli_result r;
 	struct drill_csv t;
-	join(out, sizeof out, dir, "out");
+	cli_join(out, sizeof out, dir, "out");
 	const char *argv[] = { "drill", scen, "--fail", FAIL, "-o", out, "--no-plots", "--quiet",
 			       NULL };
 	run_ok(argv, &r);
 	cr_expect_str_eq(r.out, "");
-	join(path, sizeof path, out, "drill.csv");
+	cli_join(path, sizeof path, out, "drill.csv");
 	drill_csv_read(path, &t);
 	cr_assert_eq(t.nrows, 2);
 	cr_expect_str_eq(t.f[1][0], "warm_standby");
 	cr_expect_float_eq(field(&t, 1, 1), 540, 1e-9);
-	join(path, sizeof path, out, "pilot_light");
-	cr_expect(!exists(path), "a strategy that was not asked for ran");
+	cli_join(path, sizeof path, out, "pilot_light");
+	cr_expect(!cli_exists(path), "a strategy that was not asked for ran");
 	free(t.text);
 	cli_result_release(&r);
 }
@@ -407,19 +331,19 @@ static void refused(const char *const *argv, const char *want)
 {
 	struct cli_result r;
 	char out[PATH_MAX];
-	join(out, sizeof out, dir, "out");
+	cli_join(out, sizeof out, dir, "out");
 	run_capsim(argv, &r);
 	cr_expect_eq(r.status, 2, "exit %d for %s: %s", r.status, want, r.err);
 	cr_expect_not_null(strstr(r.err, want), "stderr \"%s\" lacks \"%s\"", r.err, want);
 	cr_expect_str_eq(r.out, "");
-	cr_expect(!exists(out), "a refused drill created its folder (%s)", want);
+	cr_expect(!cli_exists(out), "a refused drill created its folder (%s)", want);
 	cli_result_release(&r);
 }
 
 Test(drill_cli, a_bad_fail_exits_2_and_writes_nothing)
 {
 	char out[PATH_MAX];
-	join(out, sizeof out, dir, "out");
+	cli_join(out, sizeof out, dir, "out");
 	const char *unknown[] = { "drill", scen, "--fail", "region:q@29h+1h", "-o", out, NULL };
 	refused(unknown, "--fail region:q@29h+1h: unknown region \"q\"");
 	const char *no_duration[] = { "drill", scen, "--fail", "region:p@29h", "-o", out, NULL };
@@ -440,14 +364,14 @@ Test(drill_cli, a_bad_fail_exits_2_and_writes_nothing)
 Test(drill_cli, a_scenario_without_dr_or_with_a_mistake_exits_2)
 {
 	char out[PATH_MAX], want[PATH_MAX + 96], bad[PATH_MAX];
-	join(out, sizeof out, dir, "out");
+	cli_join(out, sizeof out, dir, "out");
 	/* The same scenario with its "dr" key renamed "_comment_dr": ignored, so no dr block. */
 	char *text = strdup(dr_json), *p = strstr(text, "\"dr\": {");
 	cr_assert_not_null(p);
 	char *nodr = malloc(strlen(text) + 16);
 	snprintf(nodr, strlen(text) + 16, "%.*s\"_comment_dr\"%s", (int)(p - text), text, p + 4);
-	join(bad, sizeof bad, dir, "nodr.json");
-	write_file(bad, nodr, strlen(nodr));
+	cli_join(bad, sizeof bad, dir, "nodr.json");
+	cli_write_file(bad, nodr, strlen(nodr));
 	const char *argv[] = { "drill", bad, "--fail", FAIL, "-o", out, NULL };
 	snprintf(want, sizeof want, "capsim drill: %s has no dr block; a drill needs one (see "
 		 "scenarios/README.md)\n", bad);
@@ -457,8 +381,8 @@ Test(drill_cli, a_scenario_without_dr_or_with_a_mistake_exits_2)
 	char *q = strstr(text, "\"replications\": 2");
 	cr_assert_not_null(q);
 	q[16] = '0';
-	join(bad, sizeof bad, dir, "bad.json");
-	write_file(bad, text, strlen(text));
+	cli_join(bad, sizeof bad, dir, "bad.json");
+	cli_write_file(bad, text, strlen(text));
 	const char *mistake[] = { "drill", bad, "--fail", FAIL, "-o", out, NULL };
 	snprintf(want, sizeof want, "%s:2: replications: ", bad);
 	refused(mistake, want);
@@ -469,15 +393,15 @@ Test(drill_cli, a_scenario_without_dr_or_with_a_mistake_exits_2)
 Test(drill_cli, an_active_active_scenario_cannot_drill_the_other_strategies)
 {
 	char out[PATH_MAX], aa[PATH_MAX];
-	join(out, sizeof out, dir, "out");
+	cli_join(out, sizeof out, dir, "out");
 	/* The scenario with dr reduced to an active-active plan. */
 	char *text = strdup(dr_json), *p = strstr(text, "\"dr\": {"), *q = strstr(text, "\"data\"");
 	cr_assert(p && q);
 	char *json = malloc(strlen(text) + 64);
 	snprintf(json, strlen(text) + 64, "%.*s\"dr\": { \"strategy\": \"active_active\" },\n  %s",
 		 (int)(p - text), text, q);
-	join(aa, sizeof aa, dir, "aa.json");
-	write_file(aa, json, strlen(json));
+	cli_join(aa, sizeof aa, dir, "aa.json");
+	cli_write_file(aa, json, strlen(json));
 	const char *argv[] = { "drill", aa, "--fail", FAIL, "--strategy", "all", "-o", out, NULL };
 	refused(argv, "uses active_active, which names no primary and recovery region");
 	const char *one[] = { "drill", aa, "--fail", FAIL, "--strategy", "pilot_light", "-o", out,
@@ -487,22 +411,6 @@ Test(drill_cli, an_active_active_scenario_cannot_drill_the_other_strategies)
 	free(text);
 }
 
-/* Whether an executable gnuplot is in a folder of $PATH. */
-static int have_gnuplot(void)
-{
-	const char *path = getenv("PATH");
-	char buf[PATH_MAX], file[PATH_MAX];
-	if (!path)
-		return 0;
-	snprintf(buf, sizeof buf, "%s", path);
-	for (char *save, *d = strtok_r(buf, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		snprintf(file, sizeof file, "%s/gnuplot", d[0] ? d : ".");
-		if (access(file, X_OK) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 Test(drill_cli, with_gnuplot_the_drill_plots_are_pngs)
 {
 	static const unsigned char magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
@@ -510,18 +418,18 @@ Test(drill_cli, with_gnuplot_the_drill_plots_are_pngs)
 					    "warm_standby/demand.png" };
 	char out[PATH_MAX], path[PATH_MAX];
 	struct cli_result r;
-	if (!have_gnuplot())
+	if (!cli_have_gnuplot())
 		cr_skip_test("gnuplot is not installed (Debian package gnuplot-nox)");
-	join(out, sizeof out, dir, "out");
+	cli_join(out, sizeof out, dir, "out");
 	const char *argv[] = { "drill", scen, "--fail", FAIL, "--fail", "zone:r/a@40h+30m", "-o",
 			       out, "--reps", "1", NULL };
 	run_ok(argv, &r);
 	cr_expect_str_eq(r.err, "");
 	cli_result_release(&r);
 	for (size_t i = 0; i < sizeof pngs / sizeof pngs[0]; i++) {
-		join(path, sizeof path, out, pngs[i]);
-		cr_assert(exists(path), "%s was not drawn", pngs[i]);
-		char *png = read_file(path);
+		cli_join(path, sizeof path, out, pngs[i]);
+		cr_assert(cli_exists(path), "%s was not drawn", pngs[i]);
+		char *png = cli_read_file(path, NULL);
 		cr_expect_eq(memcmp(png, magic, sizeof magic), 0, "%s is not a PNG", pngs[i]);
 		free(png);
 	}

@@ -61,80 +61,13 @@ static void make_tmpdir(void)
 		cr_assert_fail("mkdtemp: %s", strerror(errno));
 }
 
-/* rm -r path; the folders here hold plain files and folders only. Best effort: a leftover
- * in /tmp is not worth failing a test for. */
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		struct dirent *e;
-		while (d && (e = readdir(d))) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			char sub[PATH_MAX];
-			snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-			remove_tree(sub);
-		}
-		if (d)
-			closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
-
 static void remove_tmpdir(void)
 {
 	if (dir[0])
-		remove_tree(dir);
+		cli_remove_tree(dir);
 }
 
 TestSuite(run_cli, .init = make_tmpdir, .fini = remove_tmpdir);
-
-static void join(char *buf, size_t size, const char *folder, const char *name)
-{
-	cr_assert_lt((size_t)snprintf(buf, size, "%s/%s", folder, name), size);
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
-	cr_assert_eq(fwrite(data, 1, len, f), len);
-	cr_assert_eq(fclose(f), 0);
-}
-
-/* The whole file, NUL-terminated (malloc'd); *len (may be NULL) gets its size. */
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
-	size_t cap = 1 << 16, n = 0, got;
-	char *buf = malloc(cap);
-	cr_assert_not_null(buf);
-	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (cap - n < 2) {
-			buf = realloc(buf, cap *= 2);
-			cr_assert_not_null(buf);
-		}
-	}
-	cr_assert(!ferror(f), "%s", path);
-	fclose(f);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
-
-static int exists(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0;
-}
 
 static size_t count_char(const char *s, char c)
 {
@@ -142,23 +75,6 @@ static size_t count_char(const char *s, char c)
 	for (; *s; s++)
 		n += *s == c;
 	return n;
-}
-
-/* The mean of a metric in summary.csv's text: the third field of the line "NAME,...". */
-static double summary_mean(const char *csv, const char *name)
-{
-	size_t n = strlen(name);
-	for (const char *p = csv; p; p = strchr(p, '\n')) {
-		if (*p == '\n')
-			p++;
-		if (strncmp(p, name, n) == 0 && p[n] == ',') {
-			const char *unit_end = strchr(p + n + 1, ',');
-			cr_assert_not_null(unit_end, "%s: no mean", name);
-			return strtod(unit_end + 1, NULL);
-		}
-	}
-	cr_assert_fail("summary.csv has no row %s", name);
-	return NAN;
 }
 
 static void sha256_hex(const char *data, size_t len, char hex[65])
@@ -239,26 +155,26 @@ Test(run_cli, writes_every_file_and_a_summary_with_its_header)
 {
 	char out[PATH_MAX], path[PATH_MAX];
 	struct cli_result r;
-	join(out, sizeof out, dir, "out");
+	cli_join(out, sizeof out, dir, "out");
 	const char *argv[] = { "run", "scenarios/minimal.json", "-o", out, "--reps", "3", NULL };
 	run_ok(argv, &r);
 	cli_result_release(&r);
 
 	for (size_t i = 0; i < sizeof csv_names / sizeof csv_names[0]; i++) {
-		join(path, sizeof path, out, csv_names[i]);
-		cr_expect(exists(path), "%s is missing", csv_names[i]);
+		cli_join(path, sizeof path, out, csv_names[i]);
+		cr_expect(cli_exists(path), "%s is missing", csv_names[i]);
 	}
-	join(path, sizeof path, out, "results.db");
-	cr_expect(exists(path), "results.db is missing");
+	cli_join(path, sizeof path, out, "results.db");
+	cr_expect(cli_exists(path), "results.db is missing");
 	for (size_t i = 0; i < 4; i++) {
 		char gp[64];
 		snprintf(gp, sizeof gp, "%s.gp", plot_names[i]);
-		join(path, sizeof path, out, gp);
-		cr_expect(exists(path), "%s is missing", gp);
+		cli_join(path, sizeof path, out, gp);
+		cr_expect(cli_exists(path), "%s is missing", gp);
 	}
 
-	join(path, sizeof path, out, "summary.csv");
-	char *csv = read_file(path, NULL);
+	cli_join(path, sizeof path, out, "summary.csv");
+	char *csv = cli_read_file(path, NULL);
 	cr_assert(strncmp(csv, SUMMARY_HEADER "\n", strlen(SUMMARY_HEADER) + 1) == 0,
 		  "first line: %.80s", csv);
 	cr_assert(strstr(csv, "\navailability,fraction,"), "no availability row:\n%s", csv);
@@ -266,9 +182,9 @@ Test(run_cli, writes_every_file_and_a_summary_with_its_header)
 	 * requests in every replication (no noise, so the interval is a point); 2 fixed
 	 * instances x 720 h x $0.1 = $144; utilisation 100 / (2 x 4 / 0.05 s) = 0.625. The
 	 * CSV prints 10 significant digits, hence the relative 1e-9. */
-	cr_expect(fabs(summary_mean(csv, "requests_offered") - 259200000) <= 1e-9 * 259200000);
-	cr_expect(fabs(summary_mean(csv, "cost_total") - 144) <= 1e-9 * 144);
-	cr_expect(fabs(summary_mean(csv, "utilization.api.local") - 0.625) <= 1e-9);
+	cr_expect(fabs(cli_summary_mean(csv, "requests_offered") - 259200000) <= 1e-9 * 259200000);
+	cr_expect(fabs(cli_summary_mean(csv, "cost_total") - 144) <= 1e-9 * 144);
+	cr_expect(fabs(cli_summary_mean(csv, "utilization.api.local") - 0.625) <= 1e-9);
 	free(csv);
 }
 
@@ -277,11 +193,11 @@ Test(run_cli, each_run_appends_one_row_and_leaves_earlier_rows_alone)
 	char out[PATH_MAX], db_path[PATH_MAX], path[PATH_MAX], sha[65];
 	struct cli_result r;
 	struct run_row first[4], second[4];
-	join(out, sizeof out, dir, "out");
-	join(db_path, sizeof db_path, out, "results.db");
+	cli_join(out, sizeof out, dir, "out");
+	cli_join(db_path, sizeof db_path, out, "results.db");
 
 	size_t len;
-	char *text = read_file("scenarios/minimal.json", &len);
+	char *text = cli_read_file("scenarios/minimal.json", &len);
 	sha256_hex(text, len, sha);
 	free(text);
 
@@ -320,8 +236,8 @@ Test(run_cli, each_run_appends_one_row_and_leaves_earlier_rows_alone)
 	snprintf(said, sizeof said, ", run %lld in ", (long long)second[1].id);
 	cr_expect(strstr(r.out, said), "stdout does not say \"%s\": %s", said, r.out);
 	cli_result_release(&r);
-	join(path, sizeof path, out, "summary.csv");
-	char *csv = read_file(path, NULL);
+	cli_join(path, sizeof path, out, "summary.csv");
+	char *csv = cli_read_file(path, NULL);
 	int64_t rows = (int64_t)count_char(csv, '\n') - 1;
 	free(csv);
 	cr_expect_gt(rows, 10);
@@ -337,10 +253,10 @@ Test(run_cli, seed_and_reps_are_recorded_and_the_seed_changes_results)
 	char scen[PATH_MAX], a[PATH_MAX], b[PATH_MAX], path[PATH_MAX];
 	struct cli_result r;
 	struct run_row row[2];
-	join(scen, sizeof scen, dir, "noisy.json");
-	write_file(scen, noisy_json, strlen(noisy_json));
-	join(a, sizeof a, dir, "a");
-	join(b, sizeof b, dir, "b");
+	cli_join(scen, sizeof scen, dir, "noisy.json");
+	cli_write_file(scen, noisy_json, strlen(noisy_json));
+	cli_join(a, sizeof a, dir, "a");
+	cli_join(b, sizeof b, dir, "b");
 	const char *runa[] = { "run", scen, "-o", a, "--reps", "2", "--seed", "101", NULL };
 	const char *runb[] = { "run", scen, "-o", b, "--reps", "2", "--seed", "202", NULL };
 	run_ok(runa, &r);
@@ -348,13 +264,13 @@ Test(run_cli, seed_and_reps_are_recorded_and_the_seed_changes_results)
 	run_ok(runb, &r);
 	cli_result_release(&r);
 
-	join(path, sizeof path, a, "results.db");
+	cli_join(path, sizeof path, a, "results.db");
 	sqlite3 *db = db_open(path);
 	cr_assert_eq(db_runs(db, row, 2), 1);
 	sqlite3_close(db);
 	cr_expect_eq(row[0].seed, 101, "runs.seed is --seed, not the scenario's 5");
 	cr_expect_eq(row[0].replications, 2, "runs.replications is --reps, not the scenario's 3");
-	join(path, sizeof path, b, "results.db");
+	cli_join(path, sizeof path, b, "results.db");
 	db = db_open(path);
 	cr_assert_eq(db_runs(db, row, 2), 1);
 	sqlite3_close(db);
@@ -363,12 +279,12 @@ Test(run_cli, seed_and_reps_are_recorded_and_the_seed_changes_results)
 
 	/* Same replications, other seed. Lognormal noise of sigma 0.3 on each of 1440 steps:
 	 * two seeds giving the same mean to 10 digits would be a coincidence of probability ~0. */
-	join(path, sizeof path, a, "summary.csv");
-	char *csva = read_file(path, NULL);
-	join(path, sizeof path, b, "summary.csv");
-	char *csvb = read_file(path, NULL);
-	double ma = summary_mean(csva, "requests_offered");
-	double mb = summary_mean(csvb, "requests_offered");
+	cli_join(path, sizeof path, a, "summary.csv");
+	char *csva = cli_read_file(path, NULL);
+	cli_join(path, sizeof path, b, "summary.csv");
+	char *csvb = cli_read_file(path, NULL);
+	double ma = cli_summary_mean(csva, "requests_offered");
+	double mb = cli_summary_mean(csvb, "requests_offered");
 	/* Both are near 200 requests/s x 86,400 s = 17,280,000 (spikes add a few %). */
 	cr_expect(ma > 0.8 * 17280000 && ma < 1.3 * 17280000, "%g", ma);
 	cr_expect(mb > 0.8 * 17280000 && mb < 1.3 * 17280000, "%g", mb);
@@ -381,10 +297,10 @@ Test(run_cli, the_thread_count_does_not_change_a_single_byte)
 {
 	char scen[PATH_MAX], a[PATH_MAX], b[PATH_MAX], pa[PATH_MAX], pb[PATH_MAX];
 	struct cli_result r;
-	join(scen, sizeof scen, dir, "noisy.json");
-	write_file(scen, noisy_json, strlen(noisy_json));
-	join(a, sizeof a, dir, "t1");
-	join(b, sizeof b, dir, "t2");
+	cli_join(scen, sizeof scen, dir, "noisy.json");
+	cli_write_file(scen, noisy_json, strlen(noisy_json));
+	cli_join(a, sizeof a, dir, "t1");
+	cli_join(b, sizeof b, dir, "t2");
 	const char *run1[] = { "run", scen, "-o", a, "--reps", "4", "--seed", "9",
 			       "--threads", "1", "--no-plots", NULL };
 	const char *run2[] = { "run", scen, "-o", b, "--reps", "4", "--seed", "9",
@@ -395,9 +311,9 @@ Test(run_cli, the_thread_count_does_not_change_a_single_byte)
 	cli_result_release(&r);
 	for (size_t i = 0; i < sizeof csv_names / sizeof csv_names[0]; i++) {
 		size_t la, lb;
-		join(pa, sizeof pa, a, csv_names[i]);
-		join(pb, sizeof pb, b, csv_names[i]);
-		char *ta = read_file(pa, &la), *tb = read_file(pb, &lb);
+		cli_join(pa, sizeof pa, a, csv_names[i]);
+		cli_join(pb, sizeof pb, b, csv_names[i]);
+		char *ta = cli_read_file(pa, &la), *tb = cli_read_file(pb, &lb);
 		cr_expect(la == lb && memcmp(ta, tb, la) == 0,
 			  "%s differs between --threads 1 and --threads 2", csv_names[i]);
 		free(ta);
@@ -409,7 +325,7 @@ Test(run_cli, json_prints_one_object_with_the_metrics)
 {
 	char out[PATH_MAX], path[PATH_MAX];
 	struct cli_result r;
-	join(out, sizeof out, dir, "out");
+	cli_join(out, sizeof out, dir, "out");
 	const char *argv[] = { "run", "scenarios/minimal.json", "-o", out, "--reps", "3",
 			       "--seed", "77", "--json", NULL };
 	run_ok(argv, &r);
@@ -428,9 +344,9 @@ Test(run_cli, json_prints_one_object_with_the_metrics)
 	cr_expect(cJSON_IsNumber(reps) && reps->valuedouble == 3);
 
 	/* The same figure as summary.csv, which prints 10 significant digits. */
-	join(path, sizeof path, out, "summary.csv");
-	char *csv = read_file(path, NULL);
-	double want = summary_mean(csv, "availability");
+	cli_join(path, sizeof path, out, "summary.csv");
+	char *csv = cli_read_file(path, NULL);
+	double want = cli_summary_mean(csv, "availability");
 	cr_expect(fabs(mean->valuedouble - want) <= 1e-9 * fmax(1, fabs(want)), "%.17g vs %.17g",
 		  mean->valuedouble, want);
 	free(csv);
@@ -455,9 +371,9 @@ Test(run_cli, a_scenario_mistake_exits_2_with_a_located_line_and_writes_nothing)
 		"}\n";
 	char scen[PATH_MAX], out[PATH_MAX], want[PATH_MAX + 64];
 	struct cli_result r;
-	join(scen, sizeof scen, dir, "bad.json");
-	write_file(scen, bad_json, strlen(bad_json));
-	join(out, sizeof out, dir, "out");
+	cli_join(scen, sizeof scen, dir, "bad.json");
+	cli_write_file(scen, bad_json, strlen(bad_json));
+	cli_join(out, sizeof out, dir, "out");
 
 	const char *argv[] = { "run", scen, "-o", out, "--reps", "2", NULL };
 	run_capsim(argv, &r);
@@ -467,10 +383,10 @@ Test(run_cli, a_scenario_mistake_exits_2_with_a_located_line_and_writes_nothing)
 		  "\"%s\"", r.err, want);
 	cr_expect_eq(count_char(r.err, '\n'), 1, "one line: %s", r.err);
 	cr_expect_str_eq(r.out, "");
-	cr_expect(!exists(out), "the output folder was created");
+	cr_expect(!cli_exists(out), "the output folder was created");
 	cli_result_release(&r);
 
-	join(scen, sizeof scen, dir, "does-not-exist.json");
+	cli_join(scen, sizeof scen, dir, "does-not-exist.json");
 	const char *missing[] = { "run", scen, "-o", out, NULL };
 	run_capsim(missing, &r);
 	cr_expect_eq(r.status, 2, "missing file: exit %d", r.status);
@@ -488,7 +404,7 @@ Test(run_cli, a_scenario_mistake_exits_2_with_a_located_line_and_writes_nothing)
 	cr_expect_eq(r.status, 2, "--reps 0: exit %d", r.status);
 	cli_result_release(&r);
 
-	cr_expect(!exists(out), "a refused run created the output folder");
+	cr_expect(!cli_exists(out), "a refused run created the output folder");
 }
 
 Test(run_cli, a_results_db_that_is_not_a_database_fails_and_is_left_as_it_was)
@@ -499,8 +415,8 @@ Test(run_cli, a_results_db_that_is_not_a_database_fails_and_is_left_as_it_was)
 	 * "SQLite format 3\0". */
 	for (size_t i = 0; i < sizeof garbage; i++)
 		garbage[i] = (char)(i * 7 + 3);
-	join(db_path, sizeof db_path, dir, "results.db");
-	write_file(db_path, garbage, sizeof garbage);
+	cli_join(db_path, sizeof db_path, dir, "results.db");
+	cli_write_file(db_path, garbage, sizeof garbage);
 
 	const char *argv[] = { "run", "scenarios/minimal.json", "-o", dir, "--reps", "2",
 			       "--no-plots", NULL };
@@ -510,13 +426,13 @@ Test(run_cli, a_results_db_that_is_not_a_database_fails_and_is_left_as_it_was)
 	cli_result_release(&r);
 
 	size_t len;
-	char *after = read_file(db_path, &len);
+	char *after = cli_read_file(db_path, &len);
 	cr_expect(len == sizeof garbage && memcmp(after, garbage, len) == 0,
 		  "results.db was changed (%zu bytes now)", len);
 	free(after);
 	/* The database is written first: a run it refuses leaves no CSV behind either. */
 	char csv[PATH_MAX];
-	join(csv, sizeof csv, dir, "summary.csv");
+	cli_join(csv, sizeof csv, dir, "summary.csv");
 	cr_expect(access(csv, F_OK) != 0, "summary.csv was written for a run not in the database");
 }
 
@@ -524,9 +440,9 @@ Test(run_cli, without_gnuplot_the_run_succeeds_and_says_how_to_draw_later)
 {
 	char bin[PATH_MAX], out[PATH_MAX], path[PATH_MAX];
 	struct cli_result r;
-	join(bin, sizeof bin, dir, "bin");
+	cli_join(bin, sizeof bin, dir, "bin");
 	cr_assert_eq(mkdir(bin, 0755), 0);
-	join(out, sizeof out, dir, "out");
+	cli_join(out, sizeof out, dir, "out");
 	/* Criterion runs each test in its own process, so this PATH is this test's only. */
 	setenv("PATH", bin, 1);
 
@@ -539,28 +455,12 @@ Test(run_cli, without_gnuplot_the_run_succeeds_and_says_how_to_draw_later)
 	for (size_t i = 0; i < 4; i++) {
 		char name[64];
 		snprintf(name, sizeof name, "%s.gp", plot_names[i]);
-		join(path, sizeof path, out, name);
-		cr_expect(exists(path), "%s is missing", name);
+		cli_join(path, sizeof path, out, name);
+		cr_expect(cli_exists(path), "%s is missing", name);
 		snprintf(name, sizeof name, "%s.png", plot_names[i]);
-		join(path, sizeof path, out, name);
-		cr_expect(!exists(path), "%s drawn without gnuplot", name);
+		cli_join(path, sizeof path, out, name);
+		cr_expect(!cli_exists(path), "%s drawn without gnuplot", name);
 	}
-}
-
-/* Whether an executable gnuplot is in a folder of $PATH. */
-static int have_gnuplot(void)
-{
-	const char *path = getenv("PATH");
-	char buf[PATH_MAX], file[PATH_MAX];
-	if (!path)
-		return 0;
-	snprintf(buf, sizeof buf, "%s", path);
-	for (char *save, *d = strtok_r(buf, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		snprintf(file, sizeof file, "%s/gnuplot", d[0] ? d : ".");
-		if (access(file, X_OK) == 0)
-			return 1;
-	}
-	return 0;
 }
 
 Test(run_cli, with_gnuplot_the_six_plots_are_pngs)
@@ -568,7 +468,7 @@ Test(run_cli, with_gnuplot_the_six_plots_are_pngs)
 	static const unsigned char png_magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
 	char path[PATH_MAX];
 	struct cli_result r;
-	if (!have_gnuplot())
+	if (!cli_have_gnuplot())
 		cr_skip_test("gnuplot is not installed (Debian package gnuplot-nox)");
 	const char *argv[] = { "run", "scenarios/minimal.json", "-o", dir, "--reps", "2", NULL };
 	run_ok(argv, &r);
@@ -577,9 +477,9 @@ Test(run_cli, with_gnuplot_the_six_plots_are_pngs)
 		char name[64];
 		size_t len;
 		snprintf(name, sizeof name, "%s.png", plot_names[i]);
-		join(path, sizeof path, dir, name);
-		cr_assert(exists(path), "%s was not drawn", name);
-		char *png = read_file(path, &len);
+		cli_join(path, sizeof path, dir, name);
+		cr_assert(cli_exists(path), "%s was not drawn", name);
+		char *png = cli_read_file(path, &len);
 		cr_expect(len > sizeof png_magic && memcmp(png, png_magic, sizeof png_magic) == 0,
 			  "%s is not a PNG", name);
 		free(png);
@@ -595,9 +495,9 @@ Test(run_cli, quiet_prints_nothing_on_stdout)
 	run_ok(argv, &r);
 	cr_expect_str_eq(r.out, "");
 	/* "nothing on success": stderr too, unless a missing gnuplot has to be mentioned. */
-	if (have_gnuplot())
+	if (cli_have_gnuplot())
 		cr_expect_str_eq(r.err, "");
 	cli_result_release(&r);
-	join(path, sizeof path, dir, "summary.csv");
-	cr_expect(exists(path), "--quiet still writes the report");
+	cli_join(path, sizeof path, dir, "summary.csv");
+	cr_expect(cli_exists(path), "--quiet still writes the report");
 }

@@ -150,17 +150,11 @@ Test(world_spot, without_fallback_a_reclaim_empties_the_tier)
 	free(json);
 }
 
-/* The issue's reserved-instance bill, end to end: 10 instances for 16 hours a day and 20 for
- * 8 (scheduled at 08:00 and 16:00), 15 reserved at 0.60 USD/h effective (no upfront) against
- * 1.00 USD/h on demand. Per hour: with 10 running, the 15 reserved cost 9.00 and cover them;
- * with 20, 9.00 + 5 × 1.00 = 14.00. A day: 16 × 9 + 8 × 14 = 256 USD; two days 512 USD.
- * RI utilisation: (16 × 10 + 8 × 15) / (24 × 15) = 280/360; coverage 280/320. */
-Test(world_spot, reserved_instances_bill_the_hand_worked_days)
+/* A one-row catalog in dir/cat.csv (its path into cat): x.large in r1 at 1.00 USD/h on
+ * demand, 0.60 USD/h reserved for a year with no upfront. */
+static void write_catalog(const char *dir, char *cat, size_t size)
 {
-	char dir[] = "/tmp/capsim-spot-XXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
-	char cat[256], path[256];
-	snprintf(cat, sizeof cat, "%s/cat.csv", dir);
+	snprintf(cat, size, "%s/cat.csv", dir);
 	FILE *f = fopen(cat, "w");
 	cr_assert_not_null(f);
 	fprintf(f, "# date: 2026-11-23\n# source: test\n"
@@ -172,6 +166,19 @@ Test(world_spot, reserved_instances_bill_the_hand_worked_days)
 		"x.large,x,general,r1,2,8,1.00,0.60,2500,0.30,5000,0.45,6000,0.2,11000,"
 		"0.75,0.55,0.65,0.45,0.7,<5%%\n");
 	fclose(f);
+}
+
+/* The issue's reserved-instance bill, end to end: 10 instances for 16 hours a day and 20 for
+ * 8 (scheduled at 08:00 and 16:00), 15 reserved at 0.60 USD/h effective (no upfront) against
+ * 1.00 USD/h on demand. Per hour: with 10 running, the 15 reserved cost 9.00 and cover them;
+ * with 20, 9.00 + 5 × 1.00 = 14.00. A day: 16 × 9 + 8 × 14 = 256 USD; two days 512 USD.
+ * RI utilisation: (16 × 10 + 8 × 15) / (24 × 15) = 280/360; coverage 280/320. */
+Test(world_spot, reserved_instances_bill_the_hand_worked_days)
+{
+	char dir[] = "/tmp/capsim-spot-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char cat[256], path[256];
+	write_catalog(dir, cat, sizeof cat);
 	snprintf(path, sizeof path, "%s/s.json", dir);
 	const char *json =
 		"{ \"name\": \"ri\", \"version\": 1, \"horizon\": \"2d\", \"step\": \"1m\","
@@ -238,18 +245,7 @@ Test(world_spot, reservation_advice_is_the_break_even_count)
 	char dir[] = "/tmp/capsim-spot-XXXXXX";
 	cr_assert_not_null(mkdtemp(dir));
 	char cat[256], path[256];
-	snprintf(cat, sizeof cat, "%s/cat.csv", dir);
-	FILE *f = fopen(cat, "w");
-	cr_assert_not_null(f);
-	fprintf(f, "# date: 2026-11-23\n# source: test\n"
-		"type,family,category,region,vcpu,memory_gib,on_demand,"
-		"ri_1y_no_upfront_hourly,ri_1y_partial_upfront,ri_1y_partial_hourly,"
-		"ri_1y_all_upfront,ri_3y_no_upfront_hourly,ri_3y_partial_upfront,"
-		"ri_3y_partial_hourly,ri_3y_all_upfront,sp_compute_1y,sp_compute_3y,sp_family_1y,"
-		"sp_family_3y,spot_discount,spot_interruption\n"
-		"x.large,x,general,r1,2,8,1.00,0.60,2500,0.30,5000,0.45,6000,0.2,11000,"
-		"0.75,0.55,0.65,0.45,0.7,<5%%\n");
-	fclose(f);
+	write_catalog(dir, cat, sizeof cat);
 	snprintf(path, sizeof path, "%s/s.json", dir);
 	const char *json =
 		"{ \"name\": \"advice\", \"version\": 1, \"horizon\": \"2d\", \"step\": \"1m\","
