@@ -1,5 +1,6 @@
 /* The command table's entries and the small helpers every command shares. Only cli/ prints
- * for the user and chooses exit statuses: 0 success, 1 a failure while working, 2 bad input. */
+ * for the user and chooses exit statuses: 0 success, 1 a failure while working, 2 bad input,
+ * 3 (capsim optimize) no candidate meets the targets. */
 #ifndef CAPSIM_CLI_H
 #define CAPSIM_CLI_H
 
@@ -9,7 +10,7 @@
 struct run_result;
 struct run_meta;
 
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INFEASIBLE = 3 };
 
 struct command {
 	const char *name;
@@ -28,6 +29,8 @@ int cmd_init(int argc, char **argv);
 extern const char cmd_init_usage[];
 int cmd_drill(int argc, char **argv);
 extern const char cmd_drill_usage[];
+int cmd_optimize(int argc, char **argv);
+extern const char cmd_optimize_usage[];
 
 /* Prints "capsim CMD: MESSAGE" on stderr and returns EXIT_USAGE, for bad arguments. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)

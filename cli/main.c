@@ -19,6 +19,8 @@ static const struct command commands[] = {
 	  cmd_run_usage },
 	{ "drill", cmd_drill, "rehearse an outage under one or every disaster-recovery strategy",
 	  cmd_drill_usage },
+	{ "optimize", cmd_optimize, "find the cheapest purchase mix that meets the targets",
+	  cmd_optimize_usage },
 	{ "queue", cmd_queue, "queueing calculator: M/M/c and G/G/c waits, percentiles, sizing",
 	  cmd_queue_usage },
 	{ "validate", cmd_validate, "check scenario files and report the first mistake by line",

@@ -327,9 +327,7 @@ static void on_progress(uint64_t done, uint64_t total, void *ctx)
 	(void)total;
 }
 
-/* Mean, CI and percentiles of n values (sorted in place), the interval clipped to the
- * figure's range [lo, hi]: a t-interval from few replications may reach past it. */
-static void stat_of(double *v, size_t n, double lo, double hi, struct run_stat *st)
+void run_stat_of(double *v, size_t n, double lo, double hi, struct run_stat *st)
 {
 	struct welford w;
 	struct ci ci;
@@ -432,7 +430,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	for (size_t i = 0; i < a.nm; i++) {
 		memcpy(out->metrics[i].name, a.m[i].name, sizeof out->metrics[i].name);
 		memcpy(out->metrics[i].unit, a.m[i].unit, sizeof out->metrics[i].unit);
-		stat_of(a.m[i].v, o->reps, a.m[i].lo, a.m[i].hi, &out->metrics[i].stat);
+		run_stat_of(a.m[i].v, o->reps, a.m[i].lo, a.m[i].hi, &out->metrics[i].stat);
 	}
 	if (a.nrto) {
 		/* Across outages, not replications: every outage of every replication is one
@@ -440,11 +438,11 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		struct run_metric *m = &out->metrics[out->nmetrics++];
 		snprintf(m->name, sizeof m->name, "rto");
 		snprintf(m->unit, sizeof m->unit, "s");
-		stat_of(a.rto, a.nrto, 0, INFINITY, &m->stat);
+		run_stat_of(a.rto, a.nrto, 0, INFINITY, &m->stat);
 		m = &out->metrics[out->nmetrics++];
 		snprintf(m->name, sizeof m->name, "rto_full_capacity");
 		snprintf(m->unit, sizeof m->unit, "s");
-		stat_of(a.rto_full, a.nrto, 0, INFINITY, &m->stat);
+		run_stat_of(a.rto_full, a.nrto, 0, INFINITY, &m->stat);
 		/* The tail the summary's p95 column cannot show: the 99th percentile across
 		 * outages, in every column (stat_of left a.rto sorted). */
 		m = &out->metrics[out->nmetrics++];
@@ -461,7 +459,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 			m = &out->metrics[out->nmetrics++];
 			snprintf(m->name, sizeof m->name, "rpo");
 			snprintf(m->unit, sizeof m->unit, "s");
-			stat_of(a.rpo, nrpo, 0, INFINITY, &m->stat);
+			run_stat_of(a.rpo, nrpo, 0, INFINITY, &m->stat);
 			double q99 = stats_quantile_sorted(a.rpo, nrpo, 0.99);
 			m = &out->metrics[out->nmetrics++];
 			snprintf(m->name, sizeof m->name, "rpo_p99");
@@ -472,7 +470,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 			snprintf(m->unit, sizeof m->unit, "writes");
 			for (size_t i = 0; i < nrpo; i++)
 				a.rpo[i] *= sc->data.write_rate;
-			stat_of(a.rpo, nrpo, 0, INFINITY, &m->stat);
+			run_stat_of(a.rpo, nrpo, 0, INFINITY, &m->stat);
 			for (size_t i = 0; i < nrpo; i++)
 				a.rpo[i] = sc->data.write_rate > 0 ? a.rpo[i] / sc->data.write_rate : 0;
 		}
@@ -484,7 +482,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 			double *v = a.rto_full;   /* reused as scratch: its statistics are taken */
 			for (size_t i = 0; i < a.nrto; i++)
 				v[i] = a.rto[i] <= sc->dr.rto_target ? 1.0 : 0.0;
-			stat_of(v, a.nrto, 0, 1, &m->stat);
+			run_stat_of(v, a.nrto, 0, 1, &m->stat);
 		}
 		if (sc->has_dr && sc->dr.has_rpo_target && nrpo) {
 			m = &out->metrics[out->nmetrics++];
@@ -492,7 +490,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 			snprintf(m->unit, sizeof m->unit, "fraction");
 			for (size_t i = 0; i < nrpo; i++)
 				a.rpo[i] = a.rpo[i] <= sc->dr.rpo_target ? 1.0 : 0.0;
-			stat_of(a.rpo, nrpo, 0, 1, &m->stat);
+			run_stat_of(a.rpo, nrpo, 0, 1, &m->stat);
 		}
 	}
 	out->bucket = sh.bucket;
@@ -530,7 +528,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 					c->region = (long)r;
 					c->tier = (long)sh.pools[i].tier;
 					c->option = billing_option_name[opt];
-					stat_of(v, o->reps, 0, INFINITY, &c->stat);
+					run_stat_of(v, o->reps, 0, INFINITY, &c->stat);
 				}
 			}
 		double *u = &a.cost[(ncells + m) * o->reps];
@@ -543,7 +541,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 			c->region = -1;
 			c->tier = -1;
 			c->option = "unused_commitment";
-			stat_of(u, o->reps, 0, INFINITY, &c->stat);
+			run_stat_of(u, o->reps, 0, INFINITY, &c->stat);
 		}
 		double *dv = &a.cost[(ncells + sh.nmonths + m) * o->reps];
 		any = 0;
@@ -555,12 +553,12 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 			c->region = -1;
 			c->tier = -1;
 			c->option = "dr_data";
-			stat_of(dv, o->reps, 0, INFINITY, &c->stat);
+			run_stat_of(dv, o->reps, 0, INFINITY, &c->stat);
 		}
 		struct run_bill *b = &out->bills[out->nbills++];
 		double *v = &a.bill[m * o->reps];
 		struct run_stat st;
-		stat_of(v, o->reps, 0, INFINITY, &st);   /* sorts v */
+		run_stat_of(v, o->reps, 0, INFINITY, &st);   /* sorts v */
 		b->month = (int)m;
 		b->mean = st.mean;
 		b->p10 = stats_quantile_sorted(v, o->reps, 0.10);

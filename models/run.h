@@ -143,6 +143,11 @@ struct run_options {
  * failure out holds nothing. */
 int run_simulate(const struct scenario *sc, const struct run_options *o, struct run_result *out);
 
+/* A figure's statistics from its n >= 1 per-replication values v (sorted in place): mean,
+ * Student-t 95% interval (the mean itself when n == 1) clipped to the figure's range
+ * [lo, hi] (a t-interval from few replications may reach past it), type-7 percentiles. */
+void run_stat_of(double *v, size_t n, double lo, double hi, struct run_stat *st);
+
 /* Finds a metric by name, or NULL. */
 const struct run_metric *run_find_metric(const struct run_result *r, const char *name);
 

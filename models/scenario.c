@@ -1520,6 +1520,40 @@ static int check_spot_data(struct ctx *c, const struct scenario_tier *t, size_t 
 	return 0;
 }
 
+/* The spot types at key "spot_types" of o, when given, for tier t: a non-empty array of
+ * unique instance types (type_ref), each with spot data in every placed region (which may
+ * read the catalog). Into *types (calloc'd, owned by the caller even on failure) and *n. */
+static int get_spot_types(struct ctx *c, const cJSON *o, const struct scenario_tier *t,
+			  size_t **types, size_t *n)
+{
+	const cJSON *arr, *v;
+	int rc;
+	if ((rc = get_array(c, o, "spot_types", 0, &arr)) != 0 || !arr)
+		return rc;
+	size_t i = 0;
+	if (!(*types = calloc((size_t)cJSON_GetArraySize(arr), sizeof **types)))
+		return CAPSIM_ENOMEM;
+	push_key(c, "spot_types");
+	cJSON_ArrayForEach(v, arr) {
+		size_t k;
+		push_index(c, i);
+		if ((rc = type_ref(c, v, t->placement, t->nplacement, &k)) != 0)
+			return rc;
+		for (size_t j = 0; j < i; j++)
+			if ((*types)[j] == k)
+				return fail(c, AT_VALUE, "duplicate instance type \"%s\"; "
+					    "spot_types[%zu] has it already", v->valuestring, j);
+		(*types)[i] = k;
+		*n = i + 1;
+		if ((rc = check_spot_data(c, t, k)) != 0)
+			return rc;
+		pop(c);
+		i++;
+	}
+	pop(c);
+	return 0;
+}
+
 static int load_purchase(struct ctx *c, const cJSON *tier, struct scenario_tier *t)
 {
 	static const char *const keys[] = { "on_demand_base", "on_demand_percentage_above_base",
@@ -1533,7 +1567,7 @@ static int load_purchase(struct ctx *c, const cJSON *tier, struct scenario_tier 
 	static const char fraction_what[] = "[lo, hi] with 0 < lo <= hi <= 1 (shares of the "
 					    "pool's spot instances)";
 	struct scenario_purchase *p = &t->purchase;
-	const cJSON *o, *arr, *v, *sub;
+	const cJSON *o, *v, *sub;
 	double pct;
 	int rc;
 	/* Without a purchase object every instance is on demand. */
@@ -1555,32 +1589,8 @@ static int load_purchase(struct ctx *c, const cJSON *tier, struct scenario_tier 
 		return expected(c, "spot_types", NULL, "a non-empty array of instance types for spot "
 				"capacity (required when on_demand_percentage_above_base is below "
 				"100)");
-	if ((rc = get_array(c, o, "spot_types", 0, &arr)) != 0)
+	if ((rc = get_spot_types(c, o, t, &p->spot_types, &p->nspot_types)) != 0)
 		return rc;
-	if (arr) {
-		size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
-		if (!(p->spot_types = calloc(n, sizeof *p->spot_types)))
-			return CAPSIM_ENOMEM;
-		push_key(c, "spot_types");
-		cJSON_ArrayForEach(v, arr) {
-			size_t k;
-			push_index(c, i);
-			if ((rc = type_ref(c, v, t->placement, t->nplacement, &k)) != 0)
-				return rc;
-			for (size_t j = 0; j < i; j++)
-				if (p->spot_types[j] == k)
-					return fail(c, AT_VALUE, "duplicate instance type \"%s\"; "
-						    "spot_types[%zu] has it already",
-						    v->valuestring, j);
-			p->spot_types[i] = k;
-			p->nspot_types = i + 1;
-			if ((rc = check_spot_data(c, t, k)) != 0)
-				return rc;
-			pop(c);
-			i++;
-		}
-		pop(c);
-	}
 	if ((rc = get_enum(c, o, "allocation_strategy", strategies, 3, 0,
 			   SCENARIO_ALLOC_PRICE_CAPACITY_OPTIMIZED, 1, &p->allocation)) != 0 ||
 	    (rc = get_bool(c, o, "capacity_rebalance", 0, &p->capacity_rebalance)) != 0 ||
@@ -2516,13 +2526,447 @@ static int load_dr(struct ctx *c, const cJSON *root)
 	return 0;
 }
 
+/* ---- what `capsim optimize` may change ---- */
+
+/* Indexed by enum scenario_objective. */
+static const char *const objective_names[] = { "mean", "p90" };
+/* The commitments the optimizer may size; "commitments" lists a subset. */
+static const char *const commitment_names[] = { "reserved", "savings_plan" };
+
+/* Most values a grid {min, max, step} may expand to: more is a typo (a step of 0.01 meant
+ * as 1) or a search too large to simulate. */
+#define MAX_GRID 1000
+
+/* What one candidate list of optimize.tiers.NAME holds. */
+struct candidates {
+	double lo, hi;               /* range of one value as written */
+	int whole;                   /* 1: whole numbers only */
+	double step;                 /* default step of a {min, max, step} grid */
+	const char *what;            /* one value, for messages */
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* A number v (key of the current object, or the current path when key is NULL) in [lo, hi],
+ * whole when asked. */
+static int candidate_value(struct ctx *c, const char *key, const cJSON *v, double lo,
+			   double hi, int whole, const char *what, double *out)
+{
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < lo ||
+	    v->valuedouble > hi || (whole && v->valuedouble != floor(v->valuedouble)))
+		return expected(c, key, v, what);
+	*out = v->valuedouble;
+	return 0;
+}
+
+/* The candidate list at key of o, when given: a non-empty array of unique values, sorted
+ * here (a duplicate is a typo, the order is not), or a grid {"min", "max", "step"} that
+ * expands to min, min + step, ... up to max. The values as written go to *out (malloc'd,
+ * the caller frees it) and their number to *n; *out stays NULL when the key is absent. */
+static int get_candidates(struct ctx *c, const cJSON *o, const char *key,
+			  const struct candidates *k, double **out, size_t *n)
+{
+	static const char *const grid_keys[] = { "min", "max", "step", NULL };
+	const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL, *it;
+	double *x = NULL;
+	size_t m = 0;
+	int rc = 0;
+	*out = NULL;
+	*n = 0;
+	if (!v)
+		return 0;
+	push_key(c, key);
+	if (cJSON_IsArray(v) && cJSON_GetArraySize(v) > 0) {
+		if (!(x = malloc((size_t)cJSON_GetArraySize(v) * sizeof *x)))
+			return CAPSIM_ENOMEM;
+		cJSON_ArrayForEach(it, v) {
+			push_index(c, m);
+			if ((rc = candidate_value(c, NULL, it, k->lo, k->hi, k->whole, k->what,
+						  &x[m])) != 0)
+				goto out;
+			size_t j = 0;
+			while (j < m && x[j] != x[m])
+				j++;
+			if (j < m) {
+				rc = fail(c, AT_VALUE, "duplicate value %.15g; %s[%zu] has it "
+					  "already", x[m], key, j);
+				goto out;
+			}
+			pop(c);
+			m++;
+		}
+		qsort(x, m, sizeof *x, cmp_double);
+	} else if (cJSON_IsObject(v)) {
+		const cJSON *s = cJSON_GetObjectItemCaseSensitive(v, "step");
+		double lo, hi, step = k->step;
+		char what[200];
+		if ((rc = check_keys(c, v, grid_keys)) != 0 ||
+		    (rc = candidate_value(c, "min", cJSON_GetObjectItemCaseSensitive(v, "min"),
+					  k->lo, k->hi, k->whole, k->what, &lo)) != 0)
+			goto out;
+		snprintf(what, sizeof what, "%s, at least min (%.15g)", k->what, lo);
+		if ((rc = candidate_value(c, "max", cJSON_GetObjectItemCaseSensitive(v, "max"), lo,
+					  k->hi, k->whole, what, &hi)) != 0)
+			goto out;
+		if (s && (rc = candidate_value(c, "step", s, k->whole, INFINITY, k->whole,
+					       k->whole ? "a whole number >= 1" : "a number > 0",
+					       &step)) != 0)
+			goto out;
+		if (!(step > 0)) {
+			rc = expected(c, "step", s, "a number > 0");
+			goto out;
+		}
+		/* The tolerance keeps max itself when (max - min) / step is a whole number that
+		 * rounding left just below it (a step of 100/3, say). */
+		double count = floor((hi - lo) / step + 1e-9) + 1;
+		if (count > MAX_GRID) {
+			rc = fail(c, AT_VALUE, "expected a grid of at most %d values, got %.15g "
+				  "(min %.15g to max %.15g by %.15g); use a larger step", MAX_GRID,
+				  count, lo, hi, step);
+			goto out;
+		}
+		m = (size_t)count;
+		if (!(x = malloc(m * sizeof *x)))
+			return CAPSIM_ENOMEM;
+		for (size_t j = 0; j < m; j++)
+			x[j] = fmin(lo + (double)j * step, hi);
+	} else {
+		rc = expected(c, NULL, v, "a non-empty array of candidates or a grid "
+			      "{\"min\": ..., \"max\": ..., \"step\": ...}");
+		goto out;
+	}
+	pop(c);
+	*out = x;
+	*n = m;
+	return 0;
+out:
+	free(x);
+	return rc;
+}
+
+/* 1 when instance type k has spot data (a discount and an interruption bucket) in every
+ * region tier t is placed in, as far as is known now: declared, or from the catalog when it
+ * has been read. Never reads the catalog. */
+static int has_spot_data(const struct scenario *sc, const struct scenario_tier *t, size_t k)
+{
+	for (size_t i = 0; i < t->nplacement; i++) {
+		size_t r = t->placement[i].region;
+		const struct scenario_price *p = &sc->instance_types[k].price[r];
+		if (p->spot_discount < 0 || p->spot_bucket < 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* The tier at the end of the chain from tiers[0]. */
+static size_t last_tier(const struct scenario *sc)
+{
+	long t = 0;
+	while (sc->tiers[t].calls >= 0)
+		t = sc->tiers[t].calls;
+	return (size_t)t;
+}
+
+/* Everything but spot_types of optimize.tiers.NAME for tiers[i] (o NULL: the tier is not
+ * listed), each value from o or its default; at the tier's path. ot->spot_types already
+ * holds the types the file lists, if any. */
+static int load_opt_tier(struct ctx *c, const cJSON *o, size_t i, struct scenario_opt_tier *ot)
+{
+	static const struct candidates base_kind = { 0, MAX_INSTANCES, 1, 1,
+		"a whole number of instances in [0,1000000]" };
+	/* Percentages by quarters unless told otherwise: 0, 25, 50, 75, 100 over [0,100]. */
+	static const struct candidates pct_kind = { 0, 100, 0, 25, "a percentage in [0,100]" };
+	const struct scenario *sc = c->sc;
+	const struct scenario_tier *t = &sc->tiers[i];
+	double *x;
+	size_t n;
+	int rc;
+	/* Default spot candidates: the types the tier's purchase already diversifies over,
+	 * else its own type when spot data is known for it everywhere it runs. */
+	if (!ot->spot_types && t->purchase.nspot_types > 0) {
+		n = t->purchase.nspot_types;
+		if (!(ot->spot_types = malloc(n * sizeof *ot->spot_types)))
+			return CAPSIM_ENOMEM;
+		memcpy(ot->spot_types, t->purchase.spot_types, n * sizeof *ot->spot_types);
+		ot->nspot_types = n;
+	} else if (!ot->spot_types && has_spot_data(sc, t, t->instance_type)) {
+		if (!(ot->spot_types = malloc(sizeof *ot->spot_types)))
+			return CAPSIM_ENOMEM;
+		ot->spot_types[0] = t->instance_type;
+		ot->nspot_types = 1;
+	}
+	/* The database keeps its data on its instances: an interruption would lose it, so
+	 * spot is only considered there when the file asks for it — or already buys it. A
+	 * scenario of one tier without a dr block has no database behind it (a batch or a
+	 * stateless service). */
+	size_t data_tier = sc->has_dr ? sc->dr.data_tier : last_tier(sc);
+	int is_data = i == data_tier && (sc->has_dr || sc->ntiers > 1);
+	int buys_spot = t->has_purchase && t->purchase.on_demand_above_base < 1;
+	ot->spot = (!is_data || buys_spot) && ot->nspot_types > 0;
+	if (o && (rc = get_bool(c, o, "spot", ot->spot, &ot->spot)) != 0)
+		return rc;
+	if (ot->spot && ot->nspot_types == 0) {
+		char what[400];
+		snprintf(what, sizeof what, "a non-empty array of instance types for spot capacity "
+			 "(required with \"spot\": true: the tier's purchase has no spot_types and "
+			 "its instance type \"%s\" lacks spot data in a region it is placed in)",
+			 sc->instance_types[t->instance_type].name);
+		return expected(c, "spot_types", NULL, what);
+	}
+
+	if ((rc = get_candidates(c, o, "on_demand_base", &base_kind, &x, &n)) != 0)
+		return rc;
+	if (!x) {
+		n = t->autoscaling.min > 0 ? 2 : 1;
+		if (!(x = malloc(n * sizeof *x)))
+			return CAPSIM_ENOMEM;
+		x[0] = 0;
+		x[n - 1] = t->autoscaling.min;
+	}
+	if (!(ot->base = malloc(n * sizeof *ot->base))) {
+		free(x);
+		return CAPSIM_ENOMEM;
+	}
+	for (size_t j = 0; j < n; j++)
+		ot->base[j] = (int)x[j];
+	ot->nbase = n;
+	free(x);
+
+	if ((rc = get_candidates(c, o, "on_demand_percentage_above_base", &pct_kind, &x, &n)))
+		return rc;
+	if (!x) {
+		static const double def[] = { 0, 50, 100 };
+		n = 3;
+		if (!(x = malloc(sizeof def)))
+			return CAPSIM_ENOMEM;
+		memcpy(x, def, sizeof def);
+	}
+	for (size_t j = 0; j < n; j++)
+		x[j] /= 100;
+	ot->pct = x;
+	ot->npct = n;
+
+	if (o && ot->nspot_types == 0 && cJSON_HasObjectItem(o, "spot_type_counts"))
+		return fail_key(c, "spot_type_counts", AT_KEY, "the tier has no spot types to "
+				"count (give spot_types)");
+	char what[160];
+	snprintf(what, sizeof what, "a whole number of spot types in [1,%zu] (the tier's "
+		 "spot_types)", ot->nspot_types);
+	const struct candidates count_kind = { 1, (double)ot->nspot_types, 1, 1, what };
+	if ((rc = get_candidates(c, o, "spot_type_counts", &count_kind, &x, &n)) != 0)
+		return rc;
+	if (!x) {
+		/* Up to 3 types: AWS recommends diversifying over several pools, and each type
+		 * added beyond a few changes little. */
+		n = ot->nspot_types < 3 ? ot->nspot_types : 3;
+		if (n && !(x = malloc(n * sizeof *x)))
+			return CAPSIM_ENOMEM;
+		for (size_t j = 0; j < n; j++)
+			x[j] = (double)(j + 1);
+	}
+	if (n && !(ot->type_counts = malloc(n * sizeof *ot->type_counts))) {
+		free(x);
+		return CAPSIM_ENOMEM;
+	}
+	for (size_t j = 0; j < n; j++)
+		ot->type_counts[j] = (int)x[j];
+	ot->ntype_counts = n;
+	free(x);
+	return 0;
+}
+
+/* optimize.tiers (o: the optimize object, NULL without one) and every tier's defaults. */
+static int load_opt_tiers(struct ctx *c, const cJSON *o)
+{
+	static const char *const keys[] = { "spot", "on_demand_base",
+		"on_demand_percentage_above_base", "spot_types", "spot_type_counts", NULL };
+	struct scenario *sc = c->sc;
+	const cJSON **src = calloc(sc->ntiers, sizeof *src), *tiers = NULL, *m;
+	int rc = 0;
+	if (!src)
+		return CAPSIM_ENOMEM;
+	if (o && (rc = get_object(c, o, "tiers", 0, &tiers)) != 0)
+		goto out;
+	if (tiers) {
+		push_key(c, "tiers");
+		if ((rc = check_duplicates(c, tiers)) != 0)
+			goto out;
+		for (m = tiers->child; m; m = m->next) {
+			if (is_comment(m->string))
+				continue;
+			push_key(c, m->string);
+			/* The key names the tier, so an unknown one is reported at the key. */
+			long i = scenario_find_tier(sc, m->string);
+			if (i < 0) {
+				const char **names = malloc(sc->ntiers * sizeof *names);
+				char text[400];
+				if (!names) {
+					rc = CAPSIM_ENOMEM;
+					goto out;
+				}
+				for (size_t j = 0; j < sc->ntiers; j++)
+					names[j] = sc->tiers[j].name;
+				snprintf(text, sizeof text, "unknown tier \"%.60s\"", m->string);
+				hint(text, sizeof text, m->string, names, sc->ntiers, "tiers are");
+				free(names);
+				rc = fail(c, AT_KEY, "%s", text);
+				goto out;
+			}
+			if (!cJSON_IsObject(m)) {
+				rc = expected(c, NULL, m, "an object");
+				goto out;
+			}
+			struct scenario_opt_tier *ot = &sc->optimize.tiers[i];
+			if ((rc = check_keys(c, m, keys)) != 0 ||
+			    (rc = get_spot_types(c, m, &sc->tiers[i], &ot->spot_types,
+						 &ot->nspot_types)) != 0)
+				goto out;
+			src[i] = m;
+			pop(c);
+		}
+		pop(c);
+	}
+	/* The defaults come once every listed spot type is resolved: one of them may have read
+	 * the catalog, which gives spot data to types that declare none, and a tier's default
+	 * should not depend on where the file lists the tiers. */
+	for (size_t i = 0; i < sc->ntiers; i++) {
+		if (src[i]) {
+			push_key(c, "tiers");
+			push_key(c, src[i]->string);
+		}
+		if ((rc = load_opt_tier(c, src[i], i, &sc->optimize.tiers[i])) != 0)
+			goto out;
+		if (src[i]) {
+			pop(c);
+			pop(c);
+		}
+	}
+out:
+	free(src);
+	return rc;
+}
+
+static int load_optimize(struct ctx *c, const cJSON *root)
+{
+	static const char *const keys[] = { "objective", "replications", "final_replications",
+		"finalists", "commitments", "reserved", "savings_plan", "tiers", NULL };
+	static const char *const reserved_keys[] = { "term", "payment", NULL };
+	static const char *const plan_keys[] = { "term", NULL };
+	struct scenario *sc = c->sc;
+	struct scenario_optimize *opt = &sc->optimize;
+	const cJSON *o, *sub, *v;
+	char what[160];
+	int rc;
+	/* Screening ranks candidates on common random numbers, for which a few replications
+	 * (at least 2, for a spread) are enough; the finalists get the scenario's own count. */
+	opt->objective = SCENARIO_OBJ_MEAN;
+	opt->replications = sc->replications < 2 ? 2 : sc->replications > 8 ? 8 : sc->replications;
+	opt->finalists = 3;
+	opt->reserved = opt->savings_plan = 1;
+	opt->ri_term = opt->sp_term = CATALOG_1Y;
+	opt->ri_payment = CATALOG_NO_UPFRONT;
+	if (!(opt->tiers = calloc(sc->ntiers, sizeof *opt->tiers)))
+		return CAPSIM_ENOMEM;
+	if ((rc = get_object(c, root, "optimize", 0, &o)) != 0)
+		return rc;
+	if (o) {
+		sc->has_optimize = 1;
+		push_key(c, "optimize");
+		if ((rc = check_keys(c, o, keys)) != 0 ||
+		    (rc = get_enum(c, o, "objective", objective_names, 2, 0, SCENARIO_OBJ_MEAN, 1,
+				   &opt->objective)) != 0 ||
+		    (rc = get_int_i(c, o, "replications", 1, opt->replications, 2, MAX_REPLICATIONS,
+				    "a whole number in [2,1000000]", &opt->replications)) != 0)
+			return rc;
+	}
+	opt->final_replications = opt->replications > sc->replications ? opt->replications
+									: sc->replications;
+	if (!o)
+		return load_opt_tiers(c, NULL);
+	snprintf(what, sizeof what, "a whole number in [%d,1000000] (at least replications, %d)",
+		 opt->replications, opt->replications);
+	if ((rc = get_int_i(c, o, "final_replications", 1, opt->final_replications,
+			    opt->replications, MAX_REPLICATIONS, what,
+			    &opt->final_replications)) != 0 ||
+	    (rc = get_int_i(c, o, "finalists", 1, 3, 1, MAX_INSTANCES,
+			    "a whole number in [1,1000000]", &opt->finalists)) != 0)
+		return rc;
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "commitments"))) {
+		long first[2] = { -1, -1 };
+		size_t i = 0;
+		const cJSON *it;
+		if (!cJSON_IsArray(v))
+			return expected(c, "commitments", v, "an array of \"reserved\" and "
+					"\"savings_plan\" (may be empty)");
+		push_key(c, "commitments");
+		cJSON_ArrayForEach(it, v) {
+			size_t k = 0;
+			push_index(c, i);
+			while (k < 2 && !(cJSON_IsString(it) &&
+					  strcmp(it->valuestring, commitment_names[k]) == 0))
+				k++;
+			if (k == 2 && !cJSON_IsString(it))
+				return expected(c, NULL, it, "\"reserved\" or \"savings_plan\"");
+			if (k == 2) {
+				char text[400];
+				snprintf(text, sizeof text, "expected \"reserved\" or "
+					 "\"savings_plan\", got \"%.60s\"", it->valuestring);
+				hint(text, sizeof text, it->valuestring, commitment_names, 2,
+				     "commitments are");
+				return fail(c, AT_VALUE, "%s", text);
+			}
+			if (first[k] >= 0)
+				return fail(c, AT_VALUE, "duplicate commitment \"%s\"; "
+					    "commitments[%ld] has it already", commitment_names[k],
+					    first[k]);
+			first[k] = (long)i;
+			pop(c);
+			i++;
+		}
+		pop(c);
+		opt->reserved = first[0] >= 0;
+		opt->savings_plan = first[1] >= 0;
+	}
+	if ((rc = get_object(c, o, "reserved", 0, &sub)) != 0)
+		return rc;
+	if (sub) {
+		push_key(c, "reserved");
+		if ((rc = check_keys(c, sub, reserved_keys)) != 0 ||
+		    (rc = get_enum(c, sub, "term", term_names, CATALOG_NTERMS, 0, CATALOG_1Y, 0,
+				   &opt->ri_term)) != 0 ||
+		    (rc = get_enum(c, sub, "payment", payment_names, CATALOG_NPAYMENTS, 0,
+				   CATALOG_NO_UPFRONT, 1, &opt->ri_payment)) != 0)
+			return rc;
+		pop(c);
+	}
+	if ((rc = get_object(c, o, "savings_plan", 0, &sub)) != 0)
+		return rc;
+	if (sub) {
+		push_key(c, "savings_plan");
+		if ((rc = check_keys(c, sub, plan_keys)) != 0 ||
+		    (rc = get_enum(c, sub, "term", term_names, CATALOG_NTERMS, 0, CATALOG_1Y, 0,
+				   &opt->sp_term)) != 0)
+			return rc;
+		pop(c);
+	}
+	if ((rc = load_opt_tiers(c, o)) != 0)
+		return rc;
+	pop(c);
+	return 0;
+}
+
 /* ---- the whole file ---- */
 
 static int load_root(struct ctx *c, const cJSON *root)
 {
 	static const char *const keys[] = { "name", "version", "horizon", "step", "seed",
 		"replications", "slo", "budget_monthly", "traffic", "catalog", "instance_types",
-		"regions", "tiers", "reservations", "savings_plans", "failures", "dr", "data", NULL };
+		"regions", "tiers", "reservations", "savings_plans", "failures", "dr", "data",
+		"optimize", NULL };
 	struct scenario *sc = c->sc;
 	double d;
 	int rc;
@@ -2556,7 +3000,9 @@ static int load_root(struct ctx *c, const cJSON *root)
 	    (rc = load_catalog_key(c, root)) != 0 || (rc = load_traffic(c, root)) != 0 ||
 	    (rc = load_tiers(c, root)) != 0 || (rc = load_reservations(c, root)) != 0 ||
 	    (rc = load_savings_plans(c, root)) != 0 || (rc = load_failures(c, root)) != 0 ||
-	    (rc = load_data(c, root)) != 0 || (rc = load_dr(c, root)) != 0)
+	    (rc = load_data(c, root)) != 0 || (rc = load_dr(c, root)) != 0 ||
+	    /* After dr: the optimizer's defaults depend on dr.data_tier. */
+	    (rc = load_optimize(c, root)) != 0)
 		return rc;
 	return 0;
 }
@@ -2692,6 +3138,14 @@ void scenario_release(struct scenario *sc)
 		free(sc->savings_plans[i].family);
 	free(sc->savings_plans);
 	free(sc->failures.scripted);
+	for (size_t i = 0; sc->optimize.tiers && i < sc->ntiers; i++) {
+		struct scenario_opt_tier *ot = &sc->optimize.tiers[i];
+		free(ot->base);
+		free(ot->pct);
+		free(ot->spot_types);
+		free(ot->type_counts);
+	}
+	free(sc->optimize.tiers);
 	catalog_release(&sc->catalog);
 	memset(sc, 0, sizeof *sc);
 }

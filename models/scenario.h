@@ -325,6 +325,61 @@ struct scenario_data {
 	double backup_price_gb_month; /* USD per GB of backup stored per SCENARIO_MONTH, >= 0 */
 };
 
+/* What `capsim optimize` may change in one tier (the file's "optimize.tiers.NAME"). Every
+ * tier has one, filled with the defaults when the file says nothing about it. The fleet mix
+ * candidates of the tier are: all on demand, and every (base, percentage, type count) of the
+ * lists below with a percentage below 100. */
+struct scenario_opt_tier {
+	int spot;                    /* 1: spot capacity is considered for the tier. Default: 1
+				      * when spot_types is not empty, except for the data tier
+				      * (dr.data_tier with a "dr", else the last tier of a chain
+				      * of two or more) unless its purchase already buys spot */
+	int *base;                   /* [nbase] on-demand base candidates (instances per region),
+				      * sorted ascending, unique, each >= 0. Default {0, the
+				      * tier's autoscaling min} */
+	size_t nbase;
+	double *pct;                 /* [npct] on-demand fractions above the base, in [0,1],
+				      * sorted ascending, unique (the file's percentages / 100).
+				      * Default {0, 0.5, 1} */
+	size_t npct;
+	size_t *spot_types;          /* [nspot_types] candidate spot types, indexes into
+				      * scenario.instance_types, unique, in preference order; each
+				      * has spot data in every region the tier is placed in.
+				      * Default: the tier's purchase.spot_types when it has them,
+				      * else the tier's own type when it has spot data there
+				      * (declared, or the catalog's when the file reads the
+				      * catalog anyway: it is never read just for this), else
+				      * none (and spot = 0) */
+	size_t nspot_types;
+	int *type_counts;            /* [ntype_counts] how many of spot_types (a prefix) a
+				      * candidate diversifies over, sorted ascending, unique, each
+				      * in [1, nspot_types]. Default {1, ..., min(nspot_types, 3)} */
+	size_t ntype_counts;
+};
+
+enum scenario_objective {
+	SCENARIO_OBJ_MEAN,           /* minimise the expected monthly cost */
+	SCENARIO_OBJ_P90             /* minimise the 90th percentile of the monthly cost */
+};
+
+/* The file's "optimize"; filled with the defaults when the file has none. */
+struct scenario_optimize {
+	int objective;               /* enum scenario_objective; default mean */
+	int replications;            /* screening replications per candidate, >= 2; default
+				      * min(8, max(2, scenario replications)) */
+	int final_replications;      /* replications of the finalists and baselines, >=
+				      * replications; default max(replications, scenario
+				      * replications) */
+	int finalists;               /* candidates re-evaluated at final_replications, >= 1;
+				      * default 3 */
+	int reserved;                /* 1: reserved instances are considered (default 1) */
+	int ri_term, ri_payment;     /* enum catalog_term / catalog_payment; default 1y,
+				      * no_upfront */
+	int savings_plan;            /* 1: a compute savings plan is considered (default 1) */
+	int sp_term;                 /* enum catalog_term; default 1y */
+	struct scenario_opt_tier *tiers; /* [ntiers], indexed like scenario.tiers */
+};
+
 struct scenario {
 	char *name;                  /* [A-Za-z0-9._-]+, names the output folder */
 	int version;                 /* SCENARIO_VERSION */
@@ -352,6 +407,8 @@ struct scenario {
 	struct scenario_dr dr;
 	int has_data;                /* 1 when the file has a "data" object */
 	struct scenario_data data;
+	int has_optimize;            /* 1 when the file has an "optimize" object */
+	struct scenario_optimize optimize; /* defaults filled in either way */
 	int has_catalog;             /* 1 when the catalog was read (see the top of this file) */
 	struct catalog catalog;      /* owned; its rows are referenced by scenario_price.cat */
 };

@@ -1131,6 +1131,10 @@ static int settle(struct world *w, double t_end)
 		for (size_t a = 0; a < sh->nadvice; a++)
 			if (w->bl[l].rate == sh->advice_rate[a])
 				w->hourly[a * sh->nhours + hour] += w->bl[l].od_hours;
+	if (w->out->hourly_od)
+		for (size_t i = 0; i < sh->npools; i++)
+			w->out->hourly_od[i * sh->nhours + hour] +=
+				w->bl[w->pools[i].def->first_line].od_hours;
 	struct billing_hour h;
 	int rc = billing_apply_hour(&sh->plan, w->bl, w->nlines, &h);
 	if (rc < 0)
@@ -1913,7 +1917,9 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	if (!(w.bl = calloc(sh->nlines, sizeof *w.bl)) ||
 	    (sh->nadvice && !(w.hourly = calloc(sh->nadvice * sh->nhours, sizeof *w.hourly))) ||
 	    (sh->nadvice && !(out->ri_advice = calloc(sh->nadvice, sizeof *out->ri_advice))) ||
-	    (sh->nadvice && !(out->ri_saving = calloc(sh->nadvice, sizeof *out->ri_saving))))
+	    (sh->nadvice && !(out->ri_saving = calloc(sh->nadvice, sizeof *out->ri_saving))) ||
+	    (sh->keep_hourly &&
+	     !(out->hourly_od = calloc(sh->npools * sh->nhours, sizeof *out->hourly_od))))
 		goto out;
 	w.nlines = sh->nlines;
 
@@ -2153,6 +2159,7 @@ void world_rep_release(struct world_rep *r)
 	free(r->month_dr);
 	free(r->ri_advice);
 	free(r->ri_saving);
+	free(r->hourly_od);
 	free(r->rto);
 	free(r->rto_full);
 	free(r->rpo);

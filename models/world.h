@@ -154,6 +154,9 @@ struct world_shared {
 	double *advice_fee;    /* [nadvice] USD/h of a 1-year no-upfront reservation */
 	size_t nhours;         /* billing hours in the horizon */
 	int exact_queueing;    /* solve every pool-step with qtable_exact (benchmark baseline) */
+	int keep_hourly;       /* 1: each replication returns its pools' hourly on-demand usage
+				  (world_rep.hourly_od), for the optimizer's billing of
+				  commitments */
 };
 
 /* Lays out the model of sc (which must outlive sh). bucket is the time-series resolution in s
@@ -182,6 +185,9 @@ struct world_rep {
 	double *month_dr;      /* [nmonths] USD of the DR strategy's data costs */
 	double *ri_advice;     /* [nadvice] break-even reservation count of this replication */
 	double *ri_saving;     /* [nadvice] USD it saves on its on-demand usage */
+	double *hourly_od;     /* [npools × nhours] with sh->keep_hourly, else NULL: on-demand
+				  instance-hours of each pool's own type (its first billing line)
+				  in each hour, before any reservation or plan */
 	size_t nrto;
 	struct run_event *events; /* [nevents] */
 	size_t nevents, events_cap;

@@ -1,4 +1,5 @@
-/* The SQLite results database: every run appended in one transaction, nothing overwritten. */
+/* The SQLite results database: every run and optimisation appended in one transaction,
+ * nothing overwritten. */
 #include "reports/report.h"
 
 #include <math.h>
@@ -6,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/optimize.h"
 #include "sim/error.h"
 
 /* PRAGMA user_version of the schema below. A database with a higher version was written by a
@@ -13,8 +15,15 @@
  * run_ts_name field, which adds a timeseries column) raises it and adds an upgrade step.
  *   1  runs, metrics, timeseries (demand_rps .. cost_per_hour), costs, events
  *   2  timeseries gains paid_on_demand, paid_spot, paid_reserved, paid_savings_plan; the
- *      bills table. Upgrade: the missing columns added (NULL in earlier runs), bills created. */
-#define DB_SCHEMA_VERSION 2
+ *      bills table. Upgrade: the missing columns added (NULL in earlier runs), bills created.
+ *   3  the optimisations: opt_runs, opt_candidates, opt_commitments. Upgrade: created (an
+ *      upgrade from 1 takes the step to 2 first).
+ * A database is raised only as far as what it is given needs: a run needs version 2 (DB_RUN),
+ * an optimisation version 3. So a database that holds only runs stays at 2, where a capsim
+ * that knows no optimiser can still append to it; the first optimisation appended raises it,
+ * in the same transaction. Every version from 2 on holds runs in the same tables. */
+#define DB_SCHEMA_VERSION 3
+#define DB_RUN 2
 
 /* runs.seed holds the uint64 seed as the signed 64-bit integer with the same bits (two's
  * complement): seeds below 2^63 read as themselves, larger ones as seed - 2^64. C readers get
@@ -63,6 +72,53 @@ static const char schema[] =
 	" mean_usd REAL, p10 REAL, p50 REAL, p90 REAL, p95 REAL);\n"
 	"CREATE INDEX IF NOT EXISTS bills_run_id ON bills(run_id);\n"
 	"CREATE INDEX IF NOT EXISTS timeseries_run_id ON timeseries(run_id);\n";
+
+/* The optimisations (version 3). An optimisation's row in runs has its scenario, seed, meta,
+ * horizon and step, replications its final replications, and threads, bucket_s and
+ * events_dropped NULL. opt_runs has one row per optimisation: objective "mean" or "p90", the
+ * screening and final replications, candidates simulated and replications in all, the
+ * recommended candidate's id (NULL when none is feasible: then binding names the constraint
+ * that rules every candidate out, opt_constraint_name, and why says by how much). One row per
+ * candidate in opt_candidates, id 1-based in the order evaluated (frontier.csv's id): role
+ * opt_role_name; mix as report_opt_mix_text writes it; reserved_instances and
+ * savings_plan_usd_hourly the totals of its commitments; costs in USD per SCENARIO_MONTH; the
+ * mean and 95% interval of availability, latency (s, the SLO percentile), RTO and RPO (s; NULL
+ * when no outage measured one); feasible, pareto and recommended 1/0; binding the first target
+ * missed ("feasible" when none). One row per commitment of a candidate in opt_commitments
+ * (report_opt_commitments): kind "reserved" (instance_type, region, count, payment) or
+ * "savings_plan" (plan "compute" or "instance_family", the latter with family and region);
+ * term "1y"/"3y"; usd_hourly the whole commitment's USD per hour; utilization and coverage
+ * fractions and breakeven_months (Inf when the usage never pays it back) NULL where not
+ * measured (the scenario as written's own commitments). */
+static const char opt_schema[] =
+	"CREATE TABLE IF NOT EXISTS opt_runs ("
+	" run_id INTEGER PRIMARY KEY REFERENCES runs(id),"
+	" objective TEXT NOT NULL,"
+	" replications INTEGER NOT NULL, final_replications INTEGER NOT NULL,"
+	" candidates_evaluated INTEGER, replications_simulated INTEGER,"
+	" recommended INTEGER, binding TEXT, why TEXT);\n"
+	"CREATE TABLE IF NOT EXISTS opt_candidates ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" id INTEGER NOT NULL, role TEXT NOT NULL, stage INTEGER, replications INTEGER,"
+	" pruned INTEGER, mix TEXT NOT NULL, reserved_instances INTEGER,"
+	" savings_plan_usd_hourly REAL,"
+	" cost_monthly_usd REAL, cost_ci95_low REAL, cost_ci95_high REAL, cost_p90_usd REAL,"
+	" unused_commitment_usd REAL,"
+	" availability REAL, availability_ci95_low REAL, availability_ci95_high REAL,"
+	" latency_s REAL, latency_ci95_low REAL, latency_ci95_high REAL,"
+	" rto_s REAL, rto_ci95_low REAL, rto_ci95_high REAL,"
+	" rpo_s REAL, rpo_ci95_low REAL, rpo_ci95_high REAL,"
+	" feasible INTEGER NOT NULL, binding TEXT NOT NULL, pareto INTEGER NOT NULL,"
+	" recommended INTEGER NOT NULL,"
+	" PRIMARY KEY (run_id, id));\n"
+	"CREATE TABLE IF NOT EXISTS opt_commitments ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" candidate_id INTEGER NOT NULL,"
+	" kind TEXT NOT NULL, instance_type TEXT, plan TEXT, family TEXT, region TEXT,"
+	" count INTEGER, term TEXT, payment TEXT, usd_hourly REAL,"
+	" utilization REAL, coverage REAL, breakeven_months REAL,"
+	" FOREIGN KEY (run_id, candidate_id) REFERENCES opt_candidates(run_id, id));\n"
+	"CREATE INDEX IF NOT EXISTS opt_commitments_run_id ON opt_commitments(run_id);\n";
 
 /* The timeseries table has one REAL column per run_ts_name, so its DDL and INSERT are built
  * from that table (the names are identifiers of ours, not input). */
@@ -181,9 +237,10 @@ static int add_ts_columns(struct db *d)
 	return rc;
 }
 
-/* Creates what is missing of the schema and upgrades an older one; refuses a newer one.
- * Inside the append's transaction, so a failed append leaves the old schema too. */
-static int ensure_schema(struct db *d)
+/* Creates what is missing of the schema up to version `need` and upgrades an older one to it;
+ * refuses a newer one than this capsim's. Inside the append's transaction, so a failed append
+ * leaves the old schema too. */
+static int ensure_schema(struct db *d, int need)
 {
 	sqlite3_stmt *st = NULL;
 	char sql[1024];
@@ -213,16 +270,34 @@ static int ensure_schema(struct db *d)
 	CAPSIM_ASSERT(n < sizeof sql);
 	if ((rc = db_exec(d, sql)) != 0 || (rc = db_exec(d, schema)) != 0)
 		return rc;
-	if (version < DB_SCHEMA_VERSION) {
-		if ((rc = add_ts_columns(d)) != 0)
-			return rc;
-		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", DB_SCHEMA_VERSION);
+	if (version < 2 && (rc = add_ts_columns(d)) != 0)
+		return rc;
+	if (need >= 3 && (rc = db_exec(d, opt_schema)) != 0)
+		return rc;
+	if (version < need) {
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", need);
 		rc = db_exec(d, sql);
 	}
 	return rc;
 }
 
-static int insert_run(struct db *d, const struct run_result *r, const struct run_meta *m,
+/* The runs row of a run or an optimisation: negative counts and NaN are stored as NULL. */
+struct run_row {
+	const struct scenario *sc;
+	uint64_t seed, reps;
+	int64_t threads, events_dropped;
+	double bucket;
+};
+
+static void bind_count(sqlite3_stmt *st, int i, int64_t n)
+{
+	if (n < 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, n);
+}
+
+static int insert_run(struct db *d, const struct run_row *r, const struct run_meta *m,
 		      int64_t *run_id)
 {
 	sqlite3_stmt *st = NULL;
@@ -241,7 +316,7 @@ static int insert_run(struct db *d, const struct run_result *r, const struct run
 	bind_text(st, 3, m ? m->scenario_sha256 : NULL);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)r->seed);   /* same bits; see schema */
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)r->reps);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)r->threads);
+	bind_count(st, 6, r->threads);
 	bind_text(st, 7, m ? m->version : NULL);
 	bind_text(st, 8, m ? m->args : NULL);
 	if (m && gmtime_r(&m->started, &tm) && strftime(started, sizeof started,
@@ -253,7 +328,7 @@ static int insert_run(struct db *d, const struct run_result *r, const struct run
 	bind_real(st, 11, r->sc->horizon);
 	bind_real(st, 12, r->sc->step);
 	bind_real(st, 13, r->bucket);
-	sqlite3_bind_int64(st, 14, (sqlite3_int64)r->events_dropped);
+	bind_count(st, 14, r->events_dropped);
 	rc = db_step(d, st);
 	if (rc == 0)
 		*run_id = sqlite3_last_insert_rowid(d->h);
@@ -371,41 +446,234 @@ static int insert_events(struct db *d, const struct run_result *r, int64_t id)
 	return rc;
 }
 
+/* Opens db_path (created when missing) and begins the append's transaction. On failure the
+ * caller still calls db_finish. */
+static int db_begin(struct db *d)
+{
+	int rc = sqlite3_open_v2(d->path, &d->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(d, rc);
+	/* Another capsim appending at the same moment holds the write lock for well under a
+	 * second; wait for it rather than fail. */
+	sqlite3_busy_timeout(d->h, 5000);
+	/* foreign_keys is a per-connection setting and a no-op inside a transaction. */
+	if ((rc = db_exec(d, "PRAGMA foreign_keys = ON")) != 0 ||
+	    (rc = db_exec(d, "BEGIN IMMEDIATE")) != 0)
+		return rc;
+	return 0;
+}
+
+/* Commits when rc is 0; otherwise (or when the COMMIT fails) rolls everything back. Closes the
+ * database and returns the outcome. */
+static int db_finish(struct db *d, int rc)
+{
+	if (rc == 0 && d->h)
+		rc = db_exec(d, "COMMIT");
+	/* A failed COMMIT may leave the transaction open; any failure rolls it all back. */
+	if (rc && d->h && !sqlite3_get_autocommit(d->h))
+		sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(d->h);
+	d->h = NULL;
+	return rc;
+}
+
 int report_db_append(const char *db_path, const struct run_result *r, const struct run_meta *m,
 		     int64_t *run_id, char *err, size_t errlen)
 {
 	struct db d = { NULL, db_path, err, errlen };
+	struct run_row row = { r->sc, r->seed, r->reps, (int64_t)r->threads,
+			       (int64_t)r->events_dropped, r->bucket };
 	int64_t id = 0;
 	int rc;
 
-	rc = sqlite3_open_v2(db_path, &d.h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-	if (rc != SQLITE_OK) {
-		rc = db_fail(&d, rc);
-		goto out;
-	}
-	/* Another capsim appending at the same moment holds the write lock for well under a
-	 * second; wait for it rather than fail. */
-	sqlite3_busy_timeout(d.h, 5000);
-	/* foreign_keys is a per-connection setting and a no-op inside a transaction. */
-	if ((rc = db_exec(&d, "PRAGMA foreign_keys = ON")) != 0 ||
-	    (rc = db_exec(&d, "BEGIN IMMEDIATE")) != 0)
-		goto out;
-	if ((rc = ensure_schema(&d)) != 0 ||
-	    (rc = insert_run(&d, r, m, &id)) != 0 ||
-	    (rc = insert_metrics(&d, r, id)) != 0 ||
-	    (rc = insert_timeseries(&d, r, id)) != 0 ||
-	    (rc = insert_costs(&d, r, id)) != 0 ||
-	    (rc = insert_bills(&d, r, id)) != 0 ||
-	    (rc = insert_events(&d, r, id)) != 0 ||
-	    (rc = db_exec(&d, "COMMIT")) != 0)
-		goto out;
-	if (run_id)
+	if ((rc = db_begin(&d)) == 0 &&
+	    (rc = ensure_schema(&d, DB_RUN)) == 0 &&
+	    (rc = insert_run(&d, &row, m, &id)) == 0 &&
+	    (rc = insert_metrics(&d, r, id)) == 0 &&
+	    (rc = insert_timeseries(&d, r, id)) == 0 &&
+	    (rc = insert_costs(&d, r, id)) == 0 &&
+	    (rc = insert_bills(&d, r, id)) == 0)
+		rc = insert_events(&d, r, id);
+	rc = db_finish(&d, rc);
+	if (rc == 0 && run_id)
 		*run_id = id;
+	return rc;
+}
 
-out:
-	/* A failed COMMIT may leave the transaction open; any failure rolls it all back. */
-	if (rc && d.h && !sqlite3_get_autocommit(d.h))
-		sqlite3_exec(d.h, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_close(d.h);
+/* ---- capsim optimize ---- */
+
+static const char *const term_key[CATALOG_NTERMS] = { "1y", "3y" };
+static const char *const payment_key[CATALOG_NPAYMENTS] = { "no_upfront", "partial_upfront",
+							    "all_upfront" };
+static const char *const plan_key[CATALOG_NPLANS] = { "compute", "instance_family" };
+
+static void bind_key(sqlite3_stmt *st, int i, const char *const *names, int n, int k)
+{
+	bind_text(st, i, k >= 0 && k < n ? names[k] : NULL);
+}
+
+static int insert_opt_run(struct db *d, const struct opt_result *r, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = db_prepare(d, "INSERT INTO opt_runs (run_id, objective, replications,"
+			    " final_replications, candidates_evaluated, replications_simulated,"
+			    " recommended, binding, why) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+			    &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, r->objective == SCENARIO_OBJ_P90 ? "p90" : "mean");
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)r->reps);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)r->final_reps);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)r->evaluated);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)r->simulated_reps);
+	if (r->best >= 0) {
+		sqlite3_bind_int64(st, 7, r->best + 1);
+		sqlite3_bind_null(st, 8);
+		sqlite3_bind_null(st, 9);
+	} else {
+		sqlite3_bind_null(st, 7);
+		bind_text(st, 8, opt_constraint_name(r->binding));
+		bind_text(st, 9, r->why);
+	}
+	rc = db_step(d, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Binds mean, ci95_low, ci95_high from parameter i on, or NULLs when not measured. */
+static void bind_ci(sqlite3_stmt *st, int i, const struct run_stat *s, int measured)
+{
+	bind_real(st, i, measured ? s->mean : NAN);
+	bind_real(st, i + 1, measured ? s->ci95_low : NAN);
+	bind_real(st, i + 2, measured ? s->ci95_high : NAN);
+}
+
+static int insert_opt_candidates(struct db *d, const struct opt_result *r, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = db_prepare(d, "INSERT INTO opt_candidates (run_id, id, role, stage, replications,"
+			    " pruned, mix, reserved_instances, savings_plan_usd_hourly,"
+			    " cost_monthly_usd, cost_ci95_low, cost_ci95_high, cost_p90_usd,"
+			    " unused_commitment_usd, availability, availability_ci95_low,"
+			    " availability_ci95_high, latency_s, latency_ci95_low, latency_ci95_high,"
+			    " rto_s, rto_ci95_low, rto_ci95_high, rpo_s, rpo_ci95_low, rpo_ci95_high,"
+			    " feasible, binding, pareto, recommended) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+			    " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,"
+			    " ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)", &st);
+	for (size_t i = 0; rc == 0 && i < r->n; i++) {
+		const struct opt_candidate *c = &r->c[i];
+		struct report_opt_commit *a = NULL;
+		size_t n = 0;
+		int64_t reserved = 0;
+		double sp = 0;
+		char *mix = report_opt_mix_text(r, i);
+		if (!mix || report_opt_commitments(r, i, &a, &n) != 0) {
+			free(mix);
+			rc = CAPSIM_ENOMEM;
+			if (d->err && d->errlen)
+				snprintf(d->err, d->errlen, "%s: %s", d->path, capsim_strerror(rc));
+			break;
+		}
+		for (size_t k = 0; k < n; k++) {
+			if (a[k].savings_plan)
+				sp += a[k].usd_hourly;
+			else
+				reserved += a[k].count;
+		}
+		free(a);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
+		bind_text(st, 3, opt_role_name(c->role));
+		sqlite3_bind_int(st, 4, c->stage);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)c->reps);
+		sqlite3_bind_int(st, 6, c->pruned != 0);
+		sqlite3_bind_text(st, 7, mix, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 8, reserved);
+		bind_real(st, 9, sp);
+		bind_ci(st, 10, &c->cost, 1);
+		bind_real(st, 13, c->cost_p90);
+		bind_real(st, 14, c->unused_commitment);
+		bind_ci(st, 15, &c->availability, 1);
+		bind_ci(st, 18, &c->latency, 1);
+		bind_ci(st, 21, &c->rto, c->has_rto);
+		bind_ci(st, 24, &c->rpo, c->has_rpo);
+		sqlite3_bind_int(st, 27, c->binding == OPT_FEASIBLE);
+		bind_text(st, 28, opt_constraint_name(c->binding));
+		sqlite3_bind_int(st, 29, c->pareto != 0);
+		sqlite3_bind_int(st, 30, (long)i == r->best);
+		free(mix);
+		rc = db_step(d, st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int insert_opt_commitments(struct db *d, const struct opt_result *r, int64_t id)
+{
+	const struct scenario *sc = r->sc;
+	sqlite3_stmt *st = NULL;
+	int rc = db_prepare(d, "INSERT INTO opt_commitments (run_id, candidate_id, kind,"
+			    " instance_type, plan, family, region, count, term, payment, usd_hourly,"
+			    " utilization, coverage, breakeven_months) VALUES (?1, ?2, ?3, ?4, ?5,"
+			    " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)", &st);
+	for (size_t i = 0; rc == 0 && i < r->n; i++) {
+		struct report_opt_commit *a;
+		size_t n;
+		if (report_opt_commitments(r, i, &a, &n) != 0) {
+			rc = CAPSIM_ENOMEM;
+			if (d->err && d->errlen)
+				snprintf(d->err, d->errlen, "%s: %s", d->path, capsim_strerror(rc));
+			break;
+		}
+		for (size_t k = 0; rc == 0 && k < n; k++) {
+			const struct report_opt_commit *x = &a[k];
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
+			bind_text(st, 3, x->savings_plan ? "savings_plan" : "reserved");
+			bind_text(st, 4, x->instance_type >= 0
+					 ? sc->instance_types[x->instance_type].name : NULL);
+			if (x->savings_plan)
+				bind_key(st, 5, plan_key, CATALOG_NPLANS, x->plan);
+			else
+				sqlite3_bind_null(st, 5);
+			bind_text(st, 6, x->family);
+			bind_text(st, 7, x->region >= 0 ? sc->regions[x->region].name : NULL);
+			if (x->savings_plan)
+				sqlite3_bind_null(st, 8);
+			else
+				sqlite3_bind_int(st, 8, x->count);
+			bind_key(st, 9, term_key, CATALOG_NTERMS, x->term);
+			bind_key(st, 10, payment_key, CATALOG_NPAYMENTS, x->payment);
+			bind_real(st, 11, x->usd_hourly);
+			bind_real(st, 12, x->utilization);
+			bind_real(st, 13, x->coverage);
+			bind_real(st, 14, x->breakeven_months);
+			rc = db_step(d, st);
+		}
+		free(a);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int report_db_append_optimize(const char *db_path, const struct opt_result *r,
+			      const struct run_meta *m, int64_t *run_id, char *err, size_t errlen)
+{
+	struct db d = { NULL, db_path, err, errlen };
+	/* The final replications: those of the recommendation and the baselines. */
+	struct run_row row = { r->sc, r->seed, r->final_reps, -1, -1, NAN };
+	int64_t id = 0;
+	int rc;
+
+	if ((rc = db_begin(&d)) == 0 &&
+	    (rc = ensure_schema(&d, 3)) == 0 &&
+	    (rc = insert_run(&d, &row, m, &id)) == 0 &&
+	    (rc = insert_opt_run(&d, r, id)) == 0 &&
+	    (rc = insert_opt_candidates(&d, r, id)) == 0)
+		rc = insert_opt_commitments(&d, r, id);
+	rc = db_finish(&d, rc);
+	if (rc == 0 && run_id)
+		*run_id = id;
 	return rc;
 }

@@ -1,6 +1,6 @@
 /* Writers of a run's results: CSV files, the SQLite results database, gnuplot plots and the
- * human and JSON summaries. They work on struct run_result only (models/run.h) and never
- * simulate. Every file is written under a temporary name in its final folder and renamed into
+ * human and JSON summaries. They work on struct run_result (models/run.h), a drill's runs and
+ * an optimisation's struct opt_result (models/optimize.h), and never simulate. Every file is written under a temporary name in its final folder and renamed into
  * place once complete, so an interrupted run leaves either the old file or the new one, never
  * half of one. Functions return 0 or a negative CAPSIM_E* code and, where a message helps,
  * fill a caller's buffer with one line naming the file and the cause; they print nothing. */
@@ -185,5 +185,89 @@ int report_drill_text(const struct drill *d, FILE *out);
  * folder, run id and its whole run as report_summary_json gives it. Returns a malloc'd
  * string (caller frees), or NULL when out of memory. */
 char *report_drill_json(const struct drill *d);
+
+/* ---- capsim optimize: the purchase plan and every candidate it weighed ---- */
+
+struct opt_result;   /* models/optimize.h */
+
+/* frontier.csv, one row per candidate in r->c order:
+ *   id,role,stage,replications,pruned, then per tier in scenario order
+ *   TIER.on_demand_base,TIER.on_demand_pct,TIER.spot_types, then
+ *   reserved_instances,savings_plan_usd_hourly,cost_monthly_usd,cost_ci95_low,cost_ci95_high,
+ *   cost_p90_usd,availability,availability_ci95_low,availability_ci95_high,latency_s,
+ *   latency_ci95_low,latency_ci95_high,rto_s,rto_ci95_low,rto_ci95_high,rpo_s,rpo_ci95_low,
+ *   rpo_ci95_high,feasible,binding,pareto,recommended
+ * id is 1-based (the JSON's and results.db's candidate id); role opt_role_name; the on-demand
+ * share above the base a percentage (0-100); spot_types the names of the types used joined by
+ * '+' (empty when none). reserved_instances and savings_plan_usd_hourly are the commitments
+ * report_opt_commitments lists (for the scenario as written: the file's own). RTO and RPO are
+ * empty when no outage measured one; feasible and pareto 1/0; binding opt_constraint_name;
+ * recommended 1 for r->best only. Fields with a comma or quote are CSV-quoted. Written
+ * atomically at path; err gets "PATH: cause" on failure. */
+int report_frontier_csv(const struct opt_result *r, const char *path, char *err, size_t errlen);
+
+/* The recommendation for people, lines of at most 100 columns: the objective, replications
+ * and how many candidates were evaluated and pruned; then the plan (per tier the on-demand
+ * base, share and spot types with their pools; the reservations and savings plan with their
+ * utilisation, coverage and break-even; the monthly cost with its 95% interval and P90; the
+ * savings against all on demand and the scenario as written; each target against its value;
+ * the cost by tier and purchase option), or, when nothing is feasible, "No purchase plan meets
+ * the targets", the binding constraint and r->why, with all on demand for reference. Returns
+ * 0, or CAPSIM_EIO when writing to out failed. */
+int report_optimize_text(const struct opt_result *r, FILE *out);
+
+/* The same as JSON (cJSON): the meta (m may be NULL: its members null, the version
+ * CAPSIM_VERSION), objective, replications, targets, the recommendation (null when none: then
+ * binding and why say why) with its mix, commitments, cost, savings and constraints, and every
+ * candidate in compact form. The seed is written with all its digits; NaN and infinities are
+ * null. Returns a malloc'd string (caller frees), or NULL when out of memory. */
+char *report_optimize_json(const struct opt_result *r, const struct run_meta *m);
+
+/* The optimisation's plots, each NAME.gp in dir drawing NAME.png (report_plot_render_one):
+ * "frontier" (monthly cost against availability of every candidate, from frontier.csv, which
+ * report_frontier_csv writes) and "mix" (instances and cost per tier by purchase option of the
+ * recommendation beside all on demand, from mix.csv, written here). Writes frontier.gp,
+ * mix.csv and mix.gp atomically. Returns 0, CAPSIM_EIO or CAPSIM_ENOMEM (err filled). */
+enum { REPORT_OPT_NPLOTS = 2 };
+extern const char *const report_opt_plot_names[REPORT_OPT_NPLOTS];   /* "frontier", "mix" */
+int report_optimize_plots(const struct opt_result *r, const char *dir, char *err, size_t errlen);
+
+/* Appends the optimisation to the SQLite database at db_path like report_db_append: a row in
+ * `runs` (replications = the final replications), one in `opt_runs`, a row per candidate in
+ * `opt_candidates` and one per commitment (report_opt_commitments) in `opt_commitments`, all
+ * in one transaction; a database of an older schema is upgraded in it. Same returns and
+ * guarantees as report_db_append. The schema is described in reports/db.c. */
+int report_db_append_optimize(const char *db_path, const struct opt_result *r,
+			      const struct run_meta *m, int64_t *run_id, char *err, size_t errlen);
+
+/* One commitment of a candidate as the reports list it. A searched candidate has its own (the
+ * optimiser's reservations, then its compute savings plan when sp_hourly > 0); the scenario as
+ * written has the file's reservations and savings plans, whose utilisation, coverage and
+ * break-even the optimiser does not measure (NaN); all on demand has none. */
+struct report_opt_commit {
+	int savings_plan;            /* 0: reserved instances; 1: a savings plan */
+	long instance_type;          /* reservations: index into scenario.instance_types; else -1 */
+	long region;                 /* reservations and instance-family plans: index into
+				      * scenario.regions; compute plans -1 */
+	const char *family;          /* instance-family plans: the family covered; else NULL */
+	int plan;                    /* savings plans: enum catalog_plan */
+	int count;                   /* reservations: instances; plans 0 */
+	int term;                    /* enum catalog_term */
+	int payment;                 /* reservations: enum catalog_payment; plans -1 */
+	double usd_hourly;           /* USD per hour of the whole commitment (count x fee for
+				      * reservations); NaN when unknown */
+	double utilization, coverage; /* fractions; NaN when not measured */
+	double breakeven_months;     /* INFINITY when the usage never pays it back; NaN unknown */
+};
+
+/* Sets *out to a malloc'd array of candidate i's commitments (NULL when there are none) and
+ * *n to their number. Returns 0 or CAPSIM_ENOMEM (*out NULL, *n 0). The caller frees *out. */
+int report_opt_commitments(const struct opt_result *r, size_t i, struct report_opt_commit **out,
+			   size_t *n);
+
+/* Candidate i's fleet mix as one line, tiers in scenario order separated by ';':
+ * "web:base=2,od=50%,spot=c6i.large+c5.large;app:base=0,od=100%" (no spot= part when the tier
+ * uses no spot type). Returns a malloc'd string, or NULL when out of memory. */
+char *report_opt_mix_text(const struct opt_result *r, size_t i);
 
 #endif

@@ -1,0 +1,182 @@
+/* `capsim optimize` end to end: the files it writes and what they must say, the results
+ * database growing by one optimisation per call, infeasible targets (exit 3, the binding
+ * constraint named) and bad input (exit 2, nothing written). */
+#include <cJSON.h>
+#include <criterion/criterion.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/cli/run.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/capsim-optcli-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	cli_remove_tree(dir);
+}
+
+static long count_rows(const char *db, const char *table)
+{
+	sqlite3 *h;
+	cr_assert_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+	sqlite3_stmt *st;
+	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK, "%s",
+		     sqlite3_errmsg(h));
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	long n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return n;
+}
+
+/* Lines of a text, and how many of its data rows end with ",1" (the recommended column). */
+static void frontier_rows(const char *csv, int *rows, int *recommended)
+{
+	*rows = *recommended = 0;
+	const char *line = strchr(csv, '\n');   /* past the header */
+	while (line && line[1]) {
+		const char *next = strchr(line + 1, '\n');
+		size_t len = next ? (size_t)(next - line - 1) : strlen(line + 1);
+		(*rows)++;
+		if (len >= 2 && line[len - 1] == ',' && line[len] == '1')
+			(*recommended)++;
+		line = next;
+	}
+}
+
+/* The bundled batch example: one tier, spot considered by default. The recommendation
+ * meets the targets and, since all on demand is itself a feasible candidate evaluated on
+ * the same replications, cannot cost more than it: the paired saving is >= 0. */
+Test(optimize_cli, writes_the_frontier_plots_and_database, .init = setup, .fini = teardown)
+{
+	char out[PATH_MAX], path[PATH_MAX], db[PATH_MAX];
+	cli_join(out, sizeof out, dir, "o");
+	const char *argv[] = { "optimize", "scenarios/spot-batch.json", "-o", out, "--reps", "4",
+			       "--final-reps", "6", "--threads", "2", "--json", NULL };
+	struct cli_result r;
+	run_capsim(argv, &r);
+	cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+	cJSON *js = cJSON_Parse(r.out);
+	cr_assert_not_null(js, "not JSON: %.200s", r.out);
+	const cJSON *rec = cJSON_GetObjectItemCaseSensitive(js, "recommendation");
+	cr_assert(cJSON_IsObject(rec), "no recommendation: %.300s", r.out);
+	cJSON_Delete(js);
+
+	cli_join(path, sizeof path, out, "frontier.csv");
+	char *csv = cli_read_file(path, NULL);
+	static const char head[] = "id,role,stage,replications,pruned,workers.on_demand_base,";
+	cr_assert(strncmp(csv, head, strlen(head)) == 0, "%.120s", csv);
+	int rows, recommended;
+	frontier_rows(csv, &rows, &recommended);
+	cr_assert_geq(rows, 2);
+	cr_assert_eq(recommended, 1, "exactly one recommended row");
+	free(csv);
+	cli_join(db, sizeof db, out, "results.db");
+	cr_assert_eq(count_rows(db, "runs"), 1);
+	cr_assert_eq(count_rows(db, "opt_candidates"), rows);
+	if (cli_have_gnuplot()) {
+		cli_join(path, sizeof path, out, "frontier.png");
+		cr_assert(cli_exists(path));
+		cli_join(path, sizeof path, out, "mix.png");
+		cr_assert(cli_exists(path));
+	}
+	cli_result_release(&r);
+
+	/* Again: the database keeps the first optimisation and adds the second. */
+	const char *again[] = { "optimize", "scenarios/spot-batch.json", "-o", out, "--reps", "4",
+				"--final-reps", "6", "--quiet", "--no-plots", NULL };
+	run_capsim(again, &r);
+	cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+	cr_assert_eq(count_rows(db, "runs"), 2);
+	cr_assert_eq(count_rows(db, "opt_candidates"), 2 * rows);
+	cli_result_release(&r);
+}
+
+/* The text names the plan and its paired saving against all on demand. */
+Test(optimize_cli, prints_a_plan_with_its_saving, .init = setup, .fini = teardown)
+{
+	char out[PATH_MAX];
+	cli_join(out, sizeof out, dir, "o");
+	const char *argv[] = { "optimize", "scenarios/spot-batch.json", "-o", out, "--reps", "4",
+			       "--final-reps", "6", "--no-plots", NULL };
+	struct cli_result r;
+	run_capsim(argv, &r);
+	cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+	cr_assert_not_null(strstr(r.out, "RECOMMENDED PURCHASE PLAN"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "vs all on demand"), "%s", r.out);
+	cli_result_release(&r);
+}
+
+/* At most 2 instances of 100 requests/s against 1,000 offered: no purchase mix reaches the
+ * 99.9% availability SLO. Exit 3, the message names availability, the files are written. */
+Test(optimize_cli, infeasible_targets_exit_3_naming_the_constraint, .init = setup,
+     .fini = teardown)
+{
+	static const char json[] =
+		"{ \"name\": \"short\", \"version\": 1, \"horizon\": \"1d\", \"step\": \"1m\",\n"
+		"  \"slo\": { \"availability\": 0.999, \"latency_target\": \"1s\" },\n"
+		"  \"traffic\": { \"base_rate\": 1000 },\n"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,\n"
+		"      \"price_hourly\": 0.1, \"spot_discount\": 0.6, \"spot_interruption\": \"<5%\" } ],\n"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],\n"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\", \"capacity_rps\": 100,\n"
+		"      \"autoscaling\": { \"min\": 1, \"max\": 2 } } ] }\n";
+	char scen[PATH_MAX], out[PATH_MAX], path[PATH_MAX];
+	cli_join(scen, sizeof scen, dir, "short.json");
+	cli_write_file(scen, json, strlen(json));
+	cli_join(out, sizeof out, dir, "o");
+	const char *argv[] = { "optimize", scen, "-o", out, "--reps", "2", "--final-reps", "2",
+			       "--no-plots", NULL };
+	struct cli_result r;
+	run_capsim(argv, &r);
+	cr_assert_eq(r.status, 3, "status %d, stderr: %s", r.status, r.err);
+	cr_assert_not_null(strstr(r.err, "no purchase plan meets the targets: availability"),
+			   "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "No purchase plan meets the targets"), "%s", r.out);
+	cli_join(path, sizeof path, out, "frontier.csv");
+	cr_assert(cli_exists(path));
+	cli_result_release(&r);
+}
+
+/* A mistake in the scenario: exit 2, the message names the path, nothing is written. */
+Test(optimize_cli, bad_input_writes_nothing, .init = setup, .fini = teardown)
+{
+	static const char json[] =
+		"{ \"name\": \"bad\", \"version\": 1,\n"
+		"  \"traffic\": { \"base_rate\": 100 },\n"
+		"  \"regions\": [ { \"name\": \"us-east-1\", \"zones\": [\"a\"] } ],\n"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m5.large\",\n"
+		"      \"capacity_rps\": 100, \"autoscaling\": { \"min\": 1, \"max\": 2 } } ],\n"
+		"  \"optimize\": { \"objective\": \"cheapest\" } }\n";
+	char scen[PATH_MAX], out[PATH_MAX];
+	cli_join(scen, sizeof scen, dir, "bad.json");
+	cli_write_file(scen, json, strlen(json));
+	cli_join(out, sizeof out, dir, "o");
+	const char *argv[] = { "optimize", scen, "-o", out, NULL };
+	struct cli_result r;
+	run_capsim(argv, &r);
+	cr_assert_eq(r.status, 2, "status %d, stderr: %s", r.status, r.err);
+	cr_assert_not_null(strstr(r.err, ":6: optimize.objective:"), "%s", r.err);
+	cr_assert(!cli_exists(out), "nothing written");
+	cli_result_release(&r);
+
+	const char *bad_opt[] = { "optimize", "scenarios/spot-batch.json", "-o", out,
+				  "--objective", "median", NULL };
+	run_capsim(bad_opt, &r);
+	cr_assert_eq(r.status, 2);
+	cr_assert_not_null(strstr(r.err, "--objective"), "%s", r.err);
+	cr_assert(!cli_exists(out), "nothing written");
+	cli_result_release(&r);
+}
