@@ -22,6 +22,8 @@
 /* Caps on counts, so that they fit an int and a typo like 1e9 instances is caught. */
 #define MAX_INSTANCES 1000000
 #define MAX_REPLICATIONS 1000000
+/* Most replications optimize.final_replications defaults to. */
+#define OPT_FINAL_CAP 40
 
 struct ctx {
 	const char *text;
@@ -2883,8 +2885,11 @@ static int load_optimize(struct ctx *c, const cJSON *root)
 				    "a whole number in [2,1000000]", &opt->replications)) != 0)
 			return rc;
 	}
-	opt->final_replications = opt->replications > sc->replications ? opt->replications
-									: sc->replications;
+	/* The scenario's own count for the finalists, capped at OPT_FINAL_CAP: a scenario
+	 * written for a thousand-replication benchmark would otherwise make every finalist a
+	 * full benchmark. */
+	int final = sc->replications < OPT_FINAL_CAP ? sc->replications : OPT_FINAL_CAP;
+	opt->final_replications = opt->replications > final ? opt->replications : final;
 	if (!o)
 		return load_opt_tiers(c, NULL);
 	snprintf(what, sizeof what, "a whole number in [%d,1000000] (at least replications, %d)",

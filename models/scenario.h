@@ -368,8 +368,8 @@ struct scenario_optimize {
 	int replications;            /* screening replications per candidate, >= 2; default
 				      * min(8, max(2, scenario replications)) */
 	int final_replications;      /* replications of the finalists and baselines, >=
-				      * replications; default max(replications, scenario
-				      * replications) */
+				      * replications; default max(replications, min(scenario
+				      * replications, 40)) */
 	int finalists;               /* candidates re-evaluated at final_replications, >= 1;
 				      * default 3 */
 	int reserved;                /* 1: reserved instances are considered (default 1) */

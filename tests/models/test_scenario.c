@@ -61,12 +61,25 @@ Test(scenario, shop_loads_with_the_values_written_in_it)
 	assert_near(t->spikes.magnitude_hi, 3, "spike hi");
 	assert_near(t->spikes.duration, 1800, "spike duration 30m");
 
-	cr_assert_eq(sc.ninstance_types, 3);
+	/* The tiers' three types, then the optimize block's four other spot types, all from the
+	 * bundled catalog (models/data/prices.csv: c6i.large 0.096 USD/h in eu-west-1 and
+	 * 0.085 in us-east-1, r6i.xlarge 0.282 and 0.252). */
+	cr_assert_eq(sc.ninstance_types, 7);
+	cr_assert(sc.has_catalog);
 	cr_assert_str_eq(sc.instance_types[0].name, "c6i.large");
+	cr_assert(sc.instance_types[0].from_catalog);
 	cr_assert_eq(sc.instance_types[0].vcpu, 2);
 	assert_near(sc.instance_types[0].memory_gib, 4, "memory");
-	assert_near(sc.instance_types[0].price_hourly, 0.085, "price c6i.large");
-	assert_near(sc.instance_types[2].price_hourly, 0.252, "price r6i.xlarge");
+	assert_near(sc.instance_types[0].price[0].on_demand, 0.096, "c6i.large eu-west-1");
+	assert_near(sc.instance_types[0].price[1].on_demand, 0.085, "c6i.large us-east-1");
+	cr_assert_str_eq(sc.instance_types[2].name, "r6i.xlarge");
+	assert_near(sc.instance_types[2].price[0].on_demand, 0.282, "r6i.xlarge eu-west-1");
+	assert_near(sc.instance_types[2].price[1].on_demand, 0.252, "r6i.xlarge us-east-1");
+	/* web and app may go to spot over their three types each; db (the chain's end) not. */
+	cr_assert_eq(sc.optimize.tiers[0].nspot_types, 3);
+	cr_assert_eq(sc.optimize.tiers[0].spot, 1);
+	cr_assert_eq(sc.optimize.tiers[1].nspot_types, 3);
+	cr_assert_eq(sc.optimize.tiers[2].spot, 0);
 
 	cr_assert_eq(sc.nregions, 2);
 	cr_assert_str_eq(sc.regions[1].name, "us-east-1");

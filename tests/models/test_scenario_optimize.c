@@ -167,9 +167,10 @@ Test(scenario_optimize, defaults_fill_every_tier_without_an_optimize_block)
 
 Test(scenario_optimize, replication_defaults_follow_the_scenarios_replications)
 {
-	/* replications = min(8, max(2, R)), final = max(replications, R). */
+	/* replications = min(8, max(2, R)), final = max(replications, min(R, 40)). */
 	static const struct { int r, screen, final; } cases[] = {
 		{ 1, 2, 2 }, { 2, 2, 2 }, { 5, 5, 5 }, { 8, 8, 8 }, { 20, 8, 20 }, { 30, 8, 30 },
+		{ 40, 8, 40 }, { 1000, 8, 40 },
 	};
 	for (size_t i = 0; i < N(cases); i++) {
 		struct scenario sc;

@@ -385,7 +385,7 @@ Test(scenario_purchase, the_catalog_is_read_only_when_needed)
 	struct scenario_error err;
 	/* If the loader tried to read the bundled catalog it would fail on this path. */
 	setenv("CAPSIM_CATALOG", "/nonexistent/prices.csv", 1);
-	cr_assert_eq(scenario_load("scenarios/shop.json", &sc, &err), 0, "%s", err.msg);
+	cr_assert_eq(scenario_load("scenarios/dr-shop.json", &sc, &err), 0, "%s", err.msg);
 	cr_assert(!sc.has_catalog);
 	cr_assert_eq(sc.nreservations, 0);
 	cr_assert_eq(sc.nsavings_plans, 0);
@@ -393,7 +393,7 @@ Test(scenario_purchase, the_catalog_is_read_only_when_needed)
 		cr_assert(!sc.tiers[i].has_purchase);
 		cr_assert_eq(sc.tiers[i].purchase.on_demand_above_base, 1);
 	}
-	/* shop.json: instance_types[1] is m6i.xlarge at 0.192 USD/h, in both regions. */
+	/* dr-shop.json: instance_types[1] is m6i.xlarge at 0.192 USD/h, in both regions. */
 	const struct scenario_instance_type *t = &sc.instance_types[1];
 	cr_assert_str_eq(t->family, "m6i");
 	for (size_t r = 0; r < sc.nregions; r++) {
