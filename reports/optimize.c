@@ -1494,7 +1494,7 @@ static int mix_script(FILE *f, const struct opt_result *r)
 	for (size_t t = 0; t < n; t++) {
 		if (two)
 			fprintf(f, "%s\"%s\" %zu, \"all on\\ndemand\" %zu", t ? ", " : "",
-				r->best >= 0 ? "recommended" : "all on\\ndemand", 3 * t,
+				r->best >= 0 ? "recom-\\nmended" : "all on\\ndemand", 3 * t,
 				3 * t + 1);
 		else
 			fprintf(f, "%s\"%s\" %zu", t ? ", " : "",
