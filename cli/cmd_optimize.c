@@ -219,9 +219,8 @@ int cmd_optimize(int argc, char **argv)
 		goto out;
 	}
 	if (!a.sim.no_plots) {
-		static const char *const plots[] = { "frontier", "mix" };
-		for (size_t i = 0; i < 2 && !note[0]; i++) {
-			rc = report_plot_render_one(dir, plots[i], msg, sizeof msg);
+		for (size_t i = 0; i < REPORT_OPT_NPLOTS && !note[0]; i++) {
+			rc = report_plot_render_one(dir, report_opt_plot_names[i], msg, sizeof msg);
 			if (rc == CAPSIM_ENOTFOUND)
 				snprintf(note, sizeof note, "gnuplot is not installed: the plots "
 					 "were not drawn");

@@ -268,7 +268,6 @@ static int simulate(const struct world_shared *sh, uint64_t seed, uint64_t from,
  * are the pools' own types (their first line), one per pool. */
 struct usage {
 	const struct world_shared *sh;
-	const struct scenario *sc;
 	const double *hourly;  /* [reps × npools × nhours] */
 	uint64_t reps;
 	size_t npools, nhours;
@@ -494,7 +493,7 @@ static int commit_and_bill(const struct opt_ctx *x, const struct world_shared *s
 	const struct scenario *sc = x->sc;
 	const struct scenario_optimize *op = &sc->optimize;
 	size_t np = sh->npools, nh = sh->nhours, nr = sc->nregions;
-	struct usage u = { .sh = sh, .sc = sc, .hourly = so->hourly, .reps = reps, .npools = np,
+	struct usage u = { .sh = sh, .hourly = so->hourly, .reps = reps, .npools = np,
 			   .nhours = nh };
 	int rc = CAPSIM_ENOMEM;
 	struct billing_line *lines = calloc(np ? np : 1, sizeof *lines);
@@ -793,9 +792,8 @@ static void own_mix(const struct scenario *sc, struct opt_mix *mix)
 	}
 }
 
-/* Simulates a fleet (mix, or the scenario as written when mix is NULL) for replications
- * [0, to) — [from, to) when so already holds [0, from) — and fills c. `plain` also fills a
- * second candidate with the same fleet and no commitment (all on demand's baseline). */
+/* One fleet being simulated: the mix's scenario (none for the scenario as written), the
+ * layout its replications share and their figures. */
 struct fleet {
 	struct mix_scenario ms;
 	struct world_shared sh;
@@ -1028,8 +1026,8 @@ out:
 	return rc;
 }
 
-/* Re-evaluates candidate k (any role) with reps replications; for all on demand also fills
- * the no-commitment baseline at index plain (when >= 0). */
+/* Re-evaluates candidate k with reps replications: a searched mix with its commitments sized
+ * again, the all-on-demand baseline without any, the scenario as written as it is. */
 static int finalise(struct opt_ctx *x, struct opt_result *res, long k, uint64_t reps)
 {
 	struct opt_candidate *c = &res->c[k];
@@ -1057,16 +1055,6 @@ static void paired(const struct opt_candidate *a, const struct opt_candidate *b,
 	for (uint64_t r = 0; r < n; r++)
 		scratch[r] = b->rep_cost[r] - a->rep_cost[r];
 	run_stat_of(scratch, n, -INFINITY, INFINITY, st);
-}
-
-static int buys_more_than_on_demand(const struct scenario *sc)
-{
-	if (sc->nreservations || sc->nsavings_plans)
-		return 1;
-	for (size_t t = 0; t < sc->ntiers; t++)
-		if (sc->tiers[t].has_purchase && sc->tiers[t].purchase.on_demand_above_base < 1.0)
-			return 1;
-	return 0;
 }
 
 /* Why nothing is feasible, from the candidates evaluated. */
@@ -1232,7 +1220,7 @@ int opt_run(const struct scenario *sc, const struct opt_options *o, struct opt_r
 		out->c[k].mix[t] = (struct opt_mix){ 0, 1.0, 0 };
 	if ((rc = finalise(&x, out, k, final_reps)) < 0)
 		goto out;
-	if (buys_more_than_on_demand(sc)) {
+	if (run_buys_more_than_on_demand(sc)) {
 		if ((k = add_candidate(out, &cap)) < 0) {
 			rc = (int)k;
 			goto out;

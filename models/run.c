@@ -89,8 +89,7 @@ struct acc {
 	uint64_t progress_base, progress_total;
 };
 
-/* 1 when the scenario buys capacity other than on demand (spot, reservations, plans). */
-static int buys_more_than_on_demand(const struct scenario *sc)
+int run_buys_more_than_on_demand(const struct scenario *sc)
 {
 	if (sc->nreservations || sc->nsavings_plans)
 		return 1;
@@ -366,7 +365,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	a.sc = sc;
 	a.o = o;
 	a.reps = o->reps;
-	a.has_cf = buys_more_than_on_demand(sc);
+	a.has_cf = run_buys_more_than_on_demand(sc);
 	a.progress_total = a.has_cf ? 2 * o->reps : o->reps;
 	rc = CAPSIM_ENOMEM;
 	a.nm = metrics(&a, NULL, 0);

@@ -148,6 +148,10 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
  * [lo, hi] (a t-interval from few replications may reach past it), type-7 percentiles. */
 void run_stat_of(double *v, size_t n, double lo, double hi, struct run_stat *st);
 
+/* 1 when sc buys capacity other than on demand (spot, reservations, savings plans): then
+ * run_simulate also runs the all-on-demand counterfactual. */
+int run_buys_more_than_on_demand(const struct scenario *sc);
+
 /* Finds a metric by name, or NULL. */
 const struct run_metric *run_find_metric(const struct run_result *r, const char *name);
 
