@@ -1,10 +1,12 @@
-/* The hand-made run, temporary folders and the CSV reader shared by the report tests. */
+/* The hand-made run, temporary folders and the readers (CSV, SQLite, gnuplot tables) shared by
+ * the report tests. */
 #include "tests/reports/fake.h"
 
 #include <criterion/criterion.h>
 #include <csv.h>
 #include <dirent.h>
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,4 +381,124 @@ void table_release(struct table *t)
 	free(t->cell);
 	free(t->ncols);
 	memset(t, 0, sizeof *t);
+}
+
+sqlite3 *fake_db_open(const char *path)
+{
+	sqlite3 *h;
+	cr_assert_eq(sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK, "%s",
+		     path);
+	return h;
+}
+
+sqlite3_int64 fake_db_int(sqlite3 *h, const char *sql)
+{
+	sqlite3_stmt *st;
+	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql,
+		     sqlite3_errmsg(h));
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "%s", sql);
+	sqlite3_int64 v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+char *fake_db_dump(sqlite3 *h, const char *sql)
+{
+	sqlite3_stmt *st;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	cr_assert_not_null(f);
+	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql,
+		     sqlite3_errmsg(h));
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		for (int i = 0; i < sqlite3_column_count(st); i++) {
+			const char *v = (const char *)sqlite3_column_text(st, i);
+			fprintf(f, "%s%c", v ? v : "\\N",
+				i + 1 == sqlite3_column_count(st) ? '\n' : '|');
+		}
+	/* An error midway would leave a dump cut short that could still compare equal. */
+	cr_assert_eq(rc, SQLITE_DONE, "%s: %s", sql, sqlite3_errmsg(h));
+	sqlite3_finalize(st);
+	cr_assert_eq(fclose(f), 0);
+	return out;
+}
+
+/* The number at *p (after blanks and a '$' of a cost format); *end past it, or p if none. */
+static double table_number(char *p, char **end)
+{
+	char *q = p + strspn(p, " \t");
+	q += *q == '$';
+	double v = strtod(q, end);
+	if (*end == q)
+		*end = p;
+	return v;
+}
+
+struct curve *fake_gnuplot_table(const char *dir, const char *name, size_t *ncurves)
+{
+	char cmd[1024];
+	int len = snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot -e \"outfile='/dev/null'; set table "
+			   "'table.txt'; set format x '%%.12g'; set format y '%%.12g'\" %s.gp "
+			   "2>gnuplot.err", dir, name);
+	cr_assert(len > 0 && (size_t)len < sizeof cmd);
+	cr_assert_eq(system(cmd), 0, "%s failed", cmd);
+	char *path = fake_path(dir, "table.txt"), *text = fake_slurp(path, NULL);
+	cr_assert_not_null(text, "%s missing", path);
+	struct curve *c = calloc(FAKE_MAXCURVES, sizeof *c);
+	cr_assert_not_null(c);
+	size_t n = 0;
+	for (char *p = text; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] ? 1 : 0)) {
+		if (strncmp(p, "# Curve title: \"", 16) == 0 && n > 0) {
+			size_t tlen = strcspn(p + 16, "\"");
+			cr_assert_lt(tlen, sizeof c[n - 1].title, "%.*s", (int)tlen, p + 16);
+			memcpy(c[n - 1].title, p + 16, tlen);
+		} else if (strncmp(p, "# Curve ", 8) == 0) {
+			/* "# Curve I of N, K points"; an untitled curve has no title line. */
+			cr_assert_lt(n, FAKE_MAXCURVES);
+			n++;
+		} else if (*p != '#' && *p != '\n' && n > 0) {
+			/* A point: at least x and y, then the type (i, o or u), which is no number.
+			 * Points outside the ranges (type o) are kept. */
+			struct curve *k = &c[n - 1];
+			double v[4];
+			int nv = 0;
+			char *q = p, *end;
+			while (nv < 4) {
+				v[nv] = table_number(q, &end);
+				if (end == q)
+					break;
+				nv++;
+				q = end;
+			}
+			if (nv < 2)
+				continue;
+			cr_assert_lt(k->n, FAKE_MAXPOINTS);
+			k->x[k->n] = v[0];
+			k->y[k->n] = v[1];
+			for (int i = 2; i < nv; i++)
+				k->more[k->n][i - 2] = v[i];
+			k->nv = nv;
+			k->n++;
+		}
+	}
+	free(text);
+	free(path);
+	*ncurves = n;
+	return c;
+}
+
+const struct curve *fake_curve(const struct curve *c, size_t n, const char *title, int k)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(c[i].title, title) == 0 && k-- == 0)
+			return &c[i];
+	cr_assert_fail("no curve \"%s\"", title);
+	return NULL;
+}
+
+int fake_have_gnuplot(void)
+{
+	return system("gnuplot -e 'exit' >/dev/null 2>&1") == 0;
 }

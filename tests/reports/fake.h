@@ -1,9 +1,12 @@
 /* A small hand-made run for the report tests: a scenario of 2 regions and 2 tiers, a few time
  * buckets, metrics, costs by purchase option, monthly bills and events, with values from
- * closed formulas that the tests recompute. Also temporary folders and a CSV reader (libcsv) to read the files back. */
+ * closed formulas that the tests recompute. Also temporary folders and readers to get the
+ * outputs back: CSV files (libcsv), results databases (SQLite) and the curves gnuplot computes
+ * for a plot script. */
 #ifndef CAPSIM_TESTS_REPORTS_FAKE_H
 #define CAPSIM_TESTS_REPORTS_FAKE_H
 
+#include <sqlite3.h>
 #include <stddef.h>
 
 #include "models/run.h"
@@ -70,5 +73,42 @@ struct table {
 /* Reads path with libcsv in strict mode; aborts the test on a parse error. */
 void table_read(const char *path, struct table *t);
 void table_release(struct table *t);
+
+/* path opened read-write, never created; aborts the test on failure. Close with
+ * sqlite3_close(). */
+sqlite3 *fake_db_open(const char *path);
+/* The first column of the first row of sql as an integer; aborts the test when sql fails or
+ * returns no row. */
+sqlite3_int64 fake_db_int(sqlite3 *h, const char *sql);
+/* Every row sql returns as text, one line per row, fields separated by '|', NULL as \N
+ * (malloc'd; "" for no row); aborts the test when sql fails. */
+char *fake_db_dump(sqlite3 *h, const char *sql);
+
+/* One curve of a gnuplot `set table` output: its title and its points, each line of the
+ * table being "x y [third fourth] type" (third and fourth: ylow yhigh of error bars, y2 of a
+ * filled band). */
+#define FAKE_MAXCURVES 32
+#define FAKE_MAXPOINTS 640   /* the most a test needs; a sampled function (a key's NaN) has 100 */
+struct curve {
+	char title[96];          /* "" for an untitled curve */
+	size_t n;                /* points */
+	int nv;                  /* numbers on the last point's line: 2 to 4 */
+	double x[FAKE_MAXPOINTS], y[FAKE_MAXPOINTS];
+	double more[FAKE_MAXPOINTS][2];   /* the third and fourth numbers, 0 when absent */
+};
+
+/* The curves gnuplot computes for dir/NAME.gp, run with `set table` so that it writes them
+ * instead of drawing them; in plotting order, multiplot panels one after the other. Numbers
+ * come with 12 significant digits unless the script sets its own axis format (a '$' before
+ * a number, as in "$700", is skipped). Returns FAKE_MAXCURVES curves (calloc'd, free with
+ * free()) with *ncurves set to how many were read; aborts the test if gnuplot fails or a
+ * limit above is exceeded. Leaves table.txt and gnuplot.err in dir. */
+struct curve *fake_gnuplot_table(const char *dir, const char *name, size_t *ncurves);
+
+/* The k-th (0-based) of the n curves c titled `title`; aborts the test if there is none. */
+const struct curve *fake_curve(const struct curve *c, size_t n, const char *title, int k);
+
+/* 1 if a gnuplot program runs here (the plot tests are skipped without one). */
+int fake_have_gnuplot(void);
 
 #endif

@@ -23,48 +23,6 @@ static struct run_meta meta(void)
 	};
 }
 
-static sqlite3 *open_db(const char *path)
-{
-	sqlite3 *h;
-	cr_assert_eq(sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	return h;
-}
-
-static sqlite3_int64 query_int(sqlite3 *h, const char *sql)
-{
-	sqlite3_stmt *st;
-	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql,
-		     sqlite3_errmsg(h));
-	cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "%s", sql);
-	sqlite3_int64 v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-/* Every row the query returns, as text (NULL as \N), in a malloc'd string. */
-static char *dump(sqlite3 *h, const char *sql)
-{
-	sqlite3_stmt *st;
-	size_t cap = 1 << 16, n = 0;
-	char *out = malloc(cap);
-	cr_assert_not_null(out);
-	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK, "%s", sql);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		for (int i = 0; i < sqlite3_column_count(st); i++) {
-			const char *v = (const char *)sqlite3_column_text(st, i);
-			size_t len = strlen(v ? v : "\\N") + 2;
-			if (n + len + 1 > cap) {
-				out = realloc(out, cap *= 2);
-				cr_assert_not_null(out);
-			}
-			n += (size_t)snprintf(out + n, cap - n, "%s%c", v ? v : "\\N",
-					      i + 1 == sqlite3_column_count(st) ? '\n' : '|');
-		}
-	sqlite3_finalize(st);
-	out[n] = '\0';
-	return out;
-}
-
 static char *dump_run1(sqlite3 *h)
 {
 	static const char *const q[] = {
@@ -78,7 +36,7 @@ static char *dump_run1(sqlite3 *h)
 	size_t n = 0;
 	char *all = NULL;
 	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
-		char *part = dump(h, q[i]);
+		char *part = fake_db_dump(h, q[i]);
 		size_t len = strlen(part);
 		all = realloc(all, n + len + 1);
 		cr_assert_not_null(all);
@@ -100,7 +58,7 @@ Test(db, two_appends_get_ids_1_and_2_and_leave_the_first_unchanged)
 
 	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(id, 1);
-	sqlite3 *h = open_db(path);
+	sqlite3 *h = fake_db_open(path);
 	char *before = dump_run1(h);
 	sqlite3_close(h);
 
@@ -111,40 +69,41 @@ Test(db, two_appends_get_ids_1_and_2_and_leave_the_first_unchanged)
 	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(id, 2);
 
-	h = open_db(path);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM runs"), 2);
-	cr_assert_eq(query_int(h, "SELECT min(id) FROM runs"), 1);
-	cr_assert_eq(query_int(h, "SELECT max(id) FROM runs"), 2);
+	h = fake_db_open(path);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM runs"), 2);
+	cr_assert_eq(fake_db_int(h, "SELECT min(id) FROM runs"), 1);
+	cr_assert_eq(fake_db_int(h, "SELECT max(id) FROM runs"), 2);
 	char *after = dump_run1(h);
 	cr_assert_str_eq(after, before, "run 1 changed after run 2 was appended");
 
 	for (int run = 1; run <= 2; run++) {
 		char sql[128];
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM metrics WHERE run_id = %d", run);
-		cr_assert_eq(query_int(h, sql), (sqlite3_int64)f.r.nmetrics);
+		cr_assert_eq(fake_db_int(h, sql), (sqlite3_int64)f.r.nmetrics);
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM timeseries WHERE run_id = %d", run);
-		cr_assert_eq(query_int(h, sql), FAKE_NBUCKETS * FAKE_NSERIES);
+		cr_assert_eq(fake_db_int(h, sql), FAKE_NBUCKETS * FAKE_NSERIES);
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM costs WHERE run_id = %d", run);
-		cr_assert_eq(query_int(h, sql), FAKE_NCOSTS);
+		cr_assert_eq(fake_db_int(h, sql), FAKE_NCOSTS);
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM events WHERE run_id = %d", run);
-		cr_assert_eq(query_int(h, sql), FAKE_NEVENTS);
+		cr_assert_eq(fake_db_int(h, sql), FAKE_NEVENTS);
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM bills WHERE run_id = %d", run);
-		cr_assert_eq(query_int(h, sql), FAKE_NBILLS);
+		cr_assert_eq(fake_db_int(h, sql), FAKE_NBILLS);
 	}
-	cr_assert_eq(query_int(h, "PRAGMA user_version"), 2);
+	cr_assert_eq(fake_db_int(h, "PRAGMA user_version"), 2);
 	/* The uint64 seed comes back bit for bit; 42 reads as itself. */
-	cr_assert_eq((uint64_t)query_int(h, "SELECT seed FROM runs WHERE id = 2"), UINT64_MAX - 5);
-	cr_assert_eq(query_int(h, "SELECT seed FROM runs WHERE id = 1"), 42);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM runs WHERE id = 1 AND"
-			       " started_utc = '2026-11-23T16:20:00Z' AND elapsed_s = 12.5 AND"
-			       " horizon_s = 259200 AND step_s = 60 AND replications = 20 AND"
-			       " scenario = 'shop' AND version = '0.1.0'"), 1);
+	cr_assert_eq((uint64_t)fake_db_int(h, "SELECT seed FROM runs WHERE id = 2"),
+		     UINT64_MAX - 5);
+	cr_assert_eq(fake_db_int(h, "SELECT seed FROM runs WHERE id = 1"), 42);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM runs WHERE id = 1 AND"
+				 " started_utc = '2026-11-23T16:20:00Z' AND elapsed_s = 12.5 AND"
+				 " horizon_s = 259200 AND step_s = 60 AND replications = 20 AND"
+				 " scenario = 'shop' AND version = '0.1.0'"), 1);
 	/* Values: the second run's first metric, a NaN stored as NULL, bucket 30 of series 5,
 	 * months 1-based, an event about no region. */
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM metrics WHERE run_id = 2 AND"
-			       " metric = 'availability' AND mean = 0.5"), 1);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM metrics WHERE run_id = 1 AND"
-			       " metric = 'rto' AND mean = 42 AND ci95_low IS NULL"), 1);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM metrics WHERE run_id = 2 AND"
+				 " metric = 'availability' AND mean = 0.5"), 1);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM metrics WHERE run_id = 1 AND"
+				 " metric = 'rto' AND mean = 42 AND ci95_low IS NULL"), 1);
 	sqlite3_stmt *st;
 	cr_assert_eq(sqlite3_prepare_v2(h, "SELECT demand_rps, cost_per_hour FROM timeseries"
 					" WHERE run_id = 1 AND time_s = 108000 AND region = 'us-east-1'"
@@ -153,25 +112,26 @@ Test(db, two_appends_get_ids_1_and_2_and_leave_the_first_unchanged)
 	cr_assert_eq(sqlite3_column_double(st, 0), fake_ts(30, 5, RUN_TS_DEMAND));
 	cr_assert_eq(sqlite3_column_double(st, 1), fake_ts(30, 5, RUN_TS_COST_RATE));
 	sqlite3_finalize(st);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM costs WHERE month = 1"), 2 * FAKE_NCOSTS);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM costs WHERE month = 1"), 2 * FAKE_NCOSTS);
 	/* The unused commitment is about no region or tier: "all" as in cost.csv. */
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM costs WHERE run_id = 1 AND"
-			       " purchase_option = 'unused_commitment' AND region = 'all' AND"
-			       " tier = 'all' AND mean_usd = 50"), 1);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM costs WHERE run_id = 1 AND"
+				 " purchase_option = 'unused_commitment' AND region = 'all' AND"
+				 " tier = 'all' AND mean_usd = 50"), 1);
 	/* Month 1's bill (fake_bill): mean 10000, P10 9200, P50 9950, P90 10900, P95 11300. */
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM bills WHERE run_id = 1 AND month = 1 AND"
-			       " mean_usd = 10000 AND p10 = 9200 AND p50 = 9950 AND p90 = 10900 AND"
-			       " p95 = 11300"), 1);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM bills WHERE run_id = 1 AND month = 1"
+				 " AND mean_usd = 10000 AND p10 = 9200 AND p50 = 9950 AND"
+				 " p90 = 10900 AND p95 = 11300"), 1);
 	/* Web in eu-west-1 (pool 0) at 12:00 runs 8 instances: 2 reserved, 1 by savings plan,
 	 * 2 on demand, 3 spot (fake.h). */
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM timeseries WHERE run_id = 1 AND"
-			       " time_s = 43200 AND region = 'eu-west-1' AND tier = 'web' AND"
-			       " paid_reserved = 2 AND paid_savings_plan = 1 AND paid_on_demand = 2 AND"
-			       " paid_spot = 3"), 1);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM events WHERE run_id = 1 AND"
-			       " region IS NULL AND tier IS NULL AND kind = 'slo_breach_start'"), 1);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM timeseries WHERE run_id = 1 AND"
+				 " time_s = 43200 AND region = 'eu-west-1' AND tier = 'web' AND"
+				 " paid_reserved = 2 AND paid_savings_plan = 1 AND"
+				 " paid_on_demand = 2 AND paid_spot = 3"), 1);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM events WHERE run_id = 1 AND"
+				 " region IS NULL AND tier IS NULL AND"
+				 " kind = 'slo_breach_start'"), 1);
 	/* Every run_id points at a run. */
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	sqlite3_close(h);
 	free(before);
 	free(after);
@@ -225,7 +185,7 @@ Test(db, a_failure_midway_rolls_the_whole_run_back)
 	char err[512] = "";
 	int64_t id;
 	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
-	sqlite3 *h = open_db(path);
+	sqlite3 *h = fake_db_open(path);
 	cr_assert_eq(sqlite3_exec(h, "ALTER TABLE events DROP COLUMN detail", NULL, NULL, NULL),
 		     SQLITE_OK, "%s", sqlite3_errmsg(h));
 	char *before = dump_run1(h);
@@ -233,11 +193,12 @@ Test(db, a_failure_midway_rolls_the_whole_run_back)
 
 	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), CAPSIM_EIO);
 	cr_assert_not_null(strstr(err, "detail"), "err: %s", err);
-	h = open_db(path);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM runs"), 1);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM metrics"), (sqlite3_int64)f.r.nmetrics);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM timeseries"), FAKE_NBUCKETS * FAKE_NSERIES);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM costs"), FAKE_NCOSTS);
+	h = fake_db_open(path);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM runs"), 1);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM metrics"), (sqlite3_int64)f.r.nmetrics);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM timeseries"),
+		     FAKE_NBUCKETS * FAKE_NSERIES);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM costs"), FAKE_NCOSTS);
 	char *after = dump_run1(h);
 	cr_assert_str_eq(after, before);
 	sqlite3_close(h);
@@ -318,7 +279,7 @@ static char *dump_v1_run1(sqlite3 *h)
 	size_t n = 0;
 	char *all = NULL;
 	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
-		char *part = dump(h, q[i]);
+		char *part = fake_db_dump(h, q[i]);
 		size_t len = strlen(part);
 		all = realloc(all, n + len + 1);
 		cr_assert_not_null(all);
@@ -338,7 +299,7 @@ Test(db, a_version_1_database_is_upgraded_and_keeps_its_runs)
 	char err[512] = "";
 	int64_t id = 0;
 	make_v1(path, 1);
-	sqlite3 *h = open_db(path);
+	sqlite3 *h = fake_db_open(path);
 	char *before = dump_v1_run1(h);
 	sqlite3_close(h);
 	/* The hand-written rows, as the dump prints them. */
@@ -347,37 +308,38 @@ Test(db, a_version_1_database_is_upgraded_and_keeps_its_runs)
 
 	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(id, 2, "the new run follows the old one");
-	h = open_db(path);
-	cr_assert_eq(query_int(h, "PRAGMA user_version"), 2);
+	h = fake_db_open(path);
+	cr_assert_eq(fake_db_int(h, "PRAGMA user_version"), 2);
 	char *after = dump_v1_run1(h);
 	cr_assert_str_eq(after, before, "the version-1 run changed in the upgrade");
 	/* The old row has the new columns, empty; the new run fills them. */
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM timeseries WHERE run_id = 1 AND"
-			       " paid_on_demand IS NULL AND paid_spot IS NULL AND"
-			       " paid_reserved IS NULL AND paid_savings_plan IS NULL"), 1);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM timeseries WHERE run_id = 2 AND"
-			       " paid_reserved IS NOT NULL"), FAKE_NBUCKETS * FAKE_NSERIES);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM bills WHERE run_id = 1"), 0);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM bills WHERE run_id = 2"), FAKE_NBILLS);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM pragma_table_info('timeseries')"),
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM timeseries WHERE run_id = 1 AND"
+				 " paid_on_demand IS NULL AND paid_spot IS NULL AND"
+				 " paid_reserved IS NULL AND paid_savings_plan IS NULL"), 1);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM timeseries WHERE run_id = 2 AND"
+				 " paid_reserved IS NOT NULL"), FAKE_NBUCKETS * FAKE_NSERIES);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM bills WHERE run_id = 1"), 0);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM bills WHERE run_id = 2"), FAKE_NBILLS);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM pragma_table_info('timeseries')"),
 		     4 + RUN_TS_NFIELDS);
 	sqlite3_close(h);
 
 	/* A second append to the upgraded database works and changes neither run before it. */
-	h = open_db(path);
-	char *run2 = dump(h, "SELECT * FROM timeseries WHERE run_id = 2 ORDER BY rowid");
+	h = fake_db_open(path);
+	char *run2 = fake_db_dump(h, "SELECT * FROM timeseries WHERE run_id = 2 ORDER BY rowid");
 	sqlite3_close(h);
 	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(id, 3);
-	h = open_db(path);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM runs"), 3);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM bills"), 2 * FAKE_NBILLS);
-	char *again = dump_v1_run1(h), *run2_again = dump(h, "SELECT * FROM timeseries WHERE"
-							  " run_id = 2 ORDER BY rowid");
+	h = fake_db_open(path);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM runs"), 3);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM bills"), 2 * FAKE_NBILLS);
+	char *again = dump_v1_run1(h);
+	char *run2_again = fake_db_dump(h, "SELECT * FROM timeseries WHERE run_id = 2"
+					" ORDER BY rowid");
 	cr_assert_str_eq(again, before);
 	cr_assert_str_eq(run2_again, run2);
-	cr_assert_eq(query_int(h, "PRAGMA user_version"), 2);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	cr_assert_eq(fake_db_int(h, "PRAGMA user_version"), 2);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	sqlite3_close(h);
 	free(before);
 	free(after);
@@ -399,19 +361,19 @@ Test(db, a_failed_append_leaves_a_version_1_database_as_it_was)
 	char err[512] = "";
 	int64_t id;
 	make_v1(path, 0);
-	sqlite3 *h = open_db(path);
-	char *schema = dump(h, "SELECT sql FROM sqlite_schema ORDER BY name");
+	sqlite3 *h = fake_db_open(path);
+	char *schema = fake_db_dump(h, "SELECT sql FROM sqlite_schema ORDER BY name");
 	sqlite3_close(h);
 
 	cr_assert_eq(report_db_append(path, &f.r, NULL, &id, err, sizeof err), CAPSIM_EIO);
 	cr_assert_not_null(strstr(err, "detail"), "err: %s", err);
-	h = open_db(path);
-	cr_assert_eq(query_int(h, "PRAGMA user_version"), 1);
-	char *schema_after = dump(h, "SELECT sql FROM sqlite_schema ORDER BY name");
+	h = fake_db_open(path);
+	cr_assert_eq(fake_db_int(h, "PRAGMA user_version"), 1);
+	char *schema_after = fake_db_dump(h, "SELECT sql FROM sqlite_schema ORDER BY name");
 	cr_assert_str_eq(schema_after, schema, "the schema changed although the append failed");
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM pragma_table_info('timeseries')"), 14);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM runs"), 1);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM timeseries"), 1);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM pragma_table_info('timeseries')"), 14);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM runs"), 1);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM timeseries"), 1);
 	sqlite3_close(h);
 	free(schema);
 	free(schema_after);
@@ -434,8 +396,9 @@ Test(db, a_newer_schema_is_refused)
 	int64_t id;
 	cr_assert_eq(report_db_append(path, &f.r, NULL, &id, err, sizeof err), CAPSIM_EIO);
 	cr_assert_not_null(strstr(err, "schema version 7"), "err: %s", err);
-	h = open_db(path);
-	cr_assert_eq(query_int(h, "SELECT count(*) FROM sqlite_schema"), 0, "tables were created");
+	h = fake_db_open(path);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM sqlite_schema"), 0,
+		     "tables were created");
 	sqlite3_close(h);
 	fake_release(&f);
 	free(path);

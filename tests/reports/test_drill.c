@@ -381,93 +381,26 @@ Test(drill, json_has_a_strategies_array_with_null_for_what_is_unknown)
 
 /* ---- the plots, read back through gnuplot ---- */
 
-static int have_gnuplot(void)
-{
-	return system("gnuplot -e 'exit' >/dev/null 2>&1") == 0;
-}
-
-#define MAXCURVES 32
-#define MAXPOINTS 640
-struct curve {
-	char title[96];
-	size_t n;
-	double x[MAXPOINTS], y[MAXPOINTS];
-};
-
-/* The curves gnuplot computes for dir/NAME.gp, written by `set table` instead of drawn, in
- * plotting order, panels one after the other ("" the title of an untitled curve); numbers
- * with 12 significant digits. */
-static size_t gnuplot_table(const char *dir, const char *name, struct curve *c)
-{
-	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot -e \"outfile='/dev/null'; set table "
-		 "'table.txt'; set format x '%%.12g'; set format y '%%.12g'\" %s.gp 2>gnuplot.err",
-		 dir, name);
-	cr_assert_eq(system(cmd), 0, "%s failed", cmd);
-	char *path = fake_path(dir, "table.txt"), *text = fake_slurp(path, NULL);
-	cr_assert_not_null(text);
-	size_t n = 0;
-	for (char *p = text; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] ? 1 : 0)) {
-		if (strncmp(p, "# Curve title: \"", 16) == 0 && n > 0) {
-			size_t len = strcspn(p + 16, "\"");
-			snprintf(c[n - 1].title, sizeof c[n - 1].title, "%.*s", (int)len, p + 16);
-		} else if (strncmp(p, "# Curve ", 8) == 0) {
-			/* "# Curve I of N, K points"; a curve without a title has no title line. */
-			cr_assert_lt(n, MAXCURVES);
-			memset(&c[n], 0, sizeof c[n]);
-			n++;
-		} else if (*p != '#' && *p != '\n' && n > 0) {
-			struct curve *k = &c[n - 1];
-			char *end;
-			double x = strtod(p, &end), y;
-			if (end == p)
-				continue;
-			char *q = end;
-			y = strtod(q, &end);
-			if (end == q)
-				continue;
-			/* Points outside the ranges are listed too, with type 'o': kept. */
-			cr_assert_lt(k->n, MAXPOINTS);
-			k->x[k->n] = x;
-			k->y[k->n++] = y;
-		}
-	}
-	free(text);
-	free(path);
-	return n;
-}
-
-/* The k-th (0-based) curve titled `title`. */
-static const struct curve *curve(const struct curve *c, size_t n, const char *title, int k)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(c[i].title, title) == 0 && k-- == 0)
-			return &c[i];
-	cr_assert_fail("no curve \"%s\"", title);
-	return NULL;
-}
-
 Test(drill, rto_cdf_steps_through_the_region_outages_of_each_strategy)
 {
-	if (!have_gnuplot())
+	if (!fake_have_gnuplot())
 		cr_skip_test("gnuplot is not installed");
 	struct hand h;
 	hand_init(&h);
 	char *dir = write_drill(&h);
-	struct curve *c = calloc(MAXCURVES, sizeof *c);
-	cr_assert_not_null(c);
-	size_t n = gnuplot_table(dir, "rto_cdf", c);
+	size_t n;
+	struct curve *c = fake_gnuplot_table(dir, "rto_cdf", &n);
 	/* The largest RTO, 610 s, is drawn in minutes. warm_standby's region outages took 60,
 	 * 120, 120 and 300 s: the empirical CDF is 1/4 at 1 min, 3/4 at 2 min, 1 at 5 min; its
 	 * zone outage (5,000 s) and its scale-out are not region outages. */
-	const struct curve *ws = curve(c, n, "warm_standby (4 outages)", 0);
+	const struct curve *ws = fake_curve(c, n, "warm_standby (4 outages)", 0);
 	cr_assert_eq(ws->n, 3);
 	const double x[] = { 1, 2, 5 }, y[] = { 0.25, 0.75, 1 };
 	for (size_t i = 0; i < 3; i++) {
 		cr_expect_float_eq(ws->x[i], x[i], 1e-9, "point %zu", i);
 		cr_expect_float_eq(ws->y[i], y[i], 1e-9, "point %zu", i);
 	}
-	const struct curve *br = curve(c, n, "backup_restore (2 outages)", 0);
+	const struct curve *br = fake_curve(c, n, "backup_restore (2 outages)", 0);
 	cr_assert_eq(br->n, 2);
 	cr_expect_float_eq(br->x[0], 10, 1e-9);
 	cr_expect_float_eq(br->y[0], 0.5, 1e-9);
@@ -488,17 +421,16 @@ Test(drill, rto_cdf_steps_through_the_region_outages_of_each_strategy)
 
 Test(drill, drill_bars_are_the_csv_figures_in_the_panel_unit)
 {
-	if (!have_gnuplot())
+	if (!fake_have_gnuplot())
 		cr_skip_test("gnuplot is not installed");
 	struct hand h;
 	hand_init(&h);
 	char *dir = write_drill(&h);
-	struct curve *c = calloc(MAXCURVES, sizeof *c);
-	cr_assert_not_null(c);
-	size_t n = gnuplot_table(dir, "drill", c);
+	size_t n;
+	struct curve *c = fake_gnuplot_table(dir, "drill", &n);
 	/* RTO panel in minutes (its largest figure 610 s): p50 bars at x = i - 0.2 of 600, 540
 	 * and 120 s; p95 at i + 0.2. */
-	const struct curve *p50 = curve(c, n, "p50", 0), *p95 = curve(c, n, "p95", 0);
+	const struct curve *p50 = fake_curve(c, n, "p50", 0), *p95 = fake_curve(c, n, "p95", 0);
 	cr_assert_eq(p50->n, 3);
 	const double rto50[] = { 10, 9, 2 }, rto95[] = { 610.0 / 60, 9, 130.0 / 60 };
 	for (size_t i = 0; i < 3; i++) {
@@ -509,12 +441,13 @@ Test(drill, drill_bars_are_the_csv_figures_in_the_panel_unit)
 	}
 	/* RPO panel: 18,000 s against 2 s spans more than a factor 20, so a log axis in
 	 * seconds; active_active has no RPO, so no bar. */
-	p50 = curve(c, n, "p50", 1);
+	p50 = fake_curve(c, n, "p50", 1);
 	cr_assert_eq(p50->n, 2);
 	cr_expect_float_eq(p50->y[0], 18000, 1e-6);
 	cr_expect_float_eq(p50->y[1], 2, 1e-9);
 	/* Cost panel: the totals, and the DR data part (10.95 a month, see the CSV test). */
-	const struct curve *total = curve(c, n, "total", 0), *part = curve(c, n, "DR data part", 0);
+	const struct curve *total = fake_curve(c, n, "total", 0);
+	const struct curve *part = fake_curve(c, n, "DR data part", 0);
 	cr_assert_eq(total->n, 3);
 	cr_expect_float_eq(total->y[1], 12345.678, 1e-6);
 	cr_assert_eq(part->n, 2);
@@ -526,7 +459,7 @@ Test(drill, drill_bars_are_the_csv_figures_in_the_panel_unit)
 
 Test(drill, timeline_shows_each_region_around_the_first_outage)
 {
-	if (!have_gnuplot())
+	if (!fake_have_gnuplot())
 		cr_skip_test("gnuplot is not installed");
 	struct hand h;
 	hand_init(&h);
@@ -538,12 +471,11 @@ Test(drill, timeline_shows_each_region_around_the_first_outage)
 	cr_expect_not_null(strstr(text, "'o''shop: degraded capacity, region eu''west down"));
 	cr_expect_null(strstr(text, "eu'west"));
 	cr_expect_not_null(strstr(text, "set object 1 rect from 0, graph 0 to 1, graph 1"));
-	struct curve *c = calloc(MAXCURVES, sizeof *c);
-	cr_assert_not_null(c);
-	size_t n = gnuplot_table(dir, "timeline", c);
+	size_t n;
+	struct curve *c = fake_gnuplot_table(dir, "timeline", &n);
 	/* eu'west's capacity in warm_standby's panel: the bucket starting at the outage (drawn
 	 * at its middle, 150 s = 1/24 h in) has none, the one before it 2000. */
-	const struct curve *cap = curve(c, n, "eu'west capacity", 1);
+	const struct curve *cap = fake_curve(c, n, "eu'west capacity", 1);
 	int seen_down = 0, seen_up = 0;
 	for (size_t i = 0; i < cap->n; i++) {
 		if (fabs(cap->x[i] - 150.0 / 3600) < 1e-9) {
@@ -568,7 +500,7 @@ Test(drill, timeline_shows_each_region_around_the_first_outage)
 Test(drill, gnuplot_draws_every_png)
 {
 	static const unsigned char magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-	if (!have_gnuplot())
+	if (!fake_have_gnuplot())
 		cr_skip_test("gnuplot is not installed");
 	struct hand h;
 	hand_init(&h);

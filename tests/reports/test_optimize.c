@@ -730,11 +730,6 @@ Test(report_optimize, json_of_an_infeasible_search_has_no_recommendation_and_say
 
 /* ---- plots ---- */
 
-static int have_gnuplot(void)
-{
-	return system("gnuplot -e 'exit' >/dev/null 2>&1") == 0;
-}
-
 static char *write_all(const struct hand *h)
 {
 	char *dir = fake_tmpdir(), *path = fake_path(dir, "frontier.csv");
@@ -800,80 +795,20 @@ Test(report_optimize, plot_scripts_and_mix_csv_are_written_with_names_quoted)
 	fake_rmtree(dir);
 }
 
-#define MAXCURVES 32
-#define MAXPOINTS 256   /* the key's NaN functions are sampled 100 times */
-struct curve {
-	char title[96];
-	size_t n;
-	double x[MAXPOINTS], y[MAXPOINTS];
-};
-
-/* The curves gnuplot computes for dir/NAME.gp, written by `set table` instead of drawn, in
- * plotting order (multiplot panels one after the other); x with 12 digits. */
-static size_t gnuplot_table(const char *dir, const char *name, struct curve *c)
-{
-	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot -e \"outfile='/dev/null'; set table "
-		 "'table.txt'; set format x '%%.12g'; set format y '%%.12g'\" %s.gp 2>gnuplot.err",
-		 dir, name);
-	cr_assert_eq(system(cmd), 0, "%s failed", cmd);
-	char *path = fake_path(dir, "table.txt"), *text = fake_slurp(path, NULL);
-	cr_assert_not_null(text);
-	size_t n = 0;
-	for (char *p = text; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] ? 1 : 0)) {
-		if (strncmp(p, "# Curve title: \"", 16) == 0 && n > 0) {
-			size_t len = strcspn(p + 16, "\"");
-			snprintf(c[n - 1].title, sizeof c[n - 1].title, "%.*s", (int)len, p + 16);
-		} else if (strncmp(p, "# Curve ", 8) == 0) {
-			cr_assert_lt(n, MAXCURVES);
-			memset(&c[n], 0, sizeof c[n]);
-			n++;
-		} else if (*p != '#' && *p != '\n' && n > 0) {
-			struct curve *k = &c[n - 1];
-			char *end, *q;
-			double x = strtod(p, &end), y;
-			if (end == p)
-				continue;
-			/* y is written in the script's own format, "$700" for a cost. */
-			q = end + strspn(end, " \t");
-			q += *q == '$';
-			y = strtod(q, &end);
-			if (end == q)
-				continue;
-			cr_assert_lt(k->n, MAXPOINTS);
-			k->x[k->n] = x;
-			k->y[k->n++] = y;
-		}
-	}
-	free(text);
-	free(path);
-	return n;
-}
-
-static const struct curve *curve(const struct curve *c, size_t n, const char *title)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(c[i].title, title) == 0)
-			return &c[i];
-	cr_assert_fail("no curve \"%s\"", title);
-	return NULL;
-}
-
 Test(report_optimize, frontier_plots_unavailability_against_cost_with_the_pareto_front)
 {
-	if (!have_gnuplot())
+	if (!fake_have_gnuplot())
 		cr_skip_test("gnuplot is not installed");
 	struct hand h;
 	hand_init(&h);
 	char *dir = write_all(&h);
-	struct curve *c = calloc(MAXCURVES, sizeof *c);
-	cr_assert_not_null(c);
-	size_t n = gnuplot_table(dir, "frontier", c);
+	size_t n;
+	struct curve *c = fake_gnuplot_table(dir, "frontier", &n);
 
 	/* x is 1 - availability: candidate 3 (0.995) at 0.005, the recommendation (0.99955) at
 	 * 0.00045. The feasible points are candidates 1, 2 and 4 (in file order); the front joins
 	 * the two Pareto-optimal ones sorted by x: (0.00045, 700) then (0.005, 600). */
-	const struct curve *bad = curve(c, n, "misses a target");
+	const struct curve *bad = fake_curve(c, n, "misses a target", 0);
 	size_t nb = 0;
 	for (size_t i = 0; i < bad->n; i++)
 		if (!isnan(bad->y[i])) {
@@ -882,7 +817,7 @@ Test(report_optimize, frontier_plots_unavailability_against_cost_with_the_pareto
 			nb++;
 		}
 	cr_expect_eq(nb, 1);
-	const struct curve *good = curve(c, n, "meets the targets");
+	const struct curve *good = fake_curve(c, n, "meets the targets", 0);
 	static const double gx[] = { 0.0005, 0.00045, 0.0006 }, gy[] = { 1000, 700, 900 };
 	size_t ng = 0;
 	for (size_t i = 0; i < good->n; i++)
@@ -893,8 +828,8 @@ Test(report_optimize, frontier_plots_unavailability_against_cost_with_the_pareto
 			ng++;
 		}
 	cr_expect_eq(ng, 3);
-	const struct curve *front = curve(c, n, "Pareto front (no candidate cheaper and more "
-					  "available)");
+	const struct curve *front = fake_curve(c, n, "Pareto front (no candidate cheaper and more "
+					  "available)", 0);
 	cr_assert_eq(front->n, 2);
 	cr_expect_float_eq(front->x[0], 0.00045, 1e-12);
 	cr_expect_float_eq(front->y[0], 700, 1e-9);
@@ -922,7 +857,7 @@ static void render_both(const char *dir)
 
 Test(report_optimize, plots_render_to_non_empty_pngs)
 {
-	if (!have_gnuplot())
+	if (!fake_have_gnuplot())
 		cr_skip_test("gnuplot is not installed");
 	struct hand h;
 	hand_init(&h);
@@ -954,7 +889,7 @@ Test(report_optimize, plots_of_an_infeasible_search_show_all_on_demand_alone)
 				  "\"99.99 %%\" 0.0001, \"100 %%\" 1e-05)"), "%s", gp);
 	free(gp);
 	free(gp_path);
-	if (have_gnuplot())
+	if (fake_have_gnuplot())
 		render_both(dir);
 	free(path);
 	fake_rmtree(dir);
@@ -966,44 +901,6 @@ static struct run_meta meta(void)
 {
 	return (struct run_meta){ "scenarios/o'shop.json", "ab12", "capsim optimize o'shop.json",
 				  "0.1.0", 1795450800, 3.5 };
-}
-
-static sqlite3 *open_db(const char *path)
-{
-	sqlite3 *h;
-	cr_assert_eq(sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	return h;
-}
-
-static sqlite3_int64 query_int(sqlite3 *h, const char *sql)
-{
-	sqlite3_stmt *s;
-	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK, "%s: %s", sql,
-		     sqlite3_errmsg(h));
-	cr_assert_eq(sqlite3_step(s), SQLITE_ROW, "%s", sql);
-	sqlite3_int64 v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-/* Every row of the query as text, fields separated by '|', NULL as \N (malloc'd). */
-static char *dump(sqlite3 *h, const char *sql)
-{
-	sqlite3_stmt *s;
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
-	cr_assert_not_null(f);
-	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK, "%s", sql);
-	while (sqlite3_step(s) == SQLITE_ROW)
-		for (int i = 0; i < sqlite3_column_count(s); i++) {
-			const char *v = (const char *)sqlite3_column_text(s, i);
-			fprintf(f, "%s%c", v ? v : "\\N",
-				i + 1 == sqlite3_column_count(s) ? '\n' : '|');
-		}
-	sqlite3_finalize(s);
-	fclose(f);
-	return out;
 }
 
 static char *dump_runs_of(sqlite3 *h, int id)
@@ -1018,7 +915,7 @@ static char *dump_runs_of(sqlite3 *h, int id)
 		char sql[128];
 		snprintf(sql, sizeof sql, "SELECT * FROM %s WHERE %s = %d ORDER BY rowid", tables[i],
 			 i ? "run_id" : "id", id);
-		char *part = dump(h, sql);
+		char *part = fake_db_dump(h, sql);
 		fputs(part, f);
 		free(part);
 	}
@@ -1040,9 +937,9 @@ Test(report_optimize, db_an_optimisation_appended_to_a_v2_database_keeps_its_run
 	/* A run alone makes a version-2 database: no optimiser tables yet. */
 	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(id, 1);
-	sqlite3 *db = open_db(path);
-	cr_assert_eq(query_int(db, "PRAGMA user_version"), 2);
-	cr_assert_eq(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'opt_%'"),
+	sqlite3 *db = fake_db_open(path);
+	cr_assert_eq(fake_db_int(db, "PRAGMA user_version"), 2);
+	cr_assert_eq(fake_db_int(db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'opt_%'"),
 		     0);
 	char *before = dump_runs_of(db, 1);
 	sqlite3_close(db);
@@ -1050,27 +947,29 @@ Test(report_optimize, db_an_optimisation_appended_to_a_v2_database_keeps_its_run
 	cr_assert_eq(report_db_append_optimize(path, &h.r, &m, &id, err, sizeof err), 0, "%s",
 		     err);
 	cr_assert_eq(id, 2);
-	db = open_db(path);
-	cr_assert_eq(query_int(db, "PRAGMA user_version"), 3);
+	db = fake_db_open(path);
+	cr_assert_eq(fake_db_int(db, "PRAGMA user_version"), 3);
 	char *after = dump_runs_of(db, 1);
 	cr_assert_str_eq(after, before, "run 1 changed");
 	/* The optimisation's runs row: the final replications, the seed bit for bit, no
 	 * threads, bucket or events. */
-	cr_expect_eq(query_int(db, "SELECT count(*) FROM runs WHERE id = 2 AND scenario = 'o''shop'"
-			       " AND replications = 20 AND threads IS NULL AND bucket_s IS NULL AND"
-			       " events_dropped IS NULL AND horizon_s = 604800 AND"
-			       " started_utc = '2026-11-23T16:20:00Z'"), 1);
-	cr_expect_eq((uint64_t)query_int(db, "SELECT seed FROM runs WHERE id = 2"), SEED);
-	char *opt = dump(db, "SELECT objective, replications, final_replications,"
-			 " candidates_evaluated, replications_simulated, recommended, binding, why"
-			 " FROM opt_runs");
+	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM runs WHERE id = 2 AND"
+				 " scenario = 'o''shop' AND replications = 20 AND"
+				 " threads IS NULL AND bucket_s IS NULL AND events_dropped IS NULL"
+				 " AND horizon_s = 604800 AND"
+				 " started_utc = '2026-11-23T16:20:00Z'"), 1);
+	cr_expect_eq((uint64_t)fake_db_int(db, "SELECT seed FROM runs WHERE id = 2"), SEED);
+	char *opt = fake_db_dump(db, "SELECT objective, replications, final_replications,"
+				 " candidates_evaluated, replications_simulated, recommended,"
+				 " binding, why FROM opt_runs");
 	cr_expect_str_eq(opt, "mean|8|20|6|300|2|\\N|\\N\n");
 	free(opt);
-	char *cand = dump(db, "SELECT id, role, stage, replications, pruned, mix,"
-			  " reserved_instances, savings_plan_usd_hourly, cost_monthly_usd,"
-			  " cost_ci95_low, cost_ci95_high, cost_p90_usd, unused_commitment_usd,"
-			  " availability, rto_s, rpo_s, feasible, binding, pareto, recommended"
-			  " FROM opt_candidates WHERE run_id = 2 ORDER BY id");
+	char *cand = fake_db_dump(db, "SELECT id, role, stage, replications, pruned, mix,"
+				  " reserved_instances, savings_plan_usd_hourly, cost_monthly_usd,"
+				  " cost_ci95_low, cost_ci95_high, cost_p90_usd,"
+				  " unused_commitment_usd, availability, rto_s, rpo_s, feasible,"
+				  " binding, pareto, recommended"
+				  " FROM opt_candidates WHERE run_id = 2 ORDER BY id");
 	cr_expect_str_eq(cand,
 		"1|all_on_demand|2|20|0|web:base=0,od=100%;app:base=0,od=100%|0|0.0|1000.0|980.0|"
 		"1020.0|1030.0|0.0|0.9995|150.0|\\N|1|feasible|0|0\n"
@@ -1083,25 +982,26 @@ Test(report_optimize, db_an_optimisation_appended_to_a_v2_database_keeps_its_run
 	free(cand);
 	/* Candidate 2's reservation ($0.18/h) and plan; the scenario's own for candidate 4
 	 * ($0.30/h at the catalog's fee), their use unmeasured. */
-	char *cm = dump(db, "SELECT candidate_id, kind, instance_type, plan, family, region, count,"
-			" term, payment, round(usd_hourly, 9), utilization, coverage,"
-			" breakeven_months FROM opt_commitments WHERE run_id = 2 ORDER BY rowid");
+	char *cm = fake_db_dump(db, "SELECT candidate_id, kind, instance_type, plan, family,"
+				" region, count, term, payment, round(usd_hourly, 9), utilization,"
+				" coverage, breakeven_months FROM opt_commitments WHERE run_id = 2"
+				" ORDER BY rowid");
 	cr_expect_str_eq(cm,
 		"2|reserved|m5.large|\\N|\\N|eu-west-1|3|1y|no_upfront|0.18|0.9|0.4|7.5\n"
 		"2|savings_plan|\\N|compute|\\N|\\N|\\N|1y|\\N|1.25|0.97|0.22|8.0\n"
 		"4|reserved|m5.large|\\N|\\N|us-east-1|2|3y|partial_upfront|0.3|\\N|\\N|\\N\n"
 		"4|savings_plan|\\N|compute|\\N|\\N|\\N|1y|\\N|0.5|\\N|\\N|\\N\n");
 	free(cm);
-	cr_expect_eq(query_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	sqlite3_close(db);
 
 	/* A run appended after it keeps the database at version 3. */
 	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(id, 3);
-	db = open_db(path);
-	cr_expect_eq(query_int(db, "PRAGMA user_version"), 3);
-	cr_expect_eq(query_int(db, "SELECT count(*) FROM runs"), 3);
-	cr_expect_eq(query_int(db, "SELECT count(*) FROM opt_candidates"), NCAND);
+	db = fake_db_open(path);
+	cr_expect_eq(fake_db_int(db, "PRAGMA user_version"), 3);
+	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM runs"), 3);
+	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM opt_candidates"), NCAND);
 	sqlite3_close(db);
 	free(before);
 	free(after);
@@ -1122,29 +1022,30 @@ Test(report_optimize, db_two_optimisations_are_two_runs)
 	cr_assert_eq(report_db_append_optimize(path, &h.r, &m, &id, err, sizeof err), 0, "%s",
 		     err);
 	cr_assert_eq(id, 1);
-	sqlite3 *db = open_db(path);
-	char *first = dump(db, "SELECT * FROM opt_candidates WHERE run_id = 1 ORDER BY id");
+	sqlite3 *db = fake_db_open(path);
+	char *first = fake_db_dump(db, "SELECT * FROM opt_candidates WHERE run_id = 1 ORDER BY id");
 	sqlite3_close(db);
 	/* The second finds nothing. */
 	make_infeasible(&h);
 	cr_assert_eq(report_db_append_optimize(path, &h.r, NULL, &id, err, sizeof err), 0, "%s",
 		     err);
 	cr_assert_eq(id, 2);
-	db = open_db(path);
-	cr_expect_eq(query_int(db, "PRAGMA user_version"), 3);
-	cr_expect_eq(query_int(db, "SELECT count(*) FROM runs"), 2);
-	cr_expect_eq(query_int(db, "SELECT count(*) FROM opt_runs"), 2);
-	cr_expect_eq(query_int(db, "SELECT count(*) FROM opt_candidates"), 2 * NCAND);
-	cr_expect_eq(query_int(db, "SELECT count(*) FROM opt_commitments"), 2 * 4);
-	char *again = dump(db, "SELECT * FROM opt_candidates WHERE run_id = 1 ORDER BY id");
+	db = fake_db_open(path);
+	cr_expect_eq(fake_db_int(db, "PRAGMA user_version"), 3);
+	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM runs"), 2);
+	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM opt_runs"), 2);
+	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM opt_candidates"), 2 * NCAND);
+	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM opt_commitments"), 2 * 4);
+	char *again = fake_db_dump(db, "SELECT * FROM opt_candidates WHERE run_id = 1 ORDER BY id");
 	cr_expect_str_eq(again, first, "the first optimisation changed");
-	char *why = dump(db, "SELECT recommended, binding, why FROM opt_runs WHERE run_id = 2");
+	char *why = fake_db_dump(db, "SELECT recommended, binding, why FROM opt_runs"
+				 " WHERE run_id = 2");
 	cr_expect_str_eq(why, "\\N|availability|" WHY "\n");
 	free(why);
-	cr_expect_eq(query_int(db, "SELECT count(*) FROM opt_candidates WHERE run_id = 2 AND"
-			       " recommended = 1"), 0);
-	cr_expect_eq(query_int(db, "SELECT count(*) FROM runs WHERE id = 2 AND args IS NULL"), 1);
-	cr_expect_eq(query_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM opt_candidates WHERE run_id = 2 AND"
+				 " recommended = 1"), 0);
+	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM runs WHERE id = 2 AND args IS NULL"), 1);
+	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	sqlite3_close(db);
 	free(first);
 	free(again);
@@ -1189,21 +1090,22 @@ Test(report_optimize, db_a_version_1_database_is_upgraded_through_2_to_3)
 	sqlite3 *db;
 	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db, ddl, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
-	char *before = dump(db, "SELECT * FROM runs");
+	char *before = fake_db_dump(db, "SELECT * FROM runs");
 	sqlite3_close(db);
 
 	cr_assert_eq(report_db_append_optimize(path, &h.r, NULL, &id, err, sizeof err), 0, "%s",
 		     err);
 	cr_assert_eq(id, 2);
-	db = open_db(path);
-	cr_expect_eq(query_int(db, "PRAGMA user_version"), 3);
-	char *after = dump(db, "SELECT * FROM runs WHERE id = 1");
+	db = fake_db_open(path);
+	cr_expect_eq(fake_db_int(db, "PRAGMA user_version"), 3);
+	char *after = fake_db_dump(db, "SELECT * FROM runs WHERE id = 1");
 	cr_expect_str_eq(after, before);
 	/* Version 2's step: the time series' purchase columns, empty for the old row. */
-	cr_expect_eq(query_int(db, "SELECT count(*) FROM timeseries WHERE run_id = 1 AND"
-			       " paid_spot IS NULL AND demand_rps = 500"), 1);
-	cr_expect_eq(query_int(db, "SELECT count(*) FROM pragma_table_info('bills')"), 7);
-	cr_expect_eq(query_int(db, "SELECT count(*) FROM opt_candidates WHERE run_id = 2"), NCAND);
+	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM timeseries WHERE run_id = 1 AND"
+				 " paid_spot IS NULL AND demand_rps = 500"), 1);
+	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM pragma_table_info('bills')"), 7);
+	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM opt_candidates WHERE run_id = 2"),
+		     NCAND);
 	sqlite3_close(db);
 	free(before);
 	free(after);
@@ -1222,11 +1124,11 @@ Test(report_optimize, db_a_failed_optimisation_append_leaves_the_database_as_it_
 	int64_t id = 0;
 	cr_assert_eq(report_db_append_optimize(path, &h.r, NULL, &id, err, sizeof err), 0, "%s",
 		     err);
-	sqlite3 *db = open_db(path);
+	sqlite3 *db = fake_db_open(path);
 	cr_assert_eq(sqlite3_exec(db, "ALTER TABLE opt_commitments DROP COLUMN family", NULL, NULL,
 				  NULL),
 		     SQLITE_OK, "%s", sqlite3_errmsg(db));
-	char *before = dump(db, "SELECT * FROM opt_candidates ORDER BY run_id, id");
+	char *before = fake_db_dump(db, "SELECT * FROM opt_candidates ORDER BY run_id, id");
 	sqlite3_close(db);
 
 	id = -1;
@@ -1234,10 +1136,10 @@ Test(report_optimize, db_a_failed_optimisation_append_leaves_the_database_as_it_
 		     CAPSIM_EIO);
 	cr_expect_eq(id, -1);
 	cr_expect_not_null(strstr(err, "family"), "err: %s", err);
-	db = open_db(path);
-	cr_expect_eq(query_int(db, "SELECT count(*) FROM runs"), 1);
-	cr_expect_eq(query_int(db, "SELECT count(*) FROM opt_runs"), 1);
-	char *after = dump(db, "SELECT * FROM opt_candidates ORDER BY run_id, id");
+	db = fake_db_open(path);
+	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM runs"), 1);
+	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM opt_runs"), 1);
+	char *after = fake_db_dump(db, "SELECT * FROM opt_candidates ORDER BY run_id, id");
 	cr_expect_str_eq(after, before);
 	sqlite3_close(db);
 	free(before);

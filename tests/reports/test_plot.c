@@ -34,58 +34,6 @@ static void write_quoted_run(struct fake *f, const char *dir)
 	free(bill);
 }
 
-/* What gnuplot computed for the curves of dir/NAME.gp: the script run with `set table`, which
- * writes each curve's points as text instead of drawing them ("# Curve title: ..." and lines
- * of "x y [ylow yhigh | y1 y2] type"), read back. Curves in plotting order, panels one after
- * the other. The table writes numbers in the axes' formats, set here to 12 significant digits
- * (a script that sets its own format overrides this: see write_bill). */
-#define MAXCURVES 16
-#define MAXPOINTS 128
-struct curve {
-	char title[96];
-	size_t n;
-	double v[MAXPOINTS][4];  /* x, y, and the third and fourth numbers when there are any */
-	int nv;                  /* numbers per point */
-};
-
-static size_t gnuplot_table(const char *dir, const char *name, struct curve *c)
-{
-	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot -e \"outfile='/dev/null'; set table "
-		 "'table.txt'; set format x '%%.12g'; set format y '%%.12g'\" %s.gp 2>gnuplot.err", dir, name);
-	cr_assert_eq(system(cmd), 0, "%s failed", cmd);
-	char *path = fake_path(dir, "table.txt"), *text = fake_slurp(path, NULL);
-	cr_assert_not_null(text);
-	size_t n = 0;
-	for (char *p = text; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] ? 1 : 0)) {
-		if (strncmp(p, "# Curve title: \"", 16) == 0) {
-			cr_assert_lt(n, MAXCURVES);
-			memset(&c[n], 0, sizeof c[n]);
-			size_t len = strcspn(p + 16, "\"");
-			cr_assert_lt(len, sizeof c[n].title);
-			memcpy(c[n].title, p + 16, len);
-			n++;
-		} else if (*p != '#' && *p != '\n' && n > 0) {   /* a point */
-			struct curve *k = &c[n - 1];
-			char *end = p;
-			int nv = 0;
-			cr_assert_lt(k->n, MAXPOINTS);
-			while (nv < 4) {
-				char *q = end;
-				double x = strtod(q, &end);
-				if (end == q)
-					break;
-				k->v[k->n][nv++] = x;
-			}
-			k->nv = nv;
-			k->n++;
-		}
-	}
-	free(text);
-	free(path);
-	return n;
-}
-
 Test(plot, scripts_exist_and_quote_names_the_gnuplot_way)
 {
 	struct fake f;
@@ -217,10 +165,10 @@ Test(plot, purchase_stacks_reserved_savings_plan_on_demand_spot_summed_over_regi
 	 * fraction; the instance counts are, and come back exact). */
 	static const char *const titles[] = { "spot", "on demand", "savings plan", "reserved" };
 	struct fake f;
-	struct curve c[MAXCURVES];
 	char *dir = fake_tmpdir();
 	write_quoted_run(&f, dir);
-	size_t n = gnuplot_table(dir, "purchase", c);
+	size_t n;
+	struct curve *c = fake_gnuplot_table(dir, "purchase", &n);
 	cr_assert_eq(n, 12, "3 panels x 4 options, got %zu curves", n);
 	cr_assert_eq(stacked(0, 0, 3), 12.0, "the hand count above");
 	cr_assert_eq(stacked(12, 0, 2), 15.0);
@@ -234,17 +182,18 @@ Test(plot, purchase_stacks_reserved_savings_plan_on_demand_spot_summed_over_regi
 				/* Drawn at the bucket's middle, in days. */
 				double x = ((double)b + 0.5) * FAKE_BUCKET / 86400.0;
 				double want = stacked(b, tier, 3 - layer);
-				cr_assert(fabs(k->v[b][0] - x) <= 1e-9 * x, "x %.12g, want %.12g",
-					  k->v[b][0], x);
-				cr_assert(fabs(k->v[b][1] - want) <= 1e-9 * want,
+				cr_assert(fabs(k->x[b] - x) <= 1e-9 * x, "x %.12g, want %.12g",
+					  k->x[b], x);
+				cr_assert(fabs(k->y[b] - want) <= 1e-9 * want,
 					  "panel %zu %s bucket %zu: %g, want %g", panel, k->title, b,
-					  k->v[b][1], want);
+					  k->y[b], want);
 			}
 		}
 	/* The top of the stack is every instance running. */
 	for (size_t b = 0; b < FAKE_NBUCKETS; b++)
 		cr_assert_eq(stacked(b, -1, 3), fake_ts(b, 4, RUN_TS_INSTANCES) +
 			     fake_ts(b, 5, RUN_TS_INSTANCES));
+	free(c);
 	fake_release(&f);
 	fake_rmtree(dir);
 }
@@ -252,7 +201,6 @@ Test(plot, purchase_stacks_reserved_savings_plan_on_demand_spot_summed_over_regi
 Test(plot, purchase_leaves_out_an_option_never_used)
 {
 	struct fake f;
-	struct curve c[MAXCURVES];
 	char *dir = fake_tmpdir(), err[512] = "";
 	write_quoted_run(&f, dir);
 	for (size_t i = 0; i < FAKE_NBUCKETS * FAKE_NSERIES; i++)
@@ -260,14 +208,16 @@ Test(plot, purchase_leaves_out_an_option_never_used)
 	char *ts = fake_path(dir, "timeseries.csv");
 	cr_assert_eq(report_timeseries_csv(&f.r, ts, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(report_plot_scripts(&f.r, dir, err, sizeof err), 0, "%s", err);
-	size_t n = gnuplot_table(dir, "purchase", c);
+	size_t n;
+	struct curve *c = fake_gnuplot_table(dir, "purchase", &n);
 	cr_assert_eq(n, 9, "3 panels x 3 options, got %zu", n);
 	/* Web, bucket 12: on demand is now reserved 6 + on demand 6 = 12 (no savings plan). */
 	cr_assert_str_eq(c[1].title, "on demand");
 	cr_assert_str_eq(c[2].title, "reserved");
-	cr_assert(fabs(c[1].v[12][1] - 12.0) < 1e-9, "%g", c[1].v[12][1]);
-	cr_assert(fabs(c[0].v[12][1] - 21.0) < 1e-9, "spot on top: 12 + 9, got %g", c[0].v[12][1]);
+	cr_assert(fabs(c[1].y[12] - 12.0) < 1e-9, "%g", c[1].y[12]);
+	cr_assert(fabs(c[0].y[12] - 21.0) < 1e-9, "spot on top: 12 + 9, got %g", c[0].y[12]);
 	free(ts);
+	free(c);
 	fake_release(&f);
 	fake_rmtree(dir);
 }
@@ -300,7 +250,6 @@ Test(plot, bill_band_runs_from_p10_to_p90_around_the_mean_under_the_budget)
 	/* 12 whole months; month m: mean 10000 + 500 m, P10 mean - 800, P90 mean + 900
 	 * (fake_bill); the budget is 25,000 USD. Integers: compared exactly. */
 	struct fake f;
-	struct curve c[MAXCURVES];
 	char *dir = fake_tmpdir(), err[512] = "";
 	fake_init(&f);
 	fake_set_months(&f, 12, 1.0);
@@ -308,23 +257,25 @@ Test(plot, bill_band_runs_from_p10_to_p90_around_the_mean_under_the_budget)
 	char *gp = fake_path(dir, "bill.gp"), *text = fake_slurp(gp, NULL);
 	cr_assert_null(strstr(text, "partial"), "12 whole months have no partial one");
 	cr_assert_not_null(strstr(text, "budget $25,000 per month"));
-	size_t n = gnuplot_table(dir, "bill", c);
+	size_t n;
+	struct curve *c = fake_gnuplot_table(dir, "bill", &n);
 	cr_assert_eq(n, 3, "band, mean, budget; got %zu", n);
 	cr_assert_str_eq(c[0].title, "P10-P90 across replications");
 	cr_assert_eq(c[0].n, 12);
 	for (size_t m = 0; m < 12; m++) {
-		cr_assert_eq(c[0].v[m][0], (double)(m + 1), "months are 1-based");
-		cr_assert_eq(c[0].v[m][1], fake_bill((int)m, 1), "P10 of month %zu", m + 1);
-		cr_assert_eq(c[0].v[m][2], fake_bill((int)m, 3), "P90 of month %zu", m + 1);
-		cr_assert_eq(c[1].v[m][1], fake_bill((int)m, 0), "mean of month %zu", m + 1);
+		cr_assert_eq(c[0].x[m], (double)(m + 1), "months are 1-based");
+		cr_assert_eq(c[0].y[m], fake_bill((int)m, 1), "P10 of month %zu", m + 1);
+		cr_assert_eq(c[0].more[m][0], fake_bill((int)m, 3), "P90 of month %zu", m + 1);
+		cr_assert_eq(c[1].y[m], fake_bill((int)m, 0), "mean of month %zu", m + 1);
 	}
 	cr_assert_str_eq(c[1].title, "mean");
 	cr_assert_eq(c[2].title[0] == 'b', 1, "%s", c[2].title);
 	for (size_t i = 0; i < c[2].n; i++)
-		cr_assert_eq(c[2].v[i][1], 25000.0);
+		cr_assert_eq(c[2].y[i], 25000.0);
 	cr_assert_eq(report_plot_render(dir, err, sizeof err), 0, "%s", err);
 	free(text);
 	free(gp);
+	free(c);
 	fake_release(&f);
 	fake_rmtree(dir);
 }
@@ -333,7 +284,6 @@ Test(plot, a_single_month_is_a_bar_with_its_p10_p90_bar_and_says_it_is_partial)
 {
 	/* The fake's 3 days: month 1 of 1, partial, 3 days of its 30.4. No budget here. */
 	struct fake f;
-	struct curve c[MAXCURVES];
 	char *dir = fake_tmpdir(), err[512] = "";
 	fake_init(&f);
 	f.sc.budget_monthly = 0;
@@ -341,18 +291,20 @@ Test(plot, a_single_month_is_a_bar_with_its_p10_p90_bar_and_says_it_is_partial)
 	char *gp = fake_path(dir, "bill.gp"), *text = fake_slurp(gp, NULL);
 	cr_assert_not_null(strstr(text, "month 1 is partial: 3 days"), "%s", text);
 	cr_assert_null(strstr(text, "budget"));
-	size_t n = gnuplot_table(dir, "bill", c);
+	size_t n;
+	struct curve *c = fake_gnuplot_table(dir, "bill", &n);
 	cr_assert_eq(n, 2, "bar and error bar; got %zu", n);
 	cr_assert_eq(c[0].n, 1);
-	cr_assert_eq(c[0].v[0][1], fake_bill(0, 0), "the bar is the mean");
+	cr_assert_eq(c[0].y[0], fake_bill(0, 0), "the bar is the mean");
 	/* yerrorbars: x y ylow yhigh. */
 	cr_assert_eq(c[1].nv, 4);
-	cr_assert_eq(c[1].v[0][1], fake_bill(0, 0));
-	cr_assert_eq(c[1].v[0][2], fake_bill(0, 1), "from P10");
-	cr_assert_eq(c[1].v[0][3], fake_bill(0, 3), "to P90");
+	cr_assert_eq(c[1].y[0], fake_bill(0, 0));
+	cr_assert_eq(c[1].more[0][0], fake_bill(0, 1), "from P10");
+	cr_assert_eq(c[1].more[0][1], fake_bill(0, 3), "to P90");
 	cr_assert_eq(report_plot_render(dir, err, sizeof err), 0, "%s", err);
 	free(text);
 	free(gp);
+	free(c);
 	fake_release(&f);
 	fake_rmtree(dir);
 }
