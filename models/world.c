@@ -159,6 +159,7 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 	if (!(sh->chain = calloc(nt, sizeof *sh->chain)) ||
 	    !(sh->pool_of = malloc(nt * nr * sizeof *sh->pool_of)) ||
 	    !(sh->route = calloc(nt * nr * nr, sizeof *sh->route)) ||
+	    !(sh->everywhere = calloc(nt, sizeof *sh->everywhere)) ||
 	    !(sh->qc = calloc(nt, sizeof *sh->qc)) ||
 	    !(sh->family = calloc(nt, sizeof *sh->family)))
 		goto out;
@@ -202,6 +203,10 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 		}
 		/* Routing: a region where the tier runs serves its own flow; a region where it does
 		 * not sends its flow to the placed regions in equal shares. */
+		sh->everywhere[ti] = 1;
+		for (size_t r = 0; r < nr; r++)
+			if (sh->pool_of[ti * nr + r] < 0)
+				sh->everywhere[ti] = 0;
 		for (size_t r = 0; r < nr; r++) {
 			double *row = &sh->route[(ti * nr + r) * nr];
 			if (sh->pool_of[ti * nr + r] >= 0) {
@@ -272,6 +277,7 @@ void world_shared_release(struct world_shared *sh)
 	free(sh->pool_of);
 	free(sh->route);
 	free(sh->chain);
+	free(sh->everywhere);
 	memset(sh, 0, sizeof *sh);
 }
 
@@ -1623,7 +1629,8 @@ static int evaluate(struct pool *p, uint64_t k, double now)
 	int before = p->as.desired;
 	autoscale_evaluate(&p->as, now, p->nservice, metric);
 	scaled(p, before, now, "policy");
-	return resize(p, p->as.desired, now);
+	/* Most evaluations leave the count as it is: then resize would find nothing to do. */
+	return p->nactive == p->as.desired ? 0 : resize(p, p->as.desired, now);
 }
 
 static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_state)
@@ -1667,9 +1674,14 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 			long pi = sh->pool_of[t * nr + r2];
 			if (pi < 0)
 				continue;
+			/* Placed everywhere, the route is the identity: each pool serves its own
+			 * region's flow (the sum would add the other regions' flows times 0). */
 			double lambda = 0;
-			for (size_t r = 0; r < nr; r++)
-				lambda += sh->route[(t * nr + r) * nr + r2] * alive[r];
+			if (sh->everywhere[t])
+				lambda = alive[r2];
+			else
+				for (size_t r = 0; r < nr; r++)
+					lambda += sh->route[(t * nr + r) * nr + r2] * alive[r];
 			if ((rc = serve(w, &w->pools[pi], v * lambda)) < 0)
 				return rc;
 		}

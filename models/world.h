@@ -130,6 +130,8 @@ struct world_shared {
 	double *route;         /* [ntiers × nregions × nregions]: share of region r's flow that
 				  tier t serves in region r2 (identity when placed in r) */
 	size_t *chain;         /* [ntiers] tier indices from tiers[0] along `calls` */
+	unsigned char *everywhere; /* [ntiers] 1: placed in every region, so its route is the
+				      identity and each pool serves its own region's flow */
 	struct qcache **qc;    /* [ntiers] one table family per tier */
 	struct qtable_family *family; /* [ntiers] the families' parameters */
 	double *shape;         /* [nsteps] the traffic's deterministic shape per step, shared by
