@@ -42,6 +42,7 @@ struct autoscale {
 	double last_scale_out; /* s, time of the last increase of desired by a policy; -INFINITY */
 	double last_scaling;   /* s, time of the last change of desired by a policy; -INFINITY */
 	double last_step;      /* s, time of the last step-scaling adjustment; -INFINITY */
+	double inv_target;     /* 1 / the target-tracking target */
 	struct autoscale_rec *recs;   /* ring of target-tracking recommendations in the window,
 				       * kept as a sliding-window maximum (oldest = highest) */
 	size_t nrecs, rec_head, rec_cap;

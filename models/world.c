@@ -367,6 +367,13 @@ struct pool {
 	struct rng boot_rng, spot_rng, reclaim_rng, price_rng, fail_rng;
 	/* per-step results */
 	double lambda, fail_frac, pct, wait_prob, util, served, failed, capacity;
+	/* Reciprocals kept while what they divide by stays put: a division per step sat on the
+	 * step loop's critical path (bench/README.md). */
+	long mu_servers;       /* servers the two below are for; 0 = none yet */
+	double mu, inv_mu;     /* requests/s the servers sustain, and s per request */
+	uint64_t win_span;     /* steps of the metric window the reciprocal below is for */
+	int win_service;       /* and instances in service */
+	double inv_win;        /* 1 / (win_span × win_service) */
 };
 
 struct world {
@@ -1558,8 +1565,13 @@ static int serve(struct world *w, struct pool *p, double lambda)
 		w->out->scalar[W_REJECTED] += lost;
 		return 0;
 	}
-	double mu = (double)c / S;
-	double rho = lambda / mu;
+	if (c != p->mu_servers) {
+		p->mu_servers = c;
+		p->mu = (double)c / S;
+		p->inv_mu = S / (double)c;
+	}
+	double mu = p->mu;
+	double rho = lambda * p->inv_mu;
 	p->capacity = mu;
 	if (p->backlog <= 0 && rho < 1.0) {
 		struct qpoint q;
@@ -1624,7 +1636,12 @@ static int evaluate(struct pool *p, uint64_t k, double now)
 		/* The window's mean busy instances, as a utilisation of the fleet in service now:
 		 * current × metric is then the measured load whatever the fleet was during the
 		 * window, so instances that came into service since are not asked for twice. */
-		metric = (hi - lo) / (double)(end - start) / (double)p->nservice;
+		if (end - start != p->win_span || p->nservice != p->win_service) {
+			p->win_span = end - start;
+			p->win_service = p->nservice;
+			p->inv_win = 1.0 / ((double)p->win_span * (double)p->nservice);
+		}
+		metric = (hi - lo) * p->inv_win;
 	}
 	int before = p->as.desired;
 	autoscale_evaluate(&p->as, now, p->nservice, metric);
