@@ -92,6 +92,7 @@ struct qcache {
 	struct qtable_family f;
 	long max_servers;
 	double u;              /* 1 - p, the tail probability of the percentile */
+	double ln_u;           /* ln u */
 	double cut;            /* Erlang C below which the rho = 0 answer is served */
 	double v;              /* Allen-Cunneen factor (ca2 + cs2) / 2 */
 	int det;               /* deterministic service: the percentile has a closed form in C */
@@ -443,16 +444,28 @@ out:
 
 /* ---- reading a table ------------------------------------------------------------------- */
 
-/* The metrics at rho <= QTABLE_RHO_MAX from c's table; CAPSIM_* only where the table defers
- * to qtable_exact. Only C and the percentile are interpolated; the mean and the timeout
+/* qtable_exact, with ln C beside it (-INFINITY when C is 0). */
+static int exact_ln(const struct qtable_family *f, long c, double rho, struct qpoint *out,
+		    double *ln_wait)
+{
+	int rc = qtable_exact(f, c, rho, out);
+	if (rc == 0)
+		*ln_wait = out->wait_prob > 0 ? log(out->wait_prob) : -INFINITY;
+	return rc;
+}
+
+/* The metrics at rho <= QTABLE_RHO_MAX from c's table, with ln C in *ln_wait; C itself and
+ * the mean only when with_c (each costs an exp()). CAPSIM_* only where the table defers to
+ * qtable_exact. Only ln C and the percentile are interpolated; the mean and the timeout
  * fraction follow from C in closed form, as queue_solve and queue_wait_ccdf compute them:
  * Wq = C v S / (c x), P(Wq > T) = C e^{-c x T / (S v)}. */
 static int table_eval(const struct qcache *q, const struct table *t, long c, double rho,
-                      struct qpoint *out)
+		      int with_c, struct qpoint *out, double *ln_wait)
 {
 	double x = 1.0 - rho, s = q->f.service_time;
 	if (!(x < t->x_hi)) {
 		*out = (struct qpoint){ 0.0, s, q->pct0, 0.0 };
+		*ln_wait = -INFINITY;
 		return 0;
 	}
 	uint64_t top = double_to_bits(x) >> GRID_SHIFT;
@@ -471,21 +484,29 @@ static int table_eval(const struct qcache *q, const struct table *t, long c, dou
 			k = t->split[j];
 		}
 		if (k == EXACT)
-			return qtable_exact(&q->f, c, rho, out);
+			return exact_ln(&q->f, c, rho, out, ln_wait);
 	}
 	const struct interval *iv = &t->iv[j];
 	double lnc = cubic(iv->wait, dx);
 	if (i >= q->nlog)
 		lnc += t->c * log(rho);
-	double cw = exp(lnc), inv_x = 1.0 / x, pct;
+	double inv_x = 1.0 / x;
 	if (q->det) /* queue_response_percentile's closed form: S + ln(C/u) / theta' if C > u */
-		pct = s + (cw > q->u ? t->kwait * log(cw / q->u) * inv_x : 0.0);
+		out->response_pct = s + (lnc > q->ln_u ? t->kwait * (lnc - q->ln_u) * inv_x : 0.0);
 	else
-		pct = s * cubic(iv->pct, dx) * inv_x;
-	/* e^{-746} is below the smallest subnormal: skip exp()'s slow underflow path */
+		out->response_pct = s * cubic(iv->pct, dx) * inv_x;
+	/* C e^{-e} below e^{-746} is below the smallest subnormal: skip exp()'s slow underflow
+	 * path. The test on e alone comes first: it needs no ln C, so it is settled early. */
 	double e = t->ktimeout * x;
-	double tf = e < 746.0 ? cw * exp(-e) : 0.0;
-	*out = (struct qpoint){ cw, s + t->kwait * cw * inv_x, pct, tf };
+	out->timeout_frac = e < 746.0 && lnc - e > -746.0 ? exp(lnc - e) : 0.0;
+	*ln_wait = lnc;
+	if (with_c) {
+		double cw = exp(lnc);
+		out->wait_prob = cw;
+		out->response_mean = s + t->kwait * cw * inv_x;
+	} else {
+		out->wait_prob = out->response_mean = NAN;
+	}
 	return 0;
 }
 
@@ -523,6 +544,7 @@ int qcache_new(const struct qtable_family *f, long max_servers, struct qcache **
 	q->f = *f;
 	q->max_servers = max_servers;
 	q->u = 1.0 - f->p;
+	q->ln_u = log(q->u);
 	q->cut = fmax(WAIT_PROB_NEGLIGIBLE * q->u, WAIT_PROB_NEGLIGIBLE_MIN);
 	q->v = 0.5 * (f->ca2 + f->cs2);
 	q->det = f->cs2 < QUEUE_CS2_DETERMINISTIC;
@@ -546,14 +568,15 @@ void qcache_free(struct qcache *q)
 	free(q);
 }
 
-int qcache_eval(struct qcache *q, long c, double rho, struct qpoint *out)
+static int eval(struct qcache *q, long c, double rho, int with_c, struct qpoint *out,
+		double *ln_wait)
 {
 	if (!q || !out || c < 1 || c > q->max_servers || !(rho >= 0.0))
 		return CAPSIM_EINVAL;
 	if (rho >= 1.0)
 		return CAPSIM_EUNSTABLE;
 	if (rho > QTABLE_RHO_MAX)
-		return qtable_exact(&q->f, c, rho, out);
+		return exact_ln(&q->f, c, rho, out, ln_wait);
 	/* acquire pairs with the publishing compare-exchange: the table's contents are visible */
 	const struct table *t = atomic_load_explicit(&q->tables[c], memory_order_acquire);
 	if (!t) {
@@ -561,7 +584,20 @@ int qcache_eval(struct qcache *q, long c, double rho, struct qpoint *out)
 		if (rc)
 			return rc;
 	}
-	return table_eval(q, t, c, rho, out);
+	return table_eval(q, t, c, rho, with_c, out, ln_wait);
+}
+
+int qcache_eval(struct qcache *q, long c, double rho, struct qpoint *out)
+{
+	double ln_wait;
+	return eval(q, c, rho, 1, out, &ln_wait);
+}
+
+int qcache_eval_ln(struct qcache *q, long c, double rho, struct qpoint *out, double *ln_wait)
+{
+	if (!ln_wait)
+		return CAPSIM_EINVAL;
+	return eval(q, c, rho, 0, out, ln_wait);
 }
 
 size_t qcache_tables_built(const struct qcache *q)

@@ -366,7 +366,9 @@ struct pool {
 	double mu_boot, sigma_boot;
 	struct rng boot_rng, spot_rng, reclaim_rng, price_rng, fail_rng;
 	/* per-step results */
-	double lambda, fail_frac, pct, wait_prob, util, served, failed, capacity;
+	double lambda, fail_frac, pct, util, served, failed, capacity;
+	double ln_wait;        /* ln P(wait > 0): its exp() waits for the accounting, off the
+				  chain of tiers a step walks (bench/README.md) */
 	/* Reciprocals kept while what they divide by stays put: a division per step sat on the
 	 * step loop's critical path (bench/README.md). */
 	long mu_servers;       /* servers the two below are for; 0 = none yet */
@@ -1559,7 +1561,7 @@ static int serve(struct world *w, struct pool *p, double lambda)
 		p->failed = lost;
 		p->fail_frac = arrivals > 0 ? 1.0 : 0.0;
 		p->pct = timeout + d->svc_pct;
-		p->wait_prob = arrivals > 0 ? 1.0 : 0.0;
+		p->ln_wait = arrivals > 0 ? 0.0 : -INFINITY;
 		p->util = 0;
 		p->capacity = 0;
 		w->out->scalar[W_REJECTED] += lost;
@@ -1575,9 +1577,13 @@ static int serve(struct world *w, struct pool *p, double lambda)
 	p->capacity = mu;
 	if (p->backlog <= 0 && rho < 1.0) {
 		struct qpoint q;
-		int rc = w->sh->exact_queueing ?
-			 qtable_exact(&w->sh->family[d->tier], c, rho, &q) :
-			 qcache_eval(w->sh->qc[d->tier], c, rho, &q);
+		int rc;
+		if (w->sh->exact_queueing) {
+			rc = qtable_exact(&w->sh->family[d->tier], c, rho, &q);
+			p->ln_wait = q.wait_prob > 0 ? log(q.wait_prob) : -INFINITY;
+		} else {
+			rc = qcache_eval_ln(w->sh->qc[d->tier], c, rho, &q, &p->ln_wait);
+		}
 		if (rc == CAPSIM_EUNSTABLE)
 			goto overload;   /* rho a rounding error below 1: the fluid limit holds */
 		if (rc < 0)
@@ -1588,7 +1594,6 @@ static int serve(struct world *w, struct pool *p, double lambda)
 		p->fail_frac = q.timeout_frac;
 		p->pct = q.response_pct < timeout + d->svc_pct ? q.response_pct
 							       : timeout + d->svc_pct;
-		p->wait_prob = q.wait_prob;
 		p->util = rho;
 		w->out->scalar[W_TIMED_OUT] += lost;
 		return 0;
@@ -1611,7 +1616,7 @@ overload:;
 	double queued = before > p->backlog ? before : p->backlog;
 	double wait = queued / mu;
 	p->pct = (wait < timeout ? wait : timeout) + d->svc_pct;
-	p->wait_prob = 1.0;
+	p->ln_wait = 0.0;
 	p->util = rho < 1.0 ? (input > 0 ? served / (mu * dt) : 0) : 1.0;
 	w->out->scalar[W_TIMED_OUT] += lost;
 	return 0;
@@ -1810,7 +1815,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		row[RUN_TS_INSTANCES] += p->nrunning;
 		row[RUN_TS_IN_SERVICE] += p->nservice;
 		row[RUN_TS_UTILIZATION] += p->util;
-		row[RUN_TS_WAIT_PROB] += p->wait_prob;
+		row[RUN_TS_WAIT_PROB] += exp(p->ln_wait);
 		row[RUN_TS_P99] += p->pct;
 		row[RUN_TS_SERVED] += p->served / dt;
 		row[RUN_TS_FAILED] += p->failed / dt;

@@ -87,6 +87,15 @@ static void check_family(const struct qtable_family *f, const long *cs, size_t n
 			             rho[i]);
 			cr_assert_eq(qtable_exact(f, cs[k], rho[i], &e), 0);
 			assert_close(&a, &e, cs[k], rho[i]);
+			/* The simulation's read: ln C instead of C, the same percentile and
+			 * timeout fraction; exp(ln C) held to the same bound against the exact C. */
+			struct qpoint l;
+			double ln_wait;
+			cr_assert_eq(qcache_eval_ln(q, cs[k], rho[i], &l, &ln_wait), 0);
+			ASSERT_NEAR(exp(ln_wait), e.wait_prob, TABLE_REL, TABLE_ABS, "c=%ld rho=%.17g",
+			            cs[k], rho[i]);
+			cr_assert(l.response_pct == a.response_pct &&
+			          l.timeout_frac == a.timeout_frac, "c=%ld rho=%.17g", cs[k], rho[i]);
 		}
 	}
 	qcache_free(q);
@@ -265,6 +274,10 @@ Test(qtable, above_rho_max_is_the_exact_answer)
 		cr_assert_eq(qcache_eval(q, 50, rhos[i], &a), 0);
 		cr_assert_eq(qtable_exact(&f, 50, rhos[i], &e), 0);
 		cr_assert(memcmp(&a, &e, sizeof a) == 0, "rho=%g", rhos[i]);
+		double ln_wait;
+		cr_assert_eq(qcache_eval_ln(q, 50, rhos[i], &a, &ln_wait), 0);
+		cr_assert(ln_wait == log(e.wait_prob) && a.response_pct == e.response_pct,
+		          "rho=%g", rhos[i]);
 	}
 	cr_assert_eq(qcache_tables_built(q), 0, "the exact path builds no table");
 	qcache_free(q);
