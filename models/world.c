@@ -1650,7 +1650,8 @@ static int evaluate(struct pool *p, uint64_t k, double now)
 	}
 	int before = p->as.desired;
 	autoscale_evaluate(&p->as, now, p->nservice, metric);
-	scaled(p, before, now, "policy");
+	if (p->as.desired != before)
+		scaled(p, before, now, "policy");
 	/* Most evaluations leave the count as it is: then resize would find nothing to do. */
 	return p->nactive == p->as.desired ? 0 : resize(p, p->as.desired, now);
 }
@@ -1747,9 +1748,12 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	struct world_rep *o = w->out;
 	double offered = 0, ok = 0;
 	int met = 1, any = 0;
+	/* This bucket's rows, and the per-pool sums, through locals: o's pointers are not
+	 * reloaded after every store. */
+	double *ts_b = &o->ts[b * sh->nseries * RUN_TS_NFIELDS], *pool_util = o->pool_util;
 	for (size_t r = 0; r < nr; r++) {
 		double u = inflow[r];
-		double *row = &o->ts[(b * sh->nseries + sh->npools + r) * RUN_TS_NFIELDS];
+		double *row = ts_b + (sh->npools + r) * RUN_TS_NFIELDS;
 		row[RUN_TS_DEMAND] += u;
 		row[RUN_TS_SERVED] += alive[r];
 		row[RUN_TS_FAILED] += u - alive[r];
@@ -1809,25 +1813,27 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 
 	for (size_t i = 0; i < sh->npools; i++) {
 		struct pool *p = &w->pools[i];
-		double *row = &o->ts[(b * sh->nseries + i) * RUN_TS_NFIELDS];
+		/* The pool's fields read once: the stores below could alias them. */
+		double util = p->util, running = p->nrunning, service = p->nservice;
+		double *row = ts_b + i * RUN_TS_NFIELDS;
+		double *ir = ts_b + (sh->npools + p->def->region) * RUN_TS_NFIELDS;
 		row[RUN_TS_DEMAND] += p->lambda;
 		row[RUN_TS_CAPACITY] += p->capacity;
-		row[RUN_TS_INSTANCES] += p->nrunning;
-		row[RUN_TS_IN_SERVICE] += p->nservice;
-		row[RUN_TS_UTILIZATION] += p->util;
+		row[RUN_TS_INSTANCES] += running;
+		row[RUN_TS_IN_SERVICE] += service;
+		row[RUN_TS_UTILIZATION] += util;
 		row[RUN_TS_WAIT_PROB] += exp(p->ln_wait);
 		row[RUN_TS_P99] += p->pct;
 		row[RUN_TS_SERVED] += p->served / dt;
 		row[RUN_TS_FAILED] += p->failed / dt;
-		double *ir = &o->ts[(b * sh->nseries + sh->npools + p->def->region) * RUN_TS_NFIELDS];
-		ir[RUN_TS_INSTANCES] += p->nrunning;
-		ir[RUN_TS_IN_SERVICE] += p->nservice;
-		o->pool_util[i] += p->util;
+		ir[RUN_TS_INSTANCES] += running;
+		ir[RUN_TS_IN_SERVICE] += service;
+		pool_util[i] += util;
 		if (p->eval_every) {
 			/* Busy instances: utilisation (at most 100%) × instances in service. */
-			double u = p->util < 1.0 ? p->util : 1.0;
+			double u = util < 1.0 ? util : 1.0;
 			uint64_t next = p->ring_k + 1 == p->ring ? 0 : p->ring_k + 1;
-			p->util_cum[next] = p->util_cum[p->ring_k] + u * (double)p->nservice;
+			p->util_cum[next] = p->util_cum[p->ring_k] + u * service;
 			p->ring_k = next;
 			if (p->as.spec->has_predictive)
 				autoscale_record(&p->as, now, now + dt, p->lambda);
