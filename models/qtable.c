@@ -455,12 +455,13 @@ static int exact_ln(const struct qtable_family *f, long c, double rho, struct qp
 }
 
 /* The metrics at rho <= QTABLE_RHO_MAX from c's table, with ln C in *ln_wait; C itself and
- * the mean only when with_c (each costs an exp()). CAPSIM_* only where the table defers to
+ * the mean only when with_c (each costs an exp()). ln_rho is ln rho if the caller knows it,
+ * else NAN (then log(rho) is taken where needed). CAPSIM_* only where the table defers to
  * qtable_exact. Only ln C and the percentile are interpolated; the mean and the timeout
  * fraction follow from C in closed form, as queue_solve and queue_wait_ccdf compute them:
  * Wq = C v S / (c x), P(Wq > T) = C e^{-c x T / (S v)}. */
 static int table_eval(const struct qcache *q, const struct table *t, long c, double rho,
-		      int with_c, struct qpoint *out, double *ln_wait)
+		      double ln_rho, int with_c, struct qpoint *out, double *ln_wait)
 {
 	double x = 1.0 - rho, s = q->f.service_time;
 	if (!(x < t->x_hi)) {
@@ -489,7 +490,7 @@ static int table_eval(const struct qcache *q, const struct table *t, long c, dou
 	const struct interval *iv = &t->iv[j];
 	double lnc = cubic(iv->wait, dx);
 	if (i >= q->nlog)
-		lnc += t->c * log(rho);
+		lnc += t->c * (isnan(ln_rho) ? log(rho) : ln_rho);
 	double inv_x = 1.0 / x;
 	if (q->det) /* queue_response_percentile's closed form: S + ln(C/u) / theta' if C > u */
 		out->response_pct = s + (lnc > q->ln_u ? t->kwait * (lnc - q->ln_u) * inv_x : 0.0);
@@ -568,8 +569,8 @@ void qcache_free(struct qcache *q)
 	free(q);
 }
 
-static int eval(struct qcache *q, long c, double rho, int with_c, struct qpoint *out,
-		double *ln_wait)
+static int eval(struct qcache *q, long c, double rho, double ln_rho, int with_c,
+		struct qpoint *out, double *ln_wait)
 {
 	if (!q || !out || c < 1 || c > q->max_servers || !(rho >= 0.0))
 		return CAPSIM_EINVAL;
@@ -584,20 +585,21 @@ static int eval(struct qcache *q, long c, double rho, int with_c, struct qpoint 
 		if (rc)
 			return rc;
 	}
-	return table_eval(q, t, c, rho, with_c, out, ln_wait);
+	return table_eval(q, t, c, rho, ln_rho, with_c, out, ln_wait);
 }
 
 int qcache_eval(struct qcache *q, long c, double rho, struct qpoint *out)
 {
 	double ln_wait;
-	return eval(q, c, rho, 1, out, &ln_wait);
+	return eval(q, c, rho, NAN, 1, out, &ln_wait);
 }
 
-int qcache_eval_ln(struct qcache *q, long c, double rho, struct qpoint *out, double *ln_wait)
+int qcache_eval_ln(struct qcache *q, long c, double rho, double ln_rho, struct qpoint *out,
+		   double *ln_wait)
 {
 	if (!ln_wait)
 		return CAPSIM_EINVAL;
-	return eval(q, c, rho, 0, out, ln_wait);
+	return eval(q, c, rho, ln_rho, 0, out, ln_wait);
 }
 
 size_t qcache_tables_built(const struct qcache *q)

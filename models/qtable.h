@@ -72,10 +72,12 @@ int qcache_eval(struct qcache *q, long c, double rho, struct qpoint *out);
 
 /* As qcache_eval, but Erlang C comes as its logarithm: *ln_wait = ln C (-INFINITY when C is
  * 0), and out->wait_prob and out->response_mean are left NaN where the table is read (each
- * would cost an exp()): read neither. For a
- * caller that needs C only later: the simulation sums it over a time bucket, which takes the
- * exp() off the step's critical path (bench/README.md). Same returns. */
-int qcache_eval_ln(struct qcache *q, long c, double rho, struct qpoint *out, double *ln_wait);
+ * would cost an exp()): read neither. For a caller that needs C only later: the simulation
+ * sums it over a time bucket, which takes the exp() off the step's critical path
+ * (bench/README.md). ln_rho is ln rho when the caller has it at hand (below rho = 1/2 the
+ * table needs it, and a log() is a fair share of a read), else NAN. Same returns. */
+int qcache_eval_ln(struct qcache *q, long c, double rho, double ln_rho, struct qpoint *out,
+		   double *ln_wait);
 
 /* The exact metrics, as the tables are built from (for tests and benchmarks). Same returns. */
 int qtable_exact(const struct qtable_family *f, long c, double rho, struct qpoint *out);

@@ -160,6 +160,7 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 	    !(sh->pool_of = malloc(nt * nr * sizeof *sh->pool_of)) ||
 	    !(sh->route = calloc(nt * nr * nr, sizeof *sh->route)) ||
 	    !(sh->everywhere = calloc(nt, sizeof *sh->everywhere)) ||
+	    !(sh->ln_visits = calloc(nt, sizeof *sh->ln_visits)) ||
 	    !(sh->qc = calloc(nt, sizeof *sh->qc)) ||
 	    !(sh->family = calloc(nt, sizeof *sh->family)))
 		goto out;
@@ -203,6 +204,7 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 		}
 		/* Routing: a region where the tier runs serves its own flow; a region where it does
 		 * not sends its flow to the placed regions in equal shares. */
+		sh->ln_visits[ti] = log(tier->visits);
 		sh->everywhere[ti] = 1;
 		for (size_t r = 0; r < nr; r++)
 			if (sh->pool_of[ti * nr + r] < 0)
@@ -278,6 +280,7 @@ void world_shared_release(struct world_shared *sh)
 	free(sh->route);
 	free(sh->chain);
 	free(sh->everywhere);
+	free(sh->ln_visits);
 	memset(sh, 0, sizeof *sh);
 }
 
@@ -371,8 +374,9 @@ struct pool {
 				  chain of tiers a step walks (bench/README.md) */
 	/* Reciprocals kept while what they divide by stays put: a division per step sat on the
 	 * step loop's critical path (bench/README.md). */
-	long mu_servers;       /* servers the two below are for; 0 = none yet */
+	long mu_servers;       /* servers the three below are for; 0 = none yet */
 	double mu, inv_mu;     /* requests/s the servers sustain, and s per request */
+	double ln_inv_mu;      /* ln inv_mu */
 	uint64_t win_span;     /* steps of the metric window the reciprocal below is for */
 	int win_service;       /* and instances in service */
 	double inv_win;        /* 1 / (win_span × win_service) */
@@ -1545,7 +1549,10 @@ static int dr_init(struct world *w)
 /* ------------------------------------------------------------- the load of a step */
 
 /* Serves one step of load lambda (requests/s) at pool p: sets its per-step figures. */
-static int serve(struct world *w, struct pool *p, double lambda)
+/* Applies the offered load lambda (requests/s) to pool p for one step. ln_lambda is ln lambda
+ * when the caller has it (then the table read needs no log() below 50% utilisation), else
+ * NAN. */
+static int serve(struct world *w, struct pool *p, double lambda, double ln_lambda)
 {
 	const struct world_pool *d = p->def;
 	double dt = w->sh->step, S = d->service_time;
@@ -1571,6 +1578,7 @@ static int serve(struct world *w, struct pool *p, double lambda)
 		p->mu_servers = c;
 		p->mu = (double)c / S;
 		p->inv_mu = S / (double)c;
+		p->ln_inv_mu = log(p->inv_mu);
 	}
 	double mu = p->mu;
 	double rho = lambda * p->inv_mu;
@@ -1582,7 +1590,8 @@ static int serve(struct world *w, struct pool *p, double lambda)
 			rc = qtable_exact(&w->sh->family[d->tier], c, rho, &q);
 			p->ln_wait = q.wait_prob > 0 ? log(q.wait_prob) : -INFINITY;
 		} else {
-			rc = qcache_eval_ln(w->sh->qc[d->tier], c, rho, &q, &p->ln_wait);
+			rc = qcache_eval_ln(w->sh->qc[d->tier], c, rho, ln_lambda + p->ln_inv_mu,
+					    &q, &p->ln_wait);
 		}
 		if (rc == CAPSIM_EUNSTABLE)
 			goto overload;   /* rho a rounding error below 1: the fluid limit holds */
@@ -1679,12 +1688,15 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	}
 
 	/* region_state: [0, nr) alive user rate, [nr, 2nr) e2e percentile, [2nr, 3nr) chain
-	 * capacity in user requests/s, [3nr, 4nr) user requests/s DNS sends to each region. */
+	 * capacity in user requests/s, [3nr, 4nr) user requests/s DNS sends to each region,
+	 * [4nr, 5nr) ln alive: a tier placed everywhere offers its pools v × alive, whose log
+	 * is then ln v + ln alive, one log() per region and step instead of one per pool. */
 	double *alive = region_state, *pct = region_state + nr, *cap = region_state + 2 * nr;
-	double *inflow = region_state + 3 * nr;
+	double *inflow = region_state + 3 * nr, *ln_alive = region_state + 4 * nr;
 	route_users(w, rate, now, inflow);
 	for (size_t r = 0; r < nr; r++) {
 		alive[r] = inflow[r];
+		ln_alive[r] = log(alive[r]);
 		pct[r] = 0;
 		cap[r] = INFINITY;
 	}
@@ -1699,13 +1711,15 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 				continue;
 			/* Placed everywhere, the route is the identity: each pool serves its own
 			 * region's flow (the sum would add the other regions' flows times 0). */
-			double lambda = 0;
-			if (sh->everywhere[t])
+			double lambda = 0, ln_lambda = NAN;
+			if (sh->everywhere[t]) {
 				lambda = alive[r2];
-			else
+				ln_lambda = sh->ln_visits[t] + ln_alive[r2];
+			} else {
 				for (size_t r = 0; r < nr; r++)
 					lambda += sh->route[(t * nr + r) * nr + r2] * alive[r];
-			if ((rc = serve(w, &w->pools[pi], v * lambda)) < 0)
+			}
+			if ((rc = serve(w, &w->pools[pi], v * lambda, ln_lambda)) < 0)
 				return rc;
 		}
 		/* Each region's flow through the tier: survival and latency. */
@@ -1713,9 +1727,11 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 			long own = sh->pool_of[t * nr + r];
 			if (own >= 0) {
 				struct pool *p = &w->pools[own];
-				if (p->fail_frac > 0)
+				if (p->fail_frac > 0) {
 					alive[r] *= v == 1.0 ? 1.0 - p->fail_frac
 							     : pow(1.0 - p->fail_frac, v);
+					ln_alive[r] = log(alive[r]);
+				}
 				pct[r] += v * p->pct;
 				double c = p->capacity / v;
 				if (c < cap[r])
@@ -1732,6 +1748,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 				lat += s * v * p->pct;
 			}
 			alive[r] *= surv;
+			ln_alive[r] = log(alive[r]);
 			pct[r] += lat;
 		}
 	}
@@ -1900,7 +1917,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	    !(w.pools = calloc(sh->npools, sizeof *w.pools)) ||
 	    !(w.breach_start = malloc(nr * sizeof *w.breach_start)) ||
 	    !(w.breach_failed = calloc(nr, sizeof *w.breach_failed)) ||
-	    !(region_state = malloc(4 * nr * sizeof *region_state)) ||
+	    !(region_state = malloc(5 * nr * sizeof *region_state)) ||
 	    !(w.dns_prev = calloc(nr * nr, sizeof *w.dns_prev)) ||
 	    !(w.dns_target = calloc(nr * nr, sizeof *w.dns_target)) ||
 	    !(w.dns_since = calloc(nr, sizeof *w.dns_since)))

@@ -132,6 +132,7 @@ struct world_shared {
 	size_t *chain;         /* [ntiers] tier indices from tiers[0] along `calls` */
 	unsigned char *everywhere; /* [ntiers] 1: placed in every region, so its route is the
 				      identity and each pool serves its own region's flow */
+	double *ln_visits;     /* [ntiers] ln visits */
 	struct qcache **qc;    /* [ntiers] one table family per tier */
 	struct qtable_family *family; /* [ntiers] the families' parameters */
 	double *shape;         /* [nsteps] the traffic's deterministic shape per step, shared by

@@ -91,11 +91,17 @@ static void check_family(const struct qtable_family *f, const long *cs, size_t n
 			 * timeout fraction; exp(ln C) held to the same bound against the exact C. */
 			struct qpoint l;
 			double ln_wait;
-			cr_assert_eq(qcache_eval_ln(q, cs[k], rho[i], &l, &ln_wait), 0);
+			cr_assert_eq(qcache_eval_ln(q, cs[k], rho[i], NAN, &l, &ln_wait), 0);
 			ASSERT_NEAR(exp(ln_wait), e.wait_prob, TABLE_REL, TABLE_ABS, "c=%ld rho=%.17g",
 			            cs[k], rho[i]);
 			cr_assert(l.response_pct == a.response_pct &&
 			          l.timeout_frac == a.timeout_frac, "c=%ld rho=%.17g", cs[k], rho[i]);
+			/* Given ln rho, the same read (the caller's ln rho is the one log(rho)
+			 * would give). */
+			double ln_given;
+			cr_assert_eq(qcache_eval_ln(q, cs[k], rho[i], log(rho[i]), &l, &ln_given), 0);
+			cr_assert(ln_given == ln_wait || (isinf(ln_given) && isinf(ln_wait)),
+			          "c=%ld rho=%.17g", cs[k], rho[i]);
 		}
 	}
 	qcache_free(q);
@@ -275,7 +281,7 @@ Test(qtable, above_rho_max_is_the_exact_answer)
 		cr_assert_eq(qtable_exact(&f, 50, rhos[i], &e), 0);
 		cr_assert(memcmp(&a, &e, sizeof a) == 0, "rho=%g", rhos[i]);
 		double ln_wait;
-		cr_assert_eq(qcache_eval_ln(q, 50, rhos[i], &a, &ln_wait), 0);
+		cr_assert_eq(qcache_eval_ln(q, 50, rhos[i], NAN, &a, &ln_wait), 0);
 		cr_assert(ln_wait == log(e.wait_prob) && a.response_pct == e.response_pct,
 		          "rho=%g", rhos[i]);
 	}
