@@ -1839,7 +1839,8 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		row[RUN_TS_INSTANCES] += running;
 		row[RUN_TS_IN_SERVICE] += service;
 		row[RUN_TS_UTILIZATION] += util;
-		row[RUN_TS_WAIT_PROB] += exp(p->ln_wait);
+		if (p->ln_wait > -INFINITY)     /* C = 0 adds nothing; exp() would say so slowly */
+			row[RUN_TS_WAIT_PROB] += exp(p->ln_wait);
 		row[RUN_TS_P99] += p->pct;
 		row[RUN_TS_SERVED] += p->served / dt;
 		row[RUN_TS_FAILED] += p->failed / dt;
