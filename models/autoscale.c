@@ -1,6 +1,7 @@
 /* Autoscaling decisions of one pool: target tracking, step scaling, scheduled and predictive. */
 #include "models/autoscale.h"
 
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -94,7 +95,12 @@ int autoscale_init(struct autoscale *a, const struct scenario_autoscaling *spec,
 		 * the window; one more spares the edge case of float noise on the cutoff. */
 		double cap = floor(tt->stabilization_window / period) + 2.0;
 		a->rec_cap = cap > MAX_RECS ? MAX_RECS : (size_t)cap;
-		if (!(a->recs = malloc(a->rec_cap * sizeof *a->recs)))
+		/* Stored in a power of two of slots, so that a position is a mask away. */
+		size_t slots = 1;
+		while (slots < a->rec_cap)
+			slots *= 2;
+		a->rec_mask = slots - 1;
+		if (!(a->recs = malloc(slots * sizeof *a->recs)))
 			return CAPSIM_ENOMEM;
 	}
 	if (spec->has_predictive) {
@@ -132,7 +138,7 @@ void autoscale_release(struct autoscale *a)
 	a->recs = NULL;
 	a->hist_sum = a->hist_time = NULL;
 	a->hist_index = NULL;
-	a->nrecs = a->rec_head = a->rec_cap = 0;
+	a->nrecs = a->rec_head = a->rec_cap = a->rec_mask = 0;
 	a->nslots = 0;
 }
 
@@ -161,12 +167,11 @@ int autoscale_tt_recommend(int current, double metric, double target, double tol
  * maximum again. The maximum of the window is thus the oldest entry, in O(1) amortised time
  * per evaluation. Entries older than now − window leave (one exactly at the cutoff stays).
  * Returns the highest recommendation of the window, the new one included. */
-/* Index of the i-th entry after rec_head (i < rec_cap), without a division: this runs at
- * every evaluation of every pool. */
+/* Index of the i-th entry after rec_head (i < rec_cap): this runs at every evaluation of
+ * every pool. */
 static inline size_t ring_at(const struct autoscale *a, size_t i)
 {
-	size_t j = a->rec_head + i;
-	return j >= a->rec_cap ? j - a->rec_cap : j;
+	return (a->rec_head + i) & a->rec_mask;
 }
 
 static int window_push(struct autoscale *a, double now, int count)
@@ -290,7 +295,7 @@ int autoscale_evaluate(struct autoscale *a, double now, int current, double metr
 	struct vote v = { -1, -1, 0 };
 	long old = a->desired, step = -1, next = old;
 	/* No instance in the metric, or no metric: neither dynamic policy has an opinion. */
-	int have_metric = current > 0 && metric >= 0 && isfinite(metric);
+	int have_metric = current > 0 && metric >= 0 && metric <= DBL_MAX;
 
 	if (have_metric && s->has_target_tracking)
 		target_tracking_vote(a, now, current, metric, &v);

@@ -45,7 +45,8 @@ struct autoscale {
 	double inv_target;     /* 1 / the target-tracking target */
 	struct autoscale_rec *recs;   /* ring of target-tracking recommendations in the window,
 				       * kept as a sliding-window maximum (oldest = highest) */
-	size_t nrecs, rec_head, rec_cap;
+	size_t nrecs, rec_head, rec_cap; /* entries, oldest's slot, most entries kept */
+	size_t rec_mask;       /* slots - 1: recs[] has a power of two of slots >= rec_cap */
 	/* predictive: demand history, one slot per `slot` seconds over `lookback` */
 	double capacity_rps;   /* requests/s one instance sustains */
 	double predictive_target; /* utilisation the forecast capacity is sized for, (0,1] */
