@@ -58,6 +58,9 @@
  * (there C = rho^c-ish is below anything a percentile can see). */
 #define RHO_TINY 1e-30
 
+/* ln DBL_MIN = ln 2^-1022: below it a probability is flushed to 0 (see table_eval). */
+#define LN_DBL_MIN (-708.39641853226408)
+
 /* One interval [x0, x0 + h) of the grid: two cubics in dx = x - x0. `wait` is ln C where
  * x < 1/2 (C falls super-exponentially as rho drops when c is large: the log keeps a relative
  * accuracy) and ln C - c ln rho where x >= 1/2: there C ~ rho^c c^c / c! as rho -> 0, so ln C
@@ -496,10 +499,12 @@ static int table_eval(const struct qcache *q, const struct table *t, long c, dou
 		out->response_pct = s + (lnc > q->ln_u ? t->kwait * (lnc - q->ln_u) * inv_x : 0.0);
 	else
 		out->response_pct = s * cubic(iv->pct, dx) * inv_x;
-	/* C e^{-e} below e^{-746} is below the smallest subnormal: skip exp()'s slow underflow
-	 * path. The test on e alone comes first: it needs no ln C, so it is settled early. */
+	/* C e^{-e} below DBL_MIN is 0: no number of requests it multiplies could be told from
+	 * 0, a subnormal would slow every later operation on it (and exp() takes a slow path to
+	 * make one), and timeseries.csv would print values such as 4e-321. The test on e alone
+	 * comes first (ln C <= 0): it needs no ln C, so it is settled early. */
 	double e = t->ktimeout * x;
-	out->timeout_frac = e < 746.0 && lnc - e > -746.0 ? exp(lnc - e) : 0.0;
+	out->timeout_frac = e < -LN_DBL_MIN && lnc - e > LN_DBL_MIN ? exp(lnc - e) : 0.0;
 	*ln_wait = lnc;
 	if (with_c) {
 		double cw = exp(lnc);

@@ -2,6 +2,7 @@
  * errors, and first use from two threads at once. */
 #include <criterion/criterion.h>
 
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
@@ -87,6 +88,9 @@ static void check_family(const struct qtable_family *f, const long *cs, size_t n
 			             rho[i]);
 			cr_assert_eq(qtable_exact(f, cs[k], rho[i], &e), 0);
 			assert_close(&a, &e, cs[k], rho[i]);
+			/* Never a subnormal: below DBL_MIN the timeout fraction is 0. */
+			cr_assert(a.timeout_frac == 0 || a.timeout_frac >= DBL_MIN, "c=%ld rho=%.17g",
+			          cs[k], rho[i]);
 			/* The simulation's read: ln C instead of C, the same percentile and
 			 * timeout fraction; exp(ln C) held to the same bound against the exact C. */
 			struct qpoint l;
