@@ -67,7 +67,8 @@ void qcache_free(struct qcache *q);
  * untouched); CAPSIM_ENOMEM or an error of the exact functions (CAPSIM_ENOCONV) when c's
  * table could not be built (nothing is kept; the next call tries again). Allocation-free
  * once c's table exists, except above QTABLE_RHO_MAX, where the exact percentile allocates
- * its root-finder workspace. */
+ * its root-finder workspace. A timeout fraction below DBL_MIN is given as 0 (never a
+ * subnormal). */
 int qcache_eval(struct qcache *q, long c, double rho, struct qpoint *out);
 
 /* As qcache_eval, but Erlang C comes as its logarithm: *ln_wait = ln C (-INFINITY when C is

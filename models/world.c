@@ -202,9 +202,9 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 			sh->pool_of[ti * nr + pl->region] = (long)sh->npools;
 			sh->npools++;
 		}
+		sh->ln_visits[ti] = log(tier->visits);
 		/* Routing: a region where the tier runs serves its own flow; a region where it does
 		 * not sends its flow to the placed regions in equal shares. */
-		sh->ln_visits[ti] = log(tier->visits);
 		sh->everywhere[ti] = 1;
 		for (size_t r = 0; r < nr; r++)
 			if (sh->pool_of[ti * nr + r] < 0)
@@ -1548,10 +1548,9 @@ static int dr_init(struct world *w)
 
 /* ------------------------------------------------------------- the load of a step */
 
-/* Serves one step of load lambda (requests/s) at pool p: sets its per-step figures. */
-/* Applies the offered load lambda (requests/s) to pool p for one step. ln_lambda is ln lambda
- * when the caller has it (then the table read needs no log() below 50% utilisation), else
- * NAN. */
+/* Serves one step of load lambda (requests/s) at pool p: sets its per-step figures. ln_lambda
+ * is ln lambda when the caller has it (then the table read needs no log() below 50%
+ * utilisation), else NAN. */
 static int serve(struct world *w, struct pool *p, double lambda, double ln_lambda)
 {
 	const struct world_pool *d = p->def;
