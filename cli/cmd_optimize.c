@@ -240,9 +240,9 @@ int cmd_optimize(int argc, char **argv)
 		free(js);
 	} else if (!a.sim.quiet) {
 		report_optimize_text(&res, stdout);
-		printf("\n%" PRIu64 " candidates, %" PRIu64 " replications in %.1f s; wrote "
-		       "%s/frontier.csv; run %" PRId64 " in %s/results.db\n", res.evaluated,
-		       res.simulated_reps, elapsed, dir, run_id, dir);
+		printf("\n%zu candidates (%" PRIu64 " evaluations), %" PRIu64 " replications in "
+		       "%.1f s; wrote %s/frontier.csv; run %" PRId64 " in %s/results.db\n", res.n,
+		       res.evaluated, res.simulated_reps, elapsed, dir, run_id, dir);
 		if (!note[0] && !a.sim.no_plots)
 			printf("plots: %s/{frontier,mix}.png\n", dir);
 	}

@@ -774,7 +774,8 @@ static void timeline_script(FILE *f, const struct drill *d)
 		"set ylabel \"user requests/s (mean over replications)\"\n"
 		"set xrange [%.10g:%.10g]\nset yrange [0:*]\n",
 		t0 / 3600, (x0 - t0) / 3600, (x1 - t0) / 3600);
-	fputs("set key below horizontal\n", f);
+	/* height 1: a line more of room, or gnuplot lays the key over the x label */
+	fputs("set key below horizontal height 1\n", f);
 	/* Every injected outage inside the window, shaded behind the lines. */
 	for (size_t i = 0, k = 1; i < sc->failures.nscripted; i++) {
 		const struct scenario_outage *x = &sc->failures.scripted[i];

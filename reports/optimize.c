@@ -893,19 +893,21 @@ static void infeasible_text(FILE *out, const struct opt_result *r)
 int report_optimize_text(const struct opt_result *r, FILE *out)
 {
 	const struct scenario *sc = r->sc;
-	size_t pruned = 0;
+	size_t pruned = 0, final = 0;
 	int rc = 0;
 
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; i < r->n; i++) {
 		pruned += r->c[i].pruned != 0;
+		final += r->c[i].stage == 2;
+	}
 	line(out, "Purchase plan for %s", sc->name);
 	line(out, "  objective     %s", r->objective == SCENARIO_OBJ_P90
 	     ? "the lowest 90th percentile of the monthly cost across replications"
 	     : "the lowest expected monthly cost (mean over replications)");
 	line(out, "  replications  %" PRIu64 " per candidate to screen, %" PRIu64 " to re-evaluate "
 	     "the finalists and baselines", r->reps, r->final_reps);
-	line(out, "  candidates    %" PRIu64 " evaluated, %zu of them pruned after half their "
-	     "screening replications", r->evaluated, pruned);
+	line(out, "  candidates    %zu: %zu pruned halfway through screening, %zu re-evaluated "
+	     "(finalists, baselines)", r->n, pruned, final);
 	line(out, "  simulated     %" PRIu64 " replications, seed %" PRIu64 ", common random "
 	     "numbers", r->simulated_reps, r->seed);
 	line(out, "");
@@ -1335,7 +1337,9 @@ static int frontier_script(FILE *f, const struct opt_result *r)
 	fputs("set format y \"$%.0f\"\n"
 	      "set xlabel \"availability (mean with its 95% CI; log scale of the unavailability)\"\n"
 	      "set ylabel \"cost per month, USD (mean with its 95% CI)\"\n"
-	      "set key below\n", f);
+	      /* height 1: a line more of room, or gnuplot lays the key's first row over the
+	       * x label */
+	      "set key below height 1\n", f);
 	snprintf(title, sizeof title, "%s: cost against availability of the %zu candidates%s",
 		 sc->name, r->n, r->best < 0 ? " (none meets the targets)" : "");
 	fputs("set title ", f);
