@@ -88,6 +88,7 @@ struct table {
 	double kwait;          /* s, v S / c: Wq = kwait C / x */
 	double ktimeout;       /* c T / (S v): P(Wq > T) = C e^{-ktimeout x} */
 	int32_t *split;        /* [total]: LEAF, EXACT or the left half's index; in this block */
+	int plain;             /* every split[] is LEAF: a read need not look there */
 	struct interval iv[];  /* [total] */
 };
 
@@ -438,6 +439,10 @@ static int table_build(const struct qcache *q, long c, struct table **out)
 		memcpy(t->iv, bd.iv, ivsize);
 		memcpy(t->split, bd.split, (size_t)bd.used * sizeof(int32_t));
 	}
+	t->plain = 1;
+	for (long j = 0; j < bd.used; j++)
+		if (t->split[j] != LEAF)
+			t->plain = 0;
 	*out = t;
 out:
 	free(bd.iv);
@@ -475,7 +480,7 @@ static int table_eval(const struct qcache *q, const struct table *t, long c, dou
 	uint64_t top = double_to_bits(x) >> GRID_SHIFT;
 	long i = (long)(top - q->base), j = i;
 	double x0 = bits_to_double(top << GRID_SHIFT), dx = x - x0;
-	int32_t k = t->split[j];
+	int32_t k = t->plain ? LEAF : t->split[j];
 	if (k != LEAF) {
 		double h = bits_to_double((top + 1) << GRID_SHIFT) - x0;
 		while (k > 0) {        /* halve until a leaf: dx stays exact (Sterbenz) */
