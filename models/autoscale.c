@@ -167,32 +167,31 @@ int autoscale_tt_recommend(int current, double metric, double target, double tol
  * maximum again. The maximum of the window is thus the oldest entry, in O(1) amortised time
  * per evaluation. Entries older than now − window leave (one exactly at the cutoff stays).
  * Returns the highest recommendation of the window, the new one included. */
-/* Index of the i-th entry after rec_head (i < rec_cap): this runs at every evaluation of
- * every pool. */
-static inline size_t ring_at(const struct autoscale *a, size_t i)
-{
-	return (a->rec_head + i) & a->rec_mask;
-}
-
 static int window_push(struct autoscale *a, double now, int count)
 {
+	/* Through locals: the stores into recs[] could otherwise alias a's fields, and every
+	 * pop would reload them (this runs at every evaluation of every pool). */
+	struct autoscale_rec *r = a->recs;
+	size_t n = a->nrecs, head = a->rec_head, mask = a->rec_mask;
 	double cutoff = now - a->spec->target_tracking.stabilization_window;
-	while (a->nrecs > 0 && a->recs[a->rec_head].time < cutoff) {
-		a->rec_head = ring_at(a, 1);
-		a->nrecs--;
+	while (n > 0 && r[head].time < cutoff) {
+		head = (head + 1) & mask;
+		n--;
 	}
-	while (a->nrecs > 0 && a->recs[ring_at(a, a->nrecs - 1)].count <= count)
-		a->nrecs--;
-	if (a->nrecs == a->rec_cap) {
+	while (n > 0 && r[(head + n - 1) & mask].count <= count)
+		n--;
+	if (n == a->rec_cap) {
 		/* Full (only when evaluated more often than every metric period): the newest
 		 * entry, larger than count, is kept until now + window instead. That errs on the
 		 * side of the higher count, i.e. of scaling in later, never earlier. */
-		a->recs[ring_at(a, a->nrecs - 1)].time = now;
+		r[(head + n - 1) & mask].time = now;
 	} else {
-		a->recs[ring_at(a, a->nrecs)] = (struct autoscale_rec){ now, count };
-		a->nrecs++;
+		r[(head + n) & mask] = (struct autoscale_rec){ now, count };
+		n++;
 	}
-	return a->recs[a->rec_head].count;
+	a->nrecs = n;
+	a->rec_head = head;
+	return r[head].count;
 }
 
 /* Target tracking's opinion (metric >= 0, current > 0). Within the tolerance the

@@ -359,9 +359,10 @@ struct pool {
 	int fallback_now;      /* inside that event: a spot deficit may launch on demand */
 	uint64_t eval_every;   /* steps between evaluations, 0 = never */
 	uint64_t delay_steps;  /* steps of metric delay */
-	double *util_cum;      /* ring [ring] of cumulative busy-instance sums by step */
-	uint64_t ring;
-	uint64_t ring_k;       /* k mod ring for the current step k (no division per step) */
+	double *util_cum;      /* ring of cumulative busy-instance sums by step: a power of two
+				  of slots, at least eval_every + delay_steps + 2 */
+	uint64_t ring_mask;    /* slots - 1 */
+	uint64_t ring_k;       /* k mod slots for the current step k (no division per step) */
 	uint64_t eval_left;    /* steps until the next evaluation */
 	double backlog;        /* requests waiting from earlier steps */
 	double warmup;         /* s */
@@ -1639,11 +1640,10 @@ static int evaluate(struct pool *p, uint64_t k, double now)
 	if (k >= del + 1 && p->nservice > 0 && now >= p->warm_from) {
 		uint64_t end = k - del;              /* steps [end - per, end) */
 		uint64_t start = end > per ? end - per : 0;
-		/* Ring slots of steps `end` and `start`, both within ring − 1 steps of k. */
-		uint64_t ie = p->ring_k >= k - end ? p->ring_k - (k - end)
-						   : p->ring_k + p->ring - (k - end);
-		uint64_t is = p->ring_k >= k - start ? p->ring_k - (k - start)
-						     : p->ring_k + p->ring - (k - start);
+		/* Ring slots of steps `end` and `start`, both fewer than the ring's slots back
+		 * from k (unsigned arithmetic wraps, the mask takes it back into the ring). */
+		uint64_t ie = (p->ring_k - (k - end)) & p->ring_mask;
+		uint64_t is = (p->ring_k - (k - start)) & p->ring_mask;
 		double hi = p->util_cum[ie];
 		double lo = p->util_cum[is];
 		/* The window's mean busy instances, as a utilisation of the fleet in service now:
@@ -1849,7 +1849,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		if (p->eval_every) {
 			/* Busy instances: utilisation (at most 100%) × instances in service. */
 			double u = util < 1.0 ? util : 1.0;
-			uint64_t next = p->ring_k + 1 == p->ring ? 0 : p->ring_k + 1;
+			uint64_t next = (p->ring_k + 1) & p->ring_mask;
 			p->util_cum[next] = p->util_cum[p->ring_k] + u * service;
 			p->ring_k = next;
 			if (p->as.spec->has_predictive)
@@ -2047,11 +2047,14 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 			if (p->eval_every < 1)
 				p->eval_every = 1;
 			p->delay_steps = (uint64_t)ceil(delay / sh->step - 1e-9);
-			p->ring = p->eval_every + p->delay_steps + 2;
+			uint64_t slots = 1;
+			while (slots < p->eval_every + p->delay_steps + 2)
+				slots *= 2;
+			p->ring_mask = slots - 1;
 			/* The first evaluation is at step eval_every (never at step 0). */
 			p->eval_left = p->eval_every + 1;
 			rc = CAPSIM_ENOMEM;
-			if (!(p->util_cum = calloc(p->ring, sizeof *p->util_cum)))
+			if (!(p->util_cum = calloc(slots, sizeof *p->util_cum)))
 				goto out;
 		}
 		/* A DR recovery region starts in standby. */
