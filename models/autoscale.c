@@ -296,8 +296,14 @@ int autoscale_evaluate(struct autoscale *a, double now, int current, double metr
 	/* No instance in the metric, or no metric: neither dynamic policy has an opinion. */
 	int have_metric = current > 0 && metric >= 0 && metric <= DBL_MAX;
 
-	if (have_metric && s->has_target_tracking)
+	if (have_metric && s->has_target_tracking) {
 		target_tracking_vote(a, now, current, metric, &v);
+		/* Target tracking alone, proposing no move, leaves desired where it is when it is
+		 * within its bounds, as the rest of this function would: most evaluations. */
+		if (v.up < 0 && v.down < 0 && !s->has_step_scaling && !s->has_predictive &&
+		    old >= a->min && old <= a->max)
+			return a->desired;
+	}
 	if (have_metric && s->has_step_scaling)
 		step = step_scaling_vote(a, now, metric, &v);
 

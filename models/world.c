@@ -198,6 +198,8 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 			pl->servers_per_instance = conc;
 			/* Exponential service: P(S' > x) = e^{-x/S}. */
 			pl->svc_pct = -S * log1p(-sh->p);
+			pl->timeout = tier->timeout;
+			pl->pct_cap = pl->timeout + pl->svc_pct;
 			pl->max_instances = maxn;
 			sh->pool_of[ti * nr + pl->region] = (long)sh->npools;
 			sh->npools++;
@@ -230,6 +232,8 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 		sh->family[ti] = fam;
 		if ((rc = qcache_new(&fam, maxc, &sh->qc[ti])) < 0)
 			goto out;
+		for (size_t j = sh->npools - tier->nplacement; j < sh->npools; j++)
+			sh->pools[j].qc = sh->qc[ti];
 		rc = CAPSIM_ENOMEM;
 	}
 
@@ -353,6 +357,8 @@ struct pool {
 	double warm_from;      /* s, earliest time an in-service instance is past its warm-up */
 	struct autoscale as;
 	int has_policy;
+	int predictive;        /* as.spec->has_predictive: record the demand every step */
+	size_t region_row;     /* offset of its region's row in a bucket of the time series */
 	int fallback_pending;  /* a fallback event is scheduled */
 	int standby;           /* a DR recovery pool held at its standby count, policies off */
 	int pre_outage_desired; /* desired count when its region's last outage began */
@@ -1556,7 +1562,7 @@ static int serve(struct world *w, struct pool *p, double lambda, double ln_lambd
 {
 	const struct world_pool *d = p->def;
 	double dt = w->sh->step, S = d->service_time;
-	double timeout = w->sc->tiers[d->tier].timeout;
+	double timeout = d->timeout;
 	long c = (long)p->nservice * d->servers_per_instance;
 	double arrivals = lambda * dt;
 	p->lambda = lambda;
@@ -1567,7 +1573,7 @@ static int serve(struct world *w, struct pool *p, double lambda, double ln_lambd
 		p->served = 0;
 		p->failed = lost;
 		p->fail_frac = arrivals > 0 ? 1.0 : 0.0;
-		p->pct = timeout + d->svc_pct;
+		p->pct = d->pct_cap;
 		p->ln_wait = arrivals > 0 ? 0.0 : -INFINITY;
 		p->util = 0;
 		p->capacity = 0;
@@ -1590,7 +1596,7 @@ static int serve(struct world *w, struct pool *p, double lambda, double ln_lambd
 			rc = qtable_exact(&w->sh->family[d->tier], c, rho, &q);
 			p->ln_wait = q.wait_prob > 0 ? log(q.wait_prob) : -INFINITY;
 		} else {
-			rc = qcache_eval_ln(w->sh->qc[d->tier], c, rho, ln_lambda + p->ln_inv_mu,
+			rc = qcache_eval_ln(d->qc, c, rho, ln_lambda + p->ln_inv_mu,
 					    &q, &p->ln_wait);
 		}
 		if (rc == CAPSIM_EUNSTABLE)
@@ -1601,8 +1607,7 @@ static int serve(struct world *w, struct pool *p, double lambda, double ln_lambd
 		p->served = arrivals - lost;
 		p->failed = lost;
 		p->fail_frac = q.timeout_frac;
-		p->pct = q.response_pct < timeout + d->svc_pct ? q.response_pct
-							       : timeout + d->svc_pct;
+		p->pct = q.response_pct < d->pct_cap ? q.response_pct : d->pct_cap;
 		p->util = rho;
 		w->out->scalar[W_TIMED_OUT] += lost;
 		return 0;
@@ -1664,6 +1669,21 @@ static int evaluate(struct pool *p, uint64_t k, double now)
 	return p->nactive == p->as.desired ? 0 : resize(p, p->as.desired, now);
 }
 
+/* A region's flow through its own pool p of a tier with v visits per user request: what
+ * survives (and its log), the latency it adds, the capacity it allows. */
+static inline void flow_through(const struct pool *p, double v, double *alive, double *ln_alive,
+				double *pct, double *cap)
+{
+	if (p->fail_frac > 0) {
+		*alive *= v == 1.0 ? 1.0 - p->fail_frac : pow(1.0 - p->fail_frac, v);
+		*ln_alive = log(*alive);
+	}
+	*pct += v * p->pct;
+	double c = p->capacity / v;
+	if (c < *cap)
+		*cap = c;
+}
+
 static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_state)
 {
 	const struct world_shared *sh = w->sh;
@@ -1703,38 +1723,37 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		size_t t = sh->chain[ci];
 		const struct scenario_tier *tier = &sc->tiers[t];
 		double v = tier->visits;
+		int everywhere = sh->everywhere[t];
 		/* Offered load of each pool of the tier. */
 		for (size_t r2 = 0; r2 < nr; r2++) {
 			long pi = sh->pool_of[t * nr + r2];
 			if (pi < 0)
 				continue;
 			/* Placed everywhere, the route is the identity: each pool serves its own
-			 * region's flow (the sum would add the other regions' flows times 0). */
+			 * region's flow (the sum would add the other regions' flows times 0), and
+			 * that flow goes on through it at once (no other pool reads it). */
+			struct pool *p = &w->pools[pi];
 			double lambda = 0, ln_lambda = NAN;
-			if (sh->everywhere[t]) {
+			if (everywhere) {
 				lambda = alive[r2];
 				ln_lambda = sh->ln_visits[t] + ln_alive[r2];
 			} else {
 				for (size_t r = 0; r < nr; r++)
 					lambda += sh->route[(t * nr + r) * nr + r2] * alive[r];
 			}
-			if ((rc = serve(w, &w->pools[pi], v * lambda, ln_lambda)) < 0)
+			if ((rc = serve(w, p, v * lambda, ln_lambda)) < 0)
 				return rc;
+			if (everywhere)
+				flow_through(p, v, &alive[r2], &ln_alive[r2], &pct[r2], &cap[r2]);
 		}
+		if (everywhere)
+			continue;
 		/* Each region's flow through the tier: survival and latency. */
 		for (size_t r = 0; r < nr; r++) {
 			long own = sh->pool_of[t * nr + r];
 			if (own >= 0) {
-				struct pool *p = &w->pools[own];
-				if (p->fail_frac > 0) {
-					alive[r] *= v == 1.0 ? 1.0 - p->fail_frac
-							     : pow(1.0 - p->fail_frac, v);
-					ln_alive[r] = log(alive[r]);
-				}
-				pct[r] += v * p->pct;
-				double c = p->capacity / v;
-				if (c < cap[r])
-					cap[r] = c;
+				flow_through(&w->pools[own], v, &alive[r], &ln_alive[r], &pct[r],
+					     &cap[r]);
 				continue;
 			}
 			double surv = 0, lat = 0;
@@ -1832,7 +1851,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		/* The pool's fields read once: the stores below could alias them. */
 		double util = p->util, running = p->nrunning, service = p->nservice;
 		double *row = ts_b + i * RUN_TS_NFIELDS;
-		double *ir = ts_b + (sh->npools + p->def->region) * RUN_TS_NFIELDS;
+		double *ir = ts_b + p->region_row;
 		row[RUN_TS_DEMAND] += p->lambda;
 		row[RUN_TS_CAPACITY] += p->capacity;
 		row[RUN_TS_INSTANCES] += running;
@@ -1852,7 +1871,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 			uint64_t next = (p->ring_k + 1) & p->ring_mask;
 			p->util_cum[next] = p->util_cum[p->ring_k] + u * service;
 			p->ring_k = next;
-			if (p->as.spec->has_predictive)
+			if (p->predictive)
 				autoscale_record(&p->as, now, now + dt, p->lambda);
 		}
 	}
@@ -2037,6 +2056,8 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 		p->warmup = as->has_target_tracking ? as->target_tracking.warmup : 0;
 		p->has_policy = as->has_target_tracking || as->has_step_scaling ||
 				as->has_predictive;
+		p->predictive = as->has_predictive;
+		p->region_row = (sh->npools + d->region) * RUN_TS_NFIELDS;
 		double cap_rps = d->servers_per_instance / d->service_time;
 		double ptarget = as->has_target_tracking ? as->target_tracking.target
 							 : PREDICTIVE_DEFAULT_TARGET;
