@@ -365,6 +365,7 @@ struct pool {
 	int fallback_now;      /* inside that event: a spot deficit may launch on demand */
 	uint64_t eval_every;   /* steps between evaluations, 0 = never */
 	uint64_t delay_steps;  /* steps of metric delay */
+	uint64_t win_back;     /* delay_steps + eval_every: steps from k back to its window's start */
 	double *util_cum;      /* ring of cumulative busy-instance sums by step: a power of two
 				  of slots, at least eval_every + delay_steps + 2 */
 	uint64_t ring_mask;    /* slots - 1 */
@@ -1640,22 +1641,24 @@ overload:;
 static int evaluate(struct pool *p, uint64_t k, double now)
 {
 	double metric = -1;
-	/* Steps k-1-delay back over one period: the metric's window. */
-	uint64_t per = p->eval_every, del = p->delay_steps;
+	/* Steps k-1-delay back over one period: the metric's window, steps [end - per, end)
+	 * with end = k - delay, cut at step 0 early in the run. */
+	uint64_t del = p->delay_steps;
 	if (k >= del + 1 && p->nservice > 0 && now >= p->warm_from) {
-		uint64_t end = k - del;              /* steps [end - per, end) */
-		uint64_t start = end > per ? end - per : 0;
-		/* Ring slots of steps `end` and `start`, both fewer than the ring's slots back
-		 * from k (unsigned arithmetic wraps, the mask takes it back into the ring). */
-		uint64_t ie = (p->ring_k - (k - end)) & p->ring_mask;
-		uint64_t is = (p->ring_k - (k - start)) & p->ring_mask;
-		double hi = p->util_cum[ie];
-		double lo = p->util_cum[is];
+		uint64_t back = p->win_back, span = p->eval_every;   /* k - start, end - start */
+		if (k < back) {
+			back = k;
+			span = k - del;
+		}
+		/* Ring slots of steps end and start, both fewer than the ring's slots back from
+		 * k (unsigned arithmetic wraps, the mask takes it back into the ring). */
+		double hi = p->util_cum[(p->ring_k - del) & p->ring_mask];
+		double lo = p->util_cum[(p->ring_k - back) & p->ring_mask];
 		/* The window's mean busy instances, as a utilisation of the fleet in service now:
 		 * current × metric is then the measured load whatever the fleet was during the
 		 * window, so instances that came into service since are not asked for twice. */
-		if (end - start != p->win_span || p->nservice != p->win_service) {
-			p->win_span = end - start;
+		if (span != p->win_span || p->nservice != p->win_service) {
+			p->win_span = span;
 			p->win_service = p->nservice;
 			p->inv_win = 1.0 / ((double)p->win_span * (double)p->nservice);
 		}
@@ -2068,6 +2071,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 			if (p->eval_every < 1)
 				p->eval_every = 1;
 			p->delay_steps = (uint64_t)ceil(delay / sh->step - 1e-9);
+			p->win_back = p->delay_steps + p->eval_every;
 			uint64_t slots = 1;
 			while (slots < p->eval_every + p->delay_steps + 2)
 				slots *= 2;
