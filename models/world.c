@@ -1854,7 +1854,6 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		/* The pool's fields read once: the stores below could alias them. */
 		double util = p->util, running = p->nrunning, service = p->nservice;
 		double *row = ts_b + i * RUN_TS_NFIELDS;
-		double *ir = ts_b + p->region_row;
 		row[RUN_TS_DEMAND] += p->lambda;
 		row[RUN_TS_CAPACITY] += p->capacity;
 		row[RUN_TS_INSTANCES] += running;
@@ -1865,8 +1864,6 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		row[RUN_TS_P99] += p->pct;
 		row[RUN_TS_SERVED] += p->served / dt;
 		row[RUN_TS_FAILED] += p->failed / dt;
-		ir[RUN_TS_INSTANCES] += running;
-		ir[RUN_TS_IN_SERVICE] += service;
 		pool_util[i] += util;
 		if (p->eval_every) {
 			/* Busy instances: utilisation (at most 100%) × instances in service. */
@@ -2207,6 +2204,17 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 							 sh->advice_fee[a], 0) - cost;
 	}
 
+	/* A region's instance counts are its pools' (sums of whole numbers, exact in any
+	 * order): added up here once rather than at every step. */
+	for (size_t b = 0; b < sh->nbuckets; b++) {
+		double *row = &out->ts[b * sh->nseries * RUN_TS_NFIELDS];
+		for (size_t i = 0; i < sh->npools; i++) {
+			const double *pr = row + i * RUN_TS_NFIELDS;
+			double *ir = row + w.pools[i].region_row;
+			ir[RUN_TS_INSTANCES] += pr[RUN_TS_INSTANCES];
+			ir[RUN_TS_IN_SERVICE] += pr[RUN_TS_IN_SERVICE];
+		}
+	}
 	/* Bucket sums to means; utilisation sums to time averages. */
 	for (size_t b = 0; b < sh->nbuckets; b++) {
 		uint64_t first = (uint64_t)b * sh->steps_per_bucket;
