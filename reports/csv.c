@@ -11,18 +11,13 @@
 
 #include "sim/error.h"
 
-/* Numbers are written with 10 significant digits: more than any figure of a Monte Carlo run
- * can claim, and a cent on a bill of a hundred million dollars. NaN (no value) is an empty
- * field; infinities are written as "inf" / "-inf". */
-static void put_num(FILE *f, double x)
+void report_put_num(FILE *f, double x)
 {
 	if (!isnan(x))
 		fprintf(f, "%.10g", x);
 }
 
-/* A string field, quoted by libcsv only when it has to be: a comma, quote or line break
- * inside, or spaces at its ends (which CSV readers such as libcsv trim from bare fields). */
-static void put_str(FILE *f, const char *s)
+void report_put_str(FILE *f, const char *s)
 {
 	size_t n = strlen(s);
 	if (s[strcspn(s, ",\"\r\n")] == '\0' &&
@@ -55,7 +50,7 @@ static void put_stat(FILE *f, const struct run_stat *s)
 	const double v[] = { s->mean, s->ci95_low, s->ci95_high, s->p5, s->p50, s->p95 };
 	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
 		fputc(',', f);
-		put_num(f, v[i]);
+		report_put_num(f, v[i]);
 	}
 }
 
@@ -64,9 +59,9 @@ static void summary_rows(FILE *f, const struct run_result *r)
 	fputs("metric,unit,mean,ci95_low,ci95_high,p5,p50,p95\n", f);
 	for (size_t i = 0; i < r->nmetrics; i++) {
 		const struct run_metric *m = &r->metrics[i];
-		put_str(f, m->name);
+		report_put_str(f, m->name);
 		fputc(',', f);
-		put_str(f, m->unit);
+		report_put_str(f, m->unit);
 		put_stat(f, &m->stat);
 		fputc('\n', f);
 	}
@@ -81,16 +76,16 @@ static void timeseries_rows(FILE *f, const struct run_result *r)
 	for (size_t b = 0; b < r->nbuckets; b++) {
 		double t = (double)b * r->bucket;   /* the bucket's start */
 		for (size_t s = 0; s < r->nseries; s++) {
-			put_num(f, t);
+			report_put_num(f, t);
 			fputc(',', f);
-			put_num(f, t / 86400.0);
+			report_put_num(f, t / 86400.0);
 			fputc(',', f);
-			put_str(f, region_name(r, r->series[s].region));
+			report_put_str(f, region_name(r, r->series[s].region));
 			fputc(',', f);
-			put_str(f, tier_name(r, r->series[s].tier));
+			report_put_str(f, tier_name(r, r->series[s].tier));
 			for (int k = 0; k < RUN_TS_NFIELDS; k++) {
 				fputc(',', f);
-				put_num(f, run_ts(r, b, s, (enum run_ts_field)k));
+				report_put_num(f, run_ts(r, b, s, (enum run_ts_field)k));
 			}
 			fputc('\n', f);
 		}
@@ -105,11 +100,11 @@ static void cost_rows(FILE *f, const struct run_result *r)
 	for (size_t i = 0; i < r->ncosts; i++) {
 		const struct run_cost *c = &r->costs[i];
 		fprintf(f, "%d,", c->month + 1);
-		put_str(f, region_name(r, c->region));
+		report_put_str(f, region_name(r, c->region));
 		fputc(',', f);
-		put_str(f, tier_name(r, c->tier));
+		report_put_str(f, tier_name(r, c->tier));
 		fputc(',', f);
-		put_str(f, c->option ? c->option : "");
+		report_put_str(f, c->option ? c->option : "");
 		put_stat(f, &c->stat);
 		fputc('\n', f);
 	}
@@ -125,7 +120,7 @@ static void bill_rows(FILE *f, const struct run_result *r)
 		fprintf(f, "%d", b->month + 1);
 		for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
 			fputc(',', f);
-			put_num(f, v[k]);
+			report_put_num(f, v[k]);
 		}
 		fputc('\n', f);
 	}
@@ -138,21 +133,21 @@ static void event_rows(FILE *f, const struct run_result *r)
 	for (size_t i = 0; i < r->nevents; i++) {
 		const struct run_event *e = &r->events[i];
 		fprintf(f, "%" PRIu64 ",", e->rep);
-		put_num(f, e->time);
+		report_put_num(f, e->time);
 		fputc(',', f);
-		put_num(f, e->time / 86400.0);
+		report_put_num(f, e->time / 86400.0);
 		fputc(',', f);
 		if (e->region >= 0)
-			put_str(f, region_name(r, e->region));
+			report_put_str(f, region_name(r, e->region));
 		fputc(',', f);
 		if (e->tier >= 0)
-			put_str(f, tier_name(r, e->tier));
+			report_put_str(f, tier_name(r, e->tier));
 		fputc(',', f);
-		put_str(f, e->kind);
+		report_put_str(f, e->kind);
 		fputc(',', f);
-		put_num(f, e->value);
+		report_put_num(f, e->value);
 		fputc(',', f);
-		put_str(f, e->detail);
+		report_put_str(f, e->detail);
 		fputc('\n', f);
 	}
 }
@@ -188,11 +183,11 @@ static int cost_daily_rows(FILE *f, const struct run_result *r)
 			if (r->series[s].tier < 0)
 				continue;
 			fprintf(f, "%zu,", d);
-			put_str(f, region_name(r, r->series[s].region));
+			report_put_str(f, region_name(r, r->series[s].region));
 			fputc(',', f);
-			put_str(f, tier_name(r, r->series[s].tier));
+			report_put_str(f, tier_name(r, r->series[s].tier));
 			fputc(',', f);
-			put_num(f, cost[d * r->nseries + s]);
+			report_put_num(f, cost[d * r->nseries + s]);
 			fputc('\n', f);
 		}
 	free(cost);

@@ -113,14 +113,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 
 /* ---- drill.csv ---- */
 
-/* As in the run's CSV files: 10 significant digits, NaN an empty field. */
-static void put_num(FILE *f, double x)
-{
-	fputc(',', f);
-	if (!isnan(x))
-		fprintf(f, "%.10g", x);
-}
-
 static void drill_rows(FILE *f, const struct drill *d)
 {
 	fputs("strategy,rto_p50_s,rto_p95_s,rto_target_s,rto_target_met,rpo_p50_s,rpo_p95_s,"
@@ -135,8 +127,10 @@ static void drill_rows(FILE *f, const struct drill *d)
 				     g.failed_mean, g.failed_lo, g.failed_hi, g.availability,
 				     g.cost_monthly, g.dr_data_monthly };
 		fputs(strategy_name(&d->runs[i]), f);   /* a fixed identifier: no quoting */
-		for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
-			put_num(f, v[k]);
+		for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+			fputc(',', f);
+			report_put_num(f, v[k]);
+		}
 		fputc('\n', f);
 	}
 }

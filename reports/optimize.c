@@ -3,7 +3,6 @@
 #include "reports/report.h"
 
 #include <cJSON.h>
-#include <csv.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -244,25 +243,6 @@ out:
 
 /* ---- frontier.csv ---- */
 
-/* As in the run's CSV files: 10 significant digits, NaN an empty field. */
-static void put_num(FILE *f, double x)
-{
-	if (!isnan(x))
-		fprintf(f, "%.10g", x);
-}
-
-/* A string field, quoted by libcsv only when it has to be: a comma, quote or line break
- * inside, or blanks at its ends (which CSV readers such as libcsv trim from bare fields). */
-static void put_str(FILE *f, const char *s)
-{
-	size_t n = strlen(s);
-	if (s[strcspn(s, ",\"\r\n")] == '\0' &&
-	    (n == 0 || (s[0] != ' ' && s[0] != '\t' && s[n - 1] != ' ' && s[n - 1] != '\t')))
-		fputs(s, f);
-	else
-		csv_fwrite(f, s, n);
-}
-
 /* ",mean,ci95_low,ci95_high" of s, or three empty fields when not measured. */
 static void put_ci(FILE *f, const struct run_stat *s, int measured)
 {
@@ -270,7 +250,7 @@ static void put_ci(FILE *f, const struct run_stat *s, int measured)
 	for (size_t k = 0; k < 3; k++) {
 		fputc(',', f);
 		if (measured)
-			put_num(f, v[k]);
+			report_put_num(f, v[k]);
 	}
 }
 
@@ -297,7 +277,7 @@ static int frontier_rows(FILE *f, const struct opt_result *r)
 			char h[SCENARIO_NAME_MAX + 32];
 			snprintf(h, sizeof h, "%s.%s", sc->tiers[t].name, cols[k]);
 			fputc(',', f);
-			put_str(f, h);
+			report_put_str(f, h);
 		}
 	}
 	fputs(",reserved_instances,savings_plan_usd_hourly,cost_monthly_usd,cost_ci95_low,"
@@ -319,16 +299,16 @@ static int frontier_rows(FILE *f, const struct opt_result *r)
 			if (!types)
 				return CAPSIM_ENOMEM;
 			fprintf(f, ",%d,", c->mix[t].on_demand_base);
-			put_num(f, 100.0 * c->mix[t].on_demand_above_base);
+			report_put_num(f, 100.0 * c->mix[t].on_demand_above_base);
 			fputc(',', f);
-			put_str(f, types);
+			report_put_str(f, types);
 			free(types);
 		}
 		fprintf(f, ",%d,", reserved);
-		put_num(f, sp);
+		report_put_num(f, sp);
 		put_ci(f, &c->cost, 1);
 		fputc(',', f);
-		put_num(f, c->cost_p90);
+		report_put_num(f, c->cost_p90);
 		put_ci(f, &c->availability, 1);
 		put_ci(f, &c->latency, 1);
 		put_ci(f, &c->rto, c->has_rto);
@@ -1421,14 +1401,14 @@ static int mix_rows(FILE *f, const struct opt_result *r)
 			fprintf(f, "%zu", two ? 3 * t + (size_t)j : t);
 			for (int k = 0; k < BILL_NOPTIONS; k++) {
 				fputc(',', f);
-				put_num(f, c->tier_instances[t * BILL_NOPTIONS + k]);
+				report_put_num(f, c->tier_instances[t * BILL_NOPTIONS + k]);
 			}
 			for (int k = 0; k < BILL_NOPTIONS; k++) {
 				fputc(',', f);
-				put_num(f, c->tier_cost[t * BILL_NOPTIONS + k]);
+				report_put_num(f, c->tier_cost[t * BILL_NOPTIONS + k]);
 			}
 			fputc(',', f);
-			put_str(f, sc->tiers[t].name);
+			report_put_str(f, sc->tiers[t].name);
 			fprintf(f, ",%s\n", j ? "all_on_demand" : r->best >= 0 ? "recommended"
 									 : "all_on_demand");
 		}

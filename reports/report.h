@@ -33,6 +33,14 @@ int afile_commit(struct afile *a);
 /* Closes and removes the temporary file; path is untouched. Accepts a released afile. */
 void afile_abort(struct afile *a);
 
+/* Fields of the CSV files the reports write. A number has 10 significant digits (more than
+ * any figure of a Monte Carlo run can claim, and a cent on a bill of a hundred million
+ * dollars); NaN (no value) is an empty field, infinities "inf" / "-inf". A string is quoted
+ * by libcsv only when it has to be: a comma, quote or line break inside, or blanks at its
+ * ends (which CSV readers such as libcsv trim from bare fields). */
+void report_put_num(FILE *f, double x);
+void report_put_str(FILE *f, const char *s);
+
 /* What the results database records about a run besides its results. */
 struct run_meta {
 	const char *scenario_path;   /* as given on the command line */
