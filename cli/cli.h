@@ -61,12 +61,13 @@ int cli_parse_sim_args(const char *cmd, int argc, char **argv, struct cli_sim_ar
 int cli_parse_count(const char *cmd, const char *opt, const char *text, uint64_t max,
 		    uint64_t *out);
 
-/* Reads a whole file. Returns a malloc'd NUL-terminated buffer with its length in *len, or
- * NULL with errno set. */
-char *cli_slurp(const char *path, size_t *len);
+struct scenario;
 
-/* The SHA-256 of data[0..len) as 64 lowercase hex digits and a NUL. */
-void cli_sha256_hex(const char *data, size_t len, char hex[65]);
+/* Reads and parses the scenario `file` for "capsim CMD" into *sc (scenario_free releases it)
+ * and the SHA-256 of its text into sha (64 lowercase hex digits and a NUL). Returns 0, or
+ * after printing the reason on stderr: EXIT_USAGE (unreadable file; a mistake in it, as
+ * scenario_parse words it) or EXIT_FAIL (out of memory). */
+int cli_load_scenario(const char *cmd, const char *file, struct scenario *sc, char sha[65]);
 
 /* mkdir -p. Returns 0, or -1 with errno set (ENOTDIR when path is a file). */
 int cli_make_dirs(const char *path);

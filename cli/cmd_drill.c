@@ -1,5 +1,4 @@
 /* `capsim drill`: rehearses injected outages under one or every DR strategy, side by side. */
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -196,7 +195,6 @@ int cmd_drill(int argc, char **argv)
 {
 	struct drill_args a = { 0 };
 	struct scenario sc;
-	struct scenario_error err;
 	struct scenario_outage *fails = NULL;
 	struct scenario copies[NSTRATEGIES];
 	struct run_result res[NSTRATEGIES];
@@ -215,26 +213,10 @@ int cmd_drill(int argc, char **argv)
 		return rc;
 	}
 
-	size_t len = 0;
-	char *text = cli_slurp(a.sim.file, &len);
-	if (!text) {
-		fprintf(stderr, "%s: cannot read: %s\n", a.sim.file, strerror(errno));
+	if ((rc = cli_load_scenario(C, a.sim.file, &sc, sha)) != 0) {
 		free(a.fails);
-		return EXIT_USAGE;
+		return rc;
 	}
-	rc = scenario_parse(text, len, a.sim.file, &sc, &err);
-	if (rc) {
-		free(text);
-		free(a.fails);
-		if (rc == CAPSIM_ENOMEM) {
-			fprintf(stderr, "capsim drill: %s\n", capsim_strerror(rc));
-			return EXIT_FAIL;
-		}
-		fprintf(stderr, "%s\n", err.msg);
-		return EXIT_USAGE;
-	}
-	cli_sha256_hex(text, len, sha);
-	free(text);
 
 	if (!sc.has_dr) {
 		fprintf(stderr, "capsim drill: %s has no dr block; a drill needs one (see "

@@ -119,27 +119,10 @@ int cmd_optimize(int argc, char **argv)
 	if (a.have_finalists && a.finalists < 1)
 		return cli_usage_error(C, "--finalists: expected at least 1, got 0");
 
-	size_t len = 0;
-	char *text = cli_slurp(a.sim.file, &len);
-	if (!text) {
-		fprintf(stderr, "%s: cannot read: %s\n", a.sim.file, strerror(errno));
-		return EXIT_USAGE;
-	}
 	struct scenario sc;
-	struct scenario_error err;
-	rc = scenario_parse(text, len, a.sim.file, &sc, &err);
-	if (rc) {
-		free(text);
-		if (rc == CAPSIM_ENOMEM) {
-			fprintf(stderr, "capsim optimize: %s\n", capsim_strerror(rc));
-			return EXIT_FAIL;
-		}
-		fprintf(stderr, "%s\n", err.msg);
-		return EXIT_USAGE;
-	}
 	char sha[65];
-	cli_sha256_hex(text, len, sha);
-	free(text);
+	if ((rc = cli_load_scenario(C, a.sim.file, &sc, sha)) != 0)
+		return rc;
 
 	struct opt_options o = {
 		.seed = a.sim.have_seed ? a.sim.seed : sc.seed,

@@ -1,5 +1,4 @@
 /* `capsim run`: simulates a scenario over many replications and writes its report. */
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -51,27 +50,10 @@ int cmd_run(int argc, char **argv)
 	if (rc)
 		return rc;
 
-	size_t len = 0;
-	char *text = cli_slurp(a.file, &len);
-	if (!text) {
-		fprintf(stderr, "%s: cannot read: %s\n", a.file, strerror(errno));
-		return EXIT_USAGE;
-	}
 	struct scenario sc;
-	struct scenario_error err;
-	rc = scenario_parse(text, len, a.file, &sc, &err);
-	if (rc) {
-		free(text);
-		if (rc == CAPSIM_ENOMEM) {
-			fprintf(stderr, "capsim run: %s\n", capsim_strerror(rc));
-			return EXIT_FAIL;
-		}
-		fprintf(stderr, "%s\n", err.msg);
-		return EXIT_USAGE;
-	}
 	char sha[65];
-	cli_sha256_hex(text, len, sha);
-	free(text);
+	if ((rc = cli_load_scenario(C, a.file, &sc, sha)) != 0)
+		return rc;
 
 	char dir[4096];
 	if (a.dir)

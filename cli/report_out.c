@@ -30,24 +30,35 @@ int cli_parse_count(const char *cmd, const char *opt, const char *text, uint64_t
 	return 0;
 }
 
-char *cli_slurp(const char *path, size_t *len)
+int cli_load_scenario(const char *cmd, const char *file, struct scenario *sc, char sha[65])
 {
+	size_t len;
 	int err = 0;
-	char *buf = file_read(path, len, &err);
-	if (!buf)
-		errno = err;
-	return buf;
-}
-
-void cli_sha256_hex(const char *data, size_t len, char hex[65])
-{
+	char *text = file_read(file, &len, &err);
+	if (!text) {
+		fprintf(stderr, "%s: cannot read: %s\n", file, strerror(err));
+		return EXIT_USAGE;
+	}
+	struct scenario_error perr;
+	int rc = scenario_parse(text, len, file, sc, &perr);
+	if (rc) {
+		free(text);
+		if (rc == CAPSIM_ENOMEM) {
+			fprintf(stderr, "capsim %s: %s\n", cmd, capsim_strerror(rc));
+			return EXIT_FAIL;
+		}
+		fprintf(stderr, "%s\n", perr.msg);
+		return EXIT_USAGE;
+	}
 	struct sha256_ctx ctx;
 	uint8_t d[SHA256_DIGEST_SIZE];
 	sha256_init(&ctx);
-	sha256_update(&ctx, len, (const uint8_t *)data);
+	sha256_update(&ctx, len, (const uint8_t *)text);
 	sha256_digest(&ctx, sizeof d, d);
 	for (size_t i = 0; i < sizeof d; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+		snprintf(sha + 2 * i, 3, "%02x", d[i]);
+	free(text);
+	return 0;
 }
 
 int cli_make_dirs(const char *path)
