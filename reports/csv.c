@@ -27,8 +27,7 @@ void report_put_str(FILE *f, const char *s)
 		csv_fwrite(f, s, n);
 }
 
-/* "all" for a figure about no single region (region -1). */
-static const char *region_name(const struct run_result *r, long region)
+const char *report_region_name(const struct run_result *r, long region)
 {
 	if (region < 0)
 		return "all";
@@ -36,8 +35,7 @@ static const char *region_name(const struct run_result *r, long region)
 	return r->sc->regions[region].name;
 }
 
-/* "all" names a region's whole chain (tier -1). */
-static const char *tier_name(const struct run_result *r, long tier)
+const char *report_tier_name(const struct run_result *r, long tier)
 {
 	if (tier < 0)
 		return "all";
@@ -80,9 +78,9 @@ static void timeseries_rows(FILE *f, const struct run_result *r)
 			fputc(',', f);
 			report_put_num(f, t / 86400.0);
 			fputc(',', f);
-			report_put_str(f, region_name(r, r->series[s].region));
+			report_put_str(f, report_region_name(r, r->series[s].region));
 			fputc(',', f);
-			report_put_str(f, tier_name(r, r->series[s].tier));
+			report_put_str(f, report_tier_name(r, r->series[s].tier));
 			for (int k = 0; k < RUN_TS_NFIELDS; k++) {
 				fputc(',', f);
 				report_put_num(f, run_ts(r, b, s, (enum run_ts_field)k));
@@ -100,9 +98,9 @@ static void cost_rows(FILE *f, const struct run_result *r)
 	for (size_t i = 0; i < r->ncosts; i++) {
 		const struct run_cost *c = &r->costs[i];
 		fprintf(f, "%d,", c->month + 1);
-		report_put_str(f, region_name(r, c->region));
+		report_put_str(f, report_region_name(r, c->region));
 		fputc(',', f);
-		report_put_str(f, tier_name(r, c->tier));
+		report_put_str(f, report_tier_name(r, c->tier));
 		fputc(',', f);
 		report_put_str(f, c->option ? c->option : "");
 		put_stat(f, &c->stat);
@@ -138,10 +136,10 @@ static void event_rows(FILE *f, const struct run_result *r)
 		report_put_num(f, e->time / 86400.0);
 		fputc(',', f);
 		if (e->region >= 0)
-			report_put_str(f, region_name(r, e->region));
+			report_put_str(f, report_region_name(r, e->region));
 		fputc(',', f);
 		if (e->tier >= 0)
-			report_put_str(f, tier_name(r, e->tier));
+			report_put_str(f, report_tier_name(r, e->tier));
 		fputc(',', f);
 		report_put_str(f, e->kind);
 		fputc(',', f);
@@ -183,9 +181,9 @@ static int cost_daily_rows(FILE *f, const struct run_result *r)
 			if (r->series[s].tier < 0)
 				continue;
 			fprintf(f, "%zu,", d);
-			report_put_str(f, region_name(r, r->series[s].region));
+			report_put_str(f, report_region_name(r, r->series[s].region));
 			fputc(',', f);
-			report_put_str(f, tier_name(r, r->series[s].tier));
+			report_put_str(f, report_tier_name(r, r->series[s].tier));
 			fputc(',', f);
 			report_put_num(f, cost[d * r->nseries + s]);
 			fputc('\n', f);

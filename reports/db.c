@@ -191,23 +191,6 @@ static void bind_stat(sqlite3_stmt *st, int i, const struct run_stat *s)
 	bind_real(st, i + 5, s->p95);
 }
 
-/* "all" for a figure about no single region (region -1). */
-static const char *region_name(const struct run_result *r, long region)
-{
-	if (region < 0)
-		return "all";
-	CAPSIM_ASSERT((size_t)region < r->sc->nregions);
-	return r->sc->regions[region].name;
-}
-
-static const char *tier_name(const struct run_result *r, long tier)
-{
-	if (tier < 0)
-		return "all";
-	CAPSIM_ASSERT((size_t)tier < r->sc->ntiers);
-	return r->sc->tiers[tier].name;
-}
-
 /* The upgrade of timeseries: adds the run_ts_name columns it lacks (a version-1 table has the
  * fields up to cost_per_hour), so rows already there read NULL in them. Looks at the table
  * rather than at the version, so any older table gets exactly what it misses. */
@@ -375,8 +358,8 @@ static int insert_timeseries(struct db *d, const struct run_result *r, int64_t i
 		for (size_t s = 0; rc == 0 && s < r->nseries; s++) {
 			sqlite3_bind_int64(st, 1, id);
 			bind_real(st, 2, (double)b * r->bucket);
-			bind_text(st, 3, region_name(r, r->series[s].region));
-			bind_text(st, 4, tier_name(r, r->series[s].tier));
+			bind_text(st, 3, report_region_name(r, r->series[s].region));
+			bind_text(st, 4, report_tier_name(r, r->series[s].tier));
 			for (int k = 0; k < RUN_TS_NFIELDS; k++)
 				bind_real(st, 5 + k, run_ts(r, b, s, (enum run_ts_field)k));
 			rc = db_step(d, st);
@@ -395,8 +378,8 @@ static int insert_costs(struct db *d, const struct run_result *r, int64_t id)
 		const struct run_cost *c = &r->costs[i];
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int(st, 2, c->month + 1);
-		bind_text(st, 3, region_name(r, c->region));
-		bind_text(st, 4, tier_name(r, c->tier));
+		bind_text(st, 3, report_region_name(r, c->region));
+		bind_text(st, 4, report_tier_name(r, c->tier));
 		bind_text(st, 5, c->option ? c->option : "");
 		bind_stat(st, 6, &c->stat);
 		rc = db_step(d, st);
@@ -435,8 +418,8 @@ static int insert_events(struct db *d, const struct run_result *r, int64_t id)
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)e->rep);
 		bind_real(st, 3, e->time);
-		bind_text(st, 4, e->region >= 0 ? region_name(r, e->region) : NULL);
-		bind_text(st, 5, e->tier >= 0 ? tier_name(r, e->tier) : NULL);
+		bind_text(st, 4, e->region >= 0 ? report_region_name(r, e->region) : NULL);
+		bind_text(st, 5, e->tier >= 0 ? report_tier_name(r, e->tier) : NULL);
 		bind_text(st, 6, e->kind);
 		bind_real(st, 7, e->value);
 		bind_text(st, 8, e->detail);

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,16 +100,6 @@ static const char *strategy_name(const struct drill_run *dr)
 	return scenario_dr_strategy_name(dr->strategy);
 }
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- drill.csv ---- */
 
 static void drill_rows(FILE *f, const struct drill *d)
@@ -144,7 +133,7 @@ int report_drill_csv(const struct drill *d, const char *path, char *err, size_t 
 		rc = afile_commit(&a);
 	}
 	if (rc)
-		set_err(err, errlen, "%s: %s", path,
+		report_set_err(err, errlen, "%s: %s", path,
 			rc == CAPSIM_ENOMEM ? capsim_strerror(rc) : strerror(errno));
 	return rc;
 }
@@ -979,7 +968,7 @@ int report_drill_scripts(const struct drill *d, const char *dir, char *err, size
 		struct afile a;
 		int rc;
 		if (!path) {
-			set_err(err, errlen, "%s: %s", dir, capsim_strerror(CAPSIM_ENOMEM));
+			report_set_err(err, errlen, "%s: %s", dir, capsim_strerror(CAPSIM_ENOMEM));
 			return CAPSIM_ENOMEM;
 		}
 		snprintf(path, n, "%s/%s.gp", dir, report_drill_plot_names[i]);
@@ -989,7 +978,7 @@ int report_drill_scripts(const struct drill *d, const char *dir, char *err, size
 			rc = afile_commit(&a);
 		}
 		if (rc)
-			set_err(err, errlen, "%s: %s", path,
+			report_set_err(err, errlen, "%s: %s", path,
 				rc == CAPSIM_ENOMEM ? capsim_strerror(rc) : strerror(errno));
 		free(path);
 		if (rc)

@@ -54,16 +54,6 @@ static const struct {
 	{ BILL_SPOT, "spot", "#e69f00" },
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- a candidate, as every report sees it ---- */
 
 static const struct opt_candidate *cand(const struct opt_result *r, long i)
@@ -333,7 +323,7 @@ static int write_file(const struct opt_result *r, const char *path,
 			rc = afile_commit(&a);
 	}
 	if (rc)
-		set_err(err, errlen, "%s: %s", path,
+		report_set_err(err, errlen, "%s: %s", path,
 			rc == CAPSIM_ENOMEM ? capsim_strerror(rc) : strerror(errno));
 	return rc;
 }
@@ -1519,7 +1509,7 @@ static int write_in(const struct opt_result *r, const char *dir, const char *nam
 	char *path = malloc(n);
 	int rc;
 	if (!path) {
-		set_err(err, errlen, "%s: %s", dir, capsim_strerror(CAPSIM_ENOMEM));
+		report_set_err(err, errlen, "%s: %s", dir, capsim_strerror(CAPSIM_ENOMEM));
 		return CAPSIM_ENOMEM;
 	}
 	snprintf(path, n, "%s/%s", dir, name);

@@ -39,16 +39,6 @@ static int ts_col(enum run_ts_field f)
 	return 5 + (int)f;
 }
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static char *join(const char *dir, const char *name, const char *ext)
 {
 	size_t n = strlen(dir) + strlen(name) + strlen(ext) + 2;
@@ -467,7 +457,7 @@ static int write_script(const struct run_result *r, const char *dir, const char 
 	int rc;
 
 	if (!path) {
-		set_err(err, errlen, "%s: %s", dir, capsim_strerror(CAPSIM_ENOMEM));
+		report_set_err(err, errlen, "%s: %s", dir, capsim_strerror(CAPSIM_ENOMEM));
 		return CAPSIM_ENOMEM;
 	}
 	rc = afile_open(&a, path);
@@ -476,7 +466,7 @@ static int write_script(const struct run_result *r, const char *dir, const char 
 		rc = afile_commit(&a);
 	}
 	if (rc)
-		set_err(err, errlen, "%s: %s", path,
+		report_set_err(err, errlen, "%s: %s", path,
 			rc == CAPSIM_ENOMEM ? capsim_strerror(rc) : strerror(errno));
 	free(path);
 	return rc;
@@ -492,7 +482,7 @@ int report_plot_scripts(const struct run_result *r, const char *dir, char *err, 
 	int rc;
 
 	if (!path) {
-		set_err(err, errlen, "%s: %s", dir, capsim_strerror(CAPSIM_ENOMEM));
+		report_set_err(err, errlen, "%s: %s", dir, capsim_strerror(CAPSIM_ENOMEM));
 		return CAPSIM_ENOMEM;
 	}
 	rc = report_cost_daily_csv(r, path, err, errlen);
@@ -549,7 +539,7 @@ static int render_one(const char *dir, const char *name, char *err, size_t errle
 		goto out;
 	}
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
-		set_err(err, errlen, "gnuplot: pipe: %s", strerror(errno));
+		report_set_err(err, errlen, "gnuplot: pipe: %s", strerror(errno));
 		rc = CAPSIM_EIO;
 		goto out;
 	}
@@ -572,12 +562,12 @@ static int render_one(const char *dir, const char *name, char *err, size_t errle
 	close(pfd[1]);
 	pfd[1] = -1;
 	if (src == ENOENT) {
-		set_err(err, errlen, "gnuplot: not found on PATH (Debian package gnuplot-nox)");
+		report_set_err(err, errlen, "gnuplot: not found on PATH (Debian package gnuplot-nox)");
 		rc = CAPSIM_ENOTFOUND;
 		goto out;
 	}
 	if (src) {
-		set_err(err, errlen, "gnuplot: %s", strerror(src));
+		report_set_err(err, errlen, "gnuplot: %s", strerror(src));
 		rc = src == ENOMEM ? CAPSIM_ENOMEM : CAPSIM_EIO;
 		goto out;
 	}
@@ -602,23 +592,23 @@ static int render_one(const char *dir, const char *name, char *err, size_t errle
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		const char *line = e.located[0] ? e.located : e.first[0] ? e.first : NULL;
 		if (line)
-			set_err(err, errlen, "%s/%s: gnuplot: %s", dir, script, line);
+			report_set_err(err, errlen, "%s/%s: gnuplot: %s", dir, script, line);
 		else if (status != -1 && WIFSIGNALED(status))
-			set_err(err, errlen, "%s/%s: gnuplot killed by signal %d", dir, script,
+			report_set_err(err, errlen, "%s/%s: gnuplot killed by signal %d", dir, script,
 				WTERMSIG(status));
 		else
-			set_err(err, errlen, "%s/%s: gnuplot failed", dir, script);
+			report_set_err(err, errlen, "%s/%s: gnuplot failed", dir, script);
 		rc = CAPSIM_EIO;
 		goto out;
 	}
 	if (rename(tmp, png) != 0) {
-		set_err(err, errlen, "%s: %s", png, strerror(errno));
+		report_set_err(err, errlen, "%s: %s", png, strerror(errno));
 		rc = CAPSIM_EIO;
 	}
 
 out:
 	if (rc == CAPSIM_ENOMEM)
-		set_err(err, errlen, "%s", capsim_strerror(rc));
+		report_set_err(err, errlen, "%s", capsim_strerror(rc));
 	if (rc && tmp)
 		unlink(tmp);
 	if (pfd[0] >= 0)
@@ -636,11 +626,11 @@ static int check_dir(const char *dir, char *err, size_t errlen)
 {
 	struct stat st;
 	if (stat(dir, &st) != 0) {
-		set_err(err, errlen, "%s: %s", dir, strerror(errno));
+		report_set_err(err, errlen, "%s: %s", dir, strerror(errno));
 		return CAPSIM_EIO;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		set_err(err, errlen, "%s: %s", dir, strerror(ENOTDIR));
+		report_set_err(err, errlen, "%s: %s", dir, strerror(ENOTDIR));
 		return CAPSIM_EIO;
 	}
 	return 0;

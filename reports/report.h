@@ -41,6 +41,15 @@ void afile_abort(struct afile *a);
 void report_put_num(FILE *f, double x);
 void report_put_str(FILE *f, const char *s);
 
+/* The name of region `region` of r's scenario, or "all" for a figure about no single region
+ * (-1); of tier `tier`, or "all" for a region's whole chain (-1). */
+const char *report_region_name(const struct run_result *r, long region);
+const char *report_tier_name(const struct run_result *r, long tier);
+
+/* Formats one message into err[0..errlen) (nothing when err is NULL or errlen 0). */
+void report_set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* What the results database records about a run besides its results. */
 struct run_meta {
 	const char *scenario_path;   /* as given on the command line */
