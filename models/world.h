@@ -113,7 +113,7 @@ struct world_pool {
 	size_t first_line;     /* index of its first line among all pools' lines */
 	const size_t *line_type; /* [nlines] instance type of each line */
 	double svc_pct;        /* s, p-quantile of one service time (exponential) */
-	double timeout;        /* s, the tier's request timeout (INFINITY: none) */
+	double timeout;        /* s, the tier's request timeout */
 	double pct_cap;        /* s, timeout + svc_pct: the longest response a request has */
 	struct qcache *qc;     /* the tier's queueing tables (sh->qc[tier]) */
 	int max_instances;     /* the most any bound or schedule allows */
