@@ -294,23 +294,12 @@ static void fmt_usd(char *buf, size_t len, double x)
 		snprintf(buf, len, DASH);
 		return;
 	}
-	int n = snprintf(digits, sizeof digits, fabs(x) < 1e4 ? "%.2f" : "%.0f", fabs(x));
-	if (n < 0 || (size_t)n >= sizeof digits || !isfinite(x)) {
-		snprintf(buf, len, "$%g", x);
-		return;
-	}
-	size_t whole = strcspn(digits, "."), o = 0;
-	char tmp[96];
-	if (x < 0)
-		tmp[o++] = '-';
-	tmp[o++] = '$';
-	for (size_t i = 0; i < whole; i++) {
-		if (i > 0 && (whole - i) % 3 == 0)
-			tmp[o++] = ',';
-		tmp[o++] = digits[i];
-	}
-	snprintf(tmp + o, sizeof tmp - o, "%s", digits + whole);
-	snprintf(buf, len, "%s", tmp);
+	report_grouped(digits, sizeof digits, x, fabs(x) < 1e4 ? 2 : 0);
+	/* The sign before the dollar. */
+	if (digits[0] == '-')
+		snprintf(buf, len, "-$%s", digits + 1);
+	else
+		snprintf(buf, len, "$%s", digits);
 }
 
 /* ---- the text table ---- */

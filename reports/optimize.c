@@ -456,31 +456,13 @@ static void copy_str(char *buf, size_t len, const char *s)
 	buf[n] = '\0';
 }
 
-/* x with a comma between groups of three digits and `dec` decimals: "-1,234.50"; "—" for
- * NaN. */
+/* report_grouped, "—" for NaN. */
 static void grouped(char *buf, size_t len, double x, int dec)
 {
-	char digits[64], tmp[96];
-	size_t o = 0;
-	if (isnan(x)) {
+	if (isnan(x))
 		snprintf(buf, len, DASH);
-		return;
-	}
-	int n = snprintf(digits, sizeof digits, "%.*f", dec, fabs(x));
-	if (n < 0 || (size_t)n >= sizeof digits || !isfinite(x)) {
-		snprintf(buf, len, "%g", x);
-		return;
-	}
-	size_t whole = strcspn(digits, ".");
-	if (x < 0 && strspn(digits, "0.") < (size_t)n)   /* no "-0.00" */
-		tmp[o++] = '-';
-	for (size_t i = 0; i < whole; i++) {
-		if (i > 0 && (whole - i) % 3 == 0)
-			tmp[o++] = ',';
-		tmp[o++] = digits[i];
-	}
-	copy_str(tmp + o, sizeof tmp - o, digits + whole);
-	copy_str(buf, len, tmp);
+	else
+		report_grouped(buf, len, x, dec);
 }
 
 /* "$12,345.67", "-$80.00"; "—" for NaN. */

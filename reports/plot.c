@@ -382,21 +382,12 @@ static void purchase_script(FILE *f, const struct run_result *r)
 /* "$25,000" or "$1,234.50": cents only when there are some. */
 static void usd(char *buf, size_t len, double x)
 {
-	char digits[64];
-	int n = snprintf(digits, sizeof digits, fmod(x, 1.0) == 0.0 ? "%.0f" : "%.2f", x);
-	size_t whole = strcspn(digits, "."), o = 0;
-	if (n < 0 || (size_t)n >= sizeof digits || !isfinite(x) || x < 0 ||
-	    (size_t)n + (size_t)n / 3 + 2 > len) {   /* '$', commas, NUL */
+	if (!isfinite(x) || x < 0 || len < 2) {
 		snprintf(buf, len, "$%g", x);
 		return;
 	}
-	buf[o++] = '$';
-	for (size_t i = 0; i < whole; i++) {
-		if (i > 0 && (whole - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	snprintf(buf + o, len - o, "%s", digits + whole);
+	buf[0] = '$';
+	report_grouped(buf + 1, len - 1, x, fmod(x, 1.0) == 0.0 ? 0 : 2);
 }
 
 /* The whole bill per month from bill.csv: the mean with the band from P10 to P90 across

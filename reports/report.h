@@ -46,6 +46,11 @@ void report_put_str(FILE *f, const char *s);
 const char *report_region_name(const struct run_result *r, long region);
 const char *report_tier_name(const struct run_result *r, long tier);
 
+/* x rounded to `decimals` places with a comma between groups of three digits:
+ * 1234567.891 -> "1,234,567.89", -1234.5 -> "-1,234.5" (no "-0.00": a value that rounds to 0
+ * has no sign). Not finite, or too long for the digits, as "%g". Truncated to fit len. */
+void report_grouped(char *buf, size_t len, double x, int decimals);
+
 /* Formats one message into err[0..errlen) (nothing when err is NULL or errlen 0). */
 void report_set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -29,30 +29,6 @@ static void line(FILE *out, const char *fmt, ...)
 	fputc('\n', out);
 }
 
-/* x rounded to `decimals` places with a comma between groups of three digits:
- * 1234567.891 -> "1,234,567.89". */
-static void grouped(char *buf, size_t len, double x, int decimals)
-{
-	char digits[64];
-	int n = snprintf(digits, sizeof digits, "%.*f", decimals, fabs(x));
-	if (n < 0 || (size_t)n >= sizeof digits || !isfinite(x)) {
-		snprintf(buf, len, "%g", x);
-		return;
-	}
-	const char *dot = strchr(digits, '.');
-	size_t whole = dot ? (size_t)(dot - digits) : (size_t)n, o = 0;
-	char tmp[96];
-	if (x < 0 && strspn(digits, "0.") < (size_t)n)   /* no "-0.00" */
-		tmp[o++] = '-';
-	for (size_t i = 0; i < whole; i++) {
-		if (i > 0 && (whole - i) % 3 == 0)
-			tmp[o++] = ',';
-		tmp[o++] = digits[i];
-	}
-	snprintf(tmp + o, sizeof tmp - o, "%s", dot ? dot : "");
-	snprintf(buf, len, "%s", tmp);
-}
-
 /* Decimals that show a fraction near 1 apart from 1: 0.99951 -> 4 ("99.9510 %"),
  * 0.999 -> 3, below 0.99 -> 2. */
 static int pct_decimals(double x)
@@ -95,7 +71,7 @@ static void fmt(char *buf, size_t len, enum style st, const char *unit, double x
 		snprintf(buf, len, "%.*f %%", decimals, 100.0 * x);
 		return;
 	case ST_USD:
-		grouped(g, sizeof g, fabs(x), 2);
+		report_grouped(g, sizeof g, fabs(x), 2);
 		snprintf(buf, len, "%s$%s", x < 0 && fabs(x) >= 0.005 ? "-" : "", g);
 		return;
 	case ST_SECONDS:
@@ -106,7 +82,7 @@ static void fmt(char *buf, size_t len, enum style st, const char *unit, double x
 		if (fabs(x) < 1000.0)
 			snprintf(g, sizeof g, "%.3g", x);
 		else
-			grouped(g, sizeof g, x, 0);
+			report_grouped(g, sizeof g, x, 0);
 		if (strcmp(unit, "h") == 0)
 			snprintf(buf, len, "%s h", g);
 		else
@@ -426,7 +402,7 @@ static void failure_block(FILE *out, const struct run_result *r)
 			first = 0;
 		}
 		const struct run_metric *sv = run_find_metric(r, saving);
-		grouped(a, sizeof a, sv ? sv->stat.mean : 0, 2);
+		report_grouped(a, sizeof a, sv ? sv->stat.mean : 0, 2);
 		snprintf(label, sizeof label, "  reserve %s", n + 13);
 		snprintf(note, sizeof note, "saves $%s", a);
 		row(out, r, n, label, note);
@@ -479,7 +455,7 @@ int report_summary_text(const struct run_result *r, FILE *out)
 
 	m = run_find_metric(r, "cost_monthly");
 	if (m && sc->budget_monthly > 0) {
-		grouped(a, sizeof a, sc->budget_monthly, 0);
+		report_grouped(a, sizeof a, sc->budget_monthly, 0);
 		const char *v = verdict(&m->stat, sc->budget_monthly, 0);
 		snprintf(note, sizeof note, "budget $%s: %s", a, strcmp(v, "met") == 0 ? "within" :
 			 strcmp(v, "missed") == 0 ? "over" : "uncertain");

@@ -1,0 +1,49 @@
+/* Tests of the text formatting shared by the reports (reports/fmt.c). */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "reports/report.h"
+
+static void check(double x, int decimals, const char *want)
+{
+	char buf[64];
+	report_grouped(buf, sizeof buf, x, decimals);
+	cr_assert_str_eq(buf, want, "report_grouped(%.17g, %d) = \"%s\", expected \"%s\"", x,
+			 decimals, buf, want);
+}
+
+/* Groups of three from the decimal point leftwards, by hand: 1|234|567.89. */
+Test(fmt, grouped_puts_a_comma_between_groups_of_three_digits)
+{
+	check(1234567.891, 2, "1,234,567.89");
+	check(123456.0, 0, "123,456");
+	check(999.0, 0, "999");
+	check(1000.0, 0, "1,000");
+	check(0.5, 2, "0.50");
+	check(-1234.5, 1, "-1,234.5");
+	check(-999999.5, 0, "-1,000,000");   /* rounds up into a fourth group */
+}
+
+/* A value that rounds to zero has no sign: "-0.00" would read as a loss. */
+Test(fmt, grouped_writes_no_negative_zero)
+{
+	check(-0.001, 2, "0.00");
+	check(-0.4, 0, "0");
+	check(-0.006, 2, "-0.01");
+}
+
+Test(fmt, grouped_writes_what_is_not_finite_as_printf_does)
+{
+	check(INFINITY, 2, "inf");
+	check(-INFINITY, 0, "-inf");
+	check(NAN, 2, "nan");
+}
+
+/* A buffer too short gets the start of the figure, NUL-terminated. */
+Test(fmt, grouped_truncates_to_the_buffer)
+{
+	char buf[6];
+	report_grouped(buf, sizeof buf, 1234567.0, 0);
+	cr_assert_str_eq(buf, "1,234");
+}
