@@ -390,6 +390,38 @@ static void usd(char *buf, size_t len, double x)
 	report_grouped(buf + 1, len - 1, x, fmod(x, 1.0) == 0.0 ? 0 : 2);
 }
 
+/* The bill's y axis in grouped dollars ("$0", "$5,000", ... "$30,000"; cents when the step
+ * has them), its tics chosen here: gnuplot's own "%s%c" mantissa format mixes "$500.0" with
+ * "$1.5k". The step is the first of 1, 2, 2.5, 5 × 10^k at least a sixth of the top (the
+ * highest P90 or the budget), the axis ends at the first tic 5% above the top. */
+static void bill_axis(FILE *f, const struct run_result *r)
+{
+	double top = r->sc->budget_monthly > 0 ? r->sc->budget_monthly : 0;
+	for (size_t m = 0; m < r->nbills; m++)
+		if (r->bills[m].p90 > top)
+			top = r->bills[m].p90;
+	if (!(top > 0) || !isfinite(top)) {
+		fputs("set format y \"$%g\"\nset yrange [0:*]\n", f);
+		return;
+	}
+	static const double nice[] = { 1, 2, 2.5, 5, 10 };
+	double raw = top / 6, mag = pow(10, floor(log10(raw))), step = 10 * mag;
+	for (size_t i = 0; i < sizeof nice / sizeof nice[0]; i++)
+		if (nice[i] * mag >= raw) {
+			step = nice[i] * mag;
+			break;
+		}
+	double n = ceil(top * 1.05 / step);
+	int cents = fmod(step, 1.0) != 0.0;
+	fprintf(f, "set yrange [0:%.10g]\nset ytics (", n * step);
+	for (double i = 0; i <= n; i++) {
+		char buf[64];
+		report_grouped(buf, sizeof buf, i * step, cents ? 2 : 0);
+		fprintf(f, "%s\"$%s\" %.10g", i > 0 ? ", " : "", buf, i * step);
+	}
+	fputs(")\n", f);
+}
+
 /* The whole bill per month from bill.csv: the mean with the band from P10 to P90 across
  * replications, and the budget. One month has no band to draw: a bar with an error bar. The
  * last month is partial when the horizon is not whole months; the axis says so, lest its
@@ -408,8 +440,9 @@ static void bill_script(FILE *f, const struct run_result *r)
 			last * SCENARIO_MONTH / DAY);
 	else
 		fputs("\"month (730 h each)\"\n", f);
-	fprintf(f, "set ylabel \"USD per month\"\nset format y \"$%%.1s%%c\"\n"
-		"set xrange [0.5:%zu.5]\nset yrange [0:*]\nset xtics %zu\n", n ? n : 1, step);
+	fprintf(f, "set ylabel \"USD per month\"\nset xrange [0.5:%zu.5]\nset xtics %zu\n",
+		n ? n : 1, step);
+	bill_axis(f, r);
 	fputs("set title ", f);
 	put_quotedf(f, "%s: monthly bill, mean and P10-P90 across %" PRIu64 " replication%s",
 		    sc->name, r->reps, r->reps == 1 ? "" : "s");

@@ -222,26 +222,16 @@ Test(plot, purchase_leaves_out_an_option_never_used)
 	fake_rmtree(dir);
 }
 
-/* bill.csv, timeseries.csv and the scripts of f in dir; the bill script's `set format y`
- * ("$12.3k") is taken out so that gnuplot's table holds the numbers themselves. */
+/* bill.csv, timeseries.csv and the scripts of f in dir. The bill's y axis has its tics
+ * listed, not a `set format y`, so gnuplot's table holds the numbers themselves. */
 static void write_bill(struct fake *f, const char *dir)
 {
 	char err[512] = "";
-	char *bill = fake_path(dir, "bill.csv"), *gp = fake_path(dir, "bill.gp");
-	char *ts = fake_path(dir, "timeseries.csv");
+	char *bill = fake_path(dir, "bill.csv"), *ts = fake_path(dir, "timeseries.csv");
 	cr_assert_eq(report_timeseries_csv(&f->r, ts, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(report_bill_csv(&f->r, bill, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(report_plot_scripts(&f->r, dir, err, sizeof err), 0, "%s", err);
-	char *text = fake_slurp(gp, NULL), *fmt = strstr(text, "set format y");
-	cr_assert_not_null(fmt);
-	memset(fmt, ' ', strcspn(fmt, "\n"));
-	FILE *fp = fopen(gp, "w");
-	cr_assert_not_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-	free(text);
 	free(bill);
-	free(gp);
 	free(ts);
 }
 
@@ -257,6 +247,14 @@ Test(plot, bill_band_runs_from_p10_to_p90_around_the_mean_under_the_budget)
 	char *gp = fake_path(dir, "bill.gp"), *text = fake_slurp(gp, NULL);
 	cr_assert_null(strstr(text, "partial"), "12 whole months have no partial one");
 	cr_assert_not_null(strstr(text, "budget $25,000 per month"));
+	/* The axis: top = max(highest P90 10000 + 500·11 + 900 = 16400, budget 25000) =
+	 * 25000; a sixth of it 4166.7 -> magnitude 1000, first nice step >= it 5 × 1000;
+	 * 25000 × 1.05 = 26250 -> 6 steps, the axis ends at 30000. */
+	cr_assert_null(strstr(text, "set format y"), "no mantissa format: %s", text);
+	cr_assert_not_null(strstr(text, "set yrange [0:30000]\n"), "%s", text);
+	cr_assert_not_null(strstr(text, "set ytics (\"$0\" 0, \"$5,000\" 5000, \"$10,000\" "
+				  "10000, \"$15,000\" 15000, \"$20,000\" 20000, \"$25,000\" 25000, "
+				  "\"$30,000\" 30000)\n"), "%s", text);
 	size_t n;
 	struct curve *c = fake_gnuplot_table(dir, "bill", &n);
 	cr_assert_eq(n, 3, "band, mean, budget; got %zu", n);
@@ -291,6 +289,11 @@ Test(plot, a_single_month_is_a_bar_with_its_p10_p90_bar_and_says_it_is_partial)
 	char *gp = fake_path(dir, "bill.gp"), *text = fake_slurp(gp, NULL);
 	cr_assert_not_null(strstr(text, "month 1 is partial: 3 days"), "%s", text);
 	cr_assert_null(strstr(text, "budget"));
+	/* top = P90 10900 (no budget); a sixth 1816.7 -> magnitude 1000, step 2 × 1000;
+	 * 10900 × 1.05 = 11445 -> 6 steps: 0 to 12000. */
+	cr_assert_not_null(strstr(text, "set yrange [0:12000]\nset ytics (\"$0\" 0, \"$2,000\" "
+				  "2000, "), "%s", text);
+	cr_assert_not_null(strstr(text, "\"$12,000\" 12000)\n"), "%s", text);
 	size_t n;
 	struct curve *c = fake_gnuplot_table(dir, "bill", &n);
 	cr_assert_eq(n, 2, "bar and error bar; got %zu", n);
@@ -305,6 +308,27 @@ Test(plot, a_single_month_is_a_bar_with_its_p10_p90_bar_and_says_it_is_partial)
 	free(text);
 	free(gp);
 	free(c);
+	fake_release(&f);
+	fake_rmtree(dir);
+}
+
+Test(plot, a_bill_of_cents_has_its_axis_in_cents)
+{
+	/* One month: P90 $1.30, no budget. A sixth of 1.3 is 0.2167 -> magnitude 0.1, first
+	 * nice step >= it 2.5 × 0.1 = 0.25; 1.3 × 1.05 = 1.365 -> 6 steps: 0 to 1.5. */
+	struct fake f;
+	char *dir = fake_tmpdir(), err[512] = "";
+	fake_init(&f);
+	f.sc.budget_monthly = 0;
+	f.r.bills[0] = (struct run_bill){ 0, 1.0, 0.9, 1.0, 1.3, 1.4 };
+	write_bill(&f, dir);
+	char *gp = fake_path(dir, "bill.gp"), *text = fake_slurp(gp, NULL);
+	cr_assert_not_null(strstr(text, "set yrange [0:1.5]\nset ytics (\"$0.00\" 0, \"$0.25\" "
+				  "0.25, \"$0.50\" 0.5, \"$0.75\" 0.75, \"$1.00\" 1, \"$1.25\" 1.25, "
+				  "\"$1.50\" 1.5)\n"), "%s", text);
+	cr_assert_eq(report_plot_render(dir, err, sizeof err), 0, "%s", err);
+	free(text);
+	free(gp);
 	fake_release(&f);
 	fake_rmtree(dir);
 }
