@@ -1,4 +1,5 @@
-/* Benchmark of `capsim optimize`: candidates evaluated per second and the time to a
+/* Benchmark of `capsim optimize`: evaluations per second (a candidate's screening and each
+ * re-evaluation with the final replications count one each) and the time to a
  * recommendation on the bundled examples, with the optimizer's default settings.
  *
  * The baseline, measured in the same run, is one `capsim run` of the same scenario with the
@@ -92,8 +93,8 @@ static int bench(const char *path, unsigned threads, int repeat)
 		double opt_s = stats_quantile(t_opt, (size_t)repeat, 0.5);
 		double run_s = stats_quantile(t_run, (size_t)repeat, 0.5);
 		double grid = grid_size(&sc);
-		printf("bench_optimize: scenario=%s threads=%u candidates=%llu replications=%llu "
-		       "time_to_recommendation_s=%.2f candidates_per_s=%.2f "
+		printf("bench_optimize: scenario=%s threads=%u evaluations=%llu replications=%llu "
+		       "time_to_recommendation_s=%.2f evaluations_per_s=%.2f "
 		       "replications_per_s=%.1f baseline_run_s=%.2f ratio=%.1f grid=%.0f "
 		       "grid_at_final_reps_s=%.0f recommended_usd_month=%.2f "
 		       "saving_vs_on_demand_usd_month=%.2f\n",
