@@ -306,6 +306,21 @@ static int check_keys(struct ctx *c, const cJSON *o, const char *const *known)
 	return 0;
 }
 
+/* Element i of an array of objects: its index on the path, then an object with known keys
+ * only. *count becomes i + 1 once it is an object (a release then frees whatever the element
+ * got before a later check failed: the arrays are calloc'd); NULL leaves the count to the
+ * caller. */
+static int array_object(struct ctx *c, const cJSON *it, size_t i, const char *const *keys,
+			size_t *count)
+{
+	push_index(c, i);
+	if (!cJSON_IsObject(it))
+		return expected(c, NULL, it, "an object");
+	if (count)
+		*count = i + 1;
+	return check_keys(c, it, keys);
+}
+
 /* ---- typed fields ---- */
 
 /* Object at key (NULL *out when absent and optional). */
@@ -546,11 +561,8 @@ static int load_regions(struct ctx *c, const cJSON *root)
 	cJSON_ArrayForEach(it, arr) {
 		struct scenario_region *r = &sc->regions[i];
 		const cJSON *zones, *z;
-		push_index(c, i);
-		if (!cJSON_IsObject(it))
-			return expected(c, NULL, it, "an object");
-		sc->nregions = i + 1;
-		if ((rc = check_keys(c, it, keys)) != 0 || (rc = get_name(c, it, "name", &r->name)) != 0)
+		if ((rc = array_object(c, it, i, keys, &sc->nregions)) != 0 ||
+		    (rc = get_name(c, it, "name", &r->name)) != 0)
 			return rc;
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(sc->regions[j].name, r->name) == 0)
@@ -825,11 +837,8 @@ static int load_instance_types(struct ctx *c, const cJSON *root)
 		const cJSON *fam;
 		double vcpu, discount = -1;
 		int bucket = -1;
-		push_index(c, i);
-		if (!cJSON_IsObject(it))
-			return expected(c, NULL, it, "an object");
-		sc->ninstance_types = i + 1;
-		if ((rc = check_keys(c, it, keys)) != 0 || (rc = get_name(c, it, "name", &t->name)) != 0)
+		if ((rc = array_object(c, it, i, keys, &sc->ninstance_types)) != 0 ||
+		    (rc = get_name(c, it, "name", &t->name)) != 0)
 			return rc;
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(sc->instance_types[j].name, t->name) == 0)
@@ -1260,11 +1269,7 @@ static int load_step_scaling(struct ctx *c, const cJSON *o, struct scenario_step
 	push_key(c, "adjustments");
 	cJSON_ArrayForEach(a, arr) {
 		struct scenario_step_adjustment *adj = &ss->adjustments[i];
-		push_index(c, i);
-		if (!cJSON_IsObject(a))
-			return expected(c, NULL, a, "an object");
-		ss->n = i + 1;
-		if ((rc = check_keys(c, a, adj_keys)) != 0 ||
+		if ((rc = array_object(c, a, i, adj_keys, &ss->n)) != 0 ||
 		    (rc = get_number(c, a, "lower", REQUIRED, 0, 0, INFINITY, 1,
 				     "a utilisation >= 0", &adj->lower)) ||
 		    (rc = get_number(c, a, "upper", INFINITY, adj->lower, 1, INFINITY, 1,
@@ -1301,11 +1306,7 @@ static int load_scheduled(struct ctx *c, const cJSON *arr, struct scenario_autos
 	cJSON_ArrayForEach(s, arr) {
 		struct scenario_scheduled *a = &as->scheduled[i];
 		const cJSON *at, *days, *d;
-		push_index(c, i);
-		if (!cJSON_IsObject(s))
-			return expected(c, NULL, s, "an object");
-		as->nscheduled = i + 1;
-		if ((rc = check_keys(c, s, keys)) != 0)
+		if ((rc = array_object(c, s, i, keys, &as->nscheduled)) != 0)
 			return rc;
 		at = cJSON_GetObjectItemCaseSensitive(s, "at");
 		if (!cJSON_IsString(at) || parse_hhmm(at->valuestring, &a->at) != 0)
@@ -1736,11 +1737,7 @@ static int load_tiers(struct ctx *c, const cJSON *root)
 	push_key(c, "tiers");
 	/* First pass: keys and names, so that `calls` may name a tier declared further down. */
 	cJSON_ArrayForEach(it, arr) {
-		push_index(c, i);
-		if (!cJSON_IsObject(it))
-			return expected(c, NULL, it, "an object");
-		sc->ntiers = i + 1;
-		if ((rc = check_keys(c, it, keys)) != 0 ||
+		if ((rc = array_object(c, it, i, keys, &sc->ntiers)) != 0 ||
 		    (rc = get_name(c, it, "name", &sc->tiers[i].name)) != 0)
 			return rc;
 		for (size_t j = 0; j < i; j++)
@@ -1814,11 +1811,7 @@ static int load_reservations(struct ctx *c, const cJSON *root)
 	cJSON_ArrayForEach(it, arr) {
 		struct scenario_reservation *r = &sc->reservations[i];
 		const cJSON *v;
-		push_index(c, i);
-		if (!cJSON_IsObject(it))
-			return expected(c, NULL, it, "an object");
-		sc->nreservations = i + 1;
-		if ((rc = check_keys(c, it, keys)) != 0)
+		if ((rc = array_object(c, it, i, keys, &sc->nreservations)) != 0)
 			return rc;
 		/* The region first: a catalog type must have a row in it. */
 		if (!(v = cJSON_GetObjectItemCaseSensitive(it, "region")))
@@ -2108,10 +2101,7 @@ static int load_scripted(struct ctx *c, const cJSON *arr)
 		struct scenario_outage *o = &f->scripted[i];
 		const cJSON *v;
 		char text[400], got[64];
-		push_index(c, i);
-		if (!cJSON_IsObject(it))
-			return expected(c, NULL, it, "an object");
-		if ((rc = check_keys(c, it, keys)) != 0)
+		if ((rc = array_object(c, it, i, keys, NULL)) != 0)
 			return rc;
 		v = cJSON_GetObjectItemCaseSensitive(it, "target");
 		if (!cJSON_IsString(v))
