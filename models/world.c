@@ -371,6 +371,10 @@ struct pool {
 	uint64_t ring_mask;    /* slots - 1 */
 	uint64_t ring_k;       /* k mod slots for the current step k (no division per step) */
 	uint64_t eval_left;    /* steps until the next evaluation */
+	uint64_t metric_from;  /* first step whose metric window has data: delay_steps + 1 at
+				  the start (windows cut at step 0), then win_back steps after the
+				  last step with no instance in service (a window with such a step
+				  has no data, as a utilisation alarm with no instance reporting) */
 	double backlog;        /* requests waiting from earlier steps */
 	double warmup;         /* s */
 	double bill_t;         /* s, usage accumulated up to here */
@@ -1559,7 +1563,7 @@ static int dr_init(struct world *w)
 /* Serves one step of load lambda (requests/s) at pool p: sets its per-step figures. ln_lambda
  * is ln lambda when the caller has it (then the table read needs no log() below 50%
  * utilisation), else NAN. */
-static int serve(struct world *w, struct pool *p, double lambda, double ln_lambda)
+static int serve(struct world *w, struct pool *p, uint64_t k, double lambda, double ln_lambda)
 {
 	const struct world_pool *d = p->def;
 	double dt = w->sh->step, S = d->service_time;
@@ -1578,6 +1582,7 @@ static int serve(struct world *w, struct pool *p, double lambda, double ln_lambd
 		p->ln_wait = arrivals > 0 ? 0.0 : -INFINITY;
 		p->util = 0;
 		p->capacity = 0;
+		p->metric_from = k + 1 + p->win_back;
 		w->out->scalar[W_REJECTED] += lost;
 		return 0;
 	}
@@ -1644,7 +1649,10 @@ static int evaluate(struct pool *p, uint64_t k, double now)
 	/* Steps k-1-delay back over one period: the metric's window, steps [end - per, end)
 	 * with end = k - delay, cut at step 0 early in the run. */
 	uint64_t del = p->delay_steps;
-	if (k >= del + 1 && p->nservice > 0 && now >= p->warm_from) {
+	/* A window with a step of no instance in service has no data (metric_from): its busy
+	 * sum would read as an idle fleet and scale a pool just brought back from zero in
+	 * again. */
+	if (k >= p->metric_from && p->nservice > 0 && now >= p->warm_from) {
 		uint64_t back = p->win_back, span = p->eval_every;   /* k - start, end - start */
 		if (k < back) {
 			back = k;
@@ -1744,7 +1752,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 				for (size_t r = 0; r < nr; r++)
 					lambda += sh->route[(t * nr + r) * nr + r2] * alive[r];
 			}
-			if ((rc = serve(w, p, v * lambda, ln_lambda)) < 0)
+			if ((rc = serve(w, p, k, v * lambda, ln_lambda)) < 0)
 				return rc;
 			if (everywhere)
 				flow_through(p, v, &alive[r2], &ln_alive[r2], &pct[r2], &cap[r2]);
@@ -2069,6 +2077,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 				p->eval_every = 1;
 			p->delay_steps = (uint64_t)ceil(delay / sh->step - 1e-9);
 			p->win_back = p->delay_steps + p->eval_every;
+			p->metric_from = p->delay_steps + 1;
 			uint64_t slots = 1;
 			while (slots < p->eval_every + p->delay_steps + 2)
 				slots *= 2;

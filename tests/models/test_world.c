@@ -175,6 +175,44 @@ Test(world, step_increase_met_after_evaluation_and_boot)
 	rmdir(dir);
 }
 
+/* A pool brought back from zero is not scaled in by a metric window it was dark in: with no
+ * instance in service the window has no data (as a utilisation alarm with no instance
+ * reporting), not an idle fleet. Constant 100 requests/s, capacity 100 requests/s an
+ * instance, target 0.5, no metric delay, no warm-up, boot exactly 2 min. At 01:00 a scheduled
+ * action sets desired 2: launched at 3600 s, in service at 3720 s (step 62). Steps 0 to 61
+ * are dark. The evaluation at step 62 would see step 61's busy sum 0 and recommend
+ * ceil(2 × 0) = 0; its window has no data instead. From step 63 on the window (the step
+ * before) reads 100 / (2 × 100) = 0.5 = the target: no change. So 0 in service before 3720 s,
+ * 2 from then to the end. */
+Test(world, a_pool_back_from_zero_is_not_scaled_in_by_its_dark_window)
+{
+	const char *json =
+		"{ \"name\": \"dark\", \"version\": 1, \"horizon\": \"3h\", \"step\": \"1m\","
+		"  \"traffic\": { \"base_rate\": 100 },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\","
+		"    \"capacity_rps\": 100, \"boot_time\": { \"median\": \"2m\", \"p95\": \"2m\" },"
+		"    \"autoscaling\": { \"min\": 0, \"max\": 10, \"desired\": 0,"
+		"      \"scheduled\": [ { \"at\": \"01:00\", \"desired\": 2 } ],"
+		"      \"target_tracking\": { \"target\": 0.5, \"metric_delay\": 0, \"warmup\": 0,"
+		"                             \"metric_period\": \"1m\" } } } ] }";
+	struct scenario sc;
+	parse(json, "dark.json", &sc);
+	struct run_options o = { .seed = 5, .reps = 1, .threads = 1, .bucket = 60 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert_eq(r.nbuckets, 180);
+	for (size_t b = 0; b < r.nbuckets; b++) {
+		double t = 60.0 * (double)b, want = t < 3720 ? 0 : 2;
+		cr_assert_eq(run_ts(&r, b, 0, RUN_TS_IN_SERVICE), want, "t = %g s: %g in service, "
+			     "want %g", t, run_ts(&r, b, 0, RUN_TS_IN_SERVICE), want);
+	}
+	run_result_release(&r);
+	scenario_release(&sc);
+}
+
 /* A trace whose rows are one step apart is replayed exactly: the demand of every step is the
  * trace's rate (no noise, no spikes, bucket = step). */
 Test(world, trace_replayed_exactly)
