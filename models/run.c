@@ -349,6 +349,33 @@ void run_stat_of(double *v, size_t n, double lo, double hi, struct run_stat *st)
 	st->p95 = stats_quantile_sorted(v, n, 0.95);
 }
 
+/* The p-quantile of v[0..n), sorted, across outages: its point estimate in the mean and the
+ * percentile columns, its distribution-free 95% interval from the order statistics (the
+ * upper end infinite until there are enough outages to bound that tail). */
+static void quantile_stat(const double *v, size_t n, double p, struct run_stat *st)
+{
+	struct ci ci;
+	if (stats_quantile_ci_sorted(v, n, p, 0.95, &ci) != 0)
+		ci.mean = ci.low = ci.high = stats_quantile_sorted(v, n, p);
+	*st = (struct run_stat){ ci.mean, ci.low, ci.high, ci.mean, ci.mean, ci.mean };
+}
+
+/* The share of v[0..n) (each 0 or 1) across outages, with its Wilson 95% interval: a share
+ * of 1 in 4 outages is not known to be 1 (its interval is [0.51, 1]), as mean +- t sd would
+ * claim. */
+static void share_stat(double *v, size_t n, struct run_stat *st)
+{
+	uint64_t k = 0;
+	struct ci ci;
+	for (size_t i = 0; i < n; i++)
+		k += v[i] > 0.5;
+	run_stat_of(v, n, 0, 1, st);
+	if (stats_wilson(k, n, 0.95, &ci) == 0) {
+		st->ci95_low = ci.low;
+		st->ci95_high = ci.high;
+	}
+}
+
 int run_simulate(const struct scenario *sc, const struct run_options *o, struct run_result *out)
 {
 	memset(out, 0, sizeof *out);
@@ -443,12 +470,11 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		snprintf(m->unit, sizeof m->unit, "s");
 		run_stat_of(a.rto_full, a.nrto, 0, INFINITY, &m->stat);
 		/* The tail the summary's p95 column cannot show: the 99th percentile across
-		 * outages, in every column (stat_of left a.rto sorted). */
+		 * outages (stat_of left a.rto sorted). */
 		m = &out->metrics[out->nmetrics++];
 		snprintf(m->name, sizeof m->name, "rto_p99");
 		snprintf(m->unit, sizeof m->unit, "s");
-		double q = stats_quantile_sorted(a.rto, a.nrto, 0.99);
-		m->stat = (struct run_stat){ q, q, q, q, q, q };
+		quantile_stat(a.rto, a.nrto, 0.99, &m->stat);
 		/* RPO over the outages that measured one (failovers with a data block). */
 		size_t nrpo = 0;
 		for (size_t i = 0; i < a.nrto; i++)
@@ -459,11 +485,10 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 			snprintf(m->name, sizeof m->name, "rpo");
 			snprintf(m->unit, sizeof m->unit, "s");
 			run_stat_of(a.rpo, nrpo, 0, INFINITY, &m->stat);
-			double q99 = stats_quantile_sorted(a.rpo, nrpo, 0.99);
 			m = &out->metrics[out->nmetrics++];
 			snprintf(m->name, sizeof m->name, "rpo_p99");
 			snprintf(m->unit, sizeof m->unit, "s");
-			m->stat = (struct run_stat){ q99, q99, q99, q99, q99, q99 };
+			quantile_stat(a.rpo, nrpo, 0.99, &m->stat);
 			m = &out->metrics[out->nmetrics++];
 			snprintf(m->name, sizeof m->name, "rpo_writes");
 			snprintf(m->unit, sizeof m->unit, "writes");
@@ -481,7 +506,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 			double *v = a.rto_full;   /* reused as scratch: its statistics are taken */
 			for (size_t i = 0; i < a.nrto; i++)
 				v[i] = a.rto[i] <= sc->dr.rto_target ? 1.0 : 0.0;
-			run_stat_of(v, a.nrto, 0, 1, &m->stat);
+			share_stat(v, a.nrto, &m->stat);
 		}
 		if (sc->has_dr && sc->dr.has_rpo_target && nrpo) {
 			m = &out->metrics[out->nmetrics++];
@@ -489,7 +514,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 			snprintf(m->unit, sizeof m->unit, "fraction");
 			for (size_t i = 0; i < nrpo; i++)
 				a.rpo[i] = a.rpo[i] <= sc->dr.rpo_target ? 1.0 : 0.0;
-			run_stat_of(a.rpo, nrpo, 0, 1, &m->stat);
+			share_stat(a.rpo, nrpo, &m->stat);
 		}
 	}
 	out->bucket = sh.bucket;

@@ -66,6 +66,10 @@ static void fmt(char *buf, size_t len, enum style st, const char *unit, double x
 		snprintf(buf, len, "-");
 		return;
 	}
+	if (isinf(x)) {   /* an interval's end that the data cannot bound */
+		snprintf(buf, len, "%s\xe2\x88\x9e", x < 0 ? "-" : "");
+		return;
+	}
 	switch (st) {
 	case ST_PCT:
 		snprintf(buf, len, "%.*f %%", decimals, 100.0 * x);

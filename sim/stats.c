@@ -2,6 +2,7 @@
 #include "sim/stats.h"
 
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,66 @@ double stats_quantile(double *v, size_t n, double p)
 		return NAN;
 	gsl_sort(v, 1, n);
 	return gsl_stats_quantile_from_sorted_data(v, 1, n, p);
+}
+
+int stats_wilson(uint64_t k, uint64_t n, double level, struct ci *out)
+{
+	out->mean = out->low = out->high = out->half = NAN;
+	if (n == 0 || k > n || !(level > 0.0 && level < 1.0))
+		return CAPSIM_EINVAL;
+	double z = gsl_cdf_ugaussian_Pinv(0.5 + level / 2.0), z2 = z * z;
+	double dn = (double)n, dk = (double)k, ph = dk / dn;
+	double centre = (dk + z2 / 2.0) / (dn + z2);
+	double half = z / (dn + z2) * sqrt(dk * (dn - dk) / dn + z2 / 4.0);
+	out->mean = ph;
+	out->low = centre - half;
+	out->high = centre + half;
+	/* The exact ends: at k = 0 the low end and at k = n the high one are 0 and 1 (the
+	 * formula gives them up to rounding). */
+	if (k == 0 || out->low < 0.0)
+		out->low = 0.0;
+	if (k == n || out->high > 1.0)
+		out->high = 1.0;
+	return 0;
+}
+
+int stats_quantile_ci_sorted(const double *v, size_t n, double p, double level, struct ci *out)
+{
+	out->mean = out->low = out->high = out->half = NAN;
+	if (n == 0 || n > UINT_MAX || !(p > 0.0 && p < 1.0) || !(level > 0.0 && level < 1.0))
+		return CAPSIM_EINVAL;
+	double tail = (1.0 - level) / 2.0;
+	unsigned un = (unsigned)n;
+	/* F(j) = P(B <= j) rises with j: binary searches for the two ranks (1-based). lo_rank is
+	 * the largest l in [1, n] with F(l - 1) <= tail, 0 when there is none. */
+	size_t a = 1, b = n, lo_rank = 0;
+	while (a <= b) {
+		size_t m = a + (b - a) / 2;
+		if (gsl_cdf_binomial_P((unsigned)(m - 1), p, un) <= tail) {
+			lo_rank = m;
+			a = m + 1;
+		} else {
+			b = m - 1;
+		}
+	}
+	/* hi_rank: the smallest u in [1, n] with 1 - F(u - 1) <= tail, n + 1 when there is
+	 * none. The upper tail through gsl_cdf_binomial_Q keeps its small values exact. */
+	size_t hi_rank = n + 1;
+	a = 1;
+	b = n;
+	while (a <= b) {
+		size_t m = a + (b - a) / 2;
+		if (gsl_cdf_binomial_Q((unsigned)(m - 1), p, un) <= tail) {
+			hi_rank = m;
+			b = m - 1;
+		} else {
+			a = m + 1;
+		}
+	}
+	out->mean = stats_quantile_sorted(v, n, p);
+	out->low = lo_rank ? v[lo_rank - 1] : -INFINITY;
+	out->high = hi_rank <= n ? v[hi_rank - 1] : INFINITY;
+	return 0;
 }
 
 /* ---- histogram ---- */

@@ -64,6 +64,22 @@ double stats_quantile(double *v, size_t n, double p);
 /* Same on data already sorted ascending (v unchanged): for several quantiles of one vector. */
 double stats_quantile_sorted(const double *v, size_t n, double p);
 
+/* Wilson score interval at confidence `level` of a proportion: k successes in n trials. Unlike
+ * mean +- t sd it is never zero-width at 0 or n successes (4 of 4 gives [0.51, 1]), and stays
+ * in [0, 1]. out->mean is k/n, half is NaN (the interval is not symmetric). Returns 0, or
+ * CAPSIM_EINVAL if n == 0, k > n or level is outside (0, 1): then all of out is NaN. */
+int stats_wilson(uint64_t k, uint64_t n, double level, struct ci *out);
+
+/* Distribution-free interval at confidence `level` of the p-quantile, from v[0..n) sorted
+ * ascending: order statistics v[l-1] <= q_p <= v[u-1] with P(l <= B < u) >= level, where
+ * B ~ Binomial(n, p) counts the values below q_p; l the largest rank with P(B < l) <=
+ * (1 - level)/2, u the smallest with P(B >= u) <= (1 - level)/2 (gsl_cdf_binomial_P). A bound
+ * that no rank gives, because n is too small for that tail, is -inf / +inf (for the 99th
+ * percentile the upper one exists from n = 368 on). out->mean is stats_quantile_sorted's
+ * point estimate, half NaN. Returns 0, or CAPSIM_EINVAL if n == 0, n > UINT_MAX, p is outside
+ * (0, 1) or level outside (0, 1): then all of out is NaN. */
+int stats_quantile_ci_sorted(const double *v, size_t n, double p, double level, struct ci *out);
+
 /* Histogram of positive values with bounded relative error, for latencies.
  *
  * Buckets: every power-of-two octave [2^e, 2^(e+1)) is split into S = 2^sub_bits equal

@@ -91,6 +91,38 @@ Test(world_dr, warm_standby_rto_is_detection_decision_promotion_ttl)
 	free(json);
 }
 
+/* Four replications of the warm standby above: four outages, each with RTO 540 s, all
+ * within a 10-minute target. The share meeting it is 1, but four outages do not show it is
+ * 1: its Wilson interval is [4/(4 + z^2), 1] = [4/7.841459, 1] = [0.5101092, 1]. The p99
+ * of four values is the largest, 540; the order statistics bound it below by the 3rd value
+ * (P(B <= 2) = 0.000592 <= 0.025 for B ~ Bin(4, 0.99)), 540 as well, and cannot bound it
+ * above (P(B >= 4) = 0.99^4 = 0.961 > 0.025): inf. */
+Test(world_dr, few_outages_give_honest_intervals_for_the_share_and_the_tail)
+{
+	char *json = dr_scenario("warm_standby",
+				 ", \"standby_scale\": 1, \"rto_target\": \"10m\"", "1d");
+	struct scenario sc;
+	struct run_result r;
+	parse(json, &sc);
+	struct run_options o = { .seed = 1, .reps = 4, .threads = 2, .bucket = 3600 };
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	const struct run_metric *met = run_find_metric(&r, "rto_target_met");
+	cr_assert_not_null(met);
+	cr_assert_eq(met->stat.mean, 1.0);
+	cr_assert_float_eq(met->stat.ci95_low, 0.5101092, 1e-6);
+	cr_assert_eq(met->stat.ci95_high, 1.0);
+	const struct run_metric *p99 = run_find_metric(&r, "rto_p99");
+	cr_assert_not_null(p99);
+	cr_assert_float_eq(p99->stat.mean, 540, 1e-9);
+	cr_assert_float_eq(p99->stat.ci95_low, 540, 1e-9);
+	cr_assert(isinf(p99->stat.ci95_high) && p99->stat.ci95_high > 0, "%g",
+		  p99->stat.ci95_high);
+	cr_assert_float_eq(p99->stat.p95, 540, 1e-9);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
 /* Pilot light: the compute in r is off and the database replica runs. At the decision
  * (86,760) the compute launches; the runbook waits the boot p95 (120 s) and the promotion
  * (120 s), then switches DNS at 87,000; +60 s TTL = 87,060. RTO = 60 + 300 + 120 + 120 + 60 =

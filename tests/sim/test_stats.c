@@ -171,6 +171,92 @@ Test(stats, ci95_covers_the_mean_95_percent_of_the_time)
 	rng_release(&s);
 }
 
+Test(stats, wilson_interval_by_hand)
+{
+	/* z = 1.959964, z^2 = 3.841459. 5 of 10: centre (5 + z^2/2)/(10 + z^2) = 0.5, half
+	 * z/(10 + z^2) sqrt(5·5/10 + z^2/4) = 0.1416006 × 1.8602056 = 0.2634063: [0.2365937,
+	 * 0.7634063] (the interval quoted for 5/10 in Newcombe 1998, 0.2366-0.7634). 4 of 4: the
+	 * low end is n/(n + z^2) = 4/7.841459 = 0.5101092, the high end 1; 0 of 4 mirrors it. */
+	struct ci ci;
+	cr_assert_eq(stats_wilson(5, 10, 0.95, &ci), 0);
+	cr_assert(fabs(ci.mean - 0.5) < 1e-15);
+	cr_assert(fabs(ci.low - 0.2365937) < 1e-6, "%.9f", ci.low);
+	cr_assert(fabs(ci.high - 0.7634063) < 1e-6, "%.9f", ci.high);
+	cr_assert_eq(stats_wilson(4, 4, 0.95, &ci), 0);
+	cr_assert(fabs(ci.low - 0.5101092) < 1e-6, "%.9f", ci.low);
+	cr_assert_eq(ci.high, 1.0);
+	cr_assert_eq(stats_wilson(0, 4, 0.95, &ci), 0);
+	cr_assert_eq(ci.low, 0.0);
+	cr_assert(fabs(ci.high - (1.0 - 0.5101092)) < 1e-6, "%.9f", ci.high);
+	cr_assert_eq(stats_wilson(5, 4, 0.95, &ci), CAPSIM_EINVAL);
+	cr_assert(isnan(ci.low) && isnan(ci.mean));
+	cr_assert_eq(stats_wilson(0, 0, 0.95, &ci), CAPSIM_EINVAL);
+}
+
+Test(stats, quantile_interval_from_order_statistics_by_hand)
+{
+	/* The median of 100 values: B ~ Bin(100, 0.5) has P(B <= 39) = 0.0176 <= 0.025 <
+	 * P(B <= 40) = 0.0284, so l = 40; P(B >= 61) = 0.0176 <= 0.025 < P(B >= 60) = 0.0284,
+	 * so u = 61: the 40th and 61st smallest values, the ranks of the usual tables (e.g.
+	 * Campbell & Gardner, BMJ 1988, for n = 100). Values 1..100: [40, 61]. */
+	double v[100];
+	for (int i = 0; i < 100; i++)
+		v[i] = i + 1;
+	struct ci ci;
+	cr_assert_eq(stats_quantile_ci_sorted(v, 100, 0.5, 0.95, &ci), 0);
+	cr_assert_eq(ci.low, 40.0);
+	cr_assert_eq(ci.high, 61.0);
+	cr_assert_eq(ci.mean, 50.5, "type-7 median of 1..100");
+	/* The 99th percentile of 4 values: P(B <= 2) = 1 - 0.99^4 - 4·0.99^3·0.01 = 0.000592
+	 * <= 0.025 < P(B <= 3) = 1 - 0.99^4 = 0.0394, so l = 3; P(B >= 4) = 0.99^4 = 0.961 >
+	 * 0.025: no rank bounds it above. */
+	double w[4] = { 10, 20, 30, 40 };
+	cr_assert_eq(stats_quantile_ci_sorted(w, 4, 0.99, 0.95, &ci), 0);
+	cr_assert_eq(ci.low, 30.0);
+	cr_assert(isinf(ci.high) && ci.high > 0);
+	/* One value: P(B <= 0) = 0.01 <= 0.025 gives l = 1, P(B >= 1) = 0.99: no upper rank. */
+	cr_assert_eq(stats_quantile_ci_sorted(w, 1, 0.99, 0.95, &ci), 0);
+	cr_assert_eq(ci.low, 10.0);
+	cr_assert(isinf(ci.high));
+	/* The upper rank appears once 0.99^n <= 0.025, n >= ln 0.025 / ln 0.99 = 367.04. */
+	double *x = malloc(368 * sizeof *x);
+	cr_assert_not_null(x);
+	for (int i = 0; i < 368; i++)
+		x[i] = i;
+	cr_assert_eq(stats_quantile_ci_sorted(x, 367, 0.99, 0.95, &ci), 0);
+	cr_assert(isinf(ci.high), "367 values cannot bound the p99 above: %g", ci.high);
+	cr_assert_eq(stats_quantile_ci_sorted(x, 368, 0.99, 0.95, &ci), 0);
+	cr_assert_eq(ci.high, 367.0, "368 values: the largest bounds it");
+	free(x);
+	cr_assert_eq(stats_quantile_ci_sorted(w, 4, 1.0, 0.95, &ci), CAPSIM_EINVAL);
+	cr_assert_eq(stats_quantile_ci_sorted(w, 0, 0.5, 0.95, &ci), CAPSIM_EINVAL);
+	cr_assert(isnan(ci.low));
+}
+
+Test(stats, quantile_interval_covers_the_true_quantile)
+{
+	/* 2000 intervals for the 90th percentile of 50 draws of U(0, 1) (true value 0.9). The
+	 * ranks give coverage >= 95% whatever the distribution (here P(l <= B < u) for
+	 * Bin(50, 0.9)); the count covering must not be below 95% beyond chance: the one-sided
+	 * Clopper-Pearson 99.9% upper bound of the covered fraction must reach 0.95. */
+	enum { K = 2000, N = 50 };
+	struct rng s;
+	cr_assert_eq(rng_init(&s, SEED, 3, 0), 0);
+	unsigned covered = 0;
+	double v[N];
+	for (int k = 0; k < K; k++) {
+		for (int i = 0; i < N; i++)
+			v[i] = rng_uniform(&s);
+		gsl_sort(v, 1, N);
+		struct ci ci;
+		cr_assert_eq(stats_quantile_ci_sorted(v, N, 0.9, 0.95, &ci), 0);
+		covered += ci.low <= 0.9 && 0.9 <= ci.high;
+	}
+	double hi = covered < K ? gsl_cdf_beta_Pinv(1 - 1e-3, covered + 1, K - covered) : 1.0;
+	cr_assert(hi >= 0.95, "covered %u of %d, upper bound %g", covered, K, hi);
+	rng_release(&s);
+}
+
 Test(stats, quantile_of_a_small_vector_by_hand)
 {
 	/* Sorted 1..5, rank (n-1)p: p 0.1 -> 0.4 -> 1.4; 0.5 -> 2 -> 3; 0.9 -> 3.6 -> 4.6. */
