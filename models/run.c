@@ -338,7 +338,9 @@ void run_stat_of(double *v, size_t n, double lo, double hi, struct run_stat *st)
 		st->ci95_low = ci.low;
 		st->ci95_high = ci.high;
 	} else {
-		st->mean = st->ci95_low = st->ci95_high = w.mean;
+		/* One value has no interval: NaN (an unknown width, never a zero one). */
+		st->mean = w.mean;
+		st->ci95_low = st->ci95_high = NAN;
 	}
 	if (st->ci95_low < lo)
 		st->ci95_low = lo;

@@ -19,8 +19,9 @@
 /* One figure across replications: a row of summary.csv and of cost.csv. */
 struct run_stat {
 	double mean;           /* mean over replications */
-	double ci95_low;       /* Student-t 95% interval of the mean (= mean with 1 replication),
-				  clipped to the figure's range: >= 0, and <= 1 for fractions */
+	double ci95_low;       /* Student-t 95% interval of the mean (NaN with 1 replication:
+				  no interval), clipped to the figure's range: >= 0, and <= 1
+				  for fractions */
 	double ci95_high;
 	double p5, p50, p95;   /* percentiles of the per-replication values (type 7) */
 };
@@ -144,7 +145,7 @@ struct run_options {
 int run_simulate(const struct scenario *sc, const struct run_options *o, struct run_result *out);
 
 /* A figure's statistics from its n >= 1 per-replication values v (sorted in place): mean,
- * Student-t 95% interval (the mean itself when n == 1) clipped to the figure's range
+ * Student-t 95% interval (NaN when n == 1: no interval) clipped to the figure's range
  * [lo, hi] (a t-interval from few replications may reach past it), type-7 percentiles. */
 void run_stat_of(double *v, size_t n, double lo, double hi, struct run_stat *st);
 

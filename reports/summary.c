@@ -426,7 +426,10 @@ int report_summary_text(const struct run_result *r, FILE *out)
 	     a, b, r->reps, r->reps == 1 ? "" : "s", r->seed, r->threads,
 	     r->threads == 1 ? "" : "s");
 	line(out, "");
-	line(out, "%-30s %13s  %s", "", "mean", "95% confidence interval");
+	/* One replication has no interval (NaN, left blank): the verdicts below are then
+	 * "uncertain", and the header says why. */
+	line(out, "%-30s %13s  %s", "", "mean", r->reps >= 2 ? "95% confidence interval" :
+	     "no interval from 1 replication (--reps)");
 
 	const struct run_metric *m = run_find_metric(r, "availability");
 	if (m && sc->has_slo) {

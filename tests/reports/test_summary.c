@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/run.h"
 #include "reports/report.h"
 #include "sim/error.h"
 #include "tests/reports/fake.h"
@@ -87,6 +88,29 @@ Test(summary, availability_uncertain_when_the_interval_straddles_the_target)
 	check_availability(0.9992, 0.9985, 0.9999, "uncertain");
 	/* The mean misses it, the interval reaches it: uncertain, not missed. */
 	check_availability(0.9988, 0.9980, 0.9991, "uncertain");
+}
+
+Test(summary, one_replication_has_no_interval_and_says_so)
+{
+	/* run_stat_of gives one value no interval (NaN), not a zero-width one: 99.97% from one
+	 * replication does not show the 99.9% SLO is met. */
+	struct run_stat st;
+	double v[1] = { 0.9997 };
+	run_stat_of(v, 1, 0, 1, &st);
+	cr_assert_eq(st.mean, 0.9997);
+	cr_assert(isnan(st.ci95_low) && isnan(st.ci95_high));
+	cr_assert_eq(st.p50, 0.9997);
+	struct fake f;
+	fake_init(&f);
+	f.r.reps = 1;
+	set_metric(&f, "availability", st.mean, st.ci95_low, st.ci95_high);
+	char *text = summary(&f), line[256];
+	cr_assert_not_null(strstr(text, "no interval from 1 replication"), "%s", text);
+	find_line(text, "availability", line, sizeof line);
+	cr_assert_not_null(strstr(line, "SLO 99.9 %: uncertain"), "%s", line);
+	cr_assert_null(strchr(line, '['), "no interval printed: %s", line);
+	free(text);
+	fake_release(&f);
 }
 
 Test(summary, headline_and_figures_are_formatted_with_units)
