@@ -428,6 +428,16 @@ static double monthly(const struct scenario *sc, double usd)
 	return usd * SCENARIO_MONTH / sc->horizon;
 }
 
+/* An RTO or RPO across the n outages of a candidate's replications. A single outage has no
+ * interval: the targets are then judged on its value, the only evidence there is (both ends
+ * are set to it, and frontier.csv shows them so). */
+static void outage_stat(double *v, size_t n, struct run_stat *st)
+{
+	run_stat_of(v, n, 0, INFINITY, st);
+	if (n == 1)
+		st->ci95_low = st->ci95_high = st->mean;
+}
+
 static void check_targets(const struct scenario *sc, struct opt_candidate *c)
 {
 	c->binding = OPT_FEASIBLE;
@@ -464,11 +474,11 @@ static int figures(const struct opt_ctx *x, const struct sim_out *so, uint64_t r
 	run_stat_of(v, reps, 0, INFINITY, &c->latency);
 	if ((c->has_rto = so->nrto > 0)) {
 		memcpy(v, so->rto, so->nrto * sizeof *v);
-		run_stat_of(v, so->nrto, 0, INFINITY, &c->rto);
+		outage_stat(v, so->nrto, &c->rto);
 	}
 	if ((c->has_rpo = so->nrpo > 0)) {
 		memcpy(v, so->rpo, so->nrpo * sizeof *v);
-		run_stat_of(v, so->nrpo, 0, INFINITY, &c->rpo);
+		outage_stat(v, so->nrpo, &c->rpo);
 	}
 	free(v);
 	c->reps = reps;
