@@ -1430,6 +1430,21 @@ static int load_autoscaling(struct ctx *c, const cJSON *tier, struct scenario_ti
 			return rc;
 		pop(c);
 	}
+	/* Target tracking and step scaling measure the instances in service: a pool that
+	 * starts with none gets one only from a scheduled action or predictive scaling. */
+	if (as->desired == 0 && !as->has_predictive) {
+		int raised = 0;
+		for (size_t i = 0; i < as->nscheduled; i++)
+			raised |= as->scheduled[i].min > 0 || as->scheduled[i].desired > 0;
+		if (!raised) {
+			const char *key = cJSON_HasObjectItem(o, "desired") ? "desired" : "min";
+			return expected(c, key, cJSON_GetObjectItemCaseSensitive(o, key),
+					"at least 1 instance at the start, or a scheduled action or "
+					"predictive scaling to add one (with none in service, target "
+					"tracking and step scaling have nothing to measure, and the "
+					"tier would never run)");
+		}
+	}
 	pop(c);
 	return 0;
 }

@@ -476,7 +476,7 @@ static const char small_scenario[] =
 	"               { \"name\": \"r2\", \"zones\": [\"a\"] } ],\n"
 	"  \"tiers\": [ { \"name\": \"x\", \"instance_type\": \"s\", \"capacity_rps\": 5,\n"
 	"      \"boot_time\": { \"_comment_why\": \"slow\", \"median\": \"3m\" },\n"
-	"      \"autoscaling\": { \"min\": 0, \"max\": 1 } } ] }\n";
+	"      \"autoscaling\": { \"min\": 1, \"max\": 1 } } ] }\n";
 
 Test(scenario, comment_keys_are_ignored_at_every_level)
 {

@@ -22,7 +22,7 @@ static void assert_near(double got, double want, const char *what)
  * the catalog does not have it. Both regions hold every tier (the default placement). The
  * chain is web -> app -> cache -> db, so db is the last tier on it:
  *   web   plain, autoscaling min 2, purchase spot_types a, b, c, d
- *   app   a,     min 0, no purchase
+ *   app   a,     min 0 (desired 2), no purchase
  *   cache plain, min 1, no purchase
  *   db    b,     min 3, no purchase */
 static const char head[] =
@@ -47,7 +47,7 @@ static const char head[] =
 	"      \"purchase\": { \"on_demand_percentage_above_base\": 50,"
 	" \"spot_types\": [\"a\", \"b\", \"c\", \"d\"] } },\n"
 	"    { \"name\": \"app\", \"instance_type\": \"a\", \"capacity_rps\": 100,"
-	" \"calls\": \"cache\", \"autoscaling\": { \"min\": 0, \"max\": 10 } },\n"
+	" \"calls\": \"cache\", \"autoscaling\": { \"min\": 0, \"max\": 10, \"desired\": 2 } },\n"
 	"    { \"name\": \"cache\", \"instance_type\": \"plain\", \"capacity_rps\": 100,"
 	" \"calls\": \"db\", \"autoscaling\": { \"min\": 1, \"max\": 4 } },\n"
 	"    { \"name\": \"db\", \"instance_type\": \"b\", \"capacity_rps\": 100,"

@@ -48,6 +48,10 @@ static const struct mistake mistakes[] = {
 	  "tiers[2].autoscaling.max", NULL },
 	{ "desired above max", "\"desired\": 4", "\"desired\": 40",
 	  "tiers[1].autoscaling.desired", NULL },
+	/* db's min 0, desired left to default to it, only step scaling: nothing to measure, so
+	 * nothing would ever launch its first instance (scenarios/README, autoscaling). */
+	{ "a tier that can never start", "\"min\": 2, \"max\": 6,", "\"min\": 0, \"max\": 6,",
+	  "tiers[2].autoscaling.min", "at least 1 instance at the start" },
 	{ "calls a missing tier", "\"calls\": \"db\"", "\"calls\": \"cache\"",
 	  "tiers[1].calls", "\"cache\"" },
 	{ "a tier calls itself", "\"calls\": \"app\"", "\"calls\": \"web\"",
