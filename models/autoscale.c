@@ -178,6 +178,14 @@ static int window_push(struct autoscale *a, double now, int count)
 		head = (head + 1) & mask;
 		n--;
 	}
+	/* The newest entry with this very count (most evaluations recommend what the last
+	 * did): popping it and pushing (now, count) is moving its time to now. */
+	if (n > 0 && r[(head + n - 1) & mask].count == count) {
+		r[(head + n - 1) & mask].time = now;
+		a->nrecs = n;
+		a->rec_head = head;
+		return r[head].count;
+	}
 	while (n > 0 && r[(head + n - 1) & mask].count <= count)
 		n--;
 	if (n == a->rec_cap) {
