@@ -571,14 +571,25 @@ static void fmt_months(char *buf, size_t len, double m)
 
 /* ---- the text ---- */
 
+/* The width of a column of tier names: at least min, and the longest name (never cut). */
+static int tier_width(const struct scenario *sc, int min)
+{
+	size_t w = (size_t)min;
+	for (size_t t = 0; t < sc->ntiers; t++)
+		if (strlen(sc->tiers[t].name) > w)
+			w = strlen(sc->tiers[t].name);
+	return w > 200 ? 200 : (int)w;
+}
+
 static void mix_lines(FILE *out, const struct opt_result *r, const struct opt_candidate *c)
 {
 	const struct scenario *sc = r->sc;
+	int tw = tier_width(sc, 13);
 	for (size_t t = 0; t < sc->ntiers; t++) {
 		const struct opt_mix *m = &c->mix[t];
 		size_t ntypes = spot_count(r, c, t);
-		char lead[40], what[200];
-		snprintf(lead, sizeof lead, "  %-13.13s ", sc->tiers[t].name);
+		char lead[240], what[200];
+		snprintf(lead, sizeof lead, "  %-*s ", tw, sc->tiers[t].name);
 		if (ntypes == 0 || m->on_demand_above_base >= 1.0) {
 			line(out, "%sall on demand", lead);
 			continue;
@@ -742,8 +753,9 @@ static void tier_cost_lines(FILE *out, const struct opt_result *r, const struct 
 	double col[BILL_NOPTIONS] = { 0 }, all = 0;
 	char v[BILL_NOPTIONS][48], tot[48];
 
-	line(out, "  %-16s %13s %13s %13s %13s %13s", "tier", layers[2].title, layers[3].title,
-	     layers[0].title, layers[1].title, "total");
+	int tw = tier_width(sc, 17);
+	line(out, "  %-*s %13s %13s %13s %13s %13s", tw, "tier", layers[2].title,
+	     layers[3].title, layers[0].title, layers[1].title, "total");
 	for (size_t t = 0; t < sc->ntiers; t++) {
 		const double *tc = &c->tier_cost[t * BILL_NOPTIONS];
 		double sum = 0;
@@ -754,15 +766,17 @@ static void tier_cost_lines(FILE *out, const struct opt_result *r, const struct 
 		}
 		all += sum;
 		fmt_usd(tot, sizeof tot, sum);
-		line(out, "  %-16.16s %13s %13s %13s %13s %13s", sc->tiers[t].name, v[2], v[3], v[0],
-		     v[1], tot);
+		line(out, "  %-*s %13s %13s %13s %13s %13s", tw, sc->tiers[t].name, v[2], v[3],
+		     v[0], v[1], tot);
 	}
 	fmt_usd(tot, sizeof tot, c->unused_commitment);
-	line(out, "  %-16s %13s %13s %13s %13s %13s", "unused commitment", "", "", "", "", tot);
+	line(out, "  %-*s %13s %13s %13s %13s %13s", tw, "unused commitment", "", "", "", "",
+	     tot);
 	for (int k = 0; k < BILL_NOPTIONS; k++)
 		fmt_usd(v[k], sizeof v[k], col[k]);
 	fmt_usd(tot, sizeof tot, all + c->unused_commitment);
-	line(out, "  %-16s %13s %13s %13s %13s %13s", "all tiers", v[2], v[3], v[0], v[1], tot);
+	line(out, "  %-*s %13s %13s %13s %13s %13s", tw, "all tiers", v[2], v[3], v[0], v[1],
+	     tot);
 }
 
 static const char *role_words(const struct opt_result *r, long i)

@@ -82,8 +82,11 @@ static void fmt(char *buf, size_t len, enum style st, const char *unit, double x
 		snprintf(buf, len, "%.4g s", x);
 		return;
 	case ST_COUNT:
-		/* Means of counts are rarely whole: 3 significant digits below 1000. */
-		if (fabs(x) < 1000.0)
+		/* Means of counts are rarely whole: 3 significant digits below 1000, none below
+		 * 0.0005 (a mean of 1.5e-166 requests timed out is 0 to any reader). */
+		if (fabs(x) < 0.0005)
+			snprintf(g, sizeof g, "0");
+		else if (fabs(x) < 1000.0)
 			snprintf(g, sizeof g, "%.3g", x);
 		else
 			report_grouped(g, sizeof g, x, 0);
@@ -154,7 +157,13 @@ static void row_signed(FILE *out, const struct run_result *r, const char *name, 
 	if (!m)
 		return;
 	fmt_stat(&c, m, pct_decimals(m->stat.mean), sign);
-	line(out, "%-30.30s %13s  %-28s  %s", label, c.mean, c.ci, note ? note : "");
+	/* A label longer than its column (long tier or region names) gets a line of its own,
+	 * the figures under it: cut, "utilization workers in eu-we" named no region. */
+	if (strlen(label) > 30) {
+		line(out, "%s", label);
+		label = "";
+	}
+	line(out, "%-30s %13s  %-28s  %s", label, c.mean, c.ci, note ? note : "");
 }
 
 static void row(FILE *out, const struct run_result *r, const char *name, const char *label,
@@ -396,6 +405,9 @@ static void failure_block(FILE *out, const struct run_result *r)
 	for (size_t i = 0; i < r->nmetrics; i++) {
 		const char *n = r->metrics[i].name;
 		if (strncmp(n, "ri_breakeven.", 13) != 0)
+			continue;
+		/* "reserve 0" in every replication (usage all on spot, say) is no advice. */
+		if (r->metrics[i].stat.mean == 0 && r->metrics[i].stat.p95 == 0)
 			continue;
 		char saving[128];
 		snprintf(saving, sizeof saving, "ri_breakeven_saving.%s", n + 13);

@@ -528,6 +528,25 @@ Test(report_optimize, text_of_a_plan_names_mix_commitments_costs_savings_and_tar
 	free(text);
 }
 
+/* A tier name longer than the columns (13 in the mix, 17 in the cost table) widens them for
+ * every row instead of being cut; the rows stay aligned. */
+Test(report_optimize, long_tier_names_are_whole_and_the_columns_follow)
+{
+	struct hand h;
+	hand_init(&h);
+	h.tiers[0].name = (char *)"checkout-frontend-web";   /* 21 characters */
+	char *text = text_of(&h.r);
+	const char *mix = strstr(text, "  checkout-frontend-web on-demand base 2 per region");
+	cr_expect_not_null(mix, "%s", text);
+	/* The mix's column is 21 wide: "app" padded to it. */
+	cr_expect_not_null(strstr(text, "\n  app                   all on demand\n"), "%s", text);
+	/* The cost table: the name, then the on-demand figure right-aligned in 13 columns,
+	 * and "all tiers" padded to the same 21. */
+	cr_expect_not_null(strstr(text, "\n  checkout-frontend-web       $140.00"), "%s", text);
+	cr_expect_not_null(strstr(text, "\n  all tiers                   $260.00"), "%s", text);
+	free(text);
+}
+
 Test(report_optimize, text_of_the_scenario_as_written_says_its_commitments_are_its_own)
 {
 	struct hand h;

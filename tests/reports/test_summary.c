@@ -113,6 +113,52 @@ Test(summary, one_replication_has_no_interval_and_says_so)
 	fake_release(&f);
 }
 
+/* Appends metric name (the fake's array has room for 64). */
+static void append_metric(struct fake *f, const char *name, const char *unit, double mean,
+			  double p95)
+{
+	cr_assert_lt(f->r.nmetrics, 64);
+	struct run_metric *m = &f->r.metrics[f->r.nmetrics++];
+	snprintf(m->name, sizeof m->name, "%s", name);
+	snprintf(m->unit, sizeof m->unit, "%s", unit);
+	m->stat = (struct run_stat){ mean, mean, mean, mean, mean, p95 };
+}
+
+Test(summary, long_labels_dust_and_empty_advice_read_plainly)
+{
+	struct fake f;
+	fake_init(&f);
+	/* A tier name that makes "  utilization checkout-service in eu-west-1" 43 columns:
+	 * the label stands on its own line, whole, and the figures go under it. */
+	f.tiers[0].name = (char *)"checkout-service";
+	for (size_t i = 0; i < f.r.nmetrics; i++)
+		if (strcmp(f.r.metrics[i].name, "utilization.web.eu-west-1") == 0)
+			snprintf(f.r.metrics[i].name, sizeof f.r.metrics[i].name,
+				 "utilization.checkout-service.eu-west-1");
+	/* 1.48e-166 requests timed out, as the fluid model can compute: 0 to a reader. */
+	set_metric(&f, "requests_timed_out", 1.48e-166, 1.48e-166, 1.48e-166);
+	/* Reservation advice of 0 in every replication is no advice; 2 is. */
+	append_metric(&f, "ri_breakeven.c6i.large.eu-west-1", "instances", 0, 0);
+	append_metric(&f, "ri_breakeven.m6i.xlarge.us-east-1", "instances", 2, 2);
+	append_metric(&f, "ri_breakeven_saving.m6i.xlarge.us-east-1", "USD", 115.49, 120);
+	char *text = summary(&f), line[256];
+	assert_narrow(text);
+	const char *label = strstr(text, "  utilization checkout-service in eu-west-1\n");
+	cr_assert_not_null(label, "%s", text);
+	const char *next = strchr(label, '\n') + 1;
+	cr_assert_eq(strncmp(next, "                               ", 31), 0,
+		     "the figures under the label: %.60s", next);
+	cr_assert_not_null(strstr(next, "61.00 %"), "%.80s", next);
+	find_line(text, "requests timed out", line, sizeof line);
+	cr_assert_not_null(strstr(line, " 0  [0, 0]"), "%s", line);
+	cr_assert_null(strstr(line, "e-"), "%s", line);
+	cr_assert_null(strstr(text, "c6i.large.eu-west-1"), "%s", text);
+	find_line(text, "  reserve m6i.xlarge.us-east-1", line, sizeof line);
+	cr_assert_not_null(strstr(line, "saves $115.49"), "%s", line);
+	free(text);
+	fake_release(&f);
+}
+
 Test(summary, headline_and_figures_are_formatted_with_units)
 {
 	struct fake f;
