@@ -231,8 +231,9 @@ static void bill_lines(FILE *out, const struct run_result *r)
 	if (!first && r->nbills > 0) {
 		const struct run_bill *b = &r->bills[0];
 		first = b;
-		snprintf(note, sizeof note, "(partial: %.3g days)",
-			 (r->sc->horizon - b->month * SCENARIO_MONTH) / 86400.0);
+		double days = (r->sc->horizon - b->month * SCENARIO_MONTH) / 86400.0;
+		snprintf(note, sizeof note, "(partial: %.3g day%s)", days,
+			 fabs(days - 1.0) < 5e-4 ? "" : "s");
 	} else {
 		snprintf(note, sizeof note, "(the first full month)");   /* month 1 */
 	}
@@ -502,11 +503,18 @@ int report_summary_text(const struct run_result *r, FILE *out)
 	row(out, r, "instance_hours", "instance hours", NULL);
 	row(out, r, "peak_instances", "peak instances", NULL);
 	row(out, r, "scaling_actions", "scaling actions", NULL);
-	for (size_t t = 0; t < sc->ntiers; t++)
+	/* Per pool under one heading: "  web in eu-west-1" leaves room for longer names. */
+	for (size_t t = 0, head = 1; t < sc->ntiers; t++)
 		for (size_t g = 0; g < sc->nregions; g++) {
 			snprintf(name, sizeof name, "utilization.%s.%s", sc->tiers[t].name,
 				 sc->regions[g].name);
-			snprintf(label, sizeof label, "  utilization %s in %s", sc->tiers[t].name,
+			if (!run_find_metric(r, name))
+				continue;
+			if (head) {
+				line(out, "utilization");
+				head = 0;
+			}
+			snprintf(label, sizeof label, "  %s in %s", sc->tiers[t].name,
 				 sc->regions[g].name);
 			row(out, r, name, label, NULL);
 		}

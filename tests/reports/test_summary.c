@@ -128,13 +128,13 @@ Test(summary, long_labels_dust_and_empty_advice_read_plainly)
 {
 	struct fake f;
 	fake_init(&f);
-	/* A tier name that makes "  utilization checkout-service in eu-west-1" 43 columns:
-	 * the label stands on its own line, whole, and the figures go under it. */
-	f.tiers[0].name = (char *)"checkout-service";
+	/* A tier name that makes "  checkout-service-frontend in eu-west-1" 40 columns: the
+	 * label stands on its own line, whole, and the figures go under it. */
+	f.tiers[0].name = (char *)"checkout-service-frontend";
 	for (size_t i = 0; i < f.r.nmetrics; i++)
 		if (strcmp(f.r.metrics[i].name, "utilization.web.eu-west-1") == 0)
 			snprintf(f.r.metrics[i].name, sizeof f.r.metrics[i].name,
-				 "utilization.checkout-service.eu-west-1");
+				 "utilization.checkout-service-frontend.eu-west-1");
 	/* 1.48e-166 requests timed out, as the fluid model can compute: 0 to a reader. */
 	set_metric(&f, "requests_timed_out", 1.48e-166, 1.48e-166, 1.48e-166);
 	/* Reservation advice of 0 in every replication is no advice; 2 is. */
@@ -143,9 +143,9 @@ Test(summary, long_labels_dust_and_empty_advice_read_plainly)
 	append_metric(&f, "ri_breakeven_saving.m6i.xlarge.us-east-1", "USD", 115.49, 120);
 	char *text = summary(&f), line[256];
 	assert_narrow(text);
-	const char *label = strstr(text, "  utilization checkout-service in eu-west-1\n");
+	const char *label = strstr(text, "utilization\n  checkout-service-frontend in eu-west-1\n");
 	cr_assert_not_null(label, "%s", text);
-	const char *next = strchr(label, '\n') + 1;
+	const char *next = strchr(strchr(label, '\n') + 1, '\n') + 1;
 	cr_assert_eq(strncmp(next, "                               ", 31), 0,
 		     "the figures under the label: %.60s", next);
 	cr_assert_not_null(strstr(next, "61.00 %"), "%.80s", next);
@@ -155,6 +155,12 @@ Test(summary, long_labels_dust_and_empty_advice_read_plainly)
 	cr_assert_null(strstr(text, "c6i.large.eu-west-1"), "%s", text);
 	find_line(text, "  reserve m6i.xlarge.us-east-1", line, sizeof line);
 	cr_assert_not_null(strstr(line, "saves $115.49"), "%s", line);
+	free(text);
+	/* One month, partial: one day of it, in the singular. */
+	fake_set_months(&f, 1, 86400.0 / SCENARIO_MONTH);
+	text = summary(&f);
+	find_line(text, "monthly bill", line, sizeof line);
+	cr_assert_not_null(strstr(line, "(partial: 1 day)"), "%s", line);
 	free(text);
 	fake_release(&f);
 }
@@ -189,7 +195,7 @@ Test(summary, headline_and_figures_are_formatted_with_units)
 	cr_assert_not_null(strstr(line, "$700.00"), "%s", line);
 	find_line(text, "  cost in us-east-1", line, sizeof line);
 	cr_assert_not_null(strstr(line, "$600.00"), "%s", line);
-	find_line(text, "  utilization web in eu-west-1", line, sizeof line);
+	find_line(text, "  web in eu-west-1", line, sizeof line);
 	cr_assert_not_null(strstr(line, "61.00 %"), "%s", line);
 	/* No line is wider than 100 columns. */
 	assert_narrow(text);
