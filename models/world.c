@@ -1560,7 +1560,7 @@ static int dr_init(struct world *w)
 
 /* ------------------------------------------------------------- the load of a step */
 
-/* Serves one step of load lambda (requests/s) at pool p: sets its per-step figures. ln_lambda
+/* Serves step k's load lambda (requests/s) at pool p: sets its per-step figures. ln_lambda
  * is ln lambda when the caller has it (then the table read needs no log() below 50%
  * utilisation), else NAN. */
 static int serve(struct world *w, struct pool *p, uint64_t k, double lambda, double ln_lambda)
