@@ -632,7 +632,24 @@ static int commitment_lines(FILE *out, const struct opt_result *r, size_t i)
 		nri += !a[k].savings_plan;
 
 	if (nri == 0) {
-		line(out, "Reserved instances: none");
+		/* Say so when the catalog cannot price a reservation for the first on-demand
+		 * (type, region) that has no row: then "none" is not the optimizer's choice. */
+		const char *type = NULL, *region = NULL;
+		for (size_t t = 0; !type && t < sc->ntiers; t++) {
+			const struct scenario_tier *tier = &sc->tiers[t];
+			const struct scenario_instance_type *it =
+				&sc->instance_types[tier->instance_type];
+			for (size_t g = 0; !type && g < tier->nplacement; g++)
+				if (!it->price[tier->placement[g].region].cat) {
+					type = it->name;
+					region = sc->regions[tier->placement[g].region].name;
+				}
+		}
+		if (type && c->role != OPT_AS_WRITTEN)
+			line(out, "Reserved instances: none (%s in %s has no catalog row: no "
+			     "reservation price to weigh)", type, region);
+		else
+			line(out, "Reserved instances: none");
 	} else {
 		if (c->role == OPT_AS_WRITTEN)
 			line(out, "Reserved instances (the scenario's own; the optimiser does not "

@@ -547,6 +547,25 @@ Test(report_optimize, long_tier_names_are_whole_and_the_columns_follow)
 	free(text);
 }
 
+/* No reservation in the plan: when a tier's on-demand type has no catalog row in a region
+ * it runs in, the text says that nothing could price one. Both tiers run m5.large; the hand
+ * catalog holds its us-east-1 row only, so eu-west-1 (web's first region) is named. */
+Test(report_optimize, no_reservation_for_want_of_a_catalog_row_says_so)
+{
+	struct hand h;
+	hand_init(&h);
+	h.c[1].commit.nri = 0;
+	char *text = text_of(&h.r);
+	cr_expect_not_null(strstr(text, "Reserved instances: none (m5.large in eu-west-1 has no "
+				  "catalog row: no reservation price to weigh)\n"), "%s", text);
+	free(text);
+	/* With the eu-west-1 row too, "none" is the optimizer's choice and says nothing more. */
+	h.prices[0][0].cat = &h.m5_us;
+	text = text_of(&h.r);
+	cr_expect_not_null(strstr(text, "Reserved instances: none\n"), "%s", text);
+	free(text);
+}
+
 Test(report_optimize, text_of_the_scenario_as_written_says_its_commitments_are_its_own)
 {
 	struct hand h;
