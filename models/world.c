@@ -1797,6 +1797,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	/* This bucket's rows, and the per-pool sums, through locals: o's pointers are not
 	 * reloaded after every store. */
 	double *ts_b = &o->ts[b * sh->nseries * RUN_TS_NFIELDS], *pool_util = o->pool_util;
+	double pct_weighted = o->scalar[W_PCT_WEIGHTED];   /* added to in the same order */
 	for (size_t r = 0; r < nr; r++) {
 		double u = inflow[r];
 		double *row = ts_b + (sh->npools + r) * RUN_TS_NFIELDS;
@@ -1811,38 +1812,42 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		ok += alive[r] * dt;
 		if (u > 0) {
 			any = 1;
-			o->scalar[W_PCT_WEIGHTED] += u * dt * pct[r];
+			pct_weighted += u * dt * pct[r];
 			if (sh->latency_target > 0 && pct[r] > sh->latency_target)
 				met = 0;
 		}
+		if (!sc->has_slo)
+			continue;
 		/* SLO breach episodes: steps whose success fraction is below the target. A region
 		 * that DNS no longer sends anyone to ends its episode. */
-		if (sc->has_slo && u <= 0 && w->breach_start[r] >= 0) {
-			char d[96];
-			snprintf(d, sizeof d, "lasted %.0f s (no traffic since)",
-				 now - w->breach_start[r]);
+		char d[96];
+		if (u <= 0) {
+			if (w->breach_start[r] >= 0) {
+				snprintf(d, sizeof d, "lasted %.0f s (no traffic since)",
+					 now - w->breach_start[r]);
+				add_event(w, now, (long)r, -1, "slo_breach_end", w->breach_failed[r],
+					  d);
+				w->breach_start[r] = -1;
+			}
+			continue;
+		}
+		int bad = alive[r] < sc->slo.availability * u;
+		if (w->breach_start[r] < 0) {
+			if (!bad)
+				continue;
+			w->breach_start[r] = now;
+			w->breach_failed[r] = 0;
+			add_event(w, now, (long)r, -1, "slo_breach_start", 1.0 - alive[r] / u,
+				  "success fraction below the SLO");
+		}
+		w->breach_failed[r] += (u - alive[r]) * dt;
+		if (!bad) {
+			snprintf(d, sizeof d, "lasted %.0f s", now - w->breach_start[r]);
 			add_event(w, now, (long)r, -1, "slo_breach_end", w->breach_failed[r], d);
 			w->breach_start[r] = -1;
 		}
-		if (sc->has_slo && u > 0) {
-			int bad = alive[r] < sc->slo.availability * u;
-			if (bad && w->breach_start[r] < 0) {
-				w->breach_start[r] = now;
-				w->breach_failed[r] = 0;
-				add_event(w, now, (long)r, -1, "slo_breach_start",
-					  1.0 - alive[r] / u, "success fraction below the SLO");
-			}
-			if (w->breach_start[r] >= 0)
-				w->breach_failed[r] += (u - alive[r]) * dt;
-			if (!bad && w->breach_start[r] >= 0) {
-				char d[96];
-				snprintf(d, sizeof d, "lasted %.0f s", now - w->breach_start[r]);
-				add_event(w, now, (long)r, -1, "slo_breach_end",
-					  w->breach_failed[r], d);
-				w->breach_start[r] = -1;
-			}
-		}
 	}
+	o->scalar[W_PCT_WEIGHTED] = pct_weighted;
 	o->scalar[W_OFFERED] += offered;
 	o->scalar[W_SUCCEEDED] += ok;
 	if (offered > 0) {
