@@ -25,3 +25,10 @@ void report_grouped(char *buf, size_t len, double x, int decimals)
 	snprintf(tmp + o, sizeof tmp - o, "%s", digits + whole);
 	snprintf(buf, len, "%s", tmp);
 }
+
+int report_pad(const char *s, int width)
+{
+	for (; *s; s++)
+		width += ((unsigned char)*s & 0xc0) == 0x80;
+	return width;
+}

@@ -735,7 +735,7 @@ static void target_lines(FILE *out, const struct opt_result *r, const struct opt
 {
 	struct target g[OPT_NCONSTRAINTS];
 	size_t n = targets(r, c, g);
-	line(out, "  %-24s %-14s %-30s %-14s %s", "target", "value", "95% CI", "target",
+	line(out, "  %-25s %-14s %-30s %-14s %s", "target", "value", "95% CI", "target",
 	     "verdict");
 	for (size_t k = 0; k < n; k++) {
 		char v[48], ci[112], t[64] = DASH, tv[48];
@@ -760,7 +760,8 @@ static void target_lines(FILE *out, const struct opt_result *r, const struct opt
 		} else {
 			word = "no target";
 		}
-		line(out, "  %-24s %-14s %-30s %-14s %s", g[k].label, v, ci, t, word);
+		line(out, "  %-25s %-*s %-*s %-*s %s", g[k].label, report_pad(v, 14), v,
+		     report_pad(ci, 30), ci, report_pad(t, 14), t, word);
 	}
 }
 

@@ -51,6 +51,10 @@ const char *report_tier_name(const struct run_result *r, long tier);
  * has no sign). Not finite, or too long for the digits, as "%g". Truncated to fit len. */
 void report_grouped(char *buf, size_t len, double x, int decimals);
 
+/* The printf field width that pads UTF-8 text s to `width` columns: width plus the bytes of
+ * s that start no character ("—" is 3 bytes, 1 column), for "%-*s". */
+int report_pad(const char *s, int width);
+
 /* Formats one message into err[0..errlen) (nothing when err is NULL or errlen 0). */
 void report_set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

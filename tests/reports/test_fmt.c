@@ -1,6 +1,7 @@
 /* Tests of the text formatting shared by the reports (reports/fmt.c). */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "reports/report.h"
@@ -46,4 +47,17 @@ Test(fmt, grouped_truncates_to_the_buffer)
 	char buf[6];
 	report_grouped(buf, sizeof buf, 1234567.0, 0);
 	cr_assert_str_eq(buf, "1,234");
+}
+
+/* "—" is 3 bytes and 1 column: padded to 14 columns it needs a field of 16 bytes; ASCII needs
+ * none more. Printed, both end at the same column. */
+Test(fmt, pad_counts_columns_not_bytes)
+{
+	cr_assert_eq(report_pad("\xe2\x80\x94", 14), 16);
+	cr_assert_eq(report_pad("502 ms", 14), 14);
+	cr_assert_eq(report_pad("", 3), 3);
+	char a[64], b[64];
+	snprintf(a, sizeof a, "%-*s|", report_pad("\xe2\x80\x94", 14), "\xe2\x80\x94");
+	snprintf(b, sizeof b, "%-*s|", report_pad("x", 14), "x");
+	cr_assert_eq(strlen(a) - 2, strlen(b), "%s / %s", a, b);
 }
