@@ -163,7 +163,8 @@ static void row_signed(FILE *out, const struct run_result *r, const char *name, 
 		line(out, "%s", label);
 		label = "";
 	}
-	line(out, "%-30s %13s  %-28s  %s", label, c.mean, c.ci, note ? note : "");
+	line(out, "%-30s %13s  %-*s  %s", label, c.mean, report_pad(c.ci, 28), c.ci,
+	     note ? note : "");
 }
 
 static void row(FILE *out, const struct run_result *r, const char *name, const char *label,
