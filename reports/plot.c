@@ -390,13 +390,25 @@ static void usd(char *buf, size_t len, double x)
 	report_grouped(buf + 1, len - 1, x, fmod(x, 1.0) == 0.0 ? 0 : 2);
 }
 
+/* Whether the budget line is drawn within the bill's axis: when it is at most twice the
+ * highest P90. Far above, it would flatten the bill (and its growth) onto the floor. */
+static int budget_on_axis(const struct run_result *r)
+{
+	double hi = 0;
+	for (size_t m = 0; m < r->nbills; m++)
+		if (r->bills[m].p90 > hi)
+			hi = r->bills[m].p90;
+	return r->sc->budget_monthly > 0 && r->sc->budget_monthly <= 2 * hi;
+}
+
 /* The bill's y axis in grouped dollars ("$0", "$5,000", ... "$30,000"; cents when the step
  * has them), its tics chosen here: gnuplot's own "%s%c" mantissa format mixes "$500.0" with
  * "$1.5k". The step is the first of 1, 2, 2.5, 5 × 10^k at least a sixth of the top (the
- * highest P90 or the budget), the axis ends at the first tic 5% above the top. */
+ * highest P90, or the budget when budget_on_axis), the axis ends at the first tic 5% above
+ * the top. */
 static void bill_axis(FILE *f, const struct run_result *r)
 {
-	double top = r->sc->budget_monthly > 0 ? r->sc->budget_monthly : 0;
+	double top = budget_on_axis(r) ? r->sc->budget_monthly : 0;
 	for (size_t m = 0; m < r->nbills; m++)
 		if (r->bills[m].p90 > top)
 			top = r->bills[m].p90;
@@ -467,7 +479,8 @@ static void bill_script(FILE *f, const struct run_result *r)
 		char buf[64];
 		usd(buf, sizeof buf, sc->budget_monthly);
 		fprintf(f, ", \\\n     %.10g with lines lw 2 dt 2 lc rgb \"red\" title \"budget %s "
-			"per month\"", sc->budget_monthly, buf);
+			"per month%s\"", sc->budget_monthly, buf,
+			budget_on_axis(r) ? "" : " (far above the axis)");
 	}
 	fputc('\n', f);
 }

@@ -312,6 +312,29 @@ Test(plot, a_single_month_is_a_bar_with_its_p10_p90_bar_and_says_it_is_partial)
 	fake_rmtree(dir);
 }
 
+Test(plot, a_budget_far_above_the_bill_stays_off_its_axis)
+{
+	/* 12 months, highest P90 10000 + 500·11 + 900 = 16400; a budget of 100,000 is more
+	 * than twice that, so the axis is the bill's own: a sixth of 16400 is 2733 ->
+	 * magnitude 1000, step 5 × 1000; 16400 × 1.05 = 17220 -> 4 steps, 0 to 20000. The key
+	 * still names the budget, and says where it is. */
+	struct fake f;
+	char *dir = fake_tmpdir();
+	fake_init(&f);
+	fake_set_months(&f, 12, 1.0);
+	f.sc.budget_monthly = 100000;
+	write_bill(&f, dir);
+	char *gp = fake_path(dir, "bill.gp"), *text = fake_slurp(gp, NULL);
+	cr_assert_not_null(strstr(text, "set yrange [0:20000]\n"), "%s", text);
+	cr_assert_not_null(strstr(text, "\"$20,000\" 20000)\n"), "%s", text);
+	cr_assert_not_null(strstr(text, "budget $100,000 per month (far above the axis)"), "%s",
+			   text);
+	free(text);
+	free(gp);
+	fake_release(&f);
+	fake_rmtree(dir);
+}
+
 Test(plot, a_bill_of_cents_has_its_axis_in_cents)
 {
 	/* One month: P90 $1.30, no budget. A sixth of 1.3 is 0.2167 -> magnitude 0.1, first
