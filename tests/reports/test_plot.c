@@ -74,6 +74,31 @@ Test(plot, scripts_exist_and_quote_names_the_gnuplot_way)
 	fake_rmtree(dir);
 }
 
+Test(plot, latency_on_a_log_axis_when_the_target_is_far_above_it)
+{
+	/* The fake's regional p99 is 0.05 + 0.6 u^8 with u <= 1: between 0.05 and 0.65 s. A
+	 * 0.5 s target keeps the axis linear (0.65 / 0.05 = 13 <= 30); a 600 s one (a batch
+	 * deadline) spans 600 / 0.65 > 30 times: log scale, up to 1.5 × 600 = 900. */
+	struct fake f;
+	char *dir = fake_tmpdir(), err[512] = "";
+	fake_init(&f);
+	cr_assert_eq(report_plot_scripts(&f.r, dir, err, sizeof err), 0, "%s", err);
+	char *path = fake_path(dir, "latency.gp"), *text = fake_slurp(path, NULL);
+	cr_assert_null(strstr(text, "logscale"), "%s", text);
+	cr_assert_not_null(strstr(text, "set yrange [0:*]"), "%s", text);
+	free(text);
+	f.sc.slo.latency_target = 600;
+	cr_assert_eq(report_plot_scripts(&f.r, dir, err, sizeof err), 0, "%s", err);
+	text = fake_slurp(path, NULL);
+	cr_assert_not_null(strstr(text, "set logscale y\nset yrange ["), "%s", text);
+	cr_assert_not_null(strstr(text, ":900]\n"), "%s", text);
+	cr_assert_not_null(strstr(text, "(s, log scale)"), "%s", text);
+	free(text);
+	free(path);
+	fake_release(&f);
+	fake_rmtree(dir);
+}
+
 Test(plot, cost_daily_sums_each_pool_over_the_day)
 {
 	/* Pool s costs (s + 1) USD/h for 12 h and 2 (s + 1) USD/h for 12 h: 36 (s + 1) a day. */
