@@ -260,6 +260,17 @@ static void write_bill(struct fake *f, const char *dir)
 	free(ts);
 }
 
+/* The text of f's bill.gp, written with write_bill into a new folder *dir (the caller
+ * removes it). */
+static char *bill_gp(struct fake *f, char **dir)
+{
+	*dir = fake_tmpdir();
+	write_bill(f, *dir);
+	char *gp = fake_path(*dir, "bill.gp"), *text = fake_slurp(gp, NULL);
+	free(gp);
+	return text;
+}
+
 Test(plot, bill_band_runs_from_p10_to_p90_around_the_mean_under_the_budget)
 {
 	/* 12 whole months; month m: mean 10000 + 500 m, P10 mean - 800, P90 mean + 900
@@ -344,18 +355,16 @@ Test(plot, a_budget_far_above_the_bill_stays_off_its_axis)
 	 * magnitude 1000, step 5 × 1000; 16400 × 1.05 = 17220 -> 4 steps, 0 to 20000. The key
 	 * still names the budget, and says where it is. */
 	struct fake f;
-	char *dir = fake_tmpdir();
+	char *dir;
 	fake_init(&f);
 	fake_set_months(&f, 12, 1.0);
 	f.sc.budget_monthly = 100000;
-	write_bill(&f, dir);
-	char *gp = fake_path(dir, "bill.gp"), *text = fake_slurp(gp, NULL);
+	char *text = bill_gp(&f, &dir);
 	cr_assert_not_null(strstr(text, "set yrange [0:20000]\n"), "%s", text);
 	cr_assert_not_null(strstr(text, "\"$20,000\" 20000)\n"), "%s", text);
 	cr_assert_not_null(strstr(text, "budget $100,000 per month (far above the axis)"), "%s",
 			   text);
 	free(text);
-	free(gp);
 	fake_release(&f);
 	fake_rmtree(dir);
 }
@@ -365,18 +374,16 @@ Test(plot, a_bill_of_cents_has_its_axis_in_cents)
 	/* One month: P90 $1.30, no budget. A sixth of 1.3 is 0.2167 -> magnitude 0.1, first
 	 * nice step >= it 2.5 × 0.1 = 0.25; 1.3 × 1.05 = 1.365 -> 6 steps: 0 to 1.5. */
 	struct fake f;
-	char *dir = fake_tmpdir(), err[512] = "";
+	char *dir, err[512] = "";
 	fake_init(&f);
 	f.sc.budget_monthly = 0;
 	f.r.bills[0] = (struct run_bill){ 0, 1.0, 0.9, 1.0, 1.3, 1.4 };
-	write_bill(&f, dir);
-	char *gp = fake_path(dir, "bill.gp"), *text = fake_slurp(gp, NULL);
+	char *text = bill_gp(&f, &dir);
 	cr_assert_not_null(strstr(text, "set yrange [0:1.5]\nset ytics (\"$0.00\" 0, \"$0.25\" "
 				  "0.25, \"$0.50\" 0.5, \"$0.75\" 0.75, \"$1.00\" 1, \"$1.25\" 1.25, "
 				  "\"$1.50\" 1.5)\n"), "%s", text);
 	cr_assert_eq(report_plot_render(dir, err, sizeof err), 0, "%s", err);
 	free(text);
-	free(gp);
 	fake_release(&f);
 	fake_rmtree(dir);
 }
