@@ -217,6 +217,14 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 	for (size_t i = 0; i < sh->npools; i++)
 		M("fraction", w ? w->pool_util[i] : 0, "utilization.%s.%s",
 		  sc->tiers[sh->pools[i].tier].name, sc->regions[sh->pools[i].region].name);
+	/* Where a dynamic policy could scale: how much of the time it was held at its max. */
+	for (size_t i = 0; i < sh->npools; i++) {
+		const struct scenario_autoscaling *as = &sc->tiers[sh->pools[i].tier].autoscaling;
+		if (as->has_target_tracking || as->has_step_scaling)
+			M("fraction", w ? w->pool_at_max[i] : 0, "at_max.%s.%s",
+			  sc->tiers[sh->pools[i].tier].name,
+			  sc->regions[sh->pools[i].region].name);
+	}
 #undef M
 #undef MR
 	return n;

@@ -362,6 +362,8 @@ struct pool {
 	int fallback_pending;  /* a fallback event is scheduled */
 	int standby;           /* a DR recovery pool held at its standby count, policies off */
 	int pre_outage_desired; /* desired count when its region's last outage began */
+	int at_max;            /* at its autoscaling max (track_max) since at_max_since */
+	double at_max_since;   /* s */
 	int fallback_now;      /* inside that event: a spot deficit may launch on demand */
 	uint64_t eval_every;   /* steps between evaluations, 0 = never */
 	uint64_t delay_steps;  /* steps of metric delay */
@@ -1068,11 +1070,29 @@ static int report_outages(struct world *w)
 	return 0;
 }
 
+/* Keeps the time pool p spends at its autoscaling max: desired = max > min with a dynamic
+ * policy on (not in standby), where demand beyond it goes unserved. Called wherever desired,
+ * max or standby change: events, never the step loop. */
+static void track_max(struct pool *p, double now)
+{
+	const struct scenario_autoscaling *s = p->as.spec;
+	int at = (s->has_target_tracking || s->has_step_scaling) && !p->standby &&
+		 p->as.max > p->as.min && p->as.desired >= p->as.max;
+	if (at == p->at_max)
+		return;
+	if (p->at_max)
+		p->w->out->pool_at_max[p - p->w->pools] += now - p->at_max_since;
+	else
+		p->at_max_since = now;
+	p->at_max = at;
+}
+
 static void scaled(struct pool *p, int before, double now, const char *why)
 {
 	struct world *w = p->w;
 	if (p->as.desired == before)
 		return;
+	track_max(p, now);
 	w->out->scalar[W_SCALING_ACTIONS]++;
 	if (w->sh->record_events && w->rep == 0) {
 		char d[96];
@@ -1093,6 +1113,7 @@ static void on_scheduled(struct engine *eng, struct event *ev, void *ctx)
 	if (!p->standby) {   /* a standby pool keeps its standby size */
 		autoscale_apply_scheduled(&p->as, act);
 		scaled(p, before, now, "scheduled");
+		track_max(p, now);   /* the action may move max alone */
 		rc = resize(p, p->as.desired, now);
 	}
 	double next = autoscale_next_scheduled(act, now);
@@ -1336,6 +1357,7 @@ static int set_standby(struct world *w, struct pool *p, int on, int desired, dou
 		p->as.max = as->max;
 		p->as.desired = desired < as->min ? as->min : desired > as->max ? as->max : desired;
 	}
+	track_max(p, now);
 	return resize(p, p->as.desired, now);
 }
 
@@ -1499,6 +1521,7 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 			int want = rec >= 0 ? w->pools[rec].as.desired : p->as.desired;
 			if (want > p->as.desired) {
 				p->as.desired = want > p->as.max ? p->as.max : want;
+				track_max(p, now);
 				rc = resize(p, p->as.desired, now);
 			}
 		}
@@ -1941,6 +1964,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	size_t nts = sh->nbuckets * sh->nseries * RUN_TS_NFIELDS;
 	if (!(out->pool_cost = calloc(sh->npools, sizeof *out->pool_cost)) ||
 	    !(out->pool_util = calloc(sh->npools, sizeof *out->pool_util)) ||
+	    !(out->pool_at_max = calloc(sh->npools, sizeof *out->pool_at_max)) ||
 	    !(out->ts = calloc(nts, sizeof *out->ts)) ||
 	    !(out->month_cost = calloc(sh->nmonths * sh->npools * BILL_NOPTIONS,
 				       sizeof *out->month_cost)) ||
@@ -2101,6 +2125,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 		}
 		/* The initial fleet, in its purchase mix, is in service at t = 0 (a run starts
 		 * from a running system). */
+		track_max(p, 0);
 		if ((rc = resize(p, p->as.desired, 0)) < 0)
 			goto out;
 		for (int k = 0; k < p->used; k++) {
@@ -2239,8 +2264,13 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 		for (size_t i = 0; i < sh->nseries * RUN_TS_NFIELDS; i++)
 			row[i] *= inv;
 	}
-	for (size_t i = 0; i < sh->npools; i++)
+	for (size_t i = 0; i < sh->npools; i++) {
+		struct pool *p = &w.pools[i];
 		out->pool_util[i] /= (double)sh->nsteps;
+		if (p->at_max)
+			out->pool_at_max[i] += sc->horizon - p->at_max_since;
+		out->pool_at_max[i] /= sc->horizon;
+	}
 	rc = 0;
 out:
 	if (have_traffic)
@@ -2260,6 +2290,7 @@ void world_rep_release(struct world_rep *r)
 		return;
 	free(r->pool_cost);
 	free(r->pool_util);
+	free(r->pool_at_max);
 	free(r->ts);
 	free(r->month_cost);
 	free(r->month_unused);

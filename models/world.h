@@ -180,6 +180,8 @@ struct world_rep {
 	double scalar[W_NSCALARS];
 	double *pool_cost;     /* [npools] USD */
 	double *pool_util;     /* [npools] time-average utilisation */
+	double *pool_at_max;   /* [npools] share of the horizon at the autoscaling max (desired
+				  = max > min, a dynamic policy on, not in standby) */
 	double *ts;            /* [nbuckets × nseries × RUN_TS_NFIELDS] bucket means */
 	double *month_cost;    /* [nmonths × npools × BILL_NOPTIONS] USD by purchase option */
 	double *month_unused;  /* [nmonths] USD of commitments (reservations, plans) unused */

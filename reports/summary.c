@@ -517,7 +517,17 @@ int report_summary_text(const struct run_result *r, FILE *out)
 			}
 			snprintf(label, sizeof label, "  %s in %s", sc->tiers[t].name,
 				 sc->regions[g].name);
-			row(out, r, name, label, NULL);
+			/* A pool its policies held at the autoscaling max: demand beyond that
+			 * capacity went unserved however the policies were tuned. */
+			char at[192];
+			snprintf(at, sizeof at, "at_max.%s.%s", sc->tiers[t].name,
+				 sc->regions[g].name);
+			const struct run_metric *am = run_find_metric(r, at);
+			note[0] = '\0';
+			if (am && am->stat.mean >= 0.0005)
+				snprintf(note, sizeof note, "%.3g %% of time at max",
+					 100.0 * am->stat.mean);
+			row(out, r, name, label, note[0] ? note : NULL);
 		}
 	if (r->events_dropped > 0) {
 		line(out, "");

@@ -213,6 +213,46 @@ Test(world, a_pool_back_from_zero_is_not_scaled_in_by_its_dark_window)
 	scenario_release(&sc);
 }
 
+/* The time a pool is held at its autoscaling max. 1000 requests/s against 100 per instance,
+ * min 2, max 5, target 0.5, no metric delay, no warm-up, boot exactly 2 min, one hour. Each
+ * evaluation (every minute) reads the step before it; an overloaded pool is 100% busy.
+ *   k = 1 (60 s): 2 busy of 2 in service, metric 1, ceil(2 × 1/0.5) = 4: desired 4.
+ *   k = 2: the same window again: 4, held.
+ *   k = 3 (180 s): the two new ones are in service; the window (step 2) had 2 busy, so the
+ *     metric is 2 / 4 = 0.5, the target: held.
+ *   k = 4 (240 s): 4 busy of 4, metric 1, ceil(4 × 2) = 8, clamped to 5: at max from 240 s.
+ * So (3600 - 240) / 3600 = 0.93333 of the hour at max. A fixed fleet (min = max) is never
+ * counted: it has no policy to be held back. */
+Test(world, time_at_the_autoscaling_max_by_hand)
+{
+	const char *json =
+		"{ \"name\": \"capped\", \"version\": 1, \"horizon\": \"1h\", \"step\": \"1m\","
+		"  \"traffic\": { \"base_rate\": 1000 },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\","
+		"    \"capacity_rps\": 100, \"boot_time\": { \"median\": \"2m\", \"p95\": \"2m\" },"
+		"    \"autoscaling\": { \"min\": 2, \"max\": 5,"
+		"      \"target_tracking\": { \"target\": 0.5, \"metric_delay\": 0, \"warmup\": 0,"
+		"                             \"metric_period\": \"1m\" } } } ] }";
+	struct scenario sc;
+	parse(json, "capped.json", &sc);
+	struct run_options o = { .seed = 9, .reps = 2, .threads = 1, .bucket = 60 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert_float_eq(metric(&r, "at_max.api.r1"), (3600.0 - 240.0) / 3600.0, 1e-12);
+	cr_assert_float_eq(run_ts(&r, 4, 0, RUN_TS_INSTANCES), 5, 1e-12, "5 from 240 s");
+	cr_assert_float_eq(run_ts(&r, 3, 0, RUN_TS_INSTANCES), 4, 1e-12, "4 before");
+	run_result_release(&r);
+	scenario_release(&sc);
+	parse(fixed_fleet, "fixed.json", &sc);
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert_null(run_find_metric(&r, "at_max.api.r1"), "no policy, no row");
+	run_result_release(&r);
+	scenario_release(&sc);
+}
+
 /* A trace whose rows are one step apart is replayed exactly: the demand of every step is the
  * trace's rate (no noise, no spikes, bucket = step). */
 Test(world, trace_replayed_exactly)

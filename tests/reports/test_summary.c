@@ -197,6 +197,14 @@ Test(summary, headline_and_figures_are_formatted_with_units)
 	cr_assert_not_null(strstr(line, "$600.00"), "%s", line);
 	find_line(text, "  web in eu-west-1", line, sizeof line);
 	cr_assert_not_null(strstr(line, "61.00 %"), "%s", line);
+	cr_assert_null(strstr(line, "at max"), "no at_max metric, no note: %s", line);
+	free(text);
+	/* A quarter of the time at its autoscaling max: said beside its utilisation. */
+	append_metric(&f, "at_max.web.eu-west-1", "fraction", 0.25, 0.3);
+	text = summary(&f);
+	find_line(text, "  web in eu-west-1", line, sizeof line);
+	cr_assert_not_null(strstr(line, "61.00 %"), "%s", line);
+	cr_assert_not_null(strstr(line, "25 % of time at max"), "%s", line);
 	/* No line is wider than 100 columns. */
 	assert_narrow(text);
 	free(text);
