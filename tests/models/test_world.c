@@ -175,6 +175,26 @@ Test(world, step_increase_met_after_evaluation_and_boot)
 	rmdir(dir);
 }
 
+/* One tier "api" of 100 requests/s per instance in one region, booting in exactly 2 minutes,
+ * with target tracking at 0.5 evaluated every minute on the step before (no metric delay, no
+ * warm-up); `rate` requests/s over `horizon`; `bounds` the autoscaling's other keys. */
+static void one_tracked_tier(char *buf, size_t n, const char *horizon, double rate,
+			     const char *bounds)
+{
+	snprintf(buf, n,
+		 "{ \"name\": \"tt\", \"version\": 1, \"horizon\": \"%s\", \"step\": \"1m\","
+		 "  \"traffic\": { \"base_rate\": %g },"
+		 "  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		 "                          \"price_hourly\": 0.1 } ],"
+		 "  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		 "  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\","
+		 "    \"capacity_rps\": 100, \"boot_time\": { \"median\": \"2m\", \"p95\": \"2m\" },"
+		 "    \"autoscaling\": { %s,"
+		 "      \"target_tracking\": { \"target\": 0.5, \"metric_delay\": 0, \"warmup\": 0,"
+		 "                             \"metric_period\": \"1m\" } } } ] }",
+		 horizon, rate, bounds);
+}
+
 /* A pool brought back from zero is not scaled in by a metric window it was dark in: with no
  * instance in service the window has no data (as a utilisation alarm with no instance
  * reporting), not an idle fleet. Constant 100 requests/s, capacity 100 requests/s an
@@ -186,18 +206,9 @@ Test(world, step_increase_met_after_evaluation_and_boot)
  * 2 from then to the end. */
 Test(world, a_pool_back_from_zero_is_not_scaled_in_by_its_dark_window)
 {
-	const char *json =
-		"{ \"name\": \"dark\", \"version\": 1, \"horizon\": \"3h\", \"step\": \"1m\","
-		"  \"traffic\": { \"base_rate\": 100 },"
-		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
-		"                          \"price_hourly\": 0.1 } ],"
-		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
-		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\","
-		"    \"capacity_rps\": 100, \"boot_time\": { \"median\": \"2m\", \"p95\": \"2m\" },"
-		"    \"autoscaling\": { \"min\": 0, \"max\": 10, \"desired\": 0,"
-		"      \"scheduled\": [ { \"at\": \"01:00\", \"desired\": 2 } ],"
-		"      \"target_tracking\": { \"target\": 0.5, \"metric_delay\": 0, \"warmup\": 0,"
-		"                             \"metric_period\": \"1m\" } } } ] }";
+	char json[2048];
+	one_tracked_tier(json, sizeof json, "3h", 100, "\"min\": 0, \"max\": 10, \"desired\": 0, "
+			 "\"scheduled\": [ { \"at\": \"01:00\", \"desired\": 2 } ]");
 	struct scenario sc;
 	parse(json, "dark.json", &sc);
 	struct run_options o = { .seed = 5, .reps = 1, .threads = 1, .bucket = 60 };
@@ -225,17 +236,8 @@ Test(world, a_pool_back_from_zero_is_not_scaled_in_by_its_dark_window)
  * counted: it has no policy to be held back. */
 Test(world, time_at_the_autoscaling_max_by_hand)
 {
-	const char *json =
-		"{ \"name\": \"capped\", \"version\": 1, \"horizon\": \"1h\", \"step\": \"1m\","
-		"  \"traffic\": { \"base_rate\": 1000 },"
-		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
-		"                          \"price_hourly\": 0.1 } ],"
-		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
-		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\","
-		"    \"capacity_rps\": 100, \"boot_time\": { \"median\": \"2m\", \"p95\": \"2m\" },"
-		"    \"autoscaling\": { \"min\": 2, \"max\": 5,"
-		"      \"target_tracking\": { \"target\": 0.5, \"metric_delay\": 0, \"warmup\": 0,"
-		"                             \"metric_period\": \"1m\" } } } ] }";
+	char json[2048];
+	one_tracked_tier(json, sizeof json, "1h", 1000, "\"min\": 2, \"max\": 5");
 	struct scenario sc;
 	parse(json, "capped.json", &sc);
 	struct run_options o = { .seed = 9, .reps = 2, .threads = 1, .bucket = 60 };
