@@ -370,9 +370,9 @@ static void quantile_stat(const double *v, size_t n, double p, struct run_stat *
 	*st = (struct run_stat){ ci.mean, ci.low, ci.high, ci.mean, ci.mean, ci.mean };
 }
 
-/* The share of v[0..n) (each 0 or 1) across outages, with its Wilson 95% interval: a share
- * of 1 in 4 outages is not known to be 1 (its interval is [0.51, 1]), as mean +- t sd would
- * claim. */
+/* The share of v[0..n) (each 0 or 1) across outages, with its Wilson 95% interval: 4 outages
+ * out of 4 within the target do not show the share is 1 (its interval is [0.51, 1]), as
+ * mean +- t sd would claim. */
 static void share_stat(double *v, size_t n, struct run_stat *st)
 {
 	uint64_t k = 0;
