@@ -1075,7 +1075,8 @@ static int load_trace(struct ctx *c, const cJSON *v)
 static int load_traffic(struct ctx *c, const cJSON *root)
 {
 	static const char *const keys[] = { "base_rate", "daily", "weekly", "growth_per_month",
-					    "noise", "spikes", "trace", "regions", NULL };
+					    "noise", "spikes", "trace", "trace_period", "regions",
+					    NULL };
 	static const char *const daily_keys[] = { "amplitude", "peak_hour", NULL };
 	static const char *const weekly_keys[] = { "weekend_factor", NULL };
 	static const char *const spike_keys[] = { "rate_per_day", "magnitude", "duration", NULL };
@@ -1105,6 +1106,20 @@ static int load_traffic(struct ctx *c, const cJSON *root)
 		if ((rc = load_trace(c, cJSON_GetObjectItemCaseSensitive(o, "trace"))) != 0)
 			return rc;
 		pop(c);
+		if (cJSON_HasObjectItem(o, "trace_period")) {
+			if ((rc = get_duration(c, o, "trace_period", NULL, 1, &t->trace_period)))
+				return rc;
+			/* A row after the period would never be read (one at it, closing the
+			 * trace, is the next period's start and is not read either). */
+			double last = t->trace.time[t->trace.n - 1];
+			if (!(last <= t->trace_period))
+				return fail_key(c, "trace_period", AT_VALUE, "expected a period at "
+						"least the trace's last row (at %g s), got %g s", last,
+						t->trace_period);
+		}
+	} else if (cJSON_HasObjectItem(o, "trace_period")) {
+		return fail_key(c, "trace_period", AT_KEY, "only allowed with trace (it repeats "
+				"the trace)");
 	} else if ((rc = get_number(c, o, "base_rate", REQUIRED, 0, 1, INFINITY, 1,
 				    "a rate in requests/s > 0", &t->base_rate)) != 0) {
 		return rc;

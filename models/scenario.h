@@ -83,6 +83,8 @@ struct scenario_traffic {
 	struct scenario_spikes spikes;
 	int has_trace;               /* 1 when `trace` replaces base_rate and the shapes */
 	struct scenario_trace trace;
+	double trace_period;         /* s: the trace repeats with this period; 0 = it does not
+				        (its last rate holds to the horizon) */
 	double *region_share;        /* [nregions] fraction of traffic entering each region; sums to 1 */
 };
 

@@ -42,10 +42,39 @@ static double trace_integral(const struct scenario_trace *tr, double t0, double 
 	return sum;
 }
 
+/* The trace's mean rate over [t0, t1), t0 < t1, repeated with spec->trace_period when it has
+ * one: each period's piece is read at its offset into the period. *cursor as above; it goes
+ * back to the first row when a piece starts before the row it is at (a new period). */
+static double trace_mean(const struct scenario_traffic *spec, double t0, double t1,
+			 size_t *cursor)
+{
+	const struct scenario_trace *tr = &spec->trace;
+	double period = spec->trace_period;
+	if (!(period > 0))
+		return trace_integral(tr, t0, t1, cursor) / (t1 - t0);
+	double sum = 0;
+	for (double t = t0; t < t1;) {
+		double start = floor(t / period) * period;
+		/* The quotient's rounding may put start a period off: t is in [start, +period). */
+		if (start > t)
+			start -= period;
+		else if (start + period <= t)
+			start += period;
+		double end = start + period < t1 ? start + period : t1;
+		if (tr->time[*cursor] > t - start)
+			*cursor = 0;
+		sum += trace_integral(tr, t - start, end - start, cursor);
+		t = end;
+	}
+	return sum / (t1 - t0);
+}
+
 double traffic_shape(const struct scenario_traffic *spec, double t)
 {
 	if (spec->has_trace) {
 		size_t cursor = 0;
+		if (spec->trace_period > 0)
+			t -= floor(t / spec->trace_period) * spec->trace_period;
 		/* binary search would be faster; this is the one-off query, traffic_rate walks. */
 		return spec->trace.rate[trace_row(&spec->trace, t, &cursor)];
 	}
@@ -63,7 +92,7 @@ double traffic_shape_mean(const struct scenario_traffic *spec, double t0, double
 {
 	if (spec->has_trace) {
 		size_t cursor = 0;
-		return trace_integral(&spec->trace, t0, t1, &cursor) / (t1 - t0);
+		return trace_mean(spec, t0, t1, &cursor);
 	}
 	return traffic_shape(spec, 0.5 * (t0 + t1));
 }
@@ -209,7 +238,7 @@ int traffic_rate(struct traffic *t, uint64_t k, double *rate)
 	if (t->shape)
 		shape = t->shape[k];
 	else if (t->spec->has_trace)
-		shape = trace_integral(&t->spec->trace, a, b, &t->cursor) / (b - a);
+		shape = trace_mean(t->spec, a, b, &t->cursor);
 	else
 		shape = traffic_shape(t->spec, 0.5 * (a + b));
 	t->last_step = k;
@@ -231,7 +260,7 @@ int traffic_shape_table(const struct scenario_traffic *spec, double step, uint64
 	for (uint64_t k = 0; k < nsteps; k++) {
 		/* Exactly the computation of traffic_rate, so that a table changes nothing. */
 		double a = (double)k * step, b = (double)(k + 1) * step;
-		v[k] = spec->has_trace ? trace_integral(&spec->trace, a, b, &cursor) / (b - a)
+		v[k] = spec->has_trace ? trace_mean(spec, a, b, &cursor)
 				       : traffic_shape(spec, 0.5 * (a + b));
 	}
 	*out = v;

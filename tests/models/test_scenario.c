@@ -544,6 +544,18 @@ Test(scenario, mutually_exclusive_and_missing_alternatives_are_errors)
 	cr_assert_eq(parse_edited("\"base_rate\": 10", "\"trace\": \"scenarios/traces/diurnal.csv\","
 				  " \"daily\": { \"amplitude\": 0.1 }", &err), CAPSIM_EINVAL);
 	cr_assert_str_eq(err.path, "traffic.daily");
+	/* trace_period repeats a trace: refused without one, and it must reach the last row
+	 * (diurnal.csv's is at 24:00 = 86400 s, closing the day). */
+	cr_assert_eq(parse_edited("\"base_rate\": 10", "\"base_rate\": 10, \"trace_period\": "
+				  "\"1d\"", &err), CAPSIM_EINVAL);
+	cr_assert_str_eq(err.path, "traffic.trace_period");
+	cr_assert(strstr(err.msg, "only allowed with trace"), "%s", err.msg);
+	cr_assert_eq(parse_edited("\"base_rate\": 10", "\"trace\": \"scenarios/traces/diurnal.csv\","
+				  " \"trace_period\": \"23h\"", &err), CAPSIM_EINVAL);
+	cr_assert_str_eq(err.path, "traffic.trace_period");
+	cr_assert(strstr(err.msg, "last row (at 86400 s), got 82800 s"), "%s", err.msg);
+	cr_assert_eq(parse_edited("\"base_rate\": 10", "\"trace\": \"scenarios/traces/diurnal.csv\","
+				  " \"trace_period\": \"1d\"", &err), 0, "%s", err.msg);
 }
 
 Test(scenario, durations_accept_units_and_plain_seconds)

@@ -303,6 +303,45 @@ Test(world, trace_replayed_exactly)
 	rmdir(dir);
 }
 
+/* A trace repeated every hour: 100 requests/s for its first half hour, 300 for the second.
+ * 40-minute steps straddle the period: [0, 2400) is 1800 s at 100 and 600 at 300, mean 150;
+ * [2400, 4800) is 1200 s at 300 (to 3600) and 1200 at 100 (the next hour's start), mean
+ * 200; [4800, 7200) is offsets [1200, 3600): 600 s at 100 and 1800 at 300, mean 250. */
+Test(world, a_trace_with_a_period_repeats)
+{
+	char dir[] = "/tmp/capsim-world-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char csv[256], path[256];
+	snprintf(csv, sizeof csv, "%s/p.csv", dir);
+	FILE *f = fopen(csv, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "time_s,requests_per_s\n0,100\n1800,300\n");
+	fclose(f);
+	snprintf(path, sizeof path, "%s/s.json", dir);
+	const char *json =
+		"{ \"name\": \"per\", \"version\": 1, \"horizon\": \"2h\", \"step\": \"40m\","
+		"  \"traffic\": { \"trace\": \"p.csv\", \"trace_period\": \"1h\" },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\","
+		"    \"capacity_rps\": 1000, \"autoscaling\": { \"min\": 1, \"max\": 1 } } ] }";
+	struct scenario sc;
+	parse(json, path, &sc);
+	struct run_options o = { .seed = 3, .reps = 1, .threads = 1, .bucket = 2400 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert_eq(r.nbuckets, 3);
+	static const double want[3] = { 150, 200, 250 };
+	for (size_t b = 0; b < 3; b++)
+		cr_assert_float_eq(run_ts(&r, b, 0, RUN_TS_DEMAND), want[b], 1e-12 * want[b],
+				   "step %zu: %g", b, run_ts(&r, b, 0, RUN_TS_DEMAND));
+	run_result_release(&r);
+	scenario_release(&sc);
+	unlink(csv);
+	rmdir(dir);
+}
+
 /* A tier placed in one region serves the flow of every region; its downstream latency and
  * losses reach each region's chain. */
 Test(world, unplaced_region_routes_to_the_placed_one)
