@@ -116,6 +116,21 @@ Test(world, overload_serves_capacity_and_times_out_the_rest)
 	free(json);
 }
 
+/* A folder for a scenario with a trace: dir (a mkdtemp template, filled in), the CSV file
+ * dir/name holding text (its path in csv) and the scenario's path dir/s.json in path, from
+ * which the trace's relative name resolves. */
+static void trace_dir(char *dir, const char *name, const char *text, char *csv, char *path,
+		      size_t len)
+{
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(csv, len, "%s/%s", dir, name);
+	FILE *f = fopen(csv, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+	snprintf(path, len, "%s/s.json", dir);
+}
+
 /* Target tracking meets a step increase of traffic after the evaluation period plus the boot
  * time. A trace gives 200 req/s for the first hour, then 560. One instance sustains 100 req/s
  * (capacity_rps); target 0.5, tolerance 0.1, no metric delay, 60 s period; boot exactly 120 s
@@ -131,15 +146,9 @@ Test(world, overload_serves_capacity_and_times_out_the_rest)
  * within 10% of the target: steady at 12. */
 Test(world, step_increase_met_after_evaluation_and_boot)
 {
-	char dir[] = "/tmp/capsim-world-XXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
-	char csv[256], path[256];
-	snprintf(csv, sizeof csv, "%s/step.csv", dir);
-	FILE *f = fopen(csv, "w");
-	cr_assert_not_null(f);
-	fprintf(f, "time_s,requests_per_s\n0,200\n3600,560\n");
-	fclose(f);
-	snprintf(path, sizeof path, "%s/s.json", dir);
+	char dir[] = "/tmp/capsim-world-XXXXXX", csv[256], path[256];
+	trace_dir(dir, "step.csv", "time_s,requests_per_s\n0,200\n3600,560\n", csv, path,
+		  sizeof csv);
 	const char *json =
 		"{ \"name\": \"step\", \"version\": 1, \"horizon\": \"3h\", \"step\": \"1m\","
 		"  \"traffic\": { \"trace\": \"step.csv\" },"
@@ -259,20 +268,14 @@ Test(world, time_at_the_autoscaling_max_by_hand)
  * trace's rate (no noise, no spikes, bucket = step). */
 Test(world, trace_replayed_exactly)
 {
-	char dir[] = "/tmp/capsim-world-XXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
-	char csv[256], path[256];
-	snprintf(csv, sizeof csv, "%s/t.csv", dir);
-	FILE *f = fopen(csv, "w");
-	cr_assert_not_null(f);
+	char dir[] = "/tmp/capsim-world-XXXXXX", csv[256], path[256], text[1024];
 	double rates[12];
-	fprintf(f, "time_s,requests_per_s\n");
+	size_t n = (size_t)snprintf(text, sizeof text, "time_s,requests_per_s\n");
 	for (int i = 0; i < 12; i++) {
 		rates[i] = 50.0 + 37.5 * (i % 5) + 0.25 * i;
-		fprintf(f, "%d,%.17g\n", 300 * i, rates[i]);
+		n += (size_t)snprintf(text + n, sizeof text - n, "%d,%.17g\n", 300 * i, rates[i]);
 	}
-	fclose(f);
-	snprintf(path, sizeof path, "%s/s.json", dir);
+	trace_dir(dir, "t.csv", text, csv, path, sizeof csv);
 	const char *json =
 		"{ \"name\": \"tr\", \"version\": 1, \"horizon\": \"1h\", \"step\": \"5m\","
 		"  \"traffic\": { \"trace\": \"t.csv\", \"regions\": { \"r1\": 0.25, \"r2\": 0.75 } },"
@@ -309,15 +312,9 @@ Test(world, trace_replayed_exactly)
  * 200; [4800, 7200) is offsets [1200, 3600): 600 s at 100 and 1800 at 300, mean 250. */
 Test(world, a_trace_with_a_period_repeats)
 {
-	char dir[] = "/tmp/capsim-world-XXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
-	char csv[256], path[256];
-	snprintf(csv, sizeof csv, "%s/p.csv", dir);
-	FILE *f = fopen(csv, "w");
-	cr_assert_not_null(f);
-	fprintf(f, "time_s,requests_per_s\n0,100\n1800,300\n");
-	fclose(f);
-	snprintf(path, sizeof path, "%s/s.json", dir);
+	char dir[] = "/tmp/capsim-world-XXXXXX", csv[256], path[256];
+	trace_dir(dir, "p.csv", "time_s,requests_per_s\n0,100\n1800,300\n", csv, path,
+		  sizeof csv);
 	const char *json =
 		"{ \"name\": \"per\", \"version\": 1, \"horizon\": \"2h\", \"step\": \"40m\","
 		"  \"traffic\": { \"trace\": \"p.csv\", \"trace_period\": \"1h\" },"
