@@ -130,14 +130,19 @@ static int has_tier(const struct run_result *r, long tier)
 }
 
 /* The panels of a per-tier plot: the tiers that have series, in scenario order, then the
- * chains (-1) when there are any. Returns the count and, for i < count, the i-th in *tier. */
+ * chains (-1) when there are any and they differ from the one tier. Returns the count and,
+ * for i < count, the i-th in *tier. */
 static size_t panels(const struct run_result *r, size_t i, long *tier)
 {
+	const struct scenario *sc = r->sc;
 	size_t n = 0;
-	for (long t = 0; t < (long)r->sc->ntiers; t++)
+	for (long t = 0; t < (long)sc->ntiers; t++)
 		if (has_tier(r, t) && n++ == i)
 			*tier = t;
-	if (has_tier(r, -1) && n++ == i)
+	/* The whole chain, unless it is one tier visited once: then it is that tier's panel
+	 * again. */
+	int same = sc->ntiers == 1 && sc->tiers[0].visits == 1.0;
+	if (!same && has_tier(r, -1) && n++ == i)
 		*tier = -1;
 	return n;
 }

@@ -99,6 +99,35 @@ Test(plot, latency_on_a_log_axis_when_the_target_is_far_above_it)
 	fake_rmtree(dir);
 }
 
+/* One tier visited once: the whole chain's panel would repeat the tier's, and is left out;
+ * with two tiers (the fake's) both tiers and the chain have a panel. */
+Test(plot, one_tier_has_no_separate_chain_panel)
+{
+	struct fake f;
+	char *dir = fake_tmpdir(), err[512] = "";
+	fake_init(&f);
+	cr_assert_eq(report_plot_scripts(&f.r, dir, err, sizeof err), 0, "%s", err);
+	char *path = fake_path(dir, "demand.gp"), *text = fake_slurp(path, NULL);
+	cr_assert_not_null(strstr(text, "multiplot layout 3,1"), "%s", text);
+	cr_assert_not_null(strstr(text, "whole chain"), "%s", text);
+	free(text);
+	/* One tier: the fake's second tier's series become the first's. */
+	f.sc.ntiers = 1;
+	f.tiers[0].visits = 1.0;
+	f.tiers[0].calls = -1;
+	for (size_t s = 0; s < f.r.nseries; s++)
+		if (f.r.series[s].tier == 1)
+			f.r.series[s].tier = 0;
+	cr_assert_eq(report_plot_scripts(&f.r, dir, err, sizeof err), 0, "%s", err);
+	text = fake_slurp(path, NULL);
+	cr_assert_not_null(strstr(text, "multiplot layout 1,1"), "%s", text);
+	cr_assert_null(strstr(text, "whole chain"), "%s", text);
+	free(text);
+	free(path);
+	fake_release(&f);
+	fake_rmtree(dir);
+}
+
 Test(plot, cost_daily_sums_each_pool_over_the_day)
 {
 	/* Pool s costs (s + 1) USD/h for 12 h and 2 (s + 1) USD/h for 12 h: 36 (s + 1) a day. */
