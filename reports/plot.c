@@ -226,7 +226,6 @@ static void instances_script(FILE *f, const struct run_result *r)
 		   "all tiers of the region");
 }
 
-/* The regions' chains' percentile against the SLO target. */
 /* The latency plot's y range when it needs a log scale: when what it shows (the regions'
  * percentile and the target) spans more than 30 times its smallest positive value, a linear
  * axis would flatten the usual latency onto the floor (a batch tier's 600 s target over 6 s
@@ -249,6 +248,7 @@ static int latency_log_range(const struct run_result *r, double target, double *
 	return isfinite(*lo) && isfinite(*hi) && *hi > 30 * *lo;
 }
 
+/* The regions' chains' percentile against the SLO target. */
 static void latency_script(FILE *f, const struct run_result *r)
 {
 	const struct scenario *sc = r->sc;
@@ -423,15 +423,21 @@ static void usd(char *buf, size_t len, double x)
 	report_grouped(buf + 1, len - 1, x, fmod(x, 1.0) == 0.0 ? 0 : 2);
 }
 
-/* Whether the budget line is drawn within the bill's axis: when it is at most twice the
- * highest P90. Far above, it would flatten the bill (and its growth) onto the floor. */
-static int budget_on_axis(const struct run_result *r)
+/* The highest monthly P90: the top of the bill's band. */
+static double bill_p90_max(const struct run_result *r)
 {
 	double hi = 0;
 	for (size_t m = 0; m < r->nbills; m++)
 		if (r->bills[m].p90 > hi)
 			hi = r->bills[m].p90;
-	return r->sc->budget_monthly > 0 && r->sc->budget_monthly <= 2 * hi;
+	return hi;
+}
+
+/* Whether the budget line is drawn within the bill's axis: when it is at most twice the
+ * highest P90. Far above, it would flatten the bill (and its growth) onto the floor. */
+static int budget_on_axis(const struct run_result *r)
+{
+	return r->sc->budget_monthly > 0 && r->sc->budget_monthly <= 2 * bill_p90_max(r);
 }
 
 /* The bill's y axis in grouped dollars ("$0", "$5,000", ... "$30,000"; cents when the step
@@ -441,10 +447,9 @@ static int budget_on_axis(const struct run_result *r)
  * the top. */
 static void bill_axis(FILE *f, const struct run_result *r)
 {
-	double top = budget_on_axis(r) ? r->sc->budget_monthly : 0;
-	for (size_t m = 0; m < r->nbills; m++)
-		if (r->bills[m].p90 > top)
-			top = r->bills[m].p90;
+	double top = bill_p90_max(r);
+	if (budget_on_axis(r) && r->sc->budget_monthly > top)
+		top = r->sc->budget_monthly;
 	if (!(top > 0) || !isfinite(top)) {
 		fputs("set format y \"$%g\"\nset yrange [0:*]\n", f);
 		return;

@@ -74,27 +74,36 @@ Test(plot, scripts_exist_and_quote_names_the_gnuplot_way)
 	fake_rmtree(dir);
 }
 
+/* Writes f's plot scripts into dir and returns the text of the one called name (".gp"
+ * added). */
+static char *script_text(struct fake *f, const char *dir, const char *name)
+{
+	char err[512] = "", file[64];
+	cr_assert_eq(report_plot_scripts(&f->r, dir, err, sizeof err), 0, "%s", err);
+	snprintf(file, sizeof file, "%s.gp", name);
+	char *path = fake_path(dir, file), *text = fake_slurp(path, NULL);
+	free(path);
+	return text;
+}
+
 Test(plot, latency_on_a_log_axis_when_the_target_is_far_above_it)
 {
 	/* The fake's regional p99 is 0.05 + 0.6 u^8 with u <= 1: between 0.05 and 0.65 s. A
 	 * 0.5 s target keeps the axis linear (0.65 / 0.05 = 13 <= 30); a 600 s one (a batch
 	 * deadline) spans 600 / 0.65 > 30 times: log scale, up to 1.5 × 600 = 900. */
 	struct fake f;
-	char *dir = fake_tmpdir(), err[512] = "";
+	char *dir = fake_tmpdir();
 	fake_init(&f);
-	cr_assert_eq(report_plot_scripts(&f.r, dir, err, sizeof err), 0, "%s", err);
-	char *path = fake_path(dir, "latency.gp"), *text = fake_slurp(path, NULL);
+	char *text = script_text(&f, dir, "latency");
 	cr_assert_null(strstr(text, "logscale"), "%s", text);
 	cr_assert_not_null(strstr(text, "set yrange [0:*]"), "%s", text);
 	free(text);
 	f.sc.slo.latency_target = 600;
-	cr_assert_eq(report_plot_scripts(&f.r, dir, err, sizeof err), 0, "%s", err);
-	text = fake_slurp(path, NULL);
+	text = script_text(&f, dir, "latency");
 	cr_assert_not_null(strstr(text, "set logscale y\nset yrange ["), "%s", text);
 	cr_assert_not_null(strstr(text, ":900]\n"), "%s", text);
 	cr_assert_not_null(strstr(text, "(s, log scale)"), "%s", text);
 	free(text);
-	free(path);
 	fake_release(&f);
 	fake_rmtree(dir);
 }
@@ -104,10 +113,9 @@ Test(plot, latency_on_a_log_axis_when_the_target_is_far_above_it)
 Test(plot, one_tier_has_no_separate_chain_panel)
 {
 	struct fake f;
-	char *dir = fake_tmpdir(), err[512] = "";
+	char *dir = fake_tmpdir();
 	fake_init(&f);
-	cr_assert_eq(report_plot_scripts(&f.r, dir, err, sizeof err), 0, "%s", err);
-	char *path = fake_path(dir, "demand.gp"), *text = fake_slurp(path, NULL);
+	char *text = script_text(&f, dir, "demand");
 	cr_assert_not_null(strstr(text, "multiplot layout 3,1"), "%s", text);
 	cr_assert_not_null(strstr(text, "whole chain"), "%s", text);
 	free(text);
@@ -118,12 +126,10 @@ Test(plot, one_tier_has_no_separate_chain_panel)
 	for (size_t s = 0; s < f.r.nseries; s++)
 		if (f.r.series[s].tier == 1)
 			f.r.series[s].tier = 0;
-	cr_assert_eq(report_plot_scripts(&f.r, dir, err, sizeof err), 0, "%s", err);
-	text = fake_slurp(path, NULL);
+	text = script_text(&f, dir, "demand");
 	cr_assert_not_null(strstr(text, "multiplot layout 1,1"), "%s", text);
 	cr_assert_null(strstr(text, "whole chain"), "%s", text);
 	free(text);
-	free(path);
 	fake_release(&f);
 	fake_rmtree(dir);
 }
