@@ -548,7 +548,7 @@ static int load_slo(struct ctx *c, const cJSON *root)
 
 static int load_regions(struct ctx *c, const cJSON *root)
 {
-	static const char *const keys[] = { "name", "zones", NULL };
+	static const char *const keys[] = { "name", "zones", "rtt", NULL };
 	struct scenario *sc = c->sc;
 	const cJSON *arr, *it;
 	int rc;
@@ -622,6 +622,93 @@ static int region_ref(struct ctx *c, const cJSON *v, size_t *out)
 	hint(text, sizeof text, v->valuestring, names, c->sc->nregions, "declared regions are");
 	free(names);
 	return fail(c, AT_VALUE, "%s", text);
+}
+
+/* The index of the declared region named by key, the last element of the current path: an
+ * unknown one is reported at the key. */
+static int region_key(struct ctx *c, const char *key, size_t *out)
+{
+	long r = scenario_find_region(c->sc, key);
+	if (r >= 0) {
+		*out = (size_t)r;
+		return 0;
+	}
+	const char **names = region_names(c->sc);
+	if (!names)
+		return CAPSIM_ENOMEM;
+	char text[400];
+	snprintf(text, sizeof text, "unknown region");
+	hint(text, sizeof text, key, names, c->sc->nregions, "declared regions are");
+	free(names);
+	return fail(c, AT_KEY, "%s", text);
+}
+
+/* Each region's "rtt": {"OTHER": duration}, the round trip between two regions, into
+ * sc->rtt. Read once every region is declared (a region names the ones after it). The
+ * matrix is symmetric, so a pair may be given on either side or both, with one value. */
+static int load_rtt(struct ctx *c, const cJSON *root)
+{
+	struct scenario *sc = c->sc;
+	size_t nr = sc->nregions;
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "regions"), *it;
+	unsigned char *given;
+	int rc;
+	if (!(sc->rtt = calloc(nr * nr, sizeof *sc->rtt)) || !(given = calloc(nr * nr, 1)))
+		return CAPSIM_ENOMEM;
+	size_t i = 0;
+	rc = 0;
+	push_key(c, "regions");
+	cJSON_ArrayForEach(it, arr) {
+		const cJSON *o, *m;
+		push_index(c, i);
+		if ((rc = get_object(c, it, "rtt", 0, &o)) != 0)
+			goto out;
+		if (o) {
+			push_key(c, "rtt");
+			if ((rc = check_duplicates(c, o)) != 0)
+				goto out;
+			for (m = o->child; m; m = m->next) {
+				size_t r;
+				double d;
+				if (is_comment(m->string))
+					continue;
+				push_key(c, m->string);
+				if ((rc = region_key(c, m->string, &r)) != 0)
+					goto out;
+				pop(c);
+				if (r == i) {
+					rc = fail_key(c, m->string, AT_KEY, "a region's round trip to "
+						      "itself is not declared (calls within a region "
+						      "add no network time)");
+					goto out;
+				}
+				if ((rc = get_duration(c, o, m->string, NULL, 0, &d)) != 0)
+					goto out;
+				if (given[i * nr + r] == 0 && given[r * nr + i] &&
+				    sc->rtt[r * nr + i] != d) {
+					char a[32], b[32];
+					units_format_duration(d, a, sizeof a);
+					units_format_duration(sc->rtt[r * nr + i], b, sizeof b);
+					rc = fail_key(c, m->string, AT_VALUE, "expected the round trip "
+						      "regions[%zu] (\"%s\") declares to this region, %s, "
+						      "got %s (a round trip is the same both ways)", r,
+						      sc->regions[r].name, b, a);
+					goto out;
+				}
+				sc->rtt[i * nr + r] = sc->rtt[r * nr + i] = d;
+				given[i * nr + r] = 1;
+				if (d > 0)
+					sc->has_rtt = 1;
+			}
+			pop(c);
+		}
+		pop(c);
+		i++;
+	}
+	pop(c);
+out:
+	free(given);
+	return rc;
 }
 
 /* ---- instance types and the price catalog ---- */
@@ -1200,20 +1287,8 @@ static int load_traffic(struct ctx *c, const cJSON *root)
 			if (is_comment(m->string))
 				continue;
 			push_key(c, m->string);
-			/* The key names the region, so an unknown one is reported at the key. */
-			long ri = scenario_find_region(sc, m->string);
-			if (ri < 0) {
-				const char **names = region_names(sc);
-				char text[400];
-				if (!names)
-					return CAPSIM_ENOMEM;
-				snprintf(text, sizeof text, "unknown region");
-				hint(text, sizeof text, m->string, names, sc->nregions,
-				     "declared regions are");
-				free(names);
-				return fail(c, AT_KEY, "%s", text);
-			}
-			r = (size_t)ri;
+			if ((rc = region_key(c, m->string, &r)) != 0)
+				return rc;
 			if (!cJSON_IsNumber(m) || !(m->valuedouble > 0 && m->valuedouble <= 1))
 				return expected(c, NULL, m, "a share in (0,1]");
 			t->region_share[r] = m->valuedouble;
@@ -2986,6 +3061,30 @@ static int load_optimize(struct ctx *c, const cJSON *root)
 
 /* ---- the whole file ---- */
 
+/* A synchronous write waits for the round trip to the other region: with the regions' rtt
+ * declared and no "sync_latency" given, that round trip (the primary's to the recovery
+ * region; with active_active, the longest between two regions, as a write waits for the
+ * farthest). */
+static void sync_latency_from_rtt(struct ctx *c, const cJSON *root)
+{
+	struct scenario *sc = c->sc;
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "data");
+	size_t nr = sc->nregions;
+	if (!sc->has_dr || !sc->has_data || sc->data.replication != SCENARIO_REPL_SYNC ||
+	    !sc->has_rtt || cJSON_HasObjectItem(o, "sync_latency"))
+		return;
+	double d = 0;
+	if (sc->dr.strategy == SCENARIO_DR_ACTIVE_ACTIVE) {
+		for (size_t i = 0; i < nr * nr; i++)
+			if (sc->rtt[i] > d)
+				d = sc->rtt[i];
+	} else {
+		d = sc->rtt[sc->dr.primary * nr + sc->dr.recovery];
+	}
+	if (d > 0)
+		sc->data.sync_latency = d;
+}
+
 static int load_root(struct ctx *c, const cJSON *root)
 {
 	static const char *const keys[] = { "name", "version", "horizon", "step", "seed",
@@ -3021,7 +3120,8 @@ static int load_root(struct ctx *c, const cJSON *root)
 	    (rc = load_slo(c, root)) != 0 ||
 	    (rc = get_number(c, root, "budget_monthly", 0, 0, 1, INFINITY, 1,
 			     "an amount in USD per month > 0", &sc->budget_monthly)) != 0 ||
-	    (rc = load_regions(c, root)) != 0 || (rc = load_instance_types(c, root)) != 0 ||
+	    (rc = load_regions(c, root)) != 0 || (rc = load_rtt(c, root)) != 0 ||
+	    (rc = load_instance_types(c, root)) != 0 ||
 	    (rc = load_catalog_key(c, root)) != 0 || (rc = load_traffic(c, root)) != 0 ||
 	    (rc = load_tiers(c, root)) != 0 || (rc = load_reservations(c, root)) != 0 ||
 	    (rc = load_savings_plans(c, root)) != 0 || (rc = load_failures(c, root)) != 0 ||
@@ -3029,6 +3129,7 @@ static int load_root(struct ctx *c, const cJSON *root)
 	    /* After dr: the optimizer's defaults depend on dr.data_tier. */
 	    (rc = load_optimize(c, root)) != 0)
 		return rc;
+	sync_latency_from_rtt(c, root);
 	return 0;
 }
 
@@ -3149,6 +3250,7 @@ void scenario_release(struct scenario *sc)
 		free(sc->regions[i].name);
 	}
 	free(sc->regions);
+	free(sc->rtt);
 	for (size_t i = 0; i < sc->ntiers; i++) {
 		struct scenario_tier *t = &sc->tiers[i];
 		free(t->name);

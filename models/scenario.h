@@ -397,6 +397,10 @@ struct scenario {
 	size_t ninstance_types;
 	struct scenario_region *regions;
 	size_t nregions;
+	double *rtt;                 /* [nregions × nregions] s, network round trip between two
+				      * regions (regions[].rtt), symmetric; 0 on the diagonal and
+				      * for pairs not declared */
+	int has_rtt;                 /* 1 when some pair's round trip is > 0 */
 	struct scenario_tier *tiers; /* tiers[0] is the entry tier; `calls` chains the rest */
 	size_t ntiers;
 	struct scenario_reservation *reservations;     /* [nreservations] in file order */

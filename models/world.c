@@ -137,6 +137,38 @@ static int billing_layout(struct world_shared *sh)
 	return 0;
 }
 
+/* The network time of the chain's calls between regions, per entry region r. The request
+ * starts in r; each tier's visits are calls from where the caller runs to where the route
+ * sends the flow (its own region's pool, or the tier's regions in equal shares), each call a
+ * round trip. A flow split between regions adds the shares' mean, as the chain's latency
+ * does for the pools themselves. */
+static int chain_rtt(struct world_shared *sh)
+{
+	const struct scenario *sc = sh->sc;
+	size_t nr = sc->nregions, nt = sc->ntiers;
+	double *at = malloc(nr * sizeof *at);
+	if (!at)
+		return CAPSIM_ENOMEM;
+	for (size_t r = 0; r < nr; r++) {
+		double sum = 0;
+		memset(at, 0, nr * sizeof *at);
+		at[r] = 1;   /* where the request is: a distribution over regions */
+		for (size_t i = 0; i < nt; i++) {
+			size_t t = sh->chain[i];
+			const double *to = &sh->route[(t * nr + r) * nr];
+			double call = 0;
+			for (size_t x = 0; x < nr; x++)
+				for (size_t y = 0; y < nr; y++)
+					call += at[x] * to[y] * sc->rtt[x * nr + y];
+			sum += sc->tiers[t].visits * call;
+			memcpy(at, to, nr * sizeof *at);
+		}
+		sh->chain_rtt[r] = sum;
+	}
+	free(at);
+	return 0;
+}
+
 int world_shared_init(struct world_shared *sh, const struct scenario *sc, double bucket,
 		      int all_on_demand)
 {
@@ -161,6 +193,7 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 	    !(sh->route = calloc(nt * nr * nr, sizeof *sh->route)) ||
 	    !(sh->everywhere = calloc(nt, sizeof *sh->everywhere)) ||
 	    !(sh->ln_visits = calloc(nt, sizeof *sh->ln_visits)) ||
+	    !(sh->chain_rtt = calloc(nr, sizeof *sh->chain_rtt)) ||
 	    !(sh->qc = calloc(nt, sizeof *sh->qc)) ||
 	    !(sh->family = calloc(nt, sizeof *sh->family)))
 		goto out;
@@ -237,6 +270,9 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 		rc = CAPSIM_ENOMEM;
 	}
 
+	if (sc->has_rtt && chain_rtt(sh) < 0)
+		goto out;
+
 	if (sh->nsteps <= WORLD_SHAPE_TABLE_MAX &&
 	    (rc = traffic_shape_table(&sc->traffic, sc->step, sh->nsteps, &sh->shape)) < 0)
 		goto out;
@@ -285,6 +321,7 @@ void world_shared_release(struct world_shared *sh)
 	free(sh->chain);
 	free(sh->everywhere);
 	free(sh->ln_visits);
+	free(sh->chain_rtt);
 	memset(sh, 0, sizeof *sh);
 }
 
@@ -413,6 +450,10 @@ struct world {
 	 * switch, cached answers expire uniformly over the TTL. */
 	double *dns_prev, *dns_target, *dns_since;
 	int dns_moving;        /* some switch is within its TTL, or routing is not the identity */
+	double *dns_flow;      /* [nr × nr] user requests/s from entry region r to region r2, this
+				  step (only while dns_moving and with the regions' rtt) */
+	double *user_rtt;      /* [nr] s the p-th percentile user of region r2 travels further
+				  than to its own entry region: 0 unless DNS sends users across */
 	struct rng dr_rng;     /* replication lags */
 	int failover;          /* 0 normal, 1 failing over or failed over (primary/recovery) */
 	size_t failover_outage; /* the outage being recovered from */
@@ -1279,6 +1320,33 @@ static void on_hour(struct engine *eng, struct event *ev, void *ctx)
 
 /* The user requests/s each region serves now: every entry region's share of rate, sent where
  * its (possibly still expiring) DNS answers point. */
+/* The round trip the users DNS sends to region r2 travel on top of reaching their own entry
+ * region, at the SLO's percentile: the users of r2 are a mixture by entry region r, each
+ * adding rtt(r, r2), and the p-th percentile user adds the largest e whose share of users
+ * adding at least e is at least 1 - p (as a synchronous write's round trip is added when
+ * writes are at least that share). */
+static void user_rtt(struct world *w, const double *inflow)
+{
+	const struct scenario *sc = w->sc;
+	size_t nr = sc->nregions;
+	double tail = 1.0 - w->sh->p;
+	for (size_t r2 = 0; r2 < nr; r2++) {
+		double e = 0;
+		if (inflow[r2] > 0)
+			for (size_t r = 0; r < nr; r++) {
+				double x = sc->rtt[r * nr + r2], at_least = 0;
+				if (x <= e || w->dns_flow[r * nr + r2] <= 0)
+					continue;
+				for (size_t q = 0; q < nr; q++)
+					if (sc->rtt[q * nr + r2] >= x)
+						at_least += w->dns_flow[q * nr + r2];
+				if (at_least >= tail * inflow[r2])
+					e = x;
+			}
+		w->user_rtt[r2] = e;
+	}
+}
+
 static void route_users(struct world *w, double rate, double now, double *inflow)
 {
 	const struct scenario *sc = w->sc;
@@ -1300,9 +1368,14 @@ static void route_users(struct world *w, double rate, double now, double *inflow
 			f = 0;
 		for (size_t r2 = 0; r2 < nr; r2++) {
 			double prev = w->dns_prev[r * nr + r2], target = w->dns_target[r * nr + r2];
-			inflow[r2] += u * (prev + (target - prev) * f);
+			double x = u * (prev + (target - prev) * f);
+			inflow[r2] += x;
+			if (sc->has_rtt)
+				w->dns_flow[r * nr + r2] = x;
 		}
 	}
+	if (sc->has_rtt)
+		user_rtt(w, inflow);
 }
 
 /* Points the users of entry region r at the weights `to` ([nr]) from now on, the old answers
@@ -1813,6 +1886,12 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		for (size_t r = 0; r < nr; r++)
 			pct[r] += sc->data.sync_latency;
 
+	/* Network round trips between regions: the chain's calls, and users DNS sends away from
+	 * their entry region. */
+	if (sc->has_rtt)
+		for (size_t r = 0; r < nr; r++)
+			pct[r] += sh->chain_rtt[r] + w->user_rtt[r];
+
 	/* Accounting. */
 	struct world_rep *o = w->out;
 	double offered = 0, ok = 0;
@@ -1820,6 +1899,8 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	/* This bucket's rows, and the per-pool sums, through locals: o's pointers are not
 	 * reloaded after every store. */
 	double *ts_b = &o->ts[b * sh->nseries * RUN_TS_NFIELDS], *pool_util = o->pool_util;
+	double *region_lat = o->region_lat;
+	double target = sh->latency_target > 0 ? sh->latency_target : INFINITY;
 	double pct_weighted = o->scalar[W_PCT_WEIGHTED];   /* added to in the same order */
 	for (size_t r = 0; r < nr; r++) {
 		double u = inflow[r];
@@ -1834,10 +1915,15 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		offered += u * dt;
 		ok += alive[r] * dt;
 		if (u > 0) {
+			double *lat = region_lat + r * WORLD_NLAT, ud = u * dt, w_pct = ud * pct[r];
+			int on_time = !(pct[r] > target);
 			any = 1;
-			pct_weighted += u * dt * pct[r];
-			if (sh->latency_target > 0 && pct[r] > sh->latency_target)
-				met = 0;
+			pct_weighted += w_pct;
+			met &= on_time;
+			lat[WORLD_LAT_OFFERED] += ud;
+			lat[WORLD_LAT_WEIGHTED] += w_pct;
+			lat[WORLD_LAT_STEPS]++;
+			lat[WORLD_LAT_MET] += on_time;
 		}
 		if (!sc->has_slo)
 			continue;
@@ -1942,6 +2028,8 @@ static void world_free(struct world *w)
 	free(w->dns_prev);
 	free(w->dns_target);
 	free(w->dns_since);
+	free(w->dns_flow);
+	free(w->user_rtt);
 	free(w->outages);
 	free(w->breach_start);
 	free(w->breach_failed);
@@ -1965,6 +2053,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	if (!(out->pool_cost = calloc(sh->npools, sizeof *out->pool_cost)) ||
 	    !(out->pool_util = calloc(sh->npools, sizeof *out->pool_util)) ||
 	    !(out->pool_at_max = calloc(sh->npools, sizeof *out->pool_at_max)) ||
+	    !(out->region_lat = calloc(nr * WORLD_NLAT, sizeof *out->region_lat)) ||
 	    !(out->ts = calloc(nts, sizeof *out->ts)) ||
 	    !(out->month_cost = calloc(sh->nmonths * sh->npools * BILL_NOPTIONS,
 				       sizeof *out->month_cost)) ||
@@ -1976,7 +2065,9 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	    !(region_state = malloc(5 * nr * sizeof *region_state)) ||
 	    !(w.dns_prev = calloc(nr * nr, sizeof *w.dns_prev)) ||
 	    !(w.dns_target = calloc(nr * nr, sizeof *w.dns_target)) ||
-	    !(w.dns_since = calloc(nr, sizeof *w.dns_since)))
+	    !(w.dns_since = calloc(nr, sizeof *w.dns_since)) ||
+	    !(w.dns_flow = calloc(nr * nr, sizeof *w.dns_flow)) ||
+	    !(w.user_rtt = calloc(nr, sizeof *w.user_rtt)))
 		goto out;
 	for (size_t r = 0; r < nr; r++)
 		w.breach_start[r] = -1;
@@ -2291,6 +2382,7 @@ void world_rep_release(struct world_rep *r)
 	free(r->pool_cost);
 	free(r->pool_util);
 	free(r->pool_at_max);
+	free(r->region_lat);
 	free(r->ts);
 	free(r->month_cost);
 	free(r->month_unused);

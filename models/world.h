@@ -136,6 +136,8 @@ struct world_shared {
 	unsigned char *everywhere; /* [ntiers] 1: placed in every region, so its route is the
 				      identity and each pool serves its own region's flow */
 	double *ln_visits;     /* [ntiers] ln visits */
+	double *chain_rtt;     /* [nregions] s the chain's calls between regions add to a user
+				  request entering region r (scenario's rtt; 0 without it) */
 	struct qcache **qc;    /* [ntiers] one table family per tier */
 	struct qtable_family *family; /* [ntiers] the families' parameters */
 	double *shape;         /* [nsteps] the traffic's deterministic shape per step, shared by
@@ -175,6 +177,15 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 /* Frees sh's tables; accepts NULL and a released struct. */
 void world_shared_release(struct world_shared *sh);
 
+/* world_rep.region_lat's sums for one region, over the steps it serves user requests. */
+enum {
+	WORLD_LAT_OFFERED,     /* user requests */
+	WORLD_LAT_WEIGHTED,    /* user requests × e2e percentile */
+	WORLD_LAT_STEPS,       /* steps */
+	WORLD_LAT_MET,         /* steps whose e2e percentile meets the SLO's target */
+	WORLD_NLAT
+};
+
 /* One replication's results; arrays sized by sh's layout. */
 struct world_rep {
 	double scalar[W_NSCALARS];
@@ -182,6 +193,7 @@ struct world_rep {
 	double *pool_util;     /* [npools] time-average utilisation */
 	double *pool_at_max;   /* [npools] share of the horizon at the autoscaling max (desired
 				  = max > min, a dynamic policy on, not in standby) */
+	double *region_lat;    /* [nregions × WORLD_NLAT] the latency SLO per region served */
 	double *ts;            /* [nbuckets × nseries × RUN_TS_NFIELDS] bucket means */
 	double *month_cost;    /* [nmonths × npools × BILL_NOPTIONS] USD by purchase option */
 	double *month_unused;  /* [nmonths] USD of commitments (reservations, plans) unused */

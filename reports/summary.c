@@ -462,11 +462,30 @@ int report_summary_text(const struct run_result *r, FILE *out)
 	} else if (m) {
 		row(out, r, name, label, NULL);
 	}
+	/* Per region served (run.c gives them where each region serves its own users). */
+	for (size_t g = 0; m && g < sc->nregions; g++) {
+		char rn[160];
+		snprintf(rn, sizeof rn, "%s.region.%s", name, sc->regions[g].name);
+		const struct run_metric *mg = run_find_metric(r, rn);
+		if (!mg)
+			continue;
+		snprintf(label, sizeof label, "  in %s", sc->regions[g].name);
+		note[0] = '\0';
+		if (sc->has_slo && sc->slo.latency_target > 0)
+			snprintf(note, sizeof note, "%s", verdict(&mg->stat, sc->slo.latency_target,
+								  0));
+		row(out, r, rn, label, note);
+	}
 	if (sc->has_slo && sc->slo.latency_target > 0)
 		snprintf(label, sizeof label, "steps with p%g <= %g s", pct, sc->slo.latency_target);
 	else
 		snprintf(label, sizeof label, "steps meeting the latency SLO");
 	row(out, r, "latency_slo_steps", label, NULL);
+	for (size_t g = 0; g < sc->nregions; g++) {
+		snprintf(name, sizeof name, "latency_slo_steps.region.%s", sc->regions[g].name);
+		snprintf(label, sizeof label, "  in %s", sc->regions[g].name);
+		row(out, r, name, label, NULL);
+	}
 	row(out, r, "error_budget_burn", "error-budget burn", "1 = all of the budget");
 	row(out, r, "requests_offered", "requests offered", NULL);
 	row(out, r, "requests_failed", "requests failed", NULL);

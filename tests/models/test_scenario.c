@@ -359,6 +359,10 @@ static const struct broken broken[] = {
 	/* line 28: "term": "2y" */
 	{ "reservation-term", CAPSIM_EINVAL, NULL, 28, "reservations[1].term",
 	  "one of \"1y\" or \"3y\", got \"2y\"" },
+	/* line 13: us-east-1 gives its round trip to eu-west-1 as 75 ms; eu-west-1 (line 12)
+	 * gave the same pair 70 ms */
+	{ "rtt-conflict", CAPSIM_EINVAL, NULL, 13, "regions[1].rtt.eu-west-1",
+	  "(\"eu-west-1\") declares to this region, 70.00 ms, got 75.00 ms" },
 	/* line 27: a compute plan with a family */
 	{ "savings-plan-compute-family", CAPSIM_EINVAL, NULL, 27, "savings_plans[1].family",
 	  "only for instance_family plans" },
@@ -509,6 +513,61 @@ static int parse_edited(const char *from, const char *to, struct scenario_error 
 	int rc = parse_text(buf, &sc, err);
 	scenario_release(&sc);
 	return rc;
+}
+
+/* regions[].rtt: one matrix, symmetric, whichever side declares a pair. */
+Test(scenario, round_trips_between_regions)
+{
+	struct scenario sc;
+	struct scenario_error err;
+	char buf[4096];
+	/* Declared on r2's side only: both directions; the diagonal and r1 -> r1 stay 0. */
+	const char *from = "{ \"name\": \"r2\", \"zones\": [\"a\"] }";
+	const char *p = strstr(small_scenario, from);
+	cr_assert_not_null(p);
+	snprintf(buf, sizeof buf, "%.*s%s%s", (int)(p - small_scenario), small_scenario,
+		 "{ \"name\": \"r2\", \"zones\": [\"a\"], \"rtt\": { \"r1\": \"80ms\" } }",
+		 p + strlen(from));
+	cr_assert_eq(parse_text(buf, &sc, &err), 0, "%s", err.msg);
+	cr_assert(sc.has_rtt);
+	assert_near(sc.rtt[0 * 2 + 1], 0.08, "r1 -> r2");
+	assert_near(sc.rtt[1 * 2 + 0], 0.08, "r2 -> r1");
+	cr_assert_eq(sc.rtt[0], 0);
+	cr_assert_eq(sc.rtt[3], 0);
+	scenario_release(&sc);
+	/* None declared: a zero matrix, no network time. */
+	cr_assert_eq(parse_text(small_scenario, &sc, &err), 0, "%s", err.msg);
+	cr_assert_eq(sc.has_rtt, 0);
+	cr_assert_eq(sc.rtt[1], 0);
+	scenario_release(&sc);
+	/* Both sides with the same value: fine. 0 is allowed (and is no network time). */
+	cr_assert_eq(parse_edited("\"zones\": [\"a\", \"b\"] }",
+				  "\"zones\": [\"a\", \"b\"], \"rtt\": { \"r2\": 0 } }", &err), 0,
+		     "%s", err.msg);
+
+	/* A region's round trip to itself. */
+	cr_assert_eq(parse_edited("\"zones\": [\"a\", \"b\"] }",
+				  "\"zones\": [\"a\", \"b\"], \"rtt\": { \"r1\": \"1ms\" } }", &err),
+		     CAPSIM_EINVAL);
+	cr_assert_str_eq(err.path, "regions[0].rtt.r1");
+	cr_assert(strstr(err.msg, "to itself"), "%s", err.msg);
+	/* An unknown region, at its key, with the closest declared one. */
+	cr_assert_eq(parse_edited("\"zones\": [\"a\", \"b\"] }",
+				  "\"zones\": [\"a\", \"b\"], \"rtt\": { \"r3\": \"1ms\" } }", &err),
+		     CAPSIM_EINVAL);
+	cr_assert_str_eq(err.path, "regions[0].rtt.r3");
+	cr_assert(strstr(err.msg, "unknown region"), "%s", err.msg);
+	cr_assert_eq(err.line, 6);
+	/* Not a duration. */
+	cr_assert_eq(parse_edited("\"zones\": [\"a\", \"b\"] }",
+				  "\"zones\": [\"a\", \"b\"], \"rtt\": { \"r2\": \"fast\" } }", &err),
+		     CAPSIM_EINVAL);
+	cr_assert_str_eq(err.path, "regions[0].rtt.r2");
+	cr_assert(strstr(err.msg, "got \"fast\""), "%s", err.msg);
+	/* Not an object. */
+	cr_assert_eq(parse_edited("\"zones\": [\"a\", \"b\"] }",
+				  "\"zones\": [\"a\", \"b\"], \"rtt\": 70 }", &err), CAPSIM_EINVAL);
+	cr_assert_str_eq(err.path, "regions[0].rtt");
 }
 
 Test(scenario, step_must_cut_the_horizon_into_at_most_ten_million_steps)

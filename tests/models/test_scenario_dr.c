@@ -210,6 +210,48 @@ Test(scenario_dr, data_gets_its_defaults)
 	scenario_release(&sc);
 }
 
+/* A synchronous write's round trip: sync_latency as given; else the regions' rtt between the
+ * primary and the recovery region; else 70 ms. */
+Test(scenario_dr, sync_latency_defaults_to_the_regions_round_trip)
+{
+	static const char sync[] =
+		"\"dr\": { \"strategy\": \"pilot_light\", \"primary\": \"us-east-1\","
+		" \"recovery\": \"eu-west-1\" },\n"
+		"  \"data\": { \"write_rate\": 10, \"replication\": \"sync\" %s }";
+	char rest[512];
+	struct scenario sc;
+	struct scenario_error err;
+	snprintf(rest, sizeof rest, sync, "");
+	cr_assert_eq(load(EU_US, rest, &sc, &err), 0, "%s", err.msg);
+	assert_near(sc.data.sync_latency, 0.07, "no rtt: 70 ms");
+	scenario_release(&sc);
+
+	/* head's regions with rtt: eu-west-1 <-> us-east-1 90 ms, us-east-1 <-> ap-south-1
+	 * 200 ms. The pair of primary and recovery is 90 ms. */
+	char text[8192], with_rtt[sizeof head + 200];
+	const char *eu = "\"zones\": [\"a\", \"b\"] }", *us = "\"zones\": [\"a\", \"b\", \"c\"] }";
+	const char *pe = strstr(head, eu), *pu = strstr(head, us);
+	cr_assert(pe && pu && pe < pu);
+	snprintf(with_rtt, sizeof with_rtt, "%.*s%s%.*s%s%s", (int)(pe - head), head,
+		 "\"zones\": [\"a\", \"b\"], \"rtt\": { \"us-east-1\": \"90ms\" } }",
+		 (int)(pu - pe - strlen(eu)), pe + strlen(eu),
+		 "\"zones\": [\"a\", \"b\", \"c\"], \"rtt\": { \"ap-south-1\": \"200ms\" } }",
+		 pu + strlen(us));
+	int n = snprintf(text, sizeof text, with_rtt, EU_US, rest);
+	cr_assert(n > 0 && (size_t)n < sizeof text);
+	cr_assert_eq(scenario_parse(text, (size_t)n, "d.json", &sc, &err), 0, "%s", err.msg);
+	assert_near(sc.data.sync_latency, 0.09, "primary <-> recovery");
+	scenario_release(&sc);
+
+	/* Given explicitly, it stands. */
+	snprintf(rest, sizeof rest, sync, ", \"sync_latency\": \"50ms\"");
+	n = snprintf(text, sizeof text, with_rtt, EU_US, rest);
+	cr_assert(n > 0 && (size_t)n < sizeof text);
+	cr_assert_eq(scenario_parse(text, (size_t)n, "d.json", &sc, &err), 0, "%s", err.msg);
+	assert_near(sc.data.sync_latency, 0.05, "as written");
+	scenario_release(&sc);
+}
+
 Test(scenario_dr, a_zero_rpo_target_differs_from_none)
 {
 	struct scenario sc;
