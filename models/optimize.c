@@ -1114,8 +1114,9 @@ static void explain(const struct scenario *sc, struct opt_result *res)
 	res->binding = OPT_BUDGET;
 	if (!cheapest)
 		cheapest = od;
-	snprintf(w, n, "budget: the cheapest plan that meets the SLOs costs %.2f USD a month "
-		 "(95%% CI %.2f-%.2f) against a budget of %.2f; raise the budget or relax a target",
+	snprintf(w, n, "budget: the cheapest plan that meets the SLOs costs $%.2f a month "
+		 "(95%% CI $%.2f-$%.2f) against a budget of $%.2f; raise the budget or relax a "
+		 "target",
 		 cheapest->cost.mean, cheapest->cost.ci95_low, cheapest->cost.ci95_high,
 		 sc->budget_monthly);
 }

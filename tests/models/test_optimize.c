@@ -322,6 +322,8 @@ Test(optimize, budget_below_the_cheapest_plan_names_the_budget)
 	cr_assert_eq(r.best, -1);
 	cr_assert_eq(r.binding, OPT_BUDGET);
 	cr_assert_not_null(strstr(r.why, "budget"), "%s", r.why);
+	/* In dollars, as the summary writes money: "against a budget of $10.00". */
+	cr_assert_not_null(strstr(r.why, "a budget of $10.00"), "%s", r.why);
 	opt_result_release(&r);
 	scenario_release(&sc);
 	free(json);
