@@ -1339,15 +1339,33 @@ static int frontier_script(FILE *f, const struct opt_result *r)
 			"lw 2 dt 4 lc rgb \"#b2182b\" back\n", sc->budget_monthly,
 			sc->budget_monthly);
 
-	fputs("plot \"" FRONTIER_CSV "\" using ", f);
-	put_xy(f, "column(C_FEASIBLE) == 0");
-	fputs(" skip 1 with xyerrorbars pt 7 ps 1 lc rgb \"#d95f02\" title \"misses a target\", \\\n"
-	      "     \"" FRONTIER_CSV "\" using ", f);
-	put_xy(f, "column(C_FEASIBLE) == 1");
-	fputs(" skip 1 with xyerrorbars pt 7 ps 1 lc rgb \"#1b9e77\" title \"meets the targets\", \\\n"
-	      "     \"" FRONTIER_CSV "\" using (u(column(C_AV))):(column(C_PARETO) == 1 ? "
-	      "column(C_COST) : NaN) skip 1 smooth unique with lines lw 2 lc rgb \"#7570b3\" "
-	      "title \"Pareto front (no candidate cheaper and more available)\", \\\n", f);
+	/* A series is plotted only when some row belongs to it: gnuplot warns about one with
+	 * no valid points ("Skipping data file ...") when the script is run by hand. */
+	size_t nfeasible = 0, npareto = 0, nrole[2] = { 0, 0 };
+	for (size_t i = 0; i < r->n; i++) {
+		nfeasible += r->c[i].binding == OPT_FEASIBLE;
+		npareto += r->c[i].pareto != 0;
+		nrole[0] += r->c[i].role == OPT_ALL_ON_DEMAND;
+		nrole[1] += r->c[i].role == OPT_AS_WRITTEN;
+	}
+	fputs("plot ", f);
+	if (nfeasible < r->n) {
+		fputs("\"" FRONTIER_CSV "\" using ", f);
+		put_xy(f, "column(C_FEASIBLE) == 0");
+		fputs(" skip 1 with xyerrorbars pt 7 ps 1 lc rgb \"#d95f02\" title \"misses a "
+		      "target\", \\\n     ", f);
+	}
+	if (nfeasible > 0) {
+		fputs("\"" FRONTIER_CSV "\" using ", f);
+		put_xy(f, "column(C_FEASIBLE) == 1");
+		fputs(" skip 1 with xyerrorbars pt 7 ps 1 lc rgb \"#1b9e77\" title \"meets the "
+		      "targets\", \\\n     ", f);
+	}
+	if (npareto > 0)
+		fputs("\"" FRONTIER_CSV "\" using (u(column(C_AV))):(column(C_PARETO) == 1 ? "
+		      "column(C_COST) : NaN) skip 1 smooth unique with lines lw 2 lc rgb \"#7570b3\" "
+		      "title \"Pareto front (no candidate cheaper and more available)\", \\\n     ",
+		      f);
 	/* The three candidates a reader looks for, ringed and named. */
 	static const struct {
 		const char *test, *label, *offset, *rgb;
@@ -1357,24 +1375,28 @@ static int frontier_script(FILE *f, const struct opt_result *r)
 		{ "strcol(C_ROLE) eq 'all_on_demand'", "all on demand", "0,-1.6", "#555555", 4 },
 		{ "strcol(C_ROLE) eq 'as_written'", "as written", "2.2,0 left", "#555555", 8 },
 	};
+	int present[] = { r->best >= 0, nrole[0] > 0, nrole[1] > 0 };
 	for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++)
-		fprintf(f, "     \"" FRONTIER_CSV "\" using (u(column(C_AV))):(%s ? column(C_COST) : "
-			"NaN) skip 1 with points pt %d ps 3 lw 2 lc rgb \"%s\" notitle, \\\n"
-			"     \"" FRONTIER_CSV "\" using (u(column(C_AV))):(%s ? column(C_COST) : "
-			"NaN):(\"%s\") skip 1 with labels offset %s notitle, \\\n", marks[k].test,
-			marks[k].pt, marks[k].rgb, marks[k].test, marks[k].label, marks[k].offset);
+		if (present[k])
+			fprintf(f, "\"" FRONTIER_CSV "\" using (u(column(C_AV))):(%s ? "
+				"column(C_COST) : NaN) skip 1 with points pt %d ps 3 lw 2 lc rgb "
+				"\"%s\" notitle, \\\n"
+				"     \"" FRONTIER_CSV "\" using (u(column(C_AV))):(%s ? "
+				"column(C_COST) : NaN):(\"%s\") skip 1 with labels offset %s notitle, "
+				"\\\n     ", marks[k].test, marks[k].pt, marks[k].rgb, marks[k].test,
+				marks[k].label, marks[k].offset);
 	if (sc->has_slo) {
 		char a[48];
 		fmt_avail(a, sizeof a, sc->slo.availability);
-		fprintf(f, "     NaN with lines lw 2 dt 2 lc rgb \"red\" title \"availability SLO "
-			"%s\", \\\n", a);
+		fprintf(f, "NaN with lines lw 2 dt 2 lc rgb \"red\" title \"availability SLO "
+			"%s\", \\\n     ", a);
 	}
 	if (sc->budget_monthly > 0) {
 		fmt_usd(usd, sizeof usd, sc->budget_monthly);
-		fprintf(f, "     NaN with lines lw 2 dt 4 lc rgb \"#b2182b\" title \"budget %s per "
-			"month%s\", \\\n", usd, in_range ? "" : " (above every candidate)");
+		fprintf(f, "NaN with lines lw 2 dt 4 lc rgb \"#b2182b\" title \"budget %s per "
+			"month%s\", \\\n     ", usd, in_range ? "" : " (above every candidate)");
 	}
-	fputs("     NaN notitle\n", f);
+	fputs("NaN notitle\n", f);
 	return 0;
 }
 

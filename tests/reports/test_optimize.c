@@ -927,6 +927,14 @@ Test(report_optimize, plots_of_an_infeasible_search_show_all_on_demand_alone)
 	/* Tics at 1 - a = 0.01, 0.001, 0.0001 (the SLO's), then "100 %" a decade below. */
 	cr_expect_not_null(strstr(gp, "set xtics (\"99 %%\" 0.01, \"99.9 %%\" 0.001, "
 				  "\"99.99 %%\" 0.0001, \"100 %%\" 1e-05)"), "%s", gp);
+	/* No candidate meets the targets and none is recommended: those series are left out
+	 * (gnuplot run by hand warns about a series with no valid points); the ones with rows
+	 * stay. */
+	cr_expect_null(strstr(gp, "title \"meets the targets\""), "%s", gp);
+	cr_expect_null(strstr(gp, "C_RECOMMENDED) == 1 ?"), "%s", gp);
+	cr_expect_not_null(strstr(gp, "misses a target"), "%s", gp);
+	cr_expect_not_null(strstr(gp, "'all_on_demand'"), "%s", gp);
+	cr_expect_not_null(strstr(gp, "'as_written'"), "%s", gp);
 	free(gp);
 	free(gp_path);
 	if (fake_have_gnuplot())
