@@ -1266,8 +1266,9 @@ static int settle(struct world *w, double t_end)
 		}
 	}
 	/* The strategy's standing data costs: replication traffic between the regions (every
-	 * strategy but backup and restore) and backup storage. */
-	if (w->sc->has_dr && w->sc->has_data && !sh->all_on_demand) {
+	 * strategy but backup and restore) and backup storage. The all-on-demand
+	 * counterfactual pays them too: they do not depend on how instances are paid. */
+	if (w->sc->has_dr && w->sc->has_data) {
 		const struct scenario_data *d = &w->sc->data;
 		double transfer = w->sc->dr.strategy == SCENARIO_DR_BACKUP_RESTORE ? 0 :
 			d->write_rate * d->write_kb * 1e-6 * len * d->transfer_price_gb;

@@ -150,9 +150,9 @@ Test(world_spot, without_fallback_a_reclaim_empties_the_tier)
 	free(json);
 }
 
-/* A one-row catalog in dir/cat.csv (its path into cat): x.large in r1 at 1.00 USD/h on
- * demand, 0.60 USD/h reserved for a year with no upfront. */
-static void write_catalog(const char *dir, char *cat, size_t size)
+/* A catalog in dir/cat.csv (its path into cat): x.large in r1 at 1.00 USD/h on demand,
+ * 0.60 USD/h reserved for a year with no upfront; with both, the same row for r2 too. */
+static void write_catalog_regions(const char *dir, char *cat, size_t size, int both)
 {
 	snprintf(cat, size, "%s/cat.csv", dir);
 	FILE *f = fopen(cat, "w");
@@ -165,7 +165,15 @@ static void write_catalog(const char *dir, char *cat, size_t size)
 		"sp_family_3y,spot_discount,spot_interruption\n"
 		"x.large,x,general,r1,2,8,1.00,0.60,2500,0.30,5000,0.45,6000,0.2,11000,"
 		"0.75,0.55,0.65,0.45,0.7,<5%%\n");
+	if (both)
+		fprintf(f, "x.large,x,general,r2,2,8,1.00,0.60,2500,0.30,5000,0.45,6000,0.2,11000,"
+			"0.75,0.55,0.65,0.45,0.7,<5%%\n");
 	fclose(f);
+}
+
+static void write_catalog(const char *dir, char *cat, size_t size)
+{
+	write_catalog_regions(dir, cat, size, 0);
 }
 
 /* The issue's reserved-instance bill, end to end: 10 instances for 16 hours a day and 20 for
@@ -205,6 +213,51 @@ Test(world_spot, reserved_instances_bill_the_hand_worked_days)
 	cr_assert_float_eq(metric(&r, "ri_coverage")->stat.mean, 280.0 / 320.0, 1e-12);
 	/* Against all on demand: 2 × (16 × 10 + 8 × 20) = 640 USD, so 128 USD saved (20%). */
 	cr_assert_float_eq(metric(&r, "savings_vs_on_demand")->stat.mean, 128.0 / 640.0, 1e-12);
+	run_result_release(&r);
+	scenario_release(&sc);
+	unlink(cat);
+	rmdir(dir);
+}
+
+/* The days above in two regions, r1 holding the 15 reservations, under an active-active DR
+ * plan whose data costs replication traffic and backups. Those costs do not depend on how
+ * instances are paid, so the all-on-demand counterfactual pays them too and the saving is
+ * still r1's 128 USD over the two days: 128 × 730 / 48 = 1946.67 USD a month (it once
+ * left them out of the counterfactual, and the saving fell by them). */
+Test(world_spot, savings_against_on_demand_count_the_dr_data_costs_on_both_sides)
+{
+	char dir[] = "/tmp/capsim-spot-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char cat[256], path[256];
+	write_catalog_regions(dir, cat, sizeof cat, 1);
+	snprintf(path, sizeof path, "%s/s.json", dir);
+	const char *json =
+		"{ \"name\": \"ri\", \"version\": 1, \"horizon\": \"2d\", \"step\": \"1m\","
+		"  \"catalog\": \"cat.csv\","
+		"  \"traffic\": { \"base_rate\": 100 },"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] },"
+		"                 { \"name\": \"r2\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"x.large\","
+		"    \"capacity_rps\": 1000, \"boot_time\": { \"median\": \"1m\", \"p95\": \"1m\" },"
+		"    \"autoscaling\": { \"min\": 10, \"max\": 20, \"scheduled\": ["
+		"      { \"at\": \"08:00\", \"desired\": 20 }, { \"at\": \"16:00\", \"desired\": 10 } ] } } ],"
+		"  \"reservations\": [ { \"instance_type\": \"x.large\", \"region\": \"r1\","
+		"      \"count\": 15, \"term\": \"1y\", \"payment\": \"no_upfront\" } ],"
+		"  \"dr\": { \"strategy\": \"active_active\" },"
+		"  \"data\": { \"write_rate\": 100 } }";
+	struct scenario sc;
+	parse(json, path, &sc);
+	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	/* 100 writes/s × 2 KB for 48 h = 34.56 GB at 0.02 USD; 100 GB backed up at 0.05 USD a
+	 * month for 48 of 730 h. */
+	double data = 34.56 * 0.02 + 100 * 0.05 * 48.0 / 730.0;
+	cr_assert_float_eq(metric(&r, "cost.dr.replication")->stat.mean, 34.56 * 0.02, 1e-9);
+	/* r1 as above (512 USD), r2 all on demand (640 USD), and the data. */
+	cr_assert_float_eq(metric(&r, "cost_total")->stat.mean, 512.0 + 640.0 + data, 1e-9);
+	cr_assert_float_eq(metric(&r, "savings_monthly_vs_on_demand")->stat.mean,
+			   128.0 * 730.0 / 48.0, 1e-9);
 	run_result_release(&r);
 	scenario_release(&sc);
 	unlink(cat);
