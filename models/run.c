@@ -192,6 +192,8 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 		M("count", s[W_OUTAGES], "outages");
 	}
 	M("h", s[W_DOWNTIME] / 3600.0 * (WORLD_YEAR / sc->horizon), "downtime_per_year");
+	if (sh->has_call_price)
+		M("USD", s[W_NETWORK], "cost.network");
 	if (sc->has_dr && sc->has_data) {
 		M("USD", s[W_DR_TRANSFER], "cost.dr.replication");
 		M("USD", s[W_DR_BACKUP], "cost.dr.backup_storage");
@@ -269,6 +271,11 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 		a->cost[(ncells + m) * a->reps + rep] = w.month_unused[m];
 		a->cost[(ncells + sh->nmonths + m) * a->reps + rep] = w.month_dr[m];
 		double bill = w.month_unused[m] + w.month_dr[m];
+		for (size_t t = 0; t < a->sc->ntiers; t++) {
+			double x = w.month_network[m * a->sc->ntiers + t];
+			a->cost[(ncells + 2 * sh->nmonths + m * a->sc->ntiers + t) * a->reps + rep] = x;
+			bill += x;
+		}
 		for (size_t i = 0; i < sh->npools * BILL_NOPTIONS; i++)
 			bill += w.month_cost[m * sh->npools * BILL_NOPTIONS + i];
 		a->bill[m * a->reps + rep] = bill;
@@ -422,9 +429,12 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	rc = CAPSIM_ENOMEM;
 	a.nm = metrics(&a, NULL, 0);
 	size_t ncells = sh.nmonths * sh.npools * BILL_NOPTIONS;
+	/* After the pools' cells, per month: unused commitments, DR data, then the network
+	 * per tier. */
+	size_t nextra = sh.nmonths * (2 + sc->ntiers);
 	size_t nts = sh.nbuckets * sh.nseries * RUN_TS_NFIELDS;
 	if (!(a.m = calloc(a.nm, sizeof *a.m)) ||
-	    !(a.cost = calloc((ncells + 2 * sh.nmonths) * o->reps, sizeof *a.cost)) ||
+	    !(a.cost = calloc((ncells + nextra) * o->reps, sizeof *a.cost)) ||
 	    !(a.bill = calloc(sh.nmonths * o->reps, sizeof *a.bill)) ||
 	    !(a.ts = calloc(nts, sizeof *a.ts)))
 		goto out;
@@ -466,7 +476,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	if ((rc = a.rto_err) < 0)
 		goto out;
 	rc = CAPSIM_ENOMEM;
-	size_t maxcosts = ncells + 2 * sh.nmonths;
+	size_t maxcosts = ncells + nextra;
 	size_t nrows = a.nm + (a.nrto ? 10 : 0);
 	if (!(out->metrics = calloc(nrows, sizeof *out->metrics)) ||
 	    !(out->series = calloc(sh.nseries, sizeof *out->series)) ||
@@ -603,6 +613,20 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 			c->tier = -1;
 			c->option = "dr_data";
 			run_stat_of(dv, o->reps, 0, INFINITY, &c->stat);
+		}
+		for (size_t t = 0; t < sc->ntiers; t++) {
+			double *nv = &a.cost[(ncells + 2 * sh.nmonths + m * sc->ntiers + t) * o->reps];
+			any = 0;
+			for (size_t k = 0; k < o->reps && !any; k++)
+				any = nv[k] != 0;
+			if (any) {
+				struct run_cost *c = &out->costs[out->ncosts++];
+				c->month = (int)m;
+				c->region = -1;
+				c->tier = (long)t;
+				c->option = "network";
+				run_stat_of(nv, o->reps, 0, INFINITY, &c->stat);
+			}
 		}
 		struct run_bill *b = &out->bills[out->nbills++];
 		double *v = &a.bill[m * o->reps];

@@ -548,7 +548,7 @@ static int load_slo(struct ctx *c, const cJSON *root)
 
 static int load_regions(struct ctx *c, const cJSON *root)
 {
-	static const char *const keys[] = { "name", "zones", "rtt", NULL };
+	static const char *const keys[] = { "name", "zones", "rtt", "transfer_price_gb", NULL };
 	struct scenario *sc = c->sc;
 	const cJSON *arr, *it;
 	int rc;
@@ -568,7 +568,10 @@ static int load_regions(struct ctx *c, const cJSON *root)
 			if (strcmp(sc->regions[j].name, r->name) == 0)
 				return fail_key(c, "name", AT_VALUE, "duplicate region name \"%s\"; "
 						"regions[%zu] has it already", r->name, j);
-		if ((rc = get_array(c, it, "zones", 1, &zones)) != 0)
+		/* AWS's data transfer out to another region from most US and EU regions. */
+		if ((rc = get_number(c, it, "transfer_price_gb", 0.02, 0, 0, INFINITY, 1,
+				     "a price in USD per GB >= 0", &r->transfer_price_gb)) != 0 ||
+		    (rc = get_array(c, it, "zones", 1, &zones)) != 0)
 			return rc;
 		size_t nz = (size_t)cJSON_GetArraySize(zones), k = 0;
 		if (!(r->zones = calloc(nz, sizeof *r->zones)))
@@ -1769,7 +1772,11 @@ static int load_tier(struct ctx *c, const cJSON *o, struct scenario_tier *t)
 		t->concurrency = 1;
 	}
 	if ((rc = get_number(c, o, "visits", 1, 0, 1, INFINITY, 1, "a number > 0",
-			     &t->visits)) != 0)
+			     &t->visits)) != 0 ||
+	    (rc = get_number(c, o, "request_kb", 0, 0, 0, INFINITY, 1, "a size in KB >= 0",
+			     &t->request_kb)) != 0 ||
+	    (rc = get_number(c, o, "response_kb", 0, 0, 0, INFINITY, 1, "a size in KB >= 0",
+			     &t->response_kb)) != 0)
 		return rc;
 	t->calls = -1;
 	v = cJSON_GetObjectItemCaseSensitive(o, "calls");
@@ -1829,8 +1836,8 @@ static int load_tier(struct ctx *c, const cJSON *o, struct scenario_tier *t)
 static int load_tiers(struct ctx *c, const cJSON *root)
 {
 	static const char *const keys[] = { "name", "instance_type", "service_time", "concurrency",
-		"capacity_rps", "visits", "calls", "placement", "boot_time", "timeout",
-		"autoscaling", "purchase", NULL };
+		"capacity_rps", "visits", "request_kb", "response_kb", "calls", "placement",
+		"boot_time", "timeout", "autoscaling", "purchase", NULL };
 	struct scenario *sc = c->sc;
 	const cJSON *arr, *it;
 	int rc;

@@ -117,6 +117,7 @@ struct scenario_region {
 	char *name;
 	char **zones;                /* [nzones] zone names, unique within the region */
 	size_t nzones;
+	double transfer_price_gb;    /* USD per GB sent from this region to another, >= 0 */
 };
 
 /* One region a tier runs in. */
@@ -215,6 +216,8 @@ struct scenario_tier {
 	double capacity_rps;         /* requests/s one instance sustains: concurrency/service_time
 				      * in the service-time form */
 	double visits;               /* requests to this tier per user request, > 0 */
+	double request_kb, response_kb; /* KB (1,000 bytes) of one call to the tier and of its
+				      * response, >= 0: priced where a call crosses regions */
 	long calls;                  /* index of the next tier on the chain, -1 for the last */
 	struct scenario_placement *placement;   /* [nplacement], in the order listed */
 	size_t nplacement;

@@ -137,12 +137,14 @@ static int billing_layout(struct world_shared *sh)
 	return 0;
 }
 
-/* The network time of the chain's calls between regions, per entry region r. The request
+/* The network of the chain's calls between regions, per entry region r: the round trips
+ * they add (chain_rtt) and the price of each tier's calls that cross (call_price). The request
  * starts in r; each tier's visits are calls from where the caller runs to where the route
  * sends the flow (its own region's pool, or the tier's regions in equal shares), each call a
- * round trip. A flow split between regions adds the shares' mean, as the chain's latency
- * does for the pools themselves. */
-static int chain_rtt(struct world_shared *sh)
+ * round trip whose request leaves the caller's region and whose response leaves the
+ * tier's. A flow split between regions adds the shares' mean round trip, as the chain's
+ * latency does for the pools themselves. */
+static int chain_network(struct world_shared *sh)
 {
 	const struct scenario *sc = sh->sc;
 	size_t nr = sc->nregions, nt = sc->ntiers;
@@ -155,12 +157,22 @@ static int chain_rtt(struct world_shared *sh)
 		at[r] = 1;   /* where the request is: a distribution over regions */
 		for (size_t i = 0; i < nt; i++) {
 			size_t t = sh->chain[i];
+			const struct scenario_tier *tier = &sc->tiers[t];
 			const double *to = &sh->route[(t * nr + r) * nr];
-			double call = 0;
+			double rtt = 0, usd = 0;
 			for (size_t x = 0; x < nr; x++)
-				for (size_t y = 0; y < nr; y++)
-					call += at[x] * to[y] * sc->rtt[x * nr + y];
-			sum += sc->tiers[t].visits * call;
+				for (size_t y = 0; y < nr; y++) {
+					if (x == y)
+						continue;
+					rtt += at[x] * to[y] * sc->rtt[x * nr + y];
+					usd += at[x] * to[y] * 1e-6 *
+					       (tier->request_kb * sc->regions[x].transfer_price_gb +
+						tier->response_kb * sc->regions[y].transfer_price_gb);
+				}
+			sum += tier->visits * rtt;
+			sh->call_price[t * nr + r] = usd;
+			if (usd > 0)
+				sh->has_call_price = 1;
 			memcpy(at, to, nr * sizeof *at);
 		}
 		sh->chain_rtt[r] = sum;
@@ -194,6 +206,7 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 	    !(sh->everywhere = calloc(nt, sizeof *sh->everywhere)) ||
 	    !(sh->ln_visits = calloc(nt, sizeof *sh->ln_visits)) ||
 	    !(sh->chain_rtt = calloc(nr, sizeof *sh->chain_rtt)) ||
+	    !(sh->call_price = calloc(nt * nr, sizeof *sh->call_price)) ||
 	    !(sh->qc = calloc(nt, sizeof *sh->qc)) ||
 	    !(sh->family = calloc(nt, sizeof *sh->family)))
 		goto out;
@@ -270,7 +283,7 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 		rc = CAPSIM_ENOMEM;
 	}
 
-	if (sc->has_rtt && chain_rtt(sh) < 0)
+	if (nr > 1 && chain_network(sh) < 0)
 		goto out;
 
 	if (sh->nsteps <= WORLD_SHAPE_TABLE_MAX &&
@@ -322,6 +335,7 @@ void world_shared_release(struct world_shared *sh)
 	free(sh->everywhere);
 	free(sh->ln_visits);
 	free(sh->chain_rtt);
+	free(sh->call_price);
 	memset(sh, 0, sizeof *sh);
 }
 
@@ -1792,6 +1806,23 @@ static inline void flow_through(const struct pool *p, double v, double *alive, d
 		*cap = c;
 }
 
+/* The price of step k's calls to tier t (v visits per user request) that cross regions,
+ * alive[r] the user requests/s of entry region r reaching the tier. */
+static void network_cost(struct world *w, size_t t, double v, const double *alive, double now)
+{
+	const struct world_shared *sh = w->sh;
+	size_t nr = w->sc->nregions;
+	double usd = 0;
+	for (size_t r = 0; r < nr; r++)
+		usd += alive[r] * sh->call_price[t * nr + r];
+	usd *= v * sh->step;
+	if (usd > 0) {
+		w->out->month_network[month_of(sh, now) * w->sc->ntiers + t] += usd;
+		w->out->scalar[W_NETWORK] += usd;
+		w->out->scalar[W_COST] += usd;
+	}
+}
+
 static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_state)
 {
 	const struct world_shared *sh = w->sh;
@@ -1832,6 +1863,8 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		const struct scenario_tier *tier = &sc->tiers[t];
 		double v = tier->visits;
 		int everywhere = sh->everywhere[t];
+		if (sh->has_call_price)
+			network_cost(w, t, v, alive, now);
 		/* Offered load of each pool of the tier. */
 		for (size_t r2 = 0; r2 < nr; r2++) {
 			long pi = sh->pool_of[t * nr + r2];
@@ -2060,6 +2093,8 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 				       sizeof *out->month_cost)) ||
 	    !(out->month_unused = calloc(sh->nmonths, sizeof *out->month_unused)) ||
 	    !(out->month_dr = calloc(sh->nmonths, sizeof *out->month_dr)) ||
+	    !(out->month_network = calloc(sh->nmonths * sc->ntiers,
+					  sizeof *out->month_network)) ||
 	    !(w.pools = calloc(sh->npools, sizeof *w.pools)) ||
 	    !(w.breach_start = malloc(nr * sizeof *w.breach_start)) ||
 	    !(w.breach_failed = calloc(nr, sizeof *w.breach_failed)) ||
@@ -2388,6 +2423,7 @@ void world_rep_release(struct world_rep *r)
 	free(r->month_cost);
 	free(r->month_unused);
 	free(r->month_dr);
+	free(r->month_network);
 	free(r->ri_advice);
 	free(r->ri_saving);
 	free(r->hourly_od);

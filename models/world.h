@@ -99,6 +99,7 @@ enum world_scalar {
 	W_DOWNTIME,            /* s of steps whose success fraction was below the SLO target */
 	W_DR_TRANSFER,         /* USD of replication traffic between regions */
 	W_DR_BACKUP,           /* USD of backup storage */
+	W_NETWORK,             /* USD of the chain's calls between regions (their bytes) */
 	W_OD_EQUIV,            /* on-demand-equivalent USD of the on-demand-eligible usage that
 				  reservations left (the denominator of savings-plan coverage) */
 	W_NSCALARS
@@ -138,6 +139,9 @@ struct world_shared {
 	double *ln_visits;     /* [ntiers] ln visits */
 	double *chain_rtt;     /* [nregions] s the chain's calls between regions add to a user
 				  request entering region r (scenario's rtt; 0 without it) */
+	double *call_price;    /* [ntiers × nregions] USD of one call to tier t made for a user
+				  request entering region r: its bytes that cross regions, priced */
+	int has_call_price;    /* 1 when some call_price is > 0 */
 	struct qcache **qc;    /* [ntiers] one table family per tier */
 	struct qtable_family *family; /* [ntiers] the families' parameters */
 	double *shape;         /* [nsteps] the traffic's deterministic shape per step, shared by
@@ -203,6 +207,8 @@ struct world_rep {
 	double *rto_full;      /* [nrto] s per outage: start to full capacity after its end */
 	double *rpo;           /* [nrto] s of writes lost per outage; -1 when not measured */
 	double *month_dr;      /* [nmonths] USD of the DR strategy's data costs */
+	double *month_network; /* [nmonths × ntiers] USD of the calls to each tier that crossed
+				  regions (their bytes) */
 	double *ri_advice;     /* [nadvice] break-even reservation count of this replication */
 	double *ri_saving;     /* [nadvice] USD it saves on its on-demand usage */
 	double *hourly_od;     /* [npools × nhours] with sh->keep_hourly, else NULL: on-demand

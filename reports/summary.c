@@ -514,6 +514,7 @@ int report_summary_text(const struct run_result *r, FILE *out)
 		snprintf(label, sizeof label, "  cost in %s", sc->regions[g].name);
 		row(out, r, name, label, NULL);
 	}
+	row(out, r, "cost.network", "  calls between regions", "bytes at transfer prices");
 	row(out, r, "cost_per_million", "cost per million requests", NULL);
 	row(out, r, "budget_exceeded", "probability over budget", NULL);
 	bill_lines(out, r);

@@ -156,3 +156,51 @@ Test(world_network, users_sent_to_another_region_add_its_round_trip_at_the_perce
 	run_result_release(&with);
 	run_result_release(&without);
 }
+
+/* Bytes of calls that cross regions, priced where they leave: r2's users call db in r1 twice
+ * per request; each call sends 1 KB from r2 (0.09 USD/GB, declared) and gets 4 KB back from
+ * r1 (0.02 USD/GB, the default): (1 × 0.09 + 4 × 0.02) × 1e-6 = 1.7e-7 USD per call. A
+ * constant 100 requests/s, 40 of them r2's, on fleets idling at a few percent (nothing
+ * lost): 40 × 86,400 × 2 = 6,912,000 calls in the day, 1.17504 USD. r1's users never
+ * leave r1. */
+Test(world_network, calls_between_regions_pay_for_their_bytes_where_they_leave)
+{
+	const char *json =
+		"{ \"name\": \"net\", \"version\": 1, \"horizon\": \"1d\", \"step\": \"5m\","
+		"  \"traffic\": { \"base_rate\": 100, \"regions\": { \"r1\": 0.6, \"r2\": 0.4 } },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] },"
+		"                 { \"name\": \"r2\", \"zones\": [\"a\"], \"transfer_price_gb\": 0.09 } ],"
+		"  \"tiers\": [ { \"name\": \"web\", \"instance_type\": \"m\", \"capacity_rps\": 1000,"
+		"      \"calls\": \"db\", \"request_kb\": 50, \"response_kb\": 50,"
+		"      \"autoscaling\": { \"min\": 1, \"max\": 1 } },"
+		"    { \"name\": \"db\", \"instance_type\": \"m\", \"capacity_rps\": 5000, \"visits\": 2,"
+		"      \"request_kb\": 1, \"response_kb\": 4, \"placement\": { \"regions\": [\"r1\"] },"
+		"      \"autoscaling\": { \"min\": 1, \"max\": 1 } } ] }";
+	struct scenario sc;
+	struct scenario_error err;
+	cr_assert_eq(scenario_parse(json, strlen(json), NULL, &sc, &err), 0, "%s", err.msg);
+	struct run_options o = { .seed = 1, .reps = 2, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert_float_eq(metric(&r, "availability"), 1.0, 1e-12);
+	/* web's sizes never cross: each region's users reach their own web pool. */
+	cr_assert_float_eq(metric(&r, "cost.network"), 1.17504, 1e-9);
+	/* In the total: 3 instances × 24 h × 0.10 USD = 7.20 USD, plus the network. */
+	cr_assert_float_eq(metric(&r, "cost_total"), 7.2 + 1.17504, 1e-9);
+	/* cost.csv: one row, month 0, every region, tier db. */
+	int rows = 0;
+	for (size_t i = 0; i < r.ncosts; i++)
+		if (strcmp(r.costs[i].option, "network") == 0) {
+			rows++;
+			cr_assert_eq(r.costs[i].tier, 1);
+			cr_assert_eq(r.costs[i].region, -1);
+			cr_assert_float_eq(r.costs[i].stat.mean, 1.17504, 1e-9);
+		}
+	cr_assert_eq(rows, 1);
+	/* The month's bill holds it. */
+	cr_assert_float_eq(r.bills[0].mean, 7.2 + 1.17504, 1e-9);
+	run_result_release(&r);
+	scenario_release(&sc);
+}

@@ -80,8 +80,10 @@ static void hand_init(struct hand *h)
 					       SCENARIO_DR_ACTIVE_ACTIVE };
 	memset(h, 0, sizeof *h);
 	h->zones[0] = (char *)"a";
-	h->regions[0] = (struct scenario_region){ (char *)"eu'west", h->zones, 1 };
-	h->regions[1] = (struct scenario_region){ (char *)"us", h->zones, 1 };
+	h->regions[0] = (struct scenario_region){ .name = (char *)"eu'west", .zones = h->zones,
+						  .nzones = 1 };
+	h->regions[1] = (struct scenario_region){ .name = (char *)"us", .zones = h->zones,
+						  .nzones = 1 };
 	h->fail = (struct scenario_outage){ SCENARIO_OUTAGE_REGION, 0, -1, AT, 3600 };
 	h->sc.name = (char *)"o'shop";
 	h->sc.version = 1;

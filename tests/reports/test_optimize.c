@@ -100,8 +100,10 @@ static void hand_init(struct hand *h)
 	h->zones_eu[2] = (char *)"c";
 	h->zones_us[0] = (char *)"a";
 	h->zones_us[1] = (char *)"b";
-	h->regions[0] = (struct scenario_region){ (char *)"eu-west-1", h->zones_eu, 3 };
-	h->regions[1] = (struct scenario_region){ (char *)"us-east-1", h->zones_us, 2 };
+	h->regions[0] = (struct scenario_region){ .name = (char *)"eu-west-1", .zones = h->zones_eu,
+						  .nzones = 3 };
+	h->regions[1] = (struct scenario_region){ .name = (char *)"us-east-1", .zones = h->zones_us,
+						  .nzones = 2 };
 	sc->regions = h->regions;
 	sc->nregions = 2;
 
