@@ -20,6 +20,10 @@ const char cmd_validate_usage[] =
 	"FILE:LINE: JSON.PATH: what was expected, got what was found\n"
 	"and exits with status 2. Nothing is written anywhere.\n"
 	"\n"
+	"A good file may get notes after its line, \"note: ...\", where requests cross regions\n"
+	"with no round trip (regions[].rtt) or no sizes (tiers[].request_kb, response_kb)\n"
+	"declared: the simulation then counts no network time or no transfer for them.\n"
+	"\n"
 	"example: capsim validate scenarios/shop.json\n";
 
 /* A duration as a person writes it: whole days, hours, minutes or seconds when the value is
@@ -64,6 +68,9 @@ int cmd_validate(int argc, char **argv)
 		       argv[i], sc.name, sc.ntiers, sc.ntiers == 1 ? "" : "s", sc.nregions,
 		       sc.nregions == 1 ? "" : "s", horizon, step, sc.replications,
 		       sc.replications == 1 ? "" : "s");
+		char notes[2048];
+		if (scenario_network_notes(&sc, notes, sizeof notes))
+			fputs(notes, stdout);
 		scenario_release(&sc);
 	}
 	return EXIT_OK;

@@ -3292,6 +3292,91 @@ long scenario_find_tier(const struct scenario *sc, const char *name)
 	return -1;
 }
 
+/* Appends one line to buf if it fits whole. */
+__attribute__((format(printf, 4, 5)))
+static void note(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n > 0 && *len + (size_t)n + 2 <= size) {
+		memcpy(buf + *len, line, (size_t)n);
+		*len += (size_t)n;
+		buf[(*len)++] = '\n';
+		buf[*len] = '\0';
+	}
+}
+
+void scenario_route(const struct scenario *sc, size_t t, size_t r, double *to)
+{
+	const struct scenario_tier *tier = &sc->tiers[t];
+	for (size_t y = 0; y < sc->nregions; y++)
+		to[y] = 0;
+	for (size_t j = 0; j < tier->nplacement; j++)
+		if (tier->placement[j].region == r) {
+			to[r] = 1;
+			return;
+		}
+	for (size_t j = 0; j < tier->nplacement; j++)
+		to[tier->placement[j].region] = 1.0 / (double)tier->nplacement;
+}
+
+size_t scenario_network_notes(const struct scenario *sc, char *buf, size_t size)
+{
+	size_t nr = sc->nregions, len = 0, count = 0;
+	double *at = malloc(2 * nr * sizeof *at), *to = at + nr;
+	buf[0] = '\0';
+	if (!at)
+		return 0;
+	/* Each entry region's walk down the chain, as the model routes it. */
+	for (size_t r = 0; r < nr; r++) {
+		if (!(sc->traffic.region_share[r] > 0) && !sc->has_dr)
+			continue;   /* no user ever enters there */
+		for (size_t y = 0; y < nr; y++)
+			at[y] = y == r;
+		for (long t = 0; t >= 0; t = sc->tiers[t].calls) {
+			const struct scenario_tier *tier = &sc->tiers[t];
+			int crosses = 0, no_rtt = 0;
+			scenario_route(sc, (size_t)t, r, to);
+			for (size_t x = 0; x < nr; x++)
+				for (size_t y = 0; y < nr; y++)
+					if (x != y && at[x] > 0 && to[y] > 0) {
+						crosses = 1;
+						no_rtt |= !(sc->rtt && sc->rtt[x * nr + y] > 0);
+					}
+			memcpy(at, to, nr * sizeof *at);
+			int no_size = !(tier->request_kb > 0 || tier->response_kb > 0);
+			if (!crosses || (!no_rtt && !no_size))
+				continue;
+			note(buf, size, &len, "note: the requests entering %s call tier %s in "
+			     "another region, with %s declared: %s counted", sc->regions[r].name,
+			     tier->name,
+			     no_rtt && no_size ? "no round trip (regions[].rtt) and no sizes "
+						 "(request_kb, response_kb)" :
+			     no_rtt ? "no round trip (regions[].rtt)" :
+				      "no sizes (request_kb, response_kb)",
+			     no_rtt && no_size ? "neither network time nor transfer is" :
+			     no_rtt ? "no network time is" : "no transfer is");
+			count++;
+		}
+	}
+	free(at);
+	if (sc->has_dr && sc->dr.strategy != SCENARIO_DR_ACTIVE_ACTIVE)
+		for (size_t r = 0; r < nr; r++) {
+			size_t p = sc->dr.primary;
+			if (r == p || !(sc->traffic.region_share[r] > 0) ||
+			    (sc->rtt && sc->rtt[r * nr + p] > 0))
+				continue;
+			note(buf, size, &len, "note: dr sends the users entering %s to the primary "
+			     "%s, with no round trip (regions[].rtt) declared between them: no "
+			     "network time is counted", sc->regions[r].name, sc->regions[p].name);
+			count++;
+		}
+	return count;
+}
+
 long scenario_find_region(const struct scenario *sc, const char *name)
 {
 	for (size_t i = 0; i < sc->nregions; i++)

@@ -457,6 +457,17 @@ void scenario_release(struct scenario *sc);
  * name, or -1. */
 long scenario_find_tier(const struct scenario *sc, const char *name);
 long scenario_find_region(const struct scenario *sc, const char *name);
+
+/* Writes into buf (size > 0) one line "note: ..." per place where requests cross regions with
+ * nothing declared to count it: a tier called from a region it does not run in, with no
+ * regions[].rtt to its regions or no tiers[].request_kb/response_kb to price; users a
+ * primary/recovery plan sends to the primary from a region with no rtt to it. Returns the
+ * number of notes (buf holds as many whole lines as fit). */
+size_t scenario_network_notes(const struct scenario *sc, char *buf, size_t size);
+
+/* Where the flow of tier t's calls made for region r goes, to[nregions] shares: all to r's own
+ * pool when the tier runs there, else the tier's regions in equal shares. */
+void scenario_route(const struct scenario *sc, size_t t, size_t r, double *to);
 long scenario_find_instance_type(const struct scenario *sc, const char *name);
 
 /* Levenshtein distance between a and b, capped: returns min(distance, cap + 1). Used for the

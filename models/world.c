@@ -164,7 +164,7 @@ static int chain_network(struct world_shared *sh)
 				for (size_t y = 0; y < nr; y++) {
 					if (x == y)
 						continue;
-					rtt += at[x] * to[y] * sc->rtt[x * nr + y];
+					rtt += at[x] * to[y] * (sc->rtt ? sc->rtt[x * nr + y] : 0);
 					usd += at[x] * to[y] * 1e-6 *
 					       (tier->request_kb * sc->regions[x].transfer_price_gb +
 						tier->response_kb * sc->regions[y].transfer_price_gb);
@@ -257,15 +257,8 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 		for (size_t r = 0; r < nr; r++)
 			if (sh->pool_of[ti * nr + r] < 0)
 				sh->everywhere[ti] = 0;
-		for (size_t r = 0; r < nr; r++) {
-			double *row = &sh->route[(ti * nr + r) * nr];
-			if (sh->pool_of[ti * nr + r] >= 0) {
-				row[r] = 1.0;
-				continue;
-			}
-			for (size_t j = 0; j < tier->nplacement; j++)
-				row[tier->placement[j].region] = 1.0 / (double)tier->nplacement;
-		}
+		for (size_t r = 0; r < nr; r++)
+			scenario_route(sc, ti, r, &sh->route[(ti * nr + r) * nr]);
 		struct qtable_family fam = {
 			.service_time = S, .ca2 = 1.0, .cs2 = 1.0, .p = sh->p,
 			.timeout = tier->timeout,

@@ -38,6 +38,41 @@ Test(validate_cli, examples_are_ok_with_one_summary_line_each)
 	cli_result_release(&r);
 }
 
+/* A good file whose requests cross regions with nothing declared to count it gets a note
+ * after its line, on stdout, and still exits 0: the shop with db in eu-west-1 only and no
+ * round trips. */
+Test(validate_cli, crossings_nothing_counts_get_a_note)
+{
+	char dir[] = "/tmp/capsim-validate-XXXXXX", path[256];
+	cr_assert_not_null(mkdtemp(dir));
+	cli_join(path, sizeof path, dir, "s.json");
+	size_t len;
+	char *text = cli_read_file("scenarios/shop.json", &len), out[16384];
+	const char *rtt = ", \"rtt\": { \"us-east-1\": \"70ms\" }";
+	const char *db = "\"placement\": { \"zones\": 2 }";
+	char *a = strstr(text, rtt), *b = strstr(text, db);
+	cr_assert(a && b && a < b);
+	int n = snprintf(out, sizeof out, "%.*s%.*s\"placement\": { \"regions\": [\"eu-west-1\"] }%s",
+			 (int)(a - text), text, (int)(b - a - strlen(rtt)), a + strlen(rtt),
+			 b + strlen(db));
+	cr_assert(n > 0 && (size_t)n < sizeof out);
+	cli_write_file(path, out, (size_t)n);
+	const char *argv[] = { "validate", path, NULL };
+	struct cli_result r;
+	run_capsim(argv, &r);
+	cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+	char want[1024];
+	snprintf(want, sizeof want, "%s: ok (shop: 3 tiers, 2 regions, horizon 30 d, step 1 min, "
+		 "20 replications)\nnote: the requests entering us-east-1 call tier db in another "
+		 "region, with no round trip (regions[].rtt) declared: no network time is "
+		 "counted\n", path);
+	cr_assert_str_eq(r.out, want);
+	cli_result_release(&r);
+	free(text);
+	unlink(path);
+	rmdir(dir);
+}
+
 Test(validate_cli, each_broken_file_gives_exit_2_and_one_located_line)
 {
 	DIR *d = opendir("scenarios/broken");

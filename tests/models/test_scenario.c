@@ -830,3 +830,68 @@ Test(scenario, trace_errors_name_the_csv_line)
 	cr_assert_eq(parse_with_trace("time,rate\n0,1\n", &sc, &err), CAPSIM_EPARSE);
 	cr_assert_eq(err.line, 1, "%s", err.msg);
 }
+
+/* Notes where requests cross regions with nothing declared to count it. r1 and r2; web runs
+ * in both and calls app, which calls db; app and db run where %s places them. */
+static size_t notes_of(const char *app_db, const char *regions, const char *extra, char *buf,
+		       size_t size)
+{
+	char text[4096];
+	struct scenario sc;
+	struct scenario_error err;
+	int n = snprintf(text, sizeof text,
+		"{ \"name\": \"n\", \"version\": 1,"
+		"  \"traffic\": { \"base_rate\": 10, \"regions\": { \"r1\": 0.5, \"r2\": 0.5 } },"
+		"  \"instance_types\": [ { \"name\": \"s\", \"vcpu\": 1, \"memory_gib\": 1,"
+		"    \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ %s ],"
+		"  \"tiers\": [ { \"name\": \"web\", \"instance_type\": \"s\", \"capacity_rps\": 50,"
+		"      \"calls\": \"app\", \"autoscaling\": { \"min\": 1, \"max\": 1 } },"
+		"    { \"name\": \"app\", \"instance_type\": \"s\", \"capacity_rps\": 50,"
+		"      \"calls\": \"db\", %s \"autoscaling\": { \"min\": 1, \"max\": 1 } },"
+		"    { \"name\": \"db\", \"instance_type\": \"s\", \"capacity_rps\": 50, %s"
+		"      \"autoscaling\": { \"min\": 1, \"max\": 1 } } ] %s }",
+		regions, app_db, app_db, extra);
+	cr_assert(n > 0 && (size_t)n < sizeof text);
+	cr_assert_eq(scenario_parse(text, (size_t)n, NULL, &sc, &err), 0, "%s", err.msg);
+	size_t k = scenario_network_notes(&sc, buf, size);
+	scenario_release(&sc);
+	return k;
+}
+
+Test(scenario, notes_name_crossings_with_nothing_declared_to_count_them)
+{
+	static const char plain[] = "{ \"name\": \"r1\", \"zones\": [\"a\"] },"
+				    "{ \"name\": \"r2\", \"zones\": [\"a\"] }";
+	static const char rtt[] = "{ \"name\": \"r1\", \"zones\": [\"a\"] },"
+				  "{ \"name\": \"r2\", \"zones\": [\"a\"], \"rtt\": { \"r1\": \"70ms\" } }";
+	static const char in_r1[] = "\"placement\": { \"regions\": [\"r1\"] },";
+	static const char sized[] = "\"placement\": { \"regions\": [\"r1\"] }, \"request_kb\": 1,";
+	char buf[2048];
+	/* Every tier everywhere: nothing crosses. */
+	cr_assert_eq(notes_of("", plain, "", buf, sizeof buf), 0, "%s", buf);
+	cr_assert_str_eq(buf, "");
+	/* app and db in r1 only: r2's requests cross to app; app calls db within r1 (no note
+	 * for db); r1's requests never leave r1. */
+	cr_assert_eq(notes_of(in_r1, plain, "", buf, sizeof buf), 1, "%s", buf);
+	cr_assert_str_eq(buf, "note: the requests entering r2 call tier app in another region, "
+			 "with no round trip (regions[].rtt) and no sizes (request_kb, "
+			 "response_kb) declared: neither network time nor transfer is counted\n");
+	/* With the round trip: only the transfer is missing. */
+	cr_assert_eq(notes_of(in_r1, rtt, "", buf, sizeof buf), 1, "%s", buf);
+	cr_assert(strstr(buf, "with no sizes (request_kb, response_kb) declared: no transfer "
+			 "is counted"), "%s", buf);
+	/* With both: nothing to say. */
+	cr_assert_eq(notes_of(sized, rtt, "", buf, sizeof buf), 0, "%s", buf);
+	/* A primary/recovery plan sends r2's users to r1: without a round trip, a note. */
+	cr_assert_eq(notes_of("", plain, ", \"dr\": { \"strategy\": \"warm_standby\", "
+			      "\"primary\": \"r1\", \"recovery\": \"r2\" }", buf, sizeof buf), 1,
+		     "%s", buf);
+	cr_assert(strstr(buf, "dr sends the users entering r2 to the primary r1"), "%s", buf);
+	cr_assert_eq(notes_of("", rtt, ", \"dr\": { \"strategy\": \"warm_standby\", "
+			      "\"primary\": \"r1\", \"recovery\": \"r2\" }", buf, sizeof buf), 0,
+		     "%s", buf);
+	/* A buffer too small for a note keeps none of it (and still counts it). */
+	cr_assert_eq(notes_of(in_r1, plain, "", buf, 40), 1);
+	cr_assert_str_eq(buf, "");
+}
