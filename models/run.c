@@ -81,6 +81,7 @@ struct acc {
 	const struct run_options *o;
 	double *rto, *rto_full; /* every outage's RTOs, all replications, in fold order */
 	double *rpo;           /* and its RPO (-1: not measured) */
+	double *outage_pct;    /* and the latency of the requests served during it (-1: none) */
 	size_t nrto, rto_cap;
 	int rto_err;
 	int has_cf;            /* the scenario buys something other than on demand */
@@ -310,7 +311,10 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 		double *z = y ? realloc(a->rpo, cap * sizeof *z) : NULL;
 		if (z)
 			a->rpo = z;
-		if (x && y && z)
+		double *q = z ? realloc(a->outage_pct, cap * sizeof *q) : NULL;
+		if (q)
+			a->outage_pct = q;
+		if (x && y && z && q)
 			a->rto_cap = cap;
 		else
 			a->rto_err = CAPSIM_ENOMEM;
@@ -319,6 +323,7 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 		for (size_t i = 0; i < w.nrto; i++) {
 			a->rto[a->nrto] = w.rto[i];
 			a->rpo[a->nrto] = w.rpo[i];
+			a->outage_pct[a->nrto] = w.outage_pct[i];
 			a->rto_full[a->nrto++] = w.rto_full[i];
 		}
 	world_rep_release(&w);
@@ -477,7 +482,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		goto out;
 	rc = CAPSIM_ENOMEM;
 	size_t maxcosts = ncells + nextra;
-	size_t nrows = a.nm + (a.nrto ? 10 : 0);
+	size_t nrows = a.nm + (a.nrto ? 12 : 0);   /* the per-outage figures below */
 	if (!(out->metrics = calloc(nrows, sizeof *out->metrics)) ||
 	    !(out->series = calloc(sh.nseries, sizeof *out->series)) ||
 	    !(out->costs = calloc(maxcosts, sizeof *out->costs)) ||
@@ -510,6 +515,17 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		snprintf(m->name, sizeof m->name, "rto_p99");
 		snprintf(m->unit, sizeof m->unit, "s");
 		quantile_stat(a.rto, a.nrto, 0.99, &m->stat);
+		/* The latency of the requests served during the outages that served some. */
+		size_t nlat = 0;
+		for (size_t i = 0; i < a.nrto; i++)
+			if (a.outage_pct[i] >= 0)
+				a.outage_pct[nlat++] = a.outage_pct[i];
+		if (nlat) {
+			m = &out->metrics[out->nmetrics++];
+			snprintf(m->name, sizeof m->name, "latency_p%g_outage", sh.p * 100.0);
+			snprintf(m->unit, sizeof m->unit, "s");
+			run_stat_of(a.outage_pct, nlat, 0, INFINITY, &m->stat);
+		}
 		/* RPO over the outages that measured one (failovers with a data block). */
 		size_t nrpo = 0;
 		for (size_t i = 0; i < a.nrto; i++)
@@ -658,6 +674,7 @@ out:
 	free(a.cf.pct);
 	free(a.rto);
 	free(a.rto_full);
+	free(a.outage_pct);
 	free(a.rpo);
 	world_shared_release(&sh);
 	world_shared_release(&cf_sh);

@@ -492,6 +492,8 @@ struct outage {
 				  desired count in service, or -1 */
 	double failed;         /* user requests failed from the start until recovered */
 	double rpo;            /* s of writes not yet copied to the recovery region; -1 none */
+	double served, served_pct; /* user requests served from the start to the end, and the
+				  sum of each one's e2e percentile: the latency during it */
 	int measuring;
 };
 
@@ -1013,13 +1015,20 @@ static void on_outage_next(struct engine *eng, struct event *ev, void *ctx)
 }
 
 /* After step k's load: the open outages' recovery. ok_frac is the step's success fraction. */
-static void measure_outages(struct world *w, double now, double ok_frac, double failed)
+/* ok_frac and failed: this step's success fraction and user requests failed; served and
+ * served_pct: its user requests served and the sum of their e2e percentile. */
+static void measure_outages(struct world *w, double now, double ok_frac, double failed,
+			    double served, double served_pct)
 {
 	double target = w->sh->availability_target;
 	for (size_t i = 0; i < w->noutages && w->open_outages; i++) {
 		struct outage *o = &w->outages[i];
 		if (!o->measuring || now < o->start)
 			continue;
+		if (now < o->end) {
+			o->served += served;
+			o->served_pct += served_pct;
+		}
 		if (o->recovered < 0) {
 			if (ok_frac >= target)
 				o->recovered = now;
@@ -1088,7 +1097,8 @@ static int report_outages(struct world *w)
 		return 0;
 	if (!(out->rto = malloc(w->noutages * sizeof *out->rto)) ||
 	    !(out->rto_full = malloc(w->noutages * sizeof *out->rto_full)) ||
-	    !(out->rpo = malloc(w->noutages * sizeof *out->rpo)))
+	    !(out->rpo = malloc(w->noutages * sizeof *out->rpo)) ||
+	    !(out->outage_pct = malloc(w->noutages * sizeof *out->outage_pct)))
 		return CAPSIM_ENOMEM;
 	for (size_t i = 0; i < w->noutages; i++) {
 		const struct outage *o = &w->outages[i];
@@ -1099,6 +1109,7 @@ static int report_outages(struct world *w)
 		double full = (o->full >= 0 ? o->full : horizon) - o->start;
 		out->rto[out->nrto] = rto;
 		out->rpo[out->nrto] = o->rpo;
+		out->outage_pct[out->nrto] = o->served > 0 ? o->served_pct / o->served : -1;
 		out->rto_full[out->nrto++] = full;
 		char name[160], d[512], rpo[64] = "";
 		outage_name(w, o, name, sizeof name);
@@ -1990,8 +2001,13 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		double frac = ok / offered;
 		if (frac < sh->availability_target)
 			o->scalar[W_DOWNTIME] += dt;
-		if (w->open_outages)
-			measure_outages(w, now, frac, offered - ok);
+		if (w->open_outages) {
+			double served_pct = 0;
+			for (size_t r = 0; r < nr; r++)
+				if (inflow[r] > 0)
+					served_pct += alive[r] * dt * pct[r];
+			measure_outages(w, now, frac, offered - ok, ok, served_pct);
+		}
 	}
 	if (any) {
 		o->scalar[W_STEPS]++;
@@ -2423,6 +2439,7 @@ void world_rep_release(struct world_rep *r)
 	free(r->rto);
 	free(r->rto_full);
 	free(r->rpo);
+	free(r->outage_pct);
 	free(r->events);
 	memset(r, 0, sizeof *r);
 }

@@ -206,6 +206,8 @@ struct world_rep {
 				  availability SLO (the horizon bounds it for one never recovered) */
 	double *rto_full;      /* [nrto] s per outage: start to full capacity after its end */
 	double *rpo;           /* [nrto] s of writes lost per outage; -1 when not measured */
+	double *outage_pct;    /* [nrto] s, e2e percentile of the user requests served during
+				  each outage (start to end), weighted by them; -1 when none was */
 	double *month_dr;      /* [nmonths] USD of the DR strategy's data costs */
 	double *month_network; /* [nmonths × ntiers] USD of the calls to each tier that crossed
 				  regions (their bytes) */

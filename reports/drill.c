@@ -36,12 +36,20 @@ struct fig {
 	double rto_p50, rto_p95, rto_target, rto_met;
 	double rpo_p50, rpo_p95, rpo_writes_p50, rpo_writes_p95, rpo_target, rpo_met;
 	double failed_mean, failed_lo, failed_hi, availability, cost_monthly, dr_data_monthly;
+	double latency, latency_outage; /* s, the SLO's percentile: over the run; of the
+					   requests served during the outages (their mean) */
 };
 
 static const struct run_stat *stat_of(const struct run_result *r, const char *name)
 {
 	const struct run_metric *m = run_find_metric(r, name);
 	return m ? &m->stat : NULL;
+}
+
+/* The SLO's latency percentile, 99 without one (as the run names its metrics). */
+static double percentile(const struct scenario *sc)
+{
+	return sc->has_slo && sc->slo.latency_percentile > 0 ? sc->slo.latency_percentile : 99;
 }
 
 static void figures(const struct run_result *r, struct fig *f)
@@ -52,7 +60,7 @@ static void figures(const struct run_result *r, struct fig *f)
 	int any = 0;
 
 	*f = (struct fig){ NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN,
-			   NAN, NAN, NAN, NAN, NAN, NAN };
+			   NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
 	if ((s = stat_of(r, "rto"))) {
 		f->rto_p50 = s->p50;
 		f->rto_p95 = s->p95;
@@ -80,6 +88,13 @@ static void figures(const struct run_result *r, struct fig *f)
 	}
 	if ((s = stat_of(r, "availability")))
 		f->availability = s->mean;
+	char name[64];
+	snprintf(name, sizeof name, "latency_p%g", percentile(sc));
+	if ((s = stat_of(r, name)))
+		f->latency = s->mean;
+	snprintf(name, sizeof name, "latency_p%g_outage", percentile(sc));
+	if ((s = stat_of(r, name)))
+		f->latency_outage = s->mean;
 	if ((s = stat_of(r, "cost_monthly")))
 		f->cost_monthly = s->mean;
 	/* The DR data costs are totals over the horizon; per month like cost_monthly. */
@@ -107,14 +122,15 @@ static void drill_rows(FILE *f, const struct drill *d)
 	fputs("strategy,rto_p50_s,rto_p95_s,rto_target_s,rto_target_met,rpo_p50_s,rpo_p95_s,"
 	      "rpo_writes_p50,rpo_target_s,rpo_target_met,requests_failed_mean,"
 	      "requests_failed_ci95_low,requests_failed_ci95_high,availability,"
-	      "cost_monthly_usd,dr_data_cost_monthly_usd\n", f);
+	      "cost_monthly_usd,dr_data_cost_monthly_usd,latency_s,latency_outage_s\n", f);
 	for (size_t i = 0; i < d->nruns; i++) {
 		struct fig g;
 		figures(d->runs[i].run, &g);
 		const double v[] = { g.rto_p50, g.rto_p95, g.rto_target, g.rto_met, g.rpo_p50,
 				     g.rpo_p95, g.rpo_writes_p50, g.rpo_target, g.rpo_met,
 				     g.failed_mean, g.failed_lo, g.failed_hi, g.availability,
-				     g.cost_monthly, g.dr_data_monthly };
+				     g.cost_monthly, g.dr_data_monthly, g.latency,
+				     g.latency_outage };
 		fputs(strategy_name(&d->runs[i]), f);   /* a fixed identifier: no quoting */
 		for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
 			fputc(',', f);
@@ -392,6 +408,20 @@ static void c_avail(char *b, size_t n, const struct fig *g)
 {
 	fmt_pct(b, n, g->availability);
 }
+static void c_latency(char *b, size_t n, const struct fig *g)
+{
+	if (isnan(g->latency))
+		snprintf(b, n, DASH);
+	else
+		fmt_time(b, n, g->latency);
+}
+static void c_latency_outage(char *b, size_t n, const struct fig *g)
+{
+	if (isnan(g->latency_outage))
+		snprintf(b, n, DASH);
+	else
+		fmt_time(b, n, g->latency_outage);
+}
 static void c_cost(char *b, size_t n, const struct fig *g)
 {
 	fmt_usd(b, n, g->cost_monthly);
@@ -444,11 +474,17 @@ int report_drill_text(const struct drill *d, FILE *out)
 	put_row(out, d, col, "failed requests (mean)", c_failed);
 	put_row(out, d, col, "  95% interval", c_failed_ci);
 	put_row(out, d, col, "availability", c_avail);
+	snprintf(label, sizeof label, "p%g latency, whole run", percentile(sc));
+	put_row(out, d, col, label, c_latency);
+	put_row(out, d, col, "  during the outage", c_latency_outage);
 	put_row(out, d, col, "cost per month", c_cost);
 	put_row(out, d, col, "  of which DR data", c_dr_cost);
 	fputs("\nRTO: from an outage's start until the service again meets its availability SLO.\n"
 	      "RPO: the writes not yet in the recovery region when it began. p50 / p95 over\n"
-	      "every outage of every replication; " DASH " where nothing was measured.\n", out);
+	      "every outage of every replication; " DASH " where nothing was measured.\n"
+	      "Latency: the end-to-end percentile weighted by requests, those failed at their\n"
+	      "timeout; during the outage, of the requests served from its start to its end.\n",
+	      out);
 	return ferror(out) ? CAPSIM_EIO : 0;
 }
 
@@ -484,6 +520,7 @@ static int add_strategy(cJSON *arr, const struct drill_run *dr)
 		{ "requests_failed_ci95_high", g.failed_hi },
 		{ "availability", g.availability }, { "cost_monthly_usd", g.cost_monthly },
 		{ "dr_data_cost_monthly_usd", g.dr_data_monthly },
+		{ "latency_s", g.latency }, { "latency_outage_s", g.latency_outage },
 	};
 	if (!cJSON_AddStringToObject(o, "strategy", strategy_name(dr)) ||
 	    !cJSON_AddStringToObject(o, "dir", strategy_name(dr)) ||

@@ -392,6 +392,16 @@ static void failure_block(FILE *out, const struct run_result *r)
 		}
 		row(out, r, "rto_p99", "  RTO p99", NULL);
 		row(out, r, "rto_target_met", "  outages within RTO target", NULL);
+		for (size_t i = 0; i < r->nmetrics; i++) {
+			const char *n = r->metrics[i].name;
+			size_t len = strlen(n);
+			if (strncmp(n, "latency_p", 9) != 0 || len < 7 ||
+			    strcmp(n + len - 7, "_outage") != 0)
+				continue;
+			snprintf(label, sizeof label, "%.*s latency in outages", (int)(len - 15),
+				 n + 8);
+			row(out, r, n, label, "of the requests served");
+		}
 		if ((m = run_find_metric(r, "rpo"))) {
 			fmt_seconds(a, sizeof a, m->stat.p50);
 			fmt_seconds(b, sizeof b, m->stat.p95);

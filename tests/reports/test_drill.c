@@ -17,7 +17,7 @@
 #define DRILL_HEADER "strategy,rto_p50_s,rto_p95_s,rto_target_s,rto_target_met,rpo_p50_s," \
 	"rpo_p95_s,rpo_writes_p50,rpo_target_s,rpo_target_met,requests_failed_mean," \
 	"requests_failed_ci95_low,requests_failed_ci95_high,availability,cost_monthly_usd," \
-	"dr_data_cost_monthly_usd"
+	"dr_data_cost_monthly_usd,latency_s,latency_outage_s"
 
 /* A drill of a scenario "o'shop" with regions "eu'west" and "us", 2 days long, region eu'west
  * down at 29 h (104,400 s) for 1 h; RTO target 10 min, RPO target 1 min. Three strategies:
@@ -139,6 +139,8 @@ static void hand_init(struct hand *h)
 	metric(br, "rpo_target_met", "fraction", 0, 0, 0, 0, 0);
 	metric(br, "cost.dr.replication", "USD", 0.6, 0.6, 0.6, 0.6, 0.6);
 	metric(br, "cost.dr.backup_storage", "USD", 0.12, 0.12, 0.12, 0.12, 0.12);
+	metric(br, "latency_p99", "s", 0.5, 0.49, 0.51, 0.49, 0.51);
+	metric(br, "latency_p99_outage", "s", 0.61, 0.6, 0.62, 0.6, 0.62);
 	event(br, &h->events[0], 0, AT, 0, "region_outage", 600);
 	event(br, &h->events[1], 1, AT, 0, "region_outage", 610);
 
@@ -152,6 +154,7 @@ static void hand_init(struct hand *h)
 	metric(ws, "rpo_target_met", "fraction", 1, 1, 1, 1, 1);
 	metric(ws, "cost.dr.replication", "USD", 0.6, 0.6, 0.6, 0.6, 0.6);
 	metric(ws, "cost.dr.backup_storage", "USD", 0.12, 0.12, 0.12, 0.12, 0.12);
+	metric(ws, "latency_p99", "s", 0.45, 0.44, 0.46, 0.44, 0.46);
 	event(ws, &h->events[2], 0, AT, 0, "region_outage", 60);
 	event(ws, &h->events[3], 0, AT + 60, 0, "scale_out", 3);
 	event(ws, &h->events[4], 1, AT, 0, "region_outage", 120);
@@ -216,7 +219,7 @@ Test(drill, csv_has_the_exact_header_and_a_row_per_strategy_in_run_order)
 	table_read(path, &t);
 	cr_assert_eq(t.nrows, 1 + NRUNS);
 	for (size_t i = 0; i < t.nrows; i++)
-		cr_assert_eq(t.ncols[i], 16, "row %zu has %zu fields", i, t.ncols[i]);
+		cr_assert_eq(t.ncols[i], 18, "row %zu has %zu fields", i, t.ncols[i]);
 	cr_assert_str_eq(t.cell[1][0], "backup_restore");
 	cr_assert_str_eq(t.cell[2][0], "warm_standby");
 	cr_assert_str_eq(t.cell[3][0], "active_active");
@@ -235,6 +238,12 @@ Test(drill, csv_has_the_exact_header_and_a_row_per_strategy_in_run_order)
 	cr_expect_float_eq(num(t.cell[2][1]), 540, 1e-12);
 	cr_expect_float_eq(num(t.cell[2][6]), 3, 1e-12);
 	cr_expect_float_eq(num(t.cell[2][14]), 12345.678, 1e-9);
+	/* The latencies, over the run and during the outage; warm_standby served nothing
+	 * during its outage (no figure: an empty field). */
+	cr_expect_float_eq(num(t.cell[1][16]), 0.5, 1e-12);
+	cr_expect_float_eq(num(t.cell[1][17]), 0.61, 1e-12);
+	cr_expect_float_eq(num(t.cell[2][16]), 0.45, 1e-12);
+	cr_expect_str_eq(t.cell[2][17], "");
 
 	/* active_active measured no RPO and has no DR data metrics: those fields are empty; its
 	 * targets are the scenario's all the same. */
@@ -337,6 +346,12 @@ Test(drill, text_puts_the_strategies_side_by_side_within_100_columns)
 	cr_expect_str_eq(line, "availability              99.65 %           99.969 %          "
 			 "99.990 %");
 	/* $12,345.678 above $10,000: whole dollars. $10.95 as computed in the CSV test. */
+	line_of(buf, "p99 latency, whole run", line, sizeof line);
+	cr_expect_str_eq(line, "p99 latency, whole run    0.5 s             0.45 s            "
+			 "\xe2\x80\x94");
+	line_of(buf, "  during the outage", line, sizeof line);
+	cr_expect_str_eq(line, "  during the outage       0.61 s            \xe2\x80\x94"
+			 "                 \xe2\x80\x94");
 	line_of(buf, "cost per month", line, sizeof line);
 	cr_expect_str_eq(line, "cost per month            $292.35           $12,346           "
 			 "$600.00");

@@ -503,17 +503,18 @@ Test(summary, failures_and_reservation_advice_blocks)
 {
 	struct fake f;
 	fake_init(&f);
-	struct run_metric *m = realloc(f.r.metrics, (f.r.nmetrics + 4) * sizeof *m);
+	struct run_metric *m = realloc(f.r.metrics, (f.r.nmetrics + 5) * sizeof *m);
 	cr_assert_not_null(m);
 	f.r.metrics = m;
-	struct run_metric add[4] = {
+	struct run_metric add[5] = {
 		{ "outages", "count", { 2, 1, 3, 0, 2, 4 } },
 		{ "rto", "s", { 600, 300, 900, 60, 90, 7200 } },
+		{ "latency_p99.9_outage", "s", { 0.75, 0.7, 0.8, 0.7, 0.75, 0.8 } },
 		{ "ri_breakeven.m6i.large.eu-west-1", "instances", { 5, 5, 5, 5, 5, 5 } },
 		{ "ri_breakeven_saving.m6i.large.eu-west-1", "USD", { 124.5, 120, 129, 110, 124,
 								       135 } },
 	};
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		/* Replace a metric the fake already has, else add it. */
 		struct run_metric *had = (struct run_metric *)run_find_metric(&f.r, add[i].name);
 		if (had)
@@ -526,6 +527,10 @@ Test(summary, failures_and_reservation_advice_blocks)
 	cr_assert_not_null(strstr(line, "zone and region"), "%s", line);
 	find_line(text, "RTO (mean over outages)", line, sizeof line);
 	cr_assert_not_null(strstr(line, "p50 90 s, p95 2 h"), "%s", line);
+	/* The latency of the requests served during outages, named by its percentile. */
+	find_line(text, "p99.9 latency in outages ", line, sizeof line);
+	cr_assert_not_null(strstr(line, "0.75 s"), "%s", line);
+	cr_assert_not_null(strstr(line, "of the requests served"), "%s", line);
 	find_line(text, "  reserve m6i.large.eu-west-1", line, sizeof line);
 	cr_assert_not_null(strstr(line, "saves $124.50"), "%s", line);
 	for (const char *p = text; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0))
