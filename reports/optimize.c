@@ -790,9 +790,19 @@ static void tier_cost_lines(FILE *out, const struct opt_result *r, const struct 
 	fmt_usd(tot, sizeof tot, c->unused_commitment);
 	line(out, "  %-*s %13s %13s %13s %13s %13s", tw, "unused commitment", "", "", "", "",
 	     tot);
+	/* What the plan costs beyond its instances and commitments: the bytes of calls between
+	 * regions and the DR strategy's data costs, which no tier or option carries. */
+	double other = c->cost.mean - (all + c->unused_commitment);
+	if (other >= 0.005) {
+		fmt_usd(tot, sizeof tot, other);
+		line(out, "  %-*s %13s %13s %13s %13s %13s", tw, "network, DR data", "", "", "",
+		     "", tot);
+	} else {
+		other = 0;
+	}
 	for (int k = 0; k < BILL_NOPTIONS; k++)
 		fmt_usd(v[k], sizeof v[k], col[k]);
-	fmt_usd(tot, sizeof tot, all + c->unused_commitment);
+	fmt_usd(tot, sizeof tot, all + c->unused_commitment + other);
 	line(out, "  %-*s %13s %13s %13s %13s %13s", tw, "all tiers", v[2], v[3], v[0], v[1],
 	     tot);
 }

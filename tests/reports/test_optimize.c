@@ -525,8 +525,24 @@ Test(report_optimize, text_of_a_plan_names_mix_commitments_costs_savings_and_tar
 	expect_row(text, "app $", "app $120.00 $0.00 $0.00 $100.00 $220.00");
 	expect_row(text, "unused commitment", "unused commitment $20.00");
 	expect_row(text, "all tiers", "all tiers $260.00 $100.00 $130.00 $190.00 $700.00");
+	/* The tiers and the unused commitment make the whole $700: no other row. */
+	cr_expect_null(strstr(text, "network, DR data"), "%s", text);
 	cr_expect_null(strstr(text, "No purchase plan"));
 	free(flat);
+	free(text);
+}
+
+/* A plan whose cost holds more than its instances and commitments (the bytes of calls between
+ * regions, DR data): $750 against the tiers' $680 and $20 unused. The table shows the $50 on
+ * its own row, and its total is the plan's. */
+Test(report_optimize, cost_table_shows_what_no_tier_carries)
+{
+	struct hand h;
+	hand_init(&h);
+	h.c[1].cost.mean = 750;
+	char *text = text_of(&h.r);
+	expect_row(text, "network, DR data", "network, DR data $50.00");
+	expect_row(text, "all tiers", "all tiers $260.00 $100.00 $130.00 $190.00 $750.00");
 	free(text);
 }
 
