@@ -607,43 +607,35 @@ static const char **region_names(const struct scenario *sc)
 	return names;
 }
 
+/* The index of the declared region `name`; else a failure at the current path (where: at
+ * its value, which then quotes the name, or at its key, which is the name), with the closest
+ * declared name as a hint. */
+static int region_named(struct ctx *c, const char *name, enum where where, size_t *out)
+{
+	long r = scenario_find_region(c->sc, name);
+	if (r >= 0) {
+		*out = (size_t)r;
+		return 0;
+	}
+	const char **names = region_names(c->sc);
+	if (!names)
+		return CAPSIM_ENOMEM;
+	char text[400];
+	if (where == AT_KEY)
+		snprintf(text, sizeof text, "unknown region");
+	else
+		snprintf(text, sizeof text, "unknown region \"%.60s\"", name);
+	hint(text, sizeof text, name, names, c->sc->nregions, "declared regions are");
+	free(names);
+	return fail(c, where, "%s", text);
+}
+
 /* The index of a declared region named by the string v at the current path. */
 static int region_ref(struct ctx *c, const cJSON *v, size_t *out)
 {
 	if (!cJSON_IsString(v))
 		return expected(c, NULL, v, "the name of a declared region");
-	long r = scenario_find_region(c->sc, v->valuestring);
-	if (r >= 0) {
-		*out = (size_t)r;
-		return 0;
-	}
-	const char **names = region_names(c->sc);
-	if (!names)
-		return CAPSIM_ENOMEM;
-	char text[400];
-	snprintf(text, sizeof text, "unknown region \"%.60s\"", v->valuestring);
-	hint(text, sizeof text, v->valuestring, names, c->sc->nregions, "declared regions are");
-	free(names);
-	return fail(c, AT_VALUE, "%s", text);
-}
-
-/* The index of the declared region named by key, the last element of the current path: an
- * unknown one is reported at the key. */
-static int region_key(struct ctx *c, const char *key, size_t *out)
-{
-	long r = scenario_find_region(c->sc, key);
-	if (r >= 0) {
-		*out = (size_t)r;
-		return 0;
-	}
-	const char **names = region_names(c->sc);
-	if (!names)
-		return CAPSIM_ENOMEM;
-	char text[400];
-	snprintf(text, sizeof text, "unknown region");
-	hint(text, sizeof text, key, names, c->sc->nregions, "declared regions are");
-	free(names);
-	return fail(c, AT_KEY, "%s", text);
+	return region_named(c, v->valuestring, AT_VALUE, out);
 }
 
 /* Each region's "rtt": {"OTHER": duration}, the round trip between two regions, into
@@ -676,7 +668,7 @@ static int load_rtt(struct ctx *c, const cJSON *root)
 				if (is_comment(m->string))
 					continue;
 				push_key(c, m->string);
-				if ((rc = region_key(c, m->string, &r)) != 0)
+				if ((rc = region_named(c, m->string, AT_KEY, &r)) != 0)
 					goto out;
 				pop(c);
 				if (r == i) {
@@ -1290,7 +1282,7 @@ static int load_traffic(struct ctx *c, const cJSON *root)
 			if (is_comment(m->string))
 				continue;
 			push_key(c, m->string);
-			if ((rc = region_key(c, m->string, &r)) != 0)
+			if ((rc = region_named(c, m->string, AT_KEY, &r)) != 0)
 				return rc;
 			if (!cJSON_IsNumber(m) || !(m->valuedouble > 0 && m->valuedouble <= 1))
 				return expected(c, NULL, m, "a share in (0,1]");

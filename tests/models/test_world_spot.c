@@ -176,6 +176,17 @@ static void write_catalog(const char *dir, char *cat, size_t size)
 	write_catalog_regions(dir, cat, size, 0);
 }
 
+/* The days of the tests below: an api tier of 10 x.large instances for 16 hours a day and 20
+ * for 8 (scheduled at 08:00 and 16:00, boots of a minute), 15 of them reserved in r1 for a
+ * year with no upfront. */
+#define RI_DAYS \
+	"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"x.large\"," \
+	"    \"capacity_rps\": 1000, \"boot_time\": { \"median\": \"1m\", \"p95\": \"1m\" }," \
+	"    \"autoscaling\": { \"min\": 10, \"max\": 20, \"scheduled\": [" \
+	"      { \"at\": \"08:00\", \"desired\": 20 }, { \"at\": \"16:00\", \"desired\": 10 } ] } } ]," \
+	"  \"reservations\": [ { \"instance_type\": \"x.large\", \"region\": \"r1\"," \
+	"      \"count\": 15, \"term\": \"1y\", \"payment\": \"no_upfront\" } ]"
+
 /* The issue's reserved-instance bill, end to end: 10 instances for 16 hours a day and 20 for
  * 8 (scheduled at 08:00 and 16:00), 15 reserved at 0.60 USD/h effective (no upfront) against
  * 1.00 USD/h on demand. Per hour: with 10 running, the 15 reserved cost 9.00 and cover them;
@@ -193,12 +204,7 @@ Test(world_spot, reserved_instances_bill_the_hand_worked_days)
 		"  \"catalog\": \"cat.csv\","
 		"  \"traffic\": { \"base_rate\": 100 },"
 		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
-		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"x.large\","
-		"    \"capacity_rps\": 1000, \"boot_time\": { \"median\": \"1m\", \"p95\": \"1m\" },"
-		"    \"autoscaling\": { \"min\": 10, \"max\": 20, \"scheduled\": ["
-		"      { \"at\": \"08:00\", \"desired\": 20 }, { \"at\": \"16:00\", \"desired\": 10 } ] } } ],"
-		"  \"reservations\": [ { \"instance_type\": \"x.large\", \"region\": \"r1\","
-		"      \"count\": 15, \"term\": \"1y\", \"payment\": \"no_upfront\" } ] }";
+		RI_DAYS " }";
 	struct scenario sc;
 	parse(json, path, &sc);
 	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
@@ -237,12 +243,7 @@ Test(world_spot, savings_against_on_demand_count_the_dr_data_costs_on_both_sides
 		"  \"traffic\": { \"base_rate\": 100 },"
 		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] },"
 		"                 { \"name\": \"r2\", \"zones\": [\"a\"] } ],"
-		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"x.large\","
-		"    \"capacity_rps\": 1000, \"boot_time\": { \"median\": \"1m\", \"p95\": \"1m\" },"
-		"    \"autoscaling\": { \"min\": 10, \"max\": 20, \"scheduled\": ["
-		"      { \"at\": \"08:00\", \"desired\": 20 }, { \"at\": \"16:00\", \"desired\": 10 } ] } } ],"
-		"  \"reservations\": [ { \"instance_type\": \"x.large\", \"region\": \"r1\","
-		"      \"count\": 15, \"term\": \"1y\", \"payment\": \"no_upfront\" } ],"
+		RI_DAYS ","
 		"  \"dr\": { \"strategy\": \"active_active\" },"
 		"  \"data\": { \"write_rate\": 100 } }";
 	struct scenario sc;
