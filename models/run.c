@@ -361,6 +361,24 @@ static void on_progress(uint64_t done, uint64_t total, void *ctx)
 	(void)total;
 }
 
+/* Appends a cost.csv row of the replications' values v (sorted by it) unless every one is 0
+ * and the row is not `always` kept. */
+static void cost_row(struct run_result *out, double *v, uint64_t reps, int always, int month,
+		     long region, long tier, const char *option)
+{
+	int any = always;
+	for (size_t k = 0; k < reps && !any; k++)
+		any = v[k] != 0;
+	if (!any)
+		return;
+	struct run_cost *c = &out->costs[out->ncosts++];
+	c->month = month;
+	c->region = region;
+	c->tier = tier;
+	c->option = option;
+	run_stat_of(v, reps, 0, INFINITY, &c->stat);
+}
+
 void run_stat_of(double *v, size_t n, double lo, double hi, struct run_stat *st)
 {
 	struct welford w;
@@ -586,64 +604,24 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	/* cost.csv rows: month-major, then region, the tiers in chain order, the options; a
 	 * cell that is zero in every replication (an option the pool never used) is left out. */
 	for (size_t m = 0; m < sh.nmonths; m++) {
+		int mi = (int)m;
 		for (size_t r = 0; r < sc->nregions; r++)
 			for (size_t i = 0; i < sh.npools; i++) {
 				if (sh.pools[i].region != r)
 					continue;
-				for (int opt = 0; opt < BILL_NOPTIONS; opt++) {
-					double *v = &a.cost[((m * sh.npools + i) * BILL_NOPTIONS +
-							     (size_t)opt) * o->reps];
-					int any = opt == BILL_ON_DEMAND;
-					for (size_t k = 0; k < o->reps && !any; k++)
-						any = v[k] != 0;
-					if (!any)
-						continue;
-					struct run_cost *c = &out->costs[out->ncosts++];
-					c->month = (int)m;
-					c->region = (long)r;
-					c->tier = (long)sh.pools[i].tier;
-					c->option = billing_option_name[opt];
-					run_stat_of(v, o->reps, 0, INFINITY, &c->stat);
-				}
+				for (int opt = 0; opt < BILL_NOPTIONS; opt++)
+					cost_row(out, &a.cost[((m * sh.npools + i) * BILL_NOPTIONS +
+							       (size_t)opt) * o->reps], o->reps,
+						 opt == BILL_ON_DEMAND, mi, (long)r,
+						 (long)sh.pools[i].tier, billing_option_name[opt]);
 			}
-		double *u = &a.cost[(ncells + m) * o->reps];
-		int any = 0;
-		for (size_t k = 0; k < o->reps && !any; k++)
-			any = u[k] != 0;
-		if (any) {
-			struct run_cost *c = &out->costs[out->ncosts++];
-			c->month = (int)m;
-			c->region = -1;
-			c->tier = -1;
-			c->option = "unused_commitment";
-			run_stat_of(u, o->reps, 0, INFINITY, &c->stat);
-		}
-		double *dv = &a.cost[(ncells + sh.nmonths + m) * o->reps];
-		any = 0;
-		for (size_t k = 0; k < o->reps && !any; k++)
-			any = dv[k] != 0;
-		if (any) {
-			struct run_cost *c = &out->costs[out->ncosts++];
-			c->month = (int)m;
-			c->region = -1;
-			c->tier = -1;
-			c->option = "dr_data";
-			run_stat_of(dv, o->reps, 0, INFINITY, &c->stat);
-		}
-		for (size_t t = 0; t < sc->ntiers; t++) {
-			double *nv = &a.cost[(ncells + 2 * sh.nmonths + m * sc->ntiers + t) * o->reps];
-			any = 0;
-			for (size_t k = 0; k < o->reps && !any; k++)
-				any = nv[k] != 0;
-			if (any) {
-				struct run_cost *c = &out->costs[out->ncosts++];
-				c->month = (int)m;
-				c->region = -1;
-				c->tier = (long)t;
-				c->option = "network";
-				run_stat_of(nv, o->reps, 0, INFINITY, &c->stat);
-			}
-		}
+		cost_row(out, &a.cost[(ncells + m) * o->reps], o->reps, 0, mi, -1, -1,
+			 "unused_commitment");
+		cost_row(out, &a.cost[(ncells + sh.nmonths + m) * o->reps], o->reps, 0, mi, -1, -1,
+			 "dr_data");
+		for (size_t t = 0; t < sc->ntiers; t++)
+			cost_row(out, &a.cost[(ncells + 2 * sh.nmonths + m * sc->ntiers + t) *
+					      o->reps], o->reps, 0, mi, -1, (long)t, "network");
 		struct run_bill *b = &out->bills[out->nbills++];
 		double *v = &a.bill[m * o->reps];
 		struct run_stat st;
