@@ -291,19 +291,52 @@ static void latency_script(FILE *f, const struct run_result *r)
 	fputc('\n', f);
 }
 
-/* Cost per day per tier (summed over regions by smooth frequency: one point per day) and the
- * total, from cost_daily.csv. */
+static void usd(char *buf, size_t len, double x);
+
+/* USD a month of the run's costs that no pool carries (unused commitments, the DR strategy's
+ * data, the bytes of calls between regions): the total less the tiers' costs. */
+static double unpooled_monthly(const struct run_result *r)
+{
+	const struct run_metric *total = run_find_metric(r, "cost_total");
+	if (!total || !(r->sc->horizon > 0))
+		return 0;
+	double pools = 0;
+	for (size_t t = 0; t < r->sc->ntiers; t++) {
+		char name[160];
+		snprintf(name, sizeof name, "cost.tier.%s", r->sc->tiers[t].name);
+		const struct run_metric *m = run_find_metric(r, name);
+		if (m)
+			pools += m->stat.mean;
+	}
+	double x = (total->stat.mean - pools) * SCENARIO_MONTH / r->sc->horizon;
+	return x >= 0.005 ? x : 0;
+}
+
+/* The instances' cost per day per tier (summed over regions by smooth frequency: one point
+ * per day) and their total, from cost_daily.csv; the key says what a month costs besides. */
 static void cost_script(FILE *f, const struct run_result *r)
 {
 	put_head(f, r, "cost", "cost per day per tier, from " COST_DAILY_CSV);
-	fprintf(f, "set xlabel \"time (days)\"\nset ylabel \"USD per day\"\n"
+	double other = unpooled_monthly(r);
+	if (other > 0) {
+		char a[48];
+		usd(a, sizeof a, round(other * 100) / 100);
+		fputs("set xlabel ", f);
+		put_quotedf(f, "time (days); not shown: %s a month of unused commitments, DR data "
+			    "and network transfer (in bill.png)", a);
+		fputc('\n', f);
+	} else {
+		fputs("set xlabel \"time (days)\"\n", f);
+	}
+	fprintf(f, "set ylabel \"USD per day\"\n"
 		"set xrange [0:%.10g]\nset yrange [0:*]\nset title ",
 		ceil(r->sc->horizon / DAY));
-	put_quotedf(f, "%s: cost per day (mean over replications; each day drawn at its "
-		    "middle)", r->sc->name);
+	put_quotedf(f, "%s: instance cost per day (mean over replications; each day drawn at "
+		    "its middle)", r->sc->name);
 	fputs(" font \",12\"\nset style fill solid 0.25 noborder\nset boxwidth 0.9\n", f);
 	fputs("plot \"" COST_DAILY_CSV "\" using ($1 + 0.5):4 skip 1 smooth frequency "
-	      "with boxes lc rgb \"gray60\" title \"total\"", f);
+	      "with boxes lc rgb \"gray60\" title \"all instances\"", f);
+
 	for (long t = 0, lc = 1; t < (long)r->sc->ntiers; t++) {
 		if (!has_tier(r, t))
 			continue;

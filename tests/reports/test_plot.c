@@ -164,6 +164,29 @@ Test(plot, cost_daily_sums_each_pool_over_the_day)
 	fake_rmtree(dir);
 }
 
+/* The daily cost is the instances': the x label names what a month costs besides (the total
+ * less the tiers'). The fake's total is $1,234.50 over its 3 days and its tiers $300 + $700:
+ * $234.50 × 2,628,000 s / 259,200 s = $2,377.57 a month. Tiers that make the whole total
+ * leave the label plain. */
+Test(plot, cost_plot_says_what_no_tier_carries)
+{
+	struct fake f;
+	fake_init(&f);
+	char *dir = fake_tmpdir(), *text = script_text(&f, dir, "cost");
+	cr_assert_not_null(strstr(text, "set xlabel 'time (days); not shown: $2,377.57 a month of "
+				  "unused commitments, DR data and network transfer (in bill.png)'"),
+			   "%s", text);
+	free(text);
+	struct run_metric *app = (struct run_metric *)run_find_metric(&f.r, "cost.tier.app");
+	cr_assert_not_null(app);
+	app->stat.mean = 934.5;
+	text = script_text(&f, dir, "cost");
+	cr_assert_not_null(strstr(text, "set xlabel \"time (days)\"\n"), "%s", text);
+	free(text);
+	fake_release(&f);
+	fake_rmtree(dir);
+}
+
 Test(plot, cost_daily_splits_buckets_across_days)
 {
 	/* 10 h buckets over a 48 h horizon: [0,10) [10,20) [20,30) [30,40) [40,48), the last one
