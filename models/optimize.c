@@ -198,7 +198,7 @@ static void sim_fold(const void *result, uint64_t rep, void *ctx)
 	double offered = w.scalar[W_OFFERED];
 	so->cost[r] = w.scalar[W_COST];
 	so->avail[r] = offered > 0 ? w.scalar[W_SUCCEEDED] / offered : 1.0;
-	so->latency[r] = offered > 0 ? w.scalar[W_PCT_WEIGHTED] / offered : 0.0;
+	so->latency[r] = world_slo_latency(sh->sc, &w);
 	so->unused[r] = w.scalar[W_UNUSED_COMMITMENT];
 	static const enum run_ts_field paid[BILL_NOPTIONS] = {
 		[BILL_ON_DEMAND] = RUN_TS_PAID_ON_DEMAND, [BILL_SPOT] = RUN_TS_PAID_SPOT,
@@ -1082,12 +1082,17 @@ static void explain(const struct scenario *sc, struct opt_result *res)
 			 "the target", 100 * od->availability.mean, 100 * od->availability.ci95_low,
 			 100 * od->availability.ci95_high, 100 * sc->slo.availability);
 		return;
-	case OPT_LATENCY:
-		snprintf(w, n, "latency: even all on demand has a p%g of %.4g s (95%% CI %.4g-%.4g s) "
-			 "against the SLO's %.4g s; buying differently cannot add capacity: change "
-			 "the fleet or the target", sc->slo.latency_percentile, od->latency.mean,
+	case OPT_LATENCY: {
+		int per_region = 0;
+		for (size_t g = 0; g < sc->nregions; g++)
+			per_region |= world_region_latency(sc, g);
+		snprintf(w, n, "latency: even all on demand has a p%g of %.4g s%s (95%% CI "
+			 "%.4g-%.4g s) against the SLO's %.4g s; buying differently cannot add "
+			 "capacity: change the fleet or the target", sc->slo.latency_percentile,
+			 od->latency.mean, per_region ? " in its worst-served region" : "",
 			 od->latency.ci95_low, od->latency.ci95_high, sc->slo.latency_target);
 		return;
+	}
 	case OPT_RTO:
 		snprintf(w, n, "rto: even all on demand recovers in %.0f s on average (95%% CI "
 			 "%.0f-%.0f s) against the target of %.0f s; the DR strategy, not the "

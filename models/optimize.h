@@ -29,7 +29,8 @@
  * is the best of those.
  * Feasibility is judged on confidence intervals, not point estimates: the 95% lower bound of
  * availability must reach the SLO, the upper bound of the request-weighted latency
- * percentile must be within its target, the upper bounds of mean RTO and RPO within the DR
+ * percentile must be within its target (that of the worst-served region, where regions serve
+ * their own users: world_slo_latency), the upper bounds of mean RTO and RPO within the DR
  * targets (when outages occurred), and the upper bound of the monthly cost within the
  * budget. Deterministic for a seed whatever the thread count. */
 #ifndef CAPSIM_OPTIMIZE_H
@@ -111,7 +112,7 @@ struct opt_candidate {
 	double cost_p90;             /* USD per month, 90th percentile across replications */
 	double objective;            /* cost.mean or cost_p90 (the scenario's objective) */
 	struct run_stat availability; /* fraction */
-	struct run_stat latency;     /* s, request-weighted SLO percentile (run's latency_pNN) */
+	struct run_stat latency;     /* s, request-weighted SLO percentile: world_slo_latency */
 	int has_rto, has_rpo;        /* 1 when outages measured one */
 	struct run_stat rto, rpo;    /* s, across outages */
 	double *tier_instances;      /* [ntiers × BILL_NOPTIONS] mean instances by how they are

@@ -143,21 +143,19 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 	if (sc->has_slo && sc->slo.availability < 1.0)
 		M("ratio", (1.0 - avail) / (1.0 - sc->slo.availability), "error_budget_burn");
 	M("s", offered > 0 ? s[W_PCT_WEIGHTED] / offered : 0.0, "latency_p%s", pct);
-	/* Per region served, where each region serves its own users: with a primary and a
-	 * recovery region every user goes to the primary, whose figures are then the totals. */
-	if (sc->nregions > 1 && !(sc->has_dr && sc->dr.strategy != SCENARIO_DR_ACTIVE_ACTIVE))
-		for (size_t g = 0; g < sc->nregions; g++) {
-			const double *lat = w ? &w->region_lat[g * WORLD_NLAT] : NULL;
-			if (!(sc->traffic.region_share[g] > 0))
-				continue;
-			M("s", lat && lat[WORLD_LAT_OFFERED] > 0 ?
-			  lat[WORLD_LAT_WEIGHTED] / lat[WORLD_LAT_OFFERED] : 0.0,
-			  "latency_p%s.region.%s", pct, sc->regions[g].name);
-			if (sh->latency_target > 0)
-				M("fraction", lat && lat[WORLD_LAT_STEPS] > 0 ?
-				  lat[WORLD_LAT_MET] / lat[WORLD_LAT_STEPS] : 1.0,
-				  "latency_slo_steps.region.%s", sc->regions[g].name);
-		}
+	/* Per region served, where each region serves its own users (world_region_latency). */
+	for (size_t g = 0; g < sc->nregions; g++) {
+		const double *lat = w ? &w->region_lat[g * WORLD_NLAT] : NULL;
+		if (!world_region_latency(sc, g))
+			continue;
+		M("s", lat && lat[WORLD_LAT_OFFERED] > 0 ?
+		  lat[WORLD_LAT_WEIGHTED] / lat[WORLD_LAT_OFFERED] : 0.0,
+		  "latency_p%s.region.%s", pct, sc->regions[g].name);
+		if (sh->latency_target > 0)
+			M("fraction", lat && lat[WORLD_LAT_STEPS] > 0 ?
+			  lat[WORLD_LAT_MET] / lat[WORLD_LAT_STEPS] : 1.0,
+			  "latency_slo_steps.region.%s", sc->regions[g].name);
+	}
 	M("requests", offered, "requests_offered");
 	M("requests", offered - ok, "requests_failed");
 	M("requests", s[W_TIMED_OUT], "requests_timed_out");

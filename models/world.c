@@ -2420,6 +2420,26 @@ out:
 	return rc;
 }
 
+int world_region_latency(const struct scenario *sc, size_t g)
+{
+	return sc->nregions > 1 && !(sc->has_dr && sc->dr.strategy != SCENARIO_DR_ACTIVE_ACTIVE) &&
+	       sc->traffic.region_share && sc->traffic.region_share[g] > 0;
+}
+
+double world_slo_latency(const struct scenario *sc, const struct world_rep *w)
+{
+	double worst = -1;
+	for (size_t g = 0; g < sc->nregions; g++) {
+		const double *lat = &w->region_lat[g * WORLD_NLAT];
+		if (world_region_latency(sc, g) && lat[WORLD_LAT_OFFERED] > 0)
+			worst = fmax(worst, lat[WORLD_LAT_WEIGHTED] / lat[WORLD_LAT_OFFERED]);
+	}
+	if (worst >= 0)
+		return worst;
+	double offered = w->scalar[W_OFFERED];
+	return offered > 0 ? w->scalar[W_PCT_WEIGHTED] / offered : 0.0;
+}
+
 void world_rep_release(struct world_rep *r)
 {
 	if (!r)

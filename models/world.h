@@ -222,6 +222,16 @@ struct world_rep {
 	uint64_t events_dropped;
 };
 
+/* Whether region g's latency is a figure of its own (latency_pNN.region.NAME): with two
+ * regions or more, for a region receiving a traffic share, unless a primary/recovery DR plan
+ * sends every user to the primary (whose figures are then the totals). */
+int world_region_latency(const struct scenario *sc, size_t g);
+
+/* The latency an SLO judges in replication w: the worst of the regions' of their own (the
+ * request-weighted e2e percentile of the users each serves), else the request-weighted
+ * percentile of all users; 0 without traffic. */
+double world_slo_latency(const struct scenario *sc, const struct world_rep *w);
+
 /* Runs replication rep under seed. Fills *out (allocating its arrays; world_rep_release frees
  * them, on failure too). Returns 0, CAPSIM_ENOMEM, or an engine error. */
 int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct world_rep *out);

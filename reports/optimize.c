@@ -15,6 +15,7 @@
 #include "models/catalog.h"
 #include "models/optimize.h"
 #include "models/scenario.h"
+#include "models/world.h"
 #include "sim/error.h"
 #include "sim/version.h"
 
@@ -365,7 +366,12 @@ static size_t targets(const struct opt_result *r, const struct opt_candidate *c,
 	out[n] = (struct target){ OPT_LATENCY, "", ST_TIME, &c->latency, 1,
 				  sc->has_slo && sc->slo.latency_target > 0, sc->slo.latency_target,
 				  0 };
-	snprintf(out[n].label, sizeof out[n].label, "latency p%g", pct);
+	/* With regions of their own (world_region_latency), the worst-served region's. */
+	int per_region = 0;
+	for (size_t g = 0; g < sc->nregions; g++)
+		per_region |= world_region_latency(sc, g);
+	snprintf(out[n].label, sizeof out[n].label, "latency p%g%s", pct,
+		 per_region ? ", worst region" : "");
 	n++;
 	if (c->has_rto || (sc->has_dr && sc->dr.rto_target > 0))
 		out[n++] = (struct target){ OPT_RTO, "RTO (mean over outages)", ST_TIME, &c->rto,
