@@ -37,7 +37,8 @@ const char cmd_run_usage[] =
 	"and appends the run to DIR/results.db (SQLite; earlier runs are kept). Every file\n"
 	"is written under a temporary name and renamed when complete. A mistake in the\n"
 	"scenario is reported as FILE:LINE: PATH: message, with exit status 2 and nothing\n"
-	"written.\n"
+	"written. Notes on the scenario (requests that cross regions with no round trip or\n"
+	"no sizes declared, as capsim validate gives them) go to stderr unless --quiet.\n"
 	"\n"
 	"example: capsim run scenarios/shop.json -o out/shop\n";
 
