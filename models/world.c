@@ -1014,9 +1014,9 @@ static void on_outage_next(struct engine *eng, struct event *ev, void *ctx)
 	fail_run(w, rc);
 }
 
-/* After step k's load: the open outages' recovery. ok_frac is the step's success fraction. */
-/* ok_frac and failed: this step's success fraction and user requests failed; served and
- * served_pct: its user requests served and the sum of their e2e percentile. */
+/* After a step's load: the open outages' recovery and latency. ok_frac and failed: the step's
+ * success fraction and user requests failed; served and served_pct: its user requests served
+ * and the sum of their e2e percentile. */
 static void measure_outages(struct world *w, double now, double ok_frac, double failed,
 			    double served, double served_pct)
 {
@@ -1337,8 +1337,6 @@ static void on_hour(struct engine *eng, struct event *ev, void *ctx)
 
 /* ------------------------------------------------------------- disaster recovery */
 
-/* The user requests/s each region serves now: every entry region's share of rate, sent where
- * its (possibly still expiring) DNS answers point. */
 /* The round trip the users DNS sends to region r2 travel on top of reaching their own entry
  * region, at the SLO's percentile: the users of r2 are a mixture by entry region r, each
  * adding rtt(r, r2), and the p-th percentile user adds the largest e whose share of users
@@ -1366,6 +1364,8 @@ static void user_rtt(struct world *w, const double *inflow)
 	}
 }
 
+/* The user requests/s each region serves now: every entry region's share of rate, sent where
+ * its (possibly still expiring) DNS answers point. */
 static void route_users(struct world *w, double rate, double now, double *inflow)
 {
 	const struct scenario *sc = w->sc;
@@ -1810,7 +1810,7 @@ static inline void flow_through(const struct pool *p, double v, double *alive, d
 		*cap = c;
 }
 
-/* The price of step k's calls to tier t (v visits per user request) that cross regions,
+/* The price of this step's calls to tier t (v visits per user request) that cross regions,
  * alive[r] the user requests/s of entry region r reaching the tier. */
 static void network_cost(struct world *w, size_t t, double v, const double *alive, double now)
 {
