@@ -2332,7 +2332,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	w.bucket_left = sh->steps_per_bucket;
 	for (uint64_t k = 0; k < sh->nsteps; k++) {
 		double now = (double)k * sh->step;
-		long n = engine_run(&w.eng, now);
+		long n = engine_idle_until(&w.eng, now) ? 0 : engine_run(&w.eng, now);
 		if (n < 0) {
 			rc = (int)n;
 			goto out;

@@ -141,6 +141,35 @@ Test(engine, run_until_stops_at_until_and_leaves_later_events_pending)
 	free_engine(eng);
 }
 
+/* engine_idle_until is engine_run when nothing is due: the clock moves, nothing runs; when
+ * an event is due (at until included), or until is before the clock, NaN or INFINITY, it
+ * declines and changes nothing. */
+Test(engine, idle_until_moves_the_clock_only_when_nothing_is_due)
+{
+	struct engine *eng = new_engine();
+	struct rec *r = calloc(1, sizeof *r);
+	int type = engine_on(eng, record, r);
+
+	cr_assert_eq(engine_schedule(eng, 2.0, type, NULL, 1, NULL), 0);
+	cr_assert_eq(engine_idle_until(eng, 1.5), 1);
+	cr_assert_eq(engine_now(eng), 1.5);
+	cr_assert_eq(engine_pending(eng), 1);
+	cr_assert_eq(engine_idle_until(eng, 2.0), 0);   /* due at until */
+	cr_assert_eq(engine_idle_until(eng, 1.0), 0);   /* before the clock */
+	cr_assert_eq(engine_idle_until(eng, NAN), 0);
+	cr_assert_eq(engine_idle_until(eng, INFINITY), 0);
+	cr_assert_eq(engine_now(eng), 1.5);
+	cr_assert_eq(r->n, 0);
+	/* engine_run does what it declined. */
+	cr_assert_eq(engine_run(eng, 2.0), 1);
+	cr_assert_eq(r->n, 1);
+	/* An empty queue: idle to any finite time. */
+	cr_assert_eq(engine_idle_until(eng, 7.0), 1);
+	cr_assert_eq(engine_now(eng), 7.0);
+	free(r);
+	free_engine(eng);
+}
+
 static void stop_at_arg_3(struct engine *eng, struct event *ev, void *ctx)
 {
 	record(eng, ev, ctx);
