@@ -3330,25 +3330,34 @@ size_t scenario_network_notes(const struct scenario *sc, char *buf, size_t size)
 			at[y] = y == r;
 		for (long t = 0; t >= 0; t = sc->tiers[t].calls) {
 			const struct scenario_tier *tier = &sc->tiers[t];
-			int crosses = 0, no_rtt = 0;
+			int crosses = 0;
+			long gap_x = -1, gap_y = -1;   /* a crossing pair with no round trip */
 			scenario_route(sc, (size_t)t, r, to);
 			for (size_t x = 0; x < nr; x++)
 				for (size_t y = 0; y < nr; y++)
 					if (x != y && at[x] > 0 && to[y] > 0) {
 						crosses = 1;
-						no_rtt |= !(sc->rtt && sc->rtt[x * nr + y] > 0);
+						if (gap_x < 0 && !(sc->rtt && sc->rtt[x * nr + y] > 0)) {
+							gap_x = (long)x;
+							gap_y = (long)y;
+						}
 					}
 			memcpy(at, to, nr * sizeof *at);
+			int no_rtt = gap_x >= 0;
 			int no_size = !(tier->request_kb > 0 || tier->response_kb > 0);
 			if (!crosses || (!no_rtt && !no_size))
 				continue;
-			note(buf, size, &len, "note: the requests entering %s call tier %s in "
-			     "another region, with %s declared: %s counted", sc->regions[r].name,
-			     tier->name,
-			     no_rtt && no_size ? "no round trip (regions[].rtt) and no sizes "
-						 "(request_kb, response_kb)" :
-			     no_rtt ? "no round trip (regions[].rtt)" :
-				      "no sizes (request_kb, response_kb)",
+			char what[300] = "";
+			if (no_rtt)
+				snprintf(what, sizeof what, "no round trip between %s and %s "
+					 "(regions[].rtt)%s", sc->regions[gap_x].name,
+					 sc->regions[gap_y].name, no_size ? " and " : "");
+			if (no_size)
+				snprintf(what + strlen(what), sizeof what - strlen(what),
+					 "no sizes (request_kb, response_kb)");
+			note(buf, size, &len, "note: the requests entering %s call tier %s across "
+			     "regions, with %s declared: %s counted", sc->regions[r].name,
+			     tier->name, what,
 			     no_rtt && no_size ? "neither network time nor transfer is" :
 			     no_rtt ? "no network time is" : "no transfer is");
 			count++;

@@ -63,9 +63,9 @@ Test(validate_cli, crossings_nothing_counts_get_a_note)
 	cr_assert_eq(r.status, 0, "stderr: %s", r.err);
 	char want[1024];
 	snprintf(want, sizeof want, "%s: ok (shop: 3 tiers, 2 regions, horizon 30 d, step 1 min, "
-		 "20 replications)\nnote: the requests entering us-east-1 call tier db in another "
-		 "region, with no round trip (regions[].rtt) declared: no network time is "
-		 "counted\n", path);
+		 "20 replications)\nnote: the requests entering us-east-1 call tier db across "
+		 "regions, with no round trip between us-east-1 and eu-west-1 (regions[].rtt) "
+		 "declared: no network time is counted\n", path);
 	cr_assert_str_eq(r.out, want);
 	cli_result_release(&r);
 	free(text);

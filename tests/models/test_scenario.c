@@ -874,9 +874,10 @@ Test(scenario, notes_name_crossings_with_nothing_declared_to_count_them)
 	/* app and db in r1 only: r2's requests cross to app; app calls db within r1 (no note
 	 * for db); r1's requests never leave r1. */
 	cr_assert_eq(notes_of(in_r1, plain, "", buf, sizeof buf), 1, "%s", buf);
-	cr_assert_str_eq(buf, "note: the requests entering r2 call tier app in another region, "
-			 "with no round trip (regions[].rtt) and no sizes (request_kb, "
-			 "response_kb) declared: neither network time nor transfer is counted\n");
+	cr_assert_str_eq(buf, "note: the requests entering r2 call tier app across regions, "
+			 "with no round trip between r2 and r1 (regions[].rtt) and no sizes "
+			 "(request_kb, response_kb) declared: neither network time nor transfer is "
+			 "counted\n");
 	/* With the round trip: only the transfer is missing. */
 	cr_assert_eq(notes_of(in_r1, rtt, "", buf, sizeof buf), 1, "%s", buf);
 	cr_assert(strstr(buf, "with no sizes (request_kb, response_kb) declared: no transfer "
