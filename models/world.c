@@ -457,6 +457,8 @@ struct world {
 	 * switch, cached answers expire uniformly over the TTL. */
 	double *dns_prev, *dns_target, *dns_since;
 	int dns_moving;        /* some switch is within its TTL, or routing is not the identity */
+	double *split;         /* [nr × nr] this step's route of one tier placed in some regions
+				  only: live_route */
 	double *dns_flow;      /* [nr × nr] user requests/s from entry region r to region r2, this
 				  step (only while dns_moving and with the regions' rtt) */
 	double *user_rtt;      /* [nr] s the p-th percentile user of region r2 travels further
@@ -1810,6 +1812,32 @@ static inline void flow_through(const struct pool *p, double v, double *alive, d
 		*cap = c;
 }
 
+/* This step's route of tier t (placed in some regions only), [r × nr + r2]: a region
+ * without its own pool splits its calls over the tier's regions whose pool has an instance
+ * in service (the load balancers' health checks leave out a region that is down or a pool
+ * still booting back); when none has, the static split stands and the calls fail there. */
+static const double *live_route(struct world *w, size_t t)
+{
+	const struct world_shared *sh = w->sh;
+	size_t nr = w->sc->nregions;
+	for (size_t r = 0; r < nr; r++) {
+		const double *row = &sh->route[(t * nr + r) * nr];
+		double *out = &w->split[r * nr], up = 0;
+		if (sh->pool_of[t * nr + r] < 0)
+			for (size_t y = 0; y < nr; y++) {
+				long pi = sh->pool_of[t * nr + y];
+				if (pi >= 0 && w->pools[pi].nservice > 0)
+					up += row[y];
+			}
+		for (size_t y = 0; y < nr; y++) {
+			long pi = sh->pool_of[t * nr + y];
+			out[y] = !(up > 0) ? row[y] :
+				 pi >= 0 && w->pools[pi].nservice > 0 ? row[y] / up : 0;
+		}
+	}
+	return w->split;
+}
+
 /* The price of this step's calls to tier t (v visits per user request) that cross regions,
  * alive[r] the user requests/s of entry region r reaching the tier. */
 static void network_cost(struct world *w, size_t t, double v, const double *alive, double now)
@@ -1869,6 +1897,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		int everywhere = sh->everywhere[t];
 		if (sh->has_call_price)
 			network_cost(w, t, v, alive, now);
+		const double *route = everywhere ? NULL : live_route(w, t);
 		/* Offered load of each pool of the tier. */
 		for (size_t r2 = 0; r2 < nr; r2++) {
 			long pi = sh->pool_of[t * nr + r2];
@@ -1884,7 +1913,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 				ln_lambda = sh->ln_visits[t] + ln_alive[r2];
 			} else {
 				for (size_t r = 0; r < nr; r++)
-					lambda += sh->route[(t * nr + r) * nr + r2] * alive[r];
+					lambda += route[r * nr + r2] * alive[r];
 			}
 			if ((rc = serve(w, p, k, v * lambda, ln_lambda)) < 0)
 				return rc;
@@ -1903,7 +1932,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 			}
 			double surv = 0, lat = 0;
 			for (size_t r2 = 0; r2 < nr; r2++) {
-				double s = sh->route[(t * nr + r) * nr + r2];
+				double s = route[r * nr + r2];
 				if (s <= 0)
 					continue;
 				struct pool *p = &w->pools[sh->pool_of[t * nr + r2]];
@@ -2072,6 +2101,7 @@ static void world_free(struct world *w)
 	free(w->dns_target);
 	free(w->dns_since);
 	free(w->dns_flow);
+	free(w->split);
 	free(w->user_rtt);
 	free(w->outages);
 	free(w->breach_start);
@@ -2112,6 +2142,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	    !(w.dns_target = calloc(nr * nr, sizeof *w.dns_target)) ||
 	    !(w.dns_since = calloc(nr, sizeof *w.dns_since)) ||
 	    !(w.dns_flow = calloc(nr * nr, sizeof *w.dns_flow)) ||
+	    !(w.split = calloc(nr * nr, sizeof *w.split)) ||
 	    !(w.user_rtt = calloc(nr, sizeof *w.user_rtt)))
 		goto out;
 	for (size_t r = 0; r < nr; r++)

@@ -162,3 +162,40 @@ Test(world_failures, instance_failures_follow_the_mtbf)
 	scenario_release(&sc);
 	free(json);
 }
+
+/* Three regions A, B, C, 100 req/s of users each; web in every region calls db, which runs in A
+ * and B only, so C's calls are split between them. A goes down for an hour at 1 day: its own
+ * users fail from 86,400 s until its relaunched instances serve at 90,000 + 120 s (3,720 s x
+ * 100 req/s = 372,000 requests), but C's calls leave A out of their split at once and go all
+ * to B (capacity to spare), so C loses nothing: 372,000 failed in all. (Splitting C's calls
+ * over a dead region too would fail half of them for the hour: 180,000 more.) */
+Test(world_failures, calls_split_over_regions_leave_a_region_that_is_down)
+{
+	const char *json =
+		"{ \"name\": \"split\", \"version\": 1, \"horizon\": \"2d\", \"step\": \"1m\","
+		"  \"traffic\": { \"base_rate\": 300, \"regions\": { \"A\": 0.3333333333333333,"
+		"    \"B\": 0.3333333333333333, \"C\": 0.3333333333333334 } },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ { \"name\": \"A\", \"zones\": [\"a\"] },"
+		"                 { \"name\": \"B\", \"zones\": [\"a\"] },"
+		"                 { \"name\": \"C\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"web\", \"instance_type\": \"m\", \"capacity_rps\": 1000,"
+		"      \"calls\": \"db\", \"boot_time\": { \"median\": \"2m\", \"p95\": \"2m\" },"
+		"      \"autoscaling\": { \"min\": 1, \"max\": 1 } },"
+		"    { \"name\": \"db\", \"instance_type\": \"m\", \"capacity_rps\": 1000,"
+		"      \"placement\": { \"regions\": [\"A\", \"B\"] },"
+		"      \"boot_time\": { \"median\": \"2m\", \"p95\": \"2m\" },"
+		"      \"autoscaling\": { \"min\": 1, \"max\": 1 } } ],"
+		"  \"failures\": { \"scripted\": [ { \"target\": \"region:A\", \"at\": \"1d\","
+		"                                 \"duration\": \"1h\" } ] } }";
+	struct scenario sc;
+	parse(json, &sc);
+	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert(fabs(metric(&r, "requests_failed") - 372000) <= 1e-6 * 372000,
+		  "failed %.17g", metric(&r, "requests_failed"));
+	run_result_release(&r);
+	scenario_release(&sc);
+}
