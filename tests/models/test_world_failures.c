@@ -168,7 +168,8 @@ Test(world_failures, instance_failures_follow_the_mtbf)
  * users fail from 86,400 s until its relaunched instances serve at 90,000 + 120 s (3,720 s x
  * 100 req/s = 372,000 requests), but C's calls leave A out of their split at once and go all
  * to B (capacity to spare), so C loses nothing: 372,000 failed in all. (Splitting C's calls
- * over a dead region too would fail half of them for the hour: 180,000 more.) */
+ * over the dark pool too would fail half of them for those 3,720 s: 186,000 more; leaving out
+ * only a region that is down, half of them in the 120 s of the relaunch: 6,000 more.) */
 Test(world_failures, calls_split_over_regions_leave_a_region_that_is_down)
 {
 	const char *json =
