@@ -1816,6 +1816,7 @@ static inline void flow_through(const struct pool *p, double v, double *alive, d
  * without its own pool splits its calls over the tier's regions whose pool has an instance
  * in service (the load balancers' health checks leave out a region that is down or a pool
  * still booting back); when none has, the static split stands and the calls fail there. */
+__attribute__((noinline))   /* off the step loop of tiers placed everywhere (-0.6%) */
 static const double *live_route(struct world *w, size_t t)
 {
 	const struct world_shared *sh = w->sh;
