@@ -45,6 +45,17 @@ static char *three_zones(const char *failures, int n)
 	return json;
 }
 
+/* One replication of the N+1 fleet (6 instances) losing zone b for 4 hours at 1 day. */
+static void zone_b_outage(struct scenario *sc, struct run_result *r)
+{
+	char *json = three_zones("{ \"scripted\": [ { \"target\": \"zone:r1/b\", \"at\": \"1d\","
+				 " \"duration\": \"4h\" } ] }", 6);
+	parse(json, sc);
+	free(json);
+	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
+	cr_assert_eq(run_simulate(sc, &o, r), 0);
+}
+
 /* N+1 over three zones: losing zone b for 4 hours leaves 4 instances (400 req/s) for 300
  * req/s, rho = 0.75 on M/M/4: P(wait > 10 s) = C e^{-(4 × 100 − 300) × 10} ~ e^{-1000}, so
  * nothing is lost, the SLO holds at every step, and the RTO is 0. Full capacity is measured
@@ -53,13 +64,9 @@ static char *three_zones(const char *failures, int n)
  * the start. */
 Test(world_failures, zone_outage_on_n_plus_one_keeps_the_slo)
 {
-	char *json = three_zones("{ \"scripted\": [ { \"target\": \"zone:r1/b\", \"at\": \"1d\","
-				 " \"duration\": \"4h\" } ] }", 6);
 	struct scenario sc;
-	parse(json, &sc);
-	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
 	struct run_result r;
-	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	zone_b_outage(&sc, &r);
 	cr_assert_float_eq(metric(&r, "outages"), 1, 1e-12);
 	cr_assert(metric(&r, "availability") > 1 - 1e-12);
 	cr_assert_float_eq(metric(&r, "downtime_per_year"), 0, 1e-12);
@@ -67,7 +74,6 @@ Test(world_failures, zone_outage_on_n_plus_one_keeps_the_slo)
 	cr_assert_float_eq(metric(&r, "rto_full_capacity"), 14400, 1e-9);
 	run_result_release(&r);
 	scenario_release(&sc);
-	free(json);
 }
 
 /* The p99 of an M/M/c pool of 100 req/s servers fed 300 req/s. */
@@ -89,13 +95,9 @@ static double p99_of(int servers)
  * each within the tables' 1e-3 of the closed form. */
 Test(world_failures, latency_during_an_outage_weights_the_requests_it_served)
 {
-	char *json = three_zones("{ \"scripted\": [ { \"target\": \"zone:r1/b\", \"at\": \"1d\","
-				 " \"duration\": \"4h\" } ] }", 6);
 	struct scenario sc;
-	parse(json, &sc);
-	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
 	struct run_result r;
-	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	zone_b_outage(&sc, &r);
 	double want = (2 * p99_of(4) + 238 * p99_of(6)) / 240;
 	double got = metric(&r, "latency_p99_outage");
 	cr_assert(fabs(got - want) <= 1e-3 * want, "%.9g vs %.9g", got, want);
@@ -105,7 +107,6 @@ Test(world_failures, latency_during_an_outage_weights_the_requests_it_served)
 	cr_assert_gt(got, metric(&r, "latency_p99"));
 	run_result_release(&r);
 	scenario_release(&sc);
-	free(json);
 }
 
 /* The only region goes down for an hour at t = 1 day: every request fails from 86,400 s
