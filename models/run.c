@@ -143,6 +143,13 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 	if (sc->has_slo && sc->slo.availability < 1.0)
 		M("ratio", (1.0 - avail) / (1.0 - sc->slo.availability), "error_budget_burn");
 	M("s", offered > 0 ? s[W_PCT_WEIGHTED] / offered : 0.0, "latency_p%s", pct);
+	/* The part of it that is round trips between regions (regions[].rtt). */
+	if (sc->has_rtt) {
+		double net = 0;
+		for (size_t g = 0; w && g < sc->nregions; g++)
+			net += w->region_lat[g * WORLD_NLAT + WORLD_LAT_NETWORK];
+		M("s", offered > 0 ? net / offered : 0.0, "latency_network");
+	}
 	/* Per region served, where each region serves its own users (world_region_latency). */
 	for (size_t g = 0; g < sc->nregions; g++) {
 		const double *lat = w ? &w->region_lat[g * WORLD_NLAT] : NULL;
@@ -151,6 +158,10 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 		M("s", lat && lat[WORLD_LAT_OFFERED] > 0 ?
 		  lat[WORLD_LAT_WEIGHTED] / lat[WORLD_LAT_OFFERED] : 0.0,
 		  "latency_p%s.region.%s", pct, sc->regions[g].name);
+		if (sc->has_rtt)
+			M("s", lat && lat[WORLD_LAT_OFFERED] > 0 ?
+			  lat[WORLD_LAT_NETWORK] / lat[WORLD_LAT_OFFERED] : 0.0,
+			  "latency_network.region.%s", sc->regions[g].name);
 		if (sh->latency_target > 0)
 			M("fraction", lat && lat[WORLD_LAT_STEPS] > 0 ?
 			  lat[WORLD_LAT_MET] / lat[WORLD_LAT_STEPS] : 1.0,

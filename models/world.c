@@ -1957,8 +1957,11 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	/* Network round trips between regions: the chain's calls, and users DNS sends away from
 	 * their entry region. */
 	if (sc->has_rtt)
-		for (size_t r = 0; r < nr; r++)
-			pct[r] += sh->chain_rtt[r] + w->user_rtt[r];
+		for (size_t r = 0; r < nr; r++) {
+			double net = sh->chain_rtt[r] + w->user_rtt[r];
+			pct[r] += net;
+			w->out->region_lat[r * WORLD_NLAT + WORLD_LAT_NETWORK] += inflow[r] * dt * net;
+		}
 
 	/* Accounting. */
 	struct world_rep *o = w->out;

@@ -187,6 +187,7 @@ enum {
 	WORLD_LAT_WEIGHTED,    /* user requests × e2e percentile */
 	WORLD_LAT_STEPS,       /* steps */
 	WORLD_LAT_MET,         /* steps whose e2e percentile meets the SLO's target */
+	WORLD_LAT_NETWORK,     /* user requests × the round trips between regions in it */
 	WORLD_NLAT
 };
 

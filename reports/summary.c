@@ -472,6 +472,9 @@ int report_summary_text(const struct run_result *r, FILE *out)
 	} else if (m) {
 		row(out, r, name, label, NULL);
 	}
+	/* The part of it that is round trips between regions, when there is one. */
+	if (m && used(r, "latency_network"))
+		row(out, r, "latency_network", "  round trips between regions", NULL);
 	/* Per region served (run.c gives them where each region serves its own users). */
 	for (size_t g = 0; m && g < sc->nregions; g++) {
 		char rn[160];
@@ -484,6 +487,15 @@ int report_summary_text(const struct run_result *r, FILE *out)
 		if (sc->has_slo && sc->slo.latency_target > 0)
 			snprintf(note, sizeof note, "%s", verdict(&mg->stat, sc->slo.latency_target,
 								  0));
+		/* How much of it the round trips between regions are. */
+		char nn[160];
+		snprintf(nn, sizeof nn, "latency_network.region.%s", sc->regions[g].name);
+		const struct run_metric *net = run_find_metric(r, nn);
+		if (net && net->stat.mean > 0) {
+			size_t len = strlen(note);
+			fmt(a, sizeof a, ST_SECONDS, "s", net->stat.mean, 0);
+			snprintf(note + len, sizeof note - len, "%s%s network", len ? ", " : "", a);
+		}
 		row(out, r, rn, label, note);
 	}
 	if (sc->has_slo && sc->slo.latency_target > 0)

@@ -74,6 +74,11 @@ Test(world_network, calls_to_a_tier_in_another_region_add_their_round_trips)
 	 * weights are the same noisy requests in both runs, so this is exact up to rounding). */
 	double d = metric(&with, "latency_p99") - metric(&without, "latency_p99");
 	cr_assert(fabs(d - 0.064) <= 1e-9, "total: %.17g more", d);
+	/* The summary's split of it: the round trips' part, per region and over all users. */
+	cr_assert_float_eq(metric(&with, "latency_network.region.r2"), 0.160, 1e-12);
+	cr_assert_float_eq(metric(&with, "latency_network.region.r1"), 0.0, 1e-12);
+	cr_assert_float_eq(metric(&with, "latency_network"), 0.064, 1e-9);
+	cr_assert_null(run_find_metric(&without, "latency_network"), "no rtt: no figure");
 	/* The network adds time, not load: availability and cost are the same. */
 	assert_diff(&with, &without, "availability", 0.0);
 	assert_diff(&with, &without, "cost_total", 0.0);
@@ -148,12 +153,14 @@ Test(world_network, users_sent_to_another_region_add_its_round_trip_at_the_perce
 	run_standby("{ \"p\": 0.6, \"r\": 0.4 }", "70ms", &with);
 	run_standby("{ \"p\": 0.6, \"r\": 0.4 }", "0s", &without);
 	assert_diff(&with, &without, "latency_p99", 0.070);
+	cr_assert_float_eq(metric(&with, "latency_network"), 0.070, 1e-12);
 	run_result_release(&with);
 	run_result_release(&without);
 	/* 0.5% of them: fewer than 1%, so the p99 user is a local one: nothing added. */
 	run_standby("{ \"p\": 0.995, \"r\": 0.005 }", "70ms", &with);
 	run_standby("{ \"p\": 0.995, \"r\": 0.005 }", "0s", &without);
 	assert_diff(&with, &without, "latency_p99", 0.0);
+	cr_assert_float_eq(metric(&with, "latency_network"), 0.0, 1e-12);
 	run_result_release(&with);
 	run_result_release(&without);
 }

@@ -538,3 +538,31 @@ Test(summary, failures_and_reservation_advice_blocks)
 	free(text);
 	fake_release(&f);
 }
+
+/* Where round trips between regions are part of the latency, the summary says how much: over
+ * all users on a line of its own under the p99, and per region in its verdict's note. The
+ * fake's SLO is 99% / 500 ms: us-east-1's 0.71 s misses it, 0.21 s of it the network. */
+Test(summary, latency_shows_its_round_trips_between_regions)
+{
+	struct fake f;
+	fake_init(&f);
+	struct run_metric *m = realloc(f.r.metrics, (f.r.nmetrics + 4) * sizeof *m);
+	cr_assert_not_null(m);
+	f.r.metrics = m;
+	struct run_metric add[4] = {
+		{ "latency_network", "s", { 0.084, 0.084, 0.084, 0.084, 0.084, 0.084 } },
+		{ "latency_p99.region.us-east-1", "s", { 0.71, 0.7, 0.72, 0.7, 0.71, 0.72 } },
+		{ "latency_network.region.us-east-1", "s", { 0.21, 0.21, 0.21, 0.21, 0.21, 0.21 } },
+		{ "latency_network.region.eu-west-1", "s", { 0, 0, 0, 0, 0, 0 } },
+	};
+	for (int i = 0; i < 4; i++)
+		f.r.metrics[f.r.nmetrics++] = add[i];
+	char *text = summary(&f), line[256];
+	find_line(text, "  round trips between regions", line, sizeof line);
+	cr_assert_not_null(strstr(line, "0.084 s"), "%s", line);
+	find_line(text, "  in us-east-1", line, sizeof line);
+	cr_assert_not_null(strstr(line, "missed, 0.21 s network"), "%s", line);
+	cr_assert_leq(strlen(line), 100, "%s", line);
+	free(text);
+	fake_release(&f);
+}
