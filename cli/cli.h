@@ -69,6 +69,9 @@ struct scenario;
  * scenario_parse words it) or EXIT_FAIL (out of memory). */
 int cli_load_scenario(const char *cmd, const char *file, struct scenario *sc, char sha[65]);
 
+/* Prints the scenario's notes (scenario_network_notes) on stderr, unless quiet. */
+void cli_scenario_notes(const struct scenario *sc, int quiet);
+
 /* mkdir -p. Returns 0, or -1 with errno set (ENOTDIR when path is a file). */
 int cli_make_dirs(const char *path);
 

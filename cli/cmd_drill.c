@@ -218,6 +218,7 @@ int cmd_drill(int argc, char **argv)
 		free(a.fails);
 		return rc;
 	}
+	cli_scenario_notes(&sc, a.sim.quiet);
 
 	if (!sc.has_dr) {
 		fprintf(stderr, "capsim drill: %s has no dr block; a drill needs one (see "

@@ -81,9 +81,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (o.threads > o.reps)
 		o.threads = (unsigned)o.reps;
-	char notes[2048];
-	if (!a.quiet && scenario_network_notes(&sc, notes, sizeof notes))
-		fprintf(stderr, "%s", notes);
+	cli_scenario_notes(&sc, a.quiet);
 	struct cli_progress pg = { .start = cli_wall() };
 	if (!a.quiet && isatty(STDERR_FILENO)) {
 		o.progress = cli_show_progress;

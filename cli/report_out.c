@@ -30,6 +30,13 @@ int cli_parse_count(const char *cmd, const char *opt, const char *text, uint64_t
 	return 0;
 }
 
+void cli_scenario_notes(const struct scenario *sc, int quiet)
+{
+	char notes[2048];
+	if (!quiet && scenario_network_notes(sc, notes, sizeof notes))
+		fputs(notes, stderr);
+}
+
 int cli_load_scenario(const char *cmd, const char *file, struct scenario *sc, char sha[65])
 {
 	size_t len;
