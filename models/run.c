@@ -281,9 +281,10 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 		a->cost[(ncells + m) * a->reps + rep] = w.month_unused[m];
 		a->cost[(ncells + sh->nmonths + m) * a->reps + rep] = w.month_dr[m];
 		double bill = w.month_unused[m] + w.month_dr[m];
-		for (size_t t = 0; t < a->sc->ntiers; t++) {
-			double x = w.month_network[m * a->sc->ntiers + t];
-			a->cost[(ncells + 2 * sh->nmonths + m * a->sc->ntiers + t) * a->reps + rep] = x;
+		size_t nnet = a->sc->ntiers * a->sc->nregions;   /* (tier, region) cells a month */
+		for (size_t j = 0; j < nnet; j++) {
+			double x = w.month_network[m * nnet + j];
+			a->cost[(ncells + 2 * sh->nmonths + m * nnet + j) * a->reps + rep] = x;
 			bill += x;
 		}
 		for (size_t i = 0; i < sh->npools * BILL_NOPTIONS; i++)
@@ -462,8 +463,8 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	a.nm = metrics(&a, NULL, 0);
 	size_t ncells = sh.nmonths * sh.npools * BILL_NOPTIONS;
 	/* After the pools' cells, per month: unused commitments, DR data, then the network
-	 * per tier. */
-	size_t nextra = sh.nmonths * (2 + sc->ntiers);
+	 * per tier and region billed. */
+	size_t nextra = sh.nmonths * (2 + sc->ntiers * sc->nregions);
 	size_t nts = sh.nbuckets * sh.nseries * RUN_TS_NFIELDS;
 	if (!(a.m = calloc(a.nm, sizeof *a.m)) ||
 	    !(a.cost = calloc((ncells + nextra) * o->reps, sizeof *a.cost)) ||
@@ -629,8 +630,11 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		cost_row(out, &a.cost[(ncells + sh.nmonths + m) * o->reps], o->reps, 0, mi, -1, -1,
 			 "dr_data");
 		for (size_t t = 0; t < sc->ntiers; t++)
-			cost_row(out, &a.cost[(ncells + 2 * sh.nmonths + m * sc->ntiers + t) *
-					      o->reps], o->reps, 0, mi, -1, (long)t, "network");
+			for (size_t z = 0; z < sc->nregions; z++)
+				cost_row(out, &a.cost[(ncells + 2 * sh.nmonths +
+						       (m * sc->ntiers + t) * sc->nregions + z) *
+						      o->reps], o->reps, 0, mi, (long)z, (long)t,
+					 "network");
 		struct run_bill *b = &out->bills[out->nbills++];
 		double *v = &a.bill[m * o->reps];
 		struct run_stat st;

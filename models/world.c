@@ -159,20 +159,23 @@ static int chain_network(struct world_shared *sh)
 			size_t t = sh->chain[i];
 			const struct scenario_tier *tier = &sc->tiers[t];
 			const double *to = &sh->route[(t * nr + r) * nr];
-			double rtt = 0, usd = 0;
+			double rtt = 0, *usd = &sh->call_price[(t * nr + r) * nr];
 			for (size_t x = 0; x < nr; x++)
 				for (size_t y = 0; y < nr; y++) {
 					if (x == y)
 						continue;
-					rtt += at[x] * to[y] * (sc->rtt ? sc->rtt[x * nr + y] : 0);
-					usd += at[x] * to[y] * 1e-6 *
-					       (tier->request_kb * sc->regions[x].transfer_price_gb +
-						tier->response_kb * sc->regions[y].transfer_price_gb);
+					double share = at[x] * to[y];
+					rtt += share * (sc->rtt ? sc->rtt[x * nr + y] : 0);
+					/* The request leaves x, the response leaves y. */
+					usd[x] += share * 1e-6 * tier->request_kb *
+						  sc->regions[x].transfer_price_gb;
+					usd[y] += share * 1e-6 * tier->response_kb *
+						  sc->regions[y].transfer_price_gb;
 				}
 			sum += tier->visits * rtt;
-			sh->call_price[t * nr + r] = usd;
-			if (usd > 0)
-				sh->has_call_price = 1;
+			for (size_t z = 0; z < nr; z++)
+				if (usd[z] > 0)
+					sh->has_call_price = 1;
 			memcpy(at, to, nr * sizeof *at);
 		}
 		sh->chain_rtt[r] = sum;
@@ -206,7 +209,7 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 	    !(sh->everywhere = calloc(nt, sizeof *sh->everywhere)) ||
 	    !(sh->ln_visits = calloc(nt, sizeof *sh->ln_visits)) ||
 	    !(sh->chain_rtt = calloc(nr, sizeof *sh->chain_rtt)) ||
-	    !(sh->call_price = calloc(nt * nr, sizeof *sh->call_price)) ||
+	    !(sh->call_price = calloc(nt * nr * nr, sizeof *sh->call_price)) ||
 	    !(sh->qc = calloc(nt, sizeof *sh->qc)) ||
 	    !(sh->family = calloc(nt, sizeof *sh->family)))
 		goto out;
@@ -1840,19 +1843,23 @@ static const double *live_route(struct world *w, size_t t)
 }
 
 /* The price of this step's calls to tier t (v visits per user request) that cross regions,
- * alive[r] the user requests/s of entry region r reaching the tier. */
+ * by the region billed for their bytes; alive[r] the user requests/s of entry region r
+ * reaching the tier. */
 static void network_cost(struct world *w, size_t t, double v, const double *alive, double now)
 {
 	const struct world_shared *sh = w->sh;
 	size_t nr = w->sc->nregions;
-	double usd = 0;
-	for (size_t r = 0; r < nr; r++)
-		usd += alive[r] * sh->call_price[t * nr + r];
-	usd *= v * sh->step;
-	if (usd > 0) {
-		w->out->month_network[month_of(sh, now) * w->sc->ntiers + t] += usd;
-		w->out->scalar[W_NETWORK] += usd;
-		w->out->scalar[W_COST] += usd;
+	double *month = &w->out->month_network[(month_of(sh, now) * w->sc->ntiers + t) * nr];
+	for (size_t z = 0; z < nr; z++) {
+		double usd = 0;
+		for (size_t r = 0; r < nr; r++)
+			usd += alive[r] * sh->call_price[(t * nr + r) * nr + z];
+		usd *= v * sh->step;
+		if (usd > 0) {
+			month[z] += usd;
+			w->out->scalar[W_NETWORK] += usd;
+			w->out->scalar[W_COST] += usd;
+		}
 	}
 }
 
@@ -2136,7 +2143,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 				       sizeof *out->month_cost)) ||
 	    !(out->month_unused = calloc(sh->nmonths, sizeof *out->month_unused)) ||
 	    !(out->month_dr = calloc(sh->nmonths, sizeof *out->month_dr)) ||
-	    !(out->month_network = calloc(sh->nmonths * sc->ntiers,
+	    !(out->month_network = calloc(sh->nmonths * sc->ntiers * nr,
 					  sizeof *out->month_network)) ||
 	    !(w.pools = calloc(sh->npools, sizeof *w.pools)) ||
 	    !(w.breach_start = malloc(nr * sizeof *w.breach_start)) ||

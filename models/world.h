@@ -139,8 +139,10 @@ struct world_shared {
 	double *ln_visits;     /* [ntiers] ln visits */
 	double *chain_rtt;     /* [nregions] s the chain's calls between regions add to a user
 				  request entering region r (scenario's rtt; 0 without it) */
-	double *call_price;    /* [ntiers × nregions] USD of one call to tier t made for a user
-				  request entering region r: its bytes that cross regions, priced */
+	double *call_price;    /* [ntiers × nregions × nregions] USD of one call to tier t made
+				  for a user request entering region r, billed to region z
+				  ([(t × nr + r) × nr + z]): its bytes that leave z for another
+				  region, priced */
 	int has_call_price;    /* 1 when some call_price is > 0 */
 	struct qcache **qc;    /* [ntiers] one table family per tier */
 	struct qtable_family *family; /* [ntiers] the families' parameters */
@@ -210,8 +212,8 @@ struct world_rep {
 	double *outage_pct;    /* [nrto] s, e2e percentile of the user requests served during
 				  each outage (start to end), weighted by them; -1 when none was */
 	double *month_dr;      /* [nmonths] USD of the DR strategy's data costs */
-	double *month_network; /* [nmonths × ntiers] USD of the calls to each tier that crossed
-				  regions (their bytes) */
+	double *month_network; /* [nmonths × ntiers × nregions] USD of the calls to each tier
+				  that crossed regions (their bytes), by the region they left */
 	double *ri_advice;     /* [nadvice] break-even reservation count of this replication */
 	double *ri_saving;     /* [nadvice] USD it saves on its on-demand usage */
 	double *hourly_od;     /* [npools × nhours] with sh->keep_hourly, else NULL: on-demand
