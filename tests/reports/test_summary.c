@@ -496,6 +496,21 @@ Test(summary, json_without_meta_has_nulls)
 	fake_release(&f);
 }
 
+/* Puts n metrics into the fake's result: each replaces the one of its name, else is added. */
+static void put_metrics(struct fake *f, const struct run_metric *add, size_t n)
+{
+	struct run_metric *m = realloc(f->r.metrics, (f->r.nmetrics + n) * sizeof *m);
+	cr_assert_not_null(m);
+	f->r.metrics = m;
+	for (size_t i = 0; i < n; i++) {
+		struct run_metric *had = (struct run_metric *)run_find_metric(&f->r, add[i].name);
+		if (had)
+			*had = add[i];
+		else
+			f->r.metrics[f->r.nmetrics++] = add[i];
+	}
+}
+
 /* The failures block appears with the outage metrics and reads them: RTO's mean and
  * interval, and its p50 and p95 in the note, in the unit that reads best (90 s; 600 s =
  * 10 min; 7,200 s = 2 h). Reservation advice lines name the (type, region) and the saving. */
@@ -503,10 +518,7 @@ Test(summary, failures_and_reservation_advice_blocks)
 {
 	struct fake f;
 	fake_init(&f);
-	struct run_metric *m = realloc(f.r.metrics, (f.r.nmetrics + 5) * sizeof *m);
-	cr_assert_not_null(m);
-	f.r.metrics = m;
-	struct run_metric add[5] = {
+	const struct run_metric add[] = {
 		{ "outages", "count", { 2, 1, 3, 0, 2, 4 } },
 		{ "rto", "s", { 600, 300, 900, 60, 90, 7200 } },
 		{ "latency_p99.9_outage", "s", { 0.75, 0.7, 0.8, 0.7, 0.75, 0.8 } },
@@ -514,14 +526,7 @@ Test(summary, failures_and_reservation_advice_blocks)
 		{ "ri_breakeven_saving.m6i.large.eu-west-1", "USD", { 124.5, 120, 129, 110, 124,
 								       135 } },
 	};
-	for (int i = 0; i < 5; i++) {
-		/* Replace a metric the fake already has, else add it. */
-		struct run_metric *had = (struct run_metric *)run_find_metric(&f.r, add[i].name);
-		if (had)
-			*had = add[i];
-		else
-			f.r.metrics[f.r.nmetrics++] = add[i];
-	}
+	put_metrics(&f, add, sizeof add / sizeof add[0]);
 	char *text = summary(&f), line[256];
 	find_line(text, "outages ", line, sizeof line);
 	cr_assert_not_null(strstr(line, "zone and region"), "%s", line);
@@ -547,17 +552,13 @@ Test(summary, latency_shows_its_round_trips_between_regions)
 {
 	struct fake f;
 	fake_init(&f);
-	struct run_metric *m = realloc(f.r.metrics, (f.r.nmetrics + 4) * sizeof *m);
-	cr_assert_not_null(m);
-	f.r.metrics = m;
-	struct run_metric add[4] = {
+	const struct run_metric add[] = {
 		{ "latency_network", "s", { 0.084, 0.084, 0.084, 0.084, 0.084, 0.084 } },
 		{ "latency_p99.region.us-east-1", "s", { 0.71, 0.7, 0.72, 0.7, 0.71, 0.72 } },
 		{ "latency_network.region.us-east-1", "s", { 0.21, 0.21, 0.21, 0.21, 0.21, 0.21 } },
 		{ "latency_network.region.eu-west-1", "s", { 0, 0, 0, 0, 0, 0 } },
 	};
-	for (int i = 0; i < 4; i++)
-		f.r.metrics[f.r.nmetrics++] = add[i];
+	put_metrics(&f, add, sizeof add / sizeof add[0]);
 	char *text = summary(&f), line[256];
 	/* The fake's average p99 (0.231 s) meets the 0.5 s target; us-east-1's users do not:
 	 * the SLO is missed. */
