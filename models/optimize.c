@@ -1082,17 +1082,14 @@ static void explain(const struct scenario *sc, struct opt_result *res)
 			 "the target", 100 * od->availability.mean, 100 * od->availability.ci95_low,
 			 100 * od->availability.ci95_high, 100 * sc->slo.availability);
 		return;
-	case OPT_LATENCY: {
-		int per_region = 0;
-		for (size_t g = 0; g < sc->nregions; g++)
-			per_region |= world_region_latency(sc, g);
+	case OPT_LATENCY:
 		snprintf(w, n, "latency: even all on demand has a p%g of %.4g s%s (95%% CI "
 			 "%.4g-%.4g s) against the SLO's %.4g s; buying differently cannot add "
 			 "capacity: change the fleet or the target", sc->slo.latency_percentile,
-			 od->latency.mean, per_region ? " in its worst-served region" : "",
+			 od->latency.mean,
+			 world_has_region_latency(sc) ? " in its worst-served region" : "",
 			 od->latency.ci95_low, od->latency.ci95_high, sc->slo.latency_target);
 		return;
-	}
 	case OPT_RTO:
 		snprintf(w, n, "rto: even all on demand recovers in %.0f s on average (95%% CI "
 			 "%.0f-%.0f s) against the target of %.0f s; the DR strategy, not the "

@@ -2468,6 +2468,14 @@ int world_region_latency(const struct scenario *sc, size_t g)
 	       sc->traffic.region_share && sc->traffic.region_share[g] > 0;
 }
 
+int world_has_region_latency(const struct scenario *sc)
+{
+	for (size_t g = 0; g < sc->nregions; g++)
+		if (world_region_latency(sc, g))
+			return 1;
+	return 0;
+}
+
 double world_slo_latency(const struct scenario *sc, const struct world_rep *w)
 {
 	double worst = -1;

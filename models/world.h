@@ -230,6 +230,9 @@ struct world_rep {
  * sends every user to the primary (whose figures are then the totals). */
 int world_region_latency(const struct scenario *sc, size_t g);
 
+/* Whether some region's latency is a figure of its own (world_region_latency). */
+int world_has_region_latency(const struct scenario *sc);
+
 /* The latency an SLO judges in replication w: the worst of the regions' of their own (the
  * request-weighted e2e percentile of the users each serves), else the request-weighted
  * percentile of all users; 0 without traffic. */

@@ -46,12 +46,6 @@ static const struct run_stat *stat_of(const struct run_result *r, const char *na
 	return m ? &m->stat : NULL;
 }
 
-/* The SLO's latency percentile, 99 without one (as the run names its metrics). */
-static double percentile(const struct scenario *sc)
-{
-	return sc->has_slo && sc->slo.latency_percentile > 0 ? sc->slo.latency_percentile : 99;
-}
-
 static void figures(const struct run_result *r, struct fig *f)
 {
 	const struct scenario *sc = r->sc;
@@ -89,10 +83,10 @@ static void figures(const struct run_result *r, struct fig *f)
 	if ((s = stat_of(r, "availability")))
 		f->availability = s->mean;
 	char name[64];
-	snprintf(name, sizeof name, "latency_p%g", percentile(sc));
+	snprintf(name, sizeof name, "latency_p%g", report_slo_percentile(sc));
 	if ((s = stat_of(r, name)))
 		f->latency = s->mean;
-	snprintf(name, sizeof name, "latency_p%g_outage", percentile(sc));
+	snprintf(name, sizeof name, "latency_p%g_outage", report_slo_percentile(sc));
 	if ((s = stat_of(r, name)))
 		f->latency_outage = s->mean;
 	if ((s = stat_of(r, "cost_monthly")))
@@ -278,6 +272,10 @@ static void fmt_pair_count(char *buf, size_t len, double a, double b)
 
 static void fmt_time(char *buf, size_t len, double s)
 {
+	if (isnan(s)) {
+		snprintf(buf, len, DASH);
+		return;
+	}
 	const char *u;
 	char g[32];
 	double unit = time_unit(s, &u);
@@ -410,17 +408,11 @@ static void c_avail(char *b, size_t n, const struct fig *g)
 }
 static void c_latency(char *b, size_t n, const struct fig *g)
 {
-	if (isnan(g->latency))
-		snprintf(b, n, DASH);
-	else
-		fmt_time(b, n, g->latency);
+	fmt_time(b, n, g->latency);
 }
 static void c_latency_outage(char *b, size_t n, const struct fig *g)
 {
-	if (isnan(g->latency_outage))
-		snprintf(b, n, DASH);
-	else
-		fmt_time(b, n, g->latency_outage);
+	fmt_time(b, n, g->latency_outage);
 }
 static void c_cost(char *b, size_t n, const struct fig *g)
 {
@@ -474,7 +466,7 @@ int report_drill_text(const struct drill *d, FILE *out)
 	put_row(out, d, col, "failed requests (mean)", c_failed);
 	put_row(out, d, col, "  95% interval", c_failed_ci);
 	put_row(out, d, col, "availability", c_avail);
-	snprintf(label, sizeof label, "p%g latency, whole run", percentile(sc));
+	snprintf(label, sizeof label, "p%g latency, whole run", report_slo_percentile(sc));
 	put_row(out, d, col, label, c_latency);
 	put_row(out, d, col, "  during the outage", c_latency_outage);
 	put_row(out, d, col, "cost per month", c_cost);

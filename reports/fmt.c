@@ -1,6 +1,8 @@
 /* Text formatting shared by the reports. */
 #include "reports/report.h"
 
+#include "models/scenario.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,4 +33,9 @@ int report_pad(const char *s, int width)
 	for (; *s; s++)
 		width += ((unsigned char)*s & 0xc0) == 0x80;
 	return width;
+}
+
+double report_slo_percentile(const struct scenario *sc)
+{
+	return sc->has_slo && sc->slo.latency_percentile > 0 ? sc->slo.latency_percentile : 99.0;
 }

@@ -357,8 +357,7 @@ static size_t targets(const struct opt_result *r, const struct opt_candidate *c,
 {
 	const struct scenario *sc = r->sc;
 	size_t n = 0;
-	double pct = sc->has_slo && sc->slo.latency_percentile > 0 ? sc->slo.latency_percentile
-								 : 99.0;
+	double pct = report_slo_percentile(sc);
 
 	out[n] = (struct target){ OPT_AVAILABILITY, "availability", ST_PCT, &c->availability, 1,
 				  sc->has_slo, sc->slo.availability, 1 };
@@ -367,11 +366,8 @@ static size_t targets(const struct opt_result *r, const struct opt_candidate *c,
 				  sc->has_slo && sc->slo.latency_target > 0, sc->slo.latency_target,
 				  0 };
 	/* With regions of their own (world_region_latency), the worst-served region's. */
-	int per_region = 0;
-	for (size_t g = 0; g < sc->nregions; g++)
-		per_region |= world_region_latency(sc, g);
 	snprintf(out[n].label, sizeof out[n].label, "latency p%g%s", pct,
-		 per_region ? ", worst region" : "");
+		 world_has_region_latency(sc) ? ", worst region" : "");
 	n++;
 	if (c->has_rto || (sc->has_dr && sc->dr.rto_target > 0))
 		out[n++] = (struct target){ OPT_RTO, "RTO (mean over outages)", ST_TIME, &c->rto,

@@ -80,11 +80,6 @@ static const char *tier_label(const struct run_result *r, long tier)
 	return tier < 0 ? "all" : r->sc->tiers[tier].name;
 }
 
-static double slo_percentile(const struct scenario *sc)
-{
-	return sc->has_slo && sc->slo.latency_percentile > 0 ? sc->slo.latency_percentile : 99.0;
-}
-
 void report_gp_quote(FILE *f, const char *s)
 {
 	put_quoted(f, s);
@@ -252,7 +247,8 @@ static int latency_log_range(const struct run_result *r, double target, double *
 static void latency_script(FILE *f, const struct run_result *r)
 {
 	const struct scenario *sc = r->sc;
-	double pct = slo_percentile(sc), target = sc->has_slo ? sc->slo.latency_target : 0.0;
+	double pct = report_slo_percentile(sc);
+	double target = sc->has_slo ? sc->slo.latency_target : 0.0;
 	double lo, hi;
 	char y[16];
 	int first = 1, logy = latency_log_range(r, target, &lo, &hi);

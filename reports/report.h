@@ -55,6 +55,11 @@ void report_grouped(char *buf, size_t len, double x, int decimals);
  * s that start no character ("—" is 3 bytes, 1 column), for "%-*s". */
 int report_pad(const char *s, int width);
 
+struct scenario;
+
+/* The SLO's latency percentile, 99 without one: the NN of the run's latency_pNN metrics. */
+double report_slo_percentile(const struct scenario *sc);
+
 /* Formats one message into err[0..errlen) (nothing when err is NULL or errlen 0). */
 void report_set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

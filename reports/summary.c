@@ -392,16 +392,11 @@ static void failure_block(FILE *out, const struct run_result *r)
 		}
 		row(out, r, "rto_p99", "  RTO p99", NULL);
 		row(out, r, "rto_target_met", "  outages within RTO target", NULL);
-		for (size_t i = 0; i < r->nmetrics; i++) {
-			const char *n = r->metrics[i].name;
-			size_t len = strlen(n);
-			if (strncmp(n, "latency_p", 9) != 0 || len < 7 ||
-			    strcmp(n + len - 7, "_outage") != 0)
-				continue;
-			snprintf(label, sizeof label, "%.*s latency in outages", (int)(len - 15),
-				 n + 8);
-			row(out, r, n, label, "of the requests served");
-		}
+		char name[64];
+		double pct = report_slo_percentile(r->sc);
+		snprintf(name, sizeof name, "latency_p%g_outage", pct);
+		snprintf(label, sizeof label, "p%g latency in outages", pct);
+		row(out, r, name, label, "of the requests served");
 		if ((m = run_find_metric(r, "rpo"))) {
 			fmt_seconds(a, sizeof a, m->stat.p50);
 			fmt_seconds(b, sizeof b, m->stat.p95);
@@ -441,7 +436,7 @@ int report_summary_text(const struct run_result *r, FILE *out)
 {
 	const struct scenario *sc = r->sc;
 	char a[96], b[96], note[160], label[128], name[128];
-	double pct = sc->has_slo && sc->slo.latency_percentile > 0 ? sc->slo.latency_percentile : 99;
+	double pct = report_slo_percentile(sc);
 
 	line(out, "scenario   %s", sc->name);
 	fmt_duration(a, sizeof a, sc->horizon);

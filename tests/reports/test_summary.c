@@ -518,6 +518,7 @@ Test(summary, failures_and_reservation_advice_blocks)
 {
 	struct fake f;
 	fake_init(&f);
+	f.sc.slo.latency_percentile = 99.9;   /* the outages' latency is named after it */
 	const struct run_metric add[] = {
 		{ "outages", "count", { 2, 1, 3, 0, 2, 4 } },
 		{ "rto", "s", { 600, 300, 900, 60, 90, 7200 } },
