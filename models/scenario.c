@@ -1162,6 +1162,7 @@ static int load_traffic(struct ctx *c, const cJSON *root)
 	static const char *const daily_keys[] = { "amplitude", "peak_hour", NULL };
 	static const char *const weekly_keys[] = { "weekend_factor", NULL };
 	static const char *const spike_keys[] = { "rate_per_day", "magnitude", "duration", NULL };
+	static const char *const region_keys[] = { "share", "peak_hour", NULL };
 	struct scenario *sc = c->sc;
 	struct scenario_traffic *t = &sc->traffic;
 	const cJSON *o, *sub;
@@ -1208,6 +1209,7 @@ static int load_traffic(struct ctx *c, const cJSON *root)
 	}
 	if ((rc = get_object(c, o, "daily", 0, &sub)) != 0)
 		return rc;
+	int has_daily = sub != NULL;
 	if (sub) {
 		push_key(c, "daily");
 		if ((rc = check_keys(c, sub, daily_keys)) != 0 ||
@@ -1261,9 +1263,14 @@ static int load_traffic(struct ctx *c, const cJSON *root)
 		pop(c);
 	}
 
-	/* Shares per region: equal when not given; regions not listed receive none. */
-	if (!(t->region_share = calloc(sc->nregions, sizeof *t->region_share)))
+	/* Shares per region: equal when not given; regions not listed receive none. Peaks: the
+	 * daily sine's unless a region has its own. */
+	if (!(t->region_share = calloc(sc->nregions, sizeof *t->region_share)) ||
+	    !(t->region_peak_hour = calloc(sc->nregions, sizeof *t->region_peak_hour)))
 		return CAPSIM_ENOMEM;
+	t->nregions = sc->nregions;
+	for (size_t r = 0; r < sc->nregions; r++)
+		t->region_peak_hour[r] = t->daily_peak_hour;
 	if ((rc = get_object(c, o, "regions", 0, &sub)) != 0)
 		return rc;
 	if (!sub) {
@@ -1284,10 +1291,32 @@ static int load_traffic(struct ctx *c, const cJSON *root)
 			push_key(c, m->string);
 			if ((rc = region_named(c, m->string, AT_KEY, &r)) != 0)
 				return rc;
-			if (!cJSON_IsNumber(m) || !(m->valuedouble > 0 && m->valuedouble <= 1))
-				return expected(c, NULL, m, "a share in (0,1]");
-			t->region_share[r] = m->valuedouble;
-			sum += m->valuedouble;
+			if (cJSON_IsObject(m)) {
+				/* { "share": s, "peak_hour": h }: the region's users peak at their own
+				 * hour of the daily sine. */
+				if ((rc = check_keys(c, m, region_keys)) != 0 ||
+				    (rc = get_number(c, m, "share", REQUIRED, 0, 1, 1, 0,
+						     "a share in (0,1]", &t->region_share[r])) != 0)
+					return rc;
+				if (cJSON_HasObjectItem(m, "peak_hour")) {
+					if (!has_daily)
+						return fail_key(c, "peak_hour", AT_KEY, "only allowed with "
+								"traffic.daily (it moves the daily "
+								"sine's peak)");
+					if ((rc = get_number(c, m, "peak_hour", REQUIRED, 0, 0, 24, 1,
+							     "an hour of the day in [0,24)",
+							     &t->region_peak_hour[r])) != 0)
+						return rc;
+					if (t->region_peak_hour[r] != t->daily_peak_hour)
+						t->region_peaks = 1;
+				}
+			} else if (!cJSON_IsNumber(m) || !(m->valuedouble > 0 && m->valuedouble <= 1)) {
+				return expected(c, NULL, m, "a share in (0,1] or an object "
+						"{ \"share\": ..., \"peak_hour\": ... }");
+			} else {
+				t->region_share[r] = m->valuedouble;
+			}
+			sum += t->region_share[r];
 			pop(c);
 		}
 		if (fabs(sum - 1) > 1e-9)
@@ -3236,6 +3265,7 @@ void scenario_release(struct scenario *sc)
 	free(sc->traffic.trace.time);
 	free(sc->traffic.trace.rate);
 	free(sc->traffic.region_share);
+	free(sc->traffic.region_peak_hour);
 	for (size_t i = 0; i < sc->ninstance_types; i++) {
 		free(sc->instance_types[i].name);
 		free(sc->instance_types[i].family);

@@ -86,6 +86,10 @@ struct scenario_traffic {
 	double trace_period;         /* s: the trace repeats with this period; 0 = it does not
 				        (its last rate holds to the horizon) */
 	double *region_share;        /* [nregions] fraction of traffic entering each region; sums to 1 */
+	double *region_peak_hour;    /* [nregions] hour (UTC) at which each region's users peak:
+				      * daily_peak_hour unless the region gives its own */
+	int region_peaks;            /* 1 when some region's peak differs from daily_peak_hour */
+	size_t nregions;             /* entries of region_share and region_peak_hour */
 };
 
 /* What one instance type costs in one region. */

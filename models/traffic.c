@@ -69,6 +69,28 @@ static double trace_mean(const struct scenario_traffic *spec, double t0, double 
 	return sum / (t1 - t0);
 }
 
+/* Region r's daily factor at `hour` (UTC, hours since the start). */
+static double region_daily(const struct scenario_traffic *spec, size_t r, double hour)
+{
+	return 1.0 + spec->daily_amplitude *
+		cos(2.0 * TRAFFIC_PI * (hour - spec->region_peak_hour[r]) / 24.0);
+}
+
+void traffic_split(const struct scenario_traffic *spec, double t, double *share)
+{
+	if (!spec->region_peaks) {
+		memcpy(share, spec->region_share, spec->nregions * sizeof *share);
+		return;
+	}
+	double hour = t / 3600.0, sum = 0;
+	for (size_t r = 0; r < spec->nregions; r++) {
+		share[r] = spec->region_share[r] * region_daily(spec, r, hour);
+		sum += share[r];
+	}
+	for (size_t r = 0; r < spec->nregions; r++)
+		share[r] /= sum;
+}
+
 double traffic_shape(const struct scenario_traffic *spec, double t)
 {
 	if (spec->has_trace) {
@@ -78,9 +100,16 @@ double traffic_shape(const struct scenario_traffic *spec, double t)
 		/* binary search would be faster; this is the one-off query, traffic_rate walks. */
 		return spec->trace.rate[trace_row(&spec->trace, t, &cursor)];
 	}
-	double hour = t / 3600.0;
-	double daily = 1.0 + spec->daily_amplitude *
-		cos(2.0 * TRAFFIC_PI * (hour - spec->daily_peak_hour) / 24.0);
+	double hour = t / 3600.0, daily;
+	if (spec->region_peaks) {
+		/* Each region's users on their own sine: the shares' sum of them. */
+		daily = 0;
+		for (size_t r = 0; r < spec->nregions; r++)
+			daily += spec->region_share[r] * region_daily(spec, r, hour);
+	} else {
+		daily = 1.0 + spec->daily_amplitude *
+			cos(2.0 * TRAFFIC_PI * (hour - spec->daily_peak_hour) / 24.0);
+	}
 	/* Day 0 is a Monday, so days 5 and 6 of each week are Saturday and Sunday. */
 	long dow = (long)fmod(floor(t / DAY), 7.0);
 	double weekly = dow >= 5 ? spec->weekend_factor : 1.0;

@@ -4,7 +4,9 @@
  * (scenarios/README.md), so day-of-week = floor(t / 86400) mod 7 with 0 = Monday and 5, 6 =
  * Saturday, Sunday. The deterministic shape is either the synthetic one
  *     base × (1 + amplitude × cos(2π (t/3600 − peak_hour) / 24)) × weekend × (1+growth)^(t/MONTH)
- * (weekend = weekend_factor on Saturdays and Sundays, 1 otherwise; MONTH = SCENARIO_MONTH), or
+ * (weekend = weekend_factor on Saturdays and Sundays, 1 otherwise; MONTH = SCENARIO_MONTH;
+ * when regions peak at their own hours, the daily factor is Σ_r share_r × (1 + amplitude ×
+ * cos(2π (t/3600 − peak_r) / 24)), each region's users on their own sine), or
  * a recorded trace read as a piecewise-constant rate: rate[i] holds on [time[i], time[i+1]),
  * rate[0] before time[0] and rate[n-1] after the last row. Step k covers [k·step, (k+1)·step).
  * Its shape is the exact mean of the trace's piecewise-constant rate over the step (so a trace
@@ -74,6 +76,12 @@ void traffic_release(struct traffic *t);
 /* The deterministic mean rate (requests/s) at time t >= 0: the synthetic shape, or the
  * trace's piecewise-constant rate at t (see the contract above). */
 double traffic_shape(const struct scenario_traffic *spec, double t);
+
+/* Each region's share of the users' requests at time t, into share[spec->nregions]: the
+ * declared shares, or, when regions peak at their own hours (spec->region_peaks), share_r ×
+ * daily_r(t) / Σ share_j × daily_j(t), so that region r offers base × share_r × daily_r ×
+ * weekend × growth (× the noise and spikes all regions share). */
+void traffic_split(const struct scenario_traffic *spec, double t, double *share);
 
 /* The deterministic shape of the interval [t0, t1) (0 <= t0 < t1): the exact mean of the
  * trace over it, or the synthetic shape at its midpoint. */

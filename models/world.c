@@ -466,6 +466,8 @@ struct world {
 				  step (only while dns_moving and with the regions' rtt) */
 	double *user_rtt;      /* [nr] s the p-th percentile user of region r2 travels further
 				  than to its own entry region: 0 unless DNS sends users across */
+	double *share;         /* [nr] this step's share of the users entering each region: the
+				  scenario's, or traffic_split's when regions peak apart */
 	struct rng dr_rng;     /* replication lags */
 	int failover;          /* 0 normal, 1 failing over or failed over (primary/recovery) */
 	size_t failover_outage; /* the outage being recovered from */
@@ -1369,22 +1371,22 @@ static void user_rtt(struct world *w, const double *inflow)
 	}
 }
 
-/* The user requests/s each region serves now: every entry region's share of rate, sent where
- * its (possibly still expiring) DNS answers point. */
+/* The user requests/s each region serves now: every entry region's share of rate (w->share),
+ * sent where its (possibly still expiring) DNS answers point. */
 static void route_users(struct world *w, double rate, double now, double *inflow)
 {
 	const struct scenario *sc = w->sc;
 	size_t nr = sc->nregions;
 	if (!w->dns_moving) {
 		for (size_t r = 0; r < nr; r++)
-			inflow[r] = rate * sc->traffic.region_share[r];
+			inflow[r] = rate * w->share[r];
 		return;
 	}
 	double ttl = sc->has_dr ? sc->dr.dns_ttl : 0;
 	for (size_t r = 0; r < nr; r++)
 		inflow[r] = 0;
 	for (size_t r = 0; r < nr; r++) {
-		double u = rate * sc->traffic.region_share[r];
+		double u = rate * w->share[r];
 		double f = ttl > 0 ? (now - w->dns_since[r]) / ttl : 1.0;
 		if (f > 1)
 			f = 1;
@@ -1891,6 +1893,8 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	 * is then ln v + ln alive, one log() per region and step instead of one per pool. */
 	double *alive = region_state, *pct = region_state + nr, *cap = region_state + 2 * nr;
 	double *inflow = region_state + 3 * nr, *ln_alive = region_state + 4 * nr;
+	if (sc->traffic.region_peaks)   /* at the step's midpoint, as the shape */
+		traffic_split(&sc->traffic, 0.5 * (now + (double)(k + 1) * dt), w->share);
 	route_users(w, rate, now, inflow);
 	for (size_t r = 0; r < nr; r++) {
 		alive[r] = inflow[r];
@@ -2114,6 +2118,7 @@ static void world_free(struct world *w)
 	free(w->dns_flow);
 	free(w->split);
 	free(w->user_rtt);
+	free(w->share);
 	free(w->outages);
 	free(w->breach_start);
 	free(w->breach_failed);
@@ -2154,8 +2159,10 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	    !(w.dns_since = calloc(nr, sizeof *w.dns_since)) ||
 	    !(w.dns_flow = calloc(nr * nr, sizeof *w.dns_flow)) ||
 	    !(w.split = calloc(nr * nr, sizeof *w.split)) ||
-	    !(w.user_rtt = calloc(nr, sizeof *w.user_rtt)))
+	    !(w.user_rtt = calloc(nr, sizeof *w.user_rtt)) ||
+	    !(w.share = malloc(nr * sizeof *w.share)))
 		goto out;
+	traffic_split(&sc->traffic, 0, w.share);
 	for (size_t r = 0; r < nr; r++)
 		w.breach_start[r] = -1;
 	if ((rc = engine_on(&w.eng, on_boot, &w)) < 0)

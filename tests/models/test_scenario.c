@@ -570,6 +570,63 @@ Test(scenario, round_trips_between_regions)
 	cr_assert_str_eq(err.path, "regions[0].rtt");
 }
 
+/* traffic.regions: a share, or { "share", "peak_hour" } for users on their own daily sine. */
+Test(scenario, regions_may_peak_at_their_own_hours)
+{
+	struct scenario sc;
+	struct scenario_error err;
+	char buf[4096];
+	const char *from = "\"base_rate\": 10 }";
+	const char *p = strstr(small_scenario, from);
+	cr_assert_not_null(p);
+	snprintf(buf, sizeof buf, "%.*s%s%s", (int)(p - small_scenario), small_scenario,
+		 "\"base_rate\": 10, \"daily\": { \"amplitude\": 0.5, \"peak_hour\": 19 },\n"
+		 "  \"regions\": { \"r1\": { \"share\": 0.6 }, \"r2\": { \"share\": 0.4, "
+		 "\"peak_hour\": 1 } } }", p + strlen(from));
+	cr_assert_eq(parse_text(buf, &sc, &err), 0, "%s", err.msg);
+	cr_assert_eq(sc.traffic.region_share[0], 0.6);
+	cr_assert_eq(sc.traffic.region_share[1], 0.4);
+	cr_assert_eq(sc.traffic.region_peak_hour[0], 19, "the daily sine's peak by default");
+	cr_assert_eq(sc.traffic.region_peak_hour[1], 1);
+	cr_assert_eq(sc.traffic.region_peaks, 1);
+	cr_assert_eq(sc.traffic.nregions, 2);
+	scenario_release(&sc);
+
+	/* The daily sine's own hour again changes nothing. Plain shares and objects mix. */
+	const char *daily = "\"base_rate\": 10, \"daily\": { \"amplitude\": 0.5 }, ";
+	snprintf(buf, sizeof buf, "%.*s%s%s%s", (int)(p - small_scenario), small_scenario, daily,
+		 "\"regions\": { \"r1\": 0.5, \"r2\": { \"share\": 0.5, \"peak_hour\": 12 } } }",
+		 p + strlen(from));
+	cr_assert_eq(parse_text(buf, &sc, &err), 0, "%s", err.msg);
+	cr_assert_eq(sc.traffic.region_peaks, 0);
+	scenario_release(&sc);
+
+	/* Mistakes, each at its path. */
+	static const struct {
+		const char *regions, *path, *says;
+	} bad[] = {
+		{ "{ \"r1\": { \"share\": 1, \"peak_hour\": 24 } }", "traffic.regions.r1.peak_hour",
+		  "an hour of the day in [0,24)" },
+		{ "{ \"r1\": { \"share\": 1, \"peakhour\": 3 } }", "traffic.regions.r1.peakhour",
+		  "did you mean \"peak_hour\"?" },
+		{ "{ \"r1\": { \"peak_hour\": 3 } }", "traffic.regions.r1.share", "a share in (0,1]" },
+		{ "{ \"r1\": { \"share\": 0, \"peak_hour\": 3 } }", "traffic.regions.r1.share",
+		  "got 0" },
+		{ "{ \"r1\": \"most\" }", "traffic.regions.r1", "or an object" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(buf, sizeof buf, "%s\"regions\": %s }", daily, bad[i].regions);
+		cr_assert_eq(parse_edited(from, buf, &err), CAPSIM_EINVAL, "%s", bad[i].regions);
+		cr_assert_str_eq(err.path, bad[i].path, "%s", bad[i].regions);
+		cr_assert(strstr(err.msg, bad[i].says), "%s", err.msg);
+	}
+	/* A peak hour needs a daily sine to move (a trace has its own shape, and no daily). */
+	cr_assert_eq(parse_edited(from, "\"base_rate\": 10, \"regions\": { \"r1\": { \"share\": "
+				  "1, \"peak_hour\": 3 } } }", &err), CAPSIM_EINVAL);
+	cr_assert_str_eq(err.path, "traffic.regions.r1.peak_hour");
+	cr_assert(strstr(err.msg, "only allowed with traffic.daily"), "%s", err.msg);
+}
+
 Test(scenario, step_must_cut_the_horizon_into_at_most_ten_million_steps)
 {
 	struct scenario_error err;

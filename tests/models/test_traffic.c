@@ -54,6 +54,61 @@ Test(traffic, peak_hour_wraps_around_midnight)
 	cr_assert_float_eq(traffic_shape(&s, 3600), 143.30127, 1e-5);
 }
 
+/* Two regions whose users peak at their own hours (traffic.regions[].peak_hour). */
+static struct scenario_traffic two_peaks(double share0, double peak0, double peak1, double *shares,
+					 double *peaks)
+{
+	struct scenario_traffic s = flat(100);
+	s.daily_amplitude = 0.5;
+	shares[0] = share0;
+	shares[1] = 1 - share0;
+	peaks[0] = peak0;
+	peaks[1] = peak1;
+	s.region_share = shares;
+	s.region_peak_hour = peaks;
+	s.nregions = 2;
+	s.region_peaks = 1;
+	return s;
+}
+
+Test(traffic, regions_peaking_twelve_hours_apart_with_equal_shares_sum_to_a_flat_day)
+{
+	double shares[2], peaks[2], split[2];
+	struct scenario_traffic s = two_peaks(0.5, 6, 18, shares, peaks);
+	s.weekend_factor = 1.3;
+	/* cos(x) + cos(x − π) = 0: half the users on each sine leave the daily factor 1, so the
+	 * total is the base times the weekly factor at any hour; each region's part is its own sine:
+	 * at 06:00 region 0 offers 0.5 × 100 × 1.5 = 75 and region 1 0.5 × 100 × 0.5 = 25. */
+	for (double t = 0; t < 7 * 86400.0; t += 3600 * 5.5) {
+		double w = fmod(floor(t / 86400), 7) >= 5 ? 1.3 : 1.0;
+		cr_assert_float_eq(traffic_shape(&s, t), 100 * w, 1e-9, "t = %g", t);
+	}
+	traffic_split(&s, 6 * 3600.0, split);
+	cr_assert_float_eq(split[0], 0.75, 1e-12);
+	cr_assert_float_eq(split[1], 0.25, 1e-12);
+	traffic_split(&s, 12 * 3600.0, split);   /* both sines at 1: the declared shares */
+	cr_assert_float_eq(split[0], 0.5, 1e-12);
+}
+
+Test(traffic, a_regions_part_is_its_share_of_its_own_sine)
+{
+	double shares[2], peaks[2], split[2];
+	struct scenario_traffic s = two_peaks(0.6, 19, 1, shares, peaks);
+	/* Monday 19:00 (t = 68400), by hand: region 0 at its peak, 0.6 × 1.5 = 0.9; region 1
+	 * 18 h past its peak, cos(2π·18/24) = cos(3π/2) = 0, 0.4 × 1 = 0.4. Total 100 × 1.3 = 130,
+	 * split 0.9/1.3 = 0.6923077 and 0.4/1.3 = 0.3076923. */
+	cr_assert_float_eq(traffic_shape(&s, 68400), 130, 1e-9);
+	traffic_split(&s, 68400, split);
+	cr_assert_float_eq(split[0], 0.9 / 1.3, 1e-12);
+	cr_assert_float_eq(split[1], 0.4 / 1.3, 1e-12);
+	cr_assert_float_eq(split[0] + split[1], 1, 1e-15);
+	/* The same peaks everywhere: the declared shares, whatever the hour. */
+	s.region_peaks = 0;
+	traffic_split(&s, 68400, split);
+	cr_assert_eq(split[0], 0.6);
+	cr_assert_eq(split[1], 0.4);
+}
+
 Test(traffic, growth_compounds_per_730_hour_month)
 {
 	struct scenario_traffic s = flat(100);

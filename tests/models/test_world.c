@@ -372,6 +372,50 @@ Test(world, unplaced_region_routes_to_the_placed_one)
 	scenario_release(&sc);
 }
 
+/* Users peaking at their own hours: each region's demand is its share of its own sine. One
+ * day of hour-long steps (the synthetic shape is read at each step's midpoint, h + 0.5), no
+ * noise, a Monday (no weekend factor), no growth: by hand region r offers
+ * 100 × share_r × (1 + 0.5 cos(2π (h + 0.5 − peak_r) / 24)) in hour h, and the pools, placed
+ * in both regions, take their own region's. */
+Test(world, regions_peaking_apart_each_offer_their_own_sine)
+{
+	const char *json =
+		"{ \"name\": \"tz\", \"version\": 1, \"horizon\": \"1d\", \"step\": \"1h\","
+		"  \"traffic\": { \"base_rate\": 100, \"daily\": { \"amplitude\": 0.5 },"
+		"    \"regions\": { \"r1\": { \"share\": 0.6, \"peak_hour\": 19 },"
+		"                   \"r2\": { \"share\": 0.4, \"peak_hour\": 1 } } },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] },"
+		"                 { \"name\": \"r2\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\","
+		"    \"capacity_rps\": 1000, \"autoscaling\": { \"min\": 1, \"max\": 1 } } ] }";
+	struct scenario sc;
+	parse(json, NULL, &sc);
+	struct run_options o = { .seed = 3, .reps = 1, .threads = 1, .bucket = 3600 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert_eq(r.nbuckets, 24);
+	cr_assert_eq(r.nseries, 4);   /* api@r1, api@r2, all@r1, all@r2 */
+	const double pi = 3.14159265358979323846, share[2] = { 0.6, 0.4 }, peak[2] = { 19, 1 };
+	double offered = 0;
+	for (size_t h = 0; h < 24; h++)
+		for (size_t g = 0; g < 2; g++) {
+			double want = 100 * share[g] *
+				(1 + 0.5 * cos(2 * pi * ((double)h + 0.5 - peak[g]) / 24));
+			cr_assert_float_eq(run_ts(&r, h, 2 + g, RUN_TS_DEMAND), want, 1e-9 * want,
+					   "hour %zu, region %zu", h, g);
+			cr_assert_float_eq(run_ts(&r, h, g, RUN_TS_DEMAND), want, 1e-9 * want);
+			offered += want * 3600;
+		}
+	/* Over a whole day each sine averages 1: 100 req/s x 86400 s offered (the midpoint sum
+	 * of a cosine over 24 equal steps of a period is exactly 0). */
+	cr_assert_float_eq(offered, 8640000, 1e-6);
+	cr_assert_float_eq(metric(&r, "requests_offered"), 8640000, 1e-6);
+	run_result_release(&r);
+	scenario_release(&sc);
+}
+
 static int same_results(const struct run_result *a, const struct run_result *b)
 {
 	if (a->nmetrics != b->nmetrics || a->nbuckets != b->nbuckets ||
