@@ -31,6 +31,8 @@ int cmd_drill(int argc, char **argv);
 extern const char cmd_drill_usage[];
 int cmd_optimize(int argc, char **argv);
 extern const char cmd_optimize_usage[];
+int cmd_compare(int argc, char **argv);
+extern const char cmd_compare_usage[];
 
 /* Prints "capsim CMD: MESSAGE" on stderr and returns EXIT_USAGE, for bad arguments. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -48,9 +50,11 @@ struct cli_sim_args {
 	unsigned threads;          /* 0 = all CPUs */
 	double bucket;             /* s, 0 = the default */
 	int have_reps, have_seed, json, quiet, no_plots;
+	int two_files;             /* set by the caller: a second scenario goes to file2 */
+	const char *file2;
 };
 
-/* Parses argv[1..argc) into *a: the scenario file, --json, --quiet/-q, --no-plots, -o, --reps,
+/* Parses argv[1..argc) into *a: the scenario file (two with a->two_files), --json, --quiet/-q, --no-plots, -o, --reps,
  * --seed, --threads and --bucket. An option with a value that is none of these goes to
  * `extra` (may be NULL), which returns 1 when it took it, 0 when it does not know it either,
  * or an exit status. Returns 0, or EXIT_USAGE after printing "capsim CMD: ..." (a missing

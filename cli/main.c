@@ -21,6 +21,8 @@ static const struct command commands[] = {
 	  cmd_drill_usage },
 	{ "optimize", cmd_optimize, "find the cheapest purchase mix that meets the targets",
 	  cmd_optimize_usage },
+	{ "compare", cmd_compare, "simulate two designs on the same random numbers, side by side",
+	  cmd_compare_usage },
 	{ "queue", cmd_queue, "queueing calculator: M/M/c and G/G/c waits, percentiles, sizing",
 	  cmd_queue_usage },
 	{ "validate", cmd_validate, "check scenario files and report the first mistake by line",

@@ -180,9 +180,15 @@ int cli_parse_sim_args(const char *cmd, int argc, char **argv, struct cli_sim_ar
 		const char *arg = argv[i];
 		int rc;
 		if (arg[0] != '-' || arg[1] == '\0') {
+			if (a->two_files && a->file && !a->file2) {
+				a->file2 = arg;
+				continue;
+			}
 			if (a->file)
-				return cli_usage_error(cmd, "one scenario file only; got \"%s\" and "
-						       "\"%s\"", a->file, arg);
+				return cli_usage_error(cmd, "%s scenario file%s only; got \"%s\" "
+						       "and \"%s\"", a->two_files ? "two" : "one",
+						       a->two_files ? "s" : "",
+						       a->two_files ? a->file2 : a->file, arg);
 			a->file = arg;
 			continue;
 		}
@@ -233,7 +239,8 @@ int cli_parse_sim_args(const char *cmd, int argc, char **argv, struct cli_sim_ar
 			return rc;
 		}
 	}
-	if (!a->file)
-		return cli_usage_error(cmd, "expected a scenario file; see 'capsim help %s'", cmd);
+	if (!a->file || (a->two_files && !a->file2))
+		return cli_usage_error(cmd, "expected %s; see 'capsim help %s'",
+				       a->two_files ? "two scenario files" : "a scenario file", cmd);
 	return 0;
 }

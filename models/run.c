@@ -42,6 +42,7 @@ void run_result_release(struct run_result *r)
 	if (!r)
 		return;
 	free(r->metrics);
+	free(r->rep_values);
 	free(r->series);
 	free(r->ts);
 	free(r->costs);
@@ -512,6 +513,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	size_t maxcosts = ncells + nextra;
 	size_t nrows = a.nm + (a.nrto ? 12 : 0);   /* the per-outage figures below */
 	if (!(out->metrics = calloc(nrows, sizeof *out->metrics)) ||
+	    !(out->rep_values = malloc(a.nm * o->reps * sizeof *out->rep_values)) ||
 	    !(out->series = calloc(sh.nseries, sizeof *out->series)) ||
 	    !(out->costs = calloc(maxcosts, sizeof *out->costs)) ||
 	    !(out->bills = calloc(sh.nmonths, sizeof *out->bills)))
@@ -520,10 +522,12 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	out->seed = o->seed;
 	out->reps = o->reps;
 	out->threads = o->threads;
-	out->nmetrics = a.nm;
+	out->nmetrics = out->nrep_metrics = a.nm;
 	for (size_t i = 0; i < a.nm; i++) {
 		memcpy(out->metrics[i].name, a.m[i].name, sizeof out->metrics[i].name);
 		memcpy(out->metrics[i].unit, a.m[i].unit, sizeof out->metrics[i].unit);
+		/* Before run_stat_of sorts them. */
+		memcpy(&out->rep_values[i * o->reps], a.m[i].v, o->reps * sizeof *a.m[i].v);
 		run_stat_of(a.m[i].v, o->reps, a.m[i].lo, a.m[i].hi, &out->metrics[i].stat);
 	}
 	if (a.nrto) {

@@ -99,6 +99,11 @@ struct run_result {
 
 	struct run_metric *metrics; /* [nmetrics], in the order summary.csv lists them */
 	size_t nmetrics;
+	/* The first nrep_metrics metrics have one value per replication (the outage figures
+	 * after them are across outages): rep_values[i × reps + rep], in replication order, for
+	 * paired comparisons of two runs on the same random numbers (models/compare.h). */
+	size_t nrep_metrics;
+	double *rep_values;
 
 	double bucket;         /* s per time bucket of the time series */
 	size_t nbuckets;       /* ceil(horizon / bucket) */

@@ -39,3 +39,109 @@ double report_slo_percentile(const struct scenario *sc)
 {
 	return sc->has_slo && sc->slo.latency_percentile > 0 ? sc->slo.latency_percentile : 99.0;
 }
+
+int report_pct_decimals(double x)
+{
+	if (!(x > 0.99))
+		return 2;
+	if (x >= 1.0)
+		return 3;
+	int d = (int)ceil(-log10((1.0 - x) * 100.0)) + 2;
+	return d < 2 ? 2 : d > 6 ? 6 : d;
+}
+
+enum report_style report_style_of(const char *unit)
+{
+	if (strcmp(unit, "fraction") == 0)
+		return REPORT_PCT;
+	if (strcmp(unit, "USD") == 0)
+		return REPORT_USD;
+	if (strcmp(unit, "s") == 0)
+		return REPORT_SECONDS;
+	if (strcmp(unit, "requests") == 0 || strcmp(unit, "count") == 0 ||
+	    strcmp(unit, "h") == 0 || strcmp(unit, "instances") == 0)
+		return REPORT_COUNT;
+	return REPORT_PLAIN;
+}
+
+void report_fmt(char *buf, size_t len, enum report_style st, const char *unit, double x,
+		int decimals)
+{
+	char g[80];
+	if (isnan(x)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (isinf(x)) {   /* an interval's end that the data cannot bound */
+		snprintf(buf, len, "%s\xe2\x88\x9e", x < 0 ? "-" : "");
+		return;
+	}
+	switch (st) {
+	case REPORT_PCT:
+		snprintf(buf, len, "%.*f %%", decimals, 100.0 * x);
+		return;
+	case REPORT_USD:
+		report_grouped(g, sizeof g, fabs(x), 2);
+		snprintf(buf, len, "%s$%s", x < 0 && fabs(x) >= 0.005 ? "-" : "", g);
+		return;
+	case REPORT_SECONDS:
+		snprintf(buf, len, "%.4g s", x);
+		return;
+	case REPORT_COUNT:
+		/* Means of counts are rarely whole: 3 significant digits below 1000, none below
+		 * 0.0005 (a mean of 1.5e-166 requests timed out is 0 to any reader). */
+		if (fabs(x) < 0.0005)
+			snprintf(g, sizeof g, "0");
+		else if (fabs(x) < 1000.0)
+			snprintf(g, sizeof g, "%.3g", x);
+		else
+			report_grouped(g, sizeof g, x, 0);
+		if (strcmp(unit, "h") == 0)
+			snprintf(buf, len, "%s h", g);
+		else
+			snprintf(buf, len, "%s", g);
+		return;
+	case REPORT_PLAIN:
+		snprintf(buf, len, "%.4g%s%s", x, unit[0] && strcmp(unit, "ratio") ? " " : "",
+			 strcmp(unit, "ratio") ? unit : "");
+		return;
+	}
+}
+
+const char *report_verdict(const struct run_stat *s, double target, int higher_is_better)
+{
+	if (isnan(s->ci95_low) || isnan(s->ci95_high))
+		return "uncertain";
+	if (higher_is_better)
+		return s->ci95_low >= target ? "met" : s->ci95_high < target ? "missed" : "uncertain";
+	return s->ci95_high <= target ? "met" : s->ci95_low > target ? "missed" : "uncertain";
+}
+
+void report_fmt_signed(char *buf, size_t len, enum report_style st, const char *unit, double x,
+		       int decimals, int sign)
+{
+	char g[96];
+	report_fmt(g, sizeof g, st, unit, x, decimals);
+	/* No '+' on a figure that rounds to zero ("$0.00", "0.00 %"): only its digits and
+	 * separators are zeros. */
+	int zero = strspn(g, "$0.,") >= strcspn(g, " ");
+	snprintf(buf, len, "%s%s", sign && x > 0 && !zero ? "+" : "", g);
+}
+
+const char *report_latency_verdict(const struct run_result *r, const char *name, double target)
+{
+	const struct run_metric *m = run_find_metric(r, name);
+	if (!m)
+		return "uncertain";
+	const char *v = report_verdict(&m->stat, target, 0);
+	for (size_t g = 0; g < r->sc->nregions; g++) {
+		char rn[160];
+		snprintf(rn, sizeof rn, "%s.region.%s", name, r->sc->regions[g].name);
+		const struct run_metric *mg = run_find_metric(r, rn);
+		const char *vg = mg ? report_verdict(&mg->stat, target, 0) : "met";
+		if (strcmp(vg, "missed") == 0 ||
+		    (strcmp(vg, "uncertain") == 0 && strcmp(v, "met") == 0))
+			v = vg;
+	}
+	return v;
+}

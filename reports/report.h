@@ -60,6 +60,59 @@ struct scenario;
 /* The SLO's latency percentile, 99 without one: the NN of the run's latency_pNN metrics. */
 double report_slo_percentile(const struct scenario *sc);
 
+/* How a metric's figures are written, from its unit (models/run.h's units). */
+enum report_style { REPORT_PCT, REPORT_USD, REPORT_SECONDS, REPORT_COUNT, REPORT_PLAIN };
+enum report_style report_style_of(const char *unit);
+
+/* Decimals that show a fraction near 1 apart from 1: 0.99951 -> 4 ("99.9510 %"),
+ * 0.999 -> 3, below 0.99 -> 2. */
+int report_pct_decimals(double x);
+
+/* A figure with its unit: "99.9510 %" (decimals places of a percentage), "$12,345.67",
+ * "0.231 s", "1,728 h", "0.49"; "-" for NaN, "∞" for an end no data bounds. */
+void report_fmt(char *buf, size_t len, enum report_style st, const char *unit, double x,
+		int decimals);
+
+/* report_fmt, with a '+' before a figure above zero when sign is set: for figures such as
+ * savings, whose interval may reach below zero, so that both signs read alike. */
+void report_fmt_signed(char *buf, size_t len, enum report_style st, const char *unit, double x,
+		       int decimals, int sign);
+
+/* Whether an interval clears a target: "met" only when the whole 95% interval is on the good
+ * side, "missed" when all of it is on the bad side, "uncertain" when it straddles the target
+ * (more replications would tell). higher_is_better says which side is good. */
+const char *report_verdict(const struct run_stat *s, double target, int higher_is_better);
+
+/* The latency SLO's verdict on run r: the worst of the metric `name`'s (e.g. "latency_p99")
+ * and of its per-region figures (name.region.R, where regions serve their own users), since
+ * the target holds for every region's users, as capsim optimize judges it too. */
+const char *report_latency_verdict(const struct run_result *r, const char *name, double target);
+
+struct compare_row;
+
+/* Two runs of capsim compare: A and B simulated on the same seed and replications, and the
+ * paired rows of models/compare.h. */
+struct report_compare {
+	const struct run_result *a, *b;
+	const char *path_a, *path_b;   /* the scenario files as given */
+	const struct compare_row *rows;
+	size_t nrows;
+};
+
+/* The comparison for people: the headline figures of A and B, their paired difference with
+ * its 95% interval and which is higher, then each run's verdict on A's targets. Returns 0 or
+ * CAPSIM_EIO. */
+int report_compare_text(const struct report_compare *c, FILE *out);
+
+/* compare.csv, atomically: metric,unit,a_mean,a_ci95_low,a_ci95_high,b_mean,b_ci95_low,
+ * b_ci95_high,diff_mean,diff_ci95_low,diff_ci95_high,verdict (b_higher, b_lower or
+ * no_difference), one row per figure both runs have. err as the other writers. */
+int report_compare_csv(const struct report_compare *c, const char *path, char *err,
+		       size_t errlen);
+
+/* The same as one JSON object (malloc'd text), NULL when out of memory. */
+char *report_compare_json(const struct report_compare *c);
+
 /* Formats one message into err[0..errlen) (nothing when err is NULL or errlen 0). */
 void report_set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

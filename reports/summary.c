@@ -29,104 +29,6 @@ static void line(FILE *out, const char *fmt, ...)
 	fputc('\n', out);
 }
 
-/* Decimals that show a fraction near 1 apart from 1: 0.99951 -> 4 ("99.9510 %"),
- * 0.999 -> 3, below 0.99 -> 2. */
-static int pct_decimals(double x)
-{
-	if (!(x > 0.99))
-		return 2;
-	if (x >= 1.0)
-		return 3;
-	int d = (int)ceil(-log10((1.0 - x) * 100.0)) + 2;
-	return d < 2 ? 2 : d > 6 ? 6 : d;
-}
-
-/* How a metric's figures are written, from its unit. */
-enum style { ST_PCT, ST_USD, ST_SECONDS, ST_COUNT, ST_PLAIN };
-
-static enum style style_of(const char *unit)
-{
-	if (strcmp(unit, "fraction") == 0)
-		return ST_PCT;
-	if (strcmp(unit, "USD") == 0)
-		return ST_USD;
-	if (strcmp(unit, "s") == 0)
-		return ST_SECONDS;
-	if (strcmp(unit, "requests") == 0 || strcmp(unit, "count") == 0 ||
-	    strcmp(unit, "h") == 0 || strcmp(unit, "instances") == 0)
-		return ST_COUNT;
-	return ST_PLAIN;
-}
-
-/* A figure with its unit: "99.9510 %", "$12,345.67", "0.231 s", "1,728 h", "0.49". */
-static void fmt(char *buf, size_t len, enum style st, const char *unit, double x, int decimals)
-{
-	char g[80];
-	if (isnan(x)) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	if (isinf(x)) {   /* an interval's end that the data cannot bound */
-		snprintf(buf, len, "%s\xe2\x88\x9e", x < 0 ? "-" : "");
-		return;
-	}
-	switch (st) {
-	case ST_PCT:
-		snprintf(buf, len, "%.*f %%", decimals, 100.0 * x);
-		return;
-	case ST_USD:
-		report_grouped(g, sizeof g, fabs(x), 2);
-		snprintf(buf, len, "%s$%s", x < 0 && fabs(x) >= 0.005 ? "-" : "", g);
-		return;
-	case ST_SECONDS:
-		snprintf(buf, len, "%.4g s", x);
-		return;
-	case ST_COUNT:
-		/* Means of counts are rarely whole: 3 significant digits below 1000, none below
-		 * 0.0005 (a mean of 1.5e-166 requests timed out is 0 to any reader). */
-		if (fabs(x) < 0.0005)
-			snprintf(g, sizeof g, "0");
-		else if (fabs(x) < 1000.0)
-			snprintf(g, sizeof g, "%.3g", x);
-		else
-			report_grouped(g, sizeof g, x, 0);
-		if (strcmp(unit, "h") == 0)
-			snprintf(buf, len, "%s h", g);
-		else
-			snprintf(buf, len, "%s", g);
-		return;
-	case ST_PLAIN:
-		snprintf(buf, len, "%.4g%s%s", x, unit[0] && strcmp(unit, "ratio") ? " " : "",
-			 strcmp(unit, "ratio") ? unit : "");
-		return;
-	}
-}
-
-/* Whether an interval clears a target: "met" only when the whole 95% interval is on the good
- * side, "missed" when all of it is on the bad side, "uncertain" when it straddles the target
- * (more replications would tell). higher_is_better says which side is good. */
-static const char *verdict(const struct run_stat *s, double target, int higher_is_better)
-{
-	if (isnan(s->ci95_low) || isnan(s->ci95_high))
-		return "uncertain";
-	if (higher_is_better)
-		return s->ci95_low >= target ? "met" : s->ci95_high < target ? "missed" : "uncertain";
-	return s->ci95_high <= target ? "met" : s->ci95_low > target ? "missed" : "uncertain";
-}
-
-/* fmt, with a '+' before a figure above zero when sign is set: for figures such as savings,
- * whose interval may reach below zero, so that both signs read alike. */
-static void fmt_signed(char *buf, size_t len, enum style st, const char *unit, double x,
-		       int decimals, int sign)
-{
-	char g[96];
-	fmt(g, sizeof g, st, unit, x, decimals);
-	/* No '+' on a figure that rounds to zero ("$0.00", "0.00 %"): only its digits and
-	 * separators are zeros. */
-	int zero = strspn(g, "$0.,") >= strcspn(g, " ");
-	snprintf(buf, len, "%s%s", sign && x > 0 && !zero ? "+" : "", g);
-}
-
 /* A metric's figures as text: "99.9510 %" and "[99.9410 %, 99.9610 %]". */
 struct cell {
 	char mean[128];
@@ -136,13 +38,13 @@ struct cell {
 /* m's mean and interval in its unit with `decimals` for percentages; sign as fmt_signed. */
 static void fmt_stat(struct cell *c, const struct run_metric *m, int decimals, int sign)
 {
-	enum style st = style_of(m->unit);
+	enum report_style st = report_style_of(m->unit);
 	char lo[128], hi[128];
-	fmt_signed(c->mean, sizeof c->mean, st, m->unit, m->stat.mean, decimals, sign);
+	report_fmt_signed(c->mean, sizeof c->mean, st, m->unit, m->stat.mean, decimals, sign);
 	c->ci[0] = '\0';
 	if (!isnan(m->stat.ci95_low) && !isnan(m->stat.ci95_high)) {
-		fmt_signed(lo, sizeof lo, st, m->unit, m->stat.ci95_low, decimals, sign);
-		fmt_signed(hi, sizeof hi, st, m->unit, m->stat.ci95_high, decimals, sign);
+		report_fmt_signed(lo, sizeof lo, st, m->unit, m->stat.ci95_low, decimals, sign);
+		report_fmt_signed(hi, sizeof hi, st, m->unit, m->stat.ci95_high, decimals, sign);
 		snprintf(c->ci, sizeof c->ci, "[%s, %s]", lo, hi);
 	}
 }
@@ -156,7 +58,7 @@ static void row_signed(FILE *out, const struct run_result *r, const char *name, 
 	struct cell c;
 	if (!m)
 		return;
-	fmt_stat(&c, m, pct_decimals(m->stat.mean), sign);
+	fmt_stat(&c, m, report_pct_decimals(m->stat.mean), sign);
 	/* A label longer than its column (long tier or region names) gets a line of its own,
 	 * the figures under it: cut, "utilization workers in eu-we" named no region. */
 	if (strlen(label) > 30) {
@@ -203,7 +105,7 @@ static const struct run_metric *latency_metric(const struct run_result *r, doubl
  * cents there, and the line stays short): "$12,346", "$1,512.40". */
 static void money(char *buf, size_t len, double x)
 {
-	fmt(buf, len, ST_USD, "USD", x, 2);
+	report_fmt(buf, len, REPORT_USD, "USD", x, 2);
 	if (fabs(x) >= 10000.0 && strchr(buf, '.'))
 		*strchr(buf, '.') = '\0';
 }
@@ -276,7 +178,7 @@ static void versus(FILE *out, const struct run_result *r, const char *label, con
 	char sa[448];
 	if (!a || !b)
 		return;
-	int d = pct_decimals(a->stat.mean), db = pct_decimals(b->stat.mean);
+	int d = report_pct_decimals(a->stat.mean), db = report_pct_decimals(b->stat.mean);
 	d = d > db ? d : db;
 	fmt_stat(&ca, a, d, 0);
 	fmt_stat(&cb, b, d, 0);
@@ -321,7 +223,7 @@ static void purchase_block(FILE *out, const struct run_result *r, double pct)
 			snprintf(note, sizeof note, "%.1f %%", 100.0 * c->stat.mean / total->stat.mean);
 		snprintf(name, sizeof name, "instance_hours.%s", opts[i].option);
 		if ((h = run_find_metric(r, name)) != NULL) {
-			fmt(hours, sizeof hours, ST_COUNT, "h", h->stat.mean, 0);
+			report_fmt(hours, sizeof hours, REPORT_COUNT, "h", h->stat.mean, 0);
 			size_t n = strlen(note);
 			snprintf(note + n, sizeof note - n, "%s%s", n ? ", " : "", hours);
 		}
@@ -331,7 +233,7 @@ static void purchase_block(FILE *out, const struct run_result *r, double pct)
 
 	const struct run_metric *m = run_find_metric(r, "savings_monthly_vs_on_demand");
 	if (m) {
-		const char *v = verdict(&m->stat, 0.0, 1);
+		const char *v = report_verdict(&m->stat, 0.0, 1);
 		row_signed(out, r, "savings_monthly_vs_on_demand", "savings/month vs all on demand",
 			   strcmp(v, "met") == 0 ? "saves" : strcmp(v, "missed") == 0 ?
 			   "costs more" : "uncertain: spans 0", 1);
@@ -453,7 +355,7 @@ int report_summary_text(const struct run_result *r, FILE *out)
 	const struct run_metric *m = run_find_metric(r, "availability");
 	if (m && sc->has_slo) {
 		snprintf(note, sizeof note, "SLO %g %%: %s", 100.0 * sc->slo.availability,
-			 verdict(&m->stat, sc->slo.availability, 1));
+			 report_verdict(&m->stat, sc->slo.availability, 1));
 		row(out, r, "availability", "availability", note);
 	} else {
 		row(out, r, "availability", "availability", NULL);
@@ -461,19 +363,8 @@ int report_summary_text(const struct run_result *r, FILE *out)
 	m = latency_metric(r, pct, name, sizeof name);
 	snprintf(label, sizeof label, "p%g latency", pct);
 	if (m && sc->has_slo && sc->slo.latency_target > 0) {
-		/* The SLO holds for every region's users, as the optimizer judges it: the
-		 * verdict is the worst of the average's and the regions' below. */
-		const char *v = verdict(&m->stat, sc->slo.latency_target, 0);
-		for (size_t g = 0; g < sc->nregions; g++) {
-			char rn[160];
-			snprintf(rn, sizeof rn, "%s.region.%s", name, sc->regions[g].name);
-			const struct run_metric *mg = run_find_metric(r, rn);
-			const char *vg = mg ? verdict(&mg->stat, sc->slo.latency_target, 0) : "met";
-			if (strcmp(vg, "missed") == 0 ||
-			    (strcmp(vg, "uncertain") == 0 && strcmp(v, "met") == 0))
-				v = vg;
-		}
-		snprintf(note, sizeof note, "SLO %g s: %s", sc->slo.latency_target, v);
+		snprintf(note, sizeof note, "SLO %g s: %s", sc->slo.latency_target,
+			 report_latency_verdict(r, name, sc->slo.latency_target));
 		row(out, r, name, label, note);
 	} else if (m) {
 		row(out, r, name, label, NULL);
@@ -491,7 +382,7 @@ int report_summary_text(const struct run_result *r, FILE *out)
 		snprintf(label, sizeof label, "  in %s", sc->regions[g].name);
 		note[0] = '\0';
 		if (sc->has_slo && sc->slo.latency_target > 0)
-			snprintf(note, sizeof note, "%s", verdict(&mg->stat, sc->slo.latency_target,
+			snprintf(note, sizeof note, "%s", report_verdict(&mg->stat, sc->slo.latency_target,
 								  0));
 		/* How much of it the round trips between regions are. */
 		char nn[160];
@@ -499,7 +390,7 @@ int report_summary_text(const struct run_result *r, FILE *out)
 		const struct run_metric *net = run_find_metric(r, nn);
 		if (net && net->stat.mean > 0) {
 			size_t len = strlen(note);
-			fmt(a, sizeof a, ST_SECONDS, "s", net->stat.mean, 0);
+			report_fmt(a, sizeof a, REPORT_SECONDS, "s", net->stat.mean, 0);
 			snprintf(note + len, sizeof note - len, "%s%s network", len ? ", " : "", a);
 		}
 		row(out, r, rn, label, note);
@@ -524,7 +415,7 @@ int report_summary_text(const struct run_result *r, FILE *out)
 	m = run_find_metric(r, "cost_monthly");
 	if (m && sc->budget_monthly > 0) {
 		report_grouped(a, sizeof a, sc->budget_monthly, 0);
-		const char *v = verdict(&m->stat, sc->budget_monthly, 0);
+		const char *v = report_verdict(&m->stat, sc->budget_monthly, 0);
 		snprintf(note, sizeof note, "budget $%s: %s", a, strcmp(v, "met") == 0 ? "within" :
 			 strcmp(v, "missed") == 0 ? "over" : "uncertain");
 		row(out, r, "cost_monthly", "cost per month", note);

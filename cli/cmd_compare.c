@@ -1,0 +1,191 @@
+/* `capsim compare`: two scenarios simulated on the same random numbers, side by side. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "models/compare.h"
+#include "models/run.h"
+#include "models/scenario.h"
+#include "reports/report.h"
+#include "sim/error.h"
+#include "sim/version.h"
+
+const char cmd_compare_usage[] =
+	"usage: capsim compare A.json B.json [-o DIR] [--reps N] [--seed S] [--threads T]\n"
+	"                      [--no-plots] [--json] [--quiet]\n"
+	"\n"
+	"Simulates two designs on the same random numbers and tells, figure by figure, whether\n"
+	"B costs more or less than A, is more or less available, faster or slower: the\n"
+	"difference B - A is taken replication by replication (both see the same traffic\n"
+	"noise, spikes, failures and spot interruptions where they declare the same ones), so\n"
+	"its 95% interval is far narrower than the two runs' own intervals would suggest.\n"
+	"\n"
+	"  -o DIR           output folder (default out/compare-A-B, A and B the scenarios'\n"
+	"                   names); created if missing\n"
+	"  --reps N         replications of each (default: the larger `replications` of the two)\n"
+	"  --seed S         random seed of both (default: A's `seed`)\n"
+	"  --threads T      worker threads (default: all CPUs); results do not depend on it\n"
+	"  --bucket D       time-series resolution, e.g. 1h\n"
+	"  --no-plots       write the plot scripts but do not run gnuplot\n"
+	"  --json           print the comparison as one JSON object instead of the table\n"
+	"  --quiet          print nothing on success\n"
+	"\n"
+	"Writes DIR/compare.csv (every figure both runs have: each one's mean and interval,\n"
+	"the paired difference and its interval, and b_higher, b_lower or no_difference),\n"
+	"each run's full report (as capsim run writes it) in DIR/a and DIR/b, and appends both\n"
+	"runs to DIR/results.db. A mistake in either scenario is reported as FILE:LINE: PATH:\n"
+	"message, with exit status 2 and nothing written.\n"
+	"\n"
+	"example: capsim compare scenarios/shop.json my-shop.json\n";
+
+static const char *C = "compare";
+
+/* Simulates one side, with a progress bar labelled `label` when stderr is a terminal. */
+static int simulate(const struct scenario *sc, struct run_options o, const char *label,
+		    int quiet, struct run_result *res, double *elapsed)
+{
+	struct cli_progress pg = { .start = cli_wall(), .label = label };
+	if (!quiet && isatty(STDERR_FILENO)) {
+		o.progress = cli_show_progress;
+		o.progress_ctx = &pg;
+	}
+	double t0 = cli_wall();
+	int rc = run_simulate(sc, &o, res);
+	*elapsed = cli_wall() - t0;
+	if (pg.shown)
+		fprintf(stderr, "\n");
+	return rc;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct cli_sim_args a = { .two_files = 1 };
+	int rc = cli_parse_sim_args(C, argc, argv, &a, NULL, NULL);
+	if (rc)
+		return rc;
+
+	struct scenario sa, sb;
+	char sha_a[65], sha_b[65];
+	if ((rc = cli_load_scenario(C, a.file, &sa, sha_a)) != 0)
+		return rc;
+	if ((rc = cli_load_scenario(C, a.file2, &sb, sha_b)) != 0) {
+		scenario_release(&sa);
+		return rc;
+	}
+
+	char dir[4096];
+	if (a.dir)
+		snprintf(dir, sizeof dir, "%s", a.dir);
+	else
+		snprintf(dir, sizeof dir, "out/compare-%s-%s", sa.name, sb.name);
+	char args[4096] = "capsim";
+	for (int i = 0; i < argc; i++) {
+		size_t n = strlen(args);
+		snprintf(args + n, sizeof args - n, " %s", argv[i]);
+	}
+
+	uint64_t reps = (uint64_t)(sa.replications > sb.replications ? sa.replications
+								     : sb.replications);
+	struct run_options o = {
+		.seed = a.have_seed ? a.seed : sa.seed,
+		.reps = a.have_reps ? a.reps : reps,
+		.threads = a.threads,
+		.bucket = a.bucket,
+	};
+	if (o.threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		o.threads = n > 0 ? (unsigned)n : 1;
+	}
+	if (o.threads > o.reps)
+		o.threads = (unsigned)o.reps;
+	cli_scenario_notes(&sa, a.quiet);
+	cli_scenario_notes(&sb, a.quiet);
+
+	struct run_result ra, rb;
+	struct compare_row *rows = NULL;
+	size_t nrows = 0;
+	int status = EXIT_FAIL, have_a = 0, have_b = 0;
+	time_t started_a = time(NULL), started_b;
+	double el_a, el_b;
+	if ((rc = simulate(&sa, o, "A", a.quiet, &ra, &el_a)) != 0) {
+		fprintf(stderr, "capsim compare: %s: simulation failed: %s\n", a.file,
+			capsim_strerror(rc));
+		goto out;
+	}
+	have_a = 1;
+	started_b = time(NULL);
+	if ((rc = simulate(&sb, o, "B", a.quiet, &rb, &el_b)) != 0) {
+		fprintf(stderr, "capsim compare: %s: simulation failed: %s\n", a.file2,
+			capsim_strerror(rc));
+		goto out;
+	}
+	have_b = 1;
+	ra.threads = rb.threads = o.threads;
+	if ((rc = compare_runs(&ra, &rb, &rows, &nrows)) != 0) {
+		fprintf(stderr, "capsim compare: %s\n", capsim_strerror(rc));
+		goto out;
+	}
+
+	/* Each run's report, both in one database, then the comparison. */
+	char sub[4200], db[4200], path[4200], note_a[1024], note_b[1024], msg[1024];
+	int64_t id_a = 0, id_b = 0;
+	struct run_meta ma = {
+		.scenario_path = a.file, .scenario_sha256 = sha_a, .args = args,
+		.version = CAPSIM_VERSION, .started = started_a, .elapsed = el_a,
+	};
+	struct run_meta mb = ma;
+	mb.scenario_path = a.file2;
+	mb.scenario_sha256 = sha_b;
+	mb.started = started_b;
+	mb.elapsed = el_b;
+	if (cli_make_dirs(dir) != 0) {
+		fprintf(stderr, "capsim compare: %s: cannot create the output folder\n", dir);
+		goto out;
+	}
+	snprintf(db, sizeof db, "%s/results.db", dir);
+	snprintf(sub, sizeof sub, "%s/a", dir);
+	if (cli_write_report(C, sub, db, &ra, &ma, !a.no_plots, &id_a, note_a, sizeof note_a))
+		goto out;
+	snprintf(sub, sizeof sub, "%s/b", dir);
+	if (cli_write_report(C, sub, db, &rb, &mb, !a.no_plots, &id_b, note_b, sizeof note_b))
+		goto out;
+	struct report_compare rc_ = { .a = &ra, .b = &rb, .path_a = a.file, .path_b = a.file2,
+				      .rows = rows, .nrows = nrows };
+	snprintf(path, sizeof path, "%s/compare.csv", dir);
+	if (report_compare_csv(&rc_, path, msg, sizeof msg) < 0) {
+		fprintf(stderr, "capsim compare: %s\n", msg);
+		goto out;
+	}
+
+	if (a.json) {
+		char *js = report_compare_json(&rc_);
+		if (!js) {
+			fprintf(stderr, "capsim compare: %s\n", capsim_strerror(CAPSIM_ENOMEM));
+			goto out;
+		}
+		puts(js);
+		free(js);
+	} else if (!a.quiet) {
+		report_compare_text(&rc_, stdout);
+		printf("\nwrote %s/compare.csv and each run's report in %s/{a,b},\nruns %" PRId64
+		       " and %" PRId64 " in %s\n", dir, dir, id_a, id_b, db);
+	}
+	if (note_a[0])
+		fprintf(stderr, "capsim compare: %s\n", note_a);
+	else if (note_b[0])
+		fprintf(stderr, "capsim compare: %s\n", note_b);
+	status = EXIT_OK;
+out:
+	free(rows);
+	if (have_a)
+		run_result_release(&ra);
+	if (have_b)
+		run_result_release(&rb);
+	scenario_release(&sa);
+	scenario_release(&sb);
+	return status;
+}

@@ -1,0 +1,293 @@
+/* Two runs side by side (capsim compare): the text table, compare.csv and the JSON. */
+#include "reports/report.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/compare.h"
+#include "sim/error.h"
+
+/* Widest line of the table. */
+#define WIDTH 100
+
+static void line(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* One line cut at WIDTH columns, without trailing blanks. */
+static void line(FILE *out, const char *fmt, ...)
+{
+	char buf[WIDTH + 64];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	size_t n = strlen(buf);
+	while (n > 0 && buf[n - 1] == ' ')
+		buf[--n] = '\0';
+	fputs(buf, out);
+	fputc('\n', out);
+}
+
+/* "B higher", "B lower" or "" as the row's interval says. */
+static const char *says(const struct compare_row *r)
+{
+	return r->sign > 0 ? "B higher" : r->sign < 0 ? "B lower" : "";
+}
+
+/* A difference in the row's unit, signed: "+$12.34", "-0.0331 pp" (percentage points of a
+ * fraction), "+0.012 s", "-1,234"; "-" for NaN. */
+static void fmt_diff(char *buf, size_t len, const struct compare_row *r, double x)
+{
+	enum report_style st = report_style_of(r->unit);
+	if (isnan(x)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (st == REPORT_PCT) {
+		snprintf(buf, len, "%+.3g pp", 100.0 * x);
+		return;
+	}
+	if (st == REPORT_SECONDS) {
+		snprintf(buf, len, "%+.3g s", x);
+		return;
+	}
+	if (st == REPORT_PLAIN) {
+		snprintf(buf, len, "%+.3g", x);
+		return;
+	}
+	report_fmt_signed(buf, len, st, r->unit, x, 2, 1);
+}
+
+/* One row of the table: label, A, B, B − A, its interval and what it says. */
+static void row(FILE *out, const struct compare_row *r, const char *label)
+{
+	enum report_style st = report_style_of(r->unit);
+	int dec = report_pct_decimals(fmin(r->a.mean, r->b.mean));
+	char a[64], b[64], d[64], lo[64], hi[64], ci[160] = "";
+	report_fmt(a, sizeof a, st, r->unit, r->a.mean, dec);
+	report_fmt(b, sizeof b, st, r->unit, r->b.mean, dec);
+	fmt_diff(d, sizeof d, r, r->diff.mean);
+	if (!isnan(r->diff.low) && !isnan(r->diff.high)) {
+		fmt_diff(lo, sizeof lo, r, r->diff.low);
+		fmt_diff(hi, sizeof hi, r, r->diff.high);
+		snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
+	}
+	if (strlen(label) > 22) {
+		line(out, "%s", label);
+		label = "";
+	}
+	line(out, "%-22s %12s %12s %12s  %-*s %s", label, a, b, d, report_pad(ci, 26), ci,
+	     says(r));
+}
+
+/* The row named name (printf-style), if both runs have it. */
+static const struct compare_row *find(const struct report_compare *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static const struct compare_row *find(const struct report_compare *c, const char *fmt, ...)
+{
+	char name[96];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof name, fmt, ap);
+	va_end(ap);
+	return compare_find(c->rows, c->nrows, name);
+}
+
+static void row_if(FILE *out, const struct compare_row *r, const char *label)
+{
+	if (r)
+		row(out, r, label);
+}
+
+/* "30 days (step 60 s)". */
+static void fmt_horizon(char *buf, size_t len, const struct scenario *sc)
+{
+	if (sc->horizon >= 86400 && fmod(sc->horizon, 86400) == 0)
+		snprintf(buf, len, "%g days (step %g s)", sc->horizon / 86400, sc->step);
+	else
+		snprintf(buf, len, "%g h (step %g s)", sc->horizon / 3600, sc->step);
+}
+
+/* A target's verdict for both runs: "met", "missed", "uncertain" (report_verdict). */
+static void target_row(FILE *out, const char *label, const struct compare_row *r,
+		       double target, int higher_is_better)
+{
+	if (!r)
+		return;
+	line(out, "%-34s %-12s %s", label, report_verdict(&r->a, target, higher_is_better),
+	     report_verdict(&r->b, target, higher_is_better));
+}
+
+/* The same for every region's users (report_latency_verdict). */
+static void latency_target_row(FILE *out, const char *label, const struct report_compare *c,
+			       const char *name, double target)
+{
+	line(out, "%-34s %-12s %s", label, report_latency_verdict(c->a, name, target),
+	     report_latency_verdict(c->b, name, target));
+}
+
+int report_compare_text(const struct report_compare *c, FILE *out)
+{
+	const struct scenario *sa = c->a->sc, *sb = c->b->sc;
+	char ha[64], hb[64], name[64], label[96];
+	fmt_horizon(ha, sizeof ha, sa);
+	fmt_horizon(hb, sizeof hb, sb);
+	fprintf(out, "A          %s (%s), %s\n", sa->name, c->path_a, ha);
+	fprintf(out, "B          %s (%s), %s\n", sb->name, c->path_b, hb);
+	fprintf(out, "runs       %" PRIu64 " replications each, seed %" PRIu64 ": the same random "
+		"numbers, so B - A is paired\n           replication by replication\n\n",
+		c->a->reps, c->a->seed);
+	line(out, "%-22s %12s %12s %12s  %s", "", "A", "B", "B - A", "95% interval of B - A");
+
+	double pct = report_slo_percentile(sa);
+	snprintf(name, sizeof name, "latency_p%g", pct);
+	row_if(out, find(c, "availability"), "availability");
+	snprintf(label, sizeof label, "p%g latency", pct);
+	row_if(out, find(c, "%s", name), label);
+	for (size_t g = 0; g < sa->nregions; g++) {
+		snprintf(label, sizeof label, "  in %s", sa->regions[g].name);
+		row_if(out, find(c, "%s.region.%s", name, sa->regions[g].name), label);
+	}
+	row_if(out, find(c, "latency_slo_steps"), "steps meeting latency");
+	row_if(out, find(c, "error_budget_burn"), "error-budget burn");
+	row_if(out, find(c, "requests_failed"), "requests failed");
+	row_if(out, find(c, "downtime_per_year"), "downtime per year");
+	fputc('\n', out);
+	row_if(out, find(c, "cost_monthly"), "cost per month");
+	for (size_t t = 0; t < sa->ntiers; t++) {
+		snprintf(label, sizeof label, "  tier %s", sa->tiers[t].name);
+		row_if(out, find(c, "cost.tier.%s", sa->tiers[t].name), label);
+	}
+	for (size_t g = 0; g < sa->nregions; g++) {
+		snprintf(label, sizeof label, "  in %s", sa->regions[g].name);
+		row_if(out, find(c, "cost.region.%s", sa->regions[g].name), label);
+	}
+	row_if(out, find(c, "cost_per_million"), "cost per million req.");
+	row_if(out, find(c, "instance_hours"), "instance hours");
+	row_if(out, find(c, "peak_instances"), "peak instances");
+	row_if(out, find(c, "scaling_actions"), "scaling actions");
+	const struct compare_row *spot = find(c, "spot_interruptions");
+	if (spot && (spot->a.mean > 0 || spot->b.mean > 0))
+		row(out, spot, "spot interruptions");
+
+	/* Each run's targets, as its own scenario states them. */
+	fputc('\n', out);
+	line(out, "%-34s %-12s %s", "targets of A's scenario", "A", "B");
+	if (sa->has_slo) {
+		snprintf(label, sizeof label, "availability >= %g %%", 100.0 * sa->slo.availability);
+		target_row(out, label, find(c, "availability"), sa->slo.availability, 1);
+		if (sa->slo.latency_target > 0) {
+			snprintf(label, sizeof label, "p%g latency <= %g s", pct,
+				 sa->slo.latency_target);
+			latency_target_row(out, label, c, name, sa->slo.latency_target);
+		}
+	}
+	if (sa->budget_monthly > 0) {
+		char usd[48];
+		report_fmt(usd, sizeof usd, REPORT_USD, "USD", sa->budget_monthly, 2);
+		snprintf(label, sizeof label, "cost per month <= %s", usd);
+		target_row(out, label, find(c, "cost_monthly"), sa->budget_monthly, 0);
+	}
+	if (sb->has_slo && (!sa->has_slo || sb->slo.availability != sa->slo.availability ||
+			    sb->slo.latency_target != sa->slo.latency_target ||
+			    report_slo_percentile(sb) != pct))
+		fprintf(out, "(B's own SLO differs: capsim run on B gives its verdicts)\n");
+	fprintf(out, "\nB higher / B lower: the whole 95%% interval of the paired difference is "
+		"above / below 0;\nblank: these replications cannot tell A and B apart on that "
+		"figure. pp: percentage points.\n");
+	return ferror(out) ? CAPSIM_EIO : 0;
+}
+
+static const char *verdict_word(const struct compare_row *r)
+{
+	return r->sign > 0 ? "b_higher" : r->sign < 0 ? "b_lower" : "no_difference";
+}
+
+int report_compare_csv(const struct report_compare *c, const char *path, char *err,
+		       size_t errlen)
+{
+	struct afile a;
+	int rc = afile_open(&a, path);
+	if (rc == 0) {
+		FILE *f = a.f;
+		fputs("metric,unit,a_mean,a_ci95_low,a_ci95_high,b_mean,b_ci95_low,b_ci95_high,"
+		      "diff_mean,diff_ci95_low,diff_ci95_high,verdict\n", f);
+		for (size_t i = 0; i < c->nrows; i++) {
+			const struct compare_row *r = &c->rows[i];
+			const double v[9] = { r->a.mean, r->a.ci95_low, r->a.ci95_high,
+					      r->b.mean, r->b.ci95_low, r->b.ci95_high,
+					      r->diff.mean, r->diff.low, r->diff.high };
+			report_put_str(f, r->name);
+			fputc(',', f);
+			report_put_str(f, r->unit);
+			for (int k = 0; k < 9; k++) {
+				fputc(',', f);
+				report_put_num(f, v[k]);
+			}
+			fputc(',', f);
+			report_put_str(f, verdict_word(r));
+			fputc('\n', f);
+		}
+		rc = afile_commit(&a);
+	}
+	if (rc)
+		report_set_err(err, errlen, "%s: %s", path,
+			       rc == CAPSIM_ENOMEM ? capsim_strerror(rc) : strerror(errno));
+	return rc;
+}
+
+/* {"mean", "ci95_low", "ci95_high"} under key, NULL on failure. */
+static cJSON *interval(cJSON *o, const char *key, double mean, double lo, double hi)
+{
+	cJSON *x = cJSON_AddObjectToObject(o, key);
+	if (!x || !cJSON_AddNumberToObject(x, "mean", mean) ||
+	    !cJSON_AddNumberToObject(x, "ci95_low", lo) ||
+	    !cJSON_AddNumberToObject(x, "ci95_high", hi))
+		return NULL;
+	return x;
+}
+
+/* {"name", "path"} of one side. */
+static int side(cJSON *root, const char *key, const struct run_result *r, const char *path)
+{
+	cJSON *o = cJSON_AddObjectToObject(root, key);
+	return o && cJSON_AddStringToObject(o, "scenario", r->sc->name) &&
+	       cJSON_AddStringToObject(o, "scenario_path", path) ? 0 : -1;
+}
+
+char *report_compare_json(const struct report_compare *c)
+{
+	cJSON *root = cJSON_CreateObject(), *rows;
+	char seed[24], *text = NULL;
+	if (!root)
+		return NULL;
+	snprintf(seed, sizeof seed, "%" PRIu64, c->a->seed);
+	if (side(root, "a", c->a, c->path_a) || side(root, "b", c->b, c->path_b) ||
+	    !cJSON_AddStringToObject(root, "seed", seed) ||
+	    !cJSON_AddNumberToObject(root, "replications", (double)c->a->reps) ||
+	    !(rows = cJSON_AddArrayToObject(root, "metrics")))
+		goto out;
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct compare_row *r = &c->rows[i];
+		cJSON *o = cJSON_CreateObject();
+		if (!o)
+			goto out;
+		cJSON_AddItemToArray(rows, o);
+		if (!cJSON_AddStringToObject(o, "metric", r->name) ||
+		    !cJSON_AddStringToObject(o, "unit", r->unit) ||
+		    !interval(o, "a", r->a.mean, r->a.ci95_low, r->a.ci95_high) ||
+		    !interval(o, "b", r->b.mean, r->b.ci95_low, r->b.ci95_high) ||
+		    !interval(o, "diff", r->diff.mean, r->diff.low, r->diff.high) ||
+		    !cJSON_AddStringToObject(o, "verdict", verdict_word(r)))
+			goto out;
+	}
+	text = cJSON_Print(root);
+out:
+	cJSON_Delete(root);
+	return text;
+}

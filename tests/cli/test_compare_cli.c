@@ -1,0 +1,182 @@
+/* `capsim compare` end to end: its files, its table, and how it refuses bad input. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/cli/run.h"
+
+#define COMPARE_HEADER "metric,unit,a_mean,a_ci95_low,a_ci95_high,b_mean,b_ci95_low," \
+		       "b_ci95_high,diff_mean,diff_ci95_low,diff_ci95_high,verdict"
+
+/* A day of noisy traffic on an autoscaled tier at `price` USD/h. */
+static void scenario(char *buf, size_t len, const char *name, const char *price)
+{
+	snprintf(buf, len,
+		 "{\n"
+		 "  \"name\": \"%s\", \"version\": 1, \"horizon\": \"1d\", \"step\": \"1m\",\n"
+		 "  \"seed\": 5, \"replications\": 4,\n"
+		 "  \"traffic\": { \"base_rate\": 200, \"daily\": { \"amplitude\": 0.5 },\n"
+		 "                \"noise\": 0.3 },\n"
+		 "  \"instance_types\": [ { \"name\": \"small\", \"vcpu\": 2, \"memory_gib\": 4,\n"
+		 "                          \"price_hourly\": %s } ],\n"
+		 "  \"regions\": [ { \"name\": \"local\", \"zones\": [\"a\", \"b\"] } ],\n"
+		 "  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"small\",\n"
+		 "    \"service_time\": \"50ms\", \"concurrency\": 4,\n"
+		 "    \"autoscaling\": { \"min\": 1, \"max\": 10,\n"
+		 "                     \"target_tracking\": { \"target\": 0.6 } } } ]\n"
+		 "}\n",
+		 name, price);
+}
+
+static char dir[64];
+
+static void make_tmpdir(void)
+{
+	strcpy(dir, "/tmp/capsim-compare-XXXXXX");
+	if (!mkdtemp(dir))
+		cr_assert_fail("mkdtemp: %s", strerror(errno));
+}
+
+static void remove_tmpdir(void)
+{
+	if (dir[0])
+		cli_remove_tree(dir);
+}
+
+TestSuite(compare_cli, .init = make_tmpdir, .fini = remove_tmpdir);
+
+/* Field k (0-based) of the CSV line that starts with "name,". */
+static double field(const char *csv, const char *name, int k, char *text, size_t len)
+{
+	char key[96];
+	snprintf(key, sizeof key, "\n%s,", name);
+	const char *p = strstr(csv, key);
+	cr_assert_not_null(p, "no row %s", name);
+	p++;
+	for (int i = 0; i < k; i++) {
+		p = strchr(p, ',');
+		cr_assert_not_null(p);
+		p++;
+	}
+	size_t n = strcspn(p, ",\n");
+	if (text)
+		snprintf(text, len, "%.*s", (int)n, p);
+	return strtod(p, NULL);
+}
+
+/* The line of the text table that starts with label, into buf. */
+static const char *table_row(const char *out, const char *label, char *buf, size_t len)
+{
+	char key[96];
+	snprintf(key, sizeof key, "\n%s ", label);
+	const char *p = strstr(out, key);
+	cr_assert_not_null(p, "no row %s in:\n%s", label, out);
+	p++;
+	snprintf(buf, len, "%.*s", (int)strcspn(p, "\n"), p);
+	return buf;
+}
+
+Test(compare_cli, a_dearer_price_is_b_higher_on_cost_and_nothing_else_moves)
+{
+	char a[PATH_MAX], b[PATH_MAX], out[PATH_MAX], path[PATH_MAX], text[2048];
+	struct cli_result r;
+	cli_join(a, sizeof a, dir, "a.json");
+	cli_join(b, sizeof b, dir, "b.json");
+	cli_join(out, sizeof out, dir, "out");
+	scenario(text, sizeof text, "cheap", "0.1");
+	cli_write_file(a, text, strlen(text));
+	scenario(text, sizeof text, "dear", "0.25");
+	cli_write_file(b, text, strlen(text));
+
+	const char *argv[] = { "compare", a, b, "-o", out, "--no-plots", NULL };
+	run_capsim(argv, &r);
+	cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+	cr_expect(strstr(r.out, "4 replications each, seed 5"), "%s", r.out);
+	/* The table's cost row says B is dearer; the availability row says nothing. */
+	char row[256];
+	cr_expect(strstr(table_row(r.out, "cost per month", row, sizeof row), "B higher"), "%s",
+		  row);
+	table_row(r.out, "availability", row, sizeof row);
+	cr_expect(!strstr(row, "B higher") && !strstr(row, "B lower"), "%s", row);
+
+	cli_join(path, sizeof path, out, "compare.csv");
+	char *csv = cli_read_file(path, NULL);
+	cr_assert(strncmp(csv, COMPARE_HEADER "\n", strlen(COMPARE_HEADER) + 1) == 0,
+		  "first line: %.120s", csv);
+	/* The same random numbers drive the same fleet, so B's cost is 2.5 x A's in every
+	 * replication: the difference is 1.5 x A's cost (the CSV's 10 digits: 1e-9). */
+	double a_cost = field(csv, "cost_total", 2, NULL, 0);
+	double d_cost = field(csv, "cost_total", 8, NULL, 0);
+	cr_expect(fabs(d_cost - 1.5 * a_cost) <= 1e-8 * a_cost, "%g vs 1.5 x %g", d_cost, a_cost);
+	field(csv, "cost_total", 11, text, sizeof text);
+	cr_expect_str_eq(text, "b_higher");
+	/* Not a request differs: an interval of exactly 0, no verdict. */
+	cr_expect_eq(field(csv, "requests_offered", 9, NULL, 0), 0);
+	cr_expect_eq(field(csv, "requests_offered", 10, NULL, 0), 0);
+	field(csv, "requests_offered", 11, text, sizeof text);
+	cr_expect_str_eq(text, "no_difference");
+	free(csv);
+
+	/* Each run's own report, and both runs in one database. */
+	cli_join(path, sizeof path, out, "a/summary.csv");
+	cr_expect(cli_exists(path), "a/summary.csv");
+	cli_join(path, sizeof path, out, "b/summary.csv");
+	cr_expect(cli_exists(path), "b/summary.csv");
+	cr_expect(strstr(r.out, "runs 1 and 2 in"), "%s", r.out);
+	cli_result_release(&r);
+
+	/* --json: one object with both sides and the rows. */
+	const char *js[] = { "compare", a, b, "-o", out, "--no-plots", "--json", "--reps", "3",
+			     NULL };
+	run_capsim(js, &r);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_expect(r.out[0] == '{', "%.40s", r.out);
+	cr_expect(strstr(r.out, "\"verdict\":\t\"b_higher\""), "%.400s", r.out);
+	cr_expect(strstr(r.out, "\"replications\":\t3"), "%.400s", r.out);
+	cr_expect(strstr(r.out, "runs 3 and 4") == NULL);
+	cli_result_release(&r);
+}
+
+Test(compare_cli, a_mistake_in_either_file_exits_2_and_writes_nothing)
+{
+	char a[PATH_MAX], b[PATH_MAX], out[PATH_MAX], text[2048];
+	struct cli_result r;
+	cli_join(a, sizeof a, dir, "a.json");
+	cli_join(b, sizeof b, dir, "b.json");
+	cli_join(out, sizeof out, dir, "out");
+	scenario(text, sizeof text, "good", "0.1");
+	cli_write_file(a, text, strlen(text));
+	/* Line 3 (counted by hand in scenario()) gets an unknown key. */
+	scenario(text, sizeof text, "bad", "0.1");
+	char *p = strstr(text, "\"seed\": 5");
+	cr_assert_not_null(p);
+	memcpy(p, "\"sede\": 5", 9);
+	cli_write_file(b, text, strlen(text));
+
+	const char *argv[] = { "compare", a, b, "-o", out, NULL };
+	run_capsim(argv, &r);
+	cr_expect_eq(r.status, 2, "exit %d", r.status);
+	char want[PATH_MAX + 32];
+	snprintf(want, sizeof want, "%s:3: sede", b);
+	cr_expect(strncmp(r.err, want, strlen(want)) == 0, "%s", r.err);
+	cr_expect_str_eq(r.out, "");
+	cr_expect(!cli_exists(out), "the output folder was created");
+	cli_result_release(&r);
+
+	const char *one[] = { "compare", a, "-o", out, NULL };
+	run_capsim(one, &r);
+	cr_expect_eq(r.status, 2);
+	cr_expect(strstr(r.err, "expected two scenario files"), "%s", r.err);
+	cli_result_release(&r);
+
+	const char *three[] = { "compare", a, a, a, "-o", out, NULL };
+	run_capsim(three, &r);
+	cr_expect_eq(r.status, 2);
+	cr_expect(strstr(r.err, "two scenario files only"), "%s", r.err);
+	cli_result_release(&r);
+	cr_expect(!cli_exists(out), "a refused comparison created the output folder");
+}

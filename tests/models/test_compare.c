@@ -1,0 +1,175 @@
+/* Paired comparison of two runs: differences by hand, the common random numbers, refusals. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/compare.h"
+#include "models/run.h"
+#include "models/scenario.h"
+#include "sim/error.h"
+
+/* One tier of 2 workers of 100 ms an instance (20 req/s each) at `price` USD/h, between min
+ * and max instances (target tracking at 60% when they differ), fed 60 req/s with 10% lognormal
+ * noise for a day: never above 120 req/s in practice (that is 6.9 standard deviations of the
+ * noise's log), so a fleet of 6 is never overloaded. */
+static void fleet(char *buf, size_t len, int min, int max, const char *price)
+{
+	snprintf(buf, len,
+		 "{ \"name\": \"f%d\", \"version\": 1, \"horizon\": \"1d\", \"step\": \"1m\","
+		 "  \"traffic\": { \"base_rate\": 60, \"noise\": 0.1 },"
+		 "  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		 "                          \"price_hourly\": %s } ],"
+		 "  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		 "  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\","
+		 "    \"service_time\": \"100ms\", \"concurrency\": 2, \"timeout\": \"2s\","
+		 "    \"autoscaling\": { \"min\": %d, \"max\": %d%s } } ] }",
+		 max, price, min, max,
+		 min < max ? ", \"target_tracking\": { \"target\": 0.6 }" : "");
+}
+
+static void simulate(const char *json, uint64_t seed, uint64_t reps, struct scenario *sc,
+		     struct run_result *r)
+{
+	struct scenario_error err;
+	cr_assert_eq(scenario_parse(json, strlen(json), NULL, sc, &err), 0, "%s", err.msg);
+	struct run_options o = { .seed = seed, .reps = reps, .threads = 2 };
+	cr_assert_eq(run_simulate(sc, &o, r), 0);
+}
+
+static const struct compare_row *row(const struct compare_row *rows, size_t n, const char *name)
+{
+	const struct compare_row *r = compare_find(rows, n, name);
+	cr_assert_not_null(r, "%s", name);
+	return r;
+}
+
+Test(compare, a_design_against_itself_differs_by_exactly_nothing)
+{
+	char json[2048];
+	struct scenario sa, sb;
+	struct run_result a, b;
+	struct compare_row *rows;
+	size_t n;
+	fleet(json, sizeof json, 6, 6, "0.096");
+	simulate(json, 7, 8, &sa, &a);
+	simulate(json, 7, 8, &sb, &b);
+	cr_assert_eq(compare_runs(&a, &b, &rows, &n), 0);
+	cr_assert_eq(n, a.nrep_metrics, "every per-replication figure is in both");
+	for (size_t i = 0; i < n; i++) {
+		/* The same random numbers give the same replications, bit for bit. */
+		cr_assert_eq(rows[i].diff.mean, 0, "%s", rows[i].name);
+		cr_assert_eq(rows[i].diff.low, 0, "%s", rows[i].name);
+		cr_assert_eq(rows[i].diff.high, 0, "%s", rows[i].name);
+		cr_assert_eq(rows[i].sign, 0, "%s", rows[i].name);
+	}
+	/* ... while the figures themselves vary across replications (the noise). */
+	const struct compare_row *offered = row(rows, n, "requests_offered");
+	cr_assert_gt(offered->a.ci95_high - offered->a.ci95_low, 0);
+	free(rows);
+	run_result_release(&a);
+	run_result_release(&b);
+	scenario_release(&sa);
+	scenario_release(&sb);
+}
+
+Test(compare, one_more_instance_by_hand_on_the_same_traffic)
+{
+	char ja[2048], jb[2048];
+	struct scenario sa, sb;
+	struct run_result a, b;
+	struct compare_row *rows;
+	size_t n;
+	fleet(ja, sizeof ja, 6, 6, "0.096");
+	fleet(jb, sizeof jb, 7, 7, "0.096");
+	simulate(ja, 11, 10, &sa, &a);
+	simulate(jb, 11, 10, &sb, &b);
+	cr_assert_eq(compare_runs(&a, &b, &rows, &n), 0);
+
+	/* Cost: one instance more for 24 h at 0.096 USD = 2.304 USD in every replication, so the
+	 * interval has no width and B is dearer; a 730-hour month: 0.096 × 730 = 70.08 USD. */
+	const struct compare_row *cost = row(rows, n, "cost_total");
+	cr_assert_float_eq(cost->diff.mean, 2.304, 1e-9);
+	cr_assert_float_eq(cost->diff.low, 2.304, 1e-9);
+	cr_assert_float_eq(cost->diff.high, 2.304, 1e-9);
+	cr_assert_eq(cost->sign, 1);
+	cr_assert_float_eq(row(rows, n, "cost_monthly")->diff.mean, 70.08, 1e-9);
+	cr_assert_float_eq(row(rows, n, "instance_hours")->diff.mean, 24, 1e-9);
+
+	/* The traffic is the same random numbers on both sides: not a request differs, though the
+	 * offered load itself varies from one replication to the next. */
+	const struct compare_row *offered = row(rows, n, "requests_offered");
+	cr_assert_eq(offered->diff.low, 0);
+	cr_assert_eq(offered->diff.high, 0);
+	cr_assert_eq(offered->sign, 0);
+	cr_assert_gt(offered->a.ci95_high - offered->a.ci95_low, 0);
+
+	/* Utilisation: each step's demand over 120 vs 140 req/s of capacity, so B's is 6/7 of
+	 * A's in every step and replication: the difference is −A/7. */
+	const struct compare_row *u = row(rows, n, "utilization.api.r1");
+	cr_assert_float_eq(u->diff.mean, -u->a.mean / 7, 1e-9);
+	cr_assert_eq(u->sign, -1);
+
+	/* More servers never wait longer: B's latency is lower in every replication. */
+	const struct compare_row *lat = row(rows, n, "latency_p99");
+	cr_assert_lt(lat->b.mean, lat->a.mean);
+	cr_assert_eq(lat->sign, -1);
+	free(rows);
+	run_result_release(&a);
+	run_result_release(&b);
+	scenario_release(&sa);
+	scenario_release(&sb);
+}
+
+/* The paired interval is the Student-t interval of the per-replication differences: checked
+ * here against the difference of two prices, which scales the cost of every replication. */
+Test(compare, the_interval_is_the_t_interval_of_the_pairs)
+{
+	char ja[2048], jb[2048];
+	struct scenario sa, sb;
+	struct run_result a, b;
+	struct compare_row *rows;
+	size_t n;
+	/* An autoscaled fleet, so that the cost varies across replications. */
+	fleet(ja, sizeof ja, 1, 9, "0.1");
+	fleet(jb, sizeof jb, 1, 9, "0.3");
+	simulate(ja, 3, 12, &sa, &a);
+	simulate(jb, 3, 12, &sb, &b);
+	cr_assert_eq(compare_runs(&a, &b, &rows, &n), 0);
+	/* Prices 0.1 and 0.3 on the same fleet: B's cost is 3 × A's in each replication, so the
+	 * differences are 2 × A's costs and their interval is 2 × A's own interval. */
+	const struct compare_row *cost = row(rows, n, "cost_total");
+	cr_assert_gt(cost->a.ci95_high - cost->a.ci95_low, 0, "the cost varies");
+	cr_assert_float_eq(cost->diff.mean, 2 * cost->a.mean, 1e-9 * cost->a.mean);
+	cr_assert_float_eq(cost->diff.low, 2 * cost->a.ci95_low, 1e-9 * cost->a.mean);
+	cr_assert_float_eq(cost->diff.high, 2 * cost->a.ci95_high, 1e-9 * cost->a.mean);
+	free(rows);
+	run_result_release(&a);
+	run_result_release(&b);
+	scenario_release(&sa);
+	scenario_release(&sb);
+}
+
+Test(compare, runs_on_other_seeds_or_replications_are_not_paired)
+{
+	char json[2048];
+	struct scenario sa, sb, sc;
+	struct run_result a, b, c;
+	struct compare_row *rows = (struct compare_row *)1;
+	size_t n = 9;
+	fleet(json, sizeof json, 6, 6, "0.096");
+	simulate(json, 7, 4, &sa, &a);
+	simulate(json, 8, 4, &sb, &b);
+	simulate(json, 7, 5, &sc, &c);
+	cr_assert_eq(compare_runs(&a, &b, &rows, &n), CAPSIM_EINVAL);
+	cr_assert_null(rows);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(compare_runs(&a, &c, &rows, &n), CAPSIM_EINVAL);
+	run_result_release(&a);
+	run_result_release(&b);
+	run_result_release(&c);
+	scenario_release(&sa);
+	scenario_release(&sb);
+	scenario_release(&sc);
+}
