@@ -76,6 +76,14 @@ int cli_load_scenario(const char *cmd, const char *file, struct scenario *sc, ch
 /* Prints the scenario's notes (scenario_network_notes) on stderr, unless quiet. */
 void cli_scenario_notes(const struct scenario *sc, int quiet);
 
+/* The command line as given, "capsim" and argv[0..argc) separated by spaces, for the
+ * results database. */
+void cli_args_text(char *buf, size_t len, int argc, char **argv);
+
+/* The worker threads to use: `asked`, or the online CPUs when 0; at most `reps` (there is
+ * nothing for more to do). */
+unsigned cli_threads(unsigned asked, uint64_t reps);
+
 /* mkdir -p. Returns 0, or -1 with errno set (ENOTDIR when path is a file). */
 int cli_make_dirs(const char *path);
 

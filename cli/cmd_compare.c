@@ -82,11 +82,8 @@ int cmd_compare(int argc, char **argv)
 		snprintf(dir, sizeof dir, "%s", a.dir);
 	else
 		snprintf(dir, sizeof dir, "out/compare-%s-%s", sa.name, sb.name);
-	char args[4096] = "capsim";
-	for (int i = 0; i < argc; i++) {
-		size_t n = strlen(args);
-		snprintf(args + n, sizeof args - n, " %s", argv[i]);
-	}
+	char args[4096];
+	cli_args_text(args, sizeof args, argc, argv);
 
 	uint64_t reps = (uint64_t)(sa.replications > sb.replications ? sa.replications
 								     : sb.replications);
@@ -96,12 +93,7 @@ int cmd_compare(int argc, char **argv)
 		.threads = a.threads,
 		.bucket = a.bucket,
 	};
-	if (o.threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		o.threads = n > 0 ? (unsigned)n : 1;
-	}
-	if (o.threads > o.reps)
-		o.threads = (unsigned)o.reps;
+	o.threads = cli_threads(o.threads, o.reps);
 	cli_scenario_notes(&sa, a.quiet);
 	cli_scenario_notes(&sb, a.quiet);
 

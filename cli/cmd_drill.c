@@ -260,12 +260,7 @@ int cmd_drill(int argc, char **argv)
 	};
 	if (o.bucket <= 0)
 		o.bucket = fmax(DRILL_BUCKET, sc.horizon / DRILL_MAX_BUCKETS);
-	if (o.threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		o.threads = n > 0 ? (unsigned)n : 1;
-	}
-	if (o.threads > o.reps)
-		o.threads = (unsigned)o.reps;
+	o.threads = cli_threads(o.threads, o.reps);
 	snprintf(path, sizeof path, "%s/results.db", dir);
 
 	for (int i = 0; i < nstrategies; i++) {

@@ -96,15 +96,6 @@ static int opt_option(const char *opt, const char *val, void *ctx)
 	return 0;
 }
 
-static void args_text(char *buf, size_t len, int argc, char **argv)
-{
-	snprintf(buf, len, "capsim");
-	for (int i = 0; i < argc; i++) {
-		size_t n = strlen(buf);
-		snprintf(buf + n, len - n, " %s", argv[i]);
-	}
-}
-
 int cmd_optimize(int argc, char **argv)
 {
 	struct opt_args a = { .objective = -1 };
@@ -148,10 +139,7 @@ int cmd_optimize(int argc, char **argv)
 			return status;
 		}
 	}
-	if (o.threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		o.threads = n > 0 ? (unsigned)n : 1;
-	}
+	o.threads = cli_threads(o.threads, UINT64_MAX);
 
 	char dir[4096], path[4200], note[1024] = "", msg[1024], args[4096];
 	if (a.sim.dir)
@@ -176,7 +164,7 @@ int cmd_optimize(int argc, char **argv)
 		scenario_release(&sc);
 		return EXIT_FAIL;
 	}
-	args_text(args, sizeof args, argc, argv);
+	cli_args_text(args, sizeof args, argc, argv);
 	struct run_meta meta = {
 		.scenario_path = a.sim.file, .scenario_sha256 = sha, .args = args,
 		.version = CAPSIM_VERSION, .started = started, .elapsed = elapsed,

@@ -63,11 +63,8 @@ int cmd_run(int argc, char **argv)
 		snprintf(dir, sizeof dir, "out/%s", sc.name);
 
 	/* The command line as given, for the database. */
-	char args[4096] = "capsim";
-	for (int i = 0; i < argc; i++) {
-		size_t n = strlen(args);
-		snprintf(args + n, sizeof args - n, " %s", argv[i]);
-	}
+	char args[4096];
+	cli_args_text(args, sizeof args, argc, argv);
 
 	struct run_options o = {
 		.seed = a.have_seed ? a.seed : sc.seed,
@@ -75,12 +72,7 @@ int cmd_run(int argc, char **argv)
 		.threads = a.threads,
 		.bucket = a.bucket,
 	};
-	if (o.threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		o.threads = n > 0 ? (unsigned)n : 1;
-	}
-	if (o.threads > o.reps)
-		o.threads = (unsigned)o.reps;
+	o.threads = cli_threads(o.threads, o.reps);
 	cli_scenario_notes(&sc, a.quiet);
 	struct cli_progress pg = { .start = cli_wall() };
 	if (!a.quiet && isatty(STDERR_FILENO)) {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <nettle/sha2.h>
 
@@ -117,6 +118,25 @@ void cli_show_progress(uint64_t done, uint64_t total, void *ctx)
 		"%.0f s ", pg->label ? pg->label : "", pg->label ? " " : "", bar, 100 * frac,
 		done, total, el, eta);
 	pg->shown = 1;
+}
+
+void cli_args_text(char *buf, size_t len, int argc, char **argv)
+{
+	snprintf(buf, len, "capsim");
+	for (int i = 0; i < argc; i++) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, len - n, " %s", argv[i]);
+	}
+}
+
+unsigned cli_threads(unsigned asked, uint64_t reps)
+{
+	unsigned t = asked;
+	if (t == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		t = n > 0 ? (unsigned)n : 1;
+	}
+	return t > reps ? (unsigned)reps : t;
 }
 
 int cli_write_report(const char *cmd, const char *dir, const char *db_path,

@@ -12,26 +12,6 @@
 #include "models/compare.h"
 #include "sim/error.h"
 
-/* Widest line of the table. */
-#define WIDTH 100
-
-static void line(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* One line cut at WIDTH columns, without trailing blanks. */
-static void line(FILE *out, const char *fmt, ...)
-{
-	char buf[WIDTH + 64];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	size_t n = strlen(buf);
-	while (n > 0 && buf[n - 1] == ' ')
-		buf[--n] = '\0';
-	fputs(buf, out);
-	fputc('\n', out);
-}
-
 /* "B higher", "B lower" or "" as the row's interval says. */
 static const char *says(const struct compare_row *r)
 {
@@ -77,10 +57,10 @@ static void row(FILE *out, const struct compare_row *r, const char *label)
 		snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
 	}
 	if (strlen(label) > 22) {
-		line(out, "%s", label);
+		report_line(out, "%s", label);
 		label = "";
 	}
-	line(out, "%-22s %12s %12s %12s  %-*s %s", label, a, b, d, report_pad(ci, 26), ci,
+	report_line(out, "%-22s %12s %12s %12s  %-*s %s", label, a, b, d, report_pad(ci, 26), ci,
 	     says(r));
 }
 
@@ -119,7 +99,7 @@ static void target_row(FILE *out, const char *label, const struct compare_row *r
 {
 	if (!r)
 		return;
-	line(out, "%-34s %-12s %s", label, report_verdict(&r->a, target, higher_is_better),
+	report_line(out, "%-34s %-12s %s", label, report_verdict(&r->a, target, higher_is_better),
 	     report_verdict(&r->b, target, higher_is_better));
 }
 
@@ -127,7 +107,7 @@ static void target_row(FILE *out, const char *label, const struct compare_row *r
 static void latency_target_row(FILE *out, const char *label, const struct report_compare *c,
 			       const char *name, double target)
 {
-	line(out, "%-34s %-12s %s", label, report_latency_verdict(c->a, name, target),
+	report_line(out, "%-34s %-12s %s", label, report_latency_verdict(c->a, name, target),
 	     report_latency_verdict(c->b, name, target));
 }
 
@@ -142,7 +122,7 @@ int report_compare_text(const struct report_compare *c, FILE *out)
 	fprintf(out, "runs       %" PRIu64 " replications each, seed %" PRIu64 ": the same random "
 		"numbers, so B - A is paired\n           replication by replication\n\n",
 		c->a->reps, c->a->seed);
-	line(out, "%-22s %12s %12s %12s  %s", "", "A", "B", "B - A", "95% interval of B - A");
+	report_line(out, "%-22s %12s %12s %12s  %s", "", "A", "B", "B - A", "95% interval of B - A");
 
 	double pct = report_slo_percentile(sa);
 	snprintf(name, sizeof name, "latency_p%g", pct);
@@ -177,7 +157,7 @@ int report_compare_text(const struct report_compare *c, FILE *out)
 
 	/* Each run's targets, as its own scenario states them. */
 	fputc('\n', out);
-	line(out, "%-34s %-12s %s", "targets of A's scenario", "A", "B");
+	report_line(out, "%-34s %-12s %s", "targets of A's scenario", "A", "B");
 	if (sa->has_slo) {
 		snprintf(label, sizeof label, "availability >= %g %%", 100.0 * sa->slo.availability);
 		target_row(out, label, find(c, "availability"), sa->slo.availability, 1);

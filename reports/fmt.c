@@ -4,6 +4,7 @@
 #include "models/scenario.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -144,4 +145,23 @@ const char *report_latency_verdict(const struct run_result *r, const char *name,
 			v = vg;
 	}
 	return v;
+}
+
+void report_line(FILE *out, const char *fmt, ...)
+{
+	char buf[4 * REPORT_WIDTH + 1];
+	size_t cols = 0, n = 0;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	for (; buf[n]; n++) {
+		if (((unsigned char)buf[n] & 0xc0) != 0x80 && cols++ == REPORT_WIDTH)
+			break;
+	}
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == ' ')
+		buf[--n] = '\0';
+	fputs(buf, out);
+	fputc('\n', out);
 }

@@ -396,29 +396,8 @@ static int verdict(const struct target *g)
 
 /* ---- words and numbers for people ---- */
 
-#define WIDTH 100
+#define WIDTH REPORT_WIDTH
 #define DASH "\xe2\x80\x94"   /* "—", a figure that is not known */
-
-/* Prints one line of at most WIDTH columns (cut at a character boundary), without trailing
- * blanks. */
-static void line(FILE *out, const char *fmt, ...)
-{
-	char buf[4 * WIDTH + 1];
-	size_t cols = 0, n = 0;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	for (; buf[n]; n++) {
-		if (((unsigned char)buf[n] & 0xc0) != 0x80 && cols++ == WIDTH)
-			break;
-	}
-	buf[n] = '\0';
-	while (n > 0 && buf[n - 1] == ' ')
-		buf[--n] = '\0';
-	fputs(buf, out);
-	fputc('\n', out);
-}
 
 /* text word-wrapped into lines of at most WIDTH columns, the first starting with `first`, the
  * others with `indent` (both ASCII); a word longer than a line is cut by line(). */
@@ -438,7 +417,7 @@ static void wrapped(FILE *out, const char *first, const char *indent, const char
 		}
 		if (!text[len] || cut == 0)
 			cut = len;
-		line(out, "%s%.*s", lead, (int)cut, text);
+		report_line(out, "%s%.*s", lead, (int)cut, text);
 		text += cut;
 		while (*text == ' ')
 			text++;
@@ -593,7 +572,7 @@ static void mix_lines(FILE *out, const struct opt_result *r, const struct opt_ca
 		char lead[240], what[200];
 		snprintf(lead, sizeof lead, "  %-*s ", tw, sc->tiers[t].name);
 		if (ntypes == 0 || m->on_demand_above_base >= 1.0) {
-			line(out, "%sall on demand", lead);
+			report_line(out, "%sall on demand", lead);
 			continue;
 		}
 		if (m->on_demand_base > 0)
@@ -648,19 +627,19 @@ static int commitment_lines(FILE *out, const struct opt_result *r, size_t i)
 				}
 		}
 		if (type && c->role != OPT_AS_WRITTEN)
-			line(out, "Reserved instances: none (%s in %s has no catalog row: no "
+			report_line(out, "Reserved instances: none (%s in %s has no catalog row: no "
 			     "reservation price to weigh)", type, region);
 		else
-			line(out, "Reserved instances: none");
+			report_line(out, "Reserved instances: none");
 	} else {
 		if (c->role == OPT_AS_WRITTEN)
-			line(out, "Reserved instances (the scenario's own; the optimiser does not "
+			report_line(out, "Reserved instances (the scenario's own; the optimiser does not "
 			     "measure their use)");
 		else
-			line(out, "Reserved instances, %s, %s", name_of(term_words, CATALOG_NTERMS,
+			report_line(out, "Reserved instances, %s, %s", name_of(term_words, CATALOG_NTERMS,
 									c->commit.ri_term),
 			     name_of(payment_words, CATALOG_NPAYMENTS, c->commit.ri_payment));
-		line(out, "  %-18s %-16s %5s  %-20s %11s %9s  %s", "instance type", "region",
+		report_line(out, "  %-18s %-16s %5s  %-20s %11s %9s  %s", "instance type", "region",
 		     "count", "term, payment", "utilisation", "coverage", "break-even");
 		for (size_t k = 0; k < n; k++) {
 			const struct report_opt_commit *x = &a[k];
@@ -672,19 +651,19 @@ static int commitment_lines(FILE *out, const struct opt_result *r, size_t i)
 			fmt_months(be, sizeof be, x->breakeven_months);
 			snprintf(tp, sizeof tp, "%s, %s", name_of(term_key, CATALOG_NTERMS, x->term),
 				 name_of(payment_words, CATALOG_NPAYMENTS, x->payment));
-			line(out, "  %-18.18s %-16.16s %5d  %-20s %11s %9s  %s",
+			report_line(out, "  %-18.18s %-16.16s %5d  %-20s %11s %9s  %s",
 			     sc->instance_types[x->instance_type].name, sc->regions[x->region].name,
 			     x->count, tp, u, cov, be);
 		}
 		if (c->role != OPT_AS_WRITTEN) {
 			fmt_share(u, sizeof u, c->commit.ri_utilization);
 			fmt_share(cov, sizeof cov, c->commit.ri_coverage);
-			line(out, "  %-18s %-16s %5s  %-20s %11s %9s", "all reservations", "", "", "",
+			report_line(out, "  %-18s %-16s %5s  %-20s %11s %9s", "all reservations", "", "", "",
 			     u, cov);
 		}
 	}
 	if (nri == n)
-		line(out, "Savings plan: none");
+		report_line(out, "Savings plan: none");
 	for (size_t k = 0; k < n; k++) {
 		const struct report_opt_commit *x = &a[k];
 		char scope[SCENARIO_NAME_MAX * 2 + 32] = "";
@@ -694,14 +673,14 @@ static int commitment_lines(FILE *out, const struct opt_result *r, size_t i)
 		if (x->plan == CATALOG_SP_INSTANCE_FAMILY && x->family && x->region >= 0)
 			snprintf(scope, sizeof scope, " (%s in %s)", x->family,
 				 sc->regions[x->region].name);
-		line(out, "%s savings plan%s, %s, no upfront: %s per hour",
+		report_line(out, "%s savings plan%s, %s, no upfront: %s per hour",
 		     name_of(plan_words, CATALOG_NPLANS, x->plan), scope,
 		     name_of(term_words, CATALOG_NTERMS, x->term), fee);
 		if (!isnan(x->utilization)) {
 			fmt_share(u, sizeof u, x->utilization);
 			fmt_share(cov, sizeof cov, x->coverage);
 			fmt_months(be, sizeof be, x->breakeven_months);
-			line(out, "  utilisation %s, coverage %s, break-even %s%s", u, cov, be,
+			report_line(out, "  utilisation %s, coverage %s, break-even %s%s", u, cov, be,
 			     isfinite(x->breakeven_months) ? " of use" : "");
 		}
 	}
@@ -715,7 +694,7 @@ static void cost_line(FILE *out, const char *label, const struct opt_candidate *
 	fmt_usd(m, sizeof m, c->cost.mean);
 	fmt_interval(ci, sizeof ci, c->cost.ci95_low, c->cost.ci95_high, ST_USD, 0);
 	fmt_usd(p90, sizeof p90, c->cost_p90);
-	line(out, "  %-24s %-14s 95%% CI %-30s P90 %s", label, m, ci, p90);
+	report_line(out, "  %-24s %-14s 95%% CI %-30s P90 %s", label, m, ci, p90);
 }
 
 /* A saving s of a plan against a baseline costing `base` a month: "$300.00 (30.0 %)" and its
@@ -728,16 +707,16 @@ static void saving_line(FILE *out, const char *label, const struct run_stat *s, 
 	fmt_interval(ci, sizeof ci, s->ci95_low, s->ci95_high, ST_USD, 0);
 	if (base > 0 && !isnan(s->mean))
 		snprintf(pct, sizeof pct, "(%.1f %%)", 100.0 * s->mean / base);
-	line(out, "  %-24s %-14s %-10s 95%% CI %s", label, m, pct, ci);
+	report_line(out, "  %-24s %-14s %-10s 95%% CI %s", label, m, pct, ci);
 	if (note[0])
-		line(out, "  %-24s %s", "", note);
+		report_line(out, "  %-24s %s", "", note);
 }
 
 static void target_lines(FILE *out, const struct opt_result *r, const struct opt_candidate *c)
 {
 	struct target g[OPT_NCONSTRAINTS];
 	size_t n = targets(r, c, g);
-	line(out, "  %-25s %-14s %-30s %-14s %s", "target", "value", "95% CI", "target",
+	report_line(out, "  %-25s %-14s %-30s %-14s %s", "target", "value", "95% CI", "target",
 	     "verdict");
 	for (size_t k = 0; k < n; k++) {
 		char v[48], ci[112], t[64] = DASH, tv[48];
@@ -762,7 +741,7 @@ static void target_lines(FILE *out, const struct opt_result *r, const struct opt
 		} else {
 			word = "no target";
 		}
-		line(out, "  %-25s %-*s %-*s %-*s %s", g[k].label, report_pad(v, 14), v,
+		report_line(out, "  %-25s %-*s %-*s %-*s %s", g[k].label, report_pad(v, 14), v,
 		     report_pad(ci, 30), ci, report_pad(t, 14), t, word);
 	}
 }
@@ -774,7 +753,7 @@ static void tier_cost_lines(FILE *out, const struct opt_result *r, const struct 
 	char v[BILL_NOPTIONS][48], tot[48];
 
 	int tw = tier_width(sc, 17);
-	line(out, "  %-*s %13s %13s %13s %13s %13s", tw, "tier", layers[2].title,
+	report_line(out, "  %-*s %13s %13s %13s %13s %13s", tw, "tier", layers[2].title,
 	     layers[3].title, layers[0].title, layers[1].title, "total");
 	for (size_t t = 0; t < sc->ntiers; t++) {
 		const double *tc = &c->tier_cost[t * BILL_NOPTIONS];
@@ -786,18 +765,18 @@ static void tier_cost_lines(FILE *out, const struct opt_result *r, const struct 
 		}
 		all += sum;
 		fmt_usd(tot, sizeof tot, sum);
-		line(out, "  %-*s %13s %13s %13s %13s %13s", tw, sc->tiers[t].name, v[2], v[3],
+		report_line(out, "  %-*s %13s %13s %13s %13s %13s", tw, sc->tiers[t].name, v[2], v[3],
 		     v[0], v[1], tot);
 	}
 	fmt_usd(tot, sizeof tot, c->unused_commitment);
-	line(out, "  %-*s %13s %13s %13s %13s %13s", tw, "unused commitment", "", "", "", "",
+	report_line(out, "  %-*s %13s %13s %13s %13s %13s", tw, "unused commitment", "", "", "", "",
 	     tot);
 	/* What the plan costs beyond its instances and commitments: the bytes of calls between
 	 * regions and the DR strategy's data costs, which no tier or option carries. */
 	double other = c->cost.mean - (all + c->unused_commitment);
 	if (other >= 0.005) {
 		fmt_usd(tot, sizeof tot, other);
-		line(out, "  %-*s %13s %13s %13s %13s %13s", tw, "network, DR data", "", "", "",
+		report_line(out, "  %-*s %13s %13s %13s %13s %13s", tw, "network, DR data", "", "", "",
 		     "", tot);
 	} else {
 		other = 0;
@@ -805,7 +784,7 @@ static void tier_cost_lines(FILE *out, const struct opt_result *r, const struct 
 	for (int k = 0; k < BILL_NOPTIONS; k++)
 		fmt_usd(v[k], sizeof v[k], col[k]);
 	fmt_usd(tot, sizeof tot, all + c->unused_commitment + other);
-	line(out, "  %-*s %13s %13s %13s %13s %13s", tw, "all tiers", v[2], v[3], v[0], v[1],
+	report_line(out, "  %-*s %13s %13s %13s %13s %13s", tw, "all tiers", v[2], v[3], v[0], v[1],
 	     tot);
 }
 
@@ -828,40 +807,40 @@ static int plan_text(FILE *out, const struct opt_result *r)
 	const struct opt_candidate *aw = cand(r, r->as_written);
 	int rc;
 
-	line(out, "RECOMMENDED PURCHASE PLAN (candidate %ld in frontier.csv%s)", r->best + 1,
+	report_line(out, "RECOMMENDED PURCHASE PLAN (candidate %ld in frontier.csv%s)", r->best + 1,
 	     role_words(r, r->best));
-	line(out, "");
-	line(out, "Fleet mix per tier");
+	fputc('\n', out);
+	report_line(out, "Fleet mix per tier");
 	mix_lines(out, r, c);
-	line(out, "");
+	fputc('\n', out);
 	if ((rc = commitment_lines(out, r, (size_t)r->best)) != 0)
 		return rc;
-	line(out, "");
-	line(out, "Cost per month (%" PRIu64 " replications)", c->reps);
+	fputc('\n', out);
+	report_line(out, "Cost per month (%" PRIu64 " replications)", c->reps);
 	cost_line(out, "this plan", c);
 	if (od && od != c)
 		cost_line(out, "all on demand", od);
 	if (aw && aw != c)
 		cost_line(out, "the scenario as written", aw);
-	line(out, "Saving per month (paired on the same random numbers)");
+	report_line(out, "Saving per month (paired on the same random numbers)");
 	if (od == c)
-		line(out, "  %-24s %s", "vs all on demand", "none: the plan is all on demand");
+		report_line(out, "  %-24s %s", "vs all on demand", "none: the plan is all on demand");
 	else if (od)
 		saving_line(out, "vs all on demand", &r->savings_vs_on_demand, od->cost.mean, "");
 	if (!aw)
-		line(out, "  %-24s %s", "vs as written", "the scenario as written buys only on "
+		report_line(out, "  %-24s %s", "vs as written", "the scenario as written buys only on "
 		     "demand");
 	else if (aw == c)
-		line(out, "  %-24s %s", "vs as written", "none: the plan is the scenario as written");
+		report_line(out, "  %-24s %s", "vs as written", "none: the plan is the scenario as written");
 	else
 		saving_line(out, "vs as written", &r->savings_vs_as_written, aw->cost.mean,
 			    aw->binding != OPT_FEASIBLE ? "(the scenario as written misses a target)"
 							: "");
-	line(out, "");
-	line(out, "Targets of the plan (met: the whole 95%% interval is on the right side)");
+	fputc('\n', out);
+	report_line(out, "Targets of the plan (met: the whole 95%% interval is on the right side)");
 	target_lines(out, r, c);
-	line(out, "");
-	line(out, "Cost per month by tier and purchase option (mean)");
+	fputc('\n', out);
+	report_line(out, "Cost per month by tier and purchase option (mean)");
 	tier_cost_lines(out, r, c);
 	return 0;
 }
@@ -872,15 +851,15 @@ static void infeasible_text(FILE *out, const struct opt_result *r)
 	char rule[WIDTH + 1];
 	memset(rule, '=', WIDTH);
 	rule[WIDTH] = '\0';
-	line(out, "%s", rule);
-	line(out, "No purchase plan meets the targets.");
-	line(out, "Binding target: %s", opt_constraint_name(r->binding));
+	report_line(out, "%s", rule);
+	report_line(out, "No purchase plan meets the targets.");
+	report_line(out, "Binding target: %s", opt_constraint_name(r->binding));
 	wrapped(out, "", "", r->why);
-	line(out, "%s", rule);
+	report_line(out, "%s", rule);
 	if (!od)
 		return;
-	line(out, "");
-	line(out, "For reference, all on demand (candidate %ld in frontier.csv, %" PRIu64
+	fputc('\n', out);
+	report_line(out, "For reference, all on demand (candidate %ld in frontier.csv, %" PRIu64
 	     " replications):", r->all_on_demand + 1, od->reps);
 	cost_line(out, "cost per month", od);
 	target_lines(out, r, od);
@@ -896,17 +875,17 @@ int report_optimize_text(const struct opt_result *r, FILE *out)
 		pruned += r->c[i].pruned != 0;
 		final += r->c[i].stage == 2;
 	}
-	line(out, "Purchase plan for %s", sc->name);
-	line(out, "  objective     %s", r->objective == SCENARIO_OBJ_P90
+	report_line(out, "Purchase plan for %s", sc->name);
+	report_line(out, "  objective     %s", r->objective == SCENARIO_OBJ_P90
 	     ? "the lowest 90th percentile of the monthly cost across replications"
 	     : "the lowest expected monthly cost (mean over replications)");
-	line(out, "  replications  %" PRIu64 " per candidate to screen, %" PRIu64 " to re-evaluate "
+	report_line(out, "  replications  %" PRIu64 " per candidate to screen, %" PRIu64 " to re-evaluate "
 	     "the finalists and baselines", r->reps, r->final_reps);
-	line(out, "  candidates    %zu: %zu pruned halfway through screening, %zu re-evaluated "
+	report_line(out, "  candidates    %zu: %zu pruned halfway through screening, %zu re-evaluated "
 	     "(finalists, baselines)", r->n, pruned, final);
-	line(out, "  simulated     %" PRIu64 " replications, seed %" PRIu64 ", common random "
+	report_line(out, "  simulated     %" PRIu64 " replications, seed %" PRIu64 ", common random "
 	     "numbers", r->simulated_reps, r->seed);
-	line(out, "");
+	fputc('\n', out);
 	if (r->best >= 0)
 		rc = plan_text(out, r);
 	else

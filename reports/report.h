@@ -60,6 +60,13 @@ struct scenario;
 /* The SLO's latency percentile, 99 without one: the NN of the run's latency_pNN metrics. */
 double report_slo_percentile(const struct scenario *sc);
 
+/* Widest line of the text reports, in columns. */
+#define REPORT_WIDTH 100
+
+/* Prints one line of at most REPORT_WIDTH columns (cut at a character boundary), without
+ * trailing blanks. */
+void report_line(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* How a metric's figures are written, from its unit (models/run.h's units). */
 enum report_style { REPORT_PCT, REPORT_USD, REPORT_SECONDS, REPORT_COUNT, REPORT_PLAIN };
 enum report_style report_style_of(const char *unit);

@@ -11,24 +11,6 @@
 #include "sim/error.h"
 #include "sim/version.h"
 
-/* Widest line of the text summary. */
-#define WIDTH 100
-
-/* Prints one line, cut at WIDTH columns, without trailing blanks. */
-static void line(FILE *out, const char *fmt, ...)
-{
-	char buf[WIDTH + 1];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	size_t n = strlen(buf);
-	while (n > 0 && buf[n - 1] == ' ')
-		buf[--n] = '\0';
-	fputs(buf, out);
-	fputc('\n', out);
-}
-
 /* A metric's figures as text: "99.9510 %" and "[99.9410 %, 99.9610 %]". */
 struct cell {
 	char mean[128];
@@ -62,10 +44,10 @@ static void row_signed(FILE *out, const struct run_result *r, const char *name, 
 	/* A label longer than its column (long tier or region names) gets a line of its own,
 	 * the figures under it: cut, "utilization workers in eu-we" named no region. */
 	if (strlen(label) > 30) {
-		line(out, "%s", label);
+		report_line(out, "%s", label);
 		label = "";
 	}
-	line(out, "%-30s %13s  %-*s  %s", label, c.mean, report_pad(c.ci, 28), c.ci,
+	report_line(out, "%-30s %13s  %-*s  %s", label, c.mean, report_pad(c.ci, 28), c.ci,
 	     note ? note : "");
 }
 
@@ -154,7 +136,7 @@ static void bill_lines(FILE *out, const struct run_result *r)
 		money(p95, sizeof p95, b->p95);
 		snprintf(label, sizeof label, "monthly bill, month %d of %zu", b->month + 1,
 			 r->nbills);
-		line(out, "%-30.30s P50 %s, P90 %s, P95 %s  %s", label, p50, p90, p95, note);
+		report_line(out, "%-30.30s P50 %s, P90 %s, P95 %s  %s", label, p50, p90, p95, note);
 	}
 }
 
@@ -183,7 +165,7 @@ static void versus(FILE *out, const struct run_result *r, const char *label, con
 	fmt_stat(&ca, a, d, 0);
 	fmt_stat(&cb, b, d, 0);
 	snprintf(sa, sizeof sa, "%s %s", ca.mean, ca.ci);
-	line(out, "  %-16.16s %-38s %s %s", label, sa, cb.mean, cb.ci);
+	report_line(out, "  %-16.16s %-38s %s %s", label, sa, cb.mean, cb.ci);
 }
 
 /* The purchase options: cost by option, savings against all on demand, spot, the mix's
@@ -210,8 +192,8 @@ static void purchase_block(FILE *out, const struct run_result *r, double pct)
 	}
 	if (!any)
 		return;
-	line(out, "");
-	line(out, "%-30s %13s  %-28s  %s", "cost by purchase option", "", "",
+	fputc('\n', out);
+	report_line(out, "%-30s %13s  %-28s  %s", "cost by purchase option", "", "",
 	     "share, instance hours");
 	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
 		snprintf(name, sizeof name, "cost.option.%s", opts[i].option);
@@ -256,8 +238,8 @@ static void purchase_block(FILE *out, const struct run_result *r, double pct)
 	if ((run_find_metric(r, "availability") &&
 	     run_find_metric(r, "availability_all_on_demand")) ||
 	    (run_find_metric(r, name) && run_find_metric(r, od))) {
-		line(out, "");
-		line(out, "  %-16s %-38s %s", "", "this purchase mix", "all on demand (same seeds)");
+		fputc('\n', out);
+		report_line(out, "  %-16s %-38s %s", "", "this purchase mix", "all on demand (same seeds)");
 		versus(out, r, "availability", "availability", "availability_all_on_demand");
 		snprintf(label, sizeof label, "p%g latency", pct);
 		versus(out, r, label, name, od);
@@ -282,7 +264,7 @@ static void failure_block(FILE *out, const struct run_result *r)
 	const struct run_metric *m;
 	char a[32], b[32], note[160], label[128];
 	if (run_find_metric(r, "outages") || run_find_metric(r, "rto")) {
-		line(out, "");
+		fputc('\n', out);
 		row(out, r, "outages", "outages", "zone and region");
 		row(out, r, "instance_failures", "instance failures", NULL);
 		row(out, r, "downtime_per_year", "downtime per year", "below availability SLO");
@@ -321,8 +303,8 @@ static void failure_block(FILE *out, const struct run_result *r)
 		char saving[128];
 		snprintf(saving, sizeof saving, "ri_breakeven_saving.%s", n + 13);
 		if (first) {
-			line(out, "");
-			line(out, "reservation advice: 1-year no upfront, break-even on the simulated "
+			fputc('\n', out);
+			report_line(out, "reservation advice: 1-year no upfront, break-even on the simulated "
 			     "on-demand hours");
 			first = 0;
 		}
@@ -340,16 +322,16 @@ int report_summary_text(const struct run_result *r, FILE *out)
 	char a[96], b[96], note[160], label[128], name[128];
 	double pct = report_slo_percentile(sc);
 
-	line(out, "scenario   %s", sc->name);
+	report_line(out, "scenario   %s", sc->name);
 	fmt_duration(a, sizeof a, sc->horizon);
 	fmt_duration(b, sizeof b, sc->step);
-	line(out, "horizon    %s (step %s), %" PRIu64 " replication%s, seed %" PRIu64 ", %u thread%s",
+	report_line(out, "horizon    %s (step %s), %" PRIu64 " replication%s, seed %" PRIu64 ", %u thread%s",
 	     a, b, r->reps, r->reps == 1 ? "" : "s", r->seed, r->threads,
 	     r->threads == 1 ? "" : "s");
-	line(out, "");
+	fputc('\n', out);
 	/* One replication has no interval (NaN, left blank): the verdicts below are then
 	 * "uncertain", and the header says why. */
-	line(out, "%-30s %13s  %s", "", "mean", r->reps >= 2 ? "95% confidence interval" :
+	report_line(out, "%-30s %13s  %s", "", "mean", r->reps >= 2 ? "95% confidence interval" :
 	     "no interval from 1 replication (--reps)");
 
 	const struct run_metric *m = run_find_metric(r, "availability");
@@ -410,7 +392,7 @@ int report_summary_text(const struct run_result *r, FILE *out)
 	row(out, r, "requests_failed", "requests failed", NULL);
 	row(out, r, "requests_timed_out", "requests timed out", NULL);
 	row(out, r, "requests_rejected", "requests rejected", NULL);
-	line(out, "");
+	fputc('\n', out);
 
 	m = run_find_metric(r, "cost_monthly");
 	if (m && sc->budget_monthly > 0) {
@@ -439,7 +421,7 @@ int report_summary_text(const struct run_result *r, FILE *out)
 	bill_lines(out, r);
 	purchase_block(out, r, pct);
 	failure_block(out, r);
-	line(out, "");
+	fputc('\n', out);
 	row(out, r, "instance_hours", "instance hours", NULL);
 	row(out, r, "peak_instances", "peak instances", NULL);
 	row(out, r, "scaling_actions", "scaling actions", NULL);
@@ -451,7 +433,7 @@ int report_summary_text(const struct run_result *r, FILE *out)
 			if (!run_find_metric(r, name))
 				continue;
 			if (head) {
-				line(out, "utilization");
+				report_line(out, "utilization");
 				head = 0;
 			}
 			snprintf(label, sizeof label, "  %s in %s", sc->tiers[t].name,
@@ -469,8 +451,8 @@ int report_summary_text(const struct run_result *r, FILE *out)
 			row(out, r, name, label, note[0] ? note : NULL);
 		}
 	if (r->events_dropped > 0) {
-		line(out, "");
-		line(out, "note: %" PRIu64 " events beyond the first %d were not kept", r->events_dropped,
+		fputc('\n', out);
+		report_line(out, "note: %" PRIu64 " events beyond the first %d were not kept", r->events_dropped,
 		     RUN_MAX_EVENTS);
 	}
 	return ferror(out) ? CAPSIM_EIO : 0;
