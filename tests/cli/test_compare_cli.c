@@ -49,6 +49,19 @@ static void remove_tmpdir(void)
 
 TestSuite(compare_cli, .init = make_tmpdir, .fini = remove_tmpdir);
 
+/* Writes dir/a.json (scenario() named name_a at 0.1 USD/h) and dir/b.json (text); a, b and
+ * out (dir/out, not created) get their paths, each PATH_MAX long. */
+static void write_pair(char *a, char *b, char *out, const char *name_a, const char *text)
+{
+	char first[2048];
+	cli_join(a, PATH_MAX, dir, "a.json");
+	cli_join(b, PATH_MAX, dir, "b.json");
+	cli_join(out, PATH_MAX, dir, "out");
+	scenario(first, sizeof first, name_a, "0.1");
+	cli_write_file(a, first, strlen(first));
+	cli_write_file(b, text, strlen(text));
+}
+
 /* Field k (0-based) of the CSV line that starts with "name,". */
 static double field(const char *csv, const char *name, int k, char *text, size_t len)
 {
@@ -84,13 +97,8 @@ Test(compare_cli, a_dearer_price_is_b_higher_on_cost_and_nothing_else_moves)
 {
 	char a[PATH_MAX], b[PATH_MAX], out[PATH_MAX], path[PATH_MAX], text[2048];
 	struct cli_result r;
-	cli_join(a, sizeof a, dir, "a.json");
-	cli_join(b, sizeof b, dir, "b.json");
-	cli_join(out, sizeof out, dir, "out");
-	scenario(text, sizeof text, "cheap", "0.1");
-	cli_write_file(a, text, strlen(text));
 	scenario(text, sizeof text, "dear", "0.25");
-	cli_write_file(b, text, strlen(text));
+	write_pair(a, b, out, "cheap", text);
 
 	const char *argv[] = { "compare", a, b, "-o", out, "--no-plots", NULL };
 	run_capsim(argv, &r);
@@ -145,17 +153,12 @@ Test(compare_cli, a_mistake_in_either_file_exits_2_and_writes_nothing)
 {
 	char a[PATH_MAX], b[PATH_MAX], out[PATH_MAX], text[2048];
 	struct cli_result r;
-	cli_join(a, sizeof a, dir, "a.json");
-	cli_join(b, sizeof b, dir, "b.json");
-	cli_join(out, sizeof out, dir, "out");
-	scenario(text, sizeof text, "good", "0.1");
-	cli_write_file(a, text, strlen(text));
 	/* Line 3 (counted by hand in scenario()) gets an unknown key. */
 	scenario(text, sizeof text, "bad", "0.1");
 	char *p = strstr(text, "\"seed\": 5");
 	cr_assert_not_null(p);
 	memcpy(p, "\"sede\": 5", 9);
-	cli_write_file(b, text, strlen(text));
+	write_pair(a, b, out, "good", text);
 
 	const char *argv[] = { "compare", a, b, "-o", out, NULL };
 	run_capsim(argv, &r);

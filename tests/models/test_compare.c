@@ -38,9 +38,34 @@ static void simulate(const char *json, uint64_t seed, uint64_t reps, struct scen
 	cr_assert_eq(run_simulate(sc, &o, r), 0);
 }
 
-static const struct compare_row *row(const struct compare_row *rows, size_t n, const char *name)
+/* Two scenarios simulated on one seed and replications, and their comparison. */
+struct pair {
+	struct scenario sa, sb;
+	struct run_result a, b;
+	struct compare_row *rows;
+	size_t n;
+};
+
+static void pair_run(struct pair *p, const char *ja, const char *jb, uint64_t seed,
+		     uint64_t reps)
 {
-	const struct compare_row *r = compare_find(rows, n, name);
+	simulate(ja, seed, reps, &p->sa, &p->a);
+	simulate(jb, seed, reps, &p->sb, &p->b);
+	cr_assert_eq(compare_runs(&p->a, &p->b, &p->rows, &p->n), 0);
+}
+
+static void pair_release(struct pair *p)
+{
+	free(p->rows);
+	run_result_release(&p->a);
+	run_result_release(&p->b);
+	scenario_release(&p->sa);
+	scenario_release(&p->sb);
+}
+
+static const struct compare_row *row(const struct pair *p, const char *name)
+{
+	const struct compare_row *r = compare_find(p->rows, p->n, name);
 	cr_assert_not_null(r, "%s", name);
 	return r;
 }
@@ -48,58 +73,45 @@ static const struct compare_row *row(const struct compare_row *rows, size_t n, c
 Test(compare, a_design_against_itself_differs_by_exactly_nothing)
 {
 	char json[2048];
-	struct scenario sa, sb;
-	struct run_result a, b;
-	struct compare_row *rows;
-	size_t n;
+	struct pair p;
 	fleet(json, sizeof json, 6, 6, "0.096");
-	simulate(json, 7, 8, &sa, &a);
-	simulate(json, 7, 8, &sb, &b);
-	cr_assert_eq(compare_runs(&a, &b, &rows, &n), 0);
-	cr_assert_eq(n, a.nrep_metrics, "every per-replication figure is in both");
-	for (size_t i = 0; i < n; i++) {
+	pair_run(&p, json, json, 7, 8);
+	cr_assert_eq(p.n, p.a.nrep_metrics, "every per-replication figure is in both");
+	for (size_t i = 0; i < p.n; i++) {
 		/* The same random numbers give the same replications, bit for bit. */
-		cr_assert_eq(rows[i].diff.mean, 0, "%s", rows[i].name);
-		cr_assert_eq(rows[i].diff.low, 0, "%s", rows[i].name);
-		cr_assert_eq(rows[i].diff.high, 0, "%s", rows[i].name);
-		cr_assert_eq(rows[i].sign, 0, "%s", rows[i].name);
+		const struct compare_row *r = &p.rows[i];
+		cr_assert_eq(r->diff.mean, 0, "%s", r->name);
+		cr_assert_eq(r->diff.low, 0, "%s", r->name);
+		cr_assert_eq(r->diff.high, 0, "%s", r->name);
+		cr_assert_eq(r->sign, 0, "%s", r->name);
 	}
 	/* ... while the figures themselves vary across replications (the noise). */
-	const struct compare_row *offered = row(rows, n, "requests_offered");
+	const struct compare_row *offered = row(&p, "requests_offered");
 	cr_assert_gt(offered->a.ci95_high - offered->a.ci95_low, 0);
-	free(rows);
-	run_result_release(&a);
-	run_result_release(&b);
-	scenario_release(&sa);
-	scenario_release(&sb);
+	pair_release(&p);
 }
 
 Test(compare, one_more_instance_by_hand_on_the_same_traffic)
 {
 	char ja[2048], jb[2048];
-	struct scenario sa, sb;
-	struct run_result a, b;
-	struct compare_row *rows;
-	size_t n;
+	struct pair p;
 	fleet(ja, sizeof ja, 6, 6, "0.096");
 	fleet(jb, sizeof jb, 7, 7, "0.096");
-	simulate(ja, 11, 10, &sa, &a);
-	simulate(jb, 11, 10, &sb, &b);
-	cr_assert_eq(compare_runs(&a, &b, &rows, &n), 0);
+	pair_run(&p, ja, jb, 11, 10);
 
 	/* Cost: one instance more for 24 h at 0.096 USD = 2.304 USD in every replication, so the
 	 * interval has no width and B is dearer; a 730-hour month: 0.096 × 730 = 70.08 USD. */
-	const struct compare_row *cost = row(rows, n, "cost_total");
+	const struct compare_row *cost = row(&p, "cost_total");
 	cr_assert_float_eq(cost->diff.mean, 2.304, 1e-9);
 	cr_assert_float_eq(cost->diff.low, 2.304, 1e-9);
 	cr_assert_float_eq(cost->diff.high, 2.304, 1e-9);
 	cr_assert_eq(cost->sign, 1);
-	cr_assert_float_eq(row(rows, n, "cost_monthly")->diff.mean, 70.08, 1e-9);
-	cr_assert_float_eq(row(rows, n, "instance_hours")->diff.mean, 24, 1e-9);
+	cr_assert_float_eq(row(&p, "cost_monthly")->diff.mean, 70.08, 1e-9);
+	cr_assert_float_eq(row(&p, "instance_hours")->diff.mean, 24, 1e-9);
 
 	/* The traffic is the same random numbers on both sides: not a request differs, though the
 	 * offered load itself varies from one replication to the next. */
-	const struct compare_row *offered = row(rows, n, "requests_offered");
+	const struct compare_row *offered = row(&p, "requests_offered");
 	cr_assert_eq(offered->diff.low, 0);
 	cr_assert_eq(offered->diff.high, 0);
 	cr_assert_eq(offered->sign, 0);
@@ -107,19 +119,15 @@ Test(compare, one_more_instance_by_hand_on_the_same_traffic)
 
 	/* Utilisation: each step's demand over 120 vs 140 req/s of capacity, so B's is 6/7 of
 	 * A's in every step and replication: the difference is −A/7. */
-	const struct compare_row *u = row(rows, n, "utilization.api.r1");
+	const struct compare_row *u = row(&p, "utilization.api.r1");
 	cr_assert_float_eq(u->diff.mean, -u->a.mean / 7, 1e-9);
 	cr_assert_eq(u->sign, -1);
 
 	/* More servers never wait longer: B's latency is lower in every replication. */
-	const struct compare_row *lat = row(rows, n, "latency_p99");
+	const struct compare_row *lat = row(&p, "latency_p99");
 	cr_assert_lt(lat->b.mean, lat->a.mean);
 	cr_assert_eq(lat->sign, -1);
-	free(rows);
-	run_result_release(&a);
-	run_result_release(&b);
-	scenario_release(&sa);
-	scenario_release(&sb);
+	pair_release(&p);
 }
 
 /* The paired interval is the Student-t interval of the per-replication differences: checked
@@ -127,28 +135,19 @@ Test(compare, one_more_instance_by_hand_on_the_same_traffic)
 Test(compare, the_interval_is_the_t_interval_of_the_pairs)
 {
 	char ja[2048], jb[2048];
-	struct scenario sa, sb;
-	struct run_result a, b;
-	struct compare_row *rows;
-	size_t n;
+	struct pair p;
 	/* An autoscaled fleet, so that the cost varies across replications. */
 	fleet(ja, sizeof ja, 1, 9, "0.1");
 	fleet(jb, sizeof jb, 1, 9, "0.3");
-	simulate(ja, 3, 12, &sa, &a);
-	simulate(jb, 3, 12, &sb, &b);
-	cr_assert_eq(compare_runs(&a, &b, &rows, &n), 0);
+	pair_run(&p, ja, jb, 3, 12);
 	/* Prices 0.1 and 0.3 on the same fleet: B's cost is 3 × A's in each replication, so the
 	 * differences are 2 × A's costs and their interval is 2 × A's own interval. */
-	const struct compare_row *cost = row(rows, n, "cost_total");
+	const struct compare_row *cost = row(&p, "cost_total");
 	cr_assert_gt(cost->a.ci95_high - cost->a.ci95_low, 0, "the cost varies");
 	cr_assert_float_eq(cost->diff.mean, 2 * cost->a.mean, 1e-9 * cost->a.mean);
 	cr_assert_float_eq(cost->diff.low, 2 * cost->a.ci95_low, 1e-9 * cost->a.mean);
 	cr_assert_float_eq(cost->diff.high, 2 * cost->a.ci95_high, 1e-9 * cost->a.mean);
-	free(rows);
-	run_result_release(&a);
-	run_result_release(&b);
-	scenario_release(&sa);
-	scenario_release(&sb);
+	pair_release(&p);
 }
 
 Test(compare, runs_on_other_seeds_or_replications_are_not_paired)
