@@ -148,9 +148,19 @@ int cmd_compare(int argc, char **argv)
 	struct report_compare rc_ = { .a = &ra, .b = &rb, .path_a = a.file, .path_b = a.file2,
 				      .rows = rows, .nrows = nrows };
 	snprintf(path, sizeof path, "%s/compare.csv", dir);
-	if (report_compare_csv(&rc_, path, msg, sizeof msg) < 0) {
+	if (report_compare_csv(&rc_, path, msg, sizeof msg) < 0 ||
+	    report_compare_script(&rc_, dir, msg, sizeof msg) < 0) {
 		fprintf(stderr, "capsim compare: %s\n", msg);
 		goto out;
+	}
+	char note[1024] = "";
+	if (!a.no_plots) {
+		int prc = report_plot_render_one(dir, "compare", msg, sizeof msg);
+		if (prc == CAPSIM_ENOTFOUND)
+			snprintf(note, sizeof note, "gnuplot is not installed: the plots were not "
+				 "drawn");
+		else if (prc < 0)
+			snprintf(note, sizeof note, "%s", msg);
 	}
 
 	if (a.json) {
@@ -165,11 +175,17 @@ int cmd_compare(int argc, char **argv)
 		report_compare_text(&rc_, stdout);
 		printf("\nwrote %s/compare.csv and each run's report in %s/{a,b},\nruns %" PRId64
 		       " and %" PRId64 " in %s\n", dir, dir, id_a, id_b, db);
+		if (!a.no_plots && !note[0] && !note_a[0] && !note_b[0])
+			printf("plot: %s/compare.png\n", dir);
 	}
-	if (note_a[0])
-		fprintf(stderr, "capsim compare: %s\n", note_a);
-	else if (note_b[0])
-		fprintf(stderr, "capsim compare: %s\n", note_b);
+	/* One note is enough: gnuplot missing says so for all three folders. */
+	const char *why = note_a[0] ? note_a : note_b[0] ? note_b : note[0] ? note : NULL;
+	if (why || (a.no_plots && !a.quiet)) {
+		if (why)
+			fprintf(stderr, "capsim compare: %s\n", why);
+		fprintf(stderr, "capsim compare: draw the plots later with: cd %s && for d in . a "
+			"b; do (cd $d && for f in *.gp; do gnuplot \"$f\"; done); done\n", dir);
+	}
 	status = EXIT_OK;
 out:
 	free(rows);

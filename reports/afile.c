@@ -155,3 +155,21 @@ void report_set_err(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 }
+
+int report_write_file(const char *path, int (*write)(FILE *f, const void *ctx),
+		      const void *ctx, char *err, size_t errlen)
+{
+	struct afile a;
+	int rc = afile_open(&a, path);
+	if (rc == 0) {
+		rc = write(a.f, ctx);
+		if (rc)
+			afile_abort(&a);
+		else
+			rc = afile_commit(&a);
+	}
+	if (rc)
+		report_set_err(err, errlen, "%s: %s", path,
+			       rc == CAPSIM_ENOMEM ? capsim_strerror(rc) : strerror(errno));
+	return rc;
+}

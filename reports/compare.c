@@ -188,37 +188,110 @@ static const char *verdict_word(const struct compare_row *r)
 	return r->sign > 0 ? "b_higher" : r->sign < 0 ? "b_lower" : "no_difference";
 }
 
+static int compare_rows(FILE *f, const void *ctx)
+{
+	const struct report_compare *c = ctx;
+	fputs("metric,unit,a_mean,a_ci95_low,a_ci95_high,b_mean,b_ci95_low,b_ci95_high,"
+	      "diff_mean,diff_ci95_low,diff_ci95_high,verdict\n", f);
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct compare_row *r = &c->rows[i];
+		const double v[9] = { r->a.mean, r->a.ci95_low, r->a.ci95_high,
+				      r->b.mean, r->b.ci95_low, r->b.ci95_high,
+				      r->diff.mean, r->diff.low, r->diff.high };
+		report_put_str(f, r->name);
+		fputc(',', f);
+		report_put_str(f, r->unit);
+		for (int k = 0; k < 9; k++) {
+			fputc(',', f);
+			report_put_num(f, v[k]);
+		}
+		fputc(',', f);
+		report_put_str(f, verdict_word(r));
+		fputc('\n', f);
+	}
+	return 0;
+}
+
 int report_compare_csv(const struct report_compare *c, const char *path, char *err,
 		       size_t errlen)
 {
-	struct afile a;
-	int rc = afile_open(&a, path);
-	if (rc == 0) {
-		FILE *f = a.f;
-		fputs("metric,unit,a_mean,a_ci95_low,a_ci95_high,b_mean,b_ci95_low,b_ci95_high,"
-		      "diff_mean,diff_ci95_low,diff_ci95_high,verdict\n", f);
-		for (size_t i = 0; i < c->nrows; i++) {
-			const struct compare_row *r = &c->rows[i];
-			const double v[9] = { r->a.mean, r->a.ci95_low, r->a.ci95_high,
-					      r->b.mean, r->b.ci95_low, r->b.ci95_high,
-					      r->diff.mean, r->diff.low, r->diff.high };
-			report_put_str(f, r->name);
-			fputc(',', f);
-			report_put_str(f, r->unit);
-			for (int k = 0; k < 9; k++) {
-				fputc(',', f);
-				report_put_num(f, v[k]);
-			}
-			fputc(',', f);
-			report_put_str(f, verdict_word(r));
-			fputc('\n', f);
-		}
-		rc = afile_commit(&a);
+	return report_write_file(path, compare_rows, c, err, errlen);
+}
+
+/* The day-by-day instance cost of A and B (their cost_daily.csv, summed over pools), and
+ * each region's end-to-end percentile over time from their timeseries.csv: A solid, B
+ * dashed in the region's colour. */
+static int compare_plot(FILE *f, const void *ctx)
+{
+	const struct report_compare *c = ctx;
+	const struct scenario *sa = c->a->sc, *sb = c->b->sc;
+	double pct = report_slo_percentile(sa);
+	double target = sa->has_slo ? sa->slo.latency_target : 0;
+	double days = ceil(fmax(sa->horizon, sb->horizon) / 86400.0);
+	char title[512];
+	report_gp_head(f, sa->name, "compare", "A's and B's cost per day and latency over time, "
+		       "from a/ and b/");
+	/* The same margins for both panels, so that their days line up. */
+	fputs("set multiplot layout 2,1\nset lmargin at screen 0.07\n"
+	      "set rmargin at screen 0.84\n", f);
+	snprintf(title, sizeof title, "cost per day of the instances (mean over replications): "
+		 "A = %s, B = %s", sa->name, sb->name);
+	fputs("set title ", f);
+	report_gp_quote(f, title);
+	double oa = report_unpooled_monthly(c->a), ob = report_unpooled_monthly(c->b);
+	if (oa > 0 || ob > 0) {
+		char ua[48], ub[48];
+		report_fmt(ua, sizeof ua, REPORT_USD, "USD", oa, 2);
+		report_fmt(ub, sizeof ub, REPORT_USD, "USD", ob, 2);
+		snprintf(title, sizeof title, "time (days); not shown: %s (A) and %s (B) a month of "
+			 "network transfer, DR data and unused commitments", ua, ub);
+	} else {
+		snprintf(title, sizeof title, "time (days)");
 	}
-	if (rc)
-		report_set_err(err, errlen, "%s: %s", path,
-			       rc == CAPSIM_ENOMEM ? capsim_strerror(rc) : strerror(errno));
-	return rc;
+	fputs(" font \",12\"\nset xlabel ", f);
+	report_gp_quote(f, title);
+	fprintf(f, "\nset ylabel \"USD per day\"\n"
+		"set xrange [0:%.10g]\nset yrange [0:*]\n"
+		"plot \"a/cost_daily.csv\" using ($1 + 0.5):4 skip 1 smooth frequency with "
+		"linespoints lw 2 pt 7 lc rgb \"black\" title \"A\", \\\n"
+		"     \"b/cost_daily.csv\" using ($1 + 0.5):4 skip 1 smooth frequency with "
+		"linespoints lw 2 pt 6 dt 2 lc rgb \"orange-red\" title \"B\"\n", days);
+	snprintf(title, sizeof title, "p%g end-to-end response time per region (mean over "
+		 "replications): A solid, B dashed", pct);
+	fputs("set title ", f);
+	report_gp_quote(f, title);
+	fprintf(f, " font \",12\"\nset xlabel \"time (days)\"\n"
+		"set ylabel \"p%g response time (s)\"\nplot ", pct);
+	int first = 1;
+	for (int side = 0; side < 2; side++) {
+		const struct run_result *r = side ? c->b : c->a;
+		for (size_t g = 0; g < r->sc->nregions; g++) {
+			char label[160];
+			fprintf(f, "%s\"%s/timeseries.csv\" using ($2 + %.10g):(strcol(3) eq ",
+				first ? "" : ", \\\n     ", side ? "b" : "a", r->bucket / 2.0 / 86400.0);
+			report_gp_quote(f, r->sc->regions[g].name);
+			fprintf(f, " && strcol(4) eq \"all\" ? $%d : NaN) skip 1 with lines lw 2 "
+				"dt %d lc %zu title ", 5 + (int)RUN_TS_P99, side ? 2 : 1, g + 1);
+			snprintf(label, sizeof label, "%s %s", side ? "B" : "A", r->sc->regions[g].name);
+			report_gp_quote(f, label);
+			first = 0;
+		}
+	}
+	if (target > 0)
+		fprintf(f, "%s%.10g with lines lw 2 dt 3 lc rgb \"red\" title \"SLO target %g s\"",
+			first ? "" : ", \\\n     ", target, target);
+	else if (first)
+		fputs("NaN notitle", f);
+	fputs("\nunset multiplot\n", f);
+	return 0;
+}
+
+int report_compare_script(const struct report_compare *c, const char *dir, char *err,
+			  size_t errlen)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/compare.gp", dir);
+	return report_write_file(path, compare_plot, c, err, errlen);
 }
 
 /* {"mean", "ci95_low", "ci95_high"} under key, NULL on failure. */

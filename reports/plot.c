@@ -289,9 +289,7 @@ static void latency_script(FILE *f, const struct run_result *r)
 
 static void usd(char *buf, size_t len, double x);
 
-/* USD a month of the run's costs that no pool carries (unused commitments, the DR strategy's
- * data, the bytes of calls between regions): the total less the tiers' costs. */
-static double unpooled_monthly(const struct run_result *r)
+double report_unpooled_monthly(const struct run_result *r)
 {
 	const struct run_metric *total = run_find_metric(r, "cost_total");
 	if (!total || !(r->sc->horizon > 0))
@@ -313,7 +311,7 @@ static double unpooled_monthly(const struct run_result *r)
 static void cost_script(FILE *f, const struct run_result *r)
 {
 	put_head(f, r, "cost", "cost per day per tier, from " COST_DAILY_CSV);
-	double other = unpooled_monthly(r);
+	double other = report_unpooled_monthly(r);
 	if (other > 0) {
 		char a[48];
 		usd(a, sizeof a, round(other * 100) / 100);

@@ -33,6 +33,12 @@ int afile_commit(struct afile *a);
 /* Closes and removes the temporary file; path is untouched. Accepts a released afile. */
 void afile_abort(struct afile *a);
 
+/* Writes the file at path atomically with write(f, ctx), which returns 0 or a negative
+ * CAPSIM_E* code (then the file is left as it was). Returns 0 or the code; err (may be NULL)
+ * gets "PATH: cause". */
+int report_write_file(const char *path, int (*write)(FILE *f, const void *ctx),
+		      const void *ctx, char *err, size_t errlen);
+
 /* Fields of the CSV files the reports write. A number has 10 significant digits (more than
  * any figure of a Monte Carlo run can claim, and a cent on a bill of a hundred million
  * dollars); NaN (no value) is an empty field, infinities "inf" / "-inf". A string is quoted
@@ -120,6 +126,12 @@ int report_compare_csv(const struct report_compare *c, const char *path, char *e
 /* The same as one JSON object (malloc'd text), NULL when out of memory. */
 char *report_compare_json(const struct report_compare *c);
 
+/* compare.gp in dir (which holds a/ and b/ with each run's CSV files): the cost per day of
+ * A and B, and each region's latency percentile over time against the SLO target. Render it
+ * with report_plot_render_one(dir, "compare", ...). err as the other writers. */
+int report_compare_script(const struct report_compare *c, const char *dir, char *err,
+			  size_t errlen);
+
 /* Formats one message into err[0..errlen) (nothing when err is NULL or errlen 0). */
 void report_set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -189,6 +201,10 @@ int report_plot_render(const char *dir, char *err, size_t errlen);
 /* Writes s as a single-quoted gnuplot string: a quote doubled, nothing else special, control
  * characters (which would end the line) as '?'. */
 void report_gp_quote(FILE *f, const char *s);
+
+/* USD a month of r's costs that no pool carries (unused commitments, the DR strategy's data,
+ * the bytes of calls between regions): the total less the tiers' costs; 0 below a cent. */
+double report_unpooled_monthly(const struct run_result *r);
 
 /* The lines every script starts with: a comment naming the script NAME.gp, what it draws and
  * the scenario; the PNG terminal (pngcairo when gnuplot has it, else png) at 1200x800 drawing

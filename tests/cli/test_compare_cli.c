@@ -135,6 +135,12 @@ Test(compare_cli, a_dearer_price_is_b_higher_on_cost_and_nothing_else_moves)
 	cli_join(path, sizeof path, out, "b/summary.csv");
 	cr_expect(cli_exists(path), "b/summary.csv");
 	cr_expect(strstr(r.out, "runs 1 and 2 in"), "%s", r.out);
+	/* --no-plots: the script is written, nothing drawn, and stderr says how to draw. */
+	cli_join(path, sizeof path, out, "compare.gp");
+	cr_expect(cli_exists(path), "compare.gp");
+	cli_join(path, sizeof path, out, "compare.png");
+	cr_expect(!cli_exists(path), "compare.png drawn under --no-plots");
+	cr_expect(strstr(r.err, "draw the plots later"), "%s", r.err);
 	cli_result_release(&r);
 
 	/* --json: one object with both sides and the rows. */
@@ -182,4 +188,28 @@ Test(compare_cli, a_mistake_in_either_file_exits_2_and_writes_nothing)
 	cr_expect(strstr(r.err, "two scenario files only"), "%s", r.err);
 	cli_result_release(&r);
 	cr_expect(!cli_exists(out), "a refused comparison created the output folder");
+}
+
+Test(compare_cli, with_gnuplot_compare_png_is_drawn_beside_each_runs_plots)
+{
+	if (!cli_have_gnuplot())
+		cr_skip_test("gnuplot is not installed");
+	char a[PATH_MAX], b[PATH_MAX], out[PATH_MAX], path[PATH_MAX], text[2048];
+	struct cli_result r;
+	scenario(text, sizeof text, "dear", "0.25");
+	write_pair(a, b, out, "cheap", text);
+	const char *argv[] = { "compare", a, b, "-o", out, "--reps", "2", NULL };
+	run_capsim(argv, &r);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_expect_str_eq(r.err, "");
+	static const char *const pngs[] = { "compare.png", "a/cost.png", "b/latency.png" };
+	for (size_t i = 0; i < 3; i++) {
+		size_t len;
+		cli_join(path, sizeof path, out, pngs[i]);
+		char *png = cli_read_file(path, &len);
+		cr_expect(len > 8 && memcmp(png, "\x89PNG", 4) == 0, "%s is not a PNG", pngs[i]);
+		free(png);
+	}
+	cr_expect(strstr(r.out, "plot: "), "%s", r.out);
+	cli_result_release(&r);
 }
