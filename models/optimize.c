@@ -112,6 +112,7 @@ struct sim_out {
 	double *cost;          /* [reps] USD over the horizon, as simulated */
 	double *avail;         /* [reps] */
 	double *latency;       /* [reps] s, request-weighted SLO percentile */
+	long *worst;           /* [reps] the region it is of (world_slo_latency), or -1 */
 	double *unused;        /* [reps] USD of unused commitment (as written only) */
 	double *pool_cost;     /* [reps × npools × BILL_NOPTIONS] USD */
 	double *pool_inst;     /* [reps × npools × BILL_NOPTIONS] mean instances */
@@ -126,6 +127,7 @@ static void sim_out_release(struct sim_out *so)
 	free(so->cost);
 	free(so->avail);
 	free(so->latency);
+	free(so->worst);
 	free(so->unused);
 	free(so->pool_cost);
 	free(so->pool_inst);
@@ -146,6 +148,7 @@ static int sim_out_init(struct sim_out *so, uint64_t reps, size_t npools, size_t
 	if (!(so->cost = calloc(reps, sizeof *so->cost)) ||
 	    !(so->avail = calloc(reps, sizeof *so->avail)) ||
 	    !(so->latency = calloc(reps, sizeof *so->latency)) ||
+	    !(so->worst = calloc(reps, sizeof *so->worst)) ||
 	    !(so->unused = calloc(reps, sizeof *so->unused)) ||
 	    !(so->pool_cost = calloc(cells, sizeof *so->pool_cost)) ||
 	    !(so->pool_inst = calloc(cells, sizeof *so->pool_inst)) ||
@@ -198,7 +201,7 @@ static void sim_fold(const void *result, uint64_t rep, void *ctx)
 	double offered = w.scalar[W_OFFERED];
 	so->cost[r] = w.scalar[W_COST];
 	so->avail[r] = offered > 0 ? w.scalar[W_SUCCEEDED] / offered : 1.0;
-	so->latency[r] = world_slo_latency(sh->sc, &w);
+	so->latency[r] = world_slo_latency(sh->sc, &w, &so->worst[r]);
 	so->unused[r] = w.scalar[W_UNUSED_COMMITMENT];
 	static const enum run_ts_field paid[BILL_NOPTIONS] = {
 		[BILL_ON_DEMAND] = RUN_TS_PAID_ON_DEMAND, [BILL_SPOT] = RUN_TS_PAID_SPOT,
@@ -472,6 +475,17 @@ static int figures(const struct opt_ctx *x, const struct sim_out *so, uint64_t r
 	run_stat_of(v, reps, 0, 1, &c->availability);
 	memcpy(v, so->latency, reps * sizeof *v);
 	run_stat_of(v, reps, 0, INFINITY, &c->latency);
+	/* The region worst served in most replications (the first such on a tie). */
+	c->worst_region = -1;
+	for (size_t g = 0, most = 0; g < x->sc->nregions; g++) {
+		size_t k = 0;
+		for (uint64_t r = 0; r < reps; r++)
+			k += so->worst[r] == (long)g;
+		if (k > most) {
+			most = k;
+			c->worst_region = (long)g;
+		}
+	}
 	if ((c->has_rto = so->nrto > 0)) {
 		memcpy(v, so->rto, so->nrto * sizeof *v);
 		outage_stat(v, so->nrto, &c->rto);
@@ -1083,11 +1097,12 @@ static void explain(const struct scenario *sc, struct opt_result *res)
 			 100 * od->availability.ci95_high, 100 * sc->slo.availability);
 		return;
 	case OPT_LATENCY:
-		snprintf(w, n, "latency: even all on demand has a p%g of %.4g s%s (95%% CI "
+		snprintf(w, n, "latency: even all on demand has a p%g of %.4g s%s%s (95%% CI "
 			 "%.4g-%.4g s) against the SLO's %.4g s; buying differently cannot add "
 			 "capacity: change the fleet or the target", sc->slo.latency_percentile,
 			 od->latency.mean,
-			 world_has_region_latency(sc) ? " in its worst-served region" : "",
+			 od->worst_region >= 0 ? " in its worst-served region, " : "",
+			 od->worst_region >= 0 ? sc->regions[od->worst_region].name : "",
 			 od->latency.ci95_low, od->latency.ci95_high, sc->slo.latency_target);
 		return;
 	case OPT_RTO:

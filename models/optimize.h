@@ -113,6 +113,8 @@ struct opt_candidate {
 	double objective;            /* cost.mean or cost_p90 (the scenario's objective) */
 	struct run_stat availability; /* fraction */
 	struct run_stat latency;     /* s, request-weighted SLO percentile: world_slo_latency */
+	long worst_region;           /* the region it is of in most replications, -1 when the
+				      * regions do not serve their own users */
 	int has_rto, has_rpo;        /* 1 when outages measured one */
 	struct run_stat rto, rpo;    /* s, across outages */
 	double *tier_instances;      /* [ntiers × BILL_NOPTIONS] mean instances by how they are

@@ -2483,13 +2483,17 @@ int world_has_region_latency(const struct scenario *sc)
 	return 0;
 }
 
-double world_slo_latency(const struct scenario *sc, const struct world_rep *w)
+double world_slo_latency(const struct scenario *sc, const struct world_rep *w, long *region)
 {
 	double worst = -1;
+	*region = -1;
 	for (size_t g = 0; g < sc->nregions; g++) {
 		const double *lat = &w->region_lat[g * WORLD_NLAT];
-		if (world_region_latency(sc, g) && lat[WORLD_LAT_OFFERED] > 0)
-			worst = fmax(worst, lat[WORLD_LAT_WEIGHTED] / lat[WORLD_LAT_OFFERED]);
+		if (world_region_latency(sc, g) && lat[WORLD_LAT_OFFERED] > 0 &&
+		    lat[WORLD_LAT_WEIGHTED] / lat[WORLD_LAT_OFFERED] > worst) {
+			worst = lat[WORLD_LAT_WEIGHTED] / lat[WORLD_LAT_OFFERED];
+			*region = (long)g;
+		}
 	}
 	if (worst >= 0)
 		return worst;

@@ -234,9 +234,9 @@ int world_region_latency(const struct scenario *sc, size_t g);
 int world_has_region_latency(const struct scenario *sc);
 
 /* The latency an SLO judges in replication w: the worst of the regions' of their own (the
- * request-weighted e2e percentile of the users each serves), else the request-weighted
- * percentile of all users; 0 without traffic. */
-double world_slo_latency(const struct scenario *sc, const struct world_rep *w);
+ * request-weighted e2e percentile of the users each serves; *region gets which), else the
+ * request-weighted percentile of all users (*region -1); 0 without traffic. */
+double world_slo_latency(const struct scenario *sc, const struct world_rep *w, long *region);
 
 /* Runs replication rep under seed. Fills *out (allocating its arrays; world_rep_release frees
  * them, on failure too). Returns 0, CAPSIM_ENOMEM, or an engine error. */

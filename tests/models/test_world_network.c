@@ -220,7 +220,7 @@ Test(world_network, calls_between_regions_pay_for_their_bytes_where_they_leave)
 /* The latency an SLO judges (the optimizer's): the worst-served region's where regions serve
  * their own users, else all users'. A hand-made replication: r1 served 600 requests at 0.5 s,
  * r2 400 at 0.7 s; all users 0.58 s. */
-static double slo_latency_of(const char *shares, const char *dr)
+static double slo_latency_of(const char *shares, const char *dr, long *region)
 {
 	char json[2048];
 	struct scenario sc;
@@ -244,18 +244,26 @@ static double slo_latency_of(const char *shares, const char *dr)
 	struct world_rep w = { .region_lat = lat };
 	w.scalar[W_OFFERED] = 1000;
 	w.scalar[W_PCT_WEIGHTED] = 580;
-	double x = world_slo_latency(&sc, &w);
+	double x = world_slo_latency(&sc, &w, region);
 	scenario_release(&sc);
 	return x;
 }
 
 Test(world_network, the_slo_latency_is_the_worst_served_regions)
 {
-	cr_assert_float_eq(slo_latency_of("{ \"r1\": 0.6, \"r2\": 0.4 }", ""), 0.7, 1e-12);
+	long region;
+	/* r1: 300 / 600 = 0.5 s, r2: 280 / 400 = 0.7 s, the worst. */
+	cr_assert_float_eq(slo_latency_of("{ \"r1\": 0.6, \"r2\": 0.4 }", "", &region), 0.7,
+			   1e-12);
+	cr_assert_eq(region, 1);
 	/* A region no user enters has no figure of its own: r1's is the worst left. */
-	cr_assert_float_eq(slo_latency_of("{ \"r1\": 1 }", ""), 0.5, 1e-12);
-	/* A primary/recovery plan sends everyone to the primary: all users' figure. */
+	cr_assert_float_eq(slo_latency_of("{ \"r1\": 1 }", "", &region), 0.5, 1e-12);
+	cr_assert_eq(region, 0);
+	/* A primary/recovery plan sends everyone to the primary: all users' figure, no
+	 * region's. */
 	cr_assert_float_eq(slo_latency_of("{ \"r1\": 0.6, \"r2\": 0.4 }",
 					  ", \"dr\": { \"strategy\": \"warm_standby\", "
-					  "\"primary\": \"r1\", \"recovery\": \"r2\" }"), 0.58, 1e-12);
+					  "\"primary\": \"r1\", \"recovery\": \"r2\" }", &region),
+			   0.58, 1e-12);
+	cr_assert_eq(region, -1);
 }
