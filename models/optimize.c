@@ -501,17 +501,91 @@ static int figures(const struct opt_ctx *x, const struct sim_out *so, uint64_t r
 	return 0;
 }
 
-/* A commitment choice: how many of the sized reservations (all or none) and the plan. */
+/* A commitment choice: its reservations (the break-even counts or the joint ones) and the
+ * plan. */
 struct choice {
+	const struct billing_reservation *ri;
 	size_t nri;
 	struct billing_savings_plan sp;
 	int has_sp;
 };
 
+/* What billing one plan over a simulated fleet needs: the usage, each replication's cost
+ * outside the billed lines (base) and scratch arrays. */
+struct plan_eval {
+	const struct opt_ctx *x;
+	const struct usage *u;
+	const struct sim_out *so;
+	const double *base;        /* [reps] USD */
+	struct billing_line *lines; /* [npools] */
+	double *residual;          /* [reps × npools × nhours], allocated on first need */
+	double *rep_bill;          /* [reps] */
+	double *scratch;           /* [reps] */
+};
+
+/* The objective (the mean or the P90 of the monthly cost over the replications) of plan's
+ * reservations and, when sp is not NULL, a compute savings plan sized on the usage they
+ * leave (sp->commitment set; 0 when no plan pays, and then the plan is not bought). */
+static int plan_objective(struct plan_eval *ev, struct billing_plan *plan,
+			  struct billing_savings_plan *sp, double *obj)
+{
+	const struct usage *u = ev->u;
+	const struct sim_out *so = ev->so;
+	size_t np = u->npools, nh = u->nhours;
+	uint64_t reps = u->reps;
+	int rc;
+	plan->sp = NULL;
+	plan->nsp = 0;
+	if (sp) {
+		/* The usage the reservations leave, then the plan on it. */
+		if (!ev->residual && !(ev->residual = malloc((size_t)reps * np * nh *
+							     sizeof *ev->residual)))
+			return CAPSIM_ENOMEM;
+		if (plan->nri) {
+			for (uint64_t r = 0; r < reps; r++)
+				for (size_t h = 0; h < nh; h++) {
+					for (size_t i = 0; i < np; i++)
+						ev->lines[i] = (struct billing_line){
+							.rate = u->rate[i],
+							.od_hours = so->hourly[((size_t)r * np + i) * nh + h] };
+					struct billing_hour bh;
+					if ((rc = billing_apply_hour(plan, ev->lines, np, &bh)) < 0)
+						return rc;
+					for (size_t i = 0; i < np; i++)
+						ev->residual[((size_t)r * np + i) * nh + h] =
+							ev->lines[i].hours[BILL_ON_DEMAND];
+				}
+		} else {
+			memcpy(ev->residual, so->hourly, (size_t)reps * np * nh * sizeof *ev->residual);
+		}
+		if ((rc = size_savings_plan(u, ev->residual, sp->term, &sp->commitment)) < 0)
+			return rc;
+		if (sp->commitment > 0) {
+			plan->sp = sp;
+			plan->nsp = 1;
+		}
+	}
+	struct bill_sums s = { .rep_total = ev->rep_bill };
+	if ((rc = bill_usage(u, plan, ev->lines, &s)) < 0)
+		return rc;
+	const struct scenario *sc = ev->x->sc;
+	for (uint64_t r = 0; r < reps; r++)
+		ev->scratch[r] = monthly(sc, ev->base[r] + ev->rep_bill[r]);
+	if (ev->x->objective == SCENARIO_OBJ_P90) {
+		*obj = stats_quantile(ev->scratch, reps, 0.90);
+	} else {
+		*obj = 0;
+		for (uint64_t r = 0; r < reps; r++)
+			*obj += ev->scratch[r];
+		*obj /= (double)reps;
+	}
+	return 0;
+}
+
 /* Sizes and bills the commitments of a simulated fleet and fills c's cost figures, mix and
  * commitments. so holds reps replications with hourly usage. */
 static int commit_and_bill(const struct opt_ctx *x, const struct world_shared *sh,
-			   const struct sim_out *so, uint64_t reps, int commit,
+			   const struct sim_out *so, uint64_t reps, int commit, int refine,
 			   struct opt_candidate *c)
 {
 	const struct scenario *sc = x->sc;
@@ -526,10 +600,13 @@ static int commit_and_bill(const struct opt_ctx *x, const struct world_shared *s
 	struct billing_reservation *ri = calloc(np ? np : 1, sizeof *ri);
 	size_t nrh = (size_t)reps * nh;
 	double *pooled = malloc((nrh ? nrh : 1) * sizeof *pooled);
-	double *residual = NULL, *base = NULL, *rep_bill = calloc(reps, sizeof *rep_bill);
+	double *base = NULL, *rep_bill = calloc(reps, sizeof *rep_bill);
 	double *line_cost = calloc(np * BILL_NOPTIONS + 1, sizeof *line_cost);
 	double *line_hours = calloc(np * BILL_NOPTIONS + 1, sizeof *line_hours);
 	double *scratch = calloc(reps, sizeof *scratch);
+	struct billing_reservation *ri_joint = NULL;
+	struct plan_eval ev = { .x = x, .u = &u, .so = so, .lines = lines, .rep_bill = rep_bill,
+				.scratch = scratch };
 	size_t nri = 0;
 	if (!lines || !rate || !ri_rate || !ri || !pooled || !rep_bill || !line_cost ||
 	    !line_hours || !scratch)
@@ -594,70 +671,80 @@ static int commit_and_bill(const struct opt_ctx *x, const struct world_shared *s
 	struct billing_savings_plan sp = { .kind = CATALOG_SP_COMPUTE, .term = op->sp_term };
 	struct billing_plan plan = { .rates = sh->rates, .nrates = sc->ninstance_types * nr };
 	struct bill_sums s = { .rep_total = rep_bill };
+	ev.base = base;
 	double best_obj = INFINITY;
 	struct choice best = { 0 };
 	for (int ch = 0; ch < 4; ch++) {
 		int use_ri = ch & 1, use_sp = ch & 2;
+		double obj;
 		if ((use_ri && !nri) || (use_sp && !(commit && op->savings_plan)))
 			continue;
 		plan.ri = use_ri ? ri : NULL;
 		plan.nri = use_ri ? nri : 0;
-		plan.sp = NULL;
-		plan.nsp = 0;
-		if (use_sp) {
-			/* The usage the reservations leave, then the plan on it. */
-			if (!residual &&
-			    !(residual = malloc((size_t)reps * np * nh * sizeof *residual)))
-				goto out;
-			if (use_ri) {
-				for (uint64_t r = 0; r < reps; r++)
-					for (size_t h = 0; h < nh; h++) {
-						for (size_t i = 0; i < np; i++)
-							lines[i] = (struct billing_line){
-								.rate = rate[i],
-								.od_hours = so->hourly[((size_t)r * np + i) * nh + h] };
-						struct billing_hour bh;
-						if ((rc = billing_apply_hour(&plan, lines, np, &bh)) < 0)
-							goto out;
-						for (size_t i = 0; i < np; i++)
-							residual[((size_t)r * np + i) * nh + h] =
-								lines[i].hours[BILL_ON_DEMAND];
-					}
-			} else {
-				memcpy(residual, so->hourly, (size_t)reps * np * nh * sizeof *residual);
-			}
-			if ((rc = size_savings_plan(&u, residual, op->sp_term, &sp.commitment)) < 0)
-				goto out;
-			rc = CAPSIM_ENOMEM;
-			if (!(sp.commitment > 0))
-				continue;
-			plan.sp = &sp;
-			plan.nsp = 1;
-		}
-		if ((rc = bill_usage(&u, &plan, lines, &s)) < 0)
+		if ((rc = plan_objective(&ev, &plan, use_sp ? &sp : NULL, &obj)) < 0)
 			goto out;
 		rc = CAPSIM_ENOMEM;
-		for (uint64_t r = 0; r < reps; r++)
-			scratch[r] = monthly(sc, base[r] + rep_bill[r]);
-		double obj = 0;
-		if (x->objective == SCENARIO_OBJ_P90) {
-			obj = stats_quantile(scratch, reps, 0.90);
-		} else {
-			for (uint64_t r = 0; r < reps; r++)
-				obj += scratch[r];
-			obj /= (double)reps;
-		}
+		if (use_sp && !(sp.commitment > 0))
+			continue;
 		/* Strictly cheaper only: the simpler choice wins ties. */
 		if (ch == 0 || obj < best_obj - 1e-9 * fabs(best_obj)) {
 			best_obj = obj;
+			best.ri = use_ri ? ri : NULL;
 			best.nri = use_ri ? nri : 0;
 			best.has_sp = use_sp != 0;
 			best.sp = sp;
 		}
 	}
+	/* Joint sizing: a savings plan covers any type in any region, so beside it a
+	 * reservation must be used in more hours than its break-even to pay (an hour it covers
+	 * would otherwise be bought through the plan at the plan's rate, not on demand). From
+	 * the break-even counts, each reservation is lowered one at a time, the plan sized again
+	 * on what is left, while the objective falls: never worse than the counts above. */
+	if (refine && nri && commit && op->savings_plan) {
+		if (!(ri_joint = malloc(nri * sizeof *ri_joint)))
+			goto out;
+		memcpy(ri_joint, ri, nri * sizeof *ri);
+		plan.ri = ri_joint;
+		plan.nri = nri;
+		double cur;
+		struct billing_savings_plan sp_cur = sp;
+		if ((rc = plan_objective(&ev, &plan, &sp_cur, &cur)) < 0)
+			goto out;
+		for (int improved = 1, pass = 0; improved && pass < 8; pass++) {
+			improved = 0;
+			for (size_t k = 0; k < nri; k++)
+				while (ri_joint[k].count > 0) {
+					double obj;
+					struct billing_savings_plan sp_try = sp;
+					ri_joint[k].count--;
+					if ((rc = plan_objective(&ev, &plan, &sp_try, &obj)) < 0)
+						goto out;
+					if (!(obj < cur - 1e-9 * fabs(cur))) {
+						ri_joint[k].count++;
+						break;
+					}
+					cur = obj;
+					sp_cur = sp_try;
+					improved = 1;
+				}
+		}
+		/* Reservations lowered to none drop out of the plan. */
+		size_t kept = 0;
+		for (size_t k = 0; k < nri; k++)
+			if (ri_joint[k].count > 0)
+				ri_joint[kept++] = ri_joint[k];
+		if (cur < best_obj - 1e-9 * fabs(best_obj) && sp_cur.commitment > 0) {
+			best_obj = cur;
+			best.ri = kept ? ri_joint : NULL;
+			best.nri = kept;
+			best.has_sp = 1;
+			best.sp = sp_cur;
+		}
+		rc = CAPSIM_ENOMEM;
+	}
 
 	/* Bill the choice once more for its figures. */
-	plan.ri = best.nri ? ri : NULL;
+	plan.ri = best.nri ? best.ri : NULL;
 	plan.nri = best.nri;
 	plan.sp = best.has_sp ? &best.sp : NULL;
 	plan.nsp = best.has_sp ? 1 : 0;
@@ -681,21 +768,21 @@ static int commit_and_bill(const struct opt_ctx *x, const struct world_shared *s
 			struct opt_reservation *o = &cm->ri[k];
 			double used = 0, od = 0;
 			for (size_t i = 0; i < np; i++)
-				if (rate[i] == ri[k].rate) {
+				if (rate[i] == plan.ri[k].rate) {
 					used += line_hours[i * BILL_NOPTIONS + BILL_RESERVED];
 					for (int opt = 0; opt < BILL_NOPTIONS; opt++)
 						od += line_hours[i * BILL_NOPTIONS + opt];
 				}
-			o->instance_type = ri[k].rate / nr;
-			o->region = ri[k].rate % nr;
-			o->count = ri[k].count;
-			o->hourly_fee = ri[k].hourly_fee;
-			o->utilization = used / ((double)ri[k].count * (double)nh * R);
+			o->instance_type = plan.ri[k].rate / nr;
+			o->region = plan.ri[k].rate % nr;
+			o->count = plan.ri[k].count;
+			o->hourly_fee = plan.ri[k].hourly_fee;
+			o->utilization = used / ((double)plan.ri[k].count * (double)nh * R);
 			o->coverage = od > 0 ? used / od : 0;
-			double replaced = monthly(sc, used / R * sh->rates[ri[k].rate].on_demand);
+			double replaced = monthly(sc, used / R * sh->rates[plan.ri[k].rate].on_demand);
 			/* What the term costs over the on-demand USD a month it replaces. */
 			o->breakeven_months = replaced > 0
-				? ri[k].count * ri[k].hourly_fee *
+				? plan.ri[k].count * plan.ri[k].hourly_fee *
 					  CATALOG_TERM_HOURS(op->ri_term) / replaced
 				: INFINITY;
 		}
@@ -749,7 +836,8 @@ out:
 	free(ri_rate);
 	free(ri);
 	free(pooled);
-	free(residual);
+	free(ev.residual);
+	free(ri_joint);
 	free(base);
 	free(rep_bill);
 	free(line_cost);
@@ -868,14 +956,14 @@ static int fleet_init(struct fleet *f, const struct scenario *sc, const struct o
 
 /* Fills c (role, mix set by the caller) from the first reps replications of f. */
 static int fleet_candidate(const struct opt_ctx *x, struct fleet *f, uint64_t reps, int commit,
-			   int as_written, struct opt_candidate *c)
+			   int refine, int as_written, struct opt_candidate *c)
 {
 	int rc;
 	if ((rc = candidate_alloc(x->sc, reps, c)) < 0)
 		return rc;
 	if (as_written)
 		plain_costs(x, &f->sh, &f->so, reps, c);
-	else if ((rc = commit_and_bill(x, &f->sh, &f->so, reps, commit, c)) < 0)
+	else if ((rc = commit_and_bill(x, &f->sh, &f->so, reps, commit, refine, c)) < 0)
 		return rc;
 	return figures(x, &f->so, reps, c);
 }
@@ -893,7 +981,7 @@ int opt_evaluate(const struct scenario *sc, const struct opt_mix *mix, int commi
 	if (rc < 0)
 		return rc;
 	if ((rc = simulate(&f.sh, seed, 0, reps, threads, &f.so, NULL)) < 0 ||
-	    (rc = fleet_candidate(&x, &f, reps, commit, mix == NULL, c)) < 0)
+	    (rc = fleet_candidate(&x, &f, reps, commit, commit, mix == NULL, c)) < 0)
 		goto out;
 	c->role = mix ? OPT_SEARCHED : OPT_AS_WRITTEN;
 	if (mix)
@@ -1028,7 +1116,7 @@ static int screen(struct opt_ctx *x, struct opt_result *res, size_t *cap,
 	c->stage = 1;
 	uint64_t half = reps / 2 >= 2 ? reps / 2 : reps;
 	if ((rc = simulate(&f.sh, x->seed, 0, half, x->threads, &f.so, &x->pr)) < 0 ||
-	    (rc = fleet_candidate(x, &f, half, 1, 0, c)) < 0)
+	    (rc = fleet_candidate(x, &f, half, 1, 0, 0, c)) < 0)
 		goto out;
 	res->evaluated++;
 	res->simulated_reps += half;
@@ -1040,7 +1128,7 @@ static int screen(struct opt_ctx *x, struct opt_result *res, size_t *cap,
 	}
 	if (half < reps) {
 		if ((rc = simulate(&f.sh, x->seed, half, reps, x->threads, &f.so, &x->pr)) < 0 ||
-		    (rc = fleet_candidate(x, &f, reps, 1, 0, c)) < 0)
+		    (rc = fleet_candidate(x, &f, reps, 1, 0, 0, c)) < 0)
 			goto out;
 		res->simulated_reps += reps - half;
 	}
@@ -1061,7 +1149,8 @@ static int finalise(struct opt_ctx *x, struct opt_result *res, long k, uint64_t 
 	if (rc < 0)
 		return rc;
 	if ((rc = simulate(&f.sh, x->seed, 0, reps, x->threads, &f.so, &x->pr)) < 0 ||
-	    (rc = fleet_candidate(x, &f, reps, c->role == OPT_SEARCHED, as_written, c)) < 0)
+	    (rc = fleet_candidate(x, &f, reps, c->role == OPT_SEARCHED,
+					 c->role == OPT_SEARCHED, as_written, c)) < 0)
 		goto out;
 	c->stage = 2;
 	c->pruned = 0;

@@ -14,7 +14,11 @@
  *     the reservations leave, found by bisection on the slope of that convex, piecewise
  *     linear function over the hourly spends. Reservations are sized first and the plan on
  *     the rest (AWS applies them in that order); the four choices none / reservations /
- *     plan / both are billed and the cheapest kept.
+ *     plan / both are billed and the cheapest kept. For the finalists, the two are then
+ *     sized together: a plan covers any type in any region, so beside one a reservation
+ *     pays only above a higher share of hours; each reservation count is lowered from its
+ *     break-even, the plan sized again on what is left, while the objective falls (a
+ *     descent from the break-even counts: never dearer than them, not proven optimal).
  * Method: simulation-optimisation with common random numbers. Every candidate is simulated
  * with the same seed and replication numbers, and every model draws from its own stream
  * (sim/rng.h), so two candidates see the same traffic, boots, outages and (for the spot pools

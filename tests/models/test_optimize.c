@@ -164,6 +164,61 @@ Test(optimize, savings_plan_commitment_is_the_break_even_spend)
 	fixture_release(&f);
 }
 
+/* Two tiers in opposite phase, a day by hand: `a` (x.large) runs 10 instances from 00:00 and
+ * 20 from 08:00, `b` (y.large) 20 from 00:00 and 10 from 08:00, so together they run 30 in
+ * every hour. Reservations at 0.60 of the 1.00 on-demand price, a compute savings plan at
+ * 0.75, both allowed.
+ *   Each type's break-even reservations: a's 11th-20th instances run 16 of 24 hours (2/3 >=
+ *   0.6): 20 reserved; b's 8 of 24 (1/3 < 0.6): 10. What is left is b's 10 extra for 8 hours,
+ *   too few hours for a plan (0.75 a hour for 1/3 of the hours' use): none. A day:
+ *   30 × 0.6 × 24 = 432 + 10 × 8 on demand = 512 USD.
+ *   Jointly: 10 reserved of each type, and a plan of 7.5 USD/h for the 10 instances above
+ *   them, a's in its hours and b's in its own, used in every hour: 20 × 0.6 × 24 = 288 +
+ *   7.5 × 24 = 180: 468 USD a day. (An 11th reservation of either type would replace a plan
+ *   unit used in every hour at 0.75 by one at 0.60 used 16 or 8 of 24 hours: worse, since
+ *   the plan unit it frees would then idle part of the day.) */
+Test(optimize, reservations_and_a_plan_are_sized_together)
+{
+	struct fixture f;
+	fixture_init(&f);
+	write_catalog(&f, 0.6);
+	static const char json[] =
+		"{ \"name\": \"phase\", \"version\": 1, \"horizon\": \"2d\", \"step\": \"1m\","
+		"  \"catalog\": \"cat.csv\", \"replications\": 2,"
+		"  \"traffic\": { \"base_rate\": 100 },"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"a\", \"instance_type\": \"x.large\","
+		"    \"capacity_rps\": 1000, \"calls\": \"b\","
+		"    \"boot_time\": { \"median\": \"1m\", \"p95\": \"1m\" },"
+		"    \"autoscaling\": { \"min\": 10, \"max\": 20, \"scheduled\": ["
+		"      { \"at\": \"08:00\", \"desired\": 20 }, { \"at\": \"00:00\", \"desired\": 10 } ] } },"
+		"    { \"name\": \"b\", \"instance_type\": \"y.large\", \"capacity_rps\": 1000,"
+		"    \"boot_time\": { \"median\": \"1m\", \"p95\": \"1m\" },"
+		"    \"autoscaling\": { \"min\": 10, \"max\": 20, \"desired\": 20, \"scheduled\": ["
+		"      { \"at\": \"08:00\", \"desired\": 10 }, { \"at\": \"00:00\", \"desired\": 20 } ] } } ],"
+		"  \"optimize\": { \"replications\": 2, \"final_replications\": 2,"
+		"    \"commitments\": [\"reserved\", \"savings_plan\"],"
+		"    \"tiers\": { \"a\": { \"spot\": false }, \"b\": { \"spot\": false } } } }";
+	struct scenario sc;
+	load(&f, json, &sc);
+	struct opt_options o = { .seed = 3, .threads = 2, .objective = -1 };
+	struct opt_result r;
+	cr_assert_eq(opt_run(&sc, &o, &r), 0);
+	cr_assert_geq(r.best, 0, "no recommendation: %s", r.why);
+	const struct opt_candidate *b = &r.c[r.best];
+	cr_assert_eq(b->commit.nri, 2);
+	for (size_t k = 0; k < 2; k++)
+		cr_assert_eq(b->commit.ri[k].count, 10, "%s: %d reserved",
+			     sc.instance_types[b->commit.ri[k].instance_type].name,
+			     b->commit.ri[k].count);
+	cr_assert_float_eq(b->commit.sp_hourly, 7.5, 1e-9);
+	cr_assert_float_eq(b->commit.sp_utilization, 1.0, 1e-9);
+	cr_assert_float_eq(b->cost.mean, 2 * 468 * 730.0 / 48.0, 1e-6);
+	opt_result_release(&r);
+	scenario_release(&sc);
+	fixture_release(&f);
+}
+
 /* A small spot space: one tier, bases {0, 1}, on-demand shares {0, 50%}, 1 or 2 spot types:
  * 8 spot mixes and all on demand. Traffic with a daily swing and noise, autoscaling on. */
 static const char small_space[] =
