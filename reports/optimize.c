@@ -256,8 +256,9 @@ static void put_ci(FILE *f, const struct run_stat *s, int measured)
 #define FR_PARETO(sc) (FR_AFTER(sc) + 21)
 #define FR_RECOMMENDED(sc) (FR_AFTER(sc) + 22)
 
-static int frontier_rows(FILE *f, const struct opt_result *r)
+static int frontier_rows(FILE *f, const void *ctx)
 {
+	const struct opt_result *r = ctx;
 	const struct scenario *sc = r->sc;
 
 	fputs("id,role,stage,replications,pruned", f);
@@ -310,28 +311,9 @@ static int frontier_rows(FILE *f, const struct opt_result *r)
 	return 0;
 }
 
-/* Writes rows() into path atomically; err gets "PATH: cause" on failure. */
-static int write_file(const struct opt_result *r, const char *path,
-		      int (*rows)(FILE *, const struct opt_result *), char *err, size_t errlen)
-{
-	struct afile a;
-	int rc = afile_open(&a, path);
-	if (rc == 0) {
-		rc = rows(a.f, r);
-		if (rc)
-			afile_abort(&a);
-		else
-			rc = afile_commit(&a);
-	}
-	if (rc)
-		report_set_err(err, errlen, "%s: %s", path,
-			rc == CAPSIM_ENOMEM ? capsim_strerror(rc) : strerror(errno));
-	return rc;
-}
-
 int report_frontier_csv(const struct opt_result *r, const char *path, char *err, size_t errlen)
 {
-	return write_file(r, path, frontier_rows, err, errlen);
+	return report_write_file(path, frontier_rows, r, err, errlen);
 }
 
 /* ---- the targets, shared by the text and the JSON ---- */
@@ -1259,8 +1241,9 @@ static void put_xy(FILE *f, const char *cond)
 }
 
 /* Cost against availability of every candidate. */
-static int frontier_script(FILE *f, const struct opt_result *r)
+static int frontier_script(FILE *f, const void *ctx)
 {
+	const struct opt_result *r = ctx;
 	const struct scenario *sc = r->sc;
 	struct uaxis ax = uaxis(r);
 	double ylo = INFINITY, yhi = -INFINITY;
@@ -1400,8 +1383,9 @@ static long mix_shown(const struct opt_result *r)
 /* mix.csv: per tier the shown candidate at slot 3t and all on demand at 3t + 1 (one bar per
  * tier at slot t when they are the same candidate); the names last, so that a name with a
  * comma cannot move a number's column. */
-static int mix_rows(FILE *f, const struct opt_result *r)
+static int mix_rows(FILE *f, const void *ctx)
 {
+	const struct opt_result *r = ctx;
 	const struct scenario *sc = r->sc;
 	long shown = mix_shown(r), od = r->all_on_demand;
 	int two = shown != od && cand(r, od) != NULL;
@@ -1474,8 +1458,9 @@ static void mix_panel(FILE *f, const int used[BILL_NOPTIONS], int first, const c
 		first + 1, first + 2, first + 3, total_fmt, first, first + 1, first + 2, first + 3);
 }
 
-static int mix_script(FILE *f, const struct opt_result *r)
+static int mix_script(FILE *f, const void *ctx)
 {
+	const struct opt_result *r = ctx;
 	const struct scenario *sc = r->sc;
 	long shown = mix_shown(r), od = r->all_on_demand;
 	int two = shown != od && cand(r, od) != NULL;
@@ -1530,7 +1515,7 @@ static int mix_script(FILE *f, const struct opt_result *r)
 }
 
 static int write_in(const struct opt_result *r, const char *dir, const char *name,
-		    int (*rows)(FILE *, const struct opt_result *), char *err, size_t errlen)
+		    int (*rows)(FILE *, const void *), char *err, size_t errlen)
 {
 	size_t n = strlen(dir) + strlen(name) + 2;
 	char *path = malloc(n);
@@ -1540,7 +1525,7 @@ static int write_in(const struct opt_result *r, const char *dir, const char *nam
 		return CAPSIM_ENOMEM;
 	}
 	snprintf(path, n, "%s/%s", dir, name);
-	rc = write_file(r, path, rows, err, errlen);
+	rc = report_write_file(path, rows, r, err, errlen);
 	free(path);
 	return rc;
 }
