@@ -459,15 +459,16 @@ struct world {
 	 * prev + (target - prev) × min(1, (now - since[r]) / dns_ttl) ([r × nr + r2]): after a
 	 * switch, cached answers expire uniformly over the TTL. */
 	double *dns_prev, *dns_target, *dns_since;
-	int dns_moving;        /* some switch is within its TTL, or routing is not the identity */
+	int dns_moving;        /* some switch is within its TTL, routing is not the identity, or
+				  the regions' shares move with the hour: route_moving */
 	double *split;         /* [nr × nr] this step's route of one tier placed in some regions
 				  only: live_route */
 	double *dns_flow;      /* [nr × nr] user requests/s from entry region r to region r2, this
 				  step (only while dns_moving and with the regions' rtt) */
 	double *user_rtt;      /* [nr] s the p-th percentile user of region r2 travels further
 				  than to its own entry region: 0 unless DNS sends users across */
-	double *share;         /* [nr] this step's share of the users entering each region: the
-				  scenario's, or traffic_split's when regions peak apart */
+	double *share;         /* [nr] this step's share of the users entering each region when
+				  regions peak apart (traffic_split) */
 	struct rng dr_rng;     /* replication lags */
 	int failover;          /* 0 normal, 1 failing over or failed over (primary/recovery) */
 	size_t failover_outage; /* the outage being recovered from */
@@ -1371,22 +1372,40 @@ static void user_rtt(struct world *w, const double *inflow)
 	}
 }
 
-/* The user requests/s each region serves now: every entry region's share of rate (w->share),
- * sent where its (possibly still expiring) DNS answers point. */
+/* The user requests/s each region serves now: every entry region's share of rate, sent where
+ * its (possibly still expiring) DNS answers point. */
+static void route_moving(struct world *w, double rate, double now, double *inflow);
+
 static void route_users(struct world *w, double rate, double now, double *inflow)
 {
 	const struct scenario *sc = w->sc;
-	size_t nr = sc->nregions;
 	if (!w->dns_moving) {
-		for (size_t r = 0; r < nr; r++)
-			inflow[r] = rate * w->share[r];
+		for (size_t r = 0; r < sc->nregions; r++)
+			inflow[r] = rate * sc->traffic.region_share[r];
 		return;
+	}
+	route_moving(w, rate, now, inflow);
+}
+
+/* route_users while DNS moves users between regions or the shares move with the hour. Out of
+ * line: the step loop of a scenario without either stays as small as it was. */
+__attribute__((noinline))
+static void route_moving(struct world *w, double rate, double now, double *inflow)
+{
+	const struct scenario *sc = w->sc;
+	size_t nr = sc->nregions;
+	/* Regions whose users peak at their own hours take this path (dr_init): their shares
+	 * move with the hour, at the step's midpoint as the traffic's shape. */
+	const double *share = sc->traffic.region_share;
+	if (sc->traffic.region_peaks) {
+		traffic_split(&sc->traffic, now + 0.5 * w->sh->step, w->share);
+		share = w->share;
 	}
 	double ttl = sc->has_dr ? sc->dr.dns_ttl : 0;
 	for (size_t r = 0; r < nr; r++)
 		inflow[r] = 0;
 	for (size_t r = 0; r < nr; r++) {
-		double u = rate * w->share[r];
+		double u = rate * share[r];
 		double f = ttl > 0 ? (now - w->dns_since[r]) / ttl : 1.0;
 		if (f > 1)
 			f = 1;
@@ -1670,6 +1689,10 @@ static int dr_init(struct world *w)
 	for (size_t r = 0; r < nr; r++)
 		for (size_t r2 = 0; r2 < nr; r2++)
 			w->dns_prev[r * nr + r2] = w->dns_target[r * nr + r2] = r2 == r;
+	/* Shares that move with the hour are routed by the general path of route_users, which
+	 * the others reach only once DNS moves: the common step stays as it was. */
+	if (sc->traffic.region_peaks)
+		w->dns_moving = 1;
 	if (!sc->has_dr || sc->dr.strategy == SCENARIO_DR_ACTIVE_ACTIVE)
 		return 0;
 	/* Primary/recovery: every user goes to the primary. */
@@ -1893,8 +1916,6 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	 * is then ln v + ln alive, one log() per region and step instead of one per pool. */
 	double *alive = region_state, *pct = region_state + nr, *cap = region_state + 2 * nr;
 	double *inflow = region_state + 3 * nr, *ln_alive = region_state + 4 * nr;
-	if (sc->traffic.region_peaks)   /* at the step's midpoint, as the shape */
-		traffic_split(&sc->traffic, 0.5 * (now + (double)(k + 1) * dt), w->share);
 	route_users(w, rate, now, inflow);
 	for (size_t r = 0; r < nr; r++) {
 		alive[r] = inflow[r];
@@ -2162,7 +2183,6 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	    !(w.user_rtt = calloc(nr, sizeof *w.user_rtt)) ||
 	    !(w.share = malloc(nr * sizeof *w.share)))
 		goto out;
-	traffic_split(&sc->traffic, 0, w.share);
 	for (size_t r = 0; r < nr; r++)
 		w.breach_start[r] = -1;
 	if ((rc = engine_on(&w.eng, on_boot, &w)) < 0)
