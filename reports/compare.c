@@ -119,9 +119,9 @@ int report_compare_text(const struct report_compare *c, FILE *out)
 	fmt_horizon(hb, sizeof hb, sb);
 	fprintf(out, "A          %s (%s), %s\n", sa->name, c->path_a, ha);
 	fprintf(out, "B          %s (%s), %s\n", sb->name, c->path_b, hb);
-	fprintf(out, "runs       %" PRIu64 " replications each, seed %" PRIu64 ": the same random "
+	fprintf(out, "runs       %" PRIu64 " replication%s each, seed %" PRIu64 ": the same random "
 		"numbers, so B - A is paired\n           replication by replication\n\n",
-		c->a->reps, c->a->seed);
+		c->a->reps, c->a->reps == 1 ? "" : "s", c->a->seed);
 	report_line(out, "%-22s %12s %12s %12s  %s", "", "A", "B", "B - A", "95% interval of B - A");
 
 	double pct = report_slo_percentile(sa);
@@ -155,9 +155,12 @@ int report_compare_text(const struct report_compare *c, FILE *out)
 	if (spot && (spot->a.mean > 0 || spot->b.mean > 0))
 		row(out, spot, "spot interruptions");
 
-	/* Each run's targets, as its own scenario states them. */
-	fputc('\n', out);
-	report_line(out, "%-34s %-12s %s", "targets of A's scenario", "A", "B");
+	/* Both runs judged on A's targets. */
+	int slo = sa->has_slo && (sa->slo.availability > 0 || sa->slo.latency_target > 0);
+	if (slo || sa->budget_monthly > 0) {
+		fputc('\n', out);
+		report_line(out, "%-34s %-12s %s", "targets of A's scenario", "A", "B");
+	}
 	if (sa->has_slo) {
 		snprintf(label, sizeof label, "availability >= %g %%", 100.0 * sa->slo.availability);
 		target_row(out, label, find(c, "availability"), sa->slo.availability, 1);
@@ -176,7 +179,8 @@ int report_compare_text(const struct report_compare *c, FILE *out)
 	if (sb->has_slo && (!sa->has_slo || sb->slo.availability != sa->slo.availability ||
 			    sb->slo.latency_target != sa->slo.latency_target ||
 			    report_slo_percentile(sb) != pct))
-		fprintf(out, "(B's own SLO differs: capsim run on B gives its verdicts)\n");
+		fprintf(out, "%s(B's own SLO differs from A's: B's report in b/ gives its verdicts)\n",
+			slo || sa->budget_monthly > 0 ? "" : "\n");
 	fprintf(out, "\nB higher / B lower: the whole 95%% interval of the paired difference is "
 		"above / below 0;\nblank: these replications cannot tell A and B apart on that "
 		"figure. pp: percentage points.\n");
