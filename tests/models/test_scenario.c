@@ -627,6 +627,41 @@ Test(scenario, regions_may_peak_at_their_own_hours)
 	cr_assert(strstr(err.msg, "only allowed with traffic.daily"), "%s", err.msg);
 }
 
+/* The two shipped variants differ from their originals where their comments say, and only
+ * there in what these checks read. */
+Test(scenario, shipped_variants_change_what_they_say)
+{
+	struct scenario a, b;
+	struct scenario_error err;
+	cr_assert_eq(scenario_load("scenarios/shop.json", &a, &err), 0, "%s", err.msg);
+	cr_assert_eq(scenario_load("scenarios/shop-one-db.json", &b, &err), 0, "%s", err.msg);
+	cr_assert_eq(a.ntiers, 3);
+	cr_assert_eq(b.ntiers, 3);
+	cr_assert_eq(a.tiers[2].nplacement, 2, "shop: db in both regions");
+	cr_assert_eq(b.tiers[2].nplacement, 1, "shop-one-db: db in one region");
+	cr_assert_str_eq(b.regions[b.tiers[2].placement[0].region].name, "eu-west-1");
+	cr_assert_eq(b.tiers[2].placement[0].zones, a.tiers[2].placement[0].zones);
+	for (size_t t = 0; t < 2; t++)
+		cr_assert_eq(b.tiers[t].nplacement, a.tiers[t].nplacement);
+	cr_assert_eq(b.traffic.base_rate, a.traffic.base_rate);
+	cr_assert_eq(b.rtt[1], a.rtt[1]);
+	scenario_release(&a);
+	scenario_release(&b);
+
+	cr_assert_eq(scenario_load("scenarios/dr-shop.json", &a, &err), 0, "%s", err.msg);
+	cr_assert_eq(scenario_load("scenarios/dr-shop-two-peaks.json", &b, &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(a.traffic.region_peaks, 0);
+	cr_assert_eq(b.traffic.region_peaks, 1);
+	cr_assert_eq(b.traffic.region_peak_hour[0], 19, "Europe at the daily sine's peak");
+	cr_assert_eq(b.traffic.region_peak_hour[1], 1, "the Americas at 01:00 UTC");
+	for (size_t r = 0; r < 2; r++)
+		cr_assert_eq(b.traffic.region_share[r], a.traffic.region_share[r]);
+	cr_assert_eq(b.dr.strategy, a.dr.strategy);
+	scenario_release(&a);
+	scenario_release(&b);
+}
+
 Test(scenario, step_must_cut_the_horizon_into_at_most_ten_million_steps)
 {
 	struct scenario_error err;
