@@ -45,6 +45,7 @@ void run_result_release(struct run_result *r)
 	free(r->rep_values);
 	free(r->series);
 	free(r->ts);
+	free(r->network);
 	free(r->costs);
 	free(r->bills);
 	free(r->events);
@@ -76,6 +77,7 @@ struct acc {
 				  month */
 	double *bill;          /* [nmonths × reps] the whole bill of each month */
 	double *ts;            /* sums over replications */
+	double *network;       /* [nbuckets × ntiers × nregions] sums over replications, or NULL */
 	struct run_event *events;
 	size_t nevents, events_cap;
 	uint64_t dropped;
@@ -295,6 +297,9 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 	size_t nts = sh->nbuckets * sh->nseries * RUN_TS_NFIELDS;
 	for (size_t i = 0; i < nts; i++)
 		a->ts[i] += w.ts[i];
+	size_t nnb = sh->nbuckets * a->sc->ntiers * a->sc->nregions;
+	for (size_t i = 0; a->network && w.bucket_network && i < nnb; i++)
+		a->network[i] += w.bucket_network[i];
 	for (size_t i = 0; i < w.nevents; i++) {
 		if (a->nevents == a->events_cap) {
 			size_t cap = a->events_cap ? 2 * a->events_cap : 256;
@@ -470,7 +475,9 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	if (!(a.m = calloc(a.nm, sizeof *a.m)) ||
 	    !(a.cost = calloc((ncells + nextra) * o->reps, sizeof *a.cost)) ||
 	    !(a.bill = calloc(sh.nmonths * o->reps, sizeof *a.bill)) ||
-	    !(a.ts = calloc(nts, sizeof *a.ts)))
+	    !(a.ts = calloc(nts, sizeof *a.ts)) ||
+	    (sh.has_call_price &&
+	     !(a.network = calloc(sh.nbuckets * sc->ntiers * sc->nregions, sizeof *a.network))))
 		goto out;
 	metrics(&a, NULL, 0);
 	for (size_t i = 0; i < a.nm; i++)
@@ -615,6 +622,10 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		a.ts[i] /= (double)o->reps;
 	out->ts = a.ts;
 	a.ts = NULL;
+	for (size_t i = 0; a.network && i < sh.nbuckets * sc->ntiers * sc->nregions; i++)
+		a.network[i] /= (double)o->reps;
+	out->network = a.network;
+	a.network = NULL;
 	/* cost.csv rows: month-major, then region, the tiers in chain order, the options; a
 	 * cell that is zero in every replication (an option the pool never used) is left out. */
 	for (size_t m = 0; m < sh.nmonths; m++) {
@@ -663,6 +674,7 @@ out:
 	free(a.cost);
 	free(a.bill);
 	free(a.ts);
+	free(a.network);
 	free(a.events);
 	free(a.cf.cost);
 	free(a.cf.availability);

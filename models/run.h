@@ -111,6 +111,9 @@ struct run_result {
 	size_t nseries;
 	double *ts;            /* [nbuckets][nseries][RUN_TS_NFIELDS] means across replications;
 				  a bucket's value is the time average over its steps */
+	double *network;       /* [nbuckets][ntiers][nregions] mean USD across replications of
+				  the bytes of calls to each tier that crossed regions in the
+				  bucket, by the region they left; NULL when none is priced */
 
 	struct run_cost *costs; /* [ncosts] by month, region, tier, option */
 	size_t ncosts;

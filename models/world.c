@@ -1875,6 +1875,7 @@ static void network_cost(struct world *w, size_t t, double v, const double *aliv
 	const struct world_shared *sh = w->sh;
 	size_t nr = w->sc->nregions;
 	double *month = &w->out->month_network[(month_of(sh, now) * w->sc->ntiers + t) * nr];
+	double *bucket = &w->out->bucket_network[(w->bucket * w->sc->ntiers + t) * nr];
 	for (size_t z = 0; z < nr; z++) {
 		double usd = 0;
 		for (size_t r = 0; r < nr; r++)
@@ -1882,6 +1883,7 @@ static void network_cost(struct world *w, size_t t, double v, const double *aliv
 		usd *= v * sh->step;
 		if (usd > 0) {
 			month[z] += usd;
+			bucket[z] += usd;
 			w->out->scalar[W_NETWORK] += usd;
 			w->out->scalar[W_COST] += usd;
 		}
@@ -2171,6 +2173,9 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	    !(out->month_dr = calloc(sh->nmonths, sizeof *out->month_dr)) ||
 	    !(out->month_network = calloc(sh->nmonths * sc->ntiers * nr,
 					  sizeof *out->month_network)) ||
+	    (sh->has_call_price &&
+	     !(out->bucket_network = calloc(sh->nbuckets * sc->ntiers * nr,
+					    sizeof *out->bucket_network))) ||
 	    !(w.pools = calloc(sh->npools, sizeof *w.pools)) ||
 	    !(w.breach_start = malloc(nr * sizeof *w.breach_start)) ||
 	    !(w.breach_failed = calloc(nr, sizeof *w.breach_failed)) ||
@@ -2534,6 +2539,7 @@ void world_rep_release(struct world_rep *r)
 	free(r->month_unused);
 	free(r->month_dr);
 	free(r->month_network);
+	free(r->bucket_network);
 	free(r->ri_advice);
 	free(r->ri_saving);
 	free(r->hourly_od);

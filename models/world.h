@@ -214,6 +214,8 @@ struct world_rep {
 	double *month_dr;      /* [nmonths] USD of the DR strategy's data costs */
 	double *month_network; /* [nmonths × ntiers × nregions] USD of the calls to each tier
 				  that crossed regions (their bytes), by the region they left */
+	double *bucket_network; /* [nbuckets × ntiers × nregions] the same by time bucket, or
+				  NULL when no call between regions is priced */
 	double *ri_advice;     /* [nadvice] break-even reservation count of this replication */
 	double *ri_saving;     /* [nadvice] USD it saves on its on-demand usage */
 	double *hourly_od;     /* [npools × nhours] with sh->keep_hourly, else NULL: on-demand

@@ -238,8 +238,9 @@ static int compare_plot(FILE *f, const void *ctx)
 	/* The same margins for both panels, so that their days line up. */
 	fputs("set multiplot layout 2,1\nset lmargin at screen 0.07\n"
 	      "set rmargin at screen 0.84\n", f);
-	snprintf(title, sizeof title, "cost per day of the instances (mean over replications): "
-		 "A = %s, B = %s", sa->name, sb->name);
+	snprintf(title, sizeof title, "cost per day of the instances%s (mean over replications): "
+		 "A = %s, B = %s", c->a->network || c->b->network ? " and network transfer" : "",
+		 sa->name, sb->name);
 	fputs("set title ", f);
 	report_gp_quote(f, title);
 	double oa = report_unpooled_monthly(c->a), ob = report_unpooled_monthly(c->b);
@@ -248,7 +249,7 @@ static int compare_plot(FILE *f, const void *ctx)
 		report_fmt(ua, sizeof ua, REPORT_USD, "USD", oa, 2);
 		report_fmt(ub, sizeof ub, REPORT_USD, "USD", ob, 2);
 		snprintf(title, sizeof title, "time (days); not shown: %s (A) and %s (B) a month of "
-			 "network transfer, DR data and unused commitments", ua, ub);
+			 "unused commitments and DR data", ua, ub);
 	} else {
 		snprintf(title, sizeof title, "time (days)");
 	}

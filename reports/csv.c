@@ -150,18 +150,37 @@ static void event_rows(FILE *f, const struct run_result *r)
 	}
 }
 
-/* Each pool's cost per day: a bucket's cost (its mean rate x its hours, the last bucket
- * ending at the horizon) split across the days the bucket covers in proportion to the time it
- * spends in each, so any bucket length works. Chains (tier -1) are left out: their pools are
- * already counted. */
+/* Each pool's instance cost per day: a bucket's cost (its mean rate x its hours, the last
+ * bucket ending at the horizon) split across the days the bucket covers in proportion to the
+ * time it spends in each, so any bucket length works. Chains (tier -1) are left out: their
+ * pools are already counted. Then, where calls between regions are priced, the transfer of
+ * the calls to each tier by the region billed, split the same way ("network" rows). */
+/* One row of cost_daily.csv. */
+static void cost_daily_row(FILE *f, const struct run_result *r, size_t d, size_t region,
+			   long tier, double usd, const char *what)
+{
+	fprintf(f, "%zu,", d);
+	report_put_str(f, report_region_name(r, (long)region));
+	fputc(',', f);
+	report_put_str(f, report_tier_name(r, tier));
+	fputc(',', f);
+	report_put_num(f, usd);
+	fprintf(f, ",%s\n", what);
+}
+
 static int cost_daily_rows(FILE *f, const struct run_result *r)
 {
 	const double day = 86400.0;
 	double horizon = r->sc->horizon;
 	size_t ndays = horizon > 0 ? (size_t)ceil(horizon / day) : 0;
+	size_t ncell = r->sc->ntiers * r->sc->nregions;   /* network cells: [tier][region] */
 	double *cost = calloc(ndays * r->nseries + 1, sizeof *cost);   /* [ndays][nseries] */
-	if (!cost)
+	double *net = calloc(ndays * ncell + 1, sizeof *net);          /* [ndays][ncell] */
+	if (!cost || !net) {
+		free(cost);
+		free(net);
 		return CAPSIM_ENOMEM;
+	}
 
 	for (size_t b = 0; b < r->nbuckets; b++) {
 		double t0 = (double)b * r->bucket, t1 = fmin(t0 + r->bucket, horizon);
@@ -173,22 +192,25 @@ static int cost_daily_rows(FILE *f, const struct run_result *r)
 				if (r->series[s].tier >= 0)
 					cost[d * r->nseries + s] +=
 						run_ts(r, b, s, RUN_TS_COST_RATE) * (hi - lo) / 3600.0;
+			/* A bucket's transfer is its USD, spread over its time like its rate. */
+			for (size_t c = 0; r->network && c < ncell; c++)
+				net[d * ncell + c] += r->network[b * ncell + c] * (hi - lo) / (t1 - t0);
 		}
 	}
-	fputs("day,region,tier,cost_usd\n", f);
-	for (size_t d = 0; d < ndays; d++)
-		for (size_t s = 0; s < r->nseries; s++) {
-			if (r->series[s].tier < 0)
-				continue;
-			fprintf(f, "%zu,", d);
-			report_put_str(f, report_region_name(r, r->series[s].region));
-			fputc(',', f);
-			report_put_str(f, report_tier_name(r, r->series[s].tier));
-			fputc(',', f);
-			report_put_num(f, cost[d * r->nseries + s]);
-			fputc('\n', f);
-		}
+	fputs("day,region,tier,cost_usd,what\n", f);
+	for (size_t d = 0; d < ndays; d++) {
+		for (size_t s = 0; s < r->nseries; s++)
+			if (r->series[s].tier >= 0)
+				cost_daily_row(f, r, d, r->series[s].region, r->series[s].tier,
+					       cost[d * r->nseries + s], "instances");
+		for (size_t c = 0; r->network && c < ncell; c++)
+			if (net[d * ncell + c] > 0)
+				cost_daily_row(f, r, d, c % r->sc->nregions,
+					       (long)(c / r->sc->nregions), net[d * ncell + c],
+					       "network");
+	}
 	free(cost);
+	free(net);
 	return 0;
 }
 

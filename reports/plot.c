@@ -302,22 +302,29 @@ double report_unpooled_monthly(const struct run_result *r)
 		if (m)
 			pools += m->stat.mean;
 	}
+	/* The bytes between regions are drawn per day where they were priced (cost_daily.csv's
+	 * "network" rows). */
+	const struct run_metric *net = r->network ? run_find_metric(r, "cost.network") : NULL;
+	if (net)
+		pools += net->stat.mean;
 	double x = (total->stat.mean - pools) * SCENARIO_MONTH / r->sc->horizon;
 	return x >= 0.005 ? x : 0;
 }
 
 /* The instances' cost per day per tier (summed over regions by smooth frequency: one point
- * per day) and their total, from cost_daily.csv; the key says what a month costs besides. */
+ * per day), the network transfer where calls between regions are priced, and their total,
+ * from cost_daily.csv; the x label says what a month costs besides. */
 static void cost_script(FILE *f, const struct run_result *r)
 {
+	int net = r->network != NULL;
 	put_head(f, r, "cost", "cost per day per tier, from " COST_DAILY_CSV);
 	double other = report_unpooled_monthly(r);
 	if (other > 0) {
 		char a[48];
 		usd(a, sizeof a, round(other * 100) / 100);
 		fputs("set xlabel ", f);
-		put_quotedf(f, "time (days); not shown: %s a month of unused commitments, DR data "
-			    "and network transfer (in bill.png)", a);
+		put_quotedf(f, "time (days); not shown: %s a month of unused commitments%s (in "
+			    "bill.png)", a, net ? " and DR data" : ", DR data and network transfer");
 		fputc('\n', f);
 	} else {
 		fputs("set xlabel \"time (days)\"\n", f);
@@ -325,21 +332,27 @@ static void cost_script(FILE *f, const struct run_result *r)
 	fprintf(f, "set ylabel \"USD per day\"\n"
 		"set xrange [0:%.10g]\nset yrange [0:*]\nset title ",
 		ceil(r->sc->horizon / DAY));
-	put_quotedf(f, "%s: instance cost per day (mean over replications; each day drawn at "
-		    "its middle)", r->sc->name);
+	put_quotedf(f, "%s: %s cost per day (mean over replications; each day drawn at its "
+		    "middle)", r->sc->name, net ? "instance and network" : "instance");
 	fputs(" font \",12\"\nset style fill solid 0.25 noborder\nset boxwidth 0.9\n", f);
-	fputs("plot \"" COST_DAILY_CSV "\" using ($1 + 0.5):4 skip 1 smooth frequency "
-	      "with boxes lc rgb \"gray60\" title \"all instances\"", f);
+	fprintf(f, "plot \"" COST_DAILY_CSV "\" using ($1 + 0.5):4 skip 1 smooth frequency "
+		"with boxes lc rgb \"gray60\" title \"%s\"",
+		net ? "all instances and network" : "all instances");
 
-	for (long t = 0, lc = 1; t < (long)r->sc->ntiers; t++) {
+	long lc = 1;
+	for (long t = 0; t < (long)r->sc->ntiers; t++) {
 		if (!has_tier(r, t))
 			continue;
 		fputs(", \\\n     \"" COST_DAILY_CSV "\" using ($1 + 0.5):(strcol(3) eq ", f);
 		put_quoted(f, tier_label(r, t));
-		fprintf(f, " ? $4 : NaN) skip 1 smooth frequency with linespoints lw 2 pt 7 "
-			"lc %ld title ", lc++);
+		fprintf(f, " && strcol(5) eq \"instances\" ? $4 : NaN) skip 1 smooth frequency "
+			"with linespoints lw 2 pt 7 lc %ld title ", lc++);
 		put_quotedf(f, "tier %s", tier_label(r, t));
 	}
+	if (net)
+		fprintf(f, ", \\\n     \"" COST_DAILY_CSV "\" using ($1 + 0.5):(strcol(5) eq "
+			"\"network\" ? $4 : NaN) skip 1 smooth frequency with linespoints lw 2 "
+			"pt 6 dt 2 lc %ld title \"network transfer\"", lc);
 	fputc('\n', f);
 }
 

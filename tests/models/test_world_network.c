@@ -213,6 +213,20 @@ Test(world_network, calls_between_regions_pay_for_their_bytes_where_they_leave)
 	cr_assert_eq(rows, 2);
 	/* The month's bill holds it. */
 	cr_assert_float_eq(r.bills[0].mean, 7.2 + 1.17504, 1e-9);
+	/* By time bucket (the day's plot): the constant traffic spreads it evenly, each bucket
+	 * its share of each region's bill. */
+	cr_assert_not_null(r.network);
+	double sum[2] = { 0, 0 };
+	for (size_t b = 0; b < r.nbuckets; b++)
+		for (size_t g = 0; g < 2; g++) {
+			cr_assert_eq(r.network[(b * 2 + 0) * 2 + g], 0, "web's bytes never cross");
+			double x = r.network[(b * 2 + 1) * 2 + g];
+			double len = fmin(r.bucket, sc.horizon - (double)b * r.bucket);
+			cr_assert_float_eq(x, want[g] * len / sc.horizon, 1e-9, "bucket %zu", b);
+			sum[g] += x;
+		}
+	for (size_t g = 0; g < 2; g++)
+		cr_assert_float_eq(sum[g], want[g], 1e-9);
 	run_result_release(&r);
 	scenario_release(&sc);
 }

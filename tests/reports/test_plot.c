@@ -144,10 +144,11 @@ Test(plot, cost_daily_sums_each_pool_over_the_day)
 	cr_assert_eq(report_cost_daily_csv(&f.r, path, err, sizeof err), 0, "%s", err);
 	struct table t;
 	table_read(path, &t);
-	cr_assert_eq(t.ncols[0], 4);
+	cr_assert_eq(t.ncols[0], 5);
 	cr_assert_str_eq(t.cell[0][0], "day");
 	cr_assert_str_eq(t.cell[0][3], "cost_usd");
-	cr_assert_eq(t.nrows, 1 + 3 * 4, "3 days x 4 pools, chains left out");
+	cr_assert_str_eq(t.cell[0][4], "what");
+	cr_assert_eq(t.nrows, 1 + 3 * 4, "3 days x 4 pools, chains left out, no network priced");
 	for (size_t d = 0; d < 3; d++)
 		for (size_t s = 0; s < 4; s++) {
 			char **row = t.cell[1 + d * 4 + s];
@@ -157,6 +158,7 @@ Test(plot, cost_daily_sums_each_pool_over_the_day)
 			/* Sums of 24 small integers: exact in binary floating point. */
 			cr_assert_eq(strtod(row[3], NULL), 36.0 * (double)(s + 1), "day %zu pool %zu: %s",
 				     d, s, row[3]);
+			cr_assert_str_eq(row[4], "instances");
 		}
 	table_release(&t);
 	fake_release(&f);
@@ -211,6 +213,67 @@ Test(plot, cost_daily_splits_buckets_across_days)
 	table_release(&t);
 	fake_release(&f);
 	free(path);
+	fake_rmtree(dir);
+}
+
+/* The transfer of calls between regions, where priced, is USD per bucket (not a rate): split
+ * across days in proportion to the bucket's time in each. 10 h buckets over 48 h as above,
+ * calls to tier app billed to eu-west-1 costing 10 (b + 1) USD in bucket b (the last bucket
+ * 8 h long): day 0 = 10 + 20 + 30 × 4/10 = 42, day 1 = 30 × 6/10 + 40 + 50 = 108, together
+ * the 150 of the buckets. Cells that cost nothing get no row. */
+Test(plot, cost_daily_spreads_network_transfer_over_the_days)
+{
+	struct fake f;
+	fake_init(&f);
+	f.sc.horizon = 2 * 86400.0;
+	f.r.bucket = 36000.0;
+	f.r.nbuckets = 5;
+	size_t ncell = 2 * 2;   /* [tier][region] */
+	f.r.network = calloc(5 * ncell, sizeof *f.r.network);
+	cr_assert_not_null(f.r.network);
+	for (size_t b = 0; b < 5; b++)
+		f.r.network[b * ncell + 1 * 2 + 0] = 10.0 * (double)(b + 1);
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "cost_daily.csv");
+	cr_assert_eq(report_cost_daily_csv(&f.r, path, NULL, 0), 0);
+	struct table t;
+	table_read(path, &t);
+	cr_assert_eq(t.nrows, 1 + 2 * 5, "2 days x (4 pools + 1 network cell)");
+	static const double want[2] = { 42.0, 108.0 };
+	for (size_t d = 0; d < 2; d++) {
+		char **row = t.cell[1 + d * 5 + 4];
+		cr_assert_str_eq(row[4], "network");
+		cr_assert_eq(strtod(row[0], NULL), (double)d);
+		cr_assert_str_eq(row[1], "eu-west-1");
+		cr_assert_str_eq(row[2], "app");
+		cr_assert_float_eq(strtod(row[3], NULL), want[d], 1e-9, "day %zu: %s", d, row[3]);
+	}
+	table_release(&t);
+	fake_release(&f);
+	free(path);
+	fake_rmtree(dir);
+}
+
+/* With the transfer drawn per day, the x label leaves it out of what it says is not shown:
+ * the fake's $234.50 outside its tiers less $100 of transfer, $134.50 over 3 days, is
+ * $134.50 × 2,628,000 s / 259,200 s = $1,363.68 a month. */
+Test(plot, cost_plot_draws_network_transfer_when_priced)
+{
+	struct fake f;
+	fake_init(&f);
+	f.r.network = calloc(FAKE_NBUCKETS * 4, sizeof *f.r.network);
+	cr_assert_not_null(f.r.network);
+	struct run_metric *m = &f.r.metrics[f.r.nmetrics++];
+	snprintf(m->name, sizeof m->name, "cost.network");
+	snprintf(m->unit, sizeof m->unit, "USD");
+	m->stat.mean = 100.0;
+	char *dir = fake_tmpdir(), *text = script_text(&f, dir, "cost");
+	cr_assert_not_null(strstr(text, "set xlabel 'time (days); not shown: $1,363.68 a month of "
+				  "unused commitments and DR data (in bill.png)'"), "%s", text);
+	cr_assert_not_null(strstr(text, "strcol(5) eq \"network\""), "%s", text);
+	cr_assert_not_null(strstr(text, "title \"network transfer\""), "%s", text);
+	cr_assert_not_null(strstr(text, "title \"all instances and network\""), "%s", text);
+	free(text);
+	fake_release(&f);
 	fake_rmtree(dir);
 }
 
