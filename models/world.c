@@ -1372,10 +1372,10 @@ static void user_rtt(struct world *w, const double *inflow)
 	}
 }
 
-/* The user requests/s each region serves now: every entry region's share of rate, sent where
- * its (possibly still expiring) DNS answers point. */
 static void route_moving(struct world *w, double rate, double now, double *inflow);
 
+/* The user requests/s each region serves now: every entry region's share of rate, sent where
+ * its (possibly still expiring) DNS answers point. */
 static void route_users(struct world *w, double rate, double now, double *inflow)
 {
 	const struct scenario *sc = w->sc;
