@@ -31,9 +31,10 @@ const char cmd_run_usage[] =
 	"  --json           print the summary as one JSON object instead of the table\n"
 	"  --quiet          print nothing on success (no table, no progress bar)\n"
 	"\n"
-	"Writes into DIR: summary.csv, timeseries.csv, cost.csv, bill.csv, events.csv, the\n"
-	"plots demand.png, instances.png, latency.png, cost.png, purchase.png and bill.png\n"
-	"with their gnuplot scripts (.gp),\n"
+	"Writes into DIR: report.md (the run on one page: the summary, the plots, the files),\n"
+	"summary.csv, timeseries.csv, cost.csv, bill.csv, events.csv, the plots demand.png,\n"
+	"instances.png, latency.png, cost.png, purchase.png and bill.png with their gnuplot\n"
+	"scripts (.gp),\n"
 	"and appends the run to DIR/results.db (SQLite; earlier runs are kept). Every file\n"
 	"is written under a temporary name and renamed when complete. A mistake in the\n"
 	"scenario is reported as FILE:LINE: PATH: message, with exit status 2 and nothing\n"
@@ -120,7 +121,7 @@ int cmd_run(int argc, char **argv)
 		free(js);
 	} else if (!a.quiet) {
 		report_summary_text(&res, stdout);
-		printf("\nwrote %s/{summary,timeseries,cost,bill,events}.csv, run %" PRId64
+		printf("\nwrote %s/report.md and {summary,timeseries,cost,bill,events}.csv, run %" PRId64
 		       " in %s/results.db\n", dir, run_id, dir);
 		if (!plots_note && !a.no_plots) {
 			printf("plots: %s/{", dir);

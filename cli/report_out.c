@@ -182,6 +182,7 @@ int cli_write_report(const char *cmd, const char *dir, const char *db_path,
 		fprintf(stderr, "capsim %s: %s\n", cmd, msg);
 		return EXIT_FAIL;
 	}
+	int drawn = 0;
 	if (render) {
 		int rc = report_plot_render(dir, msg, sizeof msg);
 		if (rc == CAPSIM_ENOTFOUND)
@@ -189,6 +190,13 @@ int cli_write_report(const char *cmd, const char *dir, const char *db_path,
 				 "drawn");
 		else if (rc < 0)
 			snprintf(note, notelen, "%s", msg);
+		else
+			drawn = 1;
+	}
+	/* Last: the page that shows the plots. */
+	if (report_markdown(res, meta, dir, drawn, msg, sizeof msg) < 0) {
+		fprintf(stderr, "capsim %s: %s\n", cmd, msg);
+		return EXIT_FAIL;
 	}
 	return 0;
 }

@@ -232,6 +232,12 @@ int report_summary_text(const struct run_result *r, FILE *out);
  * NUL-terminated string (caller frees), or NULL when out of memory. */
 char *report_summary_json(const struct run_result *r, const struct run_meta *m);
 
+/* dir/report.md, atomically: the run's metadata (m may be NULL), the text summary in a code
+ * block, the plots as images when `plots` is set (their PNGs drawn beside it), and what each
+ * file of the folder holds. err as the other writers. */
+int report_markdown(const struct run_result *r, const struct run_meta *m, const char *dir,
+		    int plots, char *err, size_t errlen);
+
 /* ---- capsim drill: the same outages rehearsed under one or more DR strategies ---- */
 
 /* One strategy of a drill. */

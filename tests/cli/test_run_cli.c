@@ -166,6 +166,8 @@ Test(run_cli, writes_every_file_and_a_summary_with_its_header)
 	}
 	cli_join(path, sizeof path, out, "results.db");
 	cr_expect(cli_exists(path), "results.db is missing");
+	cli_join(path, sizeof path, out, "report.md");
+	cr_expect(cli_exists(path), "report.md is missing");
 	for (size_t i = 0; i < 4; i++) {
 		char gp[64];
 		snprintf(gp, sizeof gp, "%s.gp", plot_names[i]);
@@ -484,6 +486,51 @@ Test(run_cli, with_gnuplot_the_six_plots_are_pngs)
 			  "%s is not a PNG", name);
 		free(png);
 	}
+	/* report.md shows every plot drawn beside it. */
+	cli_join(path, sizeof path, dir, "report.md");
+	char *md = cli_read_file(path, NULL);
+	for (size_t i = 0; i < sizeof plot_names / sizeof plot_names[0]; i++) {
+		char link[96];
+		snprintf(link, sizeof link, "![%s](%s.png)", plot_names[i], plot_names[i]);
+		cr_expect(strstr(md, link), "no %s in report.md", link);
+	}
+	free(md);
+}
+
+/* report.md: the run's page, with the summary the terminal shows in a code block; without
+ * plots drawn it links none. A backtick in the scenario file's name would end its code span:
+ * it becomes '?'. */
+Test(run_cli, report_md_holds_the_summary_and_the_run)
+{
+	char scen[PATH_MAX], out[PATH_MAX], path[PATH_MAX];
+	struct cli_result r;
+	cli_join(scen, sizeof scen, dir, "no`isy.json");
+	cli_write_file(scen, noisy_json, strlen(noisy_json));
+	cli_join(out, sizeof out, dir, "out");
+	const char *argv[] = { "run", scen, "-o", out, "--no-plots", NULL };
+	run_ok(argv, &r);
+	cli_join(path, sizeof path, out, "report.md");
+	char *md = cli_read_file(path, NULL);
+	cr_expect(strncmp(md, "# capsim run: `noisy`\n", 22) == 0, "%.60s", md);
+	cr_expect(strstr(md, "/no?isy.json` (SHA-256 `"), "%s", md);
+	cr_expect(!strstr(md, "no`isy"), "%s", md);
+	cr_expect(strstr(md, "| run | 3 replications, seed 5,"), "%s", md);
+	cr_expect(strstr(md, "| command | `capsim run "), "%s", md);
+	/* The summary as printed: the text between the fence and the "wrote" line. */
+	const char *fence = strstr(md, "```text\n");
+	cr_assert_not_null(fence, "%s", md);
+	size_t n = strcspn(r.out, "\n");   /* its first line: "scenario   noisy" */
+	cr_expect(strncmp(fence + 8, r.out, n) == 0, "%.80s", fence + 8);
+	const char *wrote = strstr(r.out, "\n\nwrote ");   /* a blank line, then the files */
+	cr_assert_not_null(wrote);
+	size_t len = (size_t)(wrote - r.out) + 1;   /* up to its last line break */
+	cr_expect(strncmp(fence + 8, r.out, len) == 0, "the summary differs:\n%.*s", (int)len,
+		  fence + 8);
+	cr_expect(strncmp(fence + 8 + len, "```\n", 4) == 0, "%.20s", fence + 8 + len);
+	cr_expect(!strstr(md, "## Plots"), "plots linked though none was drawn");
+	cr_expect(strstr(md, "| `cost_daily.csv` |"), "%s", md);
+	free(md);
+	cli_result_release(&r);
 }
 
 Test(run_cli, quiet_prints_nothing_on_stdout)
