@@ -34,11 +34,13 @@ const char cmd_compare_usage[] =
 	"  --json           print the comparison as one JSON object instead of the table\n"
 	"  --quiet          print nothing on success\n"
 	"\n"
-	"Writes DIR/compare.csv (every figure both runs have: each one's mean and interval,\n"
-	"the paired difference and its interval, and b_higher, b_lower or no_difference),\n"
-	"each run's full report (as capsim run writes it) in DIR/a and DIR/b, and appends both\n"
-	"runs to DIR/results.db. A mistake in either scenario is reported as FILE:LINE: PATH:\n"
-	"message, with exit status 2 and nothing written.\n"
+	"Writes DIR/compare.md (the table, compare.png and links to each run's report.md),\n"
+	"DIR/compare.csv (every figure both runs have: each one's mean and interval, the\n"
+	"paired difference and its interval, and b_higher, b_lower or no_difference),\n"
+	"DIR/compare.png (cost per day and latency over time), each run's full report (as\n"
+	"capsim run writes it) in DIR/a and DIR/b, and appends both runs to DIR/results.db.\n"
+	"A mistake in either scenario is reported as FILE:LINE: PATH: message, with exit\n"
+	"status 2 and nothing written.\n"
 	"\n"
 	"example: capsim compare scenarios/shop.json my-shop.json\n";
 
@@ -154,6 +156,7 @@ int cmd_compare(int argc, char **argv)
 		goto out;
 	}
 	char note[1024] = "";
+	int drawn = 0;
 	if (!a.no_plots) {
 		int prc = report_plot_render_one(dir, "compare", msg, sizeof msg);
 		if (prc == CAPSIM_ENOTFOUND)
@@ -161,6 +164,12 @@ int cmd_compare(int argc, char **argv)
 				 "drawn");
 		else if (prc < 0)
 			snprintf(note, sizeof note, "%s", msg);
+		else
+			drawn = 1;
+	}
+	if (report_compare_markdown(&rc_, dir, drawn, msg, sizeof msg) < 0) {
+		fprintf(stderr, "capsim compare: %s\n", msg);
+		goto out;
 	}
 
 	if (a.json) {
@@ -173,7 +182,7 @@ int cmd_compare(int argc, char **argv)
 		free(js);
 	} else if (!a.quiet) {
 		report_compare_text(&rc_, stdout);
-		printf("\nwrote %s/compare.csv and each run's report in %s/{a,b},\nruns %" PRId64
+		printf("\nwrote %s/compare.md, compare.csv and each run's report in %s/{a,b},\nruns %" PRId64
 		       " and %" PRId64 " in %s\n", dir, dir, id_a, id_b, db);
 		if (!a.no_plots && !note[0] && !note_a[0] && !note_b[0])
 			printf("plot: %s/compare.png\n", dir);

@@ -132,6 +132,11 @@ char *report_compare_json(const struct report_compare *c);
 int report_compare_script(const struct report_compare *c, const char *dir, char *err,
 			  size_t errlen);
 
+/* compare.md in dir: the comparison's table, compare.png when `plot` is set (drawn), and
+ * links to each run's report.md. err as the other writers. */
+int report_compare_markdown(const struct report_compare *c, const char *dir, int plot,
+			    char *err, size_t errlen);
+
 /* Formats one message into err[0..errlen) (nothing when err is NULL or errlen 0). */
 void report_set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

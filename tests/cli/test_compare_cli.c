@@ -141,6 +141,19 @@ Test(compare_cli, a_dearer_price_is_b_higher_on_cost_and_nothing_else_moves)
 	cli_join(path, sizeof path, out, "compare.png");
 	cr_expect(!cli_exists(path), "compare.png drawn under --no-plots");
 	cr_expect(strstr(r.err, "draw the plots later"), "%s", r.err);
+	/* compare.md: the printed table, inside a code block, no image without a plot, and the
+	 * runs' pages linked. */
+	cli_join(path, sizeof path, out, "compare.md");
+	char *md = cli_read_file(path, NULL);
+	const char *wrote = strstr(r.out, "\n\nwrote ");
+	cr_assert_not_null(wrote);
+	size_t len = (size_t)(wrote - r.out) + 1;
+	const char *fence = strstr(md, "```text\n");
+	cr_assert_not_null(fence, "%s", md);
+	cr_expect(strncmp(fence + 8, r.out, len) == 0, "%.*s", (int)len, fence + 8);
+	cr_expect(!strstr(md, "![compare]"), "%s", md);
+	cr_expect(strstr(md, "[a/report.md](a/report.md)"), "%s", md);
+	free(md);
 	cli_result_release(&r);
 
 	/* --json: one object with both sides and the rows. */
@@ -211,5 +224,9 @@ Test(compare_cli, with_gnuplot_compare_png_is_drawn_beside_each_runs_plots)
 		free(png);
 	}
 	cr_expect(strstr(r.out, "plot: "), "%s", r.out);
+	cli_join(path, sizeof path, out, "compare.md");
+	char *md = cli_read_file(path, NULL);
+	cr_expect(strstr(md, "![compare](compare.png)"), "%s", md);
+	free(md);
 	cli_result_release(&r);
 }
