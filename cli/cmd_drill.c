@@ -55,8 +55,9 @@ const char cmd_drill_usage[] =
 	"  --quiet          print nothing on success (no table, no progress bar)\n"
 	"\n"
 	"Writes into DIR: for each strategy, the whole report of capsim run in DIR/STRATEGY/\n"
-	"(summary.csv, timeseries.csv, cost.csv, bill.csv, events.csv and the plots), each run\n"
-	"appended to DIR/results.db with a command line that repeats it; then drill.csv (one\n"
+	"(report.md, summary.csv, timeseries.csv, cost.csv, bill.csv, events.csv and the\n"
+	"plots), each run appended to DIR/results.db with a command line that repeats it;\n"
+	"then drill.md (the table and the plots on one page), drill.csv (one\n"
 	"row per strategy: RTO and RPO p50/p95, targets and the share of outages meeting them,\n"
 	"failed requests, availability, monthly cost and its DR data part, the SLO's latency\n"
 	"percentile over the run and of the requests served during the outage) and the plots\n"
@@ -315,6 +316,7 @@ int cmd_drill(int argc, char **argv)
 		status = EXIT_FAIL;
 		goto out;
 	}
+	int drawn = 0;
 	if (!a.sim.no_plots && !note[0]) {
 		rc = report_drill_render(dir, msg, sizeof msg);
 		if (rc == CAPSIM_ENOTFOUND)
@@ -322,6 +324,13 @@ int cmd_drill(int argc, char **argv)
 				 "drawn");
 		else if (rc < 0)
 			snprintf(note, sizeof note, "%s", msg);
+		else
+			drawn = 1;
+	}
+	if (report_drill_markdown(&d, dir, drawn, msg, sizeof msg) < 0) {
+		fprintf(stderr, "capsim drill: %s\n", msg);
+		status = EXIT_FAIL;
+		goto out;
 	}
 
 	if (a.sim.json) {
@@ -336,10 +345,10 @@ int cmd_drill(int argc, char **argv)
 	} else if (!a.sim.quiet) {
 		report_drill_text(&d, stdout);
 		if (nstrategies == 1)
-			printf("\nwrote %s/drill.csv; run %" PRId64 " in %s/results.db\n", dir,
+			printf("\nwrote %s/drill.md and drill.csv; run %" PRId64 " in %s/results.db\n", dir,
 			       runs[0].run_id, dir);
 		else
-			printf("\nwrote %s/drill.csv; runs %" PRId64 " to %" PRId64 " in "
+			printf("\nwrote %s/drill.md and drill.csv; runs %" PRId64 " to %" PRId64 " in "
 			       "%s/results.db\n", dir, runs[0].run_id, runs[nstrategies - 1].run_id,
 			       dir);
 		printf("reports: %s/%s", dir, nstrategies > 1 ? "{" : "");

@@ -43,7 +43,8 @@ const char cmd_optimize_usage[] =
 	"  --json           print the recommendation as one JSON object instead of the text\n"
 	"  --quiet          print nothing on success (no text, no progress bar)\n"
 	"\n"
-	"Writes into DIR: frontier.csv (every candidate evaluated: its mix, commitments, cost,\n"
+	"Writes into DIR: plan.md (the text below and the plots on one page), frontier.csv\n"
+	"(every candidate evaluated: its mix, commitments, cost,\n"
 	"availability, latency, RTO and RPO with 95% intervals, whether it is feasible and\n"
 	"Pareto-optimal), the plots frontier.png (cost against availability) and mix.png (the\n"
 	"recommended mix against all on demand) with their gnuplot scripts, and appends the\n"
@@ -200,6 +201,12 @@ int cmd_optimize(int argc, char **argv)
 				snprintf(note, sizeof note, "%s", msg);
 		}
 	}
+	if (report_optimize_markdown(&res, dir, !a.sim.no_plots && !note[0], msg,
+				     sizeof msg) < 0) {
+		fprintf(stderr, "capsim optimize: %s\n", msg);
+		status = EXIT_FAIL;
+		goto out;
+	}
 
 	if (a.sim.json) {
 		char *js = report_optimize_json(&res, &meta);
@@ -213,7 +220,7 @@ int cmd_optimize(int argc, char **argv)
 	} else if (!a.sim.quiet) {
 		report_optimize_text(&res, stdout);
 		printf("\n%zu candidates (%" PRIu64 " evaluations), %" PRIu64 " replications in "
-		       "%.1f s; wrote %s/frontier.csv; run %" PRId64 " in %s/results.db\n", res.n,
+		       "%.1f s; wrote %s/plan.md and frontier.csv; run %" PRId64 " in %s/results.db\n", res.n,
 		       res.evaluated, res.simulated_reps, elapsed, dir, run_id, dir);
 		if (!note[0] && !a.sim.no_plots)
 			printf("plots: %s/{frontier,mix}.png\n", dir);

@@ -350,35 +350,25 @@ out:
 	return text;
 }
 
-struct compare_page {
-	const struct report_compare *c;
-	int plot;
-};
-
-static int compare_markdown(FILE *f, const void *ctx)
+static int compare_text(FILE *f, const void *ctx)
 {
-	const struct compare_page *p = ctx;
-	fputs("# capsim compare\n\n```text\n", f);
-	int rc = report_compare_text(p->c, f);
-	if (rc < 0)
-		return rc;
-	fputs("```\n", f);
-	if (p->plot)
-		fputs("\n## Cost per day and latency over time\n\n![compare](compare.png)\n", f);
-	fputs("\n## Each run\n\n"
-	      "- A: [a/report.md](a/report.md)\n"
-	      "- B: [b/report.md](b/report.md)\n\n"
-	      "`compare.csv` holds every figure both runs have: each one's mean and 95% interval, "
-	      "the paired difference B - A with its interval, and `b_higher`, `b_lower` or "
-	      "`no_difference`.\n", f);
-	return ferror(f) ? CAPSIM_EIO : 0;
+	return report_compare_text(ctx, f);
 }
 
 int report_compare_markdown(const struct report_compare *c, const char *dir, int plot,
 			    char *err, size_t errlen)
 {
-	struct compare_page p = { .c = c, .plot = plot };
-	char path[4200];
-	snprintf(path, sizeof path, "%s/compare.md", dir);
-	return report_write_file(path, compare_markdown, &p, err, errlen);
+	static const char *const plots[] = { "compare" };
+	static const char *const captions[] = { "Cost per day and latency over time" };
+	struct report_page p = {
+		.title = "capsim compare", .text = compare_text, .ctx = c, .plots = plots,
+		.captions = captions, .nplots = 1, .drawn = plot,
+		.after = "## Each run\n\n"
+			 "- A: [a/report.md](a/report.md)\n"
+			 "- B: [b/report.md](b/report.md)\n\n"
+			 "`compare.csv` holds every figure both runs have: each one's mean and 95% "
+			 "interval, the paired difference B - A with its interval, and `b_higher`, "
+			 "`b_lower` or `no_difference`.\n",
+	};
+	return report_page_write(dir, "compare.md", &p, err, errlen);
 }

@@ -1014,3 +1014,35 @@ int report_drill_render(const char *dir, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+static int drill_page_text(FILE *f, const void *ctx)
+{
+	return report_drill_text(ctx, f);
+}
+
+int report_drill_markdown(const struct drill *d, const char *dir, int drawn, char *err,
+			  size_t errlen)
+{
+	static const char *const captions[REPORT_DRILL_NPLOTS] = {
+		"RTO, RPO and monthly cost per strategy against the targets",
+		"Each strategy's capacity and traffic per region around the outage",
+		"The RTO distribution against its target",
+		"The RPO distribution against its target",
+	};
+	char after[2048];
+	size_t o = (size_t)snprintf(after, sizeof after, "## Each strategy's run\n\n");
+	for (size_t i = 0; i < d->nruns && o < sizeof after; i++) {
+		const char *name = strategy_name(&d->runs[i]);
+		o += (size_t)snprintf(after + o, sizeof after - o, "- %s: [%s/report.md](%s/report.md)\n",
+				      name, name, name);
+	}
+	if (o < sizeof after)
+		snprintf(after + o, sizeof after - o, "\n`drill.csv` holds the table's figures per "
+			 "strategy.\n");
+	struct report_page p = {
+		.title = "capsim drill", .text = drill_page_text, .ctx = d,
+		.plots = report_drill_plot_names, .captions = captions,
+		.nplots = REPORT_DRILL_NPLOTS, .drawn = drawn, .after = after,
+	};
+	return report_page_write(dir, "drill.md", &p, err, errlen);
+}

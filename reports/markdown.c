@@ -118,3 +118,37 @@ int report_markdown(const struct run_result *r, const struct run_meta *m, const 
 	free(path);
 	return rc;
 }
+
+static int page(FILE *f, const void *ctx)
+{
+	const struct report_page *p = ctx;
+	fprintf(f, "# %s\n\n```text\n", p->title);
+	int rc = p->text(f, p->ctx);
+	if (rc < 0)
+		return rc;
+	fputs("```\n", f);
+	if (p->drawn && p->nplots) {
+		fputs("\n## Plots\n", f);
+		for (size_t i = 0; i < p->nplots; i++)
+			fprintf(f, "\n### %s\n\n![%s](%s.png)\n", p->captions[i], p->plots[i],
+				p->plots[i]);
+	}
+	if (p->after)
+		fprintf(f, "\n%s", p->after);
+	return ferror(f) ? CAPSIM_EIO : 0;
+}
+
+int report_page_write(const char *dir, const char *name, const struct report_page *p,
+		      char *err, size_t errlen)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *path = malloc(n);
+	if (!path) {
+		report_set_err(err, errlen, "%s: %s", dir, capsim_strerror(CAPSIM_ENOMEM));
+		return CAPSIM_ENOMEM;
+	}
+	snprintf(path, n, "%s/%s", dir, name);
+	int rc = report_write_file(path, page, p, err, errlen);
+	free(path);
+	return rc;
+}

@@ -1539,3 +1539,25 @@ int report_optimize_plots(const struct opt_result *r, const char *dir, char *err
 		rc = write_in(r, dir, "mix.gp", mix_script, err, errlen);
 	return rc;
 }
+
+static int optimize_page_text(FILE *f, const void *ctx)
+{
+	return report_optimize_text(ctx, f);
+}
+
+int report_optimize_markdown(const struct opt_result *r, const char *dir, int drawn, char *err,
+			     size_t errlen)
+{
+	static const char *const captions[REPORT_OPT_NPLOTS] = {
+		"Every candidate's cost against its availability, with the SLO and the budget",
+		"The recommended mix beside all on demand: instances and cost per tier and option",
+	};
+	struct report_page p = {
+		.title = "capsim optimize", .text = optimize_page_text, .ctx = r,
+		.plots = report_opt_plot_names, .captions = captions, .nplots = REPORT_OPT_NPLOTS,
+		.drawn = drawn,
+		.after = "`frontier.csv` holds every candidate with its intervals, feasibility and "
+			 "Pareto optimality.\n",
+	};
+	return report_page_write(dir, "plan.md", &p, err, errlen);
+}

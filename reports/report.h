@@ -243,6 +243,23 @@ char *report_summary_json(const struct run_result *r, const struct run_meta *m);
 int report_markdown(const struct run_result *r, const struct run_meta *m, const char *dir,
 		    int plots, char *err, size_t errlen);
 
+/* A command's page in Markdown: a title, its text as the terminal shows it in a code block,
+ * its plots as images when they were drawn, then `after` (Markdown, may be NULL). */
+struct report_page {
+	const char *title;
+	int (*text)(FILE *f, const void *ctx);   /* writes the text; 0 or CAPSIM_E* */
+	const void *ctx;
+	const char *const *plots;    /* [nplots] PNG names without ".png" */
+	const char *const *captions; /* [nplots] */
+	size_t nplots;
+	int drawn;                   /* 1 when the PNGs are beside the page */
+	const char *after;
+};
+
+/* Writes page p as dir/name atomically. err as the other writers. */
+int report_page_write(const char *dir, const char *name, const struct report_page *p,
+		      char *err, size_t errlen);
+
 /* ---- capsim drill: the same outages rehearsed under one or more DR strategies ---- */
 
 /* One strategy of a drill. */
@@ -290,6 +307,11 @@ int report_drill_scripts(const struct drill *d, const char *dir, char *err, size
 
 /* Runs gnuplot on the drill's scripts in dir; returns as report_plot_render. */
 int report_drill_render(const char *dir, char *err, size_t errlen);
+
+/* drill.md in dir: the drill's table, its plots when drawn, links to each strategy's
+ * report.md. err as the other writers. */
+int report_drill_markdown(const struct drill *d, const char *dir, int drawn, char *err,
+			  size_t errlen);
 
 /* The drill side by side: a column per strategy, rows RTO p50 / p95 and the chance of
  * meeting the RTO target, RPO p50 / p95 in seconds and writes and the chance of meeting its
@@ -349,6 +371,11 @@ char *report_optimize_json(const struct opt_result *r, const struct run_meta *m)
 enum { REPORT_OPT_NPLOTS = 2 };
 extern const char *const report_opt_plot_names[REPORT_OPT_NPLOTS];   /* "frontier", "mix" */
 int report_optimize_plots(const struct opt_result *r, const char *dir, char *err, size_t errlen);
+
+/* plan.md in dir: the recommendation as printed, frontier.png and mix.png when drawn. err as
+ * the other writers. */
+int report_optimize_markdown(const struct opt_result *r, const char *dir, int drawn, char *err,
+			     size_t errlen);
 
 /* Appends the optimisation to the SQLite database at db_path like report_db_append: a row in
  * `runs` (replications = the final replications), one in `opt_runs`, a row per candidate in

@@ -322,6 +322,15 @@ Test(drill_cli, without_strategy_the_scenarios_own_is_drilled)
 	cr_expect_float_eq(field(&t, 1, 1), 540, 1e-9);
 	cli_join(path, sizeof path, out, "pilot_light");
 	cr_expect(!cli_exists(path), "a strategy that was not asked for ran");
+	/* drill.md: the table (even under --quiet), no plots drawn, the strategy's page linked. */
+	cli_join(path, sizeof path, out, "drill.md");
+	char *md = cli_read_file(path, NULL);
+	cr_expect(strncmp(md, "# capsim drill\n\n```text\nDrill of ", 29) == 0, "%.80s", md);
+	cr_expect(!strstr(md, "## Plots"), "%s", md);
+	cr_expect(strstr(md, "[warm_standby/report.md](warm_standby/report.md)"), "%s", md);
+	cli_join(path, sizeof path, out, "warm_standby/report.md");
+	cr_expect(cli_exists(path), "warm_standby/report.md");
+	free(md);
 	free(t.text);
 	cli_result_release(&r);
 }

@@ -86,12 +86,19 @@ Test(optimize_cli, writes_the_frontier_plots_and_database, .init = setup, .fini 
 	cli_join(db, sizeof db, out, "results.db");
 	cr_assert_eq(count_rows(db, "runs"), 1);
 	cr_assert_eq(count_rows(db, "opt_candidates"), rows);
+	/* plan.md: the recommendation as the text prints it, and its plots when drawn. */
+	cli_join(path, sizeof path, out, "plan.md");
+	char *md = cli_read_file(path, NULL);
+	cr_expect(strstr(md, "```text\nPurchase plan for spot-batch\n"), "%.200s", md);
+	cr_expect(strstr(md, "RECOMMENDED PURCHASE PLAN"), "%.200s", md);
 	if (cli_have_gnuplot()) {
 		cli_join(path, sizeof path, out, "frontier.png");
 		cr_assert(cli_exists(path));
 		cli_join(path, sizeof path, out, "mix.png");
 		cr_assert(cli_exists(path));
+		cr_expect(strstr(md, "![frontier](frontier.png)"), "%s", md);
 	}
+	free(md);
 	cli_result_release(&r);
 
 	/* Again: the database keeps the first optimisation and adds the second. */
