@@ -84,6 +84,11 @@ void cli_args_text(char *buf, size_t len, int argc, char **argv);
  * nothing for more to do). */
 unsigned cli_threads(unsigned asked, uint64_t reps);
 
+/* What a gnuplot rendering that returned rc (msg its error) means for the user: 1 when the
+ * plots were drawn; else 0 with note set to why not ("gnuplot is not installed: ..." for
+ * CAPSIM_ENOTFOUND, msg otherwise). */
+int cli_plots_drawn(int rc, const char *msg, char *note, size_t notelen);
+
 /* mkdir -p. Returns 0, or -1 with errno set (ENOTDIR when path is a file). */
 int cli_make_dirs(const char *path);
 

@@ -156,17 +156,9 @@ int cmd_compare(int argc, char **argv)
 		goto out;
 	}
 	char note[1024] = "";
-	int drawn = 0;
-	if (!a.no_plots) {
-		int prc = report_plot_render_one(dir, "compare", msg, sizeof msg);
-		if (prc == CAPSIM_ENOTFOUND)
-			snprintf(note, sizeof note, "gnuplot is not installed: the plots were not "
-				 "drawn");
-		else if (prc < 0)
-			snprintf(note, sizeof note, "%s", msg);
-		else
-			drawn = 1;
-	}
+	int drawn = !a.no_plots &&
+		    cli_plots_drawn(report_plot_render_one(dir, "compare", msg, sizeof msg), msg,
+				    note, sizeof note);
 	if (report_compare_markdown(&rc_, dir, drawn, msg, sizeof msg) < 0) {
 		fprintf(stderr, "capsim compare: %s\n", msg);
 		goto out;

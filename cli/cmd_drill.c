@@ -316,17 +316,9 @@ int cmd_drill(int argc, char **argv)
 		status = EXIT_FAIL;
 		goto out;
 	}
-	int drawn = 0;
-	if (!a.sim.no_plots && !note[0]) {
-		rc = report_drill_render(dir, msg, sizeof msg);
-		if (rc == CAPSIM_ENOTFOUND)
-			snprintf(note, sizeof note, "gnuplot is not installed: the plots were not "
-				 "drawn");
-		else if (rc < 0)
-			snprintf(note, sizeof note, "%s", msg);
-		else
-			drawn = 1;
-	}
+	int drawn = !a.sim.no_plots && !note[0] &&
+		    cli_plots_drawn(report_drill_render(dir, msg, sizeof msg), msg, note,
+				    sizeof note);
 	if (report_drill_markdown(&d, dir, drawn, msg, sizeof msg) < 0) {
 		fprintf(stderr, "capsim drill: %s\n", msg);
 		status = EXIT_FAIL;

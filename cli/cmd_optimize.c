@@ -191,18 +191,11 @@ int cmd_optimize(int argc, char **argv)
 		status = EXIT_FAIL;
 		goto out;
 	}
-	if (!a.sim.no_plots) {
-		for (size_t i = 0; i < REPORT_OPT_NPLOTS && !note[0]; i++) {
-			rc = report_plot_render_one(dir, report_opt_plot_names[i], msg, sizeof msg);
-			if (rc == CAPSIM_ENOTFOUND)
-				snprintf(note, sizeof note, "gnuplot is not installed: the plots "
-					 "were not drawn");
-			else if (rc < 0)
-				snprintf(note, sizeof note, "%s", msg);
-		}
-	}
-	if (report_optimize_markdown(&res, dir, !a.sim.no_plots && !note[0], msg,
-				     sizeof msg) < 0) {
+	int drawn = !a.sim.no_plots;
+	for (size_t i = 0; drawn && i < REPORT_OPT_NPLOTS; i++)
+		drawn = cli_plots_drawn(report_plot_render_one(dir, report_opt_plot_names[i], msg,
+							       sizeof msg), msg, note, sizeof note);
+	if (report_optimize_markdown(&res, dir, drawn, msg, sizeof msg) < 0) {
 		fprintf(stderr, "capsim optimize: %s\n", msg);
 		status = EXIT_FAIL;
 		goto out;

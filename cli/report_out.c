@@ -139,6 +139,15 @@ unsigned cli_threads(unsigned asked, uint64_t reps)
 	return t > reps ? (unsigned)reps : t;
 }
 
+int cli_plots_drawn(int rc, const char *msg, char *note, size_t notelen)
+{
+	if (rc == CAPSIM_ENOTFOUND)
+		snprintf(note, notelen, "gnuplot is not installed: the plots were not drawn");
+	else if (rc < 0)
+		snprintf(note, notelen, "%s", msg);
+	return rc >= 0;
+}
+
 int cli_write_report(const char *cmd, const char *dir, const char *db_path,
 		     const struct run_result *res, const struct run_meta *meta, int render,
 		     int64_t *run_id, char *note, size_t notelen)
@@ -182,17 +191,8 @@ int cli_write_report(const char *cmd, const char *dir, const char *db_path,
 		fprintf(stderr, "capsim %s: %s\n", cmd, msg);
 		return EXIT_FAIL;
 	}
-	int drawn = 0;
-	if (render) {
-		int rc = report_plot_render(dir, msg, sizeof msg);
-		if (rc == CAPSIM_ENOTFOUND)
-			snprintf(note, notelen, "gnuplot is not installed: the plots were not "
-				 "drawn");
-		else if (rc < 0)
-			snprintf(note, notelen, "%s", msg);
-		else
-			drawn = 1;
-	}
+	int drawn = render &&
+		    cli_plots_drawn(report_plot_render(dir, msg, sizeof msg), msg, note, notelen);
 	/* Last: the page that shows the plots. */
 	if (report_markdown(res, meta, dir, drawn, msg, sizeof msg) < 0) {
 		fprintf(stderr, "capsim %s: %s\n", cmd, msg);
