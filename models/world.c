@@ -468,7 +468,7 @@ struct world {
 	double *user_rtt;      /* [nr] s the p-th percentile user of region r2 travels further
 				  than to its own entry region: 0 unless DNS sends users across */
 	double *share;         /* [nr] this step's share of the users entering each region when
-				  regions peak apart (traffic_split) */
+				  regions peak apart (traffic_split), else NULL */
 	struct rng dr_rng;     /* replication lags */
 	int failover;          /* 0 normal, 1 failing over or failed over (primary/recovery) */
 	size_t failover_outage; /* the outage being recovered from */
@@ -2186,7 +2186,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	    !(w.dns_flow = calloc(nr * nr, sizeof *w.dns_flow)) ||
 	    !(w.split = calloc(nr * nr, sizeof *w.split)) ||
 	    !(w.user_rtt = calloc(nr, sizeof *w.user_rtt)) ||
-	    !(w.share = malloc(nr * sizeof *w.share)))
+	    (sc->traffic.region_peaks && !(w.share = malloc(nr * sizeof *w.share))))
 		goto out;
 	for (size_t r = 0; r < nr; r++)
 		w.breach_start[r] = -1;

@@ -87,10 +87,10 @@ static void row_if(FILE *out, const struct compare_row *r, const char *label)
 /* "30 days (step 60 s)". */
 static void fmt_horizon(char *buf, size_t len, const struct scenario *sc)
 {
-	if (sc->horizon >= 86400 && fmod(sc->horizon, 86400) == 0)
-		snprintf(buf, len, "%g days (step %g s)", sc->horizon / 86400, sc->step);
-	else
-		snprintf(buf, len, "%g h (step %g s)", sc->horizon / 3600, sc->step);
+	char h[48], st[48];
+	report_fmt_duration(h, sizeof h, sc->horizon);
+	report_fmt_duration(st, sizeof st, sc->step);
+	snprintf(buf, len, "%s (step %s)", h, st);
 }
 
 /* A target's verdict for both runs: "met", "missed", "uncertain" (report_verdict). */

@@ -165,3 +165,13 @@ void report_line(FILE *out, const char *fmt, ...)
 	fputs(buf, out);
 	fputc('\n', out);
 }
+
+void report_fmt_duration(char *buf, size_t len, double s)
+{
+	if (s >= 86400.0 && fmod(s, 86400.0) == 0.0)
+		snprintf(buf, len, "%g day%s", s / 86400.0, s == 86400.0 ? "" : "s");
+	else if (s >= 3600.0 && fmod(s, 3600.0) == 0.0)
+		snprintf(buf, len, "%g h", s / 3600.0);
+	else
+		snprintf(buf, len, "%g s", s);
+}

@@ -33,19 +33,17 @@ static const char *const plot_caption[REPORT_NPLOTS] = {
 struct markdown {
 	const struct run_result *r;
 	const struct run_meta *m;
-	int plots;
 };
 
-static int markdown_page(FILE *f, const void *ctx)
+/* The run's facts as a table, under the title; the summary's heading. */
+static int run_head(FILE *f, const void *ctx)
 {
 	const struct markdown *md = ctx;
 	const struct run_result *r = md->r;
 	const struct run_meta *m = md->m;
 	char when[32] = "";
 	struct tm tm;
-	fputs("# capsim run: ", f);
-	put_code(f, r->sc->name);
-	fputs("\n\n| | |\n|---|---|\n", f);
+	fputs("| | |\n|---|---|\n", f);
 	if (m && m->scenario_path) {
 		fputs("| scenario | ", f);
 		put_code(f, m->scenario_path);
@@ -70,63 +68,68 @@ static int markdown_page(FILE *f, const void *ctx)
 	}
 	if (m && m->version)
 		fprintf(f, "| capsim | %s |\n", m->version);
-
 	/* The summary as the terminal shows it: its columns line up in a code block. */
-	fputs("\n## Summary\n\n```text\n", f);
-	int rc = report_summary_text(r, f);
-	if (rc < 0)
-		return rc;
-	fputs("```\n\nEach figure is a mean over the replications with its 95% confidence "
-	      "interval; `summary.csv` has every metric with its percentiles across "
-	      "replications.\n", f);
+	fputs("\n## Summary\n\n", f);
+	return 0;
+}
 
-	if (md->plots) {
-		fputs("\n## Plots\n", f);
-		for (int i = 0; i < REPORT_NPLOTS; i++)
-			fprintf(f, "\n### %s\n\n![%s](%s.png)\n", plot_caption[i],
-				report_plot_names[i], report_plot_names[i]);
-	}
-	fputs("\n## Files\n\n"
-	      "| file | what |\n|---|---|\n"
-	      "| `summary.csv` | every metric: mean, 95% interval, P5, P50, P95 across "
-	      "replications |\n"
-	      "| `timeseries.csv` | per time bucket, pool and region: demand, capacity, instances, "
-	      "utilisation, P(wait), latency, served and failed requests, cost per hour |\n"
-	      "| `cost.csv` | cost per month, region, tier and purchase option |\n"
-	      "| `bill.csv` | each month's whole bill across replications |\n"
-	      "| `events.csv` | scaling actions, SLO breaches, failures, outages with their RTO "
-	      "and RPO |\n"
-	      "| `cost_daily.csv` | each pool's instance cost, and the network transfer, per day |\n"
-	      "| `results.db` | SQLite: every run appended with its scenario hash, seed and "
-	      "arguments |\n"
-	      "| `*.gp` | the gnuplot scripts of the plots (`gnuplot NAME.gp` redraws one) |\n", f);
-	return ferror(f) ? CAPSIM_EIO : 0;
+static int run_text(FILE *f, const void *ctx)
+{
+	const struct markdown *md = ctx;
+	return report_summary_text(md->r, f);
 }
 
 int report_markdown(const struct run_result *r, const struct run_meta *m, const char *dir,
 		    int plots, char *err, size_t errlen)
 {
-	struct markdown md = { .r = r, .m = m, .plots = plots };
-	size_t n = strlen(dir) + sizeof "/report.md";
-	char *path = malloc(n);
-	if (!path) {
-		report_set_err(err, errlen, "%s: %s", dir, capsim_strerror(CAPSIM_ENOMEM));
-		return CAPSIM_ENOMEM;
-	}
-	snprintf(path, n, "%s/report.md", dir);
-	int rc = report_write_file(path, markdown_page, &md, err, errlen);
-	free(path);
-	return rc;
+	struct markdown md = { .r = r, .m = m };
+	/* The name inside a code span; scenario names are letters, digits, '.', '_' and '-',
+	 * but a backtick or line break must not end the span or the heading anyway. */
+	char title[160];
+	snprintf(title, sizeof title, "capsim run: `%s`", r->sc->name);
+	for (char *c = title + 13; *c && c[1]; c++)
+		if (*c == '`' || *c == '\n' || *c == '\r')
+			*c = '?';
+	struct report_page p = {
+		.title = title, .head = run_head, .text = run_text, .ctx = &md,
+		.note = "Each figure is a mean over the replications with its 95% confidence "
+			"interval; `summary.csv` has every metric with its percentiles across "
+			"replications.\n",
+		.plots = report_plot_names, .captions = plot_caption, .nplots = REPORT_NPLOTS,
+		.drawn = plots,
+		.after = "## Files\n\n"
+			 "| file | what |\n|---|---|\n"
+			 "| `summary.csv` | every metric: mean, 95% interval, P5, P50, P95 across "
+			 "replications |\n"
+			 "| `timeseries.csv` | per time bucket, pool and region: demand, capacity, "
+			 "instances, utilisation, P(wait), latency, served and failed requests, cost "
+			 "per hour |\n"
+			 "| `cost.csv` | cost per month, region, tier and purchase option |\n"
+			 "| `bill.csv` | each month's whole bill across replications |\n"
+			 "| `events.csv` | scaling actions, SLO breaches, failures, outages with their "
+			 "RTO and RPO |\n"
+			 "| `cost_daily.csv` | each pool's instance cost, and the network transfer, per "
+			 "day |\n"
+			 "| `results.db` | SQLite: every run appended with its scenario hash, seed and "
+			 "arguments |\n"
+			 "| `*.gp` | the gnuplot scripts of the plots (`gnuplot NAME.gp` redraws one) |\n",
+	};
+	return report_page_write(dir, "report.md", &p, err, errlen);
 }
 
 static int page(FILE *f, const void *ctx)
 {
 	const struct report_page *p = ctx;
-	fprintf(f, "# %s\n\n```text\n", p->title);
-	int rc = p->text(f, p->ctx);
-	if (rc < 0)
+	int rc;
+	fprintf(f, "# %s\n\n", p->title);
+	if (p->head && (rc = p->head(f, p->ctx)) < 0)
+		return rc;
+	fputs("```text\n", f);
+	if ((rc = p->text(f, p->ctx)) < 0)
 		return rc;
 	fputs("```\n", f);
+	if (p->note)
+		fprintf(f, "\n%s", p->note);
 	if (p->drawn && p->nplots) {
 		fputs("\n## Plots\n", f);
 		for (size_t i = 0; i < p->nplots; i++)

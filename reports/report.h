@@ -77,6 +77,9 @@ void report_line(FILE *out, const char *fmt, ...) __attribute__((format(printf, 
 enum report_style { REPORT_PCT, REPORT_USD, REPORT_SECONDS, REPORT_COUNT, REPORT_PLAIN };
 enum report_style report_style_of(const char *unit);
 
+/* A horizon or step as a person reads it: "30 days", "1 day", "36 h", "90 s". */
+void report_fmt_duration(char *buf, size_t len, double s);
+
 /* Decimals that show a fraction near 1 apart from 1: 0.99951 -> 4 ("99.9510 %"),
  * 0.999 -> 3, below 0.99 -> 2. */
 int report_pct_decimals(double x);
@@ -243,11 +246,14 @@ char *report_summary_json(const struct run_result *r, const struct run_meta *m);
 int report_markdown(const struct run_result *r, const struct run_meta *m, const char *dir,
 		    int plots, char *err, size_t errlen);
 
-/* A command's page in Markdown: a title, its text as the terminal shows it in a code block,
- * its plots as images when they were drawn, then `after` (Markdown, may be NULL). */
+/* A command's page in Markdown: a title, `head` (may be NULL), its text as the terminal shows
+ * it in a code block, `note` (may be NULL), its plots as images when they were drawn, then
+ * `after` (Markdown, may be NULL). */
 struct report_page {
 	const char *title;
+	int (*head)(FILE *f, const void *ctx);   /* Markdown under the title; 0 or CAPSIM_E* */
 	int (*text)(FILE *f, const void *ctx);   /* writes the text; 0 or CAPSIM_E* */
+	const char *note;            /* Markdown right after the text */
 	const void *ctx;
 	const char *const *plots;    /* [nplots] PNG names without ".png" */
 	const char *const *captions; /* [nplots] */

@@ -57,17 +57,6 @@ static void row(FILE *out, const struct run_result *r, const char *name, const c
 	row_signed(out, r, name, label, note, 0);
 }
 
-/* "30 days", "36 h", "90 s". */
-static void fmt_duration(char *buf, size_t len, double s)
-{
-	if (s >= 86400.0 && fmod(s, 86400.0) == 0.0)
-		snprintf(buf, len, "%g day%s", s / 86400.0, s == 86400.0 ? "" : "s");
-	else if (s >= 3600.0 && fmod(s, 3600.0) == 0.0)
-		snprintf(buf, len, "%g h", s / 3600.0);
-	else
-		snprintf(buf, len, "%g s", s);
-}
-
 /* The metric of the SLO's latency percentile: "latency_p99" for 99, "latency_p99.9" for 99.9;
  * else the first metric named latency_p*. Its name goes to name. */
 static const struct run_metric *latency_metric(const struct run_result *r, double pct, char *name,
@@ -323,8 +312,8 @@ int report_summary_text(const struct run_result *r, FILE *out)
 	double pct = report_slo_percentile(sc);
 
 	report_line(out, "scenario   %s", sc->name);
-	fmt_duration(a, sizeof a, sc->horizon);
-	fmt_duration(b, sizeof b, sc->step);
+	report_fmt_duration(a, sizeof a, sc->horizon);
+	report_fmt_duration(b, sizeof b, sc->step);
 	report_line(out, "horizon    %s (step %s), %" PRIu64 " replication%s, seed %" PRIu64 ", %u thread%s",
 	     a, b, r->reps, r->reps == 1 ? "" : "s", r->seed, r->threads,
 	     r->threads == 1 ? "" : "s");
