@@ -495,7 +495,8 @@ struct outage {
 	size_t region;
 	long zone;             /* -1 for a region */
 	double start, end;     /* s */
-	double recovered;      /* s: first step start >= start meeting the availability SLO, or -1 */
+	double recovered;      /* s: first step start >= start meeting the availability SLO after
+				  one below it (start itself if none was below), or -1 */
 	double full;           /* s: first step start >= end with every pool of the region at its
 				  desired count in service, or -1 */
 	double failed;         /* user requests failed from the start until recovered */
@@ -503,6 +504,7 @@ struct outage {
 	double served, served_pct; /* user requests served from the start to the end, and the
 				  sum of each one's e2e percentile: the latency during it */
 	int measuring;
+	int breached;          /* some step since the start was below the availability SLO */
 };
 
 static void add_event(struct world *w, double t, long region, long tier, const char *kind,
@@ -1038,10 +1040,14 @@ static void measure_outages(struct world *w, double now, double ok_frac, double 
 			o->served_pct += served_pct;
 		}
 		if (o->recovered < 0) {
+			/* A service that never fell below the SLO recovered at once: RTO 0, not the
+			 * time from an outage starting within a step to the next step. */
 			if (ok_frac >= target)
-				o->recovered = now;
-			else
+				o->recovered = o->breached ? now : o->start;
+			else {
+				o->breached = 1;
 				o->failed += failed;
+			}
 		}
 		if (o->full < 0 && now >= o->end) {
 			int full = 1;

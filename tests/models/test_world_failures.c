@@ -76,6 +76,28 @@ Test(world_failures, zone_outage_on_n_plus_one_keeps_the_slo)
 	scenario_release(&sc);
 }
 
+/* The same outage starting 30 s into a one-minute step: the next step is the first to see it,
+ * and it meets the SLO as every step does (M/M/4 at rho 0.75, above). The service never fell
+ * below its SLO, so the RTO is 0, not the 30 s to that step; full capacity is still measured
+ * to the first step after the end, 14,400 + 30 s after the start. */
+Test(world_failures, outage_within_a_step_that_keeps_the_slo_has_rto_zero)
+{
+	char *json = three_zones("{ \"scripted\": [ { \"target\": \"zone:r1/b\", \"at\": 86430,"
+				 " \"duration\": \"4h\" } ] }", 6);
+	struct scenario sc;
+	parse(json, &sc);
+	free(json);
+	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert_float_eq(metric(&r, "outages"), 1, 1e-12);
+	cr_assert_float_eq(metric(&r, "downtime_per_year"), 0, 1e-12);
+	cr_assert_float_eq(metric(&r, "rto"), 0, 1e-12);
+	cr_assert_float_eq(metric(&r, "rto_full_capacity"), 14430, 1e-9);
+	run_result_release(&r);
+	scenario_release(&sc);
+}
+
 /* The p99 of an M/M/c pool of 100 req/s servers fed 300 req/s. */
 static double p99_of(int servers)
 {
