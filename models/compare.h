@@ -29,7 +29,10 @@ struct compare_row {
 				  B lower, 0: the interval holds 0 */
 };
 
-/* The rows of every per-replication metric both runs have, in A's order. a and b must come
+/* The rows of every per-replication metric both runs have, in A's order, then the cost
+ * components ("cost.*", USD) only B reports: a cost one run does not report is one its design
+ * does not incur, so it counts as 0 there (B's transfer between regions against an A that
+ * makes no such calls, a tier only one design has). a and b must come
  * from run_simulate with the same seed and replications (else CAPSIM_EINVAL). Sets *rows
  * (malloc'd; the caller frees) and *n. Returns 0, CAPSIM_EINVAL or CAPSIM_ENOMEM. */
 int compare_runs(const struct run_result *a, const struct run_result *b,

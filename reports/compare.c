@@ -84,6 +84,43 @@ static void row_if(FILE *out, const struct compare_row *r, const char *label)
 		row(out, r, label);
 }
 
+/* A row shown only where one of the runs has something in it. */
+static void nonzero_row(FILE *out, const struct compare_row *r, const char *label)
+{
+	if (r && (r->a.mean != 0 || r->b.mean != 0))
+		row(out, r, label);
+}
+
+/* Whether scenario sc has the tier (kind "tier") or region ("region") called name. */
+static int has_part(const struct scenario *sc, const char *kind, const char *name)
+{
+	int tier = strcmp(kind, "tier") == 0;
+	size_t n = tier ? sc->ntiers : sc->nregions;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(tier ? sc->tiers[i].name : sc->regions[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The rows "cost.KIND.NAME" (kind "tier" or "region"): A's parts first, then those only B
+ * has (0 in A: compare_runs). */
+static void cost_parts(FILE *out, const struct report_compare *c, const char *kind,
+		       const char *indent)
+{
+	char prefix[16];
+	size_t n = (size_t)snprintf(prefix, sizeof prefix, "cost.%s.", kind);
+	for (int only_b = 0; only_b < 2; only_b++)
+		for (size_t i = 0; i < c->nrows; i++) {
+			const char *name = c->rows[i].name + n;
+			if (strncmp(c->rows[i].name, prefix, n) != 0 ||
+			    has_part(c->a->sc, kind, name) == only_b)
+				continue;
+			char label[128];
+			snprintf(label, sizeof label, "%s%s", indent, name);
+			row(out, &c->rows[i], label);
+		}
+}
+
 /* "30 days (step 60 s)". */
 static void fmt_horizon(char *buf, size_t len, const struct scenario *sc)
 {
@@ -120,8 +157,14 @@ int report_compare_text(const struct report_compare *c, FILE *out)
 	fprintf(out, "A          %s (%s), %s\n", sa->name, c->path_a, ha);
 	fprintf(out, "B          %s (%s), %s\n", sb->name, c->path_b, hb);
 	fprintf(out, "runs       %" PRIu64 " replication%s each, seed %" PRIu64 ": the same random "
-		"numbers, so B - A is paired\n           replication by replication\n\n",
+		"numbers, so B - A is paired\n           replication by replication\n",
 		c->a->reps, c->a->reps == 1 ? "" : "s", c->a->seed);
+	if (sa->horizon != sb->horizon)
+		fprintf(out, "note       the horizons differ: figures over the horizon (cost over the "
+			"horizon and its\n           parts, requests, instance hours, scaling actions) "
+			"do not compare; those\n           per month or per year, fractions and "
+			"latencies do\n");
+	fputc('\n', out);
 	report_line(out, "%-22s %12s %12s %12s  %s", "", "A", "B", "B - A", "95% interval of B - A");
 
 	double pct = report_slo_percentile(sa);
@@ -139,14 +182,15 @@ int report_compare_text(const struct report_compare *c, FILE *out)
 	row_if(out, find(c, "downtime_per_year"), "downtime per year");
 	fputc('\n', out);
 	row_if(out, find(c, "cost_monthly"), "cost per month");
-	for (size_t t = 0; t < sa->ntiers; t++) {
-		snprintf(label, sizeof label, "  tier %s", sa->tiers[t].name);
-		row_if(out, find(c, "cost.tier.%s", sa->tiers[t].name), label);
-	}
-	for (size_t g = 0; g < sa->nregions; g++) {
-		snprintf(label, sizeof label, "  in %s", sa->regions[g].name);
-		row_if(out, find(c, "cost.region.%s", sa->regions[g].name), label);
-	}
+	/* The parts, as the run's summary gives them: over the horizon (cost_total), the
+	 * instances by tier and by region, then what is not instances. */
+	row_if(out, find(c, "cost_total"), "cost over the horizon");
+	cost_parts(out, c, "tier", "  tier ");
+	cost_parts(out, c, "region", "  in ");
+	nonzero_row(out, find(c, "cost.network"), "  network transfer");
+	nonzero_row(out, find(c, "cost.dr.replication"), "  DR replication");
+	nonzero_row(out, find(c, "cost.dr.backup_storage"), "  DR backup storage");
+	nonzero_row(out, find(c, "cost.option.unused_commitment"), "  unused commitments");
 	row_if(out, find(c, "cost_per_million"), "cost per million req.");
 	row_if(out, find(c, "instance_hours"), "instance hours");
 	row_if(out, find(c, "peak_instances"), "peak instances");

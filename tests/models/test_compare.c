@@ -130,6 +130,38 @@ Test(compare, one_more_instance_by_hand_on_the_same_traffic)
 	pair_release(&p);
 }
 
+/* A cost only one design has is 0 in the other, and still paired. The same fleet of 6 with
+ * its tier renamed in B: A's tier "api" costs 6 × 24 h × 0.096 USD = 13.824 USD in every
+ * replication and B has none of it; B's tier "web" the same the other way round. The total is
+ * equal, and figures that are not costs (utilization.api.r1) are not invented for B. */
+Test(compare, a_cost_only_one_design_has_counts_as_zero_in_the_other)
+{
+	char ja[2048], jb[2048];
+	struct pair p;
+	fleet(ja, sizeof ja, 6, 6, "0.096");
+	fleet(jb, sizeof jb, 6, 6, "0.096");
+	char *name = strstr(jb, "\"api\"");
+	cr_assert_not_null(name);
+	memcpy(name, "\"web\"", 5);
+	pair_run(&p, ja, jb, 3, 6);
+
+	const struct compare_row *api = row(&p, "cost.tier.api"), *web = row(&p, "cost.tier.web");
+	cr_assert_float_eq(api->a.mean, 13.824, 1e-9);
+	cr_assert_eq(api->b.mean, 0);
+	cr_assert_float_eq(api->diff.mean, -13.824, 1e-9);
+	cr_assert_float_eq(api->diff.high, -13.824, 1e-9);
+	cr_assert_eq(api->sign, -1);
+	cr_assert_eq(web->a.mean, 0);
+	cr_assert_float_eq(web->b.mean, 13.824, 1e-9);
+	cr_assert_float_eq(web->diff.low, 13.824, 1e-9);
+	cr_assert_eq(web->sign, 1);
+	cr_assert_gt(web - p.rows, api - p.rows, "B's own costs come after A's figures");
+	cr_assert_eq(row(&p, "cost_total")->diff.mean, 0);
+	cr_assert_null(compare_find(p.rows, p.n, "utilization.api.r1"));
+	cr_assert_null(compare_find(p.rows, p.n, "utilization.web.r1"));
+	pair_release(&p);
+}
+
 /* The paired interval is the Student-t interval of the per-replication differences: checked
  * here against the difference of two prices, which scales the cost of every replication. */
 Test(compare, the_interval_is_the_t_interval_of_the_pairs)
