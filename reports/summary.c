@@ -246,6 +246,21 @@ static void fmt_seconds(char *buf, size_t len, double s)
 		snprintf(buf, len, "%.3g s", s);
 }
 
+/* The instances reservations of the scenario cover for "TYPE.REGION". */
+static int reservations_held(const struct scenario *sc, const char *type_region)
+{
+	int held = 0;
+	for (size_t i = 0; i < sc->nreservations; i++) {
+		const struct scenario_reservation *rv = &sc->reservations[i];
+		char name[192];
+		snprintf(name, sizeof name, "%s.%s", sc->instance_types[rv->instance_type].name,
+			 sc->regions[rv->region].name);
+		if (strcmp(name, type_region) == 0)
+			held += rv->count;
+	}
+	return held;
+}
+
 /* The outages and their recovery, when the scenario has failures; and the reservation
  * advice, when the catalog prices reservations for what runs on demand. */
 static void failure_block(FILE *out, const struct run_result *r)
@@ -293,14 +308,21 @@ static void failure_block(FILE *out, const struct run_result *r)
 		snprintf(saving, sizeof saving, "ri_breakeven_saving.%s", n + 13);
 		if (first) {
 			fputc('\n', out);
+			report_fmt_duration(b, sizeof b, r->sc->horizon);
 			report_line(out, "reservation advice: 1-year no upfront, break-even on the simulated "
-			     "on-demand hours");
+			     "on-demand hours;");
+			report_line(out, "  the count to hold in all, what it saves in the %s against "
+			     "paying on demand", b);
 			first = 0;
 		}
 		const struct run_metric *sv = run_find_metric(r, saving);
 		report_grouped(a, sizeof a, sv ? sv->stat.mean : 0, 2);
 		snprintf(label, sizeof label, "  reserve %s", n + 13);
-		snprintf(note, sizeof note, "saves $%s", a);
+		int held = reservations_held(r->sc, n + 13);
+		if (held > 0)
+			snprintf(note, sizeof note, "saves $%s (%d held)", a, held);
+		else
+			snprintf(note, sizeof note, "saves $%s", a);
 		row(out, r, n, label, note);
 	}
 }

@@ -528,6 +528,17 @@ Test(summary, failures_and_reservation_advice_blocks)
 								       135 } },
 	};
 	put_metrics(&f, add, sizeof add / sizeof add[0]);
+	/* The scenario holds 3 of those already, in two reservations of 2 and 1, and 4 of
+	 * another type: the advice is a count in all, and says how many are held. */
+	struct scenario_instance_type types[2] = { { .name = (char *)"m6i.large" },
+						   { .name = (char *)"m6i.xlarge" } };
+	struct scenario_reservation held[3] = { { .instance_type = 0, .region = 0, .count = 2 },
+						{ .instance_type = 1, .region = 0, .count = 4 },
+						{ .instance_type = 0, .region = 0, .count = 1 } };
+	f.sc.instance_types = types;
+	f.sc.ninstance_types = 2;
+	f.sc.reservations = held;
+	f.sc.nreservations = 3;
 	char *text = summary(&f), line[256];
 	find_line(text, "outages ", line, sizeof line);
 	cr_assert_not_null(strstr(line, "zone and region"), "%s", line);
@@ -538,7 +549,10 @@ Test(summary, failures_and_reservation_advice_blocks)
 	cr_assert_not_null(strstr(line, "0.75 s"), "%s", line);
 	cr_assert_not_null(strstr(line, "of the requests served"), "%s", line);
 	find_line(text, "  reserve m6i.large.eu-west-1", line, sizeof line);
-	cr_assert_not_null(strstr(line, "saves $124.50"), "%s", line);
+	cr_assert_not_null(strstr(line, "saves $124.50 (3 held)"), "%s", line);
+	/* The saving is over the horizon (the fake's, 3 days), and the count the total to hold. */
+	find_line(text, "  the count to hold in all", line, sizeof line);
+	cr_assert_not_null(strstr(line, "saves in the 3 days"), "%s", line);
 	for (const char *p = text; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0))
 		cr_assert_leq(strcspn(p, "\n"), 100, "a line longer than 100 columns");
 	free(text);
