@@ -213,6 +213,7 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 	}
 	M("count", s[W_INTERRUPTIONS], "spot_interruptions");
 	M("count", s[W_RECLAIMS], "spot_reclaims");
+	M("count", s[W_RECLAIMS_HIT], "spot_reclaims_with_instances");
 	M("count", s[W_FALLBACKS], "spot_fallbacks_to_on_demand");
 	if (sc->nreservations && !sh->all_on_demand) {
 		M("fraction", ratio(s[W_RI_USED_HOURS], s[W_RI_HOURS], 0), "ri_utilization");

@@ -878,10 +878,13 @@ static void on_reclaim(struct engine *eng, struct event *ev, void *ctx)
 		victims[i] = cand[i];
 	s->unavailable_until = now + rc_spec->unavailable;
 	w->out->scalar[W_RECLAIMS]++;
+	w->out->scalar[W_RECLAIMS_HIT] += k > 0;
 	if (w->sh->record_events && w->rep == 0) {
-		char d[96];
-		snprintf(d, sizeof d, "pool %s zone %d: %d of %d spot instances, %.0f s",
-			 w->sc->instance_types[s->type].name, s->zone, k, n, rc_spec->unavailable);
+		const struct scenario_region *reg = &w->sc->regions[p->def->region];
+		char d[192];
+		snprintf(d, sizeof d, "pool %s in %s/%s: %d of %d spot instances, no launches "
+			 "for %.0f s", w->sc->instance_types[s->type].name, reg->name,
+			 reg->zones[s->zone], k, n, rc_spec->unavailable);
 		add_event(w, now, (long)p->def->region, (long)p->def->tier, "spot_reclaim", k, d);
 	}
 	for (int i = 0; i < k; i++)

@@ -86,6 +86,7 @@ enum world_scalar {
 	W_PEAK_INSTANCES,      /* most instances running at once, all pools */
 	W_INTERRUPTIONS,       /* spot interruption notices */
 	W_RECLAIMS,            /* correlated reclaim events */
+	W_RECLAIMS_HIT,        /* those that found spot instances to take */
 	W_FALLBACKS,           /* on-demand launches made because no spot pool could launch */
 	W_UNUSED_COMMITMENT,   /* USD of reservation fees and savings-plan commitment unused */
 	W_RI_HOURS,            /* instance-hours reserved */

@@ -214,7 +214,11 @@ static void purchase_block(FILE *out, const struct run_result *r, double pct)
 	if (used(r, "cost.option.spot") || used(r, "spot_interruptions") ||
 	    used(r, "spot_reclaims") || used(r, "spot_fallbacks_to_on_demand")) {
 		row(out, r, "spot_interruptions", "spot interruptions", "over the horizon");
-		row(out, r, "spot_reclaims", "spot pool reclaim events", "over the horizon");
+		const struct run_metric *hit = run_find_metric(r, "spot_reclaims_with_instances");
+		char took[96] = "over the horizon";
+		if (hit)
+			snprintf(took, sizeof took, "%.3g took instances", hit->stat.mean);
+		row(out, r, "spot_reclaims", "spot pool reclaim events", took);
 		row(out, r, "spot_fallbacks_to_on_demand", "spot fallbacks to on demand", NULL);
 	}
 	row(out, r, "ri_utilization", "reserved-instance utilization", "of reserved hours used");

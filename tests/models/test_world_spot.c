@@ -120,6 +120,23 @@ Test(world_spot, fallback_to_on_demand_when_every_pool_is_reclaimed)
 	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
 	cr_assert(metric(&r, "spot_reclaims")->stat.mean >= 1, "no reclaim in 2 days at 60/month");
 	cr_assert(metric(&r, "spot_fallbacks_to_on_demand")->stat.mean >= 10);
+	/* Each reclaim is an event of replication 0 whose value is the instances it took: the
+	 * first takes all 10; once they are on demand, later ones find none to take. The two
+	 * counts of the summary are those events, and those with a value above 0. */
+	size_t events = 0, took = 0;
+	const struct run_event *first = NULL;
+	for (size_t i = 0; i < r.nevents; i++)
+		if (strcmp(r.events[i].kind, "spot_reclaim") == 0) {
+			events++;
+			took += r.events[i].value > 0;
+			if (!first)
+				first = &r.events[i];
+		}
+	cr_assert_float_eq(first->value, 10, 1e-12, "%s", first->detail);
+	cr_assert_float_eq(metric(&r, "spot_reclaims")->stat.mean, (double)events, 1e-12);
+	cr_assert_float_eq(metric(&r, "spot_reclaims_with_instances")->stat.mean, (double)took,
+			   1e-12);
+	cr_assert_lt(took, events, "no reclaim after the fallback in 2 days");
 	/* The last hour: 10 instances, all paid on demand. */
 	size_t last = r.nbuckets - 1;
 	cr_assert_float_eq(run_ts(&r, last, 0, RUN_TS_PAID_ON_DEMAND), 10, 1e-9);
