@@ -33,17 +33,26 @@ const char cmd_queue_usage[] =
 	"  --target-percentile P --target T\n"
 	"                         the same for another percentile\n"
 	"  --target-wait-prob X   smallest C whose probability of waiting is at most X\n"
+	"  Without --servers the table is for the C found (the larger when both are given).\n"
 	"\n"
 	"Simulation (request by request, on the event engine):\n"
 	"  --simulate N           simulate N customers and print the figures with 95% CIs\n"
-	"  --reps R               independent replications N is split into (default 10)\n"
+	"  --reps R               independent replications N is split into, each measuring\n"
+	"                         N/R customers, rounded up (default 10)\n"
 	"  --warmup W             customers discarded at the start of each replication\n"
-	"                         (default: a tenth of the replication, at least 1000)\n"
+	"                         (default: the largest of 1000, a tenth of N/R, and five\n"
+	"                         relaxation times: the customers the queue takes to forget\n"
+	"                         its empty start, printed below the table)\n"
 	"  --seed S               random seed (default 1)\n"
 	"  --threads T            threads for the replications (default: all CPUs);\n"
 	"                         results do not depend on it\n"
 	"\n"
 	"  --json                 print one JSON object instead of the table\n"
+	"\n"
+	"A simulated interval is the Student-t one across replications, its bounds clipped to\n"
+	"what the figure can be: [0, 1] for the utilisation and P(wait), at least 0 for times.\n"
+	"Replications shorter than 50 relaxation times underestimate the tail; a note then says\n"
+	"how many customers per replication would do, and the --simulate that gives them.\n"
 	"\n"
 	"A utilisation rho = L*S/C at or above 1 is reported as unstable: the queue grows\n"
 	"without bound and no waiting time exists.\n"
@@ -238,9 +247,15 @@ struct answer {
 	double floor_q;             /* the service time's own quantile at target_p (infeasible) */
 	int simulated;
 	struct qsim_summary sim;
+	uint64_t per_rep;           /* customers measured per replication */
 	uint64_t warmup;            /* customers discarded per replication */
-	int short_runs;             /* replications short against the relaxation time */
+	double relax;               /* relaxation time, in customers (relaxation_customers) */
+	int short_runs;             /* per_rep < SHORT_RUN_RELAXATIONS relaxation times */
+	double per_rep_enough;      /* customers per replication that end the short-run note */
 };
+
+/* Replications shorter than this many relaxation times get the short-run note. */
+#define SHORT_RUN_RELAXATIONS 50
 
 /* Customers that arrive during the queue's relaxation time, the time it takes to forget its
  * starting state: tau = 1 / (sqrt(c mu) - sqrt(lambda))^2, which is the M/M/1 relaxation time
@@ -252,6 +267,13 @@ static double relaxation_customers(const struct queue_args *a, double servers)
 	double gap = sqrt(servers / a->service_time) - sqrt(a->arrival_rate);
 	double variability = fmax((a->ca2 + a->cs2) / 2, 0.1);
 	return a->arrival_rate * variability / (gap * gap);
+}
+
+/* x rounded up to two significant figures (21361 -> 22000), for advice a user types back. */
+static double round_up_2sig(double x)
+{
+	double step = pow(10.0, floor(log10(x)) - 1);
+	return ceil(x / fmax(step, 1.0)) * fmax(step, 1.0);
 }
 
 static int solve(const struct queue_args *a, struct answer *ans)
@@ -270,8 +292,9 @@ static int solve(const struct queue_args *a, struct answer *ans)
 	if (a->target_wait_prob > 0 &&
 	    (rc = queue_size_for_wait_prob(&ans->model, a->target_wait_prob, &ans->need_wait)))
 		return rc;
+	/* Sized without --servers: the count that meets every target given. */
 	if (!a->servers)
-		ans->model.servers = ans->need ? ans->need : ans->need_wait;
+		ans->model.servers = fmax(ans->need, ans->need_wait);
 	if (!ans->model.servers)
 		return CAPSIM_EINFEASIBLE;
 
@@ -301,8 +324,11 @@ static int solve(const struct queue_args *a, struct answer *ans)
 					 (unsigned)a->threads, &ans->sim)))
 			return rc;
 		ans->simulated = 1;
+		ans->per_rep = per_rep;
 		ans->warmup = cfg.warmup;
-		ans->short_runs = per_rep < 50 * relax;
+		ans->relax = relax;
+		ans->short_runs = per_rep < SHORT_RUN_RELAXATIONS * relax;
+		ans->per_rep_enough = round_up_2sig(SHORT_RUN_RELAXATIONS * relax);
 	}
 	return 0;
 }
@@ -366,6 +392,10 @@ static int print_json(const struct queue_args *a, const struct answer *ans)
 		cJSON_AddNumberToObject(sim, "customers", (double)s->customers);
 		cJSON_AddNumberToObject(sim, "replications", (double)s->replications);
 		cJSON_AddNumberToObject(sim, "seed", a->seed);
+		cJSON_AddNumberToObject(sim, "customers_per_replication", (double)ans->per_rep);
+		cJSON_AddNumberToObject(sim, "warmup_customers", (double)ans->warmup);
+		cJSON_AddNumberToObject(sim, "relaxation_customers", ans->relax);
+		cJSON_AddBoolToObject(sim, "short_replications", ans->short_runs);
 		add_ci(sim, "utilization", &s->utilization);
 		add_ci(sim, "erlang_c", &s->p_wait);
 		add_ci(sim, "wait_mean_s", &s->wait_mean);
@@ -409,7 +439,8 @@ static void print_text(const struct queue_args *a, const struct answer *ans)
 	printf("  service time   %s mean (%g req/s per server), cs2 %g; arrivals ca2 %g\n",
 	       dur(a->service_time, b1), 1.0 / a->service_time, a->cs2, a->ca2);
 	printf("  servers        %.0f%s\n", ans->model.servers,
-	       a->servers ? "" : "  (sized to meet the target below)");
+	       a->servers ? "" : a->target_p > 0 && a->target_wait_prob > 0
+	       ? "  (sized to meet both targets below)" : "  (sized to meet the target below)");
 	printf("  offered load   %.4g erlangs\n\n", r->offered_load);
 
 	if (!ans->stable) {
@@ -448,14 +479,23 @@ static void print_text(const struct queue_args *a, const struct answer *ans)
 			       "%llu engine events\n",
 			       (unsigned long long)s->customers, (unsigned long long)s->replications,
 			       a->seed, (unsigned long long)s->events);
-		if (sim)
-			printf("  (each replication after a warm-up of %llu customers)\n",
-			       (unsigned long long)ans->warmup);
+		if (sim && ans->relax >= 1)
+			printf("  (each replication measures %llu customers after a warm-up of %llu;\n"
+			       "  this queue takes about %.0f customers to forget its start)\n",
+			       (unsigned long long)ans->per_rep, (unsigned long long)ans->warmup,
+			       ans->relax);
+		else if (sim)
+			printf("  (each replication measures %llu customers after a warm-up of %llu;\n"
+			       "  this queue forgets its start within one customer)\n",
+			       (unsigned long long)ans->per_rep, (unsigned long long)ans->warmup);
 		if (sim && ans->short_runs)
-			printf("  note: at this utilisation the queue takes about %.0f customers to\n"
-			       "  forget its start; replications this short underestimate the tail.\n"
-			       "  Simulate more customers (--simulate) for intervals to trust.\n",
-			       relaxation_customers(a, ans->model.servers));
+			printf("  note: %llu customers per replication are too few to trust the tail,\n"
+			       "  which comes out low in replications shorter than about %.0f customers\n"
+			       "  (%d times %.0f). --simulate %.0f with --reps %.0f gives %.0f per\n"
+			       "  replication, enough.\n",
+			       (unsigned long long)ans->per_rep, ceil(SHORT_RUN_RELAXATIONS * ans->relax),
+			       SHORT_RUN_RELAXATIONS, ans->relax, ans->per_rep_enough * a->reps,
+			       a->reps, ans->per_rep_enough);
 	}
 	if (a->simulate && !ans->stable)
 		printf("\n(no simulation: an unstable queue has no steady state to measure)\n");

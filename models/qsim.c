@@ -291,6 +291,18 @@ static void replicate_fold(const void *result, uint64_t rep, void *ctx)
 	c->events += r->events;
 }
 
+/* A Student-t interval knows nothing of the figure's range: at a utilisation near 1, or from
+ * a few short replications, mean +- half runs past what the figure can take (0.94 +- 0.065
+ * gives a utilisation of 1.006). Bounds are clipped into [lo, hi]; the mean, which is an
+ * average of values in that range, already lies in it, and half keeps the t half-width. */
+static void ci_clip(struct ci *ci, double lo, double hi)
+{
+	if (ci->low < lo)
+		ci->low = lo;
+	if (ci->high > hi)
+		ci->high = hi;
+}
+
 int qsim_replicate(const struct qsim_config *cfg, uint64_t seed, uint64_t reps,
 		   unsigned threads, struct qsim_summary *out)
 {
@@ -325,5 +337,12 @@ int qsim_replicate(const struct qsim_config *cfg, uint64_t seed, uint64_t reps,
 	welford_ci95(&c.util, &out->utilization);
 	for (size_t i = 0; i < cfg->npercentiles; i++)
 		welford_ci95(&c.q[i], &out->response_q[i]);
+	/* Fractions stay in [0, 1]; waits and responses are durations, never negative. */
+	ci_clip(&out->utilization, 0, 1);
+	ci_clip(&out->p_wait, 0, 1);
+	ci_clip(&out->wait_mean, 0, INFINITY);
+	ci_clip(&out->response_mean, 0, INFINITY);
+	for (size_t i = 0; i < cfg->npercentiles; i++)
+		ci_clip(&out->response_q[i], 0, INFINITY);
 	return 0;
 }

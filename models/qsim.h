@@ -42,7 +42,10 @@ struct qsim_result {
 	uint64_t events;       /* engine events run */
 };
 
-/* Across replications: mean and 95% interval of each figure. */
+/* Across replications: mean and 95% interval of each figure. The interval is the Student-t
+ * one, mean +- half, with its bounds clipped to the figure's range: [0, 1] for utilization
+ * and p_wait, [0, inf) for the times. So low and high may sit closer to the mean than half
+ * says; half is the unclipped half-width. */
 struct qsim_summary {
 	uint64_t replications, customers;   /* customers: measured, all replications */
 	struct ci wait_mean, response_mean, p_wait, utilization;
@@ -58,8 +61,9 @@ int qsim_check(const struct qsim_config *cfg);
 int qsim_run(const struct qsim_config *cfg, uint64_t seed, uint64_t rep, struct qsim_result *out);
 
 /* Runs `reps` replications on `threads` threads (0 = all CPUs) and summarises them with 95%
- * Student-t intervals across replications (reps >= 2). The summary is identical for a seed
- * whatever the thread count. Returns 0 or an error code of qsim_run / mc_run. */
+ * Student-t intervals across replications (reps >= 2), clipped to each figure's range (see
+ * struct qsim_summary). The summary is identical for a seed whatever the thread count.
+ * Returns 0 or an error code of qsim_run / mc_run. */
 int qsim_replicate(const struct qsim_config *cfg, uint64_t seed, uint64_t reps,
 		   unsigned threads, struct qsim_summary *out);
 

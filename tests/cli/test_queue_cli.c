@@ -128,6 +128,117 @@ Test(queue_cli, simulate_reports_intervals)
 	cli_result_release(&r);
 }
 
+Test(queue_cli, sizing_for_two_targets_meets_both)
+{
+	/* lambda = 0.5, S = 1: p99 <= 9 s needs 2 servers (sizing_finds_the_smallest_server_count);
+	 * P(wait) <= 0.05 needs 3: at 2 servers C = 0.1; at 3, B3 = a B2 / (3 + a B2) with
+	 * B2 = 1/13 gives (1/26)/(79/26) = 1/79, and C = 3 B / (3 - a (1 - B)) = (3/79)/(198/79)
+	 * = 1/66 = 0.01515. The table is then for 3 servers, where both targets hold. */
+	const char *argv[] = { "queue", "--arrival-rate", "0.5", "--service-time", "1",
+			       "--target-p99", "9", "--target-wait-prob", "0.05", "--json", NULL };
+	struct cli_result r;
+	cJSON *j = run_json(argv, &r);
+	cr_assert_eq(num(j, "servers_needed"), 2);
+	cr_assert_eq(num(j, "servers_needed_for_wait_prob"), 3);
+	cr_assert_eq(num(j, "servers"), 3, "the sized count meets both targets");
+	assert_rel(num(j, "erlang_c"), 1.0 / 66.0, 1e-9, "erlang_c at 3 servers");
+	cJSON_Delete(j);
+	cli_result_release(&r);
+}
+
+/* The simulated object's interval named `key`, checked to lie inside [lo, hi]. */
+static void assert_interval_within(const cJSON *sim, const char *key, double lo, double hi)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(sim, key);
+	cr_assert(cJSON_IsObject(o), "simulated.%s missing", key);
+	double low = num(o, "ci95_low"), mean = num(o, "mean"), high = num(o, "ci95_high");
+	cr_assert(lo <= low && low <= mean && mean <= high && high <= hi,
+		  "%s: [%g, %g] around %g outside [%g, %g]", key, low, high, mean, lo, hi);
+}
+
+Test(queue_cli, short_simulation_keeps_fractions_in_range)
+{
+	/* The new user's command: 500 customers at rho = 0.9, 50 per replication, whose
+	 * utilisation interval once ended at 1.0062. Fractions stay in [0, 1], times >= 0.
+	 * Default warm-up: the largest of 1000, 50/10 and five relaxation times, where the
+	 * relaxation time in customers is lambda (ca2 + cs2)/2 / (sqrt(c/S) - sqrt(lambda))^2
+	 * = 90 / (10 - sqrt 90)^2 = 90 / 0.513167^2 = 341.763, so ceil(1708.81) = 1709. */
+	const char *argv[] = { "queue", "--servers", "10", "--arrival-rate", "90",
+			       "--service-time", "100ms", "--simulate", "500", "--json", NULL };
+	struct cli_result r;
+	cJSON *j = run_json(argv, &r);
+	const cJSON *sim = cJSON_GetObjectItem(j, "simulated");
+	assert_interval_within(sim, "utilization", 0, 1);
+	assert_interval_within(sim, "erlang_c", 0, 1);
+	assert_interval_within(sim, "wait_mean_s", 0, INFINITY);
+	assert_interval_within(sim, "response_mean_s", 0, INFINITY);
+	assert_interval_within(sim, "response_p99_s", 0, INFINITY);
+	cr_assert_eq(num(sim, "customers_per_replication"), 50);
+	assert_rel(num(sim, "relaxation_customers"), 341.763, 1e-5, "relaxation");
+	cr_assert_eq(num(sim, "warmup_customers"), 1709);
+	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(sim, "short_replications")),
+		  "50 customers are fewer than 50 relaxation times");
+	cJSON_Delete(j);
+	cli_result_release(&r);
+}
+
+static double warmup_of(const char *simulate)
+{
+	/* c = 2, lambda = 1, S = 1: relaxation 1 / (sqrt 2 - 1)^2 = 3 + 2 sqrt 2 = 5.83 customers,
+	 * so five of them (29.1) never set this queue's warm-up. */
+	const char *argv[] = { "queue", "--servers", "2", "--arrival-rate", "1", "--service-time",
+			       "1", "--simulate", simulate, "--reps", "4", "--json", NULL };
+	struct cli_result r;
+	cJSON *j = run_json(argv, &r);
+	double w = num(cJSON_GetObjectItem(j, "simulated"), "warmup_customers");
+	cJSON_Delete(j);
+	cli_result_release(&r);
+	return w;
+}
+
+Test(queue_cli, default_warmup_is_the_largest_of_its_three_rules)
+{
+	/* 20000 / 4 = 5000 per replication: a tenth is 500, so the floor of 1000 holds. */
+	cr_assert_eq(warmup_of("20000"), 1000);
+	/* 60000 / 4 = 15000: a tenth, 1500, is above 1000. (Five relaxation times setting it is
+	 * short_simulation_keeps_fractions_in_range's 1709.) */
+	cr_assert_eq(warmup_of("60000"), 1500);
+}
+
+static int short_note_for(const char *simulate, struct cli_result *r)
+{
+	const char *argv[] = { "queue", "--servers", "10", "--arrival-rate", "90",
+			       "--service-time", "100ms", "--ca2", "0.5", "--cs2", "2", "--simulate",
+			       simulate, "--reps", "2", NULL };
+	run_capsim(argv, r);
+	cr_assert_eq(r->status, 0, "exit %d: %s", r->status, r->err);
+	return strstr(r->out, "note:") != NULL;
+}
+
+Test(queue_cli, short_replication_note_says_what_is_enough)
+{
+	/* G/G/10 at rho = 0.9 with ca2 = 0.5, cs2 = 2: the M/M/10 relaxation of 341.763 customers
+	 * (short_simulation_keeps_fractions_in_range) times the variability (0.5 + 2)/2 = 1.25,
+	 * so 427.204 customers. The note fires below 50 of them, 21360.19 customers per
+	 * replication, and advises that rounded up to two figures, 22000 per replication: with
+	 * 2 replications, --simulate 44000. */
+	struct cli_result r;
+	cr_assert(short_note_for("4000", &r), "2000 per replication is short: %s", r.out);
+	cr_assert(strstr(r.out, "2000 customers per replication"), "says what is short: %s", r.out);
+	cr_assert(strstr(r.out, "about 21361 customers"), "says the threshold: %s", r.out);
+	cr_assert(strstr(r.out, "--simulate 44000 with --reps 2 gives 22000 per"),
+		  "says the option that is enough: %s", r.out);
+	cli_result_release(&r);
+	/* Following the advice silences the note, and the threshold sits where it says:
+	 * 21360 per replication is below 21360.19, 21361 is not. */
+	cr_assert_not(short_note_for("44000", &r), "the advice is enough: %s", r.out);
+	cli_result_release(&r);
+	cr_assert(short_note_for("42720", &r), "21360 per replication is short: %s", r.out);
+	cli_result_release(&r);
+	cr_assert_not(short_note_for("42722", &r), "21361 per replication is not: %s", r.out);
+	cli_result_release(&r);
+}
+
 /* Each bad argument: exit 2, nothing on stdout, one line on stderr naming the problem. */
 static void assert_usage_error(const char *const *argv, const char *needle)
 {

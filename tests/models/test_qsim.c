@@ -92,3 +92,61 @@ Test(qsim, refuses_unstable_and_bad_queues)
 	cfg.customers = 0;
 	cr_assert_eq(qsim_run(&cfg, 1, 0, &r), CAPSIM_EINVAL);
 }
+
+/* A summary interval is the t interval mean +- half with its bounds clipped into [lo, hi], and
+ * then 0 <= lo <= low <= mean <= high <= hi. */
+static void assert_clipped(const struct ci *ci, double lo, double hi, const char *what)
+{
+	cr_assert_eq(ci->low, fmax(ci->mean - ci->half, lo), "%s: low %.6f", what, ci->low);
+	cr_assert_eq(ci->high, fmin(ci->mean + ci->half, hi), "%s: high %.6f", what, ci->high);
+	cr_assert(lo <= ci->low && ci->low <= ci->mean && ci->mean <= ci->high && ci->high <= hi,
+		  "%s: [%.6f, %.6f] around %.6f outside [%g, %g]", what, ci->low, ci->high,
+		  ci->mean, lo, hi);
+}
+
+static void assert_all_clipped(const struct qsim_config *cfg, const struct qsim_summary *s)
+{
+	assert_clipped(&s->utilization, 0, 1, "utilisation");
+	assert_clipped(&s->p_wait, 0, 1, "P(wait)");
+	assert_clipped(&s->wait_mean, 0, INFINITY, "mean wait");
+	assert_clipped(&s->response_mean, 0, INFINITY, "mean response");
+	for (size_t i = 0; i < cfg->npercentiles; i++)
+		assert_clipped(&s->response_q[i], 0, INFINITY, "response percentile");
+}
+
+Test(qsim, utilisation_interval_stops_at_one)
+{
+	/* capsim queue --servers 10 --arrival-rate 90 --service-time 100ms --simulate 500: ten
+	 * replications of 50 customers at rho = 0.9 after the default warm-up of 1709. Their
+	 * utilisations scatter so widely that mean + half passes 1 (the user saw 1.0062), but no
+	 * busy fraction exceeds 1, so neither may the interval. */
+	struct qsim_config cfg = {
+		.servers = 10, .arrival_rate = 90, .service_time = 0.1, .ca2 = 1, .cs2 = 1,
+		.customers = 50, .warmup = 1709, .npercentiles = 3, .percentiles = { 0.5, 0.95, 0.99 },
+	};
+	struct qsim_summary s;
+	cr_assert_eq(qsim_replicate(&cfg, 1, 10, 2, &s), 0);
+	cr_assert(s.utilization.mean + s.utilization.half > 1,
+		  "the case must cross 1 to test anything: %.4f + %.4f", s.utilization.mean,
+		  s.utilization.half);
+	cr_assert_eq(s.utilization.high, 1.0);
+	assert_all_clipped(&cfg, &s);
+}
+
+Test(qsim, intervals_of_a_quiet_queue_stop_at_zero)
+{
+	/* 30 servers at rho = 1/300, three replications of 10 customers and no warm-up: the busy
+	 * fraction and the response times vary so much between replications that mean - half is
+	 * negative, which no utilisation or duration can be. */
+	struct qsim_config cfg = {
+		.servers = 30, .arrival_rate = 1, .service_time = 0.1, .ca2 = 1, .cs2 = 1,
+		.customers = 10, .warmup = 0, .npercentiles = 1, .percentiles = { 0.99 },
+	};
+	struct qsim_summary s;
+	cr_assert_eq(qsim_replicate(&cfg, 1, 3, 2, &s), 0);
+	cr_assert(s.utilization.mean - s.utilization.half < 0, "the case must cross 0");
+	cr_assert(s.response_mean.mean - s.response_mean.half < 0, "the case must cross 0");
+	cr_assert_eq(s.utilization.low, 0.0);
+	cr_assert_eq(s.response_mean.low, 0.0);
+	assert_all_clipped(&cfg, &s);
+}
