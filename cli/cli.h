@@ -89,6 +89,16 @@ unsigned cli_threads(unsigned asked, uint64_t reps);
  * CAPSIM_ENOTFOUND, msg otherwise). */
 int cli_plots_drawn(int rc, const char *msg, char *note, size_t notelen);
 
+/* Checks before a simulation that the output folder dir can be written: it is a folder, or
+ * its nearest existing parent is one, writable. Returns 0, or EXIT_USAGE after saying why
+ * ("capsim CMD: DIR: ..."). */
+int cli_check_out_dir(const char *cmd, const char *dir);
+
+/* Checks that the files cli_write_report writes in dir and the database db_path can take
+ * their names (no folder there). Returns 0, or EXIT_USAGE after saying why. Commands that
+ * write several reports check them all before writing the first. */
+int cli_check_report_dir(const char *cmd, const char *dir, const char *db_path);
+
 /* mkdir -p. Returns 0, or -1 with errno set (ENOTDIR when path is a file). */
 int cli_make_dirs(const char *path);
 
@@ -107,8 +117,9 @@ void cli_show_progress(uint64_t done, uint64_t total, void *ctx);
 /* Writes the whole report of a run into dir, created if missing: appends the run to the
  * SQLite database db_path first (so that nothing in dir changes when it cannot take the run),
  * then summary.csv, timeseries.csv, cost.csv, bill.csv, events.csv, the plot scripts and,
- * when render is set, the PNGs. Sets *run_id (may be NULL). Returns 0, or EXIT_FAIL after
- * printing "capsim CMD: cause" on stderr. A plot that could not be drawn is no failure: note
+ * when render is set, the PNGs. Sets *run_id (may be NULL). Returns 0, EXIT_USAGE when one
+ * of those names is taken by a folder (nothing written), or EXIT_FAIL, after printing
+ * "capsim CMD: cause" on stderr. A plot that could not be drawn is no failure: note
  * (may be NULL) gets why, and is "" when every plot was drawn or render is 0. */
 int cli_write_report(const char *cmd, const char *dir, const char *db_path,
 		     const struct run_result *res, const struct run_meta *meta, int render,

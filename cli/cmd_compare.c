@@ -1,4 +1,5 @@
 /* `capsim compare`: two scenarios simulated on the same random numbers, side by side. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +86,11 @@ int cmd_compare(int argc, char **argv)
 		snprintf(dir, sizeof dir, "%s", a.dir);
 	else
 		snprintf(dir, sizeof dir, "out/compare-%s-%s", sa.name, sb.name);
+	if ((rc = cli_check_out_dir(C, dir)) != 0) {
+		scenario_release(&sa);
+		scenario_release(&sb);
+		return rc;
+	}
 	char args[4096];
 	cli_args_text(args, sizeof args, argc, argv);
 
@@ -138,16 +144,25 @@ int cmd_compare(int argc, char **argv)
 	mb.started = started_b;
 	mb.elapsed = el_b;
 	if (cli_make_dirs(dir) != 0) {
-		fprintf(stderr, "capsim compare: %s: cannot create the output folder\n", dir);
+		fprintf(stderr, "capsim compare: %s: cannot create the output folder: %s\n", dir,
+			strerror(errno));
 		goto out;
 	}
 	snprintf(db, sizeof db, "%s/results.db", dir);
+	/* Both folders checked before either run goes into the database. */
 	snprintf(sub, sizeof sub, "%s/a", dir);
-	if (cli_write_report(C, sub, db, &ra, &ma, !a.no_plots, &id_a, note_a, sizeof note_a))
+	char sub_b[4200];
+	snprintf(sub_b, sizeof sub_b, "%s/b", dir);
+	if ((status = cli_check_report_dir(C, sub, db)) != 0 ||
+	    (status = cli_check_report_dir(C, sub_b, db)) != 0)
 		goto out;
-	snprintf(sub, sizeof sub, "%s/b", dir);
-	if (cli_write_report(C, sub, db, &rb, &mb, !a.no_plots, &id_b, note_b, sizeof note_b))
+	if ((status = cli_write_report(C, sub, db, &ra, &ma, !a.no_plots, &id_a, note_a,
+				       sizeof note_a)) != 0)
 		goto out;
+	if ((status = cli_write_report(C, sub_b, db, &rb, &mb, !a.no_plots, &id_b, note_b,
+				       sizeof note_b)) != 0)
+		goto out;
+	status = EXIT_FAIL;
 	struct report_compare rc_ = { .a = &ra, .b = &rb, .path_a = a.file, .path_b = a.file2,
 				      .rows = rows, .nrows = nrows };
 	snprintf(path, sizeof path, "%s/compare.csv", dir);

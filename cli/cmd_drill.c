@@ -253,6 +253,8 @@ int cmd_drill(int argc, char **argv)
 		snprintf(dir, sizeof dir, "%s", a.sim.dir);
 	else
 		snprintf(dir, sizeof dir, "out/%s-drill", sc.name);
+	if ((status = cli_check_out_dir(C, dir)) != 0)
+		goto out;
 	struct run_options o = {
 		.seed = a.sim.have_seed ? a.sim.seed : sc.seed,
 		.reps = a.sim.have_reps ? a.sim.reps : (uint64_t)sc.replications,
@@ -263,6 +265,13 @@ int cmd_drill(int argc, char **argv)
 		o.bucket = fmax(DRILL_BUCKET, sc.horizon / DRILL_MAX_BUCKETS);
 	o.threads = cli_threads(o.threads, o.reps);
 	snprintf(path, sizeof path, "%s/results.db", dir);
+	/* Every strategy's folder, before the first run goes into the database. */
+	for (int i = 0; i < nstrategies; i++) {
+		char sub[4200];
+		snprintf(sub, sizeof sub, "%s/%s", dir, scenario_dr_strategy_name(strategies[i]));
+		if ((status = cli_check_report_dir(C, sub, path)) != 0)
+			goto out;
+	}
 
 	for (int i = 0; i < nstrategies; i++) {
 		const char *name = scenario_dr_strategy_name(strategies[i]);
@@ -299,11 +308,10 @@ int cmd_drill(int argc, char **argv)
 					      .meta = &metas[i] };
 		snprintf(sub, sizeof sub, "%s/%s", dir, name);
 		/* Once gnuplot is missing, the other folders are not tried. */
-		if (cli_write_report(C, sub, path, &res[i], &metas[i], !a.sim.no_plots && !note[0],
-				     &runs[i].run_id, sub_note, sizeof sub_note) != 0) {
-			status = EXIT_FAIL;
+		if ((status = cli_write_report(C, sub, path, &res[i], &metas[i],
+					       !a.sim.no_plots && !note[0], &runs[i].run_id,
+					       sub_note, sizeof sub_note)) != 0)
 			goto out;
-		}
 		if (sub_note[0] && !note[0])
 			snprintf(note, sizeof note, "%s", sub_note);
 	}

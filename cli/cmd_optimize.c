@@ -147,6 +147,10 @@ int cmd_optimize(int argc, char **argv)
 		snprintf(dir, sizeof dir, "%s", a.sim.dir);
 	else
 		snprintf(dir, sizeof dir, "out/%s-optimize", sc.name);
+	if ((rc = cli_check_out_dir(C, dir)) != 0) {
+		scenario_release(&sc);
+		return rc;
+	}
 
 	struct cli_progress pg = { .start = cli_wall(), .label = "candidates" };
 	if (!a.sim.quiet && !a.sim.json && isatty(STDERR_FILENO)) {
@@ -174,7 +178,8 @@ int cmd_optimize(int argc, char **argv)
 	/* The database first: when it cannot take the run, nothing in dir changes. */
 	int64_t run_id = 0;
 	if (cli_make_dirs(dir) != 0) {
-		fprintf(stderr, "capsim optimize: %s: cannot create: %s\n", dir, strerror(errno));
+		fprintf(stderr, "capsim optimize: %s: cannot create the output folder: %s\n", dir,
+			strerror(errno));
 		status = EXIT_FAIL;
 		goto out;
 	}

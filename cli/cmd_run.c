@@ -34,10 +34,11 @@ const char cmd_run_usage[] =
 	"Writes into DIR: report.md (the run on one page: the summary, the plots, the files),\n"
 	"summary.csv, timeseries.csv, cost.csv, bill.csv, events.csv, the plots demand.png,\n"
 	"instances.png, latency.png, cost.png, purchase.png and bill.png with their gnuplot\n"
-	"scripts (.gp),\n"
+	"scripts (.gp) and cost_daily.csv (the cost per day and pool that cost.png draws),\n"
 	"and appends the run to DIR/results.db (SQLite; earlier runs are kept). Every file\n"
 	"is written under a temporary name and renamed when complete. A mistake in the\n"
-	"scenario is reported as FILE:LINE: PATH: message, with exit status 2 and nothing\n"
+	"scenario, or a DIR that cannot be written (a file, or a folder where one of these\n"
+	"files goes), is reported with exit status 2 before anything is simulated or\n"
 	"written. Notes on the scenario (requests that cross regions with no round trip or\n"
 	"no sizes declared, as capsim validate gives them) go to stderr unless --quiet.\n"
 	"\n"
@@ -62,6 +63,10 @@ int cmd_run(int argc, char **argv)
 		snprintf(dir, sizeof dir, "%s", a.dir);
 	else
 		snprintf(dir, sizeof dir, "out/%s", sc.name);
+	if ((rc = cli_check_out_dir(C, dir)) != 0) {
+		scenario_release(&sc);
+		return rc;
+	}
 
 	/* The command line as given, for the database. */
 	char args[4096];
@@ -103,11 +108,9 @@ int cmd_run(int argc, char **argv)
 	};
 	int64_t run_id = 0;
 	snprintf(path, sizeof path, "%s/results.db", dir);
-	if (cli_write_report(C, dir, path, &res, &meta, !a.no_plots, &run_id, note,
-			     sizeof note) != 0) {
-		status = EXIT_FAIL;
+	if ((status = cli_write_report(C, dir, path, &res, &meta, !a.no_plots, &run_id, note,
+				       sizeof note)) != 0)
 		goto out;
-	}
 	const char *plots_note = note[0] ? note : NULL;
 
 	if (a.json) {
@@ -121,7 +124,7 @@ int cmd_run(int argc, char **argv)
 		free(js);
 	} else if (!a.quiet) {
 		report_summary_text(&res, stdout);
-		printf("\nwrote %s/report.md and {summary,timeseries,cost,bill,events}.csv, run %" PRId64
+		printf("\nwrote %s/report.md and {summary,timeseries,cost,cost_daily,bill,events}.csv, run %" PRId64
 		       " in %s/results.db\n", dir, run_id, dir);
 		if (!plots_note && !a.no_plots) {
 			printf("plots: %s/{", dir);

@@ -139,6 +139,73 @@ unsigned cli_threads(unsigned asked, uint64_t reps)
 	return t > reps ? (unsigned)reps : t;
 }
 
+int cli_check_out_dir(const char *cmd, const char *dir)
+{
+	char buf[4096];
+	struct stat st;
+	if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+		return cli_usage_error(cmd, "%s: the output folder's name is too long", dir);
+	/* The folder itself, else its nearest existing parent, which it will be made in. */
+	for (;;) {
+		if (stat(buf, &st) == 0) {
+			if (!S_ISDIR(st.st_mode) && strcmp(buf, dir) == 0)
+				return cli_usage_error(cmd, "%s is a file, not a folder (-o names the "
+						       "folder to write into)", dir);
+			if (!S_ISDIR(st.st_mode))
+				return cli_usage_error(cmd, "%s: %s is a file, so the output folder "
+						       "cannot be made in it", dir, buf);
+			if (access(buf, W_OK | X_OK) != 0)
+				return cli_usage_error(cmd, "%s: cannot write into %s: %s", dir, buf,
+						       strerror(errno));
+			return 0;
+		}
+		if (errno != ENOENT && errno != ENOTDIR)   /* ENOTDIR: a parent is a file */
+			return cli_usage_error(cmd, "%s: %s", buf, strerror(errno));
+		char *slash = strrchr(buf, '/');
+		while (slash && slash > buf && slash[1] == '\0') {   /* "out/" */
+			*slash = '\0';
+			slash = strrchr(buf, '/');
+		}
+		if (!slash) {
+			snprintf(buf, sizeof buf, ".");
+		} else if (slash == buf) {
+			buf[1] = '\0';                                  /* "/x": the root */
+		} else {
+			*slash = '\0';
+		}
+	}
+}
+
+/* The CSV files of a run's report, in the order they are written. */
+static const struct {
+	const char *name;
+	int (*fn)(const struct run_result *, const char *, char *, size_t);
+} csvs[] = {
+	{ "summary.csv", report_summary_csv },
+	{ "timeseries.csv", report_timeseries_csv },
+	{ "cost.csv", report_cost_csv },
+	{ "bill.csv", report_bill_csv },
+	{ "events.csv", report_events_csv },
+};
+
+int cli_check_report_dir(const char *cmd, const char *dir, const char *db_path)
+{
+	char path[4200];
+	struct stat st;
+	/* A folder where a file goes would fail its rename after the database took the run. */
+	for (size_t i = 0; i <= sizeof csvs / sizeof csvs[0]; i++) {
+		const char *name = i < sizeof csvs / sizeof csvs[0] ? csvs[i].name : "report.md";
+		snprintf(path, sizeof path, "%s/%s", dir, name);
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			return cli_usage_error(cmd, "%s is a folder where capsim writes its %s; "
+					       "nothing was written", path, name);
+	}
+	if (stat(db_path, &st) == 0 && !S_ISREG(st.st_mode))
+		return cli_usage_error(cmd, "%s is not a file: capsim keeps its runs' database "
+				       "there; nothing was written", db_path);
+	return 0;
+}
+
 int cli_plots_drawn(int rc, const char *msg, char *note, size_t notelen)
 {
 	if (rc == CAPSIM_ENOTFOUND)
@@ -153,16 +220,6 @@ int cli_write_report(const char *cmd, const char *dir, const char *db_path,
 		     int64_t *run_id, char *note, size_t notelen)
 {
 	char path[4200], msg[1024], local[8];
-	static const struct {
-		const char *name;
-		int (*fn)(const struct run_result *, const char *, char *, size_t);
-	} csvs[] = {
-		{ "summary.csv", report_summary_csv },
-		{ "timeseries.csv", report_timeseries_csv },
-		{ "cost.csv", report_cost_csv },
-		{ "bill.csv", report_bill_csv },
-		{ "events.csv", report_events_csv },
-	};
 
 	if (!note || !notelen) {
 		note = local;
@@ -174,6 +231,9 @@ int cli_write_report(const char *cmd, const char *dir, const char *db_path,
 			strerror(errno));
 		return EXIT_FAIL;
 	}
+	int rc = cli_check_report_dir(cmd, dir, db_path);
+	if (rc)
+		return rc;
 	/* The database first: if it cannot take the run, nothing in the folder changes.
 	 * (The CSV files after it are each replaced atomically.) */
 	if (report_db_append(db_path, res, meta, run_id, msg, sizeof msg) < 0) {

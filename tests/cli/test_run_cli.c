@@ -438,6 +438,53 @@ Test(run_cli, a_results_db_that_is_not_a_database_fails_and_is_left_as_it_was)
 	cr_expect(access(csv, F_OK) != 0, "summary.csv was written for a run not in the database");
 }
 
+/* An output folder that cannot be one is refused before anything is simulated, with exit
+ * status 2: -o naming a file, or a folder to be made inside a file. */
+Test(run_cli, an_output_folder_that_is_a_file_exits_2_before_simulating)
+{
+	char file[PATH_MAX], inside[PATH_MAX];
+	cli_join(file, sizeof file, dir, "a-file");
+	cli_write_file(file, "x", 1);
+	cli_join(inside, sizeof inside, file, "sub");
+	const char *const targets[] = { file, inside };
+	for (size_t i = 0; i < 2; i++) {
+		/* 10,000,000 replications would take minutes: the refusal must come first. */
+		const char *argv[] = { "run", "scenarios/minimal.json", "-o", targets[i], "--reps",
+				       "10000000", "--no-plots", NULL };
+		struct cli_result r;
+		run_capsim(argv, &r);
+		cr_expect_eq(r.status, 2, "-o %s: exit %d: %s", targets[i], r.status, r.err);
+		cr_expect(strstr(r.err, "is a file"), "stderr says why: %s", r.err);
+		cr_expect_eq(count_char(r.err, '\n'), 1, "one line: %s", r.err);
+		cli_result_release(&r);
+	}
+	size_t len;
+	char *after = cli_read_file(file, &len);
+	cr_expect(len == 1 && after[0] == 'x', "the file in the way was changed");
+	free(after);
+}
+
+/* A folder where one of the run's files goes would fail that file's rename after the database
+ * took the run: it is found first, the run exits 2 and writes nothing, results.db included. */
+Test(run_cli, a_folder_in_the_way_of_a_file_writes_nothing)
+{
+	char in_way[PATH_MAX], path[PATH_MAX];
+	cli_join(in_way, sizeof in_way, dir, "events.csv");
+	cr_assert_eq(mkdir(in_way, 0755), 0);
+	const char *argv[] = { "run", "scenarios/minimal.json", "-o", dir, "--reps", "2",
+			       "--no-plots", NULL };
+	struct cli_result r;
+	run_capsim(argv, &r);
+	cr_expect_eq(r.status, 2, "exit %d: %s", r.status, r.err);
+	cr_expect(strstr(r.err, "events.csv"), "stderr names it: %s", r.err);
+	cli_result_release(&r);
+	const char *names[] = { "results.db", "summary.csv", "timeseries.csv", "report.md" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		cli_join(path, sizeof path, dir, names[i]);
+		cr_expect(!cli_exists(path), "%s was written", names[i]);
+	}
+}
+
 Test(run_cli, without_gnuplot_the_run_succeeds_and_says_how_to_draw_later)
 {
 	char bin[PATH_MAX], out[PATH_MAX], path[PATH_MAX];
