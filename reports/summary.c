@@ -405,8 +405,8 @@ int report_summary_text(const struct run_result *r, FILE *out)
 	row(out, r, "error_budget_burn", "error-budget burn", "1 = all of the budget");
 	row(out, r, "requests_offered", "requests offered", NULL);
 	row(out, r, "requests_failed", "requests failed", NULL);
-	row(out, r, "requests_timed_out", "requests timed out", NULL);
-	row(out, r, "requests_rejected", "requests rejected", NULL);
+	row(out, r, "requests_timed_out", "tier requests timed out", "per tier visit");
+	row(out, r, "requests_rejected", "tier requests rejected", "no instance in service");
 	fputc('\n', out);
 
 	m = run_find_metric(r, "cost_monthly");

@@ -149,7 +149,7 @@ Test(summary, long_labels_dust_and_empty_advice_read_plainly)
 	cr_assert_eq(strncmp(next, "                               ", 31), 0,
 		     "the figures under the label: %.60s", next);
 	cr_assert_not_null(strstr(next, "61.00 %"), "%.80s", next);
-	find_line(text, "requests timed out", line, sizeof line);
+	find_line(text, "tier requests timed out", line, sizeof line);
 	cr_assert_not_null(strstr(line, " 0  [0, 0]"), "%s", line);
 	cr_assert_null(strstr(line, "e-"), "%s", line);
 	cr_assert_null(strstr(text, "c6i.large.eu-west-1"), "%s", text);
