@@ -629,21 +629,29 @@ static double low_of(double m, double a, double b)
  * RPO of backups against replication) a log axis in seconds with tics named in their units.
  * Each bar is labelled with its figure (on a log axis in its own unit: gnuplot's dur(), see
  * drill_script); the p95 label a line higher than the p50 one, so that equal bars side by
- * side keep both labels readable. */
-static void put_pair_panel(FILE *f, const char *title, int col50, int col95, double lo,
-			   double top, double target, const char *none)
+ * side keep both labels readable. A figure of exactly 0 (an RPO when the outage began at the
+ * backup's instant: no data lost) has no bar to draw, and none at all on a log axis: it is a
+ * square on the axis floor (at a tic "0 s" of its own on a log axis), labelled "0 s", with a
+ * key entry saying what it means (zero_note). measured: some strategy has a figure; top, lo:
+ * the largest figure and the smallest above 0. */
+static void put_pair_panel(FILE *f, const char *title, int col50, int col95, int measured,
+			   double lo, double top, double target, int zeros, const char *zero_note,
+			   const char *none)
 {
 	const char *u;
 	if (!isnan(target)) {
 		top = fmax(top, target);
 		lo = target > 0 ? fmin(lo, target) : lo;
 	}
+	if (measured && !(top > 0))
+		top = 1;   /* every figure 0 and no target: a second's axis for the squares */
 	double unit = time_unit(top, &u);
 	int logy = isfinite(lo) && top / lo > 20;
+	double floor_y = 0;   /* in the axis unit: where a 0 is drawn */
 
 	fprintf(f, "set title \"%s\"\n", title);
-	if (!(top > 0)) {
-		/* Nothing measured (or all zero): an empty frame that says why. */
+	if (!measured) {
+		/* Nothing measured: an empty frame that says why. */
 		fprintf(f, "set ylabel \"\"\nset yrange [0:1]\n"
 			"set label 1 \"%s\" at graph 0.5, graph 0.5 center\n"
 			"plot NaN notitle\nunset label 1\n", none);
@@ -651,8 +659,11 @@ static void put_pair_panel(FILE *f, const char *title, int col50, int col95, dou
 	}
 	if (logy) {
 		unit = 1;
+		floor_y = lo / 2;
 		fprintf(f, "set logscale y\nset yrange [%.10g:%.10g]\nset ylabel \"log scale\"\n%s",
 			lo / 3, top * 4, TIME_TICS("y"));
+		if (zeros)
+			fprintf(f, "set ytics add (\"0 s\" %.10g)\n", floor_y);
 	} else {
 		fprintf(f, "unset logscale y\nset ytics autofreq\nset yrange [0:%.10g]\n"
 			"set ylabel \"%s\"\n", top / unit * 1.18,
@@ -660,17 +671,36 @@ static void put_pair_panel(FILE *f, const char *title, int col50, int col95, dou
 			"seconds");
 	}
 	fprintf(f, "num(x) = sprintf(\"%%.3g\", x / %g)\n", unit);
+	/* Labels only of figures above 0: a 0 has its own below. */
 	fprintf(f, "plot \"" DRILL_CSV "\" using ($0 - 0.2):($%d / %g) skip 1 with boxes "
 		"lc rgb \"#6baed6\" title \"p50\", \\\n"
 		"     \"" DRILL_CSV "\" using ($0 + 0.2):($%d / %g) skip 1 with boxes "
 		"lc rgb \"#08519c\" title \"p95\", \\\n"
-		"     \"" DRILL_CSV "\" using ($0 - 0.2):($%d / %g):(%s($%d)) "
+		"     \"" DRILL_CSV "\" using ($0 - 0.2):($%d > 0 ? $%d / %g : NaN):(%s($%d)) "
 		"skip 1 with labels offset 0,0.7 %snotitle, \\\n"
-		"     \"" DRILL_CSV "\" using ($0 + 0.2):($%d / %g):(%s($%d)) "
+		"     \"" DRILL_CSV "\" using ($0 + 0.2):($%d > 0 ? $%d / %g : NaN):(%s($%d)) "
 		"skip 1 with labels offset 0,1.7 %snotitle",
-		col50, unit, col95, unit, col50, unit, logy ? "dur" : "num", col50,
-		logy ? "font \",8\" " : "", col95, unit, logy ? "dur" : "num", col95,
+		col50, unit, col95, unit, col50, col50, unit, logy ? "dur" : "num", col50,
+		logy ? "font \",8\" " : "", col95, col95, unit, logy ? "dur" : "num", col95,
 		logy ? "font \",8\" " : "");
+	if (zeros) {
+		/* valid(): an empty field (nothing measured) is no 0. */
+		static const struct {
+			double dx;
+			const char *rgb, *offset;
+		} z[2] = { { -0.2, "#6baed6", "0,0.9" }, { 0.2, "#08519c", "0,1.9" } };
+		for (int k = 0; k < 2; k++) {
+			int col = k ? col95 : col50;
+			fprintf(f, ", \\\n     \"" DRILL_CSV "\" using ($0 %+g):(valid(%d) && $%d == 0 ? "
+				"%.10g : NaN) skip 1 with points pt 5 ps 1.5 lc rgb \"%s\" notitle, "
+				"\\\n     \"" DRILL_CSV "\" using ($0 %+g):(valid(%d) && $%d == 0 ? "
+				"%.10g : NaN):(\"0 s\") skip 1 with labels offset %s font \",8\" "
+				"notitle", z[k].dx, col, col, floor_y, z[k].rgb, z[k].dx, col, col,
+				floor_y, z[k].offset);
+		}
+		fprintf(f, ", \\\n     NaN with points pt 5 ps 1.5 lc rgb \"#08519c\" title \"%s\"",
+			zero_note);
+	}
 
 	if (!isnan(target)) {
 		char t[32];
@@ -681,11 +711,18 @@ static void put_pair_panel(FILE *f, const char *title, int col50, int col95, dou
 	fputc('\n', f);
 }
 
+/* Whether a or b is exactly 0. */
+static int zero_of(double a, double b)
+{
+	return a == 0 || b == 0;
+}
+
 static void drill_script(FILE *f, const struct drill *d)
 {
 	const struct scenario *sc = d->runs[0].run->sc;
 	char what[1024], title[1280];
 	double rto_top = 0, rpo_top = 0, cost_top = 0, rto_lo = INFINITY, rpo_lo = INFINITY;
+	int rto_any = 0, rpo_any = 0, rto_zero = 0, rpo_zero = 0, dr_data = 0;
 	struct fig g;
 
 	for (size_t i = 0; i < d->nruns; i++) {
@@ -694,6 +731,11 @@ static void drill_script(FILE *f, const struct drill *d)
 		rpo_top = top_of(rpo_top, g.rpo_p50, g.rpo_p95);
 		rto_lo = low_of(rto_lo, g.rto_p50, g.rto_p95);
 		rpo_lo = low_of(rpo_lo, g.rpo_p50, g.rpo_p95);
+		rto_any |= isfinite(g.rto_p50) || isfinite(g.rto_p95);
+		rpo_any |= isfinite(g.rpo_p50) || isfinite(g.rpo_p95);
+		rto_zero |= zero_of(g.rto_p50, g.rto_p95);
+		rpo_zero |= zero_of(g.rpo_p50, g.rpo_p95);
+		dr_data |= g.dr_data_monthly > 0;
 		cost_top = top_of(cost_top, g.cost_monthly, NAN);
 	}
 	figures(d->runs[0].run, &g);   /* the targets: the same for every strategy */
@@ -712,20 +754,24 @@ static void drill_script(FILE *f, const struct drill *d)
 		 d->runs[0].run->reps);
 	put_multiplot(f, 1, 3, sc->name, title);
 
-	put_pair_panel(f, "RTO: p50 and p95 over all outages", 2, 3, rto_lo, rto_top,
-		       g.rto_target, "no outage measured");
-	put_pair_panel(f, "RPO: p50 and p95 over all failovers", 6, 7, rpo_lo, rpo_top,
-		       g.rpo_target, "no RPO measured (no data block, or no failover)");
+	put_pair_panel(f, "RTO: p50 and p95 over all outages", 2, 3, rto_any, rto_lo, rto_top,
+		       g.rto_target, rto_zero, "0 s: back at once", "no outage measured");
+	put_pair_panel(f, "RPO: p50 and p95 over all failovers", 6, 7, rpo_any, rpo_lo, rpo_top,
+		       g.rpo_target, rpo_zero, "0 s: no data lost",
+		       "no RPO measured (no data block, or no failover)");
 
 	fputs("set title \"cost per month (mean over replications)\"\n"
 	      "set ylabel \"USD per month\"\nset boxwidth 0.6\nunset logscale y\n"
 	      "set ytics autofreq\n", f);
 	fprintf(f, "set yrange [0:%.10g]\n", cost_top > 0 ? cost_top * 1.18 : 1.0);
 	fputs("plot \"" DRILL_CSV "\" using 0:15 skip 1 with boxes lc rgb \"#9ecae1\" "
-	      "title \"total\", \\\n"
-	      "     \"" DRILL_CSV "\" using 0:16 skip 1 with boxes lc rgb \"#e6550d\" "
-	      "title \"DR data part\", \\\n"
-	      "     \"" DRILL_CSV "\" using 0:15:($15 >= 100 ? sprintf(\"$%.0f\", $15) : "
+	      "title \"total\", \\\n", f);
+	/* The DR data part only where a strategy pays some: a key entry for bars of nothing
+	 * would only be noise. */
+	if (dr_data)
+		fputs("     \"" DRILL_CSV "\" using 0:16 skip 1 with boxes lc rgb \"#e6550d\" "
+		      "title \"DR data part\", \\\n", f);
+	fputs("     \"" DRILL_CSV "\" using 0:15:($15 >= 100 ? sprintf(\"$%.0f\", $15) : "
 	      "sprintf(\"$%.2f\", $15)) skip 1 with labels offset 0,0.7 notitle\n", f);
 	fputs("unset multiplot\n", f);
 }
@@ -845,11 +891,12 @@ struct rtos {
 	double min, max;       /* s; min the smallest, max the largest */
 	double min_pos;        /* s, the smallest above zero (INFINITY if none) */
 	size_t at_min;         /* outages whose RTO equals min */
+	size_t zeros;          /* outages whose figure is exactly 0 */
 };
 
 static void values_of(const struct run_result *r, const char *kind, struct rtos *x)
 {
-	*x = (struct rtos){ 0, INFINITY, 0, INFINITY, 0 };
+	*x = (struct rtos){ 0, INFINITY, 0, INFINITY, 0, 0 };
 	for (size_t i = 0; i < r->nevents; i++) {
 		const struct run_event *e = &r->events[i];
 		double v = e->value;
@@ -861,6 +908,7 @@ static void values_of(const struct run_result *r, const char *kind, struct rtos 
 			x->at_min = 0;
 		}
 		x->at_min += v == x->min;
+		x->zeros += v == 0;
 		if (v > x->max)
 			x->max = v;
 		if (v > 0 && v < x->min_pos)
@@ -868,25 +916,81 @@ static void values_of(const struct run_result *r, const char *kind, struct rtos 
 	}
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The sorted values of r's events of kind (malloc'd, n of them as values_of counts), or NULL
+ * when there are none or memory ran out. */
+static double *sorted_values(const struct run_result *r, const char *kind, size_t n)
+{
+	double *v = n ? malloc(n * sizeof *v) : NULL;
+	size_t k = 0;
+	for (size_t i = 0; v && i < r->nevents && k < n; i++)
+		if (strcmp(r->events[i].kind, kind) == 0 && isfinite(r->events[i].value))
+			v[k++] = r->events[i].value;
+	if (v)
+		qsort(v, k, sizeof *v, cmp_double);
+	return v;
+}
+
+/* same[i]: the first strategy whose values of kind are exactly strategy i's (i itself when
+ * none before it has them): their curves are the same line, one over the other. An
+ * allocation failure leaves every strategy its own (only the drawing of coinciding lines is
+ * lost). */
+static void coinciding(const struct drill *d, const char *kind, size_t *same)
+{
+	double **v = calloc(d->nruns, sizeof *v);
+	size_t *n = calloc(d->nruns, sizeof *n);
+	for (size_t i = 0; i < d->nruns; i++)
+		same[i] = i;
+	for (size_t i = 0; v && n && i < d->nruns; i++) {
+		struct rtos x;
+		values_of(d->runs[i].run, kind, &x);
+		n[i] = x.n;
+		v[i] = sorted_values(d->runs[i].run, kind, x.n);
+		for (size_t j = 0; j < i && v[i]; j++)
+			if (same[j] == j && v[j] && n[j] == n[i] &&
+			    memcmp(v[j], v[i], n[i] * sizeof *v[i]) == 0) {
+				same[i] = j;
+				break;
+			}
+	}
+	for (size_t i = 0; v && i < d->nruns; i++)
+		free(v[i]);
+	free(v);
+	free(n);
+}
+
 /* The empirical CDF of each strategy's region-outage RTOs. gnuplot draws it from the rows of
  * events.csv (smooth cnormal: the share of rows with an RTO at most each value) as steps,
  * which start at the first point; the rise from 0 at the smallest RTO and the level of 1
  * after the largest are drawn as segments from the same figures, so that a drill whose every
- * outage recovers alike reads as one vertical step. */
+ * outage recovers alike reads as one vertical step. A figure of 0 (an RPO when the outage
+ * began at the backup's instant) has no place on a log axis: there the zeros are drawn at its
+ * left end, a decade below the smallest figure above 0, at a tic "0 s"; on a linear axis the
+ * axis starts a little left of 0, so that a step at 0 is not hidden by the frame. Strategies
+ * with exactly the same figures draw the same line: each later one is drawn thinner over the
+ * earlier, so every colour shows, and its key entry names the first. */
 static void cdf_script(FILE *f, const struct drill *d, const char *kind, const char *what,
 		       const char *name, double target)
 {
 	const struct scenario *sc = d->runs[0].run->sc;
 	double left = isnan(target) ? INFINITY : target, right = isnan(target) ? 0 : target;
-	size_t total = 0;
+	size_t total = 0, zeros = 0, *same = calloc(d->nruns, sizeof *same);
 	struct rtos x;
 	const char *u;
 	char title[256];
 	int logx = 0, first = 1;
 
+	if (same)
+		coinciding(d, kind, same);
 	for (size_t i = 0; i < d->nruns; i++) {
 		values_of(d->runs[i].run, kind, &x);
 		total += x.n;
+		zeros += x.zeros;
 		if (x.n) {
 			left = fmin(left, x.min_pos);
 			right = fmax(right, x.max);
@@ -898,6 +1002,8 @@ static void cdf_script(FILE *f, const struct drill *d, const char *kind, const c
 	logx = total > 0 && isfinite(left) && left > 0 && right / left > 20;
 	if (logx)
 		unit = 1;
+	/* Where a 0 is drawn, in the axis unit. */
+	double zero_x = logx ? pow(10.0, floor(log10(left) + 1e-9) - 1.0) : 0;
 	char comment[128];
 	snprintf(comment, sizeof comment, "the empirical CDF of the %ss of region outages per "
 		 "strategy, from STRATEGY/events.csv", what);
@@ -906,27 +1012,43 @@ static void cdf_script(FILE *f, const struct drill *d, const char *kind, const c
 		 "of every replication", sc->name, what);
 	fputs("set title ", f);
 	report_gp_quote(f, title);
-	fprintf(f, " font \",12\"\nset xlabel \"%s (%s)\"\n"
+	fprintf(f, " font \",12\"\nset xlabel \"%s (%s%s)\"\n"
 		"set ylabel \"share of outages at most this\"\nset yrange [0:1.05]\n"
 		"set key inside bottom right\n", what, logx ? "log scale" :
-		strcmp(u, "h") == 0 ? "hours" : strcmp(u, "min") == 0 ? "minutes" : "seconds");
-	if (logx)
-		fprintf(f, "set logscale x\nset xrange [%.10g:%.10g]\n%s", left / 1.5, right * 1.5,
-			TIME_TICS("x"));
-	else
-		fprintf(f, "set xrange [0:%.10g]\n", right > 0 ? right / unit * 1.15 : 1.0);
+		strcmp(u, "h") == 0 ? "hours" : strcmp(u, "min") == 0 ? "minutes" : "seconds",
+		logx && zeros ? "; 0 s drawn at the left end" : "");
+	fprintf(f, "x(v) = v > 0 ? v / %g : %.10g\n", unit, zero_x);
+	if (logx) {
+		fprintf(f, "set logscale x\nset xrange [%.10g:%.10g]\n%s",
+			(zeros ? zero_x : left) / 1.5, right * 1.5, TIME_TICS("x"));
+		if (zeros)
+			fprintf(f, "set xtics add (\"0 s\" %.10g)\n", zero_x);
+	} else {
+		double hi = right > 0 ? right / unit * 1.15 : 1.0;
+		fprintf(f, "set xrange [%.10g:%.10g]\n", zeros ? -0.03 * hi : 0.0, hi);
+	}
 	if (!isnan(target))
 		fprintf(f, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead lw 2 dt 2 "
 			"lc rgb \"red\" front\n", target / unit, target / unit);
+	/* Later strategies of a group of equal ones: thinner, over the earlier. */
+	double *lw = calloc(d->nruns, sizeof *lw);
+	for (size_t i = 0; i < d->nruns; i++) {
+		size_t later = 0;
+		for (size_t k = i + 1; same && k < d->nruns; k++)
+			later += same[k] == same[i];
+		if (lw)
+			lw[i] = 2.0 + 3.0 * (double)later;
+	}
 	for (size_t i = 0; i < d->nruns; i++) {
 		values_of(d->runs[i].run, kind, &x);
-		if (x.n == 0 || (logx && !(x.min > 0)))
+		if (x.n == 0)
 			continue;
+		double a = x.min > 0 ? x.min / unit : zero_x, b = x.max > 0 ? x.max / unit : zero_x;
 		fprintf(f, "set arrow %zu from first %.10g, first 0 to first %.10g, first %.10g "
-			"nohead lw 2 lc %zu\n", 10 + i, x.min / unit, x.min / unit,
-			(double)x.at_min / (double)x.n, i + 1);
+			"nohead lw %g lc %zu\n", 10 + i, a, a, (double)x.at_min / (double)x.n,
+			lw ? lw[i] : 2.0, i + 1);
 		fprintf(f, "set arrow %zu from first %.10g, first 1 to graph 1, first 1 nohead "
-			"lw 2 lc %zu\n", 20 + i, x.max / unit, i + 1);
+			"lw %g lc %zu\n", 20 + i, b, lw ? lw[i] : 2.0, i + 1);
 	}
 	fputs("plot ", f);
 	for (size_t i = 0; i < d->nruns; i++) {
@@ -934,16 +1056,29 @@ static void cdf_script(FILE *f, const struct drill *d, const char *kind, const c
 		values_of(d->runs[i].run, kind, &x);
 		if (x.n == 0)
 			continue;
+		char note[160] = "";
+		if (x.zeros == x.n)
+			snprintf(note, sizeof note, ", all 0 s%s", strcmp(kind, "rpo") == 0 ?
+				 ": no data lost" : "");
+		else if (x.zeros)
+			snprintf(note, sizeof note, ", %zu at 0 s", x.zeros);
+		if (same && same[i] != i) {
+			size_t len = strlen(note);
+			snprintf(note + len, sizeof note - len, "; the same as %s",
+				 strategy_name(&d->runs[same[i]]));
+		}
+		double w = lw ? lw[i] : 2.0;
 		/* Rows of other kinds have x NaN and are left out. */
 		for (int k = 0; k < 2; k++) {
 			fprintf(f, "%s\"%s/events.csv\" using (strcol(%d) eq '%s' ? "
-				"$%d / %g : NaN):(1) skip 1 smooth cnormal ",
-				first ? "" : ", \\\n     ", s, EV_COL_KIND, kind, EV_COL_VALUE, unit);
+				"x($%d) : NaN):(1) skip 1 smooth cnormal ",
+				first ? "" : ", \\\n     ", s, EV_COL_KIND, kind, EV_COL_VALUE);
 			if (k == 0)
-				fprintf(f, "with steps lw 2 lc %zu title \"%s (%zu outage%s)\"",
-					i + 1, s, x.n, x.n == 1 ? "" : "s");
+				fprintf(f, "with steps lw %g lc %zu title \"%s (%zu outage%s%s)\"", w,
+					i + 1, s, x.n, x.n == 1 ? "" : "s", note);
 			else
-				fprintf(f, "with points pt 7 ps 1 lc %zu notitle", i + 1);
+				fprintf(f, "with points pt 7 ps %g lc %zu notitle", 0.5 + w / 4,
+					i + 1);
 			first = 0;
 		}
 	}
@@ -958,6 +1093,8 @@ static void cdf_script(FILE *f, const struct drill *d, const char *kind, const c
 		fprintf(f, "%sNaN title \"no region outage with %s in the drill\"",
 			first ? "" : ", ", what);
 	fputc('\n', f);
+	free(lw);
+	free(same);
 }
 
 static void rto_cdf_script(FILE *f, const struct drill *d)

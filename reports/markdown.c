@@ -25,7 +25,7 @@ static const char *const plot_caption[REPORT_NPLOTS] = {
 	"Demand against the capacity in service, per tier and region",
 	"Instances per tier and region (running, and in service)",
 	"The end-to-end latency percentile per region against the SLO target",
-	"Cost per day",
+	"Cost per day (per hour when the run is three days or shorter)",
 	"Instances by how they are paid (reserved, savings plan, on demand, spot)",
 	"The monthly bill with its P10-P90 band",
 };

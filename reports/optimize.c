@@ -248,6 +248,7 @@ static void put_ci(FILE *f, const struct run_stat *s, int measured)
 /* Columns of frontier.csv before the tiers', and after them (1-based as gnuplot counts; the
  * tiers take 3 columns each). */
 #define FR_ROLE 2
+#define FR_PRUNED 5
 #define FR_NHEAD 5
 #define FR_AFTER(sc) (FR_NHEAD + 3 * (int)(sc)->ntiers)
 #define FR_COST(sc) (FR_AFTER(sc) + 3)
@@ -1283,9 +1284,9 @@ static int frontier_script(FILE *f, const void *ctx)
 	      "# drawn at the right end, a decade beyond the others, at the tic \"100 %\".\n", f);
 	fprintf(f, "ufloor = %.10g\nu(a) = (1 - a > ufloor) ? 1 - a : ufloor\n", ax.floor);
 	fprintf(f, "# Columns of " FRONTIER_CSV ": %zu tier%s take 3 columns each.\n"
-		"C_ROLE = %d\nC_COST = %d\nC_COST_LO = %d\nC_COST_HI = %d\nC_AV = %d\n"
+		"C_ROLE = %d\nC_PRUNED = %d\nC_COST = %d\nC_COST_LO = %d\nC_COST_HI = %d\nC_AV = %d\n"
 		"C_AV_LO = %d\nC_AV_HI = %d\nC_FEASIBLE = %d\nC_PARETO = %d\nC_RECOMMENDED = %d\n",
-		sc->ntiers, sc->ntiers == 1 ? "" : "s", FR_ROLE, FR_COST(sc), FR_COST(sc) + 1,
+		sc->ntiers, sc->ntiers == 1 ? "" : "s", FR_ROLE, FR_PRUNED, FR_COST(sc), FR_COST(sc) + 1,
 		FR_COST(sc) + 2, FR_AVAIL(sc), FR_AVAIL(sc) + 1, FR_AVAIL(sc) + 2, FR_FEASIBLE(sc),
 		FR_PARETO(sc), FR_RECOMMENDED(sc));
 	/* The floor's own point a little inside the frame. */
@@ -1314,32 +1315,75 @@ static int frontier_script(FILE *f, const void *ctx)
 			sc->budget_monthly);
 
 	/* A series is plotted only when some row belongs to it: gnuplot warns about one with
-	 * no valid points ("Skipping data file ...") when the script is run by hand. */
-	size_t nfeasible = 0, npareto = 0, nrole[2] = { 0, 0 };
+	 * no valid points ("Skipping data file ...") when the script is run by hand. A candidate
+	 * pruned halfway through screening has half the replications of the others, hence wider
+	 * intervals: it is drawn apart (an open circle, paler), lest it be compared as their
+	 * equal. */
+	size_t nseries[2][2] = { { 0, 0 }, { 0, 0 } };   /* [feasible][pruned] */
+	size_t npareto = 0, nparetopts = 0, nrole[2] = { 0, 0 };
+	uint64_t pruned_reps = 0;
+	int pruned_alike = 1;
 	for (size_t i = 0; i < r->n; i++) {
-		nfeasible += r->c[i].binding == OPT_FEASIBLE;
-		npareto += r->c[i].pareto != 0;
-		nrole[0] += r->c[i].role == OPT_ALL_ON_DEMAND;
-		nrole[1] += r->c[i].role == OPT_AS_WRITTEN;
+		const struct opt_candidate *c = &r->c[i];
+		nseries[c->binding == OPT_FEASIBLE][c->pruned != 0]++;
+		if (c->pruned) {
+			pruned_alike &= pruned_reps == 0 || c->reps == pruned_reps;
+			pruned_reps = c->reps;
+		}
+		if (c->pareto) {
+			/* The front's points: candidates with the same figures are one. */
+			size_t j = 0;
+			while (j < i && !(r->c[j].pareto && r->c[j].cost.mean == c->cost.mean &&
+					  r->c[j].availability.mean == c->availability.mean))
+				j++;
+			nparetopts += j == i;
+			npareto++;
+		}
+		nrole[0] += c->role == OPT_ALL_ON_DEMAND;
+		nrole[1] += c->role == OPT_AS_WRITTEN;
 	}
+	char pruned[64];
+	if (pruned_alike)
+		snprintf(pruned, sizeof pruned, "pruned early (%" PRIu64 " replications)",
+			 pruned_reps);
+	else
+		snprintf(pruned, sizeof pruned, "pruned early (fewer replications)");
+	static const struct {
+		int feasible, pruned;
+		const char *cond, *style, *title;
+	} series[] = {
+		{ 0, 0, "column(C_FEASIBLE) == 0 && column(C_PRUNED) == 0",
+		  "pt 7 ps 1 lc rgb \"#d95f02\"", "misses a target" },
+		{ 0, 1, "column(C_FEASIBLE) == 0 && column(C_PRUNED) == 1",
+		  "pt 6 ps 1.2 lc rgb \"#f0a46e\"", "misses a target, " },
+		{ 1, 0, "column(C_FEASIBLE) == 1 && column(C_PRUNED) == 0",
+		  "pt 7 ps 1 lc rgb \"#1b9e77\"", "meets the targets" },
+		{ 1, 1, "column(C_FEASIBLE) == 1 && column(C_PRUNED) == 1",
+		  "pt 6 ps 1.2 lc rgb \"#84c9b3\"", "meets the targets, " },
+	};
 	fputs("plot ", f);
-	if (nfeasible < r->n) {
+	for (size_t k = 0; k < sizeof series / sizeof series[0]; k++) {
+		if (!nseries[series[k].feasible][series[k].pruned])
+			continue;
 		fputs("\"" FRONTIER_CSV "\" using ", f);
-		put_xy(f, "column(C_FEASIBLE) == 0");
-		fputs(" skip 1 with xyerrorbars pt 7 ps 1 lc rgb \"#d95f02\" title \"misses a "
-		      "target\", \\\n     ", f);
+		put_xy(f, series[k].cond);
+		fprintf(f, " skip 1 with xyerrorbars %s title \"%s%s\", \\\n     ",
+			series[k].style, series[k].title, series[k].pruned ? pruned : "");
 	}
-	if (nfeasible > 0) {
-		fputs("\"" FRONTIER_CSV "\" using ", f);
-		put_xy(f, "column(C_FEASIBLE) == 1");
-		fputs(" skip 1 with xyerrorbars pt 7 ps 1 lc rgb \"#1b9e77\" title \"meets the "
-		      "targets\", \\\n     ", f);
+	/* Points as well as the line: candidates alike make a front of one point, which a line
+	 * alone would not show. */
+	if (npareto > 0) {
+		char front[160];
+		if (nparetopts == 1 && npareto > 1)
+			snprintf(front, sizeof front, "Pareto front: %zu candidates alike at one point "
+				 "(none cheaper and more available)", npareto);
+		else
+			snprintf(front, sizeof front, "Pareto front (no candidate cheaper and more "
+				 "available)");
+		fprintf(f, "\"" FRONTIER_CSV "\" using (u(column(C_AV))):(column(C_PARETO) == 1 ? "
+			"column(C_COST) : NaN) skip 1 smooth unique with linespoints lw 2 pt 12 "
+			"ps 2 lc rgb \"#7570b3\" title \"%s\", \\\n     ", front);
 	}
-	if (npareto > 0)
-		fputs("\"" FRONTIER_CSV "\" using (u(column(C_AV))):(column(C_PARETO) == 1 ? "
-		      "column(C_COST) : NaN) skip 1 smooth unique with lines lw 2 lc rgb \"#7570b3\" "
-		      "title \"Pareto front (no candidate cheaper and more available)\", \\\n     ",
-		      f);
 	/* The three candidates a reader looks for, ringed and named. */
 	static const struct {
 		const char *test, *label, *offset, *rgb;

@@ -311,45 +311,170 @@ double report_unpooled_monthly(const struct run_result *r)
 	return x >= 0.005 ? x : 0;
 }
 
-/* The instances' cost per day per tier (summed over regions by smooth frequency: one point
- * per day), the network transfer where calls between regions are priced, and their total,
- * from cost_daily.csv; the x label says what a month costs besides. */
-static void cost_script(FILE *f, const struct run_result *r)
+/* The mean of the metrics named, per month of the horizon; 0 for those the run lacks. */
+static double monthly_of(const struct run_result *r, const char *const *names, size_t n)
 {
-	int net = r->network != NULL;
-	put_head(f, r, "cost", "cost per day per tier, from " COST_DAILY_CSV);
-	double other = report_unpooled_monthly(r);
-	if (other > 0) {
-		char a[48];
-		usd(a, sizeof a, round(other * 100) / 100);
-		fputs("set xlabel ", f);
-		put_quotedf(f, "time (days); not shown: %s a month of unused commitments%s (in "
-			    "bill.png)", a, net ? " and DR data" : ", DR data and network transfer");
+	double sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct run_metric *m = run_find_metric(r, names[i]);
+		if (m && isfinite(m->stat.mean))
+			sum += m->stat.mean;
+	}
+	return r->sc->horizon > 0 ? sum * SCENARIO_MONTH / r->sc->horizon : 0;
+}
+
+/* The cost plot's x label: what a month costs that no curve draws, naming only the parts the
+ * run has (a cent or more a month each) and giving their sum. Where calls between regions are
+ * priced they are drawn; otherwise the run has none. The instances' cost is the pools', so
+ * what is left of the bill is the commitments that covered nothing (cost.option.
+ * unused_commitment) and the DR strategy's data (models/world.c adds nothing else). */
+static void cost_xlabel(FILE *f, const struct run_result *r)
+{
+	static const char *const unused[] = { "cost.option.unused_commitment" };
+	static const char *const dr[] = { "cost.dr.replication", "cost.dr.backup_storage" };
+	const struct {
+		double usd;
+		const char *name;
+	} part[] = {
+		{ round(monthly_of(r, unused, 1) * 100) / 100, "unused commitments" },
+		{ round(monthly_of(r, dr, 2) * 100) / 100, "DR data" },
+	};
+	char what[128] = "", a[48];
+	double sum = 0;
+	for (size_t i = 0; i < sizeof part / sizeof part[0]; i++) {
+		if (!(part[i].usd > 0))
+			continue;
+		size_t len = strlen(what);
+		snprintf(what + len, sizeof what - len, "%s%s", len ? " and " : "", part[i].name);
+		sum += part[i].usd;
+	}
+	fputs("set xlabel ", f);
+	if (sum > 0) {
+		usd(a, sizeof a, round(sum * 100) / 100);
+		put_quotedf(f, "time (days); not shown: %s a month of %s (in bill.png)", a, what);
 		fputc('\n', f);
 	} else {
-		fputs("set xlabel \"time (days)\"\n", f);
+		fputs("\"time (days)\"\n", f);
 	}
-	fprintf(f, "set ylabel \"USD per day\"\n"
-		"set xrange [0:%.10g]\nset yrange [0:*]\nset title ",
-		ceil(r->sc->horizon / DAY));
-	put_quotedf(f, "%s: %s cost per day (mean over replications; each day drawn at its "
-		    "middle)", r->sc->name, net ? "instance and network" : "instance");
-	fputs(" font \",12\"\nset style fill solid 0.25 noborder\nset boxwidth 0.9\n", f);
-	fprintf(f, "plot \"" COST_DAILY_CSV "\" using ($1 + 0.5):4 skip 1 smooth frequency "
-		"with boxes lc rgb \"gray60\" title \"%s\"",
-		net ? "all instances and network" : "all instances");
+}
+
+/* Horizons up to this are drawn per hour (a few days of daily bars would be one to three
+ * bars), when the time buckets are an hour or finer: the run keeps each bucket's cost rate,
+ * and the bill is per hour (models/billing.h), so an hour is the finest honest resolution. */
+#define HOURLY_HORIZON (3 * DAY)
+#define HOUR 3600.0
+
+static int cost_hourly(const struct run_result *r)
+{
+	return r->sc->horizon <= HOURLY_HORIZON && r->bucket > 0 && r->bucket <= HOUR &&
+	       r->nbuckets > 0;
+}
+
+/* What hour_cost adds up: the instances of every tier, or the transfer of calls between
+ * regions. */
+#define COST_ALL_TIERS (-1L)
+#define COST_NETWORK (-2L)
+
+/* USD per hour in hour h (its part inside the horizon) of tier `which`'s instances, of every
+ * tier's (COST_ALL_TIERS) or of the network transfer (COST_NETWORK): the buckets' cost rates
+ * times their time inside the hour, a bucket's transfer spread over its time like
+ * report_cost_daily_csv does, divided by the hour's length. */
+static double hour_cost(const struct run_result *r, size_t h, long which)
+{
+	double lo = (double)h * HOUR, hi = fmin(lo + HOUR, r->sc->horizon), usd = 0;
+	size_t ncell = r->sc->ntiers * r->sc->nregions;
+	if (!(hi > lo))
+		return 0;
+	for (size_t b = (size_t)(lo / r->bucket); b < r->nbuckets; b++) {
+		double t0 = (double)b * r->bucket, t1 = fmin(t0 + r->bucket, r->sc->horizon);
+		double in = fmin(t1, hi) - fmax(t0, lo);
+		if (t0 >= hi)
+			break;
+		if (!(in > 0))
+			continue;
+		if (which == COST_NETWORK) {
+			for (size_t c = 0; r->network && c < ncell; c++)
+				usd += r->network[b * ncell + c] * in / (t1 - t0);
+			continue;
+		}
+		for (size_t s = 0; s < r->nseries; s++)
+			if (r->series[s].tier >= 0 &&
+			    (which == COST_ALL_TIERS || r->series[s].tier == which))
+				usd += run_ts(r, b, s, RUN_TS_COST_RATE) * in / HOUR;
+	}
+	return usd / ((hi - lo) / HOUR);
+}
+
+/* The hourly cost plot's data, inline (a datablock): each hour's middle in days, the whole
+ * (instances and network), each tier that has series, then the network where priced. */
+static void put_hours(FILE *f, const struct run_result *r)
+{
+	size_t nhours = (size_t)ceil(r->sc->horizon / HOUR);
+	fputs("# Each hour: its middle (days), USD per hour of everything drawn, of each tier's\n"
+	      "# instances in the order of the plot, then of the network transfer where priced;\n"
+	      "# from the time buckets' cost_per_hour (timeseries.csv) and transfers.\n"
+	      "$hours << EOD\n", f);
+	for (size_t h = 0; h < nhours; h++) {
+		double all = hour_cost(r, h, COST_ALL_TIERS);
+		double net = r->network ? hour_cost(r, h, COST_NETWORK) : 0;
+		fprintf(f, "%.10g,%.10g", ((double)h + 0.5) * HOUR / DAY, all + net);
+		for (long t = 0; t < (long)r->sc->ntiers; t++)
+			if (has_tier(r, t))
+				fprintf(f, ",%.10g", hour_cost(r, h, t));
+		if (r->network)
+			fprintf(f, ",%.10g", net);
+		fputc('\n', f);
+	}
+	fputs("EOD\n", f);
+}
+
+/* The instances' cost per tier (summed over regions), the network transfer where calls
+ * between regions are priced, and their total: per day from cost_daily.csv (smooth
+ * frequency: one point per day), or per hour from the script's own $hours for horizons of
+ * up to three days (cost_hourly); the x label says what a month costs besides. */
+static void cost_script(FILE *f, const struct run_result *r)
+{
+	int net = r->network != NULL, hourly = cost_hourly(r);
+	put_head(f, r, "cost", hourly ? "cost per hour per tier, from the time buckets' cost "
+		 "rates (the hours below)" : "cost per day per tier, from " COST_DAILY_CSV);
+	if (hourly)
+		put_hours(f, r);
+	cost_xlabel(f, r);
+	fprintf(f, "set ylabel \"USD per %s\"\nset xrange [0:%.10g]\nset yrange [0:*]\n"
+		"set title ", hourly ? "hour" : "day",
+		hourly ? ceil(r->sc->horizon / HOUR) * HOUR / DAY : ceil(r->sc->horizon / DAY));
+	put_quotedf(f, "%s: %s cost per %s (mean over replications; each %s drawn at its "
+		    "middle)", r->sc->name, net ? "instance and network" : "instance",
+		    hourly ? "hour" : "day", hourly ? "hour" : "day");
+	fprintf(f, " font \",12\"\nset style fill solid 0.25 noborder\nset boxwidth %.10g\n",
+		hourly ? 0.9 * HOUR / DAY : 0.9);
+	const char *all = net ? "all instances and network" : "all instances";
+	if (hourly)
+		fprintf(f, "plot $hours using 1:2 with boxes lc rgb \"gray60\" title \"%s\"", all);
+	else
+		fprintf(f, "plot \"" COST_DAILY_CSV "\" using ($1 + 0.5):4 skip 1 smooth frequency "
+			"with boxes lc rgb \"gray60\" title \"%s\"", all);
 
 	long lc = 1;
 	for (long t = 0; t < (long)r->sc->ntiers; t++) {
 		if (!has_tier(r, t))
 			continue;
-		fputs(", \\\n     \"" COST_DAILY_CSV "\" using ($1 + 0.5):(strcol(3) eq ", f);
-		put_quoted(f, tier_label(r, t));
-		fprintf(f, " && strcol(5) eq \"instances\" ? $4 : NaN) skip 1 smooth frequency "
-			"with linespoints lw 2 pt 7 lc %ld title ", lc++);
+		if (hourly) {
+			fprintf(f, ", \\\n     $hours using 1:%ld with linespoints lw 2 pt 7 ps 0.6 "
+				"lc %ld title ", 2 + lc, lc);
+		} else {
+			fputs(", \\\n     \"" COST_DAILY_CSV "\" using ($1 + 0.5):(strcol(3) eq ", f);
+			put_quoted(f, tier_label(r, t));
+			fprintf(f, " && strcol(5) eq \"instances\" ? $4 : NaN) skip 1 smooth "
+				"frequency with linespoints lw 2 pt 7 lc %ld title ", lc);
+		}
+		lc++;
 		put_quotedf(f, "tier %s", tier_label(r, t));
 	}
-	if (net)
+	if (net && hourly)
+		fprintf(f, ", \\\n     $hours using 1:%ld with linespoints lw 2 pt 6 ps 0.6 dt 2 "
+			"lc %ld title \"network transfer\"", 2 + lc, lc);
+	else if (net)
 		fprintf(f, ", \\\n     \"" COST_DAILY_CSV "\" using ($1 + 0.5):(strcol(5) eq "
 			"\"network\" ? $4 : NaN) skip 1 smooth frequency with linespoints lw 2 "
 			"pt 6 dt 2 lc %ld title \"network transfer\"", lc);

@@ -186,7 +186,8 @@ int report_db_append(const char *db_path, const struct run_result *r, const stru
 		     int64_t *run_id, char *err, size_t errlen);
 
 /* The plots of a run: each a gnuplot script NAME.gp that reads the CSV files in its own folder
- * (timeseries.csv; cost_daily.csv for "cost"; bill.csv for "bill") and draws NAME.png.
+ * (timeseries.csv; cost_daily.csv for "cost", whose script carries its own hours instead
+ * when the horizon is 3 days or less; bill.csv for "bill") and draws NAME.png.
  * Scenario names appear in the scripts only as single-quoted gnuplot strings with ' doubled. */
 enum { REPORT_NPLOTS = 6 };
 /* "demand", "instances", "latency", "cost", "purchase" (instances by purchase option, stacked),

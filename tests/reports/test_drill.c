@@ -474,6 +474,161 @@ Test(drill, drill_bars_are_the_csv_figures_in_the_panel_unit)
 	hand_release(&h);
 }
 
+/* Sets the p50 and p95 (and mean) of run r's metric name. */
+static void set_stat(struct run_result *r, const char *name, double mean, double p50, double p95)
+{
+	struct run_metric *m = (struct run_metric *)run_find_metric(r, name);
+	cr_assert_not_null(m, "%s", name);
+	m->stat.mean = mean;
+	m->stat.p50 = p50;
+	m->stat.p95 = p95;
+}
+
+/* Whether some curve of c has a point at (x, y). */
+static int has_point(const struct curve *c, size_t n, double x, double y)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < c[i].n; k++)
+			if (fabs(c[i].x[k] - x) < 1e-9 && fabs(c[i].y[k] - y) < 1e-9)
+				return 1;
+	return 0;
+}
+
+/* An RPO of 0 (backup_restore when the outage begins at the backup's instant) has no bar, and
+ * no place at all on the log axis the RPO panel takes here (warm_standby's 2 s against the
+ * 60 s target: 30 times). It is a square at the axis floor, half the smallest figure above 0
+ * (1 s), on a tic "0 s", with a key entry saying what it means. active_active measured no
+ * RPO (empty fields): no square there. With no 0 among the figures, none of it. */
+Test(drill, a_zero_rpo_is_drawn_on_the_floor_and_says_no_data_was_lost)
+{
+	if (!fake_have_gnuplot())
+		cr_skip_test("gnuplot is not installed");
+	struct hand h;
+	hand_init(&h);
+	set_stat(&h.runs[0], "rpo", 0, 0, 0);
+	char *dir = write_drill(&h), *gp = fake_path(dir, "drill.gp");
+	char *text = fake_slurp(gp, NULL);
+	cr_expect_not_null(strstr(text, "set ytics add (\"0 s\" 1)\n"), "%s", text);
+	size_t n;
+	struct curve *c = fake_gnuplot_table(dir, "drill", &n);
+	fake_curve(c, n, "0 s: no data lost", 0);
+	cr_expect(has_point(c, n, -0.2, 1), "no p50 square of backup_restore");
+	cr_expect(has_point(c, n, 0.2, 1), "no p95 square of backup_restore");
+	cr_expect(!has_point(c, n, 1.8, 1) && !has_point(c, n, 2.2, 1),
+		  "a square for active_active, which measured nothing");
+	/* The RTO panel has no 0: no square, no key entry. */
+	for (size_t i = 0; i < n; i++)
+		cr_expect_null(strstr(c[i].title, "back at once"), "%s", c[i].title);
+	free(c);
+	free(text);
+	fake_rmtree(dir);
+
+	set_stat(&h.runs[0], "rpo", 18000, 18000, 18000);
+	dir = write_drill(&h);
+	free(gp);
+	gp = fake_path(dir, "drill.gp");
+	text = fake_slurp(gp, NULL);
+	cr_expect_null(strstr(text, "0 s: no data lost"), "%s", text);
+	cr_expect_null(strstr(text, "\"0 s\""), "%s", text);
+	free(text);
+	free(gp);
+	fake_rmtree(dir);
+	hand_release(&h);
+}
+
+/* Every RPO 0 and no RPO target: the RPOs were measured, so the panel is not the empty frame
+ * of "no RPO measured" but a linear axis with the squares at 0. */
+Test(drill, rpos_all_zero_are_measured_not_missing)
+{
+	struct hand h;
+	hand_init(&h);
+	set_stat(&h.runs[0], "rpo", 0, 0, 0);
+	set_stat(&h.runs[1], "rpo", 0, 0, 0);
+	h.sc.dr.has_rpo_target = 0;
+	char *dir = write_drill(&h), *gp = fake_path(dir, "drill.gp");
+	char *text = fake_slurp(gp, NULL);
+	cr_expect_null(strstr(text, "no RPO measured"), "%s", text);
+	cr_expect_not_null(strstr(text, "title \"0 s: no data lost\""), "%s", text);
+	free(text);
+	free(gp);
+	fake_rmtree(dir);
+	hand_release(&h);
+}
+
+/* The cost panel's "DR data part" only when some strategy pays for DR data. */
+Test(drill, no_dr_data_part_in_the_key_when_none_is_paid)
+{
+	struct hand h;
+	hand_init(&h);
+	char *dir = write_drill(&h), *gp = fake_path(dir, "drill.gp");
+	char *text = fake_slurp(gp, NULL);
+	cr_expect_not_null(strstr(text, "title \"DR data part\""), "%s", text);
+	free(text);
+	fake_rmtree(dir);
+	for (size_t i = 0; i < NRUNS; i++)
+		for (size_t k = 0; k < h.runs[i].nmetrics; k++)
+			if (strncmp(h.runs[i].metrics[k].name, "cost.dr.", 8) == 0)
+				h.runs[i].metrics[k].stat.mean = 0;
+	dir = write_drill(&h);
+	free(gp);
+	gp = fake_path(dir, "drill.gp");
+	text = fake_slurp(gp, NULL);
+	cr_expect_null(strstr(text, "DR data part"), "%s", text);
+	free(text);
+	free(gp);
+	fake_rmtree(dir);
+	hand_release(&h);
+}
+
+/* rpo_cdf with backup_restore's two failovers losing nothing (RPO 0) and warm_standby's and
+ * active_active's the same 2 and 3 s. The axis is log (60 s target over 2 s): the zeros are
+ * drawn at its left end, a decade below the smallest figure above 0 (2 s: at 0.1), on a tic
+ * "0 s", backup_restore's curve rising there to 1; its key entry says every RPO was 0.
+ * active_active draws exactly warm_standby's line: its key entry says so, and it is drawn
+ * thinner over it so both colours show. */
+Test(drill, rpo_cdf_draws_zeros_at_the_left_end_and_names_coinciding_strategies)
+{
+	if (!fake_have_gnuplot())
+		cr_skip_test("gnuplot is not installed");
+	struct hand h;
+	hand_init(&h);
+	static struct run_event ev[3][2];
+	static const double v[3][2] = { { 0, 0 }, { 2, 3 }, { 3, 2 } };
+	for (size_t i = 0; i < NRUNS; i++) {
+		h.runs[i].events = NULL;
+		h.runs[i].nevents = 0;
+		for (size_t k = 0; k < 2; k++)
+			event(&h.runs[i], &ev[i][k], k, AT, 0, "rpo", v[i][k]);
+	}
+	char *dir = write_drill(&h), *gp = fake_path(dir, "rpo_cdf.gp");
+	char *text = fake_slurp(gp, NULL);
+	cr_expect_not_null(strstr(text, "set logscale x\n"), "%s", text);
+	cr_expect_not_null(strstr(text, "set xtics add (\"0 s\" 0.1)\n"), "%s", text);
+	size_t n;
+	struct curve *c = fake_gnuplot_table(dir, "rpo_cdf", &n);
+	const struct curve *br = fake_curve(c, n, "backup_restore (2 outages, all 0 s: no data "
+					    "lost)", 0);
+	cr_assert_eq(br->n, 1);
+	cr_expect_float_eq(br->x[0], 0.1, 1e-12);
+	cr_expect_float_eq(br->y[0], 1, 1e-12);
+	const struct curve *ws = fake_curve(c, n, "warm_standby (2 outages)", 0);
+	const struct curve *aa = fake_curve(c, n, "active_active (2 outages; the same as "
+					    "warm_standby)", 0);
+	cr_assert_eq(ws->n, aa->n);
+	for (size_t k = 0; k < ws->n; k++) {
+		cr_expect_float_eq(ws->x[k], aa->x[k], 1e-12);
+		cr_expect_float_eq(ws->y[k], aa->y[k], 1e-12);
+	}
+	cr_expect_not_null(strstr(text, "with steps lw 5 lc 2 title \"warm_standby"), "%s", text);
+	cr_expect_not_null(strstr(text, "with steps lw 2 lc 3 title \"active_active"), "%s",
+			   text);
+	free(c);
+	free(text);
+	free(gp);
+	fake_rmtree(dir);
+	hand_release(&h);
+}
+
 Test(drill, timeline_shows_each_region_around_the_first_outage)
 {
 	if (!fake_have_gnuplot())

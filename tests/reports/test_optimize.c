@@ -865,8 +865,10 @@ Test(report_optimize, frontier_plots_unavailability_against_cost_with_the_pareto
 
 	/* x is 1 - availability: candidate 3 (0.995) at 0.005, the recommendation (0.99955) at
 	 * 0.00045. The feasible points are candidates 1, 2 and 4 (in file order); the front joins
-	 * the two Pareto-optimal ones sorted by x: (0.00045, 700) then (0.005, 600). */
-	const struct curve *bad = fake_curve(c, n, "misses a target", 0);
+	 * the two Pareto-optimal ones sorted by x: (0.00045, 700) then (0.005, 600). Candidate 3
+	 * was pruned during screening: drawn apart, its key entry saying so. */
+	const struct curve *bad = fake_curve(c, n, "misses a target, pruned early (8 "
+					     "replications)", 0);
 	size_t nb = 0;
 	for (size_t i = 0; i < bad->n; i++)
 		if (!isnan(bad->y[i])) {
@@ -894,6 +896,62 @@ Test(report_optimize, frontier_plots_unavailability_against_cost_with_the_pareto
 	cr_expect_float_eq(front->x[1], 0.005, 1e-12);
 	cr_expect_float_eq(front->y[1], 600, 1e-9);
 	free(c);
+	fake_rmtree(dir);
+}
+
+/* Candidates alike make a front of one point, which a line alone would not draw: the front is
+ * drawn with points, and its key entry says the candidates coincide. A candidate pruned
+ * halfway through screening (4 of 8 replications, so wider intervals) is on a series of its
+ * own, named with its replications, and on no other; the others on theirs. */
+Test(report_optimize, a_one_point_front_is_drawn_and_pruned_candidates_apart)
+{
+	if (!fake_have_gnuplot())
+		cr_skip_test("gnuplot is not installed");
+	struct hand h;
+	hand_init(&h);
+	struct opt_candidate *c = &h.c[2];
+	c->reps = 4;
+	c->binding = OPT_FEASIBLE;
+	c->cost = h.c[1].cost;
+	c->availability = h.c[1].availability;
+	h.c[3].pruned = 1;
+	h.c[3].reps = 4;
+	char *dir = write_all(&h);
+	char *gp = fake_path(dir, "frontier.gp"), *text = fake_slurp(gp, NULL);
+	cr_expect_not_null(strstr(text, "smooth unique with linespoints"), "%s", text);
+	size_t n;
+	struct curve *cv = fake_gnuplot_table(dir, "frontier", &n);
+	const struct curve *front = fake_curve(cv, n, "Pareto front: 2 candidates alike at one "
+					       "point (none cheaper and more available)", 0);
+	cr_assert_eq(front->n, 1);
+	cr_expect_float_eq(front->x[0], 0.00045, 1e-12);
+	cr_expect_float_eq(front->y[0], 700, 1e-9);
+	/* Full: candidates 1 and 2; pruned: 3 and 4, in file order. */
+	const struct {
+		const char *title;
+		double x[2], y[2];
+	} want[] = {
+		{ "meets the targets", { 0.0005, 0.00045 }, { 1000, 700 } },
+		{ "meets the targets, pruned early (4 replications)", { 0.00045, 0.0006 },
+		  { 700, 900 } },
+	};
+	for (size_t k = 0; k < 2; k++) {
+		const struct curve *s = fake_curve(cv, n, want[k].title, 0);
+		size_t m = 0;
+		for (size_t i = 0; i < s->n; i++)
+			if (!isnan(s->y[i])) {
+				cr_assert_lt(m, 2, "%s", want[k].title);
+				cr_expect_float_eq(s->x[i], want[k].x[m], 1e-12, "%s", want[k].title);
+				cr_expect_float_eq(s->y[i], want[k].y[m], 1e-9, "%s", want[k].title);
+				m++;
+			}
+		cr_expect_eq(m, 2, "%s", want[k].title);
+	}
+	for (size_t i = 0; i < n; i++)
+		cr_expect_null(strstr(cv[i].title, "misses a target"), "%s", cv[i].title);
+	free(cv);
+	free(text);
+	free(gp);
 	fake_rmtree(dir);
 }
 

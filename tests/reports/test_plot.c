@@ -166,24 +166,57 @@ Test(plot, cost_daily_sums_each_pool_over_the_day)
 	fake_rmtree(dir);
 }
 
-/* The daily cost is the instances': the x label names what a month costs besides (the total
- * less the tiers'). The fake's total is $1,234.50 over its 3 days and its tiers $300 + $700:
- * $234.50 × 2,628,000 s / 259,200 s = $2,377.57 a month. Tiers that make the whole total
- * leave the label plain. */
-Test(plot, cost_plot_says_what_no_tier_carries)
+/* Adds a metric of USD to f's run (the fake leaves room for 64). */
+static void usd_metric(struct fake *f, const char *name, double mean)
+{
+	struct run_metric *m = &f->r.metrics[f->r.nmetrics++];
+	snprintf(m->name, sizeof m->name, "%s", name);
+	snprintf(m->unit, sizeof m->unit, "USD");
+	m->stat = (struct run_stat){ mean, mean, mean, mean, mean, mean };
+}
+
+static void set_mean(struct fake *f, const char *name, double mean)
+{
+	struct run_metric *m = (struct run_metric *)run_find_metric(&f->r, name);
+	cr_assert_not_null(m, "%s", name);
+	m->stat.mean = mean;
+}
+
+/* The instances' cost is the pools': the x label names what else a month costs, only the
+ * parts the run has, and their sum. Over the fake's 3 days (259,200 s) a month is
+ * 2,628,000 / 259,200 = 10.1389 times as much: its $50 of unused commitments are $506.94 a
+ * month; DR data of $6 replication + $3 backups, $91.25; together $598.19. Nothing else is
+ * left out of cost.png (network transfer, where priced, is drawn): "network" never appears
+ * in the label. */
+Test(plot, cost_plot_names_only_the_parts_it_does_not_show)
 {
 	struct fake f;
 	fake_init(&f);
 	char *dir = fake_tmpdir(), *text = script_text(&f, dir, "cost");
-	cr_assert_not_null(strstr(text, "set xlabel 'time (days); not shown: $2,377.57 a month of "
-				  "unused commitments, DR data and network transfer (in bill.png)'"),
-			   "%s", text);
+	cr_assert_not_null(strstr(text, "set xlabel 'time (days); not shown: $506.94 a month of "
+				  "unused commitments (in bill.png)'"), "%s", text);
+	cr_assert_null(strstr(text, "DR data"), "%s", text);
 	free(text);
-	struct run_metric *app = (struct run_metric *)run_find_metric(&f.r, "cost.tier.app");
-	cr_assert_not_null(app);
-	app->stat.mean = 934.5;
+
+	usd_metric(&f, "cost.dr.replication", 6.0);
+	usd_metric(&f, "cost.dr.backup_storage", 3.0);
+	text = script_text(&f, dir, "cost");
+	cr_assert_not_null(strstr(text, "set xlabel 'time (days); not shown: $598.19 a month of "
+				  "unused commitments and DR data (in bill.png)'"), "%s", text);
+	free(text);
+
+	set_mean(&f, "cost.option.unused_commitment", 0);
+	text = script_text(&f, dir, "cost");
+	cr_assert_not_null(strstr(text, "set xlabel 'time (days); not shown: $91.25 a month of "
+				  "DR data (in bill.png)'"), "%s", text);
+	cr_assert_null(strstr(text, "unused"), "%s", text);
+	free(text);
+
+	set_mean(&f, "cost.dr.replication", 0);
+	set_mean(&f, "cost.dr.backup_storage", 0);
 	text = script_text(&f, dir, "cost");
 	cr_assert_not_null(strstr(text, "set xlabel \"time (days)\"\n"), "%s", text);
+	cr_assert_null(strstr(text, "not shown"), "%s", text);
 	free(text);
 	fake_release(&f);
 	fake_rmtree(dir);
@@ -253,25 +286,124 @@ Test(plot, cost_daily_spreads_network_transfer_over_the_days)
 	fake_rmtree(dir);
 }
 
-/* With the transfer drawn per day, the x label leaves it out of what it says is not shown:
- * the fake's $234.50 outside its tiers less $100 of transfer, $134.50 over 3 days, is
- * $134.50 × 2,628,000 s / 259,200 s = $1,363.68 a month. */
+/* With calls between regions priced, their transfer is a curve of its own and part of the
+ * total, never in the x label. Up to three days (the fake's) it is drawn per hour: calls to
+ * app billed to eu-west-1 costing $2 in each 1-hour bucket are $2 an hour, on top of the
+ * instances' 10 and 20 USD/h (fake.h: pools 1 + 2 + 3 + 4 USD/h, then twice that). Over a
+ * longer horizon it is drawn per day, from cost_daily.csv's "network" rows. */
 Test(plot, cost_plot_draws_network_transfer_when_priced)
 {
 	struct fake f;
 	fake_init(&f);
 	f.r.network = calloc(FAKE_NBUCKETS * 4, sizeof *f.r.network);
 	cr_assert_not_null(f.r.network);
-	struct run_metric *m = &f.r.metrics[f.r.nmetrics++];
-	snprintf(m->name, sizeof m->name, "cost.network");
-	snprintf(m->unit, sizeof m->unit, "USD");
-	m->stat.mean = 100.0;
+	for (size_t b = 0; b < FAKE_NBUCKETS; b++)
+		f.r.network[b * 4 + 1 * 2 + 0] = 2.0;
+	usd_metric(&f, "cost.network", 144.0);
 	char *dir = fake_tmpdir(), *text = script_text(&f, dir, "cost");
-	cr_assert_not_null(strstr(text, "set xlabel 'time (days); not shown: $1,363.68 a month of "
-				  "unused commitments and DR data (in bill.png)'"), "%s", text);
-	cr_assert_not_null(strstr(text, "strcol(5) eq \"network\""), "%s", text);
+	cr_assert_null(strstr(text, "network transfer (in bill.png)"), "%s", text);
 	cr_assert_not_null(strstr(text, "title \"network transfer\""), "%s", text);
 	cr_assert_not_null(strstr(text, "title \"all instances and network\""), "%s", text);
+	free(text);
+	if (fake_have_gnuplot()) {
+		size_t n;
+		struct curve *c = fake_gnuplot_table(dir, "cost", &n);
+		const struct curve *net = fake_curve(c, n, "network transfer", 0);
+		const struct curve *all = fake_curve(c, n, "all instances and network", 0);
+		cr_assert_eq(net->n, 72);
+		cr_assert_eq(all->n, 72);
+		for (size_t h = 0; h < 72; h++) {
+			cr_expect_float_eq(net->y[h], 2.0, 1e-9, "hour %zu", h);
+			cr_expect_float_eq(all->y[h], (h % 24 < 12 ? 10.0 : 20.0) + 2.0, 1e-9,
+					   "hour %zu", h);
+		}
+		free(c);
+	}
+
+	fake_set_months(&f, 1, 0.5);
+	text = script_text(&f, dir, "cost");
+	cr_assert_not_null(strstr(text, "strcol(5) eq \"network\""), "%s", text);
+	cr_assert_not_null(strstr(text, "title \"network transfer\""), "%s", text);
+	cr_assert_not_null(strstr(text, "set ylabel \"USD per day\""), "%s", text);
+	free(text);
+	fake_release(&f);
+	fake_rmtree(dir);
+}
+
+/* Up to three days the cost is drawn per hour, from the buckets' cost rates (the run keeps
+ * nothing finer than its buckets, and bills by the hour): the fake's tiers cost 1 + 2 = 3 USD/h
+ * (web) and 3 + 4 = 7 (app) in the first 12 hours of each day, twice that after (fake.h),
+ * one point per hour at its middle. The hours add up to the days of cost_daily.csv. Half-hour
+ * buckets give the same hours. A horizon beyond three days, or buckets coarser than an hour,
+ * keep one point per day. */
+Test(plot, cost_plot_is_hourly_up_to_three_days)
+{
+	if (!fake_have_gnuplot())
+		cr_skip_test("gnuplot is not installed");
+	struct fake f;
+	fake_init(&f);
+	char *dir = fake_tmpdir(), *text = script_text(&f, dir, "cost");
+	cr_assert_not_null(strstr(text, "set ylabel \"USD per hour\""), "%s", text);
+	cr_assert_null(strstr(text, "cost_daily.csv\" using"), "%s", text);
+	free(text);
+	size_t n;
+	struct curve *c = fake_gnuplot_table(dir, "cost", &n);
+	const struct curve *web = fake_curve(c, n, "tier web", 0);
+	const struct curve *app = fake_curve(c, n, "tier app", 0);
+	const struct curve *all = fake_curve(c, n, "all instances", 0);
+	cr_assert_eq(web->n, 72);
+	double day[3] = { 0, 0, 0 };
+	for (size_t h = 0; h < 72; h++) {
+		double k = h % 24 < 12 ? 1.0 : 2.0;
+		cr_expect_float_eq(web->x[h], (h + 0.5) / 24.0, 1e-9, "hour %zu", h);
+		cr_expect_float_eq(web->y[h], 3.0 * k, 1e-9, "hour %zu", h);
+		cr_expect_float_eq(app->y[h], 7.0 * k, 1e-9, "hour %zu", h);
+		cr_expect_float_eq(all->y[h], 10.0 * k, 1e-9, "hour %zu", h);
+		day[h / 24] += all->y[h];
+	}
+	free(c);
+	struct table t;
+	char *path = fake_path(dir, "cost_daily.csv");
+	table_read(path, &t);
+	for (size_t d = 0; d < 3; d++) {
+		double sum = 0;
+		for (size_t i = 1; i < t.nrows; i++)
+			if (strtod(t.cell[i][0], NULL) == (double)d)
+				sum += strtod(t.cell[i][3], NULL);
+		cr_expect_float_eq(day[d], sum, 1e-9, "day %zu", d);
+	}
+	table_release(&t);
+	free(path);
+
+	/* Half-hour buckets over 36 h, each at its hour's rate: the same hours. */
+	double *ts = calloc(72 * FAKE_NSERIES * RUN_TS_NFIELDS, sizeof *ts);
+	cr_assert_not_null(ts);
+	for (size_t b = 0; b < 72; b++)
+		for (size_t s = 0; s < FAKE_NSERIES; s++)
+			ts[(b * FAKE_NSERIES + s) * RUN_TS_NFIELDS + RUN_TS_COST_RATE] =
+				f.r.ts[((b / 2) * FAKE_NSERIES + s) * RUN_TS_NFIELDS +
+				       RUN_TS_COST_RATE];
+	memcpy(f.r.ts, ts, 72 * FAKE_NSERIES * RUN_TS_NFIELDS * sizeof *ts);
+	free(ts);
+	f.r.bucket = 1800;
+	f.sc.horizon = 36 * 3600.0;
+	free(script_text(&f, dir, "cost"));
+	c = fake_gnuplot_table(dir, "cost", &n);
+	all = fake_curve(c, n, "all instances", 0);
+	cr_assert_eq(all->n, 36);
+	for (size_t h = 0; h < 36; h++)
+		cr_expect_float_eq(all->y[h], h % 24 < 12 ? 10.0 : 20.0, 1e-9, "hour %zu", h);
+	free(c);
+
+	f.r.bucket = 2 * 3600.0;
+	text = script_text(&f, dir, "cost");
+	cr_assert_not_null(strstr(text, "set ylabel \"USD per day\""), "%s", text);
+	free(text);
+	f.r.bucket = 3600.0;
+	f.sc.horizon = 4 * 86400.0;
+	text = script_text(&f, dir, "cost");
+	cr_assert_not_null(strstr(text, "set ylabel \"USD per day\""), "%s", text);
+	cr_assert_not_null(strstr(text, "cost_daily.csv\" using ($1 + 0.5):4"), "%s", text);
 	free(text);
 	fake_release(&f);
 	fake_rmtree(dir);
