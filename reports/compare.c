@@ -287,13 +287,19 @@ static int compare_plot(FILE *f, const void *ctx)
 		 sa->name, sb->name);
 	fputs("set title ", f);
 	report_gp_quote(f, title);
-	double oa = report_unpooled_monthly(c->a), ob = report_unpooled_monthly(c->b);
+	char wa[128], wb[128];
+	double oa = report_unshown_monthly(c->a, wa, sizeof wa);
+	double ob = report_unshown_monthly(c->b, wb, sizeof wb);
 	if (oa > 0 || ob > 0) {
 		char ua[48], ub[48];
 		report_fmt(ua, sizeof ua, REPORT_USD, "USD", oa, 2);
 		report_fmt(ub, sizeof ub, REPORT_USD, "USD", ob, 2);
+		/* Either's parts: both when they differ ("DR data" in A, none in B). */
+		const char *what = strlen(wa) >= strlen(wb) ? wa : wb;
+		if (oa > 0 && ob > 0 && strcmp(wa, wb) != 0)
+			what = "unused commitments and DR data";
 		snprintf(title, sizeof title, "time (days); not shown: %s (A) and %s (B) a month of "
-			 "unused commitments and DR data", ua, ub);
+			 "%s", ua, ub, what);
 	} else {
 		snprintf(title, sizeof title, "time (days)");
 	}

@@ -289,28 +289,6 @@ static void latency_script(FILE *f, const struct run_result *r)
 
 static void usd(char *buf, size_t len, double x);
 
-double report_unpooled_monthly(const struct run_result *r)
-{
-	const struct run_metric *total = run_find_metric(r, "cost_total");
-	if (!total || !(r->sc->horizon > 0))
-		return 0;
-	double pools = 0;
-	for (size_t t = 0; t < r->sc->ntiers; t++) {
-		char name[160];
-		snprintf(name, sizeof name, "cost.tier.%s", r->sc->tiers[t].name);
-		const struct run_metric *m = run_find_metric(r, name);
-		if (m)
-			pools += m->stat.mean;
-	}
-	/* The bytes between regions are drawn per day where they were priced (cost_daily.csv's
-	 * "network" rows). */
-	const struct run_metric *net = r->network ? run_find_metric(r, "cost.network") : NULL;
-	if (net)
-		pools += net->stat.mean;
-	double x = (total->stat.mean - pools) * SCENARIO_MONTH / r->sc->horizon;
-	return x >= 0.005 ? x : 0;
-}
-
 /* The mean of the metrics named, per month of the horizon; 0 for those the run lacks. */
 static double monthly_of(const struct run_result *r, const char *const *names, size_t n)
 {
@@ -323,13 +301,11 @@ static double monthly_of(const struct run_result *r, const char *const *names, s
 	return r->sc->horizon > 0 ? sum * SCENARIO_MONTH / r->sc->horizon : 0;
 }
 
-/* The cost plot's x label: what a month costs that no curve draws, naming only the parts the
- * run has (a cent or more a month each) and giving their sum. Where calls between regions are
- * priced they are drawn; otherwise the run has none. The instances' cost is the pools', so
- * what is left of the bill is the commitments that covered nothing (cost.option.
- * unused_commitment) and the DR strategy's data (models/world.c adds nothing else). */
-static void cost_xlabel(FILE *f, const struct run_result *r)
+double report_unshown_monthly(const struct run_result *r, char *what, size_t len)
 {
+	/* The instances' cost is the pools', and priced calls between regions are drawn, so
+	 * what is left of the bill is the commitments that covered nothing and the DR
+	 * strategy's data (models/world.c adds nothing else). */
 	static const char *const unused[] = { "cost.option.unused_commitment" };
 	static const char *const dr[] = { "cost.dr.replication", "cost.dr.backup_storage" };
 	const struct {
@@ -339,18 +315,27 @@ static void cost_xlabel(FILE *f, const struct run_result *r)
 		{ round(monthly_of(r, unused, 1) * 100) / 100, "unused commitments" },
 		{ round(monthly_of(r, dr, 2) * 100) / 100, "DR data" },
 	};
-	char what[128] = "", a[48];
 	double sum = 0;
+	if (len)
+		what[0] = '\0';
 	for (size_t i = 0; i < sizeof part / sizeof part[0]; i++) {
 		if (!(part[i].usd > 0))
 			continue;
-		size_t len = strlen(what);
-		snprintf(what + len, sizeof what - len, "%s%s", len ? " and " : "", part[i].name);
+		size_t n = strlen(what);
+		snprintf(what + n, len - n, "%s%s", n ? " and " : "", part[i].name);
 		sum += part[i].usd;
 	}
+	return round(sum * 100) / 100;
+}
+
+/* The cost plot's x label: what a month costs that no curve draws (report_unshown_monthly). */
+static void cost_xlabel(FILE *f, const struct run_result *r)
+{
+	char what[128], a[48];
+	double sum = report_unshown_monthly(r, what, sizeof what);
 	fputs("set xlabel ", f);
 	if (sum > 0) {
-		usd(a, sizeof a, round(sum * 100) / 100);
+		usd(a, sizeof a, sum);
 		put_quotedf(f, "time (days); not shown: %s a month of %s (in bill.png)", a, what);
 		fputc('\n', f);
 	} else {

@@ -211,9 +211,10 @@ int report_plot_render(const char *dir, char *err, size_t errlen);
  * characters (which would end the line) as '?'. */
 void report_gp_quote(FILE *f, const char *s);
 
-/* USD a month of r's costs that no pool carries (unused commitments, the DR strategy's data,
- * the bytes of calls between regions): the total less the tiers' costs; 0 below a cent. */
-double report_unpooled_monthly(const struct run_result *r);
+/* USD a month of r's costs that the cost plots draw no curve for: unused commitments and the
+ * DR strategy's data, each counted from a cent a month; what gets their names ("DR data",
+ * "unused commitments and DR data", "" for none). Rounded to cents. */
+double report_unshown_monthly(const struct run_result *r, char *what, size_t len);
 
 /* The lines every script starts with: a comment naming the script NAME.gp, what it draws and
  * the scenario; the PNG terminal (pngcairo when gnuplot has it, else png) at 1200x800 drawing
