@@ -73,8 +73,10 @@ struct scenario;
  * scenario_parse words it) or EXIT_FAIL (out of memory). */
 int cli_load_scenario(const char *cmd, const char *file, struct scenario *sc, char sha[65]);
 
-/* Prints the scenario's notes (scenario_network_notes) on stderr, unless quiet. */
-void cli_scenario_notes(const struct scenario *sc, int quiet);
+/* Prints the scenario's notes on stderr, unless quiet: scenario_network_notes and
+ * scenario_value_notes, and a --bucket of `bucket` s (0: none asked) that is not a whole
+ * number of the scenario's steps, with the bucket the run uses instead. */
+void cli_scenario_notes(const char *cmd, const struct scenario *sc, double bucket, int quiet);
 
 /* The command line as given, "capsim" and argv[0..argc) separated by spaces, for the
  * results database. */

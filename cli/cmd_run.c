@@ -79,7 +79,7 @@ int cmd_run(int argc, char **argv)
 		.bucket = a.bucket,
 	};
 	o.threads = cli_threads(o.threads, o.reps);
-	cli_scenario_notes(&sc, a.quiet);
+	cli_scenario_notes(C, &sc, a.bucket, a.quiet);
 	struct cli_progress pg = { .start = cli_wall() };
 	if (!a.quiet && isatty(STDERR_FILENO)) {
 		o.progress = cli_show_progress;

@@ -22,7 +22,9 @@ const char cmd_validate_usage[] =
 	"\n"
 	"A good file may get notes after its line, \"note: ...\", where requests cross regions\n"
 	"with no round trip (regions[].rtt) or no sizes (tiers[].request_kb, response_kb)\n"
-	"declared: the simulation then counts no network time or no transfer for them.\n"
+	"declared: the simulation then counts no network time or no transfer for them; and\n"
+	"where a value is valid but more likely a slip of units (a latency target of 600,\n"
+	"seconds, where \"600ms\" was meant; a growth per month of 5, +500 %).\n"
 	"\n"
 	"example: capsim validate scenarios/shop.json\n";
 
@@ -70,6 +72,8 @@ int cmd_validate(int argc, char **argv)
 		       sc.replications == 1 ? "" : "s");
 		char notes[2048];
 		if (scenario_network_notes(&sc, notes, sizeof notes))
+			fputs(notes, stdout);
+		if (scenario_value_notes(&sc, notes, sizeof notes))
 			fputs(notes, stdout);
 		scenario_release(&sc);
 	}

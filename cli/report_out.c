@@ -2,6 +2,7 @@
  * and writing a run's whole report into a folder. */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +32,20 @@ int cli_parse_count(const char *cmd, const char *opt, const char *text, uint64_t
 	return 0;
 }
 
-void cli_scenario_notes(const struct scenario *sc, int quiet)
+void cli_scenario_notes(const char *cmd, const struct scenario *sc, double bucket, int quiet)
 {
 	char notes[2048];
+	if (quiet)
+		return;
+	/* Buckets are whole steps (models/world.c rounds up). */
+	double steps = bucket > 0 ? ceil(bucket / sc->step - 1e-9) : 0;
+	if (bucket > 0 && (steps < 1 || fabs(steps * sc->step - bucket) > 1e-9 * bucket))
+		fprintf(stderr, "capsim %s: note: --bucket %g s is not a whole number of %s's "
+			"steps (%g s): the time series use %g s\n", cmd, bucket, sc->name, sc->step,
+			(steps < 1 ? 1 : steps) * sc->step);
 	if (!quiet && scenario_network_notes(sc, notes, sizeof notes))
+		fputs(notes, stderr);
+	if (!quiet && scenario_value_notes(sc, notes, sizeof notes))
 		fputs(notes, stderr);
 }
 

@@ -3423,3 +3423,44 @@ long scenario_find_instance_type(const struct scenario *sc, const char *name)
 			return (long)i;
 	return -1;
 }
+
+size_t scenario_value_notes(const struct scenario *sc, char *buf, size_t size)
+{
+	size_t len = 0, count = 0;
+	buf[0] = '\0';
+	/* Durations written as bare numbers are seconds: "latency_target": 600 is ten minutes,
+	 * where "600ms" was meant. Past these bounds a value is more likely such a slip than a
+	 * design (a batch job's service time of minutes is real, so it is not judged). */
+	if (sc->has_slo && sc->slo.latency_target > 0) {
+		/* A request is dropped at each tier's timeout, so the chain's latency stays below
+		 * the sum of its visits × timeouts (plus service and network times): a target
+		 * above that can never be missed. */
+		double most = 0;
+		for (long t = 0; t >= 0; t = sc->tiers[t].calls)
+			most += sc->tiers[t].visits * sc->tiers[t].timeout;
+		if (sc->slo.latency_target > most) {
+			note(buf, size, &len, "note: slo.latency_target is %g s, above the %g s the "
+			     "tiers' timeouts let a request wait: the latency SLO cannot be missed "
+			     "(a bare number is seconds; \"%gms\" if milliseconds were meant)",
+			     sc->slo.latency_target, most, sc->slo.latency_target);
+			count++;
+		}
+	}
+	for (size_t x = 0; sc->rtt && x < sc->nregions; x++)
+		for (size_t y = x + 1; y < sc->nregions; y++)
+			if (sc->rtt[x * sc->nregions + y] > 2) {
+				double v = sc->rtt[x * sc->nregions + y];
+				note(buf, size, &len, "note: the round trip between %s and %s is %g s "
+				     "(a bare number is seconds); \"%gms\" if milliseconds were meant",
+				     sc->regions[x].name, sc->regions[y].name, v, v);
+				count++;
+			}
+	/* A fraction written as a percentage: 5 is +500 % a month. */
+	if (!sc->traffic.has_trace && sc->traffic.growth_per_month > 1) {
+		double g = sc->traffic.growth_per_month;
+		note(buf, size, &len, "note: traffic.growth_per_month is %g, traffic growing "
+		     "×%.3g a month (a fraction: %g for +%g %%)", g, 1 + g, g / 100, g);
+		count++;
+	}
+	return count;
+}

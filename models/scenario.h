@@ -469,6 +469,12 @@ long scenario_find_region(const struct scenario *sc, const char *name);
  * number of notes (buf holds as many whole lines as fit). */
 size_t scenario_network_notes(const struct scenario *sc, char *buf, size_t size);
 
+/* The same for values that are valid but more likely a slip of units: a latency target
+ * above what the chain's timeouts let a request wait (never missed: "latency_target": 600 is
+ * seconds, where "600ms" was meant), a round trip above 2 s, a growth per month above 1
+ * (+100 %: a percentage written for a fraction). */
+size_t scenario_value_notes(const struct scenario *sc, char *buf, size_t size);
+
 /* Where the flow of tier t's calls made for region r goes, to[nregions] shares: all to r's own
  * pool when the tier runs there, else the tier's regions in equal shares. */
 void scenario_route(const struct scenario *sc, size_t t, size_t r, double *to);

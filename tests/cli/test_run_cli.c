@@ -485,6 +485,30 @@ Test(run_cli, a_folder_in_the_way_of_a_file_writes_nothing)
 	}
 }
 
+/* Buckets are whole steps: --bucket 90s on minimal's 60 s step gives 120 s buckets, and the
+ * run says so on stderr (the smallest bucket start above 0 in timeseries.csv is 120). */
+Test(run_cli, a_bucket_that_is_not_whole_steps_gets_a_note)
+{
+	const char *argv[] = { "run", "scenarios/minimal.json", "-o", dir, "--reps", "2",
+			       "--bucket", "90s", "--no-plots", NULL };
+	struct cli_result r;
+	run_ok(argv, &r);
+	cr_expect(strstr(r.err, "--bucket 90 s is not a whole number"), "%s", r.err);
+	cr_expect(strstr(r.err, "the time series use 120 s"), "%s", r.err);
+	cli_result_release(&r);
+	char path[PATH_MAX];
+	cli_join(path, sizeof path, dir, "timeseries.csv");
+	char *csv = cli_read_file(path, NULL);
+	double first = INFINITY;
+	for (const char *line = strchr(csv, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+		double t = strtod(line + 1, NULL);
+		if (t > 0 && t < first)
+			first = t;
+	}
+	cr_expect_eq(first, 120, "first bucket after 0 starts at %g s", first);
+	free(csv);
+}
+
 Test(run_cli, without_gnuplot_the_run_succeeds_and_says_how_to_draw_later)
 {
 	char bin[PATH_MAX], out[PATH_MAX], path[PATH_MAX];

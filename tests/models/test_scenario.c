@@ -988,3 +988,51 @@ Test(scenario, notes_name_crossings_with_nothing_declared_to_count_them)
 	cr_assert_eq(notes_of(in_r1, plain, "", buf, 40), 1);
 	cr_assert_str_eq(buf, "");
 }
+
+/* Notes on values more likely a slip of units than a design. web (timeout 2 s, 1 visit) calls
+ * app (timeout 3 s, 2 visits): a request is dropped before 2 + 2 × 3 = 8 s of waiting, so a
+ * latency target above 8 s can never be missed. */
+static size_t value_notes_of(const char *target, const char *rtt, const char *growth, char *buf,
+			     size_t size)
+{
+	char text[4096];
+	struct scenario sc;
+	struct scenario_error err;
+	int n = snprintf(text, sizeof text,
+		"{ \"name\": \"v\", \"version\": 1,"
+		"  \"slo\": { \"availability\": 0.99, \"latency_percentile\": 99,"
+		"    \"latency_target\": %s },"
+		"  \"traffic\": { \"base_rate\": 10, \"growth_per_month\": %s },"
+		"  \"instance_types\": [ { \"name\": \"s\", \"vcpu\": 1, \"memory_gib\": 1,"
+		"    \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] },"
+		"    { \"name\": \"r2\", \"zones\": [\"a\"], \"rtt\": { \"r1\": %s } } ],"
+		"  \"tiers\": [ { \"name\": \"web\", \"instance_type\": \"s\", \"capacity_rps\": 50,"
+		"      \"timeout\": \"2s\", \"calls\": \"app\", \"autoscaling\": { \"min\": 1, \"max\": 1 } },"
+		"    { \"name\": \"app\", \"instance_type\": \"s\", \"capacity_rps\": 50, \"visits\": 2,"
+		"      \"timeout\": \"3s\", \"autoscaling\": { \"min\": 1, \"max\": 1 } } ] }",
+		target, growth, rtt);
+	cr_assert(n > 0 && (size_t)n < sizeof text);
+	cr_assert_eq(scenario_parse(text, (size_t)n, NULL, &sc, &err), 0, "%s", err.msg);
+	size_t k = scenario_value_notes(&sc, buf, size);
+	scenario_release(&sc);
+	return k;
+}
+
+Test(scenario, notes_on_values_that_look_like_a_slip_of_units)
+{
+	char buf[2048];
+	/* At the bounds: 8 s of target, a 2 s round trip, +100 % a month: nothing to say. */
+	cr_assert_eq(value_notes_of("\"8s\"", "\"2s\"", "1", buf, sizeof buf), 0, "%s", buf);
+	cr_assert_str_eq(buf, "");
+	/* Just past each, one note each, naming the value. */
+	cr_assert_eq(value_notes_of("8.5", "\"2s\"", "1", buf, sizeof buf), 1, "%s", buf);
+	cr_assert(strstr(buf, "slo.latency_target is 8.5 s, above the 8 s"), "%s", buf);
+	cr_assert(strstr(buf, "\"8.5ms\" if milliseconds were meant"), "%s", buf);
+	cr_assert_eq(value_notes_of("\"8s\"", "2.5", "1", buf, sizeof buf), 1, "%s", buf);
+	cr_assert(strstr(buf, "round trip between r1 and r2 is 2.5 s"), "%s", buf);
+	/* Growth 1.5 a month: traffic × 2.5 each month. */
+	cr_assert_eq(value_notes_of("\"8s\"", "\"2s\"", "1.5", buf, sizeof buf), 1, "%s", buf);
+	cr_assert(strstr(buf, "growth_per_month is 1.5, traffic growing ×2.5 a month"), "%s", buf);
+	cr_assert_eq(value_notes_of("600", "70", "5", buf, sizeof buf), 3, "%s", buf);
+}
