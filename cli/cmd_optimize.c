@@ -81,7 +81,7 @@ static int opt_option(const char *opt, const char *val, void *ctx)
 		return 1;
 	}
 	if (!strcmp(opt, "--final-reps")) {
-		int rc = cli_parse_count(C, opt, val, 1000000, &a->final_reps);
+		int rc = cli_parse_count(C, opt, val, SCENARIO_MAX_REPLICATIONS, &a->final_reps);
 		if (rc)
 			return rc;
 		a->have_final_reps = 1;

@@ -311,7 +311,7 @@ int cli_parse_sim_args(const char *cmd, int argc, char **argv, struct cli_sim_ar
 		if (!strcmp(arg, "-o") || !strcmp(arg, "--output")) {
 			a->dir = val;
 		} else if (!strcmp(arg, "--reps")) {
-			if ((rc = cli_parse_count(cmd, arg, val, 100000000, &a->reps)))
+			if ((rc = cli_parse_count(cmd, arg, val, SCENARIO_MAX_REPLICATIONS, &a->reps)))
 				return rc;
 			if (a->reps < 1)
 				return cli_usage_error(cmd, "--reps: expected at least 1, got %s", val);

@@ -21,7 +21,6 @@
 #define MAX_EXACT_INT 9007199254740992.0
 /* Caps on counts, so that they fit an int and a typo like 1e9 instances is caught. */
 #define MAX_INSTANCES 1000000
-#define MAX_REPLICATIONS 1000000
 /* Most replications optimize.final_replications defaults to. */
 #define OPT_FINAL_CAP 40
 
@@ -3004,7 +3003,7 @@ static int load_optimize(struct ctx *c, const cJSON *root)
 		if ((rc = check_keys(c, o, keys)) != 0 ||
 		    (rc = get_enum(c, o, "objective", objective_names, 2, 0, SCENARIO_OBJ_MEAN, 1,
 				   &opt->objective)) != 0 ||
-		    (rc = get_int_i(c, o, "replications", 1, opt->replications, 2, MAX_REPLICATIONS,
+		    (rc = get_int_i(c, o, "replications", 1, opt->replications, 2, SCENARIO_MAX_REPLICATIONS,
 				    "a whole number in [2,1000000]", &opt->replications)) != 0)
 			return rc;
 	}
@@ -3018,7 +3017,7 @@ static int load_optimize(struct ctx *c, const cJSON *root)
 	snprintf(what, sizeof what, "a whole number in [%d,1000000] (at least replications, %d)",
 		 opt->replications, opt->replications);
 	if ((rc = get_int_i(c, o, "final_replications", 1, opt->final_replications,
-			    opt->replications, MAX_REPLICATIONS, what,
+			    opt->replications, SCENARIO_MAX_REPLICATIONS, what,
 			    &opt->final_replications)) != 0 ||
 	    (rc = get_int_i(c, o, "finalists", 1, 3, 1, MAX_INSTANCES,
 			    "a whole number in [1,1000000]", &opt->finalists)) != 0)
@@ -3143,7 +3142,7 @@ static int load_root(struct ctx *c, const cJSON *root)
 	if ((rc = get_int(c, root, "seed", 1, 1, 0, MAX_EXACT_INT, "a whole number >= 0", &d)))
 		return rc;
 	sc->seed = (uint64_t)d;
-	if ((rc = get_int_i(c, root, "replications", 1, 20, 1, MAX_REPLICATIONS,
+	if ((rc = get_int_i(c, root, "replications", 1, 20, 1, SCENARIO_MAX_REPLICATIONS,
 			    "a whole number in [1,1000000]", &sc->replications)) != 0 ||
 	    (rc = load_slo(c, root)) != 0 ||
 	    (rc = get_number(c, root, "budget_monthly", 0, 0, 1, INFINITY, 1,

@@ -44,6 +44,9 @@
 /* Longest name accepted for the scenario and anything it names. */
 #define SCENARIO_NAME_MAX 100
 
+/* Most replications a scenario (`replications`) or a command line (--reps) may ask for. */
+#define SCENARIO_MAX_REPLICATIONS 1000000
+
 /* Where and why loading failed. */
 struct scenario_error {
 	char file[512];     /* the scenario (or trace) file as given, "<input>" without one */

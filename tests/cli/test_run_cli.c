@@ -448,9 +448,9 @@ Test(run_cli, an_output_folder_that_is_a_file_exits_2_before_simulating)
 	cli_join(inside, sizeof inside, file, "sub");
 	const char *const targets[] = { file, inside };
 	for (size_t i = 0; i < 2; i++) {
-		/* 10,000,000 replications would take minutes: the refusal must come first. */
+		/* A million replications would take an hour: the refusal must come first. */
 		const char *argv[] = { "run", "scenarios/minimal.json", "-o", targets[i], "--reps",
-				       "10000000", "--no-plots", NULL };
+				       "1000000", "--no-plots", NULL };
 		struct cli_result r;
 		run_capsim(argv, &r);
 		cr_expect_eq(r.status, 2, "-o %s: exit %d: %s", targets[i], r.status, r.err);
