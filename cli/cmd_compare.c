@@ -137,8 +137,10 @@ int cmd_compare(int argc, char **argv)
 	struct run_meta ma = {
 		.scenario_path = a.file, .scenario_sha256 = sha_a, .args = args,
 		.version = CAPSIM_VERSION, .started = started_a, .elapsed = el_a,
+		.command = C, .part = "A",
 	};
 	struct run_meta mb = ma;
+	mb.part = "B";
 	mb.scenario_path = a.file2;
 	mb.scenario_sha256 = sha_b;
 	mb.started = started_b;

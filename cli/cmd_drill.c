@@ -303,6 +303,7 @@ int cmd_drill(int argc, char **argv)
 		metas[i] = (struct run_meta){
 			.scenario_path = a.sim.file, .scenario_sha256 = sha, .args = args[i],
 			.version = CAPSIM_VERSION, .started = started, .elapsed = elapsed,
+			.command = C, .part = name,
 		};
 		runs[i] = (struct drill_run){ .strategy = strategies[i], .run = &res[i],
 					      .meta = &metas[i] };

@@ -85,10 +85,13 @@ int report_markdown(const struct run_result *r, const struct run_meta *m, const 
 	struct markdown md = { .r = r, .m = m };
 	/* The name inside a code span; scenario names are letters, digits, '.', '_' and '-',
 	 * but a backtick or line break must not end the span or the heading anyway. */
-	char title[160];
-	snprintf(title, sizeof title, "capsim run: `%s`", r->sc->name);
-	for (char *c = title + 13; *c && c[1]; c++)
-		if (*c == '`' || *c == '\n' || *c == '\r')
+	char title[256];
+	int at = snprintf(title, sizeof title, "capsim %s: `", m->command ? m->command : "run");
+	snprintf(title + at, sizeof title - (size_t)at, "%s`%s%s", r->sc->name,
+		 m->part ? ", " : "", m->part ? m->part : "");
+	for (char *c = title + at; *c; c++)
+		if ((*c == '`' && c != title + at + strlen(r->sc->name)) || *c == '\n' ||
+		    *c == '\r')
 			*c = '?';
 	struct report_page p = {
 		.title = title, .head = run_head, .text = run_text, .ctx = &md,

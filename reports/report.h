@@ -152,6 +152,10 @@ struct run_meta {
 	const char *version;         /* capsim version */
 	time_t started;              /* wall-clock start of the run (UTC) */
 	double elapsed;              /* s of wall-clock time the simulation took */
+	const char *command;         /* the capsim command that made the run ("drill"); NULL:
+					"run" */
+	const char *part;            /* which of its runs this is ("warm_standby", "A"); NULL
+					for the only one */
 };
 
 /* The four CSV files of DESIGN.md, each written atomically at `path`. err (may be NULL)

@@ -661,7 +661,7 @@ Test(report_optimize, json_parses_back_with_the_plan_and_every_candidate)
 	struct hand h;
 	hand_init(&h);
 	struct run_meta m = { "scenarios/o'shop.json", "ab12", "capsim optimize o'shop.json",
-			      "9.9.9", 1795450800, 3.5 };
+			      "9.9.9", 1795450800, 3.5, NULL, NULL };
 	char *js = report_optimize_json(&h.r, &m);
 	cr_assert_not_null(js);
 	/* The seed with all its digits (a double would round it to ...552000). */
@@ -1024,7 +1024,7 @@ Test(report_optimize, plots_of_an_infeasible_search_show_all_on_demand_alone)
 static struct run_meta meta(void)
 {
 	return (struct run_meta){ "scenarios/o'shop.json", "ab12", "capsim optimize o'shop.json",
-				  "0.1.0", 1795450800, 3.5 };
+				  "0.1.0", 1795450800, 3.5, NULL, NULL };
 }
 
 static char *dump_runs_of(sqlite3 *h, int id)
