@@ -138,6 +138,14 @@ static int page(FILE *f, const void *ctx)
 		for (size_t i = 0; i < p->nplots; i++)
 			fprintf(f, "\n### %s\n\n![%s](%s.png)\n", p->captions[i], p->plots[i],
 				p->plots[i]);
+	} else if (p->nplots) {
+		/* Not drawn: links, not images, so that the page shows no broken picture now and
+		 * leads to the plots once they are drawn. */
+		fputs("\n## Plots\n\nNot drawn (gnuplot is missing, or `--no-plots`): in this "
+		      "folder, `for f in *.gp; do gnuplot \"$f\"; done` draws them.\n\n", f);
+		for (size_t i = 0; i < p->nplots; i++)
+			fprintf(f, "- [%s.png](%s.png): %s\n", p->plots[i], p->plots[i],
+				p->captions[i]);
 	}
 	if (p->after)
 		fprintf(f, "\n%s", p->after);

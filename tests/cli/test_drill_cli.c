@@ -326,7 +326,8 @@ Test(drill_cli, without_strategy_the_scenarios_own_is_drilled)
 	cli_join(path, sizeof path, out, "drill.md");
 	char *md = cli_read_file(path, NULL);
 	cr_expect(strncmp(md, "# capsim drill\n\n```text\nDrill of ", 29) == 0, "%.80s", md);
-	cr_expect(!strstr(md, "## Plots"), "%s", md);
+	cr_expect(!strstr(md, "!["), "%s", md);
+	cr_expect(strstr(md, "Not drawn"), "%s", md);
 	cr_expect(strstr(md, "[warm_standby/report.md](warm_standby/report.md)"), "%s", md);
 	cli_join(path, sizeof path, out, "warm_standby/report.md");
 	free(md);

@@ -598,7 +598,14 @@ Test(run_cli, report_md_holds_the_summary_and_the_run)
 	cr_expect(strncmp(fence + 8, r.out, len) == 0, "the summary differs:\n%.*s", (int)len,
 		  fence + 8);
 	cr_expect(strncmp(fence + 8 + len, "```\n", 4) == 0, "%.20s", fence + 8 + len);
-	cr_expect(!strstr(md, "## Plots"), "plots linked though none was drawn");
+	/* No plot drawn: no image to show broken, but each plot linked with how to draw it. */
+	cr_expect(!strstr(md, "!["), "an image shown though none was drawn");
+	cr_expect(strstr(md, "Not drawn"), "%s", md);
+	for (size_t i = 0; i < sizeof plot_names / sizeof plot_names[0]; i++) {
+		char link[64];
+		snprintf(link, sizeof link, "- [%s.png](%s.png): ", plot_names[i], plot_names[i]);
+		cr_expect(strstr(md, link), "%s missing in:\n%s", link, md);
+	}
 	cr_expect(strstr(md, "| `cost_daily.csv` |"), "%s", md);
 	free(md);
 	cli_result_release(&r);
