@@ -320,13 +320,18 @@ static int compare_plot(FILE *f, const void *ctx)
 	int first = 1;
 	for (int side = 0; side < 2; side++) {
 		const struct run_result *r = side ? c->b : c->a;
-		for (size_t g = 0; g < r->sc->nregions; g++) {
+		for (size_t s = 0; s < r->nseries; s++) {
+			/* Each region's chain: tier "all". */
+			if (r->series[s].tier >= 0)
+				continue;
+			size_t g = r->series[s].region;
 			char label[160];
-			fprintf(f, "%s\"%s/timeseries.csv\" using ($2 + %.10g):(strcol(3) eq ",
-				first ? "" : ", \\\n     ", side ? "b" : "a", r->bucket / 2.0 / 86400.0);
-			report_gp_quote(f, r->sc->regions[g].name);
-			fprintf(f, " && strcol(4) eq \"all\" ? $%d : NaN) skip 1 with lines lw 2 "
-				"dt %d lc %zu title ", 5 + (int)RUN_TS_P99, side ? 2 : 1, g + 1);
+			fprintf(f, "%s\"%s/timeseries.csv\" ", first ? "" : ", \\\n     ",
+				side ? "b" : "a");
+			report_gp_ts_rows(f, r, s, s);
+			fprintf(f, " using ($2 + %.10g):($%d) skip 1 with lines lw 2 dt %d lc %zu "
+				"title ", r->bucket / 2.0 / 86400.0, 5 + (int)RUN_TS_P99, side ? 2 : 1,
+				g + 1);
 			snprintf(label, sizeof label, "%s %s", side ? "B" : "A", r->sc->regions[g].name);
 			report_gp_quote(f, label);
 			first = 0;

@@ -71,9 +71,10 @@ static void timeseries_rows(FILE *f, const struct run_result *r)
 	for (int k = 0; k < RUN_TS_NFIELDS; k++)
 		fprintf(f, ",%s", run_ts_name[k]);
 	fputc('\n', f);
-	for (size_t b = 0; b < r->nbuckets; b++) {
-		double t = (double)b * r->bucket;   /* the bucket's start */
-		for (size_t s = 0; s < r->nseries; s++) {
+	/* Series-major, so that a plot of one series reads only its rows (report_gp_ts_rows). */
+	for (size_t s = 0; s < r->nseries; s++) {
+		for (size_t b = 0; b < r->nbuckets; b++) {
+			double t = (double)b * r->bucket;   /* the bucket's start */
 			report_put_num(f, t);
 			fputc(',', f);
 			report_put_num(f, t / 86400.0);
@@ -88,6 +89,15 @@ static void timeseries_rows(FILE *f, const struct run_result *r)
 			fputc('\n', f);
 		}
 	}
+}
+
+/* Here, beside timeseries_rows, because it counts rows in the order that writes them. */
+void report_gp_ts_rows(FILE *f, const struct run_result *r, size_t first, size_t last)
+{
+	CAPSIM_ASSERT(first <= last && last < r->nseries);
+	/* With no buckets there are no rows: a range past the end selects none. */
+	size_t lo = first * r->nbuckets, hi = r->nbuckets ? (last + 1) * r->nbuckets - 1 : lo;
+	fprintf(f, "every ::%zu::%zu", lo, hi);
 }
 
 /* `month` is 1-based in the file (month 1 is the first 730 h), unlike run_cost.month, so that

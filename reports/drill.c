@@ -18,8 +18,6 @@ const char *const report_drill_plot_names[REPORT_DRILL_NPLOTS] = { "drill", "tim
 /* Columns of timeseries.csv (time_s, day, region, tier, then run_ts_name) and of events.csv
  * (replication, time_s, day, region, tier, kind, value, detail), 1-based as gnuplot counts. */
 #define TS_COL_TIME 1
-#define TS_COL_REGION 3
-#define TS_COL_TIER 4
 #define TS_COL(field) (5 + (int)(field))
 #define EV_COL_KIND 6
 #define EV_COL_VALUE 7
@@ -862,12 +860,11 @@ static void timeline_script(FILE *f, const struct drill *d)
 				{ RUN_TS_DEMAND, "demand", "lw 1.5 dt 2" },
 			};
 			for (size_t k = 0; k < 2; k++) {
-				fprintf(f, "%s\"%s/timeseries.csv\" using (($%d + %.10g - %.10g) "
-					"/ 3600):(strcol(%d) eq ", first ? "" : ", \\\n     ", s,
-					TS_COL_TIME, r->bucket / 2, t0, TS_COL_REGION);
-				report_gp_quote(f, region);
-				fprintf(f, " && strcol(%d) eq 'all' ? $%d : NaN) skip 1 with "
-					"lines %s lc %d title ", TS_COL_TIER,
+				fprintf(f, "%s\"%s/timeseries.csv\" ", first ? "" : ", \\\n     ",
+					s);
+				report_gp_ts_rows(f, r, sidx, sidx);
+				fprintf(f, " using (($%d + %.10g - %.10g) / 3600):($%d) skip 1 with "
+					"lines %s lc %d title ", TS_COL_TIME, r->bucket / 2, t0,
 					TS_COL(lines[k].field), lines[k].style, lc);
 				report_gp_quote(f, region);
 				fprintf(f, " . ' %s'", lines[k].what);

@@ -32,7 +32,6 @@ const char *const report_plot_names[REPORT_NPLOTS] = {
 
 /* A gnuplot column number of timeseries.csv: time_s, day, region, tier, then run_ts_name. */
 #define TS_COL_DAY 2
-#define TS_COL_REGION 3
 #define TS_COL_TIER 4
 static int ts_col(enum run_ts_field f)
 {
@@ -107,7 +106,7 @@ void report_gp_head(FILE *f, const char *scenario, const char *name, const char 
 	      "}\n"
 	      "set output outfile\n"
 	      "set datafile separator \",\"\n"
-	      "# Rows of other series evaluate to NaN; as missing points they leave the lines whole.\n"
+	      "# Rows a plot filters out evaluate to NaN; as missing points they leave the lines whole.\n"
 	      "set datafile missing NaN\n"
 	      "set grid\n"
 	      "set key outside right top\n"
@@ -142,16 +141,12 @@ static size_t panels(const struct run_result *r, size_t i, long *tier)
 	return n;
 }
 
-/* The filter of one series against time in days: yexpr where region and tier match, NaN
- * elsewhere. A bucket's value is its time average, so it is drawn at the bucket's middle. */
+/* One series against time in days: its rows of timeseries.csv, yexpr of each. A bucket's
+ * value is its time average, so it is drawn at the bucket's middle. */
 static void put_series_using(FILE *f, const struct run_result *r, size_t s, const char *yexpr)
 {
-	fprintf(f, "using ($%d + %.10g):(strcol(%d) eq ", TS_COL_DAY, r->bucket / 2.0 / DAY,
-		TS_COL_REGION);
-	put_quoted(f, r->sc->regions[r->series[s].region].name);
-	fprintf(f, " && strcol(%d) eq ", TS_COL_TIER);
-	put_quoted(f, tier_label(r, r->series[s].tier));
-	fprintf(f, " ? %s : NaN) skip 1", yexpr);
+	report_gp_ts_rows(f, r, s, s);
+	fprintf(f, " using ($%d + %.10g):(%s) skip 1", TS_COL_DAY, r->bucket / 2.0 / DAY, yexpr);
 }
 
 /* One panel per tier (and one for the regions' whole chains), a line per region: field a
@@ -536,26 +531,37 @@ static void purchase_script(FILE *f, const struct run_result *r)
 		fputs("\nplot ", f);
 		if (nused == 0)
 			fputs("NaN notitle", f);   /* nothing paid: an empty frame */
+		/* The panel's pools (the chains' rows, tier "all", repeat them: left out): the rows
+		 * from its first to its last, filtered by tier only if others lie between. */
+		size_t lo = r->nseries, hi = 0, count = 0;
+		for (size_t s = 0; s < r->nseries; s++)
+			if (r->series[s].tier >= 0 && (tier < 0 || r->series[s].tier == tier)) {
+				lo = s < lo ? s : lo;
+				hi = s;
+				count++;
+			}
+		CAPSIM_ASSERT(count > 0);
+		int mixed = count < hi - lo + 1;
 		for (size_t top = NLAYERS; top-- > 0;) {
 			if (!used[top])
 				continue;
-			fprintf(f, "%s\"timeseries.csv\" using ($%d + %.10g):(strcol(%d) ",
-				first ? "" : ", \\\n     ", TS_COL_DAY, r->bucket / 2.0 / DAY,
-				TS_COL_TIER);
+			fprintf(f, "%s\"timeseries.csv\" ", first ? "" : ", \\\n     ");
+			report_gp_ts_rows(f, r, lo, hi);
+			fprintf(f, " using ($%d + %.10g):(", TS_COL_DAY, r->bucket / 2.0 / DAY);
 			first = 0;
-			/* The chains' rows ("all") repeat their pools: left out. */
-			if (tier >= 0) {
-				fputs("eq ", f);
+			if (mixed && tier >= 0) {
+				fprintf(f, "strcol(%d) eq ", TS_COL_TIER);
 				put_quoted(f, tier_label(r, tier));
-			} else {
-				fputs("ne 'all'", f);
+				fputs(" ? ", f);
+			} else if (mixed) {
+				fprintf(f, "strcol(%d) ne 'all' ? ", TS_COL_TIER);
 			}
-			fputs(" ? ", f);
 			for (size_t k = 0, any = 0; k <= top; k++)
 				if (used[k])
 					fprintf(f, "%s$%d", any++ ? " + " : "", ts_col(layers[k].field));
-			fprintf(f, " : NaN) skip 1 smooth frequency with filledcurves x1 "
-				"lc rgb \"%s\" title \"%s\"", layers[top].rgb, layers[top].title);
+			fprintf(f, "%s) skip 1 smooth frequency with filledcurves x1 "
+				"lc rgb \"%s\" title \"%s\"", mixed ? " : NaN" : "", layers[top].rgb,
+				layers[top].title);
 		}
 		fputc('\n', f);
 	}

@@ -159,7 +159,8 @@ struct run_meta {
 };
 
 /* The four CSV files of DESIGN.md, each written atomically at `path`. err (may be NULL)
- * gets "PATH: cause" on failure. */
+ * gets "PATH: cause" on failure. timeseries.csv is series-major: after its header come all
+ * the buckets of series 0 (r->series[0]) in time order, then those of series 1, and so on. */
 int report_summary_csv(const struct run_result *r, const char *path, char *err, size_t errlen);
 int report_timeseries_csv(const struct run_result *r, const char *path, char *err, size_t errlen);
 int report_cost_csv(const struct run_result *r, const char *path, char *err, size_t errlen);
@@ -214,6 +215,12 @@ int report_plot_render(const char *dir, char *err, size_t errlen);
 /* Writes s as a single-quoted gnuplot string: a quote doubled, nothing else special, control
  * characters (which would end the line) as '?'. */
 void report_gp_quote(FILE *f, const char *s);
+
+/* Writes "every ::FIRST::LAST", the rows of timeseries.csv that hold series first to last
+ * (r->series indices, first <= last < r->nseries), for a plot of it with `skip 1`: gnuplot
+ * counts the data rows after the skipped header from 0, and does not parse the rows outside
+ * the range, which is what makes a plot of one series of a large file fast. */
+void report_gp_ts_rows(FILE *f, const struct run_result *r, size_t first, size_t last);
 
 /* USD a month of r's costs that the cost plots draw no curve for: unused commitments and the
  * DR strategy's data, each counted from a cent a month; what gets their names ("DR data",

@@ -93,9 +93,10 @@ Test(csv, timeseries_has_one_row_per_bucket_and_series)
 	assert_rectangular(&t);
 	cr_assert_eq(t.nrows, 1 + FAKE_NBUCKETS * FAKE_NSERIES);   /* 1 + 72 * 6 = 433 */
 
-	/* Bucket 30 (30 h = 108000 s = 1.25 days), series 5: us-east-1's chain. */
+	/* Bucket 30 (30 h = 108000 s = 1.25 days), series 5: us-east-1's chain; the rows are
+	 * series-major, 72 buckets a series after the header. */
 	size_t b = 30, s = 5;
-	char **row = t.cell[1 + b * FAKE_NSERIES + s];
+	char **row = t.cell[1 + s * FAKE_NBUCKETS + b];
 	assert_num(row[0], 108000.0, "time_s");
 	assert_num(row[1], 1.25, "day");
 	cr_assert_str_eq(row[2], "us-east-1");
@@ -103,7 +104,7 @@ Test(csv, timeseries_has_one_row_per_bucket_and_series)
 	for (int k = 0; k < RUN_TS_NFIELDS; k++)
 		assert_num(row[4 + k], fake_ts(b, s, k), run_ts_name[k]);
 	/* Series 2: tier app (1) in eu-west-1 (0); bucket 0 starts at 0. */
-	row = t.cell[1 + 2];
+	row = t.cell[1 + 2 * FAKE_NBUCKETS];
 	cr_assert_str_eq(row[0], "0");
 	cr_assert_str_eq(row[2], "eu-west-1");
 	cr_assert_str_eq(row[3], "app");
@@ -115,6 +116,49 @@ Test(csv, timeseries_has_one_row_per_bucket_and_series)
 	assert_num(row[4 + RUN_TS_PAID_SAVINGS_PLAN], 3.0, "paid_savings_plan");
 	assert_num(row[4 + RUN_TS_PAID_ON_DEMAND], 3.0, "paid_on_demand");
 	cr_assert_str_eq(row[4 + RUN_TS_PAID_SPOT], "0");
+	table_release(&t);
+	fake_release(&f);
+	free(path);
+	fake_rmtree(dir);
+}
+
+/* What the plot scripts' `every ::FIRST::LAST` ranges rely on (report_gp_ts_rows): each
+ * series' rows form one block, the blocks come in the order of r.series, and within a block
+ * every bucket comes once, in time order. */
+Test(csv, timeseries_is_series_major_with_time_increasing_within_each_series)
+{
+	struct fake f;
+	fake_init(&f);
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "timeseries.csv");
+	cr_assert_eq(report_timeseries_csv(&f.r, path, NULL, 0), 0);
+	struct table t;
+	table_read(path, &t);
+	cr_assert_eq(t.nrows, 1 + FAKE_NBUCKETS * FAKE_NSERIES);
+	size_t block = 0, in_block = 0;
+	double prev = -1;
+	for (size_t i = 1; i < t.nrows; i++) {
+		const char *region = t.cell[i][2], *tier = t.cell[i][3];
+		double time = strtod(t.cell[i][0], NULL);
+		/* A row of another series than the last one's starts the next block. */
+		if (i > 1 && (strcmp(region, t.cell[i - 1][2]) || strcmp(tier, t.cell[i - 1][3]))) {
+			cr_assert_eq(in_block, FAKE_NBUCKETS, "block %zu has %zu rows", block,
+				     in_block);
+			block++;
+			in_block = 0;
+		}
+		cr_assert_lt(block, FAKE_NSERIES, "row %zu: more blocks than series", i);
+		const struct run_series *s = &f.r.series[block];
+		cr_assert_str_eq(region, report_region_name(&f.r, (long)s->region), "row %zu", i);
+		cr_assert_str_eq(tier, report_tier_name(&f.r, s->tier), "row %zu", i);
+		if (in_block == 0)
+			cr_assert_eq(time, 0.0, "row %zu: a block starts at the first bucket", i);
+		else
+			cr_assert_eq(time - prev, f.r.bucket, "row %zu: the next bucket", i);
+		prev = time;
+		in_block++;
+	}
+	cr_assert_eq(block, FAKE_NSERIES - 1, "every series has its block");
+	cr_assert_eq(in_block, FAKE_NBUCKETS);
 	table_release(&t);
 	fake_release(&f);
 	free(path);

@@ -51,12 +51,12 @@ Test(plot, scripts_exist_and_quote_names_the_gnuplot_way)
 		cr_assert_not_null(strstr(text, "set terminal png size 1200,800"));
 		cr_assert_not_null(strstr(text, "set datafile separator \",\""));
 		/* A quote inside a single-quoted gnuplot string is doubled; the names never
-		 * appear with a lone quote. Regions appear in demand, instances and latency
-		 * (cost and purchase sum a tier's regions); tiers in all but latency (chains
-		 * only) and bill (the whole bill). */
+		 * appear with a lone quote. Regions appear in the titles of demand, instances
+		 * and latency (cost and purchase sum a tier's regions); tiers in all but latency
+		 * (chains only) and bill (the whole bill). */
 		const char *plot = report_plot_names[i];
 		if (strcmp(plot, "cost") && strcmp(plot, "purchase") && strcmp(plot, "bill"))
-			cr_assert_not_null(strstr(text, "'us''east'"), "%s", name);
+			cr_assert_not_null(strstr(text, "us''east"), "%s", name);
 		cr_assert_null(strstr(text, "us'east"), "%s has an unescaped name", name);
 		if (strcmp(plot, "latency") && strcmp(plot, "bill"))
 			cr_assert_not_null(strstr(text, "o''brien"), "%s", name);
@@ -432,24 +432,17 @@ static double stacked(size_t b, long tier, int upto)
 	return sum;
 }
 
-Test(plot, purchase_stacks_reserved_savings_plan_on_demand_spot_summed_over_regions)
+/* Per panel of dir/purchase.gp (web, app, all tiers) four curves, the tallest first: spot is
+ * the top of the stack (everything paid = the instances running), then on demand, savings
+ * plan, reserved, each the stacked() sum of the fake's pools. The table has 12 significant
+ * digits and the CSV 10: compared within 1e-9 relative (x, in days, is not a binary
+ * fraction; the instance counts are, and come back exact). */
+static void assert_purchase_stack(const char *dir)
 {
-	/* Per panel (web, app, all tiers) four curves, the tallest first: spot is the top of
-	 * the stack (everything paid = the instances running), then on demand, savings plan,
-	 * reserved. Web at 00:00: pools 0 and 1 run 4 and 8 instances, 12 in all; reserved
-	 * 2 + 4 = 6, savings plan 1 + 2 = 3, on demand 1 + 2 = 3, spot 0; at 12:00 they run 24,
-	 * of which on demand 2 + 4 = 6 and spot 3 + 6 = 9. The table has 12 significant
-	 * digits and the CSV 10: compared within 1e-9 relative (x, in days, is not a binary
-	 * fraction; the instance counts are, and come back exact). */
 	static const char *const titles[] = { "spot", "on demand", "savings plan", "reserved" };
-	struct fake f;
-	char *dir = fake_tmpdir();
-	write_quoted_run(&f, dir);
 	size_t n;
 	struct curve *c = fake_gnuplot_table(dir, "purchase", &n);
 	cr_assert_eq(n, 12, "3 panels x 4 options, got %zu curves", n);
-	cr_assert_eq(stacked(0, 0, 3), 12.0, "the hand count above");
-	cr_assert_eq(stacked(12, 0, 2), 15.0);
 	for (size_t panel = 0; panel < 3; panel++)
 		for (int layer = 0; layer < 4; layer++) {
 			struct curve *k = &c[panel * 4 + (size_t)layer];
@@ -467,11 +460,149 @@ Test(plot, purchase_stacks_reserved_savings_plan_on_demand_spot_summed_over_regi
 					  k->y[b], want);
 			}
 		}
+	free(c);
+}
+
+Test(plot, purchase_stacks_reserved_savings_plan_on_demand_spot_summed_over_regions)
+{
+	/* Web at 00:00: pools 0 and 1 run 4 and 8 instances, 12 in all; reserved 2 + 4 = 6,
+	 * savings plan 1 + 2 = 3, on demand 1 + 2 = 3, spot 0; at 12:00 they run 24, of which
+	 * on demand 2 + 4 = 6 and spot 3 + 6 = 9. */
+	struct fake f;
+	char *dir = fake_tmpdir();
+	write_quoted_run(&f, dir);
+	cr_assert_eq(stacked(0, 0, 3), 12.0, "the hand count above");
+	cr_assert_eq(stacked(12, 0, 2), 15.0);
+	assert_purchase_stack(dir);
 	/* The top of the stack is every instance running. */
 	for (size_t b = 0; b < FAKE_NBUCKETS; b++)
 		cr_assert_eq(stacked(b, -1, 3), fake_ts(b, 4, RUN_TS_INSTANCES) +
 			     fake_ts(b, 5, RUN_TS_INSTANCES));
-	free(c);
+	fake_release(&f);
+	fake_rmtree(dir);
+}
+
+/* A tier's pools need not be neighbours in r.series (the scripts read a series' rows as a
+ * line range of timeseries.csv): with pools 1 (web, us-east-1) and 2 (app, eu-west-1)
+ * swapped, each tier's rows have the other's between them, and its panel still sums its own
+ * pools only. */
+Test(plot, purchase_sums_a_tier_whose_pools_are_not_neighbours)
+{
+	struct fake f;
+	char *dir = fake_tmpdir(), err[512] = "";
+	write_quoted_run(&f, dir);
+	struct run_series tmp = f.r.series[1];
+	f.r.series[1] = f.r.series[2];
+	f.r.series[2] = tmp;
+	for (size_t b = 0; b < FAKE_NBUCKETS; b++)
+		for (int k = 0; k < RUN_TS_NFIELDS; k++) {
+			double *x = &f.r.ts[(b * FAKE_NSERIES + 1) * RUN_TS_NFIELDS + k];
+			double *y = &f.r.ts[(b * FAKE_NSERIES + 2) * RUN_TS_NFIELDS + k];
+			double v = *x;
+			*x = *y;
+			*y = v;
+		}
+	char *ts = fake_path(dir, "timeseries.csv");
+	cr_assert_eq(report_timeseries_csv(&f.r, ts, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(report_plot_scripts(&f.r, dir, err, sizeof err), 0, "%s", err);
+	assert_purchase_stack(dir);
+	free(ts);
+	fake_release(&f);
+	fake_rmtree(dir);
+}
+
+/* The rows of one region and tier in timeseries.csv's table t (region NULL: any). */
+static size_t rows_of(const struct table *t, const char *region, const char *tier)
+{
+	size_t n = 0;
+	for (size_t i = 1; i < t->nrows; i++)
+		n += (!region || strcmp(t->cell[i][2], region) == 0) &&
+		     strcmp(t->cell[i][3], tier) == 0;
+	return n;
+}
+
+/* Each line of demand.gp reads a range of timeseries.csv's rows (`every ::FIRST::LAST`, data
+ * rows counted from 0 after the header that `skip 1` passes over): the range of the line
+ * titled "REGION demand" or "REGION capacity" in the panel of tier TIER ("all" for the whole
+ * chains) holds exactly the rows of that region and tier, and gnuplot draws those rows'
+ * values at their bucket's middle. */
+Test(plot, each_demand_line_reads_exactly_its_series_rows)
+{
+	struct fake f;
+	char *dir = fake_tmpdir(), err[512] = "";
+	fake_init(&f);
+	char *ts = fake_path(dir, "timeseries.csv"), *gp = fake_path(dir, "demand.gp");
+	cr_assert_eq(report_timeseries_csv(&f.r, ts, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(report_plot_scripts(&f.r, dir, err, sizeof err), 0, "%s", err);
+	struct table t;
+	table_read(ts, &t);
+	char *text = fake_slurp(gp, NULL), tier[64] = "";
+	cr_assert_not_null(text);
+	size_t nlines = 0, first[16], last[16];
+	int col[16];
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		char *p;
+		if (strncmp(line, "set title 'tier ", 16) == 0) {
+			snprintf(tier, sizeof tier, "%.*s", (int)strcspn(line + 16, "'"), line + 16);
+			continue;
+		}
+		if (strncmp(line, "set title 'whole chain", 22) == 0) {
+			snprintf(tier, sizeof tier, "all");
+			continue;
+		}
+		if (!(p = strstr(line, "\"timeseries.csv\" every ::")))
+			continue;
+		cr_assert_lt(nlines, 16);
+		cr_assert_eq(sscanf(p, "\"timeseries.csv\" every ::%zu::%zu", &first[nlines],
+				    &last[nlines]), 2, "%s", line);
+		char *title = strstr(line, " title '");
+		cr_assert_not_null(title, "%s", line);
+		title += 8;
+		char region[64];
+		size_t len = strcspn(title, " ");
+		snprintf(region, sizeof region, "%.*s", (int)len, title);
+		cr_assert(strncmp(title + len, " demand'", 8) == 0 ||
+			  strncmp(title + len, " capacity'", 10) == 0, "%s", line);
+		col[nlines] = title[len + 1] == 'd' ? 4 + RUN_TS_DEMAND : 4 + RUN_TS_CAPACITY;
+		cr_assert(tier[0], "a line before any panel: %s", line);
+		/* Exactly the rows of this region and tier: all in the range are, and the range
+		 * is as long as there are. */
+		size_t a = first[nlines], b = last[nlines];
+		cr_assert_leq(a, b, "%s", line);
+		cr_assert_lt(1 + b, t.nrows, "%s: past the last row", line);
+		for (size_t i = 1 + a; i <= 1 + b; i++) {
+			cr_assert_str_eq(t.cell[i][2], region, "row %zu in %s", i, line);
+			cr_assert_str_eq(t.cell[i][3], tier, "row %zu in %s", i, line);
+		}
+		cr_assert_eq(b - a + 1, rows_of(&t, region, tier), "%s", line);
+		nlines++;
+	}
+	/* 3 panels (web, app, the chains) x 2 regions x demand and capacity. */
+	cr_assert_eq(nlines, 12);
+	cr_assert_eq(rows_of(&t, NULL, "all"), 2 * FAKE_NBUCKETS, "the chains' rows are all there");
+
+	if (fake_have_gnuplot()) {
+		size_t n;
+		struct curve *c = fake_gnuplot_table(dir, "demand", &n);
+		cr_assert_eq(n, nlines);
+		for (size_t k = 0; k < n; k++) {
+			cr_assert_eq(c[k].n, last[k] - first[k] + 1, "%s", c[k].title);
+			for (size_t i = 0; i < c[k].n; i++) {
+				char **row = t.cell[1 + first[k] + i];
+				double x = strtod(row[1], NULL) + f.r.bucket / 2 / 86400.0;
+				double y = strtod(row[col[k]], NULL);
+				cr_assert(fabs(c[k].x[i] - x) <= 1e-9 * x, "%s: x %.12g, want %.12g",
+					  c[k].title, c[k].x[i], x);
+				cr_assert(fabs(c[k].y[i] - y) <= 1e-9 * fabs(y), "%s: y %.12g, want "
+					  "%.12g", c[k].title, c[k].y[i], y);
+			}
+		}
+		free(c);
+	}
+	free(text);
+	table_release(&t);
+	free(ts);
+	free(gp);
 	fake_release(&f);
 	fake_rmtree(dir);
 }
