@@ -441,22 +441,47 @@ static void outage_stat(double *v, size_t n, struct run_stat *st)
 		st->ci95_low = st->ci95_high = st->mean;
 }
 
-static void check_targets(const struct scenario *sc, struct opt_candidate *c)
+/* A target is met when the whole 95% interval is on its right side; missed outright when the
+ * whole interval is on the wrong side; else uncertain. */
+enum { TARGET_MET, TARGET_UNCERTAIN, TARGET_MISSED };
+
+static int judge_at_most(const struct run_stat *st, double target)
 {
+	return st->ci95_high <= target ? TARGET_MET :
+	       st->ci95_low > target ? TARGET_MISSED : TARGET_UNCERTAIN;
+}
+
+void opt_check_targets(const struct scenario *sc, struct opt_candidate *c)
+{
+	int verdict[OPT_NCONSTRAINTS] = { 0 };
+	if (sc->has_slo) {
+		const struct run_stat *a = &c->availability;
+		verdict[OPT_AVAILABILITY] = a->ci95_low >= sc->slo.availability ? TARGET_MET :
+					    a->ci95_high < sc->slo.availability ?
+					    TARGET_MISSED : TARGET_UNCERTAIN;
+		if (sc->slo.latency_target > 0)
+			verdict[OPT_LATENCY] = judge_at_most(&c->latency, sc->slo.latency_target);
+	}
+	if (sc->has_dr && sc->dr.rto_target > 0 && c->has_rto)
+		verdict[OPT_RTO] = judge_at_most(&c->rto, sc->dr.rto_target);
+	if (sc->has_dr && sc->dr.has_rpo_target && c->has_rpo)
+		verdict[OPT_RPO] = judge_at_most(&c->rpo, sc->dr.rpo_target);
+	if (sc->budget_monthly > 0)
+		verdict[OPT_BUDGET] = judge_at_most(&c->cost, sc->budget_monthly);
+	/* The binding target: the first missed outright, else the first uncertain, in the
+	 * order availability, latency, RTO, RPO, budget. */
+	static const int order[] = { OPT_AVAILABILITY, OPT_LATENCY, OPT_RTO, OPT_RPO,
+				     OPT_BUDGET };
 	c->binding = OPT_FEASIBLE;
-	if (sc->has_slo && c->availability.ci95_low < sc->slo.availability)
-		c->binding = OPT_AVAILABILITY;
-	else if (sc->has_slo && sc->slo.latency_target > 0 &&
-		 c->latency.ci95_high > sc->slo.latency_target)
-		c->binding = OPT_LATENCY;
-	else if (sc->has_dr && sc->dr.rto_target > 0 && c->has_rto &&
-		 c->rto.ci95_high > sc->dr.rto_target)
-		c->binding = OPT_RTO;
-	else if (sc->has_dr && sc->dr.has_rpo_target && c->has_rpo &&
-		 c->rpo.ci95_high > sc->dr.rpo_target)
-		c->binding = OPT_RPO;
-	else if (sc->budget_monthly > 0 && c->cost.ci95_high > sc->budget_monthly)
-		c->binding = OPT_BUDGET;
+	c->binding_missed = 0;
+	for (int want = TARGET_MISSED; want >= TARGET_UNCERTAIN && c->binding == OPT_FEASIBLE;
+	     want--)
+		for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+			if (verdict[order[i]] == want) {
+				c->binding = order[i];
+				c->binding_missed = want == TARGET_MISSED;
+				break;
+			}
 }
 
 /* The figures every candidate has: cost (from c->rep_cost), availability, latency, RTO/RPO,
@@ -497,7 +522,7 @@ static int figures(const struct opt_ctx *x, const struct sim_out *so, uint64_t r
 	free(v);
 	c->reps = reps;
 	c->objective = x->objective == SCENARIO_OBJ_P90 ? c->cost_p90 : c->cost.mean;
-	check_targets(x->sc, c);
+	opt_check_targets(x->sc, c);
 	return 0;
 }
 
@@ -1180,30 +1205,38 @@ static void explain(const struct scenario *sc, struct opt_result *res)
 	switch (od->binding) {
 	case OPT_AVAILABILITY:
 		snprintf(w, n, "availability: even all on demand serves %.5f%% of requests (95%% CI "
-			 "%.5f%%-%.5f%%) against the SLO's %.5f%%; buying differently cannot add "
+			 "%.5f%%-%.5f%%): %s the SLO's %.5f%%; buying differently cannot add "
 			 "capacity: change the fleet (autoscaling limits, placement, DR strategy) or "
 			 "the target", 100 * od->availability.mean, 100 * od->availability.ci95_low,
-			 100 * od->availability.ci95_high, 100 * sc->slo.availability);
+			 100 * od->availability.ci95_high,
+			 od->binding_missed ? "below" : "its interval reaches below",
+			 100 * sc->slo.availability);
 		return;
 	case OPT_LATENCY:
-		snprintf(w, n, "latency: even all on demand has a p%g of %.4g s%s%s (95%% CI "
-			 "%.4g-%.4g s) against the SLO's %.4g s; buying differently cannot add "
+		snprintf(w, n, "latency: even all on demand has a p%g of %.4g s%s%s%s (95%% CI "
+			 "%.4g-%.4g s): %s the SLO's %.4g s; buying differently cannot add "
 			 "capacity: change the fleet or the target", sc->slo.latency_percentile,
 			 od->latency.mean,
-			 od->worst_region >= 0 ? " in its worst-served region, " : "",
+			 od->worst_region >= 0 ? " in the worst-served region of each replication "
+						 "(mostly " : "",
 			 od->worst_region >= 0 ? sc->regions[od->worst_region].name : "",
-			 od->latency.ci95_low, od->latency.ci95_high, sc->slo.latency_target);
+			 od->worst_region >= 0 ? ")" : "",
+			 od->latency.ci95_low, od->latency.ci95_high,
+			 od->binding_missed ? "above" : "its interval reaches above",
+			 sc->slo.latency_target);
 		return;
 	case OPT_RTO:
 		snprintf(w, n, "rto: even all on demand recovers in %.0f s on average (95%% CI "
-			 "%.0f-%.0f s) against the target of %.0f s; the DR strategy, not the "
+			 "%.0f-%.0f s): %s the target of %.0f s; the DR strategy, not the "
 			 "purchase mix, sets it", od->rto.mean, od->rto.ci95_low, od->rto.ci95_high,
+			 od->binding_missed ? "above" : "its interval reaches above",
 			 sc->dr.rto_target);
 		return;
 	case OPT_RPO:
 		snprintf(w, n, "rpo: even all on demand loses %.0f s of writes on average (95%% CI "
-			 "%.0f-%.0f s) against the target of %.0f s; replication, not the purchase "
+			 "%.0f-%.0f s): %s the target of %.0f s; replication, not the purchase "
 			 "mix, sets it", od->rpo.mean, od->rpo.ci95_low, od->rpo.ci95_high,
+			 od->binding_missed ? "above" : "its interval reaches above",
 			 sc->dr.rpo_target);
 		return;
 	default:

@@ -91,7 +91,7 @@ enum opt_role {
 /* The targets, in the order they are checked; OPT_FEASIBLE when all hold. */
 enum opt_constraint {
 	OPT_FEASIBLE,
-	OPT_AVAILABILITY,            /* availability's ci95_low below the SLO */
+	OPT_AVAILABILITY,            /* availability's ci95_low below the SLO (not met) */
 	OPT_LATENCY,                 /* the latency percentile's ci95_high above its target */
 	OPT_RTO,                     /* mean RTO's ci95_high above dr.rto_target */
 	OPT_RPO,                     /* mean RPO's ci95_high above dr.rpo_target */
@@ -125,7 +125,10 @@ struct opt_candidate {
 				      * paid, summed over the tier's regions */
 	double *tier_cost;           /* [ntiers × BILL_NOPTIONS] mean USD per month by option */
 	double unused_commitment;    /* mean USD per month of commitments that covered nothing */
-	int binding;                 /* enum opt_constraint: the first target missed */
+	int binding;                 /* enum opt_constraint: the first target missed outright
+				      * (the whole 95% interval on the wrong side), else the first
+				      * not met with confidence; OPT_FEASIBLE when all are met */
+	int binding_missed;          /* 1: that target is missed outright; 0: only uncertain */
 	int pareto;                  /* 1: no other candidate is both cheaper and more available
 				      * (means; ties count as not dominating) */
 };
@@ -183,5 +186,9 @@ void opt_candidate_release(struct opt_candidate *c);
 
 /* Frees what r holds (not the scenario) and zeroes it; accepts NULL. */
 void opt_result_release(struct opt_result *r);
+
+/* Judges candidate c's figures (availability, latency, rto, rpo, cost and has_rto/has_rpo)
+ * against sc's targets: sets binding and binding_missed. */
+void opt_check_targets(const struct scenario *sc, struct opt_candidate *c);
 
 #endif

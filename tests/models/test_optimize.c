@@ -410,3 +410,33 @@ Test(optimize, thread_count_does_not_change_the_answer)
 	scenario_release(&sc);
 	fixture_release(&f);
 }
+
+/* The binding target is the first missed outright, before one only uncertain: availability
+ * 99.88–99.95 % against 99.9 % straddles its SLO, latency 0.44–0.52 s against 0.3 s is above
+ * it all, so latency binds and is said to be missed. With latency met, availability binds,
+ * uncertain; with both met and the cost's interval 90–110 USD against a budget of 100, the
+ * budget, uncertain. */
+Test(optimize, the_binding_target_is_the_first_missed_outright)
+{
+	struct scenario sc = { .has_slo = 1, .slo = { 0.999, 99.0, 0.3 }, .budget_monthly = 100 };
+	struct opt_candidate c = {
+		.availability = { .mean = 0.99915, .ci95_low = 0.9988, .ci95_high = 0.9995 },
+		.latency = { .mean = 0.48, .ci95_low = 0.44, .ci95_high = 0.52 },
+		.cost = { .mean = 80, .ci95_low = 70, .ci95_high = 90 },
+	};
+	opt_check_targets(&sc, &c);
+	cr_assert_eq(c.binding, OPT_LATENCY);
+	cr_assert_eq(c.binding_missed, 1);
+	c.latency = (struct run_stat){ .mean = 0.2, .ci95_low = 0.19, .ci95_high = 0.21 };
+	opt_check_targets(&sc, &c);
+	cr_assert_eq(c.binding, OPT_AVAILABILITY);
+	cr_assert_eq(c.binding_missed, 0);
+	c.availability = (struct run_stat){ .mean = 0.9995, .ci95_low = 0.9991, .ci95_high = 1 };
+	c.cost = (struct run_stat){ .mean = 100, .ci95_low = 90, .ci95_high = 110 };
+	opt_check_targets(&sc, &c);
+	cr_assert_eq(c.binding, OPT_BUDGET);
+	cr_assert_eq(c.binding_missed, 0);
+	c.cost = (struct run_stat){ .mean = 95, .ci95_low = 90, .ci95_high = 100 };
+	opt_check_targets(&sc, &c);
+	cr_assert_eq(c.binding, OPT_FEASIBLE, "an interval ending on the target meets it");
+}
