@@ -370,7 +370,50 @@ static int side(cJSON *root, const char *key, const struct run_result *r, const 
 {
 	cJSON *o = cJSON_AddObjectToObject(root, key);
 	return o && cJSON_AddStringToObject(o, "scenario", r->sc->name) &&
-	       cJSON_AddStringToObject(o, "scenario_path", path) ? 0 : -1;
+	       cJSON_AddStringToObject(o, "scenario_path", path) &&
+	       cJSON_AddNumberToObject(o, "horizon_s", r->sc->horizon) &&
+	       cJSON_AddNumberToObject(o, "step_s", r->sc->step) ? 0 : -1;
+}
+
+/* One of A's targets judged for both runs, as the table's "targets of A's scenario". */
+static int target_json(cJSON *targets, const char *name, double value, const char *a,
+		       const char *b)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return -1;
+	cJSON_AddItemToArray(targets, o);
+	return cJSON_AddStringToObject(o, "target", name) &&
+	       cJSON_AddNumberToObject(o, "value", value) &&
+	       cJSON_AddStringToObject(o, "a", a) && cJSON_AddStringToObject(o, "b", b) ? 0 : -1;
+}
+
+/* "targets": [{ "target", "value", "a", "b" }] with "met", "missed" or "uncertain". */
+static int targets_json(cJSON *root, const struct report_compare *c)
+{
+	const struct scenario *sa = c->a->sc;
+	const struct compare_row *r;
+	char name[64];
+	cJSON *t = cJSON_AddArrayToObject(root, "targets");
+	if (!t)
+		return -1;
+	snprintf(name, sizeof name, "latency_p%g", report_slo_percentile(sa));
+	if (sa->has_slo && (r = compare_find(c->rows, c->nrows, "availability")) &&
+	    target_json(t, "availability", sa->slo.availability,
+			report_verdict(&r->a, sa->slo.availability, 1),
+			report_verdict(&r->b, sa->slo.availability, 1)))
+		return -1;
+	if (sa->has_slo && sa->slo.latency_target > 0 &&
+	    target_json(t, name, sa->slo.latency_target,
+			report_latency_verdict(c->a, name, sa->slo.latency_target),
+			report_latency_verdict(c->b, name, sa->slo.latency_target)))
+		return -1;
+	if (sa->budget_monthly > 0 && (r = compare_find(c->rows, c->nrows, "cost_monthly")) &&
+	    target_json(t, "cost_monthly", sa->budget_monthly,
+			report_verdict(&r->a, sa->budget_monthly, 0),
+			report_verdict(&r->b, sa->budget_monthly, 0)))
+		return -1;
+	return 0;
 }
 
 char *report_compare_json(const struct report_compare *c)
@@ -383,7 +426,7 @@ char *report_compare_json(const struct report_compare *c)
 	if (side(root, "a", c->a, c->path_a) || side(root, "b", c->b, c->path_b) ||
 	    !cJSON_AddStringToObject(root, "seed", seed) ||
 	    !cJSON_AddNumberToObject(root, "replications", (double)c->a->reps) ||
-	    !(rows = cJSON_AddArrayToObject(root, "metrics")))
+	    targets_json(root, c) || !(rows = cJSON_AddArrayToObject(root, "metrics")))
 		goto out;
 	for (size_t i = 0; i < c->nrows; i++) {
 		const struct compare_row *r = &c->rows[i];

@@ -1,4 +1,5 @@
 /* `capsim compare` end to end: its files, its table, and how it refuses bad input. */
+#include <cJSON.h>
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <limits.h>
@@ -229,4 +230,42 @@ Test(compare_cli, with_gnuplot_compare_png_is_drawn_beside_each_runs_plots)
 	cr_expect(strstr(md, "![compare](compare.png)"), "%s", md);
 	free(md);
 	cli_result_release(&r);
+}
+
+/* --json judges A's targets for both runs exactly as the table does: the shop against its
+ * one-database copy, 2 replications, each target's verdicts in the JSON are the words of the
+ * table's "targets of A's scenario" row for it (availability, p99 latency, the budget). */
+Test(compare_cli, json_targets_are_the_tables_verdicts)
+{
+	char out[PATH_MAX];
+	cli_join(out, sizeof out, dir, "out");
+	const char *text[] = { "compare", "scenarios/shop.json", "scenarios/shop-one-db.json", "-o",
+			       out, "--no-plots", "--reps", "2", NULL };
+	const char *json[] = { "compare", "scenarios/shop.json", "scenarios/shop-one-db.json", "-o",
+			       out, "--no-plots", "--reps", "2", "--json", NULL };
+	struct cli_result t, j;
+	run_capsim(text, &t);
+	cr_assert_eq(t.status, 0, "%s", t.err);
+	run_capsim(json, &j);
+	cr_assert_eq(j.status, 0, "%s", j.err);
+	cJSON *root = cJSON_Parse(j.out);
+	cr_assert_not_null(root, "%.200s", j.out);
+	const cJSON *targets = cJSON_GetObjectItem(root, "targets");
+	cr_assert(cJSON_IsArray(targets));
+	cr_assert_eq(cJSON_GetArraySize(targets), 3);
+	static const char *const label[] = { "availability >= 99.9 %", "p99 latency <= 0.6 s",
+					     "cost per month <= $2,500.00" };
+	for (int i = 0; i < 3; i++) {
+		const cJSON *x = cJSON_GetArrayItem(targets, i);
+		const char *a = cJSON_GetStringValue(cJSON_GetObjectItem(x, "a"));
+		const char *b = cJSON_GetStringValue(cJSON_GetObjectItem(x, "b"));
+		cr_assert(a && b);
+		char row[256], want[256];
+		table_row(t.out, label[i], row, sizeof row);
+		snprintf(want, sizeof want, "%-34s %-12s %s", label[i], a, b);
+		cr_expect_str_eq(row, want);
+	}
+	cJSON_Delete(root);
+	cli_result_release(&t);
+	cli_result_release(&j);
 }
