@@ -114,7 +114,8 @@ static void drill_rows(FILE *f, const struct drill *d)
 	fputs("strategy,rto_p50_s,rto_p95_s,rto_target_s,rto_target_met,rpo_p50_s,rpo_p95_s,"
 	      "rpo_writes_p50,rpo_target_s,rpo_target_met,requests_failed_mean,"
 	      "requests_failed_ci95_low,requests_failed_ci95_high,availability,"
-	      "cost_monthly_usd,dr_data_cost_monthly_usd,latency_s,latency_outage_s\n", f);
+	      "cost_monthly_usd,dr_data_cost_monthly_usd,latency_s,latency_outage_s,"
+	      "rpo_writes_p95\n", f);
 	for (size_t i = 0; i < d->nruns; i++) {
 		struct fig g;
 		figures(d->runs[i].run, &g);
@@ -122,7 +123,7 @@ static void drill_rows(FILE *f, const struct drill *d)
 				     g.rpo_p95, g.rpo_writes_p50, g.rpo_target, g.rpo_met,
 				     g.failed_mean, g.failed_lo, g.failed_hi, g.availability,
 				     g.cost_monthly, g.dr_data_monthly, g.latency,
-				     g.latency_outage };
+				     g.latency_outage, g.rpo_writes_p95 };
 		fputs(strategy_name(&d->runs[i]), f);   /* a fixed identifier: no quoting */
 		for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
 			fputc(',', f);
