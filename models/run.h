@@ -67,9 +67,12 @@ struct run_cost {
 	int month;             /* 0-based month of SCENARIO_MONTH (730 h) since the start */
 	long region;           /* index into scenario.regions; -1 for "all" */
 	long tier;             /* index into scenario.tiers; -1 for "all" */
-	const char *option;    /* "on_demand", "spot", "reserved", "savings_plan", or
+	const char *option;    /* "on_demand", "spot", "reserved", "savings_plan",
 				  "unused_commitment" (reservation fees and savings-plan
-				  commitment that covered nothing; region and tier "all") */
+				  commitment that covered nothing; region and tier "all"),
+				  "dr_data" (replication traffic and backup storage; region and
+				  tier "all") or "network" (the bytes of calls to the tier that
+				  left the region) */
 	struct run_stat stat;  /* USD over that month (partial at the end of the horizon) */
 };
 

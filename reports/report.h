@@ -172,8 +172,9 @@ int report_events_csv(const struct run_result *r, const char *path, char *err, s
  * horizon is not whole months of SCENARIO_MONTH. Written atomically at path; same errors. */
 int report_bill_csv(const struct run_result *r, const char *path, char *err, size_t errlen);
 
-/* cost_daily.csv, the cost plot's data: `day,region,tier,cost_usd`, one row per day and pool
- * (chains left out), day being the day's start in days since the start (0, 1, ...; the time
+/* cost_daily.csv, the cost plot's data: `day,region,tier,cost_usd,what`, one row per day and
+ * pool (chains left out) with what "instances", then where calls between regions are priced
+ * a row per day, region and tier with what "network", day being the day's start in days since the start (0, 1, ...; the time
  * axis of timeseries.csv's `day`). A day's cost sums cost_per_hour x hours over the parts of
  * the buckets inside it; the last day is partial when the horizon is not whole days. Written
  * atomically at path; same errors as the files above. */
@@ -300,7 +301,8 @@ struct drill {
 /* drill.csv, one row per strategy:
  *   strategy,rto_p50_s,rto_p95_s,rto_target_s,rto_target_met,rpo_p50_s,rpo_p95_s,
  *   rpo_writes_p50,rpo_target_s,rpo_target_met,requests_failed_mean,requests_failed_ci95_low,
- *   requests_failed_ci95_high,availability,cost_monthly_usd,dr_data_cost_monthly_usd
+ *   requests_failed_ci95_high,availability,cost_monthly_usd,dr_data_cost_monthly_usd,
+ *   latency_s,latency_outage_s,rpo_writes_p95
  * RTO and RPO percentiles are over every outage of every replication (metrics "rto", "rpo",
  * "rpo_writes"); *_target_met the share of outages that met the target; the targets those of
  * the scenario's dr (empty when it sets none); failed requests and availability the mean and
