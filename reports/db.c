@@ -18,12 +18,12 @@
  *      bills table. Upgrade: the missing columns added (NULL in earlier runs), bills created.
  *   3  the optimisations: opt_runs, opt_candidates, opt_commitments. Upgrade: created (an
  *      upgrade from 1 takes the step to 2 first).
- * A database is raised only as far as what it is given needs: a run needs version 2 (DB_RUN),
- * an optimisation version 3. So a database that holds only runs stays at 2, where a capsim
- * that knows no optimiser can still append to it; the first optimisation appended raises it,
- * in the same transaction. Every version from 2 on holds runs in the same tables. */
-#define DB_SCHEMA_VERSION 3
-#define DB_RUN 2
+ *   4  runs gains command ("run", "drill", "compare", "optimize") and part (a drill's
+ *      strategy, compare's "A" or "B"; NULL for a command's only run). Upgrade: the two
+ *      columns added, NULL in earlier runs (their args still say what made them).
+ * Every append raises a database to version 4, in its own transaction; the optimiser's
+ * tables are made by the first optimisation appended. */
+#define DB_SCHEMA_VERSION 4
 
 /* runs.seed holds the uint64 seed as the signed 64-bit integer with the same bits (two's
  * complement): seeds below 2^63 read as themselves, larger ones as seed - 2^64. C readers get
@@ -49,7 +49,9 @@ static const char schema[] =
 	" horizon_s REAL,"
 	" step_s REAL,"
 	" bucket_s REAL,"
-	" events_dropped INTEGER);\n"
+	" events_dropped INTEGER,"
+	" command TEXT,"
+	" part TEXT);\n"
 	"CREATE TABLE IF NOT EXISTS metrics ("
 	" run_id INTEGER NOT NULL REFERENCES runs(id),"
 	" metric TEXT NOT NULL, unit TEXT,"
@@ -220,10 +222,10 @@ static int add_ts_columns(struct db *d)
 	return rc;
 }
 
-/* Creates what is missing of the schema up to version `need` and upgrades an older one to it;
- * refuses a newer one than this capsim's. Inside the append's transaction, so a failed append
+/* Creates what is missing of the schema (the optimiser's tables too when with_opt) and
+ * upgrades an older one to DB_SCHEMA_VERSION; refuses a newer one than this capsim's. Inside the append's transaction, so a failed append
  * leaves the old schema too. */
-static int ensure_schema(struct db *d, int need)
+static int ensure_schema(struct db *d, int with_opt)
 {
 	sqlite3_stmt *st = NULL;
 	char sql[1024];
@@ -255,10 +257,15 @@ static int ensure_schema(struct db *d, int need)
 		return rc;
 	if (version < 2 && (rc = add_ts_columns(d)) != 0)
 		return rc;
-	if (need >= 3 && (rc = db_exec(d, opt_schema)) != 0)
+	/* A runs table made before version 4 (CREATE TABLE IF NOT EXISTS left it as it was). */
+	if (version >= 1 && version < 4 &&
+	    (rc = db_exec(d, "ALTER TABLE runs ADD COLUMN command TEXT;"
+			  " ALTER TABLE runs ADD COLUMN part TEXT;")) != 0)
 		return rc;
-	if (version < need) {
-		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", need);
+	if (with_opt && (rc = db_exec(d, opt_schema)) != 0)
+		return rc;
+	if (version < DB_SCHEMA_VERSION) {
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", DB_SCHEMA_VERSION);
 		rc = db_exec(d, sql);
 	}
 	return rc;
@@ -270,6 +277,7 @@ struct run_row {
 	uint64_t seed, reps;
 	int64_t threads, events_dropped;
 	double bucket;
+	const char *command;   /* when the meta names none: "run" or "optimize" */
 };
 
 static void bind_count(sqlite3_stmt *st, int i, int64_t n)
@@ -290,8 +298,9 @@ static int insert_run(struct db *d, const struct run_row *r, const struct run_me
 
 	rc = db_prepare(d, "INSERT INTO runs (scenario, scenario_path, scenario_sha256, seed,"
 			" replications, threads, version, args, started_utc, elapsed_s, horizon_s,"
-			" step_s, bucket_s, events_dropped)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)", &st);
+			" step_s, bucket_s, events_dropped, command, part)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+			" ?16)", &st);
 	if (rc)
 		return rc;
 	bind_text(st, 1, r->sc->name);
@@ -312,6 +321,8 @@ static int insert_run(struct db *d, const struct run_row *r, const struct run_me
 	bind_real(st, 12, r->sc->step);
 	bind_real(st, 13, r->bucket);
 	bind_count(st, 14, r->events_dropped);
+	bind_text(st, 15, m && m->command ? m->command : r->command);
+	bind_text(st, 16, m ? m->part : NULL);
 	rc = db_step(d, st);
 	if (rc == 0)
 		*run_id = sqlite3_last_insert_rowid(d->h);
@@ -465,12 +476,12 @@ int report_db_append(const char *db_path, const struct run_result *r, const stru
 {
 	struct db d = { NULL, db_path, err, errlen };
 	struct run_row row = { r->sc, r->seed, r->reps, (int64_t)r->threads,
-			       (int64_t)r->events_dropped, r->bucket };
+			       (int64_t)r->events_dropped, r->bucket, "run" };
 	int64_t id = 0;
 	int rc;
 
 	if ((rc = db_begin(&d)) == 0 &&
-	    (rc = ensure_schema(&d, DB_RUN)) == 0 &&
+	    (rc = ensure_schema(&d, 0)) == 0 &&
 	    (rc = insert_run(&d, &row, m, &id)) == 0 &&
 	    (rc = insert_metrics(&d, r, id)) == 0 &&
 	    (rc = insert_timeseries(&d, r, id)) == 0 &&
@@ -645,12 +656,12 @@ int report_db_append_optimize(const char *db_path, const struct opt_result *r,
 {
 	struct db d = { NULL, db_path, err, errlen };
 	/* The final replications: those of the recommendation and the baselines. */
-	struct run_row row = { r->sc, r->seed, r->final_reps, -1, -1, NAN };
+	struct run_row row = { r->sc, r->seed, r->final_reps, -1, -1, NAN, "optimize" };
 	int64_t id = 0;
 	int rc;
 
 	if ((rc = db_begin(&d)) == 0 &&
-	    (rc = ensure_schema(&d, 3)) == 0 &&
+	    (rc = ensure_schema(&d, 1)) == 0 &&
 	    (rc = insert_run(&d, &row, m, &id)) == 0 &&
 	    (rc = insert_opt_run(&d, r, id)) == 0 &&
 	    (rc = insert_opt_candidates(&d, r, id)) == 0)

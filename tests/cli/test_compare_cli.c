@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,4 +269,19 @@ Test(compare_cli, json_targets_are_the_tables_verdicts)
 	cJSON_Delete(root);
 	cli_result_release(&t);
 	cli_result_release(&j);
+
+	/* Both comparisons appended A then B to the folder's database, each row saying so. */
+	char db_path[PATH_MAX];
+	cli_join(db_path, sizeof db_path, out, "results.db");
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	cr_assert_eq(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT group_concat(command || ':' || part, ',')"
+					" FROM (SELECT command, part FROM runs ORDER BY id)", -1,
+					&st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	cr_expect_str_eq((const char *)sqlite3_column_text(st, 0),
+			 "compare:A,compare:B,compare:A,compare:B");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
 }

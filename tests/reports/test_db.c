@@ -89,7 +89,10 @@ Test(db, two_appends_get_ids_1_and_2_and_leave_the_first_unchanged)
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM bills WHERE run_id = %d", run);
 		cr_assert_eq(fake_db_int(h, sql), FAKE_NBILLS);
 	}
-	cr_assert_eq(fake_db_int(h, "PRAGMA user_version"), 2);
+	cr_assert_eq(fake_db_int(h, "PRAGMA user_version"), 4);
+	/* Each row says the command that made it: a plain run, the only one of its command. */
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM runs WHERE command = 'run' AND"
+				 " part IS NULL"), 2);
 	/* The uint64 seed comes back bit for bit; 42 reads as itself. */
 	cr_assert_eq((uint64_t)fake_db_int(h, "SELECT seed FROM runs WHERE id = 2"),
 		     UINT64_MAX - 5);
@@ -267,7 +270,9 @@ static void make_v1(const char *path, int events_detail)
 static char *dump_v1_run1(sqlite3 *h)
 {
 	static const char *const q[] = {
-		"SELECT * FROM runs WHERE id = 1",
+		"SELECT id, scenario, scenario_path, scenario_sha256, seed, replications, threads,"
+		" version, args, started_utc, elapsed_s, horizon_s, step_s, bucket_s,"
+		" events_dropped FROM runs WHERE id = 1",   /* version 1's columns */
 		"SELECT * FROM metrics WHERE run_id = 1",
 		"SELECT * FROM costs WHERE run_id = 1",
 		"SELECT run_id, time_s, region, tier, demand_rps, capacity_rps, instances,"
@@ -309,8 +314,13 @@ Test(db, a_version_1_database_is_upgraded_and_keeps_its_runs)
 	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(id, 2, "the new run follows the old one");
 	h = fake_db_open(path);
-	cr_assert_eq(fake_db_int(h, "PRAGMA user_version"), 2);
+	cr_assert_eq(fake_db_int(h, "PRAGMA user_version"), 4);
 	char *after = dump_v1_run1(h);
+	/* Version 4's step: runs gains command and part, NULL for the old run. */
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM runs WHERE id = 1 AND command IS NULL"
+				 " AND part IS NULL"), 1);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM runs WHERE id = 2 AND"
+				 " command = 'run'"), 1);
 	cr_assert_str_eq(after, before, "the version-1 run changed in the upgrade");
 	/* The old row has the new columns, empty; the new run fills them. */
 	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM timeseries WHERE run_id = 1 AND"
@@ -338,7 +348,7 @@ Test(db, a_version_1_database_is_upgraded_and_keeps_its_runs)
 					" ORDER BY rowid");
 	cr_assert_str_eq(again, before);
 	cr_assert_str_eq(run2_again, run2);
-	cr_assert_eq(fake_db_int(h, "PRAGMA user_version"), 2);
+	cr_assert_eq(fake_db_int(h, "PRAGMA user_version"), 4);
 	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	sqlite3_close(h);
 	free(before);

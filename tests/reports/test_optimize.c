@@ -1058,11 +1058,11 @@ Test(report_optimize, db_an_optimisation_appended_to_a_v2_database_keeps_its_run
 	char err[512] = "";
 	int64_t id = 0;
 
-	/* A run alone makes a version-2 database: no optimiser tables yet. */
+	/* A run alone makes a version-4 database: no optimiser tables yet. */
 	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(id, 1);
 	sqlite3 *db = fake_db_open(path);
-	cr_assert_eq(fake_db_int(db, "PRAGMA user_version"), 2);
+	cr_assert_eq(fake_db_int(db, "PRAGMA user_version"), 4);
 	cr_assert_eq(fake_db_int(db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'opt_%'"),
 		     0);
 	char *before = dump_runs_of(db, 1);
@@ -1072,7 +1072,7 @@ Test(report_optimize, db_an_optimisation_appended_to_a_v2_database_keeps_its_run
 		     err);
 	cr_assert_eq(id, 2);
 	db = fake_db_open(path);
-	cr_assert_eq(fake_db_int(db, "PRAGMA user_version"), 3);
+	cr_assert_eq(fake_db_int(db, "PRAGMA user_version"), 4);
 	char *after = dump_runs_of(db, 1);
 	cr_assert_str_eq(after, before, "run 1 changed");
 	/* The optimisation's runs row: the final replications, the seed bit for bit, no
@@ -1119,11 +1119,11 @@ Test(report_optimize, db_an_optimisation_appended_to_a_v2_database_keeps_its_run
 	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	sqlite3_close(db);
 
-	/* A run appended after it keeps the database at version 3. */
+	/* A run appended after it keeps the database at version 4. */
 	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(id, 3);
 	db = fake_db_open(path);
-	cr_expect_eq(fake_db_int(db, "PRAGMA user_version"), 3);
+	cr_expect_eq(fake_db_int(db, "PRAGMA user_version"), 4);
 	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM runs"), 3);
 	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM opt_candidates"), NCAND);
 	sqlite3_close(db);
@@ -1155,8 +1155,9 @@ Test(report_optimize, db_two_optimisations_are_two_runs)
 		     err);
 	cr_assert_eq(id, 2);
 	db = fake_db_open(path);
-	cr_expect_eq(fake_db_int(db, "PRAGMA user_version"), 3);
+	cr_expect_eq(fake_db_int(db, "PRAGMA user_version"), 4);
 	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM runs"), 2);
+	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM runs WHERE command = 'optimize'"), 2);
 	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM opt_runs"), 2);
 	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM opt_candidates"), 2 * NCAND);
 	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM opt_commitments"), 2 * 4);
@@ -1221,9 +1222,14 @@ Test(report_optimize, db_a_version_1_database_is_upgraded_through_2_to_3)
 		     err);
 	cr_assert_eq(id, 2);
 	db = fake_db_open(path);
-	cr_expect_eq(fake_db_int(db, "PRAGMA user_version"), 3);
-	char *after = fake_db_dump(db, "SELECT * FROM runs WHERE id = 1");
+	cr_expect_eq(fake_db_int(db, "PRAGMA user_version"), 4);
+	/* The old row as it was, and the columns version 4 added empty. */
+	char *after = fake_db_dump(db, "SELECT id, scenario, scenario_path, scenario_sha256, seed,"
+				   " replications, threads, version, args, started_utc, elapsed_s,"
+				   " horizon_s, step_s, bucket_s, events_dropped FROM runs WHERE id = 1");
 	cr_expect_str_eq(after, before);
+	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM runs WHERE id = 1 AND command IS NULL"
+				 " AND part IS NULL"), 1);
 	/* Version 2's step: the time series' purchase columns, empty for the old row. */
 	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM timeseries WHERE run_id = 1 AND"
 				 " paid_spot IS NULL AND demand_rps = 500"), 1);
