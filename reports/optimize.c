@@ -609,7 +609,10 @@ static int commitment_lines(FILE *out, const struct opt_result *r, size_t i)
 					region = sc->regions[tier->placement[g].region].name;
 				}
 		}
-		if (type && c->role != OPT_AS_WRITTEN)
+		if (type && c->role != OPT_AS_WRITTEN && !sc->has_catalog)
+			report_line(out, "Reserved instances: none (%s is declared in the file; its "
+			     "catalog prices were not read)", type);
+		else if (type && c->role != OPT_AS_WRITTEN)
 			report_line(out, "Reserved instances: none (%s in %s has no catalog row: no "
 			     "reservation price to weigh)", type, region);
 		else

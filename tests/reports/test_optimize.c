@@ -573,10 +573,19 @@ Test(report_optimize, no_reservation_for_want_of_a_catalog_row_says_so)
 	struct hand h;
 	hand_init(&h);
 	h.c[1].commit.nri = 0;
+	h.sc.has_catalog = 1;   /* the hand catalog, read */
 	char *text = text_of(&h.r);
 	cr_expect_not_null(strstr(text, "Reserved instances: none (m5.large in eu-west-1 has no "
 				  "catalog row: no reservation price to weigh)\n"), "%s", text);
 	free(text);
+	/* A file that declares its types and never had the catalog read: said so, not that the
+	 * catalog lacks the row. */
+	h.sc.has_catalog = 0;
+	text = text_of(&h.r);
+	cr_expect_not_null(strstr(text, "Reserved instances: none (m5.large is declared in the "
+				  "file; its catalog prices were not read)\n"), "%s", text);
+	free(text);
+	h.sc.has_catalog = 1;
 	/* With the eu-west-1 row too, "none" is the optimizer's choice and says nothing more. */
 	h.prices[0][0].cat = &h.m5_us;
 	text = text_of(&h.r);
