@@ -722,7 +722,7 @@ static void target_lines(FILE *out, const struct opt_result *r, const struct opt
 			fmt_style(tv, sizeof tv, g[k].target, g[k].style, ref);
 			snprintf(t, sizeof t, "%s %s", g[k].at_least ? ">=" : "<=", tv);
 			int vd = verdict(&g[k]);
-			word = !g[k].measured ? "not measured" : vd > 0 ? "met" : vd == 0 ? "missed"
+			word = !g[k].measured ? "unmeasured" : vd > 0 ? "met" : vd == 0 ? "missed"
 											: "uncertain";
 		} else {
 			word = "no target";

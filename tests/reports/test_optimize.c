@@ -1286,3 +1286,17 @@ Test(report_optimize, db_a_failed_optimisation_append_leaves_the_database_as_it_
 	free(path);
 	fake_rmtree(dir);
 }
+
+/* A target no outage measured reads "unmeasured", whole within the 100 columns: candidate 3
+ * (index 2) has no RTO against the 5-minute target. */
+Test(report_optimize, a_target_no_outage_measured_reads_unmeasured_in_full)
+{
+	struct hand h;
+	hand_init(&h);
+	h.r.best = 2;
+	char *text = text_of(&h.r);
+	check_width(text);
+	expect_row(text, "RTO ", "RTO (mean over outages) \xe2\x80\x94 no outage measured one <= 5 min "
+		   "unmeasured");
+	free(text);
+}
