@@ -424,7 +424,7 @@ char *report_compare_json(const struct report_compare *c)
 		return NULL;
 	snprintf(seed, sizeof seed, "%" PRIu64, c->a->seed);
 	if (side(root, "a", c->a, c->path_a) || side(root, "b", c->b, c->path_b) ||
-	    !cJSON_AddStringToObject(root, "seed", seed) ||
+	    !cJSON_AddRawToObject(root, "seed", seed) ||   /* exact, as run's */
 	    !cJSON_AddNumberToObject(root, "replications", (double)c->a->reps) ||
 	    targets_json(root, c) || !(rows = cJSON_AddArrayToObject(root, "metrics")))
 		goto out;

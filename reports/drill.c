@@ -528,7 +528,12 @@ static int add_strategy(cJSON *arr, const struct drill_run *dr)
 	if (!run)
 		return 0;
 	cJSON_AddItemToObject(o, "run", run);
-	return 1;
+	/* The parse read the seed as a double: put back its exact digits (2^64 − 1 would print
+	 * as 1.8446744073709552e+19). */
+	char seed[24];
+	snprintf(seed, sizeof seed, "%" PRIu64, dr->run->seed);
+	cJSON *raw = cJSON_CreateRaw(seed);
+	return raw && cJSON_ReplaceItemInObject(run, "seed", raw);
 }
 
 char *report_drill_json(const struct drill *d)

@@ -166,6 +166,7 @@ Test(compare_cli, a_dearer_price_is_b_higher_on_cost_and_nothing_else_moves)
 	cr_expect(r.out[0] == '{', "%.40s", r.out);
 	cr_expect(strstr(r.out, "\"verdict\":\t\"b_higher\""), "%.400s", r.out);
 	cr_expect(strstr(r.out, "\"replications\":\t3"), "%.400s", r.out);
+	cr_expect(strstr(r.out, "\"seed\":\t5,"), "a number, as run's: %.400s", r.out);
 	cr_expect(strstr(r.out, "runs 3 and 4") == NULL);
 	cli_result_release(&r);
 }

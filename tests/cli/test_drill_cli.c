@@ -284,9 +284,19 @@ Test(drill_cli, json_prints_one_object_with_a_strategies_array)
 	char out[PATH_MAX];
 	struct cli_result r;
 	cli_join(out, sizeof out, dir, "out");
+	/* The largest seed: every "seed" in the object must keep its 20 digits (a double would
+	 * print 1.8446744073709552e+19), each strategy's run included. */
 	const char *argv[] = { "drill", scen, "--fail", FAIL, "--strategy", "all", "-o", out,
-			       "--no-plots", "--json", "--reps", "1", NULL };
+			       "--no-plots", "--json", "--reps", "1", "--seed",
+			       "18446744073709551615", NULL };
 	run_ok(argv, &r);
+	size_t seeds = 0;
+	for (const char *p = strstr(r.out, "\"seed\":"); p; p = strstr(p + 1, "\"seed\":")) {
+		seeds++;
+		cr_expect(strncmp(p + strspn(p + 7, " \t") + 7, "18446744073709551615", 20) == 0,
+			  "%.40s", p);
+	}
+	cr_expect_eq(seeds, 5, "the drill's seed and each strategy run's");
 	const char *end = NULL;
 	cJSON *js = cJSON_ParseWithOpts(r.out, &end, 1);
 	cr_assert_not_null(js, "stdout is not one JSON value near: %.40s", end ? end : r.out);
