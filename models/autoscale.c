@@ -80,7 +80,7 @@ int autoscale_init(struct autoscale *a, const struct scenario_autoscaling *spec,
 	a->min = spec->min;
 	a->max = spec->max;
 	a->desired = (int)clamp_long(spec->desired, spec->min, spec->max);
-	a->last_scale_out = a->last_scaling = a->last_step = -INFINITY;
+	a->last_scale_out = a->last_scaling = a->last_step = a->hold_in_until = -INFINITY;
 	a->capacity_rps = capacity_rps;
 	a->predictive_target = predictive_target;
 	a->slot = slot;
@@ -315,10 +315,11 @@ int autoscale_evaluate(struct autoscale *a, double now, int current, double metr
 	if (have_metric && s->has_step_scaling)
 		step = step_scaling_vote(a, now, metric, &v);
 
-	/* The largest count wins; fewer only when every policy with an opinion wants fewer. */
+	/* The largest count wins; fewer only when every policy with an opinion wants fewer, and
+	 * no instance is warming up. */
 	if (v.up >= 0)
 		next = v.up;
-	else if (v.down >= 0 && !v.hold)
+	else if (v.down >= 0 && !v.hold && now >= a->hold_in_until)
 		next = v.down;
 	if (s->has_predictive) {
 		double f = highest_forecast(a, now);

@@ -14,7 +14,8 @@
  *   - step scaling: the band holding the metric adds `change` instances to the desired count,
  *     at most once per cooldown;
  *   - several policies: the largest desired count wins (as on AWS): a scale-in happens only
- *     when every policy that has an opinion asks for fewer instances;
+ *     when every policy that has an opinion asks for fewer instances, and not before
+ *     hold_in_until (the caller's: while instances warm up, as AWS blocks scale-in);
  *   - scheduled actions set min, max and/or desired at a time of day on chosen days (the run
  *     starts on a Monday at 00:00 UTC); desired is then clamped into [min, max];
  *   - predictive: the demand recorded in the last `lookback` is averaged over the same time of
@@ -34,7 +35,7 @@ struct autoscale_rec {
 	int count;             /* instances recommended */
 };
 
-/* Caller-owned state of one pool. Fields are read-only for callers. */
+/* Caller-owned state of one pool. Fields are read-only for callers, but hold_in_until. */
 struct autoscale {
 	const struct scenario_autoscaling *spec; /* borrowed */
 	int min, max;          /* current bounds (scheduled actions change them) */
@@ -42,6 +43,9 @@ struct autoscale {
 	double last_scale_out; /* s, time of the last increase of desired by a policy; -INFINITY */
 	double last_scaling;   /* s, time of the last change of desired by a policy; -INFINITY */
 	double last_step;      /* s, time of the last step-scaling adjustment; -INFINITY */
+	double hold_in_until;  /* s, set by the caller: before it the dynamic policies do not
+				  scale in (instances are warming up: AWS blocks scale-in until
+				  they are done); -INFINITY */
 	double inv_target;     /* 1 / the target-tracking target */
 	struct autoscale_rec *recs;   /* ring of target-tracking recommendations in the window,
 				       * kept as a sliding-window maximum (oldest = highest) */

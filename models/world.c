@@ -636,6 +636,8 @@ static int launch(struct pool *p, int option, long s, double now)
 	in->launched = now;
 	in->ready = now + boot;
 	in->state = INST_BOOTING;
+	if (in->ready + p->warmup > p->as.hold_in_until)
+		p->as.hold_in_until = in->ready + p->warmup;   /* no scale-in while it warms up */
 	in->counted = 1;
 	int rc = engine_schedule(&w->eng, in->ready, w->ev_boot, p, (uint64_t)slot, &in->boot);
 	if (rc < 0)
@@ -706,6 +708,14 @@ static void terminate(struct pool *p, int slot, int by_provider, double now)
 		}
 	}
 	in->state = INST_FREE;
+	if (in->ready + p->warmup >= p->as.hold_in_until) {
+		/* It may have been the last to finish warming up: find the new last. */
+		p->as.hold_in_until = -INFINITY;
+		for (int i = 0; i < p->used; i++)
+			if (p->inst[i].state != INST_FREE &&
+			    p->inst[i].ready + p->warmup > p->as.hold_in_until)
+				p->as.hold_in_until = p->inst[i].ready + p->warmup;
+	}
 	p->free_slots[p->nfree++] = slot;
 	p->nrunning--;
 	w->running_total--;

@@ -192,6 +192,25 @@ Test(autoscale, scale_in_waits_for_the_cooldown_after_any_scaling)
 	autoscale_release(&a);
 }
 
+/* AWS blocks dynamic scale-in while instances warm up. target 0.5, no window, no cooldown:
+ * 20 in service with 4 busy recommend 8, but an instance warms up until t = 200 (the caller's
+ * hold_in_until): t = 60..180 keep 20; t = 240 scales in to 8. A scale-out is not held: at
+ * t = 300 with all 8 busy the recommendation 16 is taken at once though another instance
+ * warms up until 400. */
+Test(autoscale, no_scale_in_while_an_instance_warms_up)
+{
+	struct scenario_autoscaling s = tt_spec(1, 100, 20, 0.5);
+	struct autoscale a;
+	init_ok(&a, &s);
+	a.hold_in_until = 200;
+	for (double t = 60; t <= 180; t += 60)
+		cr_assert_eq(autoscale_evaluate(&a, t, 20, 4.0 / 20), 20, "t = %g", t);
+	cr_assert_eq(autoscale_evaluate(&a, 240, 20, 4.0 / 20), 8);
+	a.hold_in_until = 400;
+	cr_assert_eq(autoscale_evaluate(&a, 300, 8, 1.0), 16);
+	autoscale_release(&a);
+}
+
 Test(autoscale, target_tracking_does_nothing_without_a_metric_or_within_tolerance)
 {
 	/* metric < 0 (nothing warmed up) or no instance: desired stays 10 whatever the load.
