@@ -86,7 +86,14 @@ int cmd_compare(int argc, char **argv)
 		snprintf(dir, sizeof dir, "%s", a.dir);
 	else
 		snprintf(dir, sizeof dir, "out/compare-%s-%s", sa.name, sb.name);
-	if ((rc = cli_check_out_dir(C, dir)) != 0) {
+	/* The folder, and both runs' report folders, before anything is simulated. */
+	char side[2][4200], db0[4200];
+	snprintf(side[0], sizeof side[0], "%s/a", dir);
+	snprintf(side[1], sizeof side[1], "%s/b", dir);
+	snprintf(db0, sizeof db0, "%s/results.db", dir);
+	if ((rc = cli_check_out_dir(C, dir)) != 0 ||
+	    (rc = cli_check_report_dir(C, side[0], db0)) != 0 ||
+	    (rc = cli_check_report_dir(C, side[1], db0)) != 0) {
 		scenario_release(&sa);
 		scenario_release(&sb);
 		return rc;
@@ -151,13 +158,10 @@ int cmd_compare(int argc, char **argv)
 		goto out;
 	}
 	snprintf(db, sizeof db, "%s/results.db", dir);
-	/* Both folders checked before either run goes into the database. */
+	/* Both folders were checked before the simulations (cli_write_report checks again). */
 	snprintf(sub, sizeof sub, "%s/a", dir);
 	char sub_b[4200];
 	snprintf(sub_b, sizeof sub_b, "%s/b", dir);
-	if ((status = cli_check_report_dir(C, sub, db)) != 0 ||
-	    (status = cli_check_report_dir(C, sub_b, db)) != 0)
-		goto out;
 	if ((status = cli_write_report(C, sub, db, &ra, &ma, !a.no_plots, &id_a, note_a,
 				       sizeof note_a)) != 0)
 		goto out;

@@ -63,7 +63,10 @@ int cmd_run(int argc, char **argv)
 		snprintf(dir, sizeof dir, "%s", a.dir);
 	else
 		snprintf(dir, sizeof dir, "out/%s", sc.name);
-	if ((rc = cli_check_out_dir(C, dir)) != 0) {
+	char db_path[4200];
+	snprintf(db_path, sizeof db_path, "%s/results.db", dir);
+	if ((rc = cli_check_out_dir(C, dir)) != 0 ||
+	    (rc = cli_check_report_dir(C, dir, db_path)) != 0) {
 		scenario_release(&sc);
 		return rc;
 	}

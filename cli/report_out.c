@@ -154,12 +154,18 @@ int cli_check_out_dir(const char *cmd, const char *dir)
 {
 	char buf[4096];
 	struct stat st;
-	if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+	size_t n = strlen(dir);
+	if (n == 0)
+		return cli_usage_error(cmd, "-o: expected the name of a folder, got \"\"");
+	if (n >= sizeof buf)
 		return cli_usage_error(cmd, "%s: the output folder's name is too long", dir);
+	memcpy(buf, dir, n + 1);
+	while (n > 1 && buf[n - 1] == '/')   /* "out/" is "out" */
+		buf[--n] = '\0';
 	/* The folder itself, else its nearest existing parent, which it will be made in. */
-	for (;;) {
+	for (int first = 1;; first = 0) {
 		if (stat(buf, &st) == 0) {
-			if (!S_ISDIR(st.st_mode) && strcmp(buf, dir) == 0)
+			if (!S_ISDIR(st.st_mode) && first)
 				return cli_usage_error(cmd, "%s is a file, not a folder (-o names the "
 						       "folder to write into)", dir);
 			if (!S_ISDIR(st.st_mode))
@@ -172,18 +178,17 @@ int cli_check_out_dir(const char *cmd, const char *dir)
 		}
 		if (errno != ENOENT && errno != ENOTDIR)   /* ENOTDIR: a parent is a file */
 			return cli_usage_error(cmd, "%s: %s", buf, strerror(errno));
+		if (errno == ENOENT && lstat(buf, &st) == 0)
+			return cli_usage_error(cmd, "%s: %s is a symbolic link to nothing", dir, buf);
 		char *slash = strrchr(buf, '/');
-		while (slash && slash > buf && slash[1] == '\0') {   /* "out/" */
-			*slash = '\0';
-			slash = strrchr(buf, '/');
-		}
-		if (!slash) {
+		if (!slash)
 			snprintf(buf, sizeof buf, ".");
-		} else if (slash == buf) {
-			buf[1] = '\0';                                  /* "/x": the root */
-		} else {
+		else if (slash == buf)
+			buf[1] = '\0';                          /* "/x": the root */
+		else
 			*slash = '\0';
-		}
+		for (n = strlen(buf); n > 1 && buf[n - 1] == '/';)   /* "a//b" */
+			buf[--n] = '\0';
 	}
 }
 
@@ -199,22 +204,42 @@ static const struct {
 	{ "events.csv", report_events_csv },
 };
 
-int cli_check_report_dir(const char *cmd, const char *dir, const char *db_path)
+/* Whether dir/name is a folder: then the file of that name cannot be renamed into place. */
+static int folder_in_the_way(const char *cmd, const char *dir, const char *name)
 {
 	char path[4200];
 	struct stat st;
-	/* A folder where a file goes would fail its rename after the database took the run. */
-	for (size_t i = 0; i <= sizeof csvs / sizeof csvs[0]; i++) {
-		const char *name = i < sizeof csvs / sizeof csvs[0] ? csvs[i].name : "report.md";
-		snprintf(path, sizeof path, "%s/%s", dir, name);
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			return cli_usage_error(cmd, "%s is a folder where capsim writes its %s; "
-					       "nothing was written", path, name);
-	}
-	if (stat(db_path, &st) == 0 && !S_ISREG(st.st_mode))
-		return cli_usage_error(cmd, "%s is not a file: capsim keeps its runs' database "
-				       "there; nothing was written", db_path);
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return cli_usage_error(cmd, "%s is a folder where capsim writes its %s; nothing "
+				       "was written", path, name);
 	return 0;
+}
+
+int cli_check_report_dir(const char *cmd, const char *dir, const char *db_path)
+{
+	struct stat st;
+	char name[64];
+	int rc = 0;
+	/* Every file cli_write_report writes: a folder in the way of one would fail its rename
+	 * after the database took the run. */
+	for (size_t i = 0; rc == 0 && i < sizeof csvs / sizeof csvs[0]; i++)
+		rc = folder_in_the_way(cmd, dir, csvs[i].name);
+	for (int i = 0; rc == 0 && i < REPORT_NPLOTS; i++) {
+		static const char *const ext[] = { ".gp", ".png" };
+		for (int e = 0; rc == 0 && e < 2; e++) {
+			snprintf(name, sizeof name, "%s%s", report_plot_names[i], ext[e]);
+			rc = folder_in_the_way(cmd, dir, name);
+		}
+	}
+	if (rc == 0)
+		rc = folder_in_the_way(cmd, dir, "cost_daily.csv");
+	if (rc == 0)
+		rc = folder_in_the_way(cmd, dir, "report.md");
+	if (rc == 0 && stat(db_path, &st) == 0 && !S_ISREG(st.st_mode))
+		rc = cli_usage_error(cmd, "%s is not a file: capsim keeps its runs' database "
+				     "there; nothing was written", db_path);
+	return rc;
 }
 
 int cli_plots_drawn(int rc, const char *msg, char *note, size_t notelen)

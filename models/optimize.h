@@ -88,7 +88,8 @@ enum opt_role {
 	OPT_AS_WRITTEN               /* the scenario's own purchase blocks, reservations, plans */
 };
 
-/* The targets, in the order they are checked; OPT_FEASIBLE when all hold. */
+/* The targets, in the order they are judged (opt_check_targets: a target missed outright
+ * binds before an earlier one that is only uncertain); OPT_FEASIBLE when all hold. */
 enum opt_constraint {
 	OPT_FEASIBLE,
 	OPT_AVAILABILITY,            /* availability's ci95_low below the SLO (not met) */

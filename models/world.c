@@ -708,11 +708,12 @@ static void terminate(struct pool *p, int slot, int by_provider, double now)
 		}
 	}
 	in->state = INST_FREE;
-	if (in->ready + p->warmup >= p->as.hold_in_until) {
-		/* It may have been the last to finish warming up: find the new last. */
+	if (in->ready > 0 && in->ready + p->warmup >= p->as.hold_in_until) {
+		/* It may have been the last to finish warming up: find the new last (the starting
+		 * fleet, ready at 0, never warms up). */
 		p->as.hold_in_until = -INFINITY;
 		for (int i = 0; i < p->used; i++)
-			if (p->inst[i].state != INST_FREE &&
+			if (p->inst[i].state != INST_FREE && p->inst[i].ready > 0 &&
 			    p->inst[i].ready + p->warmup > p->as.hold_in_until)
 				p->as.hold_in_until = p->inst[i].ready + p->warmup;
 	}
@@ -2367,6 +2368,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 			p->nservice++;
 			p->warm_from = 0;
 		}
+		p->as.hold_in_until = -INFINITY;   /* nothing of the starting fleet warms up */
 		for (size_t j = 0; j < p->nspools; j++) {
 			double rate = p->buy->reclaims.rate_per_month;
 			if (!(rate > 0))

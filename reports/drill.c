@@ -533,7 +533,10 @@ static int add_strategy(cJSON *arr, const struct drill_run *dr)
 	char seed[24];
 	snprintf(seed, sizeof seed, "%" PRIu64, dr->run->seed);
 	cJSON *raw = cJSON_CreateRaw(seed);
-	return raw && cJSON_ReplaceItemInObject(run, "seed", raw);
+	if (raw && cJSON_ReplaceItemInObject(run, "seed", raw))
+		return 1;
+	cJSON_Delete(raw);
+	return 0;
 }
 
 char *report_drill_json(const struct drill *d)

@@ -86,9 +86,11 @@ int report_markdown(const struct run_result *r, const struct run_meta *m, const 
 	/* The name inside a code span; scenario names are letters, digits, '.', '_' and '-',
 	 * but a backtick or line break must not end the span or the heading anyway. */
 	char title[256];
-	int at = snprintf(title, sizeof title, "capsim %s: `", m->command ? m->command : "run");
-	snprintf(title + at, sizeof title - (size_t)at, "%s`%s%s", r->sc->name,
-		 m->part ? ", " : "", m->part ? m->part : "");
+	const char *command = m && m->command ? m->command : "run";
+	const char *part = m ? m->part : NULL;
+	int at = snprintf(title, sizeof title, "capsim %s: `", command);
+	snprintf(title + at, sizeof title - (size_t)at, "%s`%s%s", r->sc->name, part ? ", " : "",
+		 part ? part : "");
 	for (char *c = title + at; *c; c++)
 		if ((*c == '`' && c != title + at + strlen(r->sc->name)) || *c == '\n' ||
 		    *c == '\r')

@@ -316,8 +316,9 @@ double report_unshown_monthly(const struct run_result *r, char *what, size_t len
 	for (size_t i = 0; i < sizeof part / sizeof part[0]; i++) {
 		if (!(part[i].usd > 0))
 			continue;
-		size_t n = strlen(what);
-		snprintf(what + n, len - n, "%s%s", n ? " and " : "", part[i].name);
+		size_t n = len ? strlen(what) : 0;
+		if (n + 1 < len)
+			snprintf(what + n, len - n, "%s%s", n ? " and " : "", part[i].name);
 		sum += part[i].usd;
 	}
 	return round(sum * 100) / 100;

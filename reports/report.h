@@ -226,7 +226,7 @@ void report_gp_ts_rows(FILE *f, const struct run_result *r, size_t first, size_t
 /* USD a month of r's costs that the cost plots draw no curve for: unused commitments and the
  * DR strategy's data, each counted from a cent a month; what gets their names ("DR data",
  * "unused commitments and DR data", "" for none). Rounded to cents. */
-double report_unshown_monthly(const struct run_result *r, char *what, size_t len);
+double report_unshown_monthly(const struct run_result *r, char *what, size_t len);   /* what may be NULL when len is 0 */
 
 /* The lines every script starts with: a comment naming the script NAME.gp, what it draws and
  * the scenario; the PNG terminal (pngcairo when gnuplot has it, else png) at 1200x800 drawing

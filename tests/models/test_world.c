@@ -234,6 +234,37 @@ Test(world, no_scale_in_before_the_last_launch_has_warmed_up)
 	cr_assert_float_eq(held, 3960, 1e-9, "warm-up 1 h: first scale-in at %g s", held);
 }
 
+/* The starting fleet is in service at t = 0 and does not warm up: 30 instances of 100 req/s
+ * for 100 req/s (target 0.6 recommends ceil(30 × (100/3000) / 0.6) = 2) scale in as soon as
+ * the 300 s stabilisation window allows, though `warmup` is 1 h. The first evaluation is at
+ * t = 60 and the window then holds only 2s, so the scale-in comes within the first 6 minutes,
+ * not after the hour. */
+Test(world, the_starting_fleet_does_not_hold_scale_in)
+{
+	const char *json =
+		"{ \"name\": \"start\", \"version\": 1, \"horizon\": \"6h\", \"step\": \"1m\","
+		"  \"traffic\": { \"base_rate\": 100 },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\","
+		"    \"capacity_rps\": 100, \"boot_time\": { \"median\": \"2m\", \"p95\": \"2m\" },"
+		"    \"autoscaling\": { \"min\": 1, \"max\": 40, \"desired\": 30,"
+		"      \"target_tracking\": { \"target\": 0.6, \"warmup\": \"1h\" } } } ] }";
+	struct scenario sc;
+	parse(json, NULL, &sc);
+	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	double at = INFINITY;
+	for (size_t i = 0; i < r.nevents && at == INFINITY; i++)
+		if (strcmp(r.events[i].kind, "scale_in") == 0)
+			at = r.events[i].time;
+	cr_assert(at <= 360, "first scale-in at %g s", at);
+	run_result_release(&r);
+	scenario_release(&sc);
+}
+
 /* One tier "api" of 100 requests/s per instance in one region, booting in exactly 2 minutes,
  * with target tracking at 0.5 evaluated every minute on the step before (no metric delay, no
  * warm-up); `rate` requests/s over `horizon`; `bounds` the autoscaling's other keys. */

@@ -834,3 +834,35 @@ Test(plot, a_missing_folder_is_eio)
 	cr_assert_eq(report_plot_render("/nonexistent-capsim", err, sizeof err), CAPSIM_EIO);
 	cr_assert_str_eq(err, "/nonexistent-capsim: No such file or directory");
 }
+
+/* The fake run's $50 of unused commitments over its 3 days are 50 × 730 / 72 = 506.94 USD a
+ * month (rounded to cents), named; with no room for the names (len 0, what NULL) the sum is
+ * the same and nothing is written. */
+Test(plot, unshown_monthly_names_its_parts_and_takes_no_buffer)
+{
+	struct fake f;
+	fake_init(&f);
+	char what[64];
+	cr_assert_float_eq(report_unshown_monthly(&f.r, what, sizeof what), 506.94, 1e-9);
+	cr_assert_str_eq(what, "unused commitments");
+	cr_assert_float_eq(report_unshown_monthly(&f.r, NULL, 0), 506.94, 1e-9);
+	char tiny[4] = "xyz";
+	cr_assert_float_eq(report_unshown_monthly(&f.r, tiny, 1), 506.94, 1e-9);
+	cr_assert_str_eq(tiny, "");
+	fake_release(&f);
+}
+
+/* report.md without a run_meta (documented as allowed): titled as a plain run. */
+Test(plot, report_md_without_meta_is_a_plain_runs_page)
+{
+	struct fake f;
+	fake_init(&f);
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "report.md");
+	cr_assert_eq(report_markdown(&f.r, NULL, dir, 0, NULL, 0), 0);
+	char *text = fake_slurp(path, NULL);
+	cr_assert(strncmp(text, "# capsim run: `shop`\n", 21) == 0, "%.60s", text);
+	free(text);
+	free(path);
+	fake_release(&f);
+	fake_rmtree(dir);
+}
