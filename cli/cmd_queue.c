@@ -439,8 +439,9 @@ static void print_text(const struct queue_args *a, const struct answer *ans)
 	printf("  service time   %s mean (%g req/s per server), cs2 %g; arrivals ca2 %g\n",
 	       dur(a->service_time, b1), 1.0 / a->service_time, a->cs2, a->ca2);
 	printf("  servers        %.0f%s\n", ans->model.servers,
-	       a->servers ? "" : a->target_p > 0 && a->target_wait_prob > 0
-	       ? "  (sized to meet both targets below)" : "  (sized to meet the target below)");
+	       a->servers ? "" : a->target_p > 0 && a->target_wait_prob > 0 ?
+	       (ans->infeasible ? "  (sized to meet the wait target; none meets the other)" :
+		"  (sized to meet both targets below)") : "  (sized to meet the target below)");
 	printf("  offered load   %.4g erlangs\n\n", r->offered_load);
 
 	if (!ans->stable) {

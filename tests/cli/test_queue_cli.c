@@ -146,6 +146,22 @@ Test(queue_cli, sizing_for_two_targets_meets_both)
 	cli_result_release(&r);
 }
 
+/* A percentile target no count can meet (p99 <= 50 ms when the service time's own p99 is
+ * 100 ms × ln 100 = 460 ms) beside a wait target that can be: the table is for the wait
+ * target's count and says the other is not met, rather than "both targets". */
+Test(queue_cli, an_unreachable_target_beside_a_reachable_one_is_not_called_met)
+{
+	const char *argv[] = { "queue", "--arrival-rate", "100", "--service-time", "100ms",
+			       "--target-p99", "50ms", "--target-wait-prob", "0.1", NULL };
+	struct cli_result r;
+	run_capsim(argv, &r);
+	cr_expect(strstr(r.out, "(sized to meet the wait target; none meets the other)"), "%s",
+		  r.out);
+	cr_expect(!strstr(r.out, "both targets"), "%s", r.out);
+	cr_expect(strstr(r.out, "no server count gives"), "%s", r.out);
+	cli_result_release(&r);
+}
+
 /* The simulated object's interval named `key`, checked to lie inside [lo, hi]. */
 static void assert_interval_within(const cJSON *sim, const char *key, double lo, double hi)
 {
