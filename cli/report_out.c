@@ -37,12 +37,19 @@ void cli_scenario_notes(const char *cmd, const struct scenario *sc, double bucke
 	char notes[2048];
 	if (quiet)
 		return;
-	/* Buckets are whole steps (models/world.c rounds up). */
+	/* Buckets are whole steps (models/world.c rounds up), and at most the whole horizon. */
 	double steps = bucket > 0 ? ceil(bucket / sc->step - 1e-9) : 0;
-	if (bucket > 0 && (steps < 1 || fabs(steps * sc->step - bucket) > 1e-9 * bucket))
+	double nsteps = round(sc->horizon / sc->step);
+	if (steps < 1)
+		steps = 1;
+	if (bucket > 0 && steps > nsteps)
+		fprintf(stderr, "capsim %s: note: --bucket %g s is longer than %s's horizon: the "
+			"time series use one bucket of %g s\n", cmd, bucket, sc->name,
+			nsteps * sc->step);
+	else if (bucket > 0 && fabs(steps * sc->step - bucket) > 1e-9 * bucket)
 		fprintf(stderr, "capsim %s: note: --bucket %g s is not a whole number of %s's "
 			"steps (%g s): the time series use %g s\n", cmd, bucket, sc->name, sc->step,
-			(steps < 1 ? 1 : steps) * sc->step);
+			steps * sc->step);
 	if (!quiet && scenario_network_notes(sc, notes, sizeof notes))
 		fputs(notes, stderr);
 	if (!quiet && scenario_value_notes(sc, notes, sizeof notes))

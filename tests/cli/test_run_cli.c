@@ -507,6 +507,18 @@ Test(run_cli, a_bucket_that_is_not_whole_steps_gets_a_note)
 	}
 	cr_expect_eq(first, 120, "first bucket after 0 starts at %g s", first);
 	free(csv);
+
+	/* Longer than the 30-day horizon: one bucket of 2,592,000 s, said so; every row at 0. */
+	const char *longer[] = { "run", "scenarios/minimal.json", "-o", dir, "--reps", "2",
+				 "--bucket", "100d", "--no-plots", NULL };
+	run_ok(longer, &r);
+	cr_expect(strstr(r.err, "longer than minimal's horizon: the time series use one bucket "
+			 "of 2.592e+06 s"), "%s", r.err);
+	cli_result_release(&r);
+	csv = cli_read_file(path, NULL);
+	for (const char *line = strchr(csv, '\n'); line && line[1]; line = strchr(line + 1, '\n'))
+		cr_expect_eq(strtod(line + 1, NULL), 0, "%.40s", line + 1);
+	free(csv);
 }
 
 Test(run_cli, without_gnuplot_the_run_succeeds_and_says_how_to_draw_later)
