@@ -87,13 +87,13 @@ int cmd_compare(int argc, char **argv)
 	else
 		snprintf(dir, sizeof dir, "out/compare-%s-%s", sa.name, sb.name);
 	/* The folder, and both runs' report folders, before anything is simulated. */
-	char side[2][4200], db0[4200];
+	char side[2][4200], db[4200];
 	snprintf(side[0], sizeof side[0], "%s/a", dir);
 	snprintf(side[1], sizeof side[1], "%s/b", dir);
-	snprintf(db0, sizeof db0, "%s/results.db", dir);
+	snprintf(db, sizeof db, "%s/results.db", dir);
 	if ((rc = cli_check_out_dir(C, dir)) != 0 ||
-	    (rc = cli_check_report_dir(C, side[0], db0)) != 0 ||
-	    (rc = cli_check_report_dir(C, side[1], db0)) != 0) {
+	    (rc = cli_check_report_dir(C, side[0], db)) != 0 ||
+	    (rc = cli_check_report_dir(C, side[1], db)) != 0) {
 		scenario_release(&sa);
 		scenario_release(&sb);
 		return rc;
@@ -139,7 +139,7 @@ int cmd_compare(int argc, char **argv)
 	}
 
 	/* Each run's report, both in one database, then the comparison. */
-	char sub[4200], db[4200], path[4200], note_a[1024], note_b[1024], msg[1024];
+	char path[4200], note_a[1024], note_b[1024], msg[1024];
 	int64_t id_a = 0, id_b = 0;
 	struct run_meta ma = {
 		.scenario_path = a.file, .scenario_sha256 = sha_a, .args = args,
@@ -157,15 +157,11 @@ int cmd_compare(int argc, char **argv)
 			strerror(errno));
 		goto out;
 	}
-	snprintf(db, sizeof db, "%s/results.db", dir);
 	/* Both folders were checked before the simulations (cli_write_report checks again). */
-	snprintf(sub, sizeof sub, "%s/a", dir);
-	char sub_b[4200];
-	snprintf(sub_b, sizeof sub_b, "%s/b", dir);
-	if ((status = cli_write_report(C, sub, db, &ra, &ma, !a.no_plots, &id_a, note_a,
+	if ((status = cli_write_report(C, side[0], db, &ra, &ma, !a.no_plots, &id_a, note_a,
 				       sizeof note_a)) != 0)
 		goto out;
-	if ((status = cli_write_report(C, sub_b, db, &rb, &mb, !a.no_plots, &id_b, note_b,
+	if ((status = cli_write_report(C, side[1], db, &rb, &mb, !a.no_plots, &id_b, note_b,
 				       sizeof note_b)) != 0)
 		goto out;
 	status = EXIT_FAIL;

@@ -104,14 +104,13 @@ int cmd_run(int argc, char **argv)
 	}
 	res.threads = o.threads;
 
-	char path[4200], note[1024];
+	char note[1024];
 	struct run_meta meta = {
 		.scenario_path = a.file, .scenario_sha256 = sha, .args = args,
 		.version = CAPSIM_VERSION, .started = started, .elapsed = elapsed,
 	};
 	int64_t run_id = 0;
-	snprintf(path, sizeof path, "%s/results.db", dir);
-	if ((status = cli_write_report(C, dir, path, &res, &meta, !a.no_plots, &run_id, note,
+	if ((status = cli_write_report(C, dir, db_path, &res, &meta, !a.no_plots, &run_id, note,
 				       sizeof note)) != 0)
 		goto out;
 	const char *plots_note = note[0] ? note : NULL;

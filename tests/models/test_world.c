@@ -184,6 +184,15 @@ Test(world, step_increase_met_after_evaluation_and_boot)
 	rmdir(dir);
 }
 
+/* The time of replication 0's first scale_in event, or INFINITY. */
+static double first_scale_in_of(const struct run_result *r)
+{
+	for (size_t i = 0; i < r->nevents; i++)
+		if (strcmp(r->events[i].kind, "scale_in") == 0)
+			return r->events[i].time;
+	return INFINITY;
+}
+
 /* The first scale_in of replication 0 of the step-down scenario below with target tracking's
  * `warmup` set to `warmup`. */
 static double first_scale_in(const char *warmup)
@@ -209,10 +218,7 @@ static double first_scale_in(const char *warmup)
 	struct run_options o = { .seed = 3, .reps = 1, .threads = 1 };
 	struct run_result r;
 	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
-	double at = INFINITY;
-	for (size_t i = 0; i < r.nevents && at == INFINITY; i++)
-		if (strcmp(r.events[i].kind, "scale_in") == 0)
-			at = r.events[i].time;
+	double at = first_scale_in_of(&r);
 	run_result_release(&r);
 	scenario_release(&sc);
 	unlink(csv);
@@ -256,10 +262,7 @@ Test(world, the_starting_fleet_does_not_hold_scale_in)
 	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
 	struct run_result r;
 	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
-	double at = INFINITY;
-	for (size_t i = 0; i < r.nevents && at == INFINITY; i++)
-		if (strcmp(r.events[i].kind, "scale_in") == 0)
-			at = r.events[i].time;
+	double at = first_scale_in_of(&r);
 	cr_assert(at <= 360, "first scale-in at %g s", at);
 	run_result_release(&r);
 	scenario_release(&sc);
