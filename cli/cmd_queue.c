@@ -57,6 +57,9 @@ const char cmd_queue_usage[] =
 	"A utilisation rho = L*S/C at or above 1 is reported as unstable: the queue grows\n"
 	"without bound and no waiting time exists.\n"
 	"\n"
+	"Exit status: 0; 2 for a bad argument; 3 when a sizing target can be met by no server\n"
+	"count (the service time's own percentile is above it).\n"
+	"\n"
 	"example: capsim queue --servers 10 --arrival-rate 90 --service-time 100ms --simulate 200000\n";
 
 #define MAX_PCT QSIM_MAX_PERCENTILES
@@ -535,7 +538,7 @@ int cmd_queue(int argc, char **argv)
 		fprintf(stderr, "capsim queue: no server count gives %s <= %s: the service time "
 			"alone exceeds it at that percentile\n", label, dur(a.target, b));
 		free(ans);
-		return EXIT_FAIL;
+		return EXIT_INFEASIBLE;
 	}
 	if (rc) {
 		fprintf(stderr, "capsim queue: %s\n", capsim_strerror(rc));
@@ -552,6 +555,7 @@ int cmd_queue(int argc, char **argv)
 		fprintf(stderr, "capsim queue: %s\n", capsim_strerror(rc));
 		return EXIT_FAIL;
 	}
-	/* An unmeetable target is an answer, printed above, but not a success for scripts. */
-	return infeasible ? EXIT_FAIL : EXIT_OK;
+	/* An unmeetable target is an answer, printed above, but not a success for scripts: the
+	 * status optimize gives when nothing meets the targets. */
+	return infeasible ? EXIT_INFEASIBLE : EXIT_OK;
 }

@@ -159,6 +159,20 @@ Test(queue_cli, an_unreachable_target_beside_a_reachable_one_is_not_called_met)
 		  r.out);
 	cr_expect(!strstr(r.out, "both targets"), "%s", r.out);
 	cr_expect(strstr(r.out, "no server count gives"), "%s", r.out);
+	cr_expect_eq(r.status, 3, "an unmeetable target exits 3, as optimize does: %d", r.status);
+	cli_result_release(&r);
+}
+
+/* The same unreachable target alone (p99 <= 50 ms, the service time's own p99 460 ms): no
+ * table to print, a one-line reason and the status optimize gives an unmeetable target. */
+Test(queue_cli, an_unreachable_target_alone_exits_3)
+{
+	const char *argv[] = { "queue", "--arrival-rate", "100", "--service-time", "100ms",
+			       "--target-p99", "50ms", NULL };
+	struct cli_result r;
+	run_capsim(argv, &r);
+	cr_expect_eq(r.status, 3, "exit %d: %s", r.status, r.err);
+	cr_expect(strstr(r.err, "no server count gives p99 <= 50"), "%s", r.err);
 	cli_result_release(&r);
 }
 
