@@ -938,6 +938,16 @@ static int add_mix(cJSON *o, const struct opt_result *r, const struct opt_candid
 	return 1;
 }
 
+/* Whether the commitment's saving pays its fee back over the simulated usage: JSON has no
+ * infinity, so breakeven_months is null both when it never does (Inf) and when it was not
+ * measured (NaN); this tells the two apart (false and null). */
+static int add_pays_back(cJSON *o, double breakeven_months)
+{
+	if (isnan(breakeven_months))
+		return cJSON_AddNullToObject(o, "pays_back") != NULL;
+	return cJSON_AddBoolToObject(o, "pays_back", isfinite(breakeven_months)) != NULL;
+}
+
 static int add_commitments(cJSON *o, const struct opt_result *r, size_t i)
 {
 	const struct scenario *sc = r->sc;
@@ -978,7 +988,8 @@ static int add_commitments(cJSON *o, const struct opt_result *r, size_t i)
 		     add_num(y, "usd_hourly", e->usd_hourly) &&
 		     add_num(y, "utilization", e->utilization) &&
 		     add_num(y, "coverage", e->coverage) &&
-		     add_num(y, "breakeven_months", e->breakeven_months);
+		     add_num(y, "breakeven_months", e->breakeven_months) &&
+		     add_pays_back(y, e->breakeven_months);
 	}
 	free(a);
 	return ok;

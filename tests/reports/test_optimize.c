@@ -719,6 +719,7 @@ Test(report_optimize, json_parses_back_with_the_plan_and_every_candidate)
 	cr_expect_float_eq(num(ri, "usd_hourly"), 0.18, 1e-12);
 	cr_expect_eq(num(ri, "utilization"), 0.9);
 	cr_expect_eq(num(ri, "breakeven_months"), 7.5);
+	cr_expect(cJSON_IsTrue(get(ri, "pays_back")), "a finite break-even pays back");
 	cr_expect_eq(num(cm, "ri_coverage"), 0.4);
 	const cJSON *sp = cJSON_GetArrayItem(get(cm, "savings_plans"), 0);
 	cr_assert_not_null(sp);
@@ -772,6 +773,30 @@ Test(report_optimize, json_parses_back_with_the_plan_and_every_candidate)
 	cr_expect_eq(num(c4, "savings_plan_usd_hourly"), 0.5);
 	cr_expect(cJSON_IsTrue(get(cJSON_GetArrayItem(cands, 1), "recommended")));
 	cr_expect(cJSON_IsFalse(get(c4, "recommended")));
+	cJSON_Delete(root);
+	free(js);
+}
+
+/* JSON has no infinity: a commitment the usage never pays back (break-even Inf) and one whose
+ * break-even was not measured (NaN) both print breakeven_months null, and pays_back tells
+ * them apart (false, null). */
+Test(report_optimize, json_tells_never_paid_back_from_unmeasured)
+{
+	struct hand h;
+	hand_init(&h);
+	h.ri[0].breakeven_months = NAN;
+	h.c[1].commit.sp_breakeven_months = INFINITY;
+	char *js = report_optimize_json(&h.r, NULL);
+	cr_assert_not_null(js);
+	cJSON *root = cJSON_Parse(js);
+	cr_assert_not_null(root, "%s", js);
+	const cJSON *cm = get(get(root, "recommendation"), "commitments");
+	const cJSON *ri = cJSON_GetArrayItem(get(cm, "reservations"), 0);
+	const cJSON *sp = cJSON_GetArrayItem(get(cm, "savings_plans"), 0);
+	cr_assert(ri && sp);
+	cr_expect(cJSON_IsNull(get(ri, "breakeven_months")) && cJSON_IsNull(get(ri, "pays_back")));
+	cr_expect(cJSON_IsNull(get(sp, "breakeven_months")));
+	cr_expect(cJSON_IsFalse(get(sp, "pays_back")), "never paid back is false, not null");
 	cJSON_Delete(root);
 	free(js);
 }
