@@ -20,7 +20,7 @@
 
 /* One figure of both runs. */
 struct compare_row {
-	char name[80];         /* the metric's name (models/run.h), e.g. "cost_monthly" */
+	char name[RUN_METRIC_NAME_MAX]; /* the metric's name (models/run.h), e.g. "cost_monthly" */
 	char unit[16];
 	struct run_stat a, b;  /* each run's own statistics */
 	struct ci diff;        /* mean of B − A over the pairs and its 95% interval (both ends

@@ -54,7 +54,7 @@ void run_result_release(struct run_result *r)
 
 /* A metric being accumulated: one value per replication, for the mean, CI and percentiles. */
 struct acc_metric {
-	char name[80];
+	char name[RUN_METRIC_NAME_MAX];
 	char unit[16];
 	double lo, hi;         /* the figure's range, for clipping its interval */
 	double *v;             /* [reps] */

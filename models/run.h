@@ -26,9 +26,18 @@ struct run_stat {
 	double p5, p50, p95;   /* percentiles of the per-replication values (type 7) */
 };
 
+/* Room for the longest metric name, "ri_breakeven_saving.TYPE.REGION" with two names of
+ * SCENARIO_NAME_MAX: a cut name could fall on another's (two long tier names sharing their
+ * first 60 characters) or miss its lookup. */
+#define RUN_METRIC_NAME_MAX (32 + 2 * SCENARIO_NAME_MAX + 24)
+
+/* Room for an event's words with three names in them: a spot reclaim's "pool TYPE in
+ * REGION/ZONE: ..." (events are kept for the first replication only, at most RUN_MAX_EVENTS). */
+#define RUN_EVENT_DETAIL_MAX (3 * SCENARIO_NAME_MAX + 80)
+
 /* A summary metric: one row of summary.csv. */
 struct run_metric {
-	char name[80];         /* e.g. "availability", "cost_monthly", "utilization.web.eu-west-1" */
+	char name[RUN_METRIC_NAME_MAX]; /* e.g. "availability", "utilization.web.eu-west-1" */
 	char unit[16];         /* e.g. "fraction", "USD", "s", "requests", "instances" */
 	struct run_stat stat;
 };
@@ -84,7 +93,7 @@ struct run_event {
 	long tier;             /* index into scenario.tiers, -1 when not about one */
 	char kind[24];         /* e.g. "scale_out", "scale_in", "slo_breach_start" */
 	double value;          /* the kind's figure (new desired count, failed requests, ...) */
-	char detail[96];       /* a few words for humans */
+	char detail[RUN_EVENT_DETAIL_MAX]; /* a few words for humans */
 };
 
 /* The whole bill of one month across replications (bill.csv). */

@@ -892,7 +892,7 @@ static void on_reclaim(struct engine *eng, struct event *ev, void *ctx)
 	w->out->scalar[W_RECLAIMS_HIT] += k > 0;
 	if (w->sh->record_events && w->rep == 0) {
 		const struct scenario_region *reg = &w->sc->regions[p->def->region];
-		char d[192];
+		char d[RUN_EVENT_DETAIL_MAX];
 		snprintf(d, sizeof d, "pool %s in %s/%s: %d of %d spot instances, no launches "
 			 "for %.0f s", w->sc->instance_types[s->type].name, reg->name,
 			 reg->zones[s->zone], k, n, rc_spec->unavailable);
@@ -1139,7 +1139,7 @@ static int report_outages(struct world *w)
 		out->rpo[out->nrto] = o->rpo;
 		out->outage_pct[out->nrto] = o->served > 0 ? o->served_pct / o->served : -1;
 		out->rto_full[out->nrto++] = full;
-		char name[160], d[512], rpo[64] = "";
+		char name[2 * SCENARIO_NAME_MAX + 16], d[RUN_EVENT_DETAIL_MAX], rpo[64] = "";
 		outage_name(w, o, name, sizeof name);
 		if (o->rpo >= 0)
 			snprintf(rpo, sizeof rpo, "; RPO %.3g s (%.0f writes)", o->rpo,

@@ -57,7 +57,7 @@ static void row(FILE *out, const struct compare_row *r, const char *label)
 		snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
 	}
 	if (strlen(label) > 22) {
-		report_line(out, "%s", label);
+		report_label_line(out, label);
 		label = "";
 	}
 	report_line(out, "%-22s %12s %12s %12s  %-*s %s", label, a, b, d, report_pad(ci, 26), ci,
@@ -70,7 +70,7 @@ static const struct compare_row *find(const struct report_compare *c, const char
 
 static const struct compare_row *find(const struct report_compare *c, const char *fmt, ...)
 {
-	char name[96];
+	char name[RUN_METRIC_NAME_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(name, sizeof name, fmt, ap);
@@ -115,7 +115,7 @@ static void cost_parts(FILE *out, const struct report_compare *c, const char *ki
 			if (strncmp(c->rows[i].name, prefix, n) != 0 ||
 			    has_part(c->a->sc, kind, name) == only_b)
 				continue;
-			char label[128];
+			char label[RUN_METRIC_NAME_MAX];
 			snprintf(label, sizeof label, "%s%s", indent, name);
 			row(out, &c->rows[i], label);
 		}
@@ -151,7 +151,7 @@ static void latency_target_row(FILE *out, const char *label, const struct report
 int report_compare_text(const struct report_compare *c, FILE *out)
 {
 	const struct scenario *sa = c->a->sc, *sb = c->b->sc;
-	char ha[64], hb[64], name[64], label[96];
+	char ha[64], hb[64], name[64], label[RUN_METRIC_NAME_MAX];
 	fmt_horizon(ha, sizeof ha, sa);
 	fmt_horizon(hb, sizeof hb, sb);
 	fprintf(out, "A          %s (%s), %s\n", sa->name, c->path_a, ha);

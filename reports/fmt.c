@@ -136,7 +136,7 @@ const char *report_latency_verdict(const struct run_result *r, const char *name,
 		return "uncertain";
 	const char *v = report_verdict(&m->stat, target, 0);
 	for (size_t g = 0; g < r->sc->nregions; g++) {
-		char rn[160];
+		char rn[RUN_METRIC_NAME_MAX];
 		snprintf(rn, sizeof rn, "%s.region.%s", name, r->sc->regions[g].name);
 		const struct run_metric *mg = run_find_metric(r, rn);
 		const char *vg = mg ? report_verdict(&mg->stat, target, 0) : "met";
@@ -164,6 +164,14 @@ void report_line(FILE *out, const char *fmt, ...)
 		buf[--n] = '\0';
 	fputs(buf, out);
 	fputc('\n', out);
+}
+
+void report_label_line(FILE *out, const char *label)
+{
+	size_t n = strlen(label);
+	while (n > 0 && label[n - 1] == ' ')
+		n--;
+	fprintf(out, "%.*s\n", (int)n, label);
 }
 
 void report_fmt_duration(char *buf, size_t len, double s)

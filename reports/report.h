@@ -73,6 +73,11 @@ double report_slo_percentile(const struct scenario *sc);
  * trailing blanks. */
 void report_line(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Prints a table row's label too long for its column on a line of its own, whole: the
+ * names in it (up to SCENARIO_NAME_MAX each) are what tells two rows apart, so it is never
+ * cut, even past REPORT_WIDTH. */
+void report_label_line(FILE *out, const char *label);
+
 /* How a metric's figures are written, from its unit (models/run.h's units). */
 enum report_style { REPORT_PCT, REPORT_USD, REPORT_SECONDS, REPORT_COUNT, REPORT_PLAIN };
 enum report_style report_style_of(const char *unit);

@@ -44,7 +44,7 @@ static void row_signed(FILE *out, const struct run_result *r, const char *name, 
 	/* A label longer than its column (long tier or region names) gets a line of its own,
 	 * the figures under it: cut, "utilization workers in eu-we" named no region. */
 	if (strlen(label) > 30) {
-		report_line(out, "%s", label);
+		report_label_line(out, label);
 		label = "";
 	}
 	report_line(out, "%-30s %13s  %-*s  %s", label, c.mean, report_pad(c.ci, 28), c.ci,
@@ -256,7 +256,7 @@ static int reservations_held(const struct scenario *sc, const char *type_region)
 	int held = 0;
 	for (size_t i = 0; i < sc->nreservations; i++) {
 		const struct scenario_reservation *rv = &sc->reservations[i];
-		char name[192];
+		char name[RUN_METRIC_NAME_MAX];
 		snprintf(name, sizeof name, "%s.%s", sc->instance_types[rv->instance_type].name,
 			 sc->regions[rv->region].name);
 		if (strcmp(name, type_region) == 0)
@@ -270,7 +270,7 @@ static int reservations_held(const struct scenario *sc, const char *type_region)
 static void failure_block(FILE *out, const struct run_result *r)
 {
 	const struct run_metric *m;
-	char a[32], b[32], note[160], label[128];
+	char a[32], b[32], note[160], label[RUN_METRIC_NAME_MAX];
 	if (run_find_metric(r, "outages") || run_find_metric(r, "rto")) {
 		fputc('\n', out);
 		row(out, r, "outages", "outages", "zone and region");
@@ -308,7 +308,7 @@ static void failure_block(FILE *out, const struct run_result *r)
 		/* "reserve 0" in every replication (usage all on spot, say) is no advice. */
 		if (r->metrics[i].stat.mean == 0 && r->metrics[i].stat.p95 == 0)
 			continue;
-		char saving[128];
+		char saving[RUN_METRIC_NAME_MAX];
 		snprintf(saving, sizeof saving, "ri_breakeven_saving.%s", n + 13);
 		if (first) {
 			fputc('\n', out);
@@ -334,7 +334,7 @@ static void failure_block(FILE *out, const struct run_result *r)
 int report_summary_text(const struct run_result *r, FILE *out)
 {
 	const struct scenario *sc = r->sc;
-	char a[96], b[96], note[160], label[128], name[128];
+	char a[96], b[96], note[160], label[RUN_METRIC_NAME_MAX], name[RUN_METRIC_NAME_MAX];
 	double pct = report_slo_percentile(sc);
 
 	report_line(out, "scenario   %s", sc->name);
@@ -371,7 +371,7 @@ int report_summary_text(const struct run_result *r, FILE *out)
 		row(out, r, "latency_network", "  round trips between regions", NULL);
 	/* Per region served (run.c gives them where each region serves its own users). */
 	for (size_t g = 0; m && g < sc->nregions; g++) {
-		char rn[160];
+		char rn[RUN_METRIC_NAME_MAX];
 		snprintf(rn, sizeof rn, "%s.region.%s", name, sc->regions[g].name);
 		const struct run_metric *mg = run_find_metric(r, rn);
 		if (!mg)
@@ -382,7 +382,7 @@ int report_summary_text(const struct run_result *r, FILE *out)
 			snprintf(note, sizeof note, "%s", report_verdict(&mg->stat, sc->slo.latency_target,
 								  0));
 		/* How much of it the round trips between regions are. */
-		char nn[160];
+		char nn[RUN_METRIC_NAME_MAX];
 		snprintf(nn, sizeof nn, "latency_network.region.%s", sc->regions[g].name);
 		const struct run_metric *net = run_find_metric(r, nn);
 		if (net && net->stat.mean > 0) {
@@ -455,7 +455,7 @@ int report_summary_text(const struct run_result *r, FILE *out)
 				 sc->regions[g].name);
 			/* A pool its policies held at the autoscaling max: demand beyond that
 			 * capacity went unserved however the policies were tuned. */
-			char at[192];
+			char at[RUN_METRIC_NAME_MAX];
 			snprintf(at, sizeof at, "at_max.%s.%s", sc->tiers[t].name,
 				 sc->regions[g].name);
 			const struct run_metric *am = run_find_metric(r, at);

@@ -356,6 +356,67 @@ Test(run_cli, json_prints_one_object_with_the_metrics)
 	cli_result_release(&r);
 }
 
+/* Names may be 100 characters long: two tiers whose names share their first 95 and a region
+ * of 100 give metric names of 12 + 100 + 1 + 100 = 213 characters ("utilization.T.R"). Each
+ * pool's row is its own in summary.csv (no two with one name), and the table names both
+ * tiers whole, so the rows can be told apart. Two fixed instances of price 0.1 per tier over
+ * one day: each tier costs 2 x 24 h x $0.1 = $4.80. */
+Test(run_cli, hundred_character_names_keep_every_metric_whole)
+{
+	char scen[PATH_MAX], out[PATH_MAX], path[PATH_MAX], t1[101], t2[101], reg[101], json[2048];
+	memset(t1, 't', 95);
+	memcpy(t1 + 95, "-web1", 6);
+	memcpy(t2, t1, 95);
+	memcpy(t2 + 95, "-web2", 6);
+	memset(reg, 'r', 100);
+	reg[100] = '\0';
+	snprintf(json, sizeof json,
+		 "{ \"name\": \"long\", \"version\": 1, \"horizon\": \"1d\",\n"
+		 "  \"traffic\": { \"base_rate\": 100 },\n"
+		 "  \"instance_types\": [ { \"name\": \"small\", \"vcpu\": 2, \"memory_gib\": 4,"
+		 " \"price_hourly\": 0.1 } ],\n"
+		 "  \"regions\": [ { \"name\": \"%s\", \"zones\": [\"a\"] } ],\n"
+		 "  \"tiers\": [\n"
+		 "    { \"name\": \"%s\", \"instance_type\": \"small\", \"service_time\": \"50ms\","
+		 " \"concurrency\": 4, \"calls\": \"%s\", \"autoscaling\": { \"min\": 2, \"max\": 2 } },\n"
+		 "    { \"name\": \"%s\", \"instance_type\": \"small\", \"service_time\": \"50ms\","
+		 " \"concurrency\": 4, \"autoscaling\": { \"min\": 2, \"max\": 2 } } ] }\n",
+		 reg, t1, t2, t2);
+	cli_join(scen, sizeof scen, dir, "long.json");
+	cli_write_file(scen, json, strlen(json));
+	cli_join(out, sizeof out, dir, "out");
+	const char *argv[] = { "run", scen, "-o", out, "--reps", "2", "--no-plots", NULL };
+	struct cli_result r;
+	run_ok(argv, &r);
+
+	cli_join(path, sizeof path, out, "summary.csv");
+	char *csv = cli_read_file(path, NULL);
+	char name[300];
+	for (int k = 0; k < 2; k++) {
+		snprintf(name, sizeof name, "utilization.%s.%s", k ? t2 : t1, reg);
+		cr_expect(strlen(name) == 213);
+		cr_expect(!isnan(cli_summary_mean(csv, name)), "no row %s", name);
+		snprintf(name, sizeof name, "cost.tier.%s", k ? t2 : t1);
+		cr_expect_float_eq(cli_summary_mean(csv, name), 4.8, 1e-9, "%s", name);
+	}
+	/* No metric name twice. */
+	for (const char *a = csv; (a = strchr(a, '\n')) && a[1]; a++) {
+		size_t n = strcspn(a + 1, ",");
+		for (const char *b = a + 1; (b = strchr(b, '\n')) && b[1]; b++)
+			cr_expect(!(strncmp(a + 1, b + 1, n) == 0 && b[1 + n] == ','),
+				  "%.*s twice", (int)n, a + 1);
+	}
+	free(csv);
+	char line[300];
+	for (int k = 0; k < 2; k++) {
+		snprintf(line, sizeof line, "\n  cost of tier %s\n", k ? t2 : t1);
+		cr_expect(strstr(r.out, line), "%s not whole in:\n%s", line, r.out);
+		snprintf(line, sizeof line, "\n  %s in %s\n", k ? t2 : t1, reg);
+		cr_expect(strstr(r.out, line), "%s not whole", line);
+	}
+	cli_result_release(&r);
+}
+
 Test(run_cli, a_scenario_mistake_exits_2_with_a_located_line_and_writes_nothing)
 {
 	/* Line 4 (counted by hand) holds the unknown key "burst" in traffic. */
