@@ -612,6 +612,12 @@ int qcache_eval_ln(struct qcache *q, long c, double rho, double ln_rho, struct q
 	return eval(q, c, rho, ln_rho, 0, out, ln_wait);
 }
 
+int qcache_eval_lnrho(struct qcache *q, long c, double rho, double ln_rho, struct qpoint *out)
+{
+	double ln_wait;
+	return eval(q, c, rho, ln_rho, 1, out, &ln_wait);
+}
+
 size_t qcache_tables_built(const struct qcache *q)
 {
 	return atomic_load(&((struct qcache *)q)->built);

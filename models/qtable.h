@@ -80,6 +80,11 @@ int qcache_eval(struct qcache *q, long c, double rho, struct qpoint *out);
 int qcache_eval_ln(struct qcache *q, long c, double rho, double ln_rho, struct qpoint *out,
 		   double *ln_wait);
 
+/* As qcache_eval, with ln rho given as for qcache_eval_ln (NAN when the caller has not got
+ * it): for a caller that needs C and the mean as well as the percentile, the simulation's
+ * step. Same returns. */
+int qcache_eval_lnrho(struct qcache *q, long c, double rho, double ln_rho, struct qpoint *out);
+
 /* The exact metrics, as the tables are built from (for tests and benchmarks). Same returns. */
 int qtable_exact(const struct qtable_family *f, long c, double rho, struct qpoint *out);
 

@@ -431,8 +431,9 @@ struct pool {
 	struct rng boot_rng, spot_rng, reclaim_rng, price_rng, fail_rng;
 	/* per-step results */
 	double lambda, fail_frac, pct, util, served, failed, capacity;
-	double ln_wait;        /* ln P(wait > 0): its exp() waits for the accounting, off the
-				  chain of tiers a step walks (bench/README.md) */
+	double wait_prob;      /* P(wait > 0) */
+	double resp_mean;      /* s, mean response time (at most pct): with pct, the spread
+				  the end-to-end percentile adds up (flow_through) */
 	/* Reciprocals kept while what they divide by stays put: a division per step sat on the
 	 * step loop's critical path (bench/README.md). */
 	long mu_servers;       /* servers the three below are for; 0 = none yet */
@@ -1743,8 +1744,8 @@ static int serve(struct world *w, struct pool *p, uint64_t k, double lambda, dou
 		p->served = 0;
 		p->failed = lost;
 		p->fail_frac = arrivals > 0 ? 1.0 : 0.0;
-		p->pct = d->pct_cap;
-		p->ln_wait = arrivals > 0 ? 0.0 : -INFINITY;
+		p->pct = p->resp_mean = d->pct_cap;
+		p->wait_prob = arrivals > 0 ? 1.0 : 0.0;
 		p->util = 0;
 		p->capacity = 0;
 		p->metric_from = k + 1 + p->win_back;
@@ -1763,22 +1764,22 @@ static int serve(struct world *w, struct pool *p, uint64_t k, double lambda, dou
 	if (p->backlog <= 0 && rho < 1.0) {
 		struct qpoint q;
 		int rc;
-		if (w->sh->exact_queueing) {
+		if (w->sh->exact_queueing)
 			rc = qtable_exact(&w->sh->family[d->tier], c, rho, &q);
-			p->ln_wait = q.wait_prob > 0 ? log(q.wait_prob) : -INFINITY;
-		} else {
-			rc = qcache_eval_ln(d->qc, c, rho, ln_lambda + p->ln_inv_mu,
-					    &q, &p->ln_wait);
-		}
+		else
+			rc = qcache_eval_lnrho(d->qc, c, rho, ln_lambda + p->ln_inv_mu, &q);
 		if (rc == CAPSIM_EUNSTABLE)
 			goto overload;   /* rho a rounding error below 1: the fluid limit holds */
 		if (rc < 0)
 			return rc;
+		double mean = q.response_mean;
 		double lost = arrivals * q.timeout_frac;
 		p->served = arrivals - lost;
 		p->failed = lost;
 		p->fail_frac = q.timeout_frac;
 		p->pct = q.response_pct < d->pct_cap ? q.response_pct : d->pct_cap;
+		p->resp_mean = mean < p->pct ? mean : p->pct;
+		p->wait_prob = q.wait_prob;
 		p->util = rho;
 		w->out->scalar[W_TIMED_OUT] += lost;
 		return 0;
@@ -1801,7 +1802,8 @@ overload:;
 	double queued = before > p->backlog ? before : p->backlog;
 	double wait = queued / mu;
 	p->pct = (wait < timeout ? wait : timeout) + d->svc_pct;
-	p->ln_wait = 0.0;
+	p->resp_mean = (wait < timeout ? wait : timeout) + S;
+	p->wait_prob = 1.0;
 	p->util = rho < 1.0 ? (input > 0 ? served / (mu * dt) : 0) : 1.0;
 	w->out->scalar[W_TIMED_OUT] += lost;
 	return 0;
@@ -1846,15 +1848,19 @@ static int evaluate(struct pool *p, uint64_t k, double now)
 }
 
 /* A region's flow through its own pool p of a tier with v visits per user request: what
- * survives (and its log), the latency it adds, the capacity it allows. */
+ * survives (and its log), the latency it adds, the capacity it allows. The latency adds up
+ * as the end-to-end percentile of step() takes it: v mean responses to *mean, and v squared
+ * spreads (percentile − mean) to *spread2, one per visit (each an independent call). */
 static inline void flow_through(const struct pool *p, double v, double *alive, double *ln_alive,
-				double *pct, double *cap)
+				double *mean, double *spread2, double *cap)
 {
 	if (p->fail_frac > 0) {
 		*alive *= v == 1.0 ? 1.0 - p->fail_frac : pow(1.0 - p->fail_frac, v);
 		*ln_alive = log(*alive);
 	}
-	*pct += v * p->pct;
+	double d = p->pct - p->resp_mean;
+	*mean += v * p->resp_mean;
+	*spread2 += v * d * d;
 	double c = p->capacity / v;
 	if (c < *cap)
 		*cap = c;
@@ -1932,17 +1938,21 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		}
 	}
 
-	/* region_state: [0, nr) alive user rate, [nr, 2nr) e2e percentile, [2nr, 3nr) chain
-	 * capacity in user requests/s, [3nr, 4nr) user requests/s DNS sends to each region,
-	 * [4nr, 5nr) ln alive: a tier placed everywhere offers its pools v × alive, whose log
-	 * is then ln v + ln alive, one log() per region and step instead of one per pool. */
+	/* region_state: [0, nr) alive user rate, [nr, 2nr) e2e percentile (during the chain
+	 * walk, the sum of its visits' mean responses), [2nr, 3nr) chain capacity in user
+	 * requests/s, [3nr, 4nr) user requests/s DNS sends to each region, [4nr, 5nr) ln alive:
+	 * a tier placed everywhere offers its pools v × alive, whose log is then ln v + ln
+	 * alive, one log() per region and step instead of one per pool; [5nr, 6nr) the sum of
+	 * the visits' squared spreads (flow_through). */
 	double *alive = region_state, *pct = region_state + nr, *cap = region_state + 2 * nr;
 	double *inflow = region_state + 3 * nr, *ln_alive = region_state + 4 * nr;
+	double *spread2 = region_state + 5 * nr;
 	route_users(w, rate, now, inflow);
 	for (size_t r = 0; r < nr; r++) {
 		alive[r] = inflow[r];
 		ln_alive[r] = log(alive[r]);
 		pct[r] = 0;
+		spread2[r] = 0;
 		cap[r] = INFINITY;
 	}
 	for (size_t ci = 0; ci < nt; ci++) {
@@ -1973,7 +1983,8 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 			if ((rc = serve(w, p, k, v * lambda, ln_lambda)) < 0)
 				return rc;
 			if (everywhere)
-				flow_through(p, v, &alive[r2], &ln_alive[r2], &pct[r2], &cap[r2]);
+				flow_through(p, v, &alive[r2], &ln_alive[r2], &pct[r2], &spread2[r2],
+					     &cap[r2]);
 		}
 		if (everywhere)
 			continue;
@@ -1982,23 +1993,34 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 			long own = sh->pool_of[t * nr + r];
 			if (own >= 0) {
 				flow_through(&w->pools[own], v, &alive[r], &ln_alive[r], &pct[r],
-					     &cap[r]);
+					     &spread2[r], &cap[r]);
 				continue;
 			}
-			double surv = 0, lat = 0;
+			/* A split: the shares' mean response and spread, as one pool's. */
+			double surv = 0, lat = 0, spread = 0;
 			for (size_t r2 = 0; r2 < nr; r2++) {
 				double s = route[r * nr + r2];
 				if (s <= 0)
 					continue;
 				struct pool *p = &w->pools[sh->pool_of[t * nr + r2]];
 				surv += s * pow(1.0 - p->fail_frac, v);
-				lat += s * v * p->pct;
+				lat += s * v * p->resp_mean;
+				spread += s * (p->pct - p->resp_mean);
 			}
 			alive[r] *= surv;
 			ln_alive[r] = log(alive[r]);
 			pct[r] += lat;
+			spread2[r] += v * spread * spread;
 		}
 	}
+
+	/* The end-to-end percentile: the visits' mean responses plus the root of the sum of
+	 * their squared spreads (percentile − mean), as for a sum of independent parts whose
+	 * percentile lies the same number of standard deviations above its mean. One tier is
+	 * its own percentile; for more it is at most the sum of the percentiles, which
+	 * overstates a chain (scenarios/README.md, End-to-end latency). */
+	for (size_t r = 0; r < nr; r++)
+		pct[r] += sqrt(spread2[r]);
 
 	/* Synchronous replication: a write commits only once the other region has it. When
 	 * writes are at least the 1 − p share of the requests, the percentile request is a
@@ -2111,8 +2133,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		row[RUN_TS_INSTANCES] += running;
 		row[RUN_TS_IN_SERVICE] += service;
 		row[RUN_TS_UTILIZATION] += util;
-		if (p->ln_wait > -INFINITY)     /* C = 0 adds nothing; exp() would say so slowly */
-			row[RUN_TS_WAIT_PROB] += exp(p->ln_wait);
+		row[RUN_TS_WAIT_PROB] += p->wait_prob;
 		row[RUN_TS_P99] += p->pct;
 		row[RUN_TS_SERVED] += p->served / dt;
 		row[RUN_TS_FAILED] += p->failed / dt;
@@ -2199,7 +2220,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	    !(w.pools = calloc(sh->npools, sizeof *w.pools)) ||
 	    !(w.breach_start = malloc(nr * sizeof *w.breach_start)) ||
 	    !(w.breach_failed = calloc(nr, sizeof *w.breach_failed)) ||
-	    !(region_state = malloc(5 * nr * sizeof *region_state)) ||
+	    !(region_state = malloc(6 * nr * sizeof *region_state)) ||
 	    !(w.dns_prev = calloc(nr * nr, sizeof *w.dns_prev)) ||
 	    !(w.dns_target = calloc(nr * nr, sizeof *w.dns_target)) ||
 	    !(w.dns_since = calloc(nr, sizeof *w.dns_since)) ||
