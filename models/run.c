@@ -103,6 +103,34 @@ int run_buys_more_than_on_demand(const struct scenario *sc)
 	return 0;
 }
 
+/* The whole bill of month m of replication w: instances by option, unused commitments, DR
+ * data and network transfer (bill.csv's sum). */
+static double month_bill(const struct world_shared *sh, const struct scenario *sc,
+			 const struct world_rep *w, size_t m)
+{
+	double bill = w->month_unused[m] + w->month_dr[m];
+	size_t nnet = sc->ntiers * sc->nregions;   /* (tier, region) cells a month */
+	for (size_t j = 0; j < nnet; j++)
+		bill += w->month_network[m * nnet + j];
+	for (size_t i = 0; i < sh->npools * BILL_NOPTIONS; i++)
+		bill += w->month_cost[m * sh->npools * BILL_NOPTIONS + i];
+	return bill;
+}
+
+/* The months of w whose bill exceeded the monthly budget: a partial last month against the
+ * budget for its share of a month. */
+static double months_over_budget(const struct world_shared *sh, const struct scenario *sc,
+				 const struct world_rep *w)
+{
+	double n = 0;
+	for (size_t m = 0; m < sh->nmonths; m++) {
+		double len = sc->horizon - (double)m * SCENARIO_MONTH;
+		double share = len < SCENARIO_MONTH ? len / SCENARIO_MONTH : 1.0;
+		n += month_bill(sh, sc, w, m) > sc->budget_monthly * share;
+	}
+	return n;
+}
+
 static double ratio(double a, double b, double if_zero)
 {
 	return b > 0 ? a / b : if_zero;
@@ -177,8 +205,10 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 	M("USD", cost, "cost_total");
 	M("USD", monthly, "cost_monthly");
 	M("USD", offered > 0 ? cost / (offered / 1e6) : 0.0, "cost_per_million");
-	if (sc->budget_monthly > 0)
+	if (sc->budget_monthly > 0) {
 		M("fraction", monthly > sc->budget_monthly ? 1.0 : 0.0, "budget_exceeded");
+		M("count", w ? months_over_budget(sh, sc, w) : 0, "budget_months_over");
+	}
 	M("h", s[W_INSTANCE_SECONDS] / 3600.0, "instance_hours");
 	M("instances", s[W_PEAK_INSTANCES], "peak_instances");
 	M("count", s[W_SCALING_ACTIONS], "scaling_actions");
@@ -284,16 +314,11 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 	for (size_t m = 0; m < sh->nmonths; m++) {
 		a->cost[(ncells + m) * a->reps + rep] = w.month_unused[m];
 		a->cost[(ncells + sh->nmonths + m) * a->reps + rep] = w.month_dr[m];
-		double bill = w.month_unused[m] + w.month_dr[m];
 		size_t nnet = a->sc->ntiers * a->sc->nregions;   /* (tier, region) cells a month */
-		for (size_t j = 0; j < nnet; j++) {
-			double x = w.month_network[m * nnet + j];
-			a->cost[(ncells + 2 * sh->nmonths + m * nnet + j) * a->reps + rep] = x;
-			bill += x;
-		}
-		for (size_t i = 0; i < sh->npools * BILL_NOPTIONS; i++)
-			bill += w.month_cost[m * sh->npools * BILL_NOPTIONS + i];
-		a->bill[m * a->reps + rep] = bill;
+		for (size_t j = 0; j < nnet; j++)
+			a->cost[(ncells + 2 * sh->nmonths + m * nnet + j) * a->reps + rep] =
+				w.month_network[m * nnet + j];
+		a->bill[m * a->reps + rep] = month_bill(sh, a->sc, &w, m);
 	}
 	size_t nts = sh->nbuckets * sh->nseries * RUN_TS_NFIELDS;
 	for (size_t i = 0; i < nts; i++)

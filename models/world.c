@@ -673,7 +673,8 @@ static int launch(struct pool *p, int option, long s, double now)
 }
 
 /* Terminates the instance in slot: by the group (billed at least 60 s) or by the provider
- * (a spot interruption: the seconds used). */
+ * (an interruption, failure or outage: an on-demand instance still at least 60 s, a spot
+ * instance the seconds used). */
 static void terminate(struct pool *p, int slot, int by_provider, double now)
 {
 	struct world *w = p->w;
@@ -918,7 +919,8 @@ static void on_fallback(struct engine *eng, struct event *ev, void *ctx)
 	p->fallback_now = 0;
 }
 
-/* An instance fails (instance_mtbf): gone at once, billed the seconds it ran; the group
+/* An instance fails (instance_mtbf): gone at once, billed the seconds it ran (terminate: at
+ * least 60 on demand, as AWS bills any instance; a spot instance the seconds used); the group
  * replaces it. */
 static void on_fail(struct engine *eng, struct event *ev, void *ctx)
 {

@@ -432,7 +432,11 @@ int report_summary_text(const struct run_result *r, FILE *out)
 	}
 	row(out, r, "cost.network", "  calls between regions", "bytes at transfer prices");
 	row(out, r, "cost_per_million", "cost per million requests", NULL);
-	row(out, r, "budget_exceeded", "probability over budget", NULL);
+	row(out, r, "budget_exceeded", "probability over budget", "of the cost per month");
+	/* The average month can be within the budget while a month's bill is not (traffic
+	 * falling over the horizon, a spike, a failover). */
+	snprintf(note, sizeof note, "of %zu monthly bill%s", r->nbills, r->nbills == 1 ? "" : "s");
+	row(out, r, "budget_months_over", "months over budget", note);
 	bill_lines(out, r);
 	purchase_block(out, r, pct);
 	failure_block(out, r);

@@ -164,6 +164,42 @@ Test(world, a_chain_adds_means_and_the_root_of_the_squared_spreads)
 	cr_assert(fabs(got - three) <= 1e-5 * three, "visits 3: p99 %.6f vs %.6f", got, three);
 }
 
+/* months_over budget, by the month's bill: 2 fixed instances at $0.60/h over 45 days (1080 h)
+ * bill month 1 (730 h) 2 × 730 × 0.6 = $876 and month 2 (350 h) 2 × 350 × 0.6 = $420. Under
+ * a budget of $877 neither is over (month 2 against 877 × 350/730 = $420.48); under $875
+ * both are (month 2 against $419.52). */
+static double months_over(double budget)
+{
+	char json[1024];
+	snprintf(json, sizeof json,
+		 "{ \"name\": \"budget\", \"version\": 1, \"horizon\": \"45d\", \"step\": \"1h\","
+		 "  \"budget_monthly\": %g, \"traffic\": { \"base_rate\": 10 },"
+		 "  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		 "                          \"price_hourly\": 0.6 } ],"
+		 "  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		 "  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\","
+		 "                 \"service_time\": \"20ms\", \"concurrency\": 4,"
+		 "                 \"autoscaling\": { \"min\": 2, \"max\": 2 } } ] }", budget);
+	struct scenario sc;
+	parse(json, NULL, &sc);
+	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert_eq(r.nbills, 2);
+	cr_assert_float_eq(r.bills[0].mean, 876.0, 1e-9);
+	cr_assert_float_eq(r.bills[1].mean, 420.0, 1e-9);
+	double n = metric(&r, "budget_months_over");
+	run_result_release(&r);
+	scenario_release(&sc);
+	return n;
+}
+
+Test(world, months_over_budget_by_each_bill_a_partial_month_prorated)
+{
+	cr_assert_eq(months_over(877), 0);
+	cr_assert_eq(months_over(875), 2);
+}
+
 /* A folder for a scenario with a trace: dir (a mkdtemp template, filled in), the CSV file
  * dir/name holding text (its path in csv) and the scenario's path dir/s.json in path, from
  * which the trace's relative name resolves. */
