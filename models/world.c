@@ -352,7 +352,8 @@ struct instance {
 	long spool;            /* spot pool index within the pool, -1 on demand */
 	size_t line;           /* billing line (on demand) within the pool */
 	struct engine_handle boot;
-	struct engine_handle notice;   /* the pending notice, then the pending interruption */
+	struct engine_handle notice;   /* the pending notice, then the pending interruption; on
+					  demand, its retirement for a spot replacement */
 	struct engine_handle fail;     /* the pending instance failure (instance_mtbf) */
 };
 
@@ -412,6 +413,7 @@ struct pool {
 	int at_max;            /* at its autoscaling max (track_max) since at_max_since */
 	double at_max_since;   /* s */
 	int fallback_now;      /* inside that event: a spot deficit may launch on demand */
+	int last_slot;         /* the slot launch() filled last */
 	uint64_t eval_every;   /* steps between evaluations, 0 = never */
 	uint64_t delay_steps;  /* steps of metric delay */
 	uint64_t win_back;     /* delay_steps + eval_every: steps from k back to its window's start */
@@ -448,7 +450,7 @@ struct world {
 	const struct world_shared *sh;
 	const struct scenario *sc;
 	struct engine eng;
-	int ev_boot, ev_sched, ev_notice, ev_interrupt, ev_reclaim, ev_fallback, ev_hour;
+	int ev_boot, ev_sched, ev_notice, ev_interrupt, ev_reclaim, ev_fallback, ev_hour, ev_retire;
 	int ev_fail, ev_outage_start, ev_outage_end, ev_outage_next, ev_dr;
 	int *zone_down;        /* [nregions × WORLD_MAX_ZONES] outages in progress per zone */
 	int *region_down;      /* [nregions] outages in progress per region */
@@ -624,6 +626,7 @@ static int launch(struct pool *p, int option, long s, double now)
 	bill(p, now);
 	struct instance *in = &p->inst[slot];
 	memset(in, 0, sizeof *in);
+	p->last_slot = slot;
 	in->option = option;
 	in->spool = s;
 	if (option == OPT_SPOT) {
@@ -694,6 +697,7 @@ static void terminate(struct pool *p, int slot, int by_provider, double now)
 		p->lines[0].od_running--;
 		if (life < BILL_MIN_S)
 			p->lines[0].od_seconds += BILL_MIN_S - life;
+		engine_cancel(&w->eng, in->notice);   /* a retirement (return_to_spot) */
 	}
 	engine_cancel(&w->eng, in->fail);
 	if (in->state == INST_BOOTING) {
@@ -1342,7 +1346,42 @@ static int settle(struct world *w, double t_end)
 	return 0;
 }
 
-/* The billing hour ends: settle it, move the spot prices, schedule the next. */
+/* An on-demand instance handed back for a spot one (return_to_spot): its replacement is in
+ * service, and the group terminates it. */
+static void on_retire(struct engine *eng, struct event *ev, void *ctx)
+{
+	(void)ctx;
+	terminate(ev->obj, (int)ev->arg, 0, engine_now(eng));
+}
+
+/* Back to the purchase mix after falling back to on demand: while the pool holds more
+ * on-demand instances than its mix asks and a spot pool can launch, the newest extra one is
+ * replaced by a spot instance and terminated once the replacement is in service. It stops
+ * counting toward the group at once, as a noticed instance under capacity rebalancing does,
+ * and serves until then. Checked every billing hour (on_hour). */
+static int return_to_spot(struct pool *p, double now)
+{
+	struct world *w = p->w;
+	int od_target = spot_on_demand_count(p->as.desired, p->buy->on_demand_base,
+					     p->buy->on_demand_above_base);
+	while (p->nod > od_target) {
+		long s = pick_spool(p, now);
+		int od = newest(p, OPT_OD), rc;
+		if (s < 0 || od < 0)
+			return 0;
+		if ((rc = launch(p, OPT_SPOT, s, now)) < 0)
+			return rc;
+		struct instance *in = &p->inst[od];
+		uncount(p, in);
+		if ((rc = engine_schedule(&w->eng, p->inst[p->last_slot].ready, w->ev_retire, p,
+					  (uint64_t)od, &in->notice)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The billing hour ends: settle it, move the spot prices, return pools to spot, schedule the
+ * next. */
 static void on_hour(struct engine *eng, struct event *ev, void *ctx)
 {
 	(void)ev;
@@ -1351,7 +1390,12 @@ static void on_hour(struct engine *eng, struct event *ev, void *ctx)
 	int rc = settle(w, now);
 	for (size_t i = 0; rc == 0 && i < w->sh->npools; i++) {
 		struct pool *p = &w->pools[i];
-		if (!p->buy || !(p->buy->spot_price_volatility > 0))
+		if (!p->buy)
+			continue;
+		if (p->buy->fallback_on_demand && p->nspools > 0 && !p->standby &&
+		    (rc = return_to_spot(p, now)) < 0)
+			break;
+		if (!(p->buy->spot_price_volatility > 0))
 			continue;
 		for (size_t j = 0; j < p->nspools; j++) {
 			struct spool *s = &p->spools[j];
@@ -2245,6 +2289,9 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	if ((rc = engine_on(&w.eng, on_interrupt, &w)) < 0)
 		goto out;
 	w.ev_interrupt = rc;
+	if ((rc = engine_on(&w.eng, on_retire, &w)) < 0)
+		goto out;
+	w.ev_retire = rc;
 	if ((rc = engine_on(&w.eng, on_reclaim, &w)) < 0)
 		goto out;
 	w.ev_reclaim = rc;

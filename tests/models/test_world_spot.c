@@ -146,6 +146,46 @@ Test(world_spot, fallback_to_on_demand_when_every_pool_is_reclaimed)
 	free(json);
 }
 
+/* When the reclaimed pool can launch again (after an hour here), the group returns to spot at
+ * the next billing hour: each extra on-demand instance is replaced by a spot one and goes when
+ * its replacement is in service. So on-demand hours come only within a few hours of a reclaim:
+ * the hour the pool is unavailable, up to an hour to the next check, the replacement's boot
+ * (the default median 60 s, p95 180 s). Any hour whose bill has on-demand instances therefore
+ * starts less than 3 hours after a reclaim event (replication 0's, one replication). Before
+ * the return, the first fallback stayed on demand to the end. */
+Test(world_spot, after_a_fallback_the_group_returns_to_spot)
+{
+	char *json = spot_fleet(10, "4d",
+				", \"reclaims\": { \"rate_per_month\": 30, \"fraction\": [1, 1],"
+				"  \"unavailable\": \"1h\" }");
+	struct scenario sc;
+	parse(json, NULL, &sc);
+	struct run_options o = { .seed = 4, .reps = 1, .threads = 1, .bucket = 3600 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert(metric(&r, "spot_fallbacks_to_on_demand")->stat.mean >= 10,
+		  "no fallback in 4 days at 30 reclaims a month (seed 4)");
+	size_t od_hours = 0;
+	for (size_t b = 0; b < r.nbuckets; b++) {
+		if (!(run_ts(&r, b, 0, RUN_TS_PAID_ON_DEMAND) > 0))
+			continue;
+		od_hours++;
+		double start = 3600.0 * (double)b, recent = -INFINITY;
+		for (size_t i = 0; i < r.nevents; i++)
+			if (strcmp(r.events[i].kind, "spot_reclaim") == 0 &&
+			    r.events[i].time < start + 3600.0)
+				recent = r.events[i].time;
+		cr_assert(start - recent < 3 * 3600.0, "hour %zu paid on demand %.1f h after the "
+			  "last reclaim", b, (start - recent) / 3600.0);
+	}
+	cr_assert_gt(od_hours, 0);
+	cr_assert_lt(od_hours, r.nbuckets / 2, "on demand in %zu of %zu hours", od_hours,
+		     r.nbuckets);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
 /* Without fallback, a reclaimed single pool leaves the tier empty: every request fails from
  * the end of the two-minute notice, and availability drops well below one. */
 Test(world_spot, without_fallback_a_reclaim_empties_the_tier)
