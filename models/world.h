@@ -16,10 +16,11 @@
  *     percentile. A pool with no instance in service fails every request it receives.
  *     A user request succeeds only if each of its visits to every tier on the chain is
  *     served, so a step's success fraction is the product over tiers of (1 − f)^visits. The
- *     end-to-end percentile is approximated by the sum over the chain of visits × the tier's
- *     percentile (an upper-bound-style approximation: percentiles of a sum are at most the sum
- *     of percentiles for comonotone parts, and the tiers' waits are positively correlated
- *     under a common load).
+ *     end-to-end percentile is approximated from the tiers' mean responses m and percentiles
+ *     p: the sum over the chain of visits × m plus the root of the sum of visits × (p − m)²,
+ *     as for independent visits whose percentiles lie equally many standard deviations above
+ *     their means (at most the sum of the percentiles; scenarios/README.md has its error
+ *     against the exact percentile of a sum). The tiers' common load moves with the step.
  * Autoscaling (models/autoscale.h) is evaluated inside the step loop every metric period
  * (rounded to whole steps), on the mean utilisation of the in-service instances over the
  * steps that ended at least `metric_delay` ago; a changed desired count launches instances
