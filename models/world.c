@@ -462,6 +462,7 @@ struct world {
 	 * prev + (target - prev) × min(1, (now - since[r]) / dns_ttl) ([r × nr + r2]): after a
 	 * switch, cached answers expire uniformly over the TTL. */
 	double *dns_prev, *dns_target, *dns_since;
+	unsigned char *dns_out; /* [nr] active-active: region taken out of DNS (failed over) */
 	int dns_moving;        /* some switch is within its TTL, routing is not the identity, or
 				  the regions' shares move with the hour: route_moving */
 	double *split;         /* [nr × nr] this step's route of one tier placed in some regions
@@ -1546,7 +1547,7 @@ static int set_standby(struct world *w, struct pool *p, int on, int desired, dou
 	return resize(p, p->as.desired, now);
 }
 
-enum dr_phase { DR_DETECTED = 1, DR_DECIDED, DR_SWITCH, DR_FAILBACK, DR_STANDBY };
+enum dr_phase { DR_DETECTED = 1, DR_DECIDED, DR_SWITCH, DR_FAILBACK, DR_RETURN, DR_STANDBY };
 #define DR_ARG(phase, region) (((uint64_t)(phase) << 32) | (uint64_t)(region))
 
 /* The first failing health check after t, plus the threshold's further checks: checks run
@@ -1619,6 +1620,78 @@ static int dr_outage_end(struct world *w, struct outage *o)
 			       NULL);
 }
 
+/* Active-active DNS: the users of a region in DNS stay there; those of a region taken out
+ * go to the regions in DNS in proportion to their own users (nowhere to go: as they were).
+ * Only answers that change are switched (a switch restarts their expiry over the TTL). */
+static void aa_route(struct world *w, double now)
+{
+	const struct scenario *sc = w->sc;
+	size_t nr = sc->nregions;
+	double to[64], sum = 0;
+	for (size_t r2 = 0; r2 < nr; r2++)
+		if (!w->dns_out[r2])
+			sum += sc->traffic.region_share[r2];
+	for (size_t r = 0; r < nr; r++) {
+		int same = 1;
+		if (w->dns_out[r] && !(sum > 0))
+			continue;
+		for (size_t r2 = 0; r2 < nr; r2++) {
+			to[r2] = !w->dns_out[r] ? r2 == r :
+				 w->dns_out[r2] ? 0 : sc->traffic.region_share[r2] / sum;
+			same &= to[r2] == w->dns_target[r * nr + r2];
+		}
+		if (!same)
+			dns_switch(w, r, to, now);
+	}
+}
+
+/* 1 when every pool of region r has its desired count in service (and at least one): health
+ * checks would pass, and the region can take its users back. */
+static int region_ready(const struct world *w, size_t r)
+{
+	for (size_t i = 0; i < w->sh->npools; i++) {
+		const struct pool *p = &w->pools[i];
+		if (p->def->region == r && (p->nservice < 1 || p->nservice < p->as.desired))
+			return 0;
+	}
+	return 1;
+}
+
+/* Failback's second half: once the failed region is ready, its users go back to it (and,
+ * for a primary, every region's users), the recovery region returning to standby after the
+ * TTL; until then, checked again at every health-check interval. Returns 1 when the users
+ * went back, 0 when they wait, or a CAPSIM_E* code. */
+static int dr_return(struct world *w, size_t failed, double now)
+{
+	const struct scenario *sc = w->sc;
+	const struct scenario_dr *dr = &sc->dr;
+	size_t nr = sc->nregions;
+	int aa = dr->strategy == SCENARIO_DR_ACTIVE_ACTIVE;
+	double to[64];
+	if (!region_ready(w, failed)) {
+		double at = now + dr->check_interval;
+		return at < sc->horizon ? engine_schedule(&w->eng, at, w->ev_dr, NULL,
+							  DR_ARG(DR_RETURN, failed), NULL) : 0;
+	}
+	if (aa) {
+		w->dns_out[failed] = 0;
+		aa_route(w, now);
+		return 1;
+	}
+	for (size_t r = 0; r < nr; r++) {
+		for (size_t r2 = 0; r2 < nr; r2++)
+			to[r2] = r2 == dr->primary;
+		dns_switch(w, r, to, now);
+	}
+	int rc = 0;
+	if (dr->dns_ttl + now < sc->horizon)
+		rc = engine_schedule(&w->eng, now + dr->dns_ttl, w->ev_dr, NULL,
+				     DR_ARG(DR_STANDBY, failed), NULL);
+	else
+		w->failover = 0;
+	return rc < 0 ? rc : 1;
+}
+
 static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 {
 	struct world *w = ctx;
@@ -1629,7 +1702,7 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 	int aa = dr->strategy == SCENARIO_DR_ACTIVE_ACTIVE;
 	double now = engine_now(eng);
 	double to[64];
-	int rc = 0;
+	int rc = 0, back = 0;
 	const char *what = NULL;
 	switch (phase) {
 	case DR_DETECTED:
@@ -1667,37 +1740,29 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 					     DR_ARG(DR_SWITCH, failed), NULL);
 		break;
 	}
-	case DR_SWITCH: {
+	case DR_SWITCH:
 		what = "dr_dns_switch";
+		if (aa) {
+			w->dns_out[failed] = 1;
+			aa_route(w, now);
+			break;
+		}
 		for (size_t r = 0; r < nr; r++) {
-			/* Users reaching the failed region go elsewhere: to the recovery region, or
-			 * (active-active) to the regions still serving, in proportion to their own
-			 * users. */
+			/* Users reaching the failed region go to the recovery region. */
 			if (w->dns_target[r * nr + failed] <= 0)
 				continue;
-			double sum = 0;
-			for (size_t r2 = 0; r2 < nr; r2++) {
-				to[r2] = 0;
-				if (aa && r2 != failed && w->region_down[r2] == 0)
-					sum += sc->traffic.region_share[r2];
-			}
-			if (!aa) {
-				to[dr->recovery] = 1;
-			} else if (sum > 0) {
-				for (size_t r2 = 0; r2 < nr; r2++)
-					if (r2 != failed && w->region_down[r2] == 0)
-						to[r2] = sc->traffic.region_share[r2] / sum;
-			} else {
-				continue;   /* nowhere to go */
-			}
+			for (size_t r2 = 0; r2 < nr; r2++)
+				to[r2] = r2 == dr->recovery;
 			dns_switch(w, r, to, now);
 		}
 		break;
-	}
 	case DR_FAILBACK:
+		/* Down again (a later outage of the region, whose own end fails back): stay. */
+		if (w->region_down[failed])
+			break;
 		what = "dr_failback";
-		/* Scale the primary back up to what the recovery region carries, then move the
-		 * users back. */
+		/* Scale the primary back up to what the recovery region carries; the users go
+		 * back once it is in service (DR_RETURN). */
 		for (size_t i = 0; !aa && i < w->sh->npools && rc == 0; i++) {
 			struct pool *p = &w->pools[i];
 			if (p->def->region != dr->primary)
@@ -1710,16 +1775,12 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 				rc = resize(p, p->as.desired, now);
 			}
 		}
-		for (size_t r = 0; r < nr; r++) {
-			for (size_t r2 = 0; r2 < nr; r2++)
-				to[r2] = aa ? (r2 == r) : (r2 == dr->primary);
-			dns_switch(w, r, to, now);
-		}
-		if (!aa && dr->dns_ttl + now < sc->horizon)
-			rc = engine_schedule(eng, now + dr->dns_ttl, w->ev_dr, NULL,
-					     DR_ARG(DR_STANDBY, failed), NULL);
-		else if (!aa)
-			w->failover = 0;
+		if (rc == 0)
+			rc = dr_return(w, failed, now);
+		break;
+	case DR_RETURN:
+		if (!w->region_down[failed])
+			rc = dr_return(w, failed, now);
 		break;
 	case DR_STANDBY:
 		/* The old answers have expired: the recovery region goes back to standby. */
@@ -1730,17 +1791,25 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 		w->failover = 0;
 		break;
 	}
+	if (rc == 1) {
+		back = 1;
+		rc = 0;
+	}
 	/* The failover's steps of every outage of every replication, value = s since the
 	 * outage began (the last region outage of that region). */
-	if (what && w->sh->record_events) {
+	if ((what || back) && w->sh->record_events) {
 		double since = now;
 		for (size_t i = w->noutages; i-- > 0;)
 			if (w->outages[i].region == failed && w->outages[i].zone < 0) {
 				since = now - w->outages[i].start;
 				break;
 			}
-		add_event(w, now, (long)failed, -1, what, since,
-			  scenario_dr_strategy_name(dr->strategy));
+		if (what)
+			add_event(w, now, (long)failed, -1, what, since,
+				  scenario_dr_strategy_name(dr->strategy));
+		if (back)
+			add_event(w, now, (long)failed, -1, "dr_failback_dns", since,
+				  "the region is in service again: its users go back");
 		if (phase == DR_SWITCH)
 			add_event(w, now + dr->dns_ttl, (long)failed, -1, "dr_failover_end",
 				  since + dr->dns_ttl, "the old DNS answers have expired");
@@ -2225,6 +2294,7 @@ static void world_free(struct world *w)
 	free(w->dns_prev);
 	free(w->dns_target);
 	free(w->dns_since);
+	free(w->dns_out);
 	free(w->dns_flow);
 	free(w->split);
 	free(w->user_rtt);
@@ -2270,6 +2340,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	    !(w.dns_prev = calloc(nr * nr, sizeof *w.dns_prev)) ||
 	    !(w.dns_target = calloc(nr * nr, sizeof *w.dns_target)) ||
 	    !(w.dns_since = calloc(nr, sizeof *w.dns_since)) ||
+	    !(w.dns_out = calloc(nr, sizeof *w.dns_out)) ||
 	    !(w.dns_flow = calloc(nr * nr, sizeof *w.dns_flow)) ||
 	    !(w.split = calloc(nr * nr, sizeof *w.split)) ||
 	    !(w.user_rtt = calloc(nr, sizeof *w.user_rtt)) ||

@@ -202,6 +202,64 @@ Test(world_dr, failback_restores_the_original_placement)
 	free(json);
 }
 
+/* Replaces the first `from` in json (malloc'd, 8192 bytes) by `to`, in place. */
+static void replace(char *json, const char *from, const char *to)
+{
+	char *at = strstr(json, from), rest[8192];
+	cr_assert_not_null(at, "no %s", from);
+	snprintf(rest, sizeof rest, "%s", at + strlen(from));
+	snprintf(at, 8192 - (size_t)(at - json), "%s%s", to, rest);
+}
+
+/* Active-active with a database that boots for 10 minutes: p is back at 90,000 s, its web
+ * tier in service at 90,120 and its database at 90,600. The health checks pass from 90,090
+ * (3 × 30 s) but the region is not ready until 90,600, when its users go back (the check
+ * repeats every 30 s: 90,120, ..., 90,600, after the boot that was scheduled first). So no
+ * request fails after the outage: only the 30,000 of active_active_rto_is_detection_and_ttl.
+ * Sent back at 90,090, p's users would have failed for the 8 minutes of the boot. */
+Test(world_dr, failback_waits_for_the_region_to_be_in_service)
+{
+	char *json = dr_scenario("active_active", "", "1d");
+	replace(json, "\"name\": \"db\", \"instance_type\": \"m\", \"capacity_rps\": 1000,"
+		"      \"boot_time\": { \"median\": \"2m\", \"p95\": \"2m\" }",
+		"\"name\": \"db\", \"instance_type\": \"m\", \"capacity_rps\": 1000,"
+		"      \"boot_time\": { \"median\": \"10m\", \"p95\": \"10m\" }");
+	struct scenario sc;
+	struct run_result r;
+	run_one(json, &r, &sc);
+	cr_assert_float_eq(metric(&r, "requests_failed"), 30000, 1e-6);
+	const struct run_event *back = NULL;
+	for (size_t i = 0; i < r.nevents && !back; i++)
+		if (strcmp(r.events[i].kind, "dr_failback_dns") == 0)
+			back = &r.events[i];
+	cr_assert_not_null(back);
+	cr_assert_float_eq(back->time, 90600, 1e-9);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
+/* Two outages of the primary back to back (86,400 to 90,000 and 90,000 to 93,600) are one of
+ * two hours to the users: the failback the first one's end schedules (at 90,210) finds p down
+ * again and does nothing; the second's end fails back at 93,810, p's pools in service since
+ * 93,720. The requests lost are the failover's 270,000 of
+ * warm_standby_rto_is_detection_decision_promotion_ttl, no more (sent back at 90,210, every
+ * user would have failed until a second failover). */
+Test(world_dr, a_failback_into_a_region_down_again_waits_for_its_end)
+{
+	char *json = dr_scenario("warm_standby", ", \"standby_scale\": 1", "1d");
+	replace(json, "\"duration\": \"1h\" } ] }",
+		"\"duration\": \"1h\" }, { \"target\": \"region:p\", \"at\": \"25h\","
+		" \"duration\": \"1h\" } ] }");
+	struct scenario sc;
+	struct run_result r;
+	run_one(json, &r, &sc);
+	cr_assert_float_eq(metric(&r, "requests_failed"), 270000, 1e-6);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
 /* Synchronous replication loses nothing (RPO 0) and every percentile request waits for the
  * commit's round trip: writes are 100 of 500 req/s, more than the 1% beyond p99, so the
  * end-to-end p99 of every step grows by the sync latency, 70 ms by default, and so does its
