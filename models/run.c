@@ -85,6 +85,7 @@ struct acc {
 	double *rto, *rto_full; /* every outage's RTOs, all replications, in fold order */
 	double *rpo;           /* and its RPO (-1: not measured) */
 	double *outage_pct;    /* and the latency of the requests served during it (-1: none) */
+	unsigned char *rto_open; /* and 1 when it was not recovered by the horizon */
 	size_t nrto, rto_cap;
 	int rto_err;
 	int has_cf;            /* the scenario buys something other than on demand */
@@ -356,7 +357,10 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 		double *q = z ? realloc(a->outage_pct, cap * sizeof *q) : NULL;
 		if (q)
 			a->outage_pct = q;
-		if (x && y && z && q)
+		unsigned char *u = q ? realloc(a->rto_open, cap * sizeof *u) : NULL;
+		if (u)
+			a->rto_open = u;
+		if (x && y && z && q && u)
 			a->rto_cap = cap;
 		else
 			a->rto_err = CAPSIM_ENOMEM;
@@ -366,6 +370,7 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 			a->rto[a->nrto] = w.rto[i];
 			a->rpo[a->nrto] = w.rpo[i];
 			a->outage_pct[a->nrto] = w.outage_pct[i];
+			a->rto_open[a->nrto] = w.rto_open[i];
 			a->rto_full[a->nrto++] = w.rto_full[i];
 		}
 	world_rep_release(&w);
@@ -614,14 +619,34 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 			for (size_t i = 0; i < nrpo; i++)
 				a.rpo[i] = sc->data.write_rate > 0 ? a.rpo[i] / sc->data.write_rate : 0;
 		}
-		/* The chance an outage meets a target: the share of outages that did. */
+		/* The chance an outage meets a target: the share of outages that did. One still
+		 * open at the horizon has missed it if it has lasted longer; otherwise nobody
+		 * knows, and it is left out. */
+		size_t nopen = 0;
+		for (size_t i = 0; i < a.nrto; i++)
+			nopen += a.rto_open[i];
 		if (sc->has_dr && sc->dr.rto_target > 0) {
-			m = &out->metrics[out->nmetrics++];
-			snprintf(m->name, sizeof m->name, "rto_target_met");
-			snprintf(m->unit, sizeof m->unit, "fraction");
 			double *v = a.rto_full;   /* reused as scratch: its statistics are taken */
+			size_t nv = 0;
 			for (size_t i = 0; i < a.nrto; i++)
-				v[i] = a.rto[i] <= sc->dr.rto_target ? 1.0 : 0.0;
+				if (!a.rto_open[i] || a.rto[i] > sc->dr.rto_target)
+					v[nv++] = a.rto[i] <= sc->dr.rto_target ? 1.0 : 0.0;
+			if (nv) {
+				m = &out->metrics[out->nmetrics++];
+				snprintf(m->name, sizeof m->name, "rto_target_met");
+				snprintf(m->unit, sizeof m->unit, "fraction");
+				share_stat(v, nv, &m->stat);
+			}
+		}
+		/* The share of outages the RTO figures hold only a lower bound of (the time
+		 * left), when some were not recovered by the horizon. */
+		if (nopen) {
+			m = &out->metrics[out->nmetrics++];
+			snprintf(m->name, sizeof m->name, "rto_unrecovered");
+			snprintf(m->unit, sizeof m->unit, "fraction");
+			double *v = a.rto_full;
+			for (size_t i = 0; i < a.nrto; i++)
+				v[i] = a.rto_open[i];
 			share_stat(v, a.nrto, &m->stat);
 		}
 		if (sc->has_dr && sc->dr.has_rpo_target && nrpo) {
@@ -707,6 +732,7 @@ out:
 	free(a.cf.pct);
 	free(a.rto);
 	free(a.rto_full);
+	free(a.rto_open);
 	free(a.outage_pct);
 	free(a.rpo);
 	world_shared_release(&sh);

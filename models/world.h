@@ -210,6 +210,8 @@ struct world_rep {
 	double *rto;           /* [nrto] s per outage: start to the first step meeting the
 				  availability SLO (the horizon bounds it for one never recovered) */
 	double *rto_full;      /* [nrto] s per outage: start to full capacity after its end */
+	unsigned char *rto_open; /* [nrto] 1 when not recovered by the horizon: rto is then a
+				  lower bound */
 	double *rpo;           /* [nrto] s of writes lost per outage; -1 when not measured */
 	double *outage_pct;    /* [nrto] s, e2e percentile of the user requests served during
 				  each outage (start to end), weighted by them; -1 when none was */

@@ -476,6 +476,22 @@ int report_drill_text(const struct drill *d, FILE *out)
 	      "Latency: the end-to-end percentile weighted by requests, those failed at their\n"
 	      "timeout; during the outage, of the requests served from its start to its end.\n",
 	      out);
+	/* An outage still open at the horizon has only a lower bound for its RTO. */
+	int first = 1;
+	for (size_t i = 0; i < d->nruns; i++) {
+		const struct run_stat *s = stat_of(d->runs[i].run, "rto_unrecovered");
+		if (!s || !(s->mean > 0))
+			continue;
+		if (first)
+			fputs("Not recovered by the end of the run (the RTO is then the time left, a "
+			      "lower bound,\nleft out of the target's share while shorter than it):",
+			      out);
+		fprintf(out, "%s %s %.3g %%", first ? "" : ",", strategy_name(&d->runs[i]),
+			100.0 * s->mean);
+		first = 0;
+	}
+	if (!first)
+		fputs(" of the outages.\n", out);
 	return ferror(out) ? CAPSIM_EIO : 0;
 }
 

@@ -284,6 +284,7 @@ static void failure_block(FILE *out, const struct run_result *r)
 		}
 		row(out, r, "rto_p99", "  RTO p99", NULL);
 		row(out, r, "rto_target_met", "  outages within RTO target", NULL);
+		row(out, r, "rto_unrecovered", "  not recovered by the end", "RTO a lower bound");
 		char name[64];
 		double pct = report_slo_percentile(r->sc);
 		snprintf(name, sizeof name, "latency_p%g_outage", pct);

@@ -260,6 +260,32 @@ Test(world_dr, a_failback_into_a_region_down_again_waits_for_its_end)
 	free(json);
 }
 
+/* An outage still open at the horizon: the warm standby of the first test, with its outage at
+ * 1 d (RTO 540 s, within a 10-minute target) and a second at 172,500 s, 300 s before the end:
+ * not recovered, its RTO is the 300 s left, a lower bound that says nothing of the 600 s
+ * target. It is left out of the target's share, which is then 1 of 1, with the Wilson
+ * interval of one outage: [1/(1 + z^2), 1] = [1/4.841459, 1] = [0.2065494, 1] (with it, 2 of 2
+ * would have claimed [0.3385, 1]); and half the outages are unrecovered. */
+Test(world_dr, an_outage_open_at_the_horizon_is_left_out_of_the_target_share)
+{
+	char *json = dr_scenario("warm_standby",
+				 ", \"standby_scale\": 1, \"rto_target\": \"10m\"", "1d");
+	replace(json, "\"duration\": \"1h\" } ] }",
+		"\"duration\": \"1h\" }, { \"target\": \"region:p\", \"at\": 172500,"
+		" \"duration\": \"1h\" } ] }");
+	struct scenario sc;
+	struct run_result r;
+	run_one(json, &r, &sc);
+	const struct run_metric *met = run_find_metric(&r, "rto_target_met");
+	cr_assert_not_null(met);
+	cr_assert_eq(met->stat.mean, 1.0);
+	cr_assert_float_eq(met->stat.ci95_low, 0.2065494, 1e-6);
+	cr_assert_float_eq(metric(&r, "rto_unrecovered"), 0.5, 1e-12);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
 /* Synchronous replication loses nothing (RPO 0) and every percentile request waits for the
  * commit's round trip: writes are 100 of 500 req/s, more than the 1% beyond p99, so the
  * end-to-end p99 of every step grows by the sync latency, 70 ms by default, and so does its
