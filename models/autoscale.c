@@ -80,7 +80,7 @@ int autoscale_init(struct autoscale *a, const struct scenario_autoscaling *spec,
 	a->min = spec->min;
 	a->max = spec->max;
 	a->desired = (int)clamp_long(spec->desired, spec->min, spec->max);
-	a->last_scale_out = a->last_scaling = a->last_step = a->hold_in_until = -INFINITY;
+	a->last_scale_out = a->last_scale_in = a->last_step = a->hold_in_until = -INFINITY;
 	a->capacity_rps = capacity_rps;
 	a->predictive_target = predictive_target;
 	a->slot = slot;
@@ -224,7 +224,7 @@ static void target_tracking_vote(struct autoscale *a, double now, int current, d
 		if (tt->max_scale_out_step > 0 && next > (long)a->desired + tt->max_scale_out_step)
 			next = (long)a->desired + tt->max_scale_out_step;
 		vote_for(v, a->desired, next);
-	} else if (highest < a->desired && now - a->last_scaling >= tt->scale_in_cooldown) {
+	} else if (highest < a->desired && now - a->last_scale_in >= tt->scale_in_cooldown) {
 		vote_for(v, a->desired, highest);
 	} else {
 		v->hold = 1;
@@ -334,9 +334,9 @@ int autoscale_evaluate(struct autoscale *a, double now, int current, double metr
 	/* Cooldowns follow what the dynamic policies did; the predictive floor, like the bounds,
 	 * moves desired without starting one (AWS predictive scaling raises the minimum). */
 	if (next > old && v.up >= 0)
-		a->last_scale_out = a->last_scaling = now;
+		a->last_scale_out = now;
 	if (next < old)
-		a->last_scaling = now;
+		a->last_scale_in = now;
 	if (step >= 0 && ((step > old && next > old) || (step < old && next < old)))
 		a->last_step = now;
 	a->desired = (int)next;

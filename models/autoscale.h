@@ -5,12 +5,12 @@
  * the time, the pool's counts and its metric, and gets back the new desired count, which it
  * then makes true by launching or terminating instances. The rules, as documented in
  * scenarios/README.md (`autoscaling`):
- *   - target tracking (the Kubernetes HPA / AWS formula): recommendation
+ *   - target tracking (the Kubernetes HPA formula, which AWS's alarms act on): recommendation
  *     ceil(current × metric / target), no recommendation while |metric/target − 1| <=
  *     tolerance; a scale-out adds at most max_scale_out_step instances per evaluation and not
  *     within scale_out_cooldown of the last scale-out; a scale-in follows the highest
  *     recommendation seen during the last stabilization_window and waits scale_in_cooldown
- *     after any scaling;
+ *     after the last scale-in (as AWS: a scale-out neither waits for nor starts it);
  *   - step scaling: the band holding the metric adds `change` instances to the desired count,
  *     at most once per cooldown;
  *   - several policies: the largest desired count wins (as on AWS): a scale-in happens only
@@ -41,7 +41,7 @@ struct autoscale {
 	int min, max;          /* current bounds (scheduled actions change them) */
 	int desired;           /* current desired count, always in [min, max] */
 	double last_scale_out; /* s, time of the last increase of desired by a policy; -INFINITY */
-	double last_scaling;   /* s, time of the last change of desired by a policy; -INFINITY */
+	double last_scale_in;  /* s, time of the last decrease of desired by a policy; -INFINITY */
 	double last_step;      /* s, time of the last step-scaling adjustment; -INFINITY */
 	double hold_in_until;  /* s, set by the caller: before it the dynamic policies do not
 				  scale in (instances are warming up: AWS blocks scale-in until

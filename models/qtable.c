@@ -162,7 +162,7 @@ int qtable_exact(const struct qtable_family *f, long c, double rho, struct qpoin
 		*out = (struct qpoint){ 0.0, m.service_time, pct, 0.0 };
 	else
 		*out = (struct qpoint){ r.erlang_c, r.response_mean, pct,
-		                        queue_wait_ccdf(&m, &r, f->timeout) };
+		                        queue_timeout_loss(&m, &r, f->timeout) };
 	return 0;
 }
 
@@ -467,7 +467,8 @@ static int exact_ln(const struct qtable_family *f, long c, double rho, struct qp
  * else NAN (then log(rho) is taken where needed). CAPSIM_* only where the table defers to
  * qtable_exact. Only ln C and the percentile are interpolated; the mean and the timeout
  * fraction follow from C in closed form, as queue_solve and queue_wait_ccdf compute them:
- * Wq = C v S / (c x), P(Wq > T) = C e^{-c x T / (S v)}. */
+ * Wq = C v S / (c x), P(Wq > T) = C e^{-c x T / (S v)}, and the timeout's losses from that tail
+ * as queue_timeout_loss has them. */
 static int table_eval(const struct qcache *q, const struct table *t, long c, double rho,
 		      double ln_rho, int with_c, struct qpoint *out, double *ln_wait)
 {
@@ -509,7 +510,9 @@ static int table_eval(const struct qcache *q, const struct table *t, long c, dou
 	 * make one), and timeseries.csv would print values such as 4e-321. The test on e alone
 	 * comes first (ln C <= 0): it needs no ln C, so it is settled early. */
 	double e = t->ktimeout * x;
-	out->timeout_frac = e < -LN_DBL_MIN && lnc - e > LN_DBL_MIN ? exp(lnc - e) : 0.0;
+	double w = e < -LN_DBL_MIN && lnc - e > LN_DBL_MIN ? exp(lnc - e) : 0.0;
+	double lost = x * w / (1.0 - rho * w);   /* queue_timeout_loss */
+	out->timeout_frac = lost >= DBL_MIN ? lost : 0.0;
 	*ln_wait = lnc;
 	if (with_c) {
 		double cw = exp(lnc);

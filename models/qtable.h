@@ -49,7 +49,8 @@ struct qpoint {
 	double wait_prob;      /* P(wait > 0), Erlang C (Allen–Cunneen keeps it) */
 	double response_mean;  /* s, mean wait + S */
 	double response_pct;   /* s, the p-quantile of the response time */
-	double timeout_frac;   /* P(wait > timeout): fraction of requests dropped by the timeout */
+	double timeout_frac;   /* fraction of requests dropped by the timeout, which leave
+				  rather than wait past it (queue_timeout_loss: M/M/c+D) */
 };
 
 struct qcache;

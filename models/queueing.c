@@ -339,6 +339,15 @@ double queue_wait_ccdf(const struct queue_model *m, const struct queue_result *r
 	return r->erlang_c * exp(-r->wait_rate * t);
 }
 
+double queue_timeout_loss(const struct queue_model *m, const struct queue_result *r, double t)
+{
+	double w = queue_wait_ccdf(m, r, t);
+	if (isnan(w) || t < 0.0)
+		return w;
+	double rho = r->utilization;
+	return (1.0 - rho) * w / (1.0 - rho * w);
+}
+
 /* The response tail without argument checks. W = Wq + S with Wq and S independent:
  *  P(W > t) = (1 - C) P(S > t) + C P(E_theta' + S > t).
  * M/M/c (exact for FCFS): P(S > t) = e^{-mu t} and the second term is the hypoexponential tail.

@@ -19,8 +19,11 @@
 
 /* Billing minimum of one instance, s (AWS per-second billing, Linux: 60 s minimum). */
 #define BILL_MIN_S 60.0
-/* Metric period of a pool with step scaling only, s (CloudWatch's standard resolution). */
+/* Metric period of a pool with step scaling only, s (CloudWatch's standard resolution), and
+ * the age of its metric, as target tracking's `metric_delay` defaults to: the alarm sees the
+ * same minute-late metric, so neither policy reacts a minute before the other. */
 #define DEFAULT_EVAL_PERIOD 60.0
+#define DEFAULT_METRIC_DELAY 60.0
 /* Utilisation the predictive floor sizes for when the tier has no target tracking. */
 #define PREDICTIVE_DEFAULT_TARGET 0.7
 
@@ -2462,7 +2465,8 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 			goto out;
 		double period = as->has_target_tracking ? as->target_tracking.metric_period
 							: DEFAULT_EVAL_PERIOD;
-		double delay = as->has_target_tracking ? as->target_tracking.metric_delay : 0;
+		double delay = as->has_target_tracking ? as->target_tracking.metric_delay
+							: DEFAULT_METRIC_DELAY;
 		p->warmup = as->has_target_tracking ? as->target_tracking.warmup : 0;
 		p->has_policy = as->has_target_tracking || as->has_step_scaling ||
 				as->has_predictive;

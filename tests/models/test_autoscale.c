@@ -171,24 +171,22 @@ Test(autoscale, stabilisation_window_matches_a_brute_force_scan)
 	}
 }
 
-Test(autoscale, scale_in_waits_for_the_cooldown_after_any_scaling)
+Test(autoscale, scale_in_waits_for_the_cooldown_after_a_scale_in)
 {
-	/* target 0.5, no window, scale-in cooldown 300 s. t = 0: 10 at 100% -> 20 (a scaling).
-	 * From t = 60 the load is 4 busy instances: rec = ceil(4/0.5) = 8 < 20, but 60..240 are
-	 * within 300 s of t = 0: stays 20. t = 300: scales in to 8. Then the load is 2 (rec 4):
-	 * t = 360..540 are within 300 s of the scale-in at 300; t = 600: 4. */
+	/* target 0.5, no window, scale-in cooldown 300 s, which (as on AWS) only a scale-in
+	 * starts. t = 0: 10 at 100% -> 20 (a scale-out). t = 60: the load is 4 busy instances,
+	 * rec = ceil(4/0.5) = 8 < 20, and no scale-in has happened: 8 at once. Then the load is
+	 * 2 (rec 4): t = 120..300 are within 300 s of the scale-in at 60; t = 360: 4. */
 	struct scenario_autoscaling s = tt_spec(1, 100, 10, 0.5);
 	s.target_tracking.scale_in_cooldown = 300;
 	struct autoscale a;
 	init_ok(&a, &s);
 	cr_assert_eq(autoscale_evaluate(&a, 0, 10, 1.0), 20);
-	for (double t = 60; t <= 240; t += 60)
-		cr_assert_eq(autoscale_evaluate(&a, t, 20, 4.0 / 20), 20, "t = %g", t);
-	cr_assert_eq(autoscale_evaluate(&a, 300, 20, 4.0 / 20), 8);
-	cr_assert_eq(a.last_scaling, 300.0);
-	for (double t = 360; t <= 540; t += 60)
+	cr_assert_eq(autoscale_evaluate(&a, 60, 20, 4.0 / 20), 8);
+	cr_assert_eq(a.last_scale_in, 60.0);
+	for (double t = 120; t <= 300; t += 60)
 		cr_assert_eq(autoscale_evaluate(&a, t, 8, 2.0 / 8), 8, "t = %g", t);
-	cr_assert_eq(autoscale_evaluate(&a, 600, 8, 2.0 / 8), 4);
+	cr_assert_eq(autoscale_evaluate(&a, 360, 8, 2.0 / 8), 4);
 	autoscale_release(&a);
 }
 
@@ -308,16 +306,17 @@ Test(autoscale, two_policies_the_larger_wins_and_scale_in_needs_both)
 
 Test(autoscale, a_policy_in_its_cooldown_blocks_the_other_s_scale_in)
 {
-	/* Target tracking with a 300 s scale-in cooldown: t = 0, 10 at 0.95 -> max(19, 15) = 19.
-	 * t = 60, 19 at 0.1: TT 4 but in its scale-in cooldown (holds), step 17: stays 19.
-	 * t = 300: TT ready: max(4, 17) = 17. */
+	/* Target tracking with a 300 s scale-in cooldown: t = 0, 10 at 0.1: TT ceil(2) = 2, step
+	 * band [0, 0.3) 10 - 2 = 8: both fewer, the larger, 8 (a scale-in). t = 60, 8 at 0.1: TT
+	 * 2 but in its scale-in cooldown (holds), step 6: stays 8. t = 300: TT ready: max(2, 6) =
+	 * 6. */
 	struct scenario_autoscaling s = two_policies();
 	s.target_tracking.scale_in_cooldown = 300;
 	struct autoscale a;
 	init_ok(&a, &s);
-	cr_assert_eq(autoscale_evaluate(&a, 0, 10, 0.95), 19);
-	cr_assert_eq(autoscale_evaluate(&a, 60, 19, 0.1), 19);
-	cr_assert_eq(autoscale_evaluate(&a, 300, 19, 0.1), 17);
+	cr_assert_eq(autoscale_evaluate(&a, 0, 10, 0.1), 8);
+	cr_assert_eq(autoscale_evaluate(&a, 60, 8, 0.1), 8);
+	cr_assert_eq(autoscale_evaluate(&a, 300, 8, 0.1), 6);
 	autoscale_release(&a);
 
 	/* Target tracking wants more but is in its scale-out cooldown: it holds, so the step
@@ -383,7 +382,7 @@ Test(autoscale, scheduled_actions_set_bounds_and_desired)
 	cr_assert_eq(autoscale_apply_scheduled(&a, &act), 30);
 	cr_assert_eq(a.max, 30);
 	/* A scheduled change starts no cooldown. */
-	cr_assert(isinf(a.last_scaling) && a.last_scaling < 0);
+	cr_assert(isinf(a.last_scale_in) && a.last_scale_in < 0);
 	autoscale_release(&a);
 }
 

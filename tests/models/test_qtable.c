@@ -115,8 +115,10 @@ static void check_family(const struct qtable_family *f, const long *cs, size_t n
 Test(qtable, mm1_exact_values_match_the_closed_form)
 {
 	/* M/M/1, S = 0.1 s: C = rho, W = S / (1 - rho), W ~ Exp((1 - rho)/S) so its p-quantile
-	 * is -S ln(1 - p) / (1 - rho), and P(Wq > t) = rho e^{-(1 - rho) t / S}. The percentile
-	 * comes from a root solve to ~1e-13 relative; the rest is closed form to rounding. */
+	 * is -S ln(1 - p) / (1 - rho), and P(Wq > t) = rho e^{-(1 - rho) t / S}; requests that
+	 * would wait past t leave (M/M/1 with deterministic impatience): the share lost is
+	 * (1 - rho) rho E / (1 - rho^2 E), E = e^{-(1 - rho) t / S}. The percentile comes from a
+	 * root solve to ~1e-13 relative; the rest is closed form to rounding. */
 	const struct qtable_family f = { 0.1, 1.0, 1.0, 0.99, 0.5 };
 	const double rhos[] = { 0.05, 0.3, 0.5, 0.8, 0.95, 0.999 };
 	for (size_t i = 0; i < sizeof rhos / sizeof rhos[0]; i++) {
@@ -127,8 +129,9 @@ Test(qtable, mm1_exact_values_match_the_closed_form)
 		ASSERT_NEAR(e.response_mean, 0.1 / (1.0 - rho), 1e-12, 0.0, "rho=%g", rho);
 		ASSERT_NEAR(e.response_pct, -0.1 * log(0.01) / (1.0 - rho), 1e-10, 0.0, "rho=%g",
 		            rho);
-		ASSERT_NEAR(e.timeout_frac, rho * exp(-(1.0 - rho) * 0.5 / 0.1), 1e-12, 0.0,
-		            "rho=%g", rho);
+		double E = exp(-(1.0 - rho) * 0.5 / 0.1);
+		ASSERT_NEAR(e.timeout_frac, (1.0 - rho) * rho * E / (1.0 - rho * rho * E), 1e-12,
+		            0.0, "rho=%g", rho);
 	}
 	/* rho = 0: nobody waits; the percentile is the service time's own, -S ln(1 - p) */
 	struct qpoint z;
@@ -156,8 +159,9 @@ Test(qtable, tables_match_closed_forms_of_mm1_and_mm2)
 		ASSERT_NEAR(a.response_mean, 0.2 / (1.0 - rho), TABLE_REL, 0.0, "rho=%g", rho);
 		ASSERT_NEAR(a.response_pct, -0.2 * log(0.001) / (1.0 - rho), TABLE_REL + 1e-10, 0.0,
 		            "rho=%g", rho);
-		ASSERT_NEAR(a.timeout_frac, rho * exp(-(1.0 - rho) / 0.2), TABLE_REL, TABLE_ABS,
-		            "rho=%g", rho);
+		double E = exp(-(1.0 - rho) / 0.2);
+		ASSERT_NEAR(a.timeout_frac, (1.0 - rho) * rho * E / (1.0 - rho * rho * E), TABLE_REL,
+		            TABLE_ABS, "rho=%g", rho);
 		double c2 = 2.0 * rho * rho / (1.0 + rho);
 		cr_assert_eq(qcache_eval(q, 2, rho, &a), 0);
 		ASSERT_NEAR(a.wait_prob, c2, TABLE_REL, TABLE_ABS, "rho=%g", rho);

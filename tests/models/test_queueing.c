@@ -487,3 +487,42 @@ Test(queueing, sizing_reports_targets_no_pool_can_meet)
 	cr_assert_leq(erlang_c(c, 10.0), 0.01);
 	cr_assert_gt(erlang_c(c - 1, 10.0), 0.01);
 }
+
+/* M/M/c+D by its own derivation, independent of Erlang C: level crossing of the virtual
+ * waiting time V gives states j < c of probability p_j = p_{c-1} (c-1)! a^(j-c+1) / j!, and
+ * V's density λ p_{c-1} e^{-θx} below the patience t (θ = cμ - λ), λ p_{c-1} e^{λt - cμx}
+ * above it; a request leaves when V >= t, so P = ρ p_{c-1} e^{-θt}, with p_{c-1} from the
+ * total: 1 / p_{c-1} = Σ_{j<c} a^j/j! / (a^(c-1)/(c-1)!) + λ (1 - e^{-θt}) / θ + ρ e^{-θt}.
+ * The sum is taken here term by term. 10 servers of 100 ms, t = 0.5 s: at 95 req/s
+ * P = 0.0036215651235 (a simulation of 10^6 requests: 0.0035), at 99 req/s 0.013874321140
+ * (simulations: 0.0137–0.0150), where P(Wq > t) without leaving would be 0.068 and 0.585. */
+static double mmcd_loss(int c, double s, double lambda, double t)
+{
+	double mu = 1.0 / s, a = lambda * s, rho = a / c, theta = c * mu - lambda;
+	double e = exp(-theta * t), sum = 0, term = 1;   /* term = a^j / j! */
+	for (int j = 0; j < c; j++) {
+		sum += term;
+		term *= a / (j + 1);
+	}
+	double last = term * c / a;                      /* a^(c-1) / (c-1)! */
+	double p = 1.0 / (sum / last + lambda * (1 - e) / theta + rho * e);
+	return rho * p * e;
+}
+
+Test(queueing, timeout_loss_is_mmc_with_deterministic_patience)
+{
+	const double lambdas[] = { 50, 90, 95, 99, 99.9 };
+	for (size_t i = 0; i < sizeof lambdas / sizeof lambdas[0]; i++) {
+		struct queue_model m = mk(10, lambdas[i], 0.1, 1, 1);
+		struct queue_result r;
+		cr_assert_eq(queue_solve(&m, &r), 0);
+		ASSERT_REL(queue_timeout_loss(&m, &r, 0.5), mmcd_loss(10, 0.1, lambdas[i], 0.5),
+			   1e-12);
+		cr_assert_lt(queue_timeout_loss(&m, &r, 0.5), queue_wait_ccdf(&m, &r, 0.5));
+	}
+	struct queue_model m = mk(10, 95, 0.1, 1, 1);
+	struct queue_result r;
+	cr_assert_eq(queue_solve(&m, &r), 0);
+	ASSERT_REL(queue_timeout_loss(&m, &r, 0.5), 0.0036215651235, 1e-10);
+	cr_assert_eq(queue_timeout_loss(&m, &r, INFINITY), 0.0);
+}
