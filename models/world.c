@@ -1155,8 +1155,8 @@ static int report_outages(struct world *w)
 		char name[2 * SCENARIO_NAME_MAX + 16], d[RUN_EVENT_DETAIL_MAX], rpo[64] = "";
 		outage_name(w, o, name, sizeof name);
 		if (o->rpo >= 0)
-			snprintf(rpo, sizeof rpo, "; RPO %.3g s (%.0f writes)", o->rpo,
-				 o->rpo * w->sc->data.write_rate);
+			snprintf(rpo, sizeof rpo, o->rpo < 1000 ? "; RPO %.3g s (%.0f writes)" :
+				 "; RPO %.0f s (%.0f writes)", o->rpo, o->rpo * w->sc->data.write_rate);
 		snprintf(d, sizeof d, "%s for %.0f s: full capacity after %.0f s%s; %.0f failed%s",
 			 name, o->end - o->start, full,
 			 o->recovered < 0 ? " (not recovered)" : "", o->failed, rpo);
@@ -1583,7 +1583,9 @@ static int dr_outage_begin(struct world *w, struct outage *o)
 	int aa = dr->strategy == SCENARIO_DR_ACTIVE_ACTIVE;
 	if (!aa && (o->region != dr->primary || w->failover))
 		return 0;   /* the standby region lost, or already failed over: nothing to do */
-	if (sc->has_data) {
+	/* Data can be lost only where the data tier runs (active-active may lose a region
+	 * without it), and no more than was written since the start. */
+	if (sc->has_data && w->sh->pool_of[dr->data_tier * sc->nregions + o->region] >= 0) {
 		const struct scenario_data *d = &sc->data;
 		if (dr->strategy == SCENARIO_DR_BACKUP_RESTORE) {
 			/* Backups every backup_interval from time 0: what was written since the last
@@ -1598,6 +1600,8 @@ static int dr_outage_begin(struct world *w, struct outage *o)
 				return rc;
 			o->rpo = exp(mu + sigma * rng_normal(&w->dr_rng, 0, 1));
 		}
+		if (o->rpo > o->start)
+			o->rpo = o->start;
 	}
 	if (!aa) {
 		w->failover = 1;
@@ -2214,7 +2218,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 			w->breach_start[r] = now;
 			w->breach_failed[r] = 0;
 			add_event(w, now, (long)r, -1, "slo_breach_start", 1.0 - alive[r] / u,
-				  "success fraction below the SLO");
+				  "success fraction below the SLO (value: the fraction failed)");
 		}
 		w->breach_failed[r] += (u - alive[r]) * dt;
 		if (!bad) {

@@ -86,7 +86,13 @@ void report_fmt(char *buf, size_t len, enum report_style st, const char *unit, d
 		snprintf(buf, len, "%s$%s", x < 0 && fabs(x) >= 0.005 ? "-" : "", g);
 		return;
 	case REPORT_SECONDS:
-		snprintf(buf, len, "%.4g s", x);
+		/* 21,240 s, not 2.124e+04 s: whole seconds grouped from 10,000 on. */
+		if (fabs(x) >= 1e4) {
+			report_grouped(g, sizeof g, fabs(x), 0);
+			snprintf(buf, len, "%s%s s", x < 0 ? "-" : "", g);
+		} else {
+			snprintf(buf, len, "%.4g s", x);
+		}
 		return;
 	case REPORT_COUNT:
 		/* Means of counts are rarely whole: 3 significant digits below 1000, none below

@@ -239,15 +239,27 @@ static void purchase_block(FILE *out, const struct run_result *r, double pct)
 	}
 }
 
-/* "42 s", "16.5 min", "2.35 h": a duration in the unit that reads best. */
-static void fmt_seconds(char *buf, size_t len, double s)
+/* The unit a duration of s seconds reads best in ("s", "min", "h"), and its divisor. */
+static const char *time_unit(double s, double *div)
 {
-	if (s >= 7200)
-		snprintf(buf, len, "%.3g h", s / 3600);
-	else if (s >= 120)
-		snprintf(buf, len, "%.3g min", s / 60);
+	if (s >= 7200) {
+		*div = 3600;
+		return "h";
+	}
+	*div = s >= 120 ? 60 : 1;
+	return s >= 120 ? "min" : "s";
+}
+
+/* "p50 7.83, p95 16.5 min", "p50 90 s, p95 2 h": two durations each in the unit that reads
+ * best, the unit said once when they share it, short enough for the note column (24). */
+static void fmt_p50_p95(char *buf, size_t len, double p50, double p95)
+{
+	double d50, d95;
+	const char *u50 = time_unit(p50, &d50), *u95 = time_unit(p95, &d95);
+	if (strcmp(u50, u95) == 0)
+		snprintf(buf, len, "p50 %.3g, p95 %.3g %s", p50 / d50, p95 / d95, u95);
 	else
-		snprintf(buf, len, "%.3g s", s);
+		snprintf(buf, len, "p50 %.3g %s, p95 %.3g %s", p50 / d50, u50, p95 / d95, u95);
 }
 
 /* The instances reservations of the scenario cover for "TYPE.REGION". */
@@ -277,9 +289,7 @@ static void failure_block(FILE *out, const struct run_result *r)
 		row(out, r, "instance_failures", "instance failures", NULL);
 		row(out, r, "downtime_per_year", "downtime per year", "below availability SLO");
 		if ((m = run_find_metric(r, "rto"))) {
-			fmt_seconds(a, sizeof a, m->stat.p50);
-			fmt_seconds(b, sizeof b, m->stat.p95);
-			snprintf(note, sizeof note, "p50 %s, p95 %s", a, b);
+			fmt_p50_p95(note, sizeof note, m->stat.p50, m->stat.p95);
 			row(out, r, "rto", "RTO (mean over outages)", note);
 		}
 		row(out, r, "rto_p99", "  RTO p99", NULL);
@@ -291,9 +301,7 @@ static void failure_block(FILE *out, const struct run_result *r)
 		snprintf(label, sizeof label, "p%g latency in outages", pct);
 		row(out, r, name, label, "of the requests served");
 		if ((m = run_find_metric(r, "rpo"))) {
-			fmt_seconds(a, sizeof a, m->stat.p50);
-			fmt_seconds(b, sizeof b, m->stat.p95);
-			snprintf(note, sizeof note, "p50 %s, p95 %s", a, b);
+			fmt_p50_p95(note, sizeof note, m->stat.p50, m->stat.p95);
 			row(out, r, "rpo", "RPO (mean over failovers)", note);
 		}
 		row(out, r, "rpo_p99", "  RPO p99", NULL);

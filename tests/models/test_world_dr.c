@@ -286,6 +286,46 @@ Test(world_dr, an_outage_open_at_the_horizon_is_left_out_of_the_target_share)
 	free(json);
 }
 
+/* Active-active over p, r and q with the database in p and r only (it must be in two
+ * regions): q's outage loses no data, none being written there, so it has no RPO. And the
+ * warm standby losing p 1 s into the run (the lag is 2 s) can lose only the second written
+ * so far: RPO 1 s. */
+Test(world_dr, rpo_only_where_the_data_is_and_at_most_what_was_written)
+{
+	const char *aa =
+		"{ \"name\": \"aa3\", \"version\": 1, \"horizon\": \"1d\", \"step\": \"1m\","
+		"  \"traffic\": { \"base_rate\": 300, \"regions\": { \"p\": 0.4, \"r\": 0.3,"
+		"                                                  \"q\": 0.3 } },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ { \"name\": \"p\", \"zones\": [\"a\"] },"
+		"                 { \"name\": \"r\", \"zones\": [\"a\"] },"
+		"                 { \"name\": \"q\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"web\", \"instance_type\": \"m\", \"capacity_rps\": 1000,"
+		"      \"calls\": \"db\", \"autoscaling\": { \"min\": 2, \"max\": 2 } },"
+		"    { \"name\": \"db\", \"instance_type\": \"m\", \"capacity_rps\": 1000,"
+		"      \"placement\": { \"regions\": [\"p\", \"r\"] },"
+		"      \"autoscaling\": { \"min\": 2, \"max\": 2 } } ],"
+		"  \"failures\": { \"scripted\": [ { \"target\": \"region:q\", \"at\": \"10h\","
+		"                                 \"duration\": \"1h\" } ] },"
+		"  \"dr\": { \"strategy\": \"active_active\" },"
+		"  \"data\": { \"write_rate\": 10, \"lag\": { \"median\": \"2s\", \"p95\": \"2s\" } } }";
+	struct scenario sc;
+	struct run_result r;
+	run_one(aa, &r, &sc);
+	cr_assert_not_null(run_find_metric(&r, "rto"), "the outage was measured");
+	cr_assert_null(run_find_metric(&r, "rpo"), "an RPO for a region without the database");
+	run_result_release(&r);
+	scenario_release(&sc);
+
+	char *json = dr_scenario("warm_standby", ", \"standby_scale\": 1", "1");
+	run_one(json, &r, &sc);
+	cr_assert_float_eq(metric(&r, "rpo"), 1, 1e-12);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
 /* Synchronous replication loses nothing (RPO 0) and every percentile request waits for the
  * commit's round trip: writes are 100 of 500 req/s, more than the 1% beyond p99, so the
  * end-to-end p99 of every step grows by the sync latency, 70 ms by default, and so does its

@@ -61,3 +61,18 @@ Test(fmt, pad_counts_columns_not_bytes)
 	snprintf(b, sizeof b, "%-*s|", report_pad("x", 14), "x");
 	cr_assert_eq(strlen(a) - 2, strlen(b), "%s / %s", a, b);
 }
+
+/* Seconds below 10,000 keep four significant digits; from 10,000 on they are whole seconds
+ * grouped by thousands (21,240 s is 5.9 h of writes lost, printed 2.124e+04 s before). */
+Test(fmt, seconds_are_never_in_scientific_notation)
+{
+	char b[64];
+	report_fmt(b, sizeof b, REPORT_SECONDS, "s", 0.4231, 0);
+	cr_expect_str_eq(b, "0.4231 s");
+	report_fmt(b, sizeof b, REPORT_SECONDS, "s", 9999, 0);
+	cr_expect_str_eq(b, "9999 s");
+	report_fmt(b, sizeof b, REPORT_SECONDS, "s", 21240, 0);
+	cr_expect_str_eq(b, "21,240 s");
+	report_fmt(b, sizeof b, REPORT_SECONDS, "s", 1234567.4, 0);
+	cr_expect_str_eq(b, "1,234,567 s");
+}
