@@ -846,14 +846,15 @@ static void timeline_script(FILE *f, const struct drill *d)
 		t0 / 3600, (x0 - t0) / 3600, (x1 - t0) / 3600);
 	/* height 1: a line more of room, or gnuplot lays the key over the x label */
 	fputs("set key below horizontal height 1\n", f);
-	/* Every injected outage inside the window, shaded behind the lines. */
+	/* Every injected outage inside the window, shaded behind the lines; half transparent,
+	 * so that where two overlap both show (the later one no longer hides the earlier). */
 	for (size_t i = 0, k = 1; i < sc->failures.nscripted; i++) {
 		const struct scenario_outage *x = &sc->failures.scripted[i];
 		double a = fmax(x->at, x0), b = fmin(x->at + x->duration, x1);
 		if (b <= a)
 			continue;
 		fprintf(f, "set object %zu rect from %.10g, graph 0 to %.10g, graph 1 behind "
-			"fc rgb \"%s\" fs solid 1.0 noborder\n", k++, (a - t0) / 3600,
+			"fc rgb \"%s\" fs transparent solid 0.6 noborder\n", k++, (a - t0) / 3600,
 			(b - t0) / 3600, x->kind == SCENARIO_OUTAGE_ZONE ? "#fdebd0" : "#fadbd8");
 	}
 	snprintf(title, sizeof title, "degraded capacity, %s (shaded)", what);
@@ -1185,7 +1186,8 @@ int report_drill_markdown(const struct drill *d, const char *dir, int drawn, cha
 	static const char *const captions[REPORT_DRILL_NPLOTS] = {
 		"RTO, RPO and monthly cost per strategy against the targets",
 		"Each strategy's capacity and traffic per region around the outage",
-		"The RTO distribution against its target",
+		"The RTO distribution of the region outages against its target (the table's RTO "
+		"figures take zone outages too)",
 		"The RPO distribution against its target",
 	};
 	char after[2048];
