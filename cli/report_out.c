@@ -340,6 +340,11 @@ int cli_parse_sim_args(const char *cmd, int argc, char **argv, struct cli_sim_ar
 					       cmd);
 		const char *val = argv[++i];
 		uint64_t n;
+		/* No value of these starts with '-': "--fail -o DIR" lost its value, and the
+		 * folder would have been taken for a second scenario file. */
+		if (val[0] == '-' && val[1] != '\0')
+			return cli_usage_error(cmd, "%s needs a value, got the option \"%s\"; see "
+					       "'capsim help %s'", arg, val, cmd);
 		if (!strcmp(arg, "-o") || !strcmp(arg, "--output")) {
 			a->dir = val;
 		} else if (!strcmp(arg, "--reps")) {

@@ -386,6 +386,10 @@ Test(drill_cli, a_bad_fail_exits_2_and_writes_nothing)
 				   NULL };
 	refused(strategy, "--strategy: expected backup_restore, pilot_light, warm_standby, "
 		"active_active or all, got \"warm\"");
+	/* A --fail with its value forgotten: the next option is not taken for it (the folder
+	 * after it was taken for a second scenario file). */
+	const char *lost[] = { "drill", scen, "--fail", "-o", out, NULL };
+	refused(lost, "--fail needs a value, got the option \"-o\"");
 }
 
 Test(drill_cli, a_scenario_without_dr_or_with_a_mistake_exits_2)
