@@ -207,7 +207,7 @@ Test(queue_cli, short_simulation_keeps_fractions_in_range)
 	assert_rel(num(sim, "relaxation_customers"), 341.763, 1e-5, "relaxation");
 	cr_assert_eq(num(sim, "warmup_customers"), 1709);
 	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(sim, "short_replications")),
-		  "50 customers are fewer than 50 relaxation times");
+		  "50 customers are fewer than 500 relaxation times");
 	cJSON_Delete(j);
 	cli_result_release(&r);
 }
@@ -249,23 +249,23 @@ Test(queue_cli, short_replication_note_says_what_is_enough)
 {
 	/* G/G/10 at rho = 0.9 with ca2 = 0.5, cs2 = 2: the M/M/10 relaxation of 341.763 customers
 	 * (short_simulation_keeps_fractions_in_range) times the variability (0.5 + 2)/2 = 1.25,
-	 * so 427.204 customers. The note fires below 50 of them, 21360.19 customers per
-	 * replication, and advises that rounded up to two figures, 22000 per replication: with
-	 * 2 replications, --simulate 44000. */
+	 * so 427.20375 customers. The note fires below 500 of them, 213601.9 customers per
+	 * replication, and advises that rounded up to two figures, 220000 per replication: with
+	 * 2 replications, --simulate 440000. */
 	struct cli_result r;
 	cr_assert(short_note_for("4000", &r), "2000 per replication is short: %s", r.out);
 	cr_assert(strstr(r.out, "2000 customers per replication"), "says what is short: %s", r.out);
-	cr_assert(strstr(r.out, "about 21361 customers"), "says the threshold: %s", r.out);
-	cr_assert(strstr(r.out, "--simulate 44000 with --reps 2 gives 22000 per"),
+	cr_assert(strstr(r.out, "about 213602 customers"), "says the threshold: %s", r.out);
+	cr_assert(strstr(r.out, "--simulate 440000 with --reps 2 gives 220000 per"),
 		  "says the option that is enough: %s", r.out);
 	cli_result_release(&r);
 	/* Following the advice silences the note, and the threshold sits where it says:
-	 * 21360 per replication is below 21360.19, 21361 is not. */
-	cr_assert_not(short_note_for("44000", &r), "the advice is enough: %s", r.out);
+	 * 213601 per replication is below 213601.9, 213602 is not. */
+	cr_assert_not(short_note_for("440000", &r), "the advice is enough: %s", r.out);
 	cli_result_release(&r);
-	cr_assert(short_note_for("42720", &r), "21360 per replication is short: %s", r.out);
+	cr_assert(short_note_for("427202", &r), "213601 per replication is short: %s", r.out);
 	cli_result_release(&r);
-	cr_assert_not(short_note_for("42722", &r), "21361 per replication is not: %s", r.out);
+	cr_assert_not(short_note_for("427204", &r), "213602 per replication is not: %s", r.out);
 	cli_result_release(&r);
 }
 
