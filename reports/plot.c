@@ -257,13 +257,17 @@ static void latency_script(FILE *f, const struct run_result *r)
 		fprintf(f, "set logscale y\nset yrange [%.10g:%.10g]\n", lo / 1.5, hi * 1.5);
 	else
 		fputs("set yrange [0:*]\n", f);
+	/* A bucket's mean over its steps and the replications: spikes at different times in
+	 * different replications, each a few minutes, are diluted, so the title says so. */
+	char per[48];
+	report_fmt_duration(per, sizeof per, r->bucket);
 	fputs("set title ", f);
 	if (target > 0)
-		put_quotedf(f, "%s: p%g end-to-end response time (mean over replications) "
-			    "against the SLO target of %g s", sc->name, pct, target);
+		put_quotedf(f, "%s: p%g end-to-end response time (mean over each %s and the "
+			    "replications) against the SLO target of %g s", sc->name, pct, per, target);
 	else
-		put_quotedf(f, "%s: p%g end-to-end response time (mean over replications; "
-			    "no latency target set)", sc->name, pct);
+		put_quotedf(f, "%s: p%g end-to-end response time (mean over each %s and the "
+			    "replications; no latency target set)", sc->name, pct, per);
 	fputs(" font \",12\"\nplot ", f);
 	for (size_t s = 0; s < r->nseries; s++) {
 		if (r->series[s].tier >= 0)
@@ -671,10 +675,14 @@ static void bill_script(FILE *f, const struct run_result *r)
 		      "     \"" BILL_CSV "\" using 1:2 skip 1 with linespoints lw 2 pt 7 "
 		      "lc rgb \"#08519c\" title \"mean\"", f);
 	if (sc->budget_monthly > 0) {
+		/* A partial last month is judged against its share of the budget, as the
+		 * summary's months over budget are: the line steps down over it. */
 		char buf[64];
+		int partial = last < 1.0 - 1e-9;
 		usd(buf, sizeof buf, sc->budget_monthly);
-		fprintf(f, ", \\\n     %.10g with lines lw 2 dt 2 lc rgb \"red\" title \"budget %s "
-			"per month%s\"", sc->budget_monthly, buf,
+		fprintf(f, ", \\\n     (x > %zu.5 ? %.10g : %.10g) with lines lw 2 dt 2 lc rgb \"red\" "
+			"title \"budget %s per month%s%s\"", n - 1, sc->budget_monthly * last,
+			sc->budget_monthly, buf, partial ? ", its share for the partial month" : "",
 			budget_on_axis(r) ? "" : " (far above the axis)");
 	}
 	fputc('\n', f);

@@ -698,6 +698,36 @@ Test(plot, bill_band_runs_from_p10_to_p90_around_the_mean_under_the_budget)
 	fake_rmtree(dir);
 }
 
+/* A partial last month is drawn against its share of the budget, as the summary judges it:
+ * 2 months, the second half long, a 25,000 USD budget: the line is at 25,000 over month 1
+ * (x <= 1.5) and at 12,500 over month 2. */
+Test(plot, the_budget_line_steps_down_to_its_share_over_a_partial_month)
+{
+	struct fake f;
+	char *dir = fake_tmpdir();
+	fake_init(&f);
+	fake_set_months(&f, 2, 0.5);
+	write_bill(&f, dir);
+	char *gp = fake_path(dir, "bill.gp"), *text = fake_slurp(gp, NULL);
+	cr_assert_not_null(strstr(text, "its share for the partial month"), "%s", text);
+	size_t n;
+	struct curve *c = fake_gnuplot_table(dir, "bill", &n);
+	cr_assert_eq(n, 3, "band, mean, budget; got %zu", n);
+	size_t before = 0, after = 0;
+	for (size_t i = 0; i < c[2].n; i++) {
+		double want = c[2].x[i] > 1.5 ? 12500.0 : 25000.0;
+		cr_assert_float_eq(c[2].y[i], want, 1e-9, "x = %g", c[2].x[i]);
+		before += c[2].x[i] < 1.5;
+		after += c[2].x[i] > 1.5;
+	}
+	cr_assert(before > 0 && after > 0, "the line spans both months");
+	free(text);
+	free(gp);
+	free(c);
+	fake_release(&f);
+	fake_rmtree(dir);
+}
+
 Test(plot, a_single_month_is_a_bar_with_its_p10_p90_bar_and_says_it_is_partial)
 {
 	/* The fake's 3 days: month 1 of 1, partial, 3 days of its 30.4. No budget here. */
