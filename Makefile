@@ -5,6 +5,7 @@
 #   make run      simulate the example shop (scenarios/shop.json); report in out/shop
 #   make bench    build and run the benchmarks in bench/
 #   make asan     the tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make fuzz     fuzz the scenario, trace and catalog readers (clang, FUZZ_SECONDS each)
 #
 # One object list, one %.o rule with -MMD -MP (redis src/Makefile style). Libraries come from
 # pkg-config; libcsv ships no .pc file, so it is linked by name.
@@ -33,7 +34,7 @@ TEST_LIBS   := $(shell pkg-config --libs criterion 2>/dev/null)
 B       ?= build
 LIB_SRC := $(wildcard sim/*.c models/*.c reports/*.c)
 CLI_SRC := $(wildcard cli/*.c)
-TEST_SRC:= $(wildcard tests/*/*.c)
+TEST_SRC:= $(filter-out tests/fuzz/%,$(wildcard tests/*/*.c))
 BENCH_SRC:= $(wildcard bench/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
@@ -44,7 +45,7 @@ LIB     := $(B)/libcapsim.a
 TESTBIN := $(B)/capsim_tests
 DEPS    := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCHES:=.d)
 
-.PHONY: all test check run bench asan deps clean
+.PHONY: all test check run bench asan fuzz deps clean
 all: capsim
 
 capsim: $(B)/capsim
@@ -95,10 +96,34 @@ asan: deps
 	  SAN="-fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	  check
 
+# libFuzzer harnesses (tests/fuzz/fuzz_scenario.c, one binary per input it reads), built
+# with clang into their own folder and run one after another from scenarios/, where the
+# examples' traces are, each for FUZZ_SECONDS on a copy of its seeds. A crash, a broken
+# error contract, a leak or an input slower than 5 s stops it; the input is kept as
+# build-fuzz/crash-* (or timeout-*, leak-*).
+FUZZ_SECONDS ?= 60
+FUZZ_INPUTS  := scenario trace catalog
+FUZZ_SEEDS_scenario := scenarios/*.json scenarios/broken/*.json
+FUZZ_SEEDS_trace    := scenarios/traces/*.csv scenarios/broken/bad-trace.csv
+FUZZ_SEEDS_catalog  := models/data/prices.csv scenarios/broken/*catalog*.csv
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_scenario.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -DFUZZ_INPUT_$* -o $@ $< $(LIB) $(LDLIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT=-O1 \
+	  SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
+	  $(FUZZ_INPUTS:%=build-fuzz/fuzz/fuzz_%)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(foreach f,$(FUZZ_INPUTS),mkdir $$tmp/$(f) && cp $(FUZZ_SEEDS_$(f)) $$tmp/$(f) && \
+	  (cd scenarios && TMPDIR=$$tmp $(CURDIR)/build-fuzz/fuzz/fuzz_$(f) -timeout=5 \
+	   -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(CURDIR)/build-fuzz/ $$tmp/$(f)) &&) true
+
 deps:
 	@sh scripts/deps.sh
 
 clean:
-	rm -rf build build-asan capsim
+	rm -rf build build-asan build-fuzz capsim
 
 -include $(DEPS)

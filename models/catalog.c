@@ -111,8 +111,13 @@ static void on_field(void *s, size_t len, void *data)
 		if (!r->bad[i]) {
 			memcpy(r->field[i], s, len);
 			r->field[i][len] = '\0';
-		} else
-			r->field[i][0] = '\0';
+		} else {
+			/* What a message quotes for it, rather than "" (it is never parsed: every
+			 * reader of a field checks bad[] first). */
+			snprintf(r->field[i], FIELD_MAX, "%s",
+				 len >= FIELD_MAX ? "(a field of 64 characters or more)"
+						  : "(a field with a NUL byte)");
+		}
 	}
 	r->nfields++;
 }
@@ -169,7 +174,7 @@ static int get_string(struct reader *r, enum col k, char *dst, size_t size, cons
 	const char *s = text(r, k);
 	if (r->bad[r->pos[k]] || !s[0] || strlen(s) >= size) {
 		fail(r, CAPSIM_EPARSE, col_name[k], "expected %s of 1 to %zu characters, got \"%s\"",
-		     what, size - 1, r->bad[r->pos[k]] ? "(a field too long or with a NUL byte)" : s);
+		     what, size - 1, s);
 		return -1;
 	}
 	memcpy(dst, s, strlen(s) + 1);

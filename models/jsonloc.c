@@ -13,10 +13,11 @@ struct scan {
 	int depth;
 };
 
+/* Blank as cJSON sees it: any byte from 1 to 32 (a form feed, a stray control character), not
+ * just JSON's four; else a value after one could not be located. */
 static void skip_ws(struct scan *s)
 {
-	while (s->i < s->len && (s->t[s->i] == ' ' || s->t[s->i] == '\t' || s->t[s->i] == '\n' ||
-				 s->t[s->i] == '\r'))
+	while (s->i < s->len && (unsigned char)s->t[s->i] - 1u < 32u)
 		s->i++;
 }
 
@@ -26,20 +27,19 @@ static int at(const struct scan *s, char c)
 }
 
 /* Moves past a string starting at s->i (the opening quote). Escapes are skipped as pairs so
- * that \" and \\ never end or extend the string wrongly. */
+ * that \" and \\ never end or extend the string wrongly. Raw control characters (a tab) are
+ * let through, as cJSON lets them. */
 static int skip_string(struct scan *s)
 {
 	if (!at(s, '"'))
 		return CAPSIM_EPARSE;
 	s->i++;
 	while (s->i < s->len) {
-		unsigned char c = (unsigned char)s->t[s->i];
+		char c = s->t[s->i];
 		if (c == '"') {
 			s->i++;
 			return 0;
 		}
-		if (c < 0x20)
-			return CAPSIM_EPARSE;
 		s->i += c == '\\' ? 2 : 1;
 	}
 	return CAPSIM_EPARSE;
@@ -270,6 +270,9 @@ int jsonloc_find(const char *text, size_t len, const struct jsonloc_step *steps,
 {
 	struct scan s = { text, len, 0, 0 };
 	memset(pos, 0, sizeof *pos);
+	/* cJSON skips a UTF-8 byte order mark (which editors on Windows write). */
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+		s.i = 3;
 	skip_ws(&s);
 	if (s.i >= len)
 		return CAPSIM_EPARSE;

@@ -5,7 +5,10 @@
  * objects and arrays, array indices) along a path of steps and returns the 1-based line and
  * column of the value and, when the last step is an object key, of that key. The scanner
  * never reads past `len`, never allocates more than one key's worth of memory at a time, and
- * reports CAPSIM_EPARSE for text that is not JSON rather than guessing. Columns count bytes. */
+ * reports CAPSIM_EPARSE for text that is not JSON rather than guessing. It reads what cJSON
+ * reads, so that any value cJSON parsed can be located: a UTF-8 byte order mark at the start,
+ * any byte from 1 to 32 as blank, raw control characters inside strings. Columns count bytes
+ * (the byte order mark too). */
 #ifndef CAPSIM_JSONLOC_H
 #define CAPSIM_JSONLOC_H
 

@@ -42,9 +42,21 @@ static double trace_integral(const struct scenario_trace *tr, double t0, double 
 	return sum;
 }
 
+/* The integral of the trace over one period [0, period), computed once into *whole (< 0
+ * until then). */
+static double period_integral(const struct scenario_trace *tr, double period, double *whole)
+{
+	size_t cursor = 0;
+	if (*whole < 0)
+		*whole = trace_integral(tr, 0, period, &cursor);
+	return *whole;
+}
+
 /* The trace's mean rate over [t0, t1), t0 < t1, repeated with spec->trace_period when it has
- * one: each period's piece is read at its offset into the period. *cursor as above; it goes
- * back to the first row when a piece starts before the row it is at (a new period). */
+ * one: each period's piece is read at its offset into the period, and the whole periods
+ * inside [t0, t1) count at once (a period far shorter than the step, a trace of a few ms,
+ * would otherwise be walked period by period). *cursor as above; it goes back to the first
+ * row when a piece starts before the row it is at (a new period). */
 static double trace_mean(const struct scenario_traffic *spec, double t0, double t1,
 			 size_t *cursor)
 {
@@ -52,7 +64,7 @@ static double trace_mean(const struct scenario_traffic *spec, double t0, double 
 	double period = spec->trace_period;
 	if (!(period > 0))
 		return trace_integral(tr, t0, t1, cursor) / (t1 - t0);
-	double sum = 0;
+	double sum = 0, whole = -1;   /* integral over one period, once needed */
 	for (double t = t0; t < t1;) {
 		double start = floor(t / period) * period;
 		/* The quotient's rounding may put start a period off: t is in [start, +period). */
@@ -61,10 +73,22 @@ static double trace_mean(const struct scenario_traffic *spec, double t0, double 
 		else if (start + period <= t)
 			start += period;
 		double end = start + period < t1 ? start + period : t1;
+		if (!(end > t) || !isfinite((t1 - t) / period)) {
+			/* The period is below the resolution of t, or so far below the step
+			 * that their ratio overflows: what is left is whole periods, at the
+			 * trace's mean rate over one. */
+			sum += (t1 - t) * (period_integral(tr, period, &whole) / period);
+			break;
+		}
 		if (tr->time[*cursor] > t - start)
 			*cursor = 0;
 		sum += trace_integral(tr, t - start, end - start, cursor);
 		t = end;
+		double n = floor((t1 - t) / period) - 1;
+		if (n >= 1) {
+			sum += n * period_integral(tr, period, &whole);
+			t += n * period;
+		}
 	}
 	return sum / (t1 - t0);
 }

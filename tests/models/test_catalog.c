@@ -537,3 +537,34 @@ Test(catalog, other_malformed_files)
 	cr_assert_eq(load_edited("5-10%", "x", NULL, small, sizeof small), CAPSIM_EINVAL);
 	cr_assert_eq(strlen(small), sizeof small - 1);
 }
+
+/* Found by fuzzing (tests/fuzz): a field of 64 characters or more, or with a NUL byte, is not
+ * read, and the messages quoted it as "" -- an empty header name, an empty price. */
+Test(catalog, a_field_too_long_or_with_a_nul_byte_is_named_as_such)
+{
+	char text[4096], msg[512];
+	/* on_demand written with 70 characters */
+	cr_assert_eq(load_edited(",0.096,", ",0.096000000000000000000000000000000000000000000000"
+				 "0000000000000000000000,", NULL, msg, sizeof msg), CAPSIM_EPARSE);
+	ASSERT_MSG(msg, "/p.csv:4: on_demand: expected a price in USD per hour > 0, got "
+		   "\"(a field of 64 characters or more)\"");
+	/* A NUL byte in the header's first name, on line 3: fputs would stop at it, so the text
+	 * is written with fwrite. */
+	char dir[] = "/tmp/capsim-catalog-XXXXXX", path[64];
+	struct catalog c;
+	int n = snprintf(text, sizeof text, "# date: 2024-05-01\n# source: a test\nty#pe,%s",
+			 strchr(head + 36, ',') + 1);
+	cr_assert(n > 0 && (size_t)n < sizeof text);
+	text[38] = '\0';   /* the '#' of "ty#pe" */
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/p.csv", dir);
+	FILE *f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	fwrite(text, 1, (size_t)n, f);
+	fclose(f);
+	cr_assert_eq(catalog_load(path, &c, msg, sizeof msg), CAPSIM_EPARSE);
+	unlink(path);
+	rmdir(dir);
+	ASSERT_MSG(msg, "/p.csv:3: column 1: expected a catalog column name (type, family, ..., "
+		   "spot_interruption), got \"(a field with a NUL byte)\"");
+}

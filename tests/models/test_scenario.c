@@ -865,9 +865,10 @@ Test(jsonloc, malformed_text_is_reported_not_overrun)
 	cr_assert_eq(jsonloc_find_path("", 0, "", &p), CAPSIM_EPARSE);
 }
 
-/* Writes `csv` to DIR/t.csv and parses small_scenario with traffic.trace = "t.csv", as if the
- * scenario lived in DIR (the trace path is relative to the scenario's folder). */
-static int parse_with_trace(const char *csv, struct scenario *sc, struct scenario_error *err)
+/* Writes csv[0..len) to DIR/t.csv and parses small_scenario with traffic.trace = "t.csv", as
+ * if the scenario lived in DIR (the trace path is relative to the scenario's folder). */
+static int parse_with_trace_n(const char *csv, size_t len, struct scenario *sc,
+			      struct scenario_error *err)
 {
 	char dir[] = "/tmp/capsim-trace-XXXXXX", csv_path[64], json_path[64], buf[4096];
 	cr_assert_not_null(mkdtemp(dir));
@@ -875,7 +876,7 @@ static int parse_with_trace(const char *csv, struct scenario *sc, struct scenari
 	snprintf(json_path, sizeof json_path, "%s/t.json", dir);
 	FILE *f = fopen(csv_path, "wb");
 	cr_assert_not_null(f);
-	fputs(csv, f);
+	fwrite(csv, 1, len, f);
 	fclose(f);
 	const char *from = "\"base_rate\": 10", *p = strstr(small_scenario, from);
 	snprintf(buf, sizeof buf, "%.*s\"trace\": \"t.csv\"%s", (int)(p - small_scenario),
@@ -884,6 +885,11 @@ static int parse_with_trace(const char *csv, struct scenario *sc, struct scenari
 	unlink(csv_path);
 	rmdir(dir);
 	return rc;
+}
+
+static int parse_with_trace(const char *csv, struct scenario *sc, struct scenario_error *err)
+{
+	return parse_with_trace_n(csv, strlen(csv), sc, err);
 }
 
 Test(scenario, trace_without_header_and_with_crlf_loads)
@@ -1035,4 +1041,169 @@ Test(scenario, notes_on_values_that_look_like_a_slip_of_units)
 	cr_assert_eq(value_notes_of("\"8s\"", "\"2s\"", "1.5", buf, sizeof buf), 1, "%s", buf);
 	cr_assert(strstr(buf, "growth_per_month is 1.5, traffic growing ×2.5 a month"), "%s", buf);
 	cr_assert_eq(value_notes_of("600", "70", "5", buf, sizeof buf), 3, "%s", buf);
+}
+
+/* ---- found by fuzzing (tests/fuzz, `make fuzz`) ---- */
+
+/* A value quoted in a message is shown as written, escaped: JSON lets a string hold an
+ * escape sequence (\u001b[2J clears the terminal) or a raw tab, which the message would
+ * otherwise pass to the terminal. */
+Test(scenario_fuzz, control_characters_in_values_are_escaped_in_messages)
+{
+	struct scenario_error err;
+	cr_assert_eq(parse_edited("\"name\": \"t\"", "\"name\": \"t\\u001b[2J\tx\"", &err),
+		     CAPSIM_EINVAL);
+	cr_assert_eq(err.line, 2, "%s", err.msg);
+	cr_assert_str_eq(err.path, "name");
+	cr_assert(strstr(err.msg, "got \"t\\u001b[2J\\tx\""), "%s", err.msg);
+	for (const char *p = err.msg; *p; p++)
+		cr_assert((unsigned char)*p >= 0x20, "raw 0x%02x in %s", (unsigned char)*p,
+			  err.msg);
+}
+
+/* A long value is cut on a character boundary: "a" and 25 × "é" (2 bytes each) is cut after
+ * 40 bytes at most, which is "a" and 19 × "é" (39 bytes); byte 40 would be half an "é". */
+Test(scenario_fuzz, long_values_are_cut_between_utf8_characters)
+{
+	struct scenario_error err;
+	char name[256] = "\"name\": \"a", want[256] = "got \"a";
+	for (int i = 0; i < 25; i++)
+		strcat(name, "é");
+	strcat(name, "\"");
+	for (int i = 0; i < 19; i++)
+		strcat(want, "é");
+	strcat(want, "...\"");
+	cr_assert_eq(parse_edited("\"name\": \"t\"", name, &err), CAPSIM_EINVAL);
+	cr_assert(strstr(err.msg, want), "%s lacks %s", err.msg, want);
+	/* Bytes that are no UTF-8 (45 stray continuation bytes 0xA8) are no character to keep
+	 * whole: 40 of them are quoted, each as \xa8. */
+	strcpy(name, "\"name\": \"");
+	strcpy(want, "got \"");
+	for (int i = 0; i < 45; i++)
+		strcat(name, "\xa8");
+	for (int i = 0; i < 40; i++)
+		strcat(want, "\\xa8");
+	strcat(name, "\"");
+	strcat(want, "...\"");
+	cr_assert_eq(parse_edited("\"name\": \"t\"", name, &err), CAPSIM_EINVAL);
+	cr_assert(strstr(err.msg, want), "%s lacks %s", err.msg, want);
+}
+
+/* A NUL byte ends the text cJSON sees: the message says so and points at it, line 2 column
+ * 10 (`  "a": 1,` fills columns 1-9), not at the comma before it. */
+Test(scenario_fuzz, a_nul_byte_is_named_where_it_is)
+{
+	static const char text[] = "{\n  \"a\": 1,\0 }\n";
+	struct scenario sc;
+	struct scenario_error err;
+	cr_assert_eq(scenario_parse(text, sizeof text - 1, "mem.json", &sc, &err), CAPSIM_EPARSE);
+	cr_assert_str_eq(err.msg, "mem.json:2:10: invalid JSON: a NUL byte (a text file has "
+			 "none)");
+}
+
+/* A file of blank lines is empty, not "invalid JSON near the end of the line". */
+Test(scenario_fuzz, a_blank_file_is_called_empty)
+{
+	struct scenario sc;
+	struct scenario_error err;
+	cr_assert_eq(parse_text("\n\n\t\n", &sc, &err), CAPSIM_EPARSE);
+	cr_assert_str_eq(err.msg, "mem.json:1:1: invalid JSON: the file is empty (blank space "
+			 "only)");
+}
+
+/* What cJSON reads, jsonloc must locate, or the message loses its line: a UTF-8 byte order
+ * mark, blank bytes that are not JSON's four (a form feed, \x01), raw control characters
+ * in strings. Each text has "version": 2 on line 2. */
+Test(scenario_fuzz, errors_keep_their_line_in_text_cjson_reads_leniently)
+{
+	static const char *const edits[][2] = {
+		{ "\"name\": \"t\", \"version\": 1", "\"name\": \"t\",\f\"version\": 2" },
+		{ "\"name\": \"t\", \"version\": 1", "\"name\": \"t\",\x01 \"version\": 2" },
+		{ "\"name\": \"t\", \"version\": 1",
+		  "\"_comment_x\": \"t\x01\tx\", \"name\": \"t\", \"version\": 2" },
+	};
+	struct scenario sc;
+	struct scenario_error err;
+	for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+		cr_assert_eq(parse_edited(edits[i][0], edits[i][1], &err), CAPSIM_EINVAL);
+		cr_assert_eq(err.line, 2, "edit %zu: %s", i, err.msg);
+		cr_assert_str_eq(err.path, "version");
+	}
+	char text[2048] = "\xEF\xBB\xBF";
+	const char *v = strstr(small_scenario, "\"version\": 1");
+	snprintf(text + 3, sizeof text - 3, "%.*s\"version\": 2%s", (int)(v - small_scenario),
+		 small_scenario, v + strlen("\"version\": 1"));
+	cr_assert_eq(parse_text(text, &sc, &err), CAPSIM_EINVAL);
+	cr_assert_eq(err.line, 2, "%s", err.msg);
+	cr_assert(strstr(err.msg, "mem.json:2: version: expected 1"), "%s", err.msg);
+}
+
+/* cJSON reads a \u escape that is not four hex digits as U+0000, which ends its C string:
+ * "t\uZZZZ" would be the valid name "t". Both forms are refused at the backslash (line 2:
+ * the name's quote is at column 11, the backslash at 13). */
+Test(scenario_fuzz, escapes_cjson_reads_as_nul_are_refused)
+{
+	struct scenario_error err;
+	cr_assert_eq(parse_edited("\"name\": \"t\"", "\"name\": \"t\\uZZZZ\"", &err),
+		     CAPSIM_EPARSE);
+	cr_assert_str_eq(err.msg, "mem.json:2:13: invalid JSON: expected four hex digits after "
+			 "\\u");
+	cr_assert_eq(parse_edited("\"name\": \"t\"", "\"name\": \"t\\u0000x\"", &err),
+		     CAPSIM_EPARSE);
+	cr_assert_str_eq(err.msg, "mem.json:2:13: invalid JSON: \\u0000 (a NUL character) cannot "
+			 "be in a string");
+	/* A key too: it would be read as "a", an unknown key, on no line. */
+	cr_assert_eq(parse_edited("\"traffic\": {", "\"a\\utraffic\": {", &err), CAPSIM_EPARSE);
+	cr_assert_eq(err.line, 3, "%s", err.msg);
+	cr_assert_eq(err.col, 5, "%s", err.msg);
+}
+
+/* Duplicate keys were looked for by comparing each key with every one before it: an object
+ * of 100,000 keys (1.4 MB) took 30 s. k0 ... k99999 are on lines 2 ... 100001 (k_i on line
+ * i + 2), then k5 again on line 100002. */
+Test(scenario_fuzz, many_keys_are_checked_for_duplicates_in_time, .timeout = 5)
+{
+	enum { NKEYS = 100000 };
+	size_t size = 32 * (NKEYS + 2), w = 0;
+	char *text = malloc(size);
+	struct scenario sc;
+	struct scenario_error err;
+	cr_assert_not_null(text);
+	w += (size_t)snprintf(text + w, size - w, "{\n");
+	for (int i = 0; i < NKEYS; i++)
+		w += (size_t)snprintf(text + w, size - w, "\"k%d\": 1,\n", i);
+	w += (size_t)snprintf(text + w, size - w, "\"k5\": 2\n}\n");
+	cr_assert_lt(w, size);
+	cr_assert_eq(scenario_parse(text, w, "mem.json", &sc, &err), CAPSIM_EINVAL);
+	cr_assert_str_eq(err.msg, "mem.json:100002: k5: duplicate key; it was first given on "
+			 "line 7");
+	free(text);
+}
+
+/* A NUL byte inside a trace's field ended its text there: "2\0junk" was read as 2. */
+Test(scenario_fuzz, a_nul_byte_in_a_trace_field_is_refused)
+{
+	static const char csv[] = "0,1\n60,2\0junk\n";
+	struct scenario sc;
+	struct scenario_error err;
+	cr_assert_eq(parse_with_trace_n(csv, sizeof csv - 1, &sc, &err), CAPSIM_EPARSE);
+	cr_assert_eq(err.line, 2, "%s", err.msg);
+	cr_assert(strstr(err.msg, "/t.csv:2: traffic.trace: expected numbers, got a field with "
+			 "a NUL byte"), "%s", err.msg);
+}
+
+/* A quote left open in a trace: libcsv went on reading the next lines into the field, so the
+ * message named the line where the row ended ("expected 2 fields ..., got 3" on line 3) or
+ * libcsv's "error parsing data while strict checking enabled". The row is on line 2. */
+Test(scenario_fuzz, an_open_quote_in_a_trace_is_named_on_its_line)
+{
+	struct scenario sc;
+	struct scenario_error err;
+	cr_assert_eq(parse_with_trace("0,10\n60,\"20\n\",\n120,5\n", &sc, &err), CAPSIM_EPARSE);
+	cr_assert_eq(err.line, 2, "%s", err.msg);
+	cr_assert(strstr(err.msg, "/t.csv:2: traffic.trace: expected a CSV row on one line, got "
+			 "a misplaced or unclosed quote"), "%s", err.msg);
+	cr_assert_eq(parse_with_trace("0,10\n60,\"20\n", &sc, &err), CAPSIM_EPARSE);
+	cr_assert_eq(err.line, 2, "%s", err.msg);
+	cr_assert(strstr(err.msg, "misplaced or unclosed quote"), "%s", err.msg);
 }

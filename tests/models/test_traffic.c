@@ -312,6 +312,32 @@ Test(traffic, trace_starting_late_holds_its_first_rate)
 	cr_assert_float_eq(traffic_shape_mean(&s, 0, 1800), 17.0 / 3, 1e-12);
 }
 
+/* Found by fuzzing (tests/fuzz): a trace repeated with a period far below the step was
+ * walked period by period, 3.6e9 periods of 1 us in each one-hour step. Rows 0 -> 100 and
+ * 0.5 us -> 300 repeated every 1 us: each period's mean is (100 + 300)/2 = 200, so every
+ * step's is 200 too. A period of the smallest double (a one-row trace, 100) makes the count
+ * of periods in a step overflow; the mean is still the trace's, 100. */
+Test(traffic, a_period_far_below_the_step_counts_whole_periods_at_once, .timeout = 5)
+{
+	static double time[] = { 0, 0.5e-6 };
+	static double rate[] = { 100, 300 };
+	struct scenario_traffic s = { 0 };
+	double *shape;
+	s.has_trace = 1;
+	s.trace = (struct scenario_trace){ .path = "t", .time = time, .rate = rate, .n = 2 };
+	s.trace_period = 1e-6;
+	cr_assert_eq(traffic_shape_table(&s, 3600, 24, &shape), 0);
+	for (size_t k = 0; k < 24; k++)
+		cr_assert_float_eq(shape[k], 200, 1e-9 * 200, "step %zu: %.17g", k, shape[k]);
+	free(shape);
+	s.trace.n = 1;
+	s.trace_period = 4.9406564584124654e-324;
+	cr_assert_eq(traffic_shape_table(&s, 3600, 24, &shape), 0);
+	for (size_t k = 0; k < 24; k++)
+		cr_assert_float_eq(shape[k], 100, 1e-9 * 100, "step %zu: %.17g", k, shape[k]);
+	free(shape);
+}
+
 Test(traffic, same_seed_same_rates_other_rep_other_noise)
 {
 	struct scenario_traffic s = flat(50);
