@@ -680,7 +680,7 @@ static void bill_script(FILE *f, const struct run_result *r)
 		char buf[64];
 		int partial = last < 1.0 - 1e-9;
 		usd(buf, sizeof buf, sc->budget_monthly);
-		fprintf(f, ", \\\n     (x > %zu.5 ? %.10g : %.10g) with lines lw 2 dt 2 lc rgb \"red\" "
+		fprintf(f, ", \\\n     (x >= %zu.5 ? %.10g : %.10g) with lines lw 2 dt 2 lc rgb \"red\" "
 			"title \"budget %s per month%s%s\"", n - 1, sc->budget_monthly * last,
 			sc->budget_monthly, buf, partial ? ", its share for the partial month" : "",
 			budget_on_axis(r) ? "" : " (far above the axis)");

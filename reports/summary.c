@@ -380,7 +380,7 @@ int report_summary_text(const struct run_result *r, FILE *out)
 		row(out, r, "latency_network", "  round trips between regions", NULL);
 	/* Per region served (run.c gives them where each region serves its own users). */
 	for (size_t g = 0; m && g < sc->nregions; g++) {
-		char rn[RUN_METRIC_NAME_MAX];
+		char rn[2 * RUN_METRIC_NAME_MAX];   /* name holds "latency_pNN": room to spare */
 		snprintf(rn, sizeof rn, "%s.region.%s", name, sc->regions[g].name);
 		const struct run_metric *mg = run_find_metric(r, rn);
 		if (!mg)
