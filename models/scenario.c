@@ -3627,5 +3627,21 @@ size_t scenario_value_notes(const struct scenario *sc, char *buf, size_t size)
 		     "×%.3g a month (a fraction: %g for +%g %%)", g, 1 + g, g / 100, g);
 		count++;
 	}
+	/* A commitment is held the whole horizon: past its term it is taken as renewed at the
+	 * same price, which a reader could not guess. One note for all of them. */
+	int shortest = -1;
+	for (size_t i = 0; i < sc->nreservations; i++)
+		if (shortest < 0 || sc->reservations[i].term < shortest)
+			shortest = sc->reservations[i].term;
+	for (size_t i = 0; i < sc->nsavings_plans; i++)
+		if (shortest < 0 || sc->savings_plans[i].term < shortest)
+			shortest = sc->savings_plans[i].term;
+	if (shortest >= 0 && sc->horizon > CATALOG_TERM_HOURS(shortest) * 3600.0 + 1e-6) {
+		note(buf, size, &len, "note: the horizon (%g days) is longer than a %s "
+		     "commitment's term: it is taken as renewed at the same price when its term "
+		     "ends (scenarios/README.md, reservations)", sc->horizon / 86400.0,
+		     shortest == CATALOG_1Y ? "1-year" : "3-year");
+		count++;
+	}
 	return count;
 }

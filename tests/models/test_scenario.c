@@ -1043,6 +1043,24 @@ Test(scenario, notes_on_values_that_look_like_a_slip_of_units)
 	cr_assert_eq(value_notes_of("600", "70", "5", buf, sizeof buf), 3, "%s", buf);
 }
 
+/* spot-web.json holds a 1-year reservation (8,760 h): a horizon of 365 days is its term, no
+ * note; 366 days outlive it, and the note says how capsim bills the rest (renewed). */
+Test(scenario, a_horizon_past_a_commitment_s_term_gets_a_note)
+{
+	struct scenario sc;
+	struct scenario_error err;
+	char buf[2048];
+	cr_assert_eq(scenario_load("scenarios/spot-web.json", &sc, &err), 0, "%s", err.msg);
+	cr_assert_gt(sc.nreservations, 0);
+	sc.horizon = 365 * 86400.0;
+	cr_assert_eq(scenario_value_notes(&sc, buf, sizeof buf), 0, "%s", buf);
+	sc.horizon = 366 * 86400.0;
+	cr_assert_eq(scenario_value_notes(&sc, buf, sizeof buf), 1, "%s", buf);
+	cr_assert(strstr(buf, "longer than a 1-year commitment's term: it is taken as renewed"),
+		  "%s", buf);
+	scenario_release(&sc);
+}
+
 /* ---- found by fuzzing (tests/fuzz, `make fuzz`) ---- */
 
 /* A value quoted in a message is shown as written, escaped: JSON lets a string hold an
