@@ -511,7 +511,7 @@ static int table_eval(const struct qcache *q, const struct table *t, long c, dou
 	 * comes first (ln C <= 0): it needs no ln C, so it is settled early. */
 	double e = t->ktimeout * x;
 	double w = e < -LN_DBL_MIN && lnc - e > LN_DBL_MIN ? exp(lnc - e) : 0.0;
-	double lost = x * w / (1.0 - rho * w);   /* queue_timeout_loss */
+	double lost = w > 0 ? x * w / (1.0 - rho * w) : 0.0;   /* queue_timeout_loss */
 	out->timeout_frac = lost >= DBL_MIN ? lost : 0.0;
 	*ln_wait = lnc;
 	if (with_c) {
