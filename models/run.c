@@ -169,9 +169,11 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 	snprintf(pct, sizeof pct, "%g", sh->p * 100.0);
 
 	M("fraction", avail, "availability");
-	if (sh->latency_target > 0)
+	if (sh->latency_target > 0) {
 		M("fraction", s[W_STEPS] > 0 ? s[W_STEPS_MET] / s[W_STEPS] : 1.0,
 		  "latency_slo_steps");
+		M("fraction", offered > 0 ? s[W_REQ_MET] / offered : 1.0, "latency_slo_requests");
+	}
 	if (sc->has_slo && sc->slo.availability < 1.0)
 		M("ratio", (1.0 - avail) / (1.0 - sc->slo.availability), "error_budget_burn");
 	M("s", offered > 0 ? s[W_PCT_WEIGHTED] / offered : 0.0, "latency_p%s", pct);

@@ -2173,6 +2173,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	double *region_lat = o->region_lat;
 	double target = sh->latency_target > 0 ? sh->latency_target : INFINITY;
 	double pct_weighted = o->scalar[W_PCT_WEIGHTED];   /* added to in the same order */
+	double req_met = o->scalar[W_REQ_MET];
 	for (size_t r = 0; r < nr; r++) {
 		double u = inflow[r];
 		double *row = ts_b + (sh->npools + r) * RUN_TS_NFIELDS;
@@ -2195,6 +2196,8 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 			lat[WORLD_LAT_WEIGHTED] += w_pct;
 			lat[WORLD_LAT_STEPS]++;
 			lat[WORLD_LAT_MET] += on_time;
+			if (on_time)
+				req_met += ud;
 		}
 		if (!sc->has_slo)
 			continue;
@@ -2228,6 +2231,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 		}
 	}
 	o->scalar[W_PCT_WEIGHTED] = pct_weighted;
+	o->scalar[W_REQ_MET] = req_met;
 	o->scalar[W_OFFERED] += offered;
 	o->scalar[W_SUCCEEDED] += ok;
 	if (offered > 0) {

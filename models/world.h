@@ -81,6 +81,8 @@ enum world_scalar {
 	W_STEPS_MET,           /* of those, steps whose end-to-end percentile met the target in
 				  every region with traffic */
 	W_PCT_WEIGHTED,        /* sum over steps and regions of user requests × e2e percentile */
+	W_REQ_MET,             /* user requests offered in a region at a step whose e2e
+				  percentile met the target */
 	W_COST,                /* USD */
 	W_INSTANCE_SECONDS,    /* instance-seconds billed (before the 60 s minimum) */
 	W_SCALING_ACTIONS,     /* changes of a pool's desired count by a policy or schedule */

@@ -310,6 +310,43 @@ Test(world, step_scaling_sees_the_metric_a_minute_late)
 	rmdir(dir);
 }
 
+/* The fixed fleet of fixed_fleet_matches_the_closed_form (M/M/10, S = 100 ms, a 500 ms
+ * timeout) fed 90 req/s but 150 for the hour from 3600 s. At 90 the p99 is M/M/10's (0.625 s,
+ * below a 0.8 s target); overloaded it is the 0.5 s the timeout lets wait plus the service's
+ * 0.1 ln 100 = 0.4605 s, above it, in the hour's 60 steps and the step at 7200 that drains
+ * the 50 left waiting. Steps: 1 - 61/1440 met the target. Requests: 60 × 60 × 150 + 60 × 90 =
+ * 545,400 of 90 × 82,800 + 150 × 3600 = 7,992,000 were in the steps that missed it, so
+ * 1 - 545,400/7,992,000 = 0.93176 were in steps that met it: fewer than the steps' share,
+ * the bad hour being busy. */
+Test(world, the_share_of_requests_in_steps_meeting_the_latency_target)
+{
+	char dir[] = "/tmp/capsim-world-XXXXXX", csv[256], path[256];
+	trace_dir(dir, "hour.csv", "time_s,requests_per_s\n0,90\n3600,150\n7200,90\n", csv, path,
+		  sizeof csv);
+	const char *json =
+		"{ \"name\": \"hour\", \"version\": 1, \"horizon\": \"1d\", \"step\": \"1m\","
+		"  \"slo\": { \"availability\": 0.9, \"latency_percentile\": 99,"
+		"            \"latency_target\": \"800ms\" },"
+		"  \"traffic\": { \"trace\": \"hour.csv\" },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.096 } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\", \"b\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\", \"service_time\": \"100ms\","
+		"                 \"concurrency\": 2, \"timeout\": \"500ms\","
+		"                 \"autoscaling\": { \"min\": 5, \"max\": 5 } } ] }";
+	struct scenario sc;
+	parse(json, path, &sc);
+	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert_float_eq(metric(&r, "latency_slo_steps"), 1.0 - 61.0 / 1440.0, 1e-12);
+	cr_assert_float_eq(metric(&r, "latency_slo_requests"), 1.0 - 545400.0 / 7992000.0, 1e-9);
+	run_result_release(&r);
+	scenario_release(&sc);
+	unlink(csv);
+	rmdir(dir);
+}
+
 /* The time of replication 0's first scale_in event, or INFINITY. */
 static double first_scale_in_of(const struct run_result *r)
 {
