@@ -488,6 +488,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	struct world_shared sh, cf_sh;
 	struct acc a = { 0 };
 	memset(&cf_sh, 0, sizeof cf_sh);
+	double *met = NULL;   /* per outage: 1 met the RTO target, 0 missed, NaN unknown */
 	int rc = world_shared_init(&sh, sc, o->bucket, 0);
 	if (rc < 0)
 		return rc;
@@ -570,6 +571,17 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		memcpy(&out->rep_values[i * o->reps], a.m[i].v, o->reps * sizeof *a.m[i].v);
 		run_stat_of(a.m[i].v, o->reps, a.m[i].lo, a.m[i].hi, &out->metrics[i].stat);
 	}
+	if (a.nrto && sc->has_dr && sc->dr.rto_target > 0) {
+		/* Taken before the statistics below sort a.rto (a.rto_open stays in fold order).
+		 * One still open at the horizon has missed the target if it has lasted longer;
+		 * otherwise nobody knows. */
+		if (!(met = malloc(a.nrto * sizeof *met))) {
+			rc = CAPSIM_ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < a.nrto; i++)
+			met[i] = a.rto[i] <= sc->dr.rto_target ? (a.rto_open[i] ? NAN : 1.0) : 0.0;
+	}
 	if (a.nrto) {
 		/* Across outages, not replications: every outage of every replication is one
 		 * value (their interval treats them as independent). */
@@ -621,18 +633,17 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 			for (size_t i = 0; i < nrpo; i++)
 				a.rpo[i] = sc->data.write_rate > 0 ? a.rpo[i] / sc->data.write_rate : 0;
 		}
-		/* The chance an outage meets a target: the share of outages that did. One still
-		 * open at the horizon has missed it if it has lasted longer; otherwise nobody
-		 * knows, and it is left out. */
+		/* The chance an outage meets a target: the share of outages that did, those
+		 * still open and shorter than it left out (met[]). */
 		size_t nopen = 0;
 		for (size_t i = 0; i < a.nrto; i++)
 			nopen += a.rto_open[i];
-		if (sc->has_dr && sc->dr.rto_target > 0) {
+		if (met) {
 			double *v = a.rto_full;   /* reused as scratch: its statistics are taken */
 			size_t nv = 0;
 			for (size_t i = 0; i < a.nrto; i++)
-				if (!a.rto_open[i] || a.rto[i] > sc->dr.rto_target)
-					v[nv++] = a.rto[i] <= sc->dr.rto_target ? 1.0 : 0.0;
+				if (!isnan(met[i]))
+					v[nv++] = met[i];
 			if (nv) {
 				m = &out->metrics[out->nmetrics++];
 				snprintf(m->name, sizeof m->name, "rto_target_met");
@@ -735,6 +746,7 @@ out:
 	free(a.rto);
 	free(a.rto_full);
 	free(a.rto_open);
+	free(met);
 	free(a.outage_pct);
 	free(a.rpo);
 	world_shared_release(&sh);

@@ -417,6 +417,8 @@ struct pool {
 	double at_max_since;   /* s */
 	int fallback_now;      /* inside that event: a spot deficit may launch on demand */
 	int last_slot;         /* the slot launch() filled last */
+	int dr_hold;           /* a failed-back region waiting for its users: no scale-in (its
+				  idle metric would shrink what it is to take them back with) */
 	uint64_t eval_every;   /* steps between evaluations, 0 = never */
 	uint64_t delay_steps;  /* steps of metric delay */
 	uint64_t win_back;     /* delay_steps + eval_every: steps from k back to its window's start */
@@ -508,6 +510,8 @@ struct outage {
 				  desired count in service, or -1 */
 	double failed;         /* user requests failed from the start until recovered */
 	double rpo;            /* s of writes not yet copied to the recovery region; -1 none */
+	double rpo_pending;    /* what rpo becomes if the users are switched away (DR_SWITCH):
+				  a region back before that keeps its data */
 	double served, served_pct; /* user requests served from the start to the end, and the
 				  sum of each one's e2e percentile: the latency during it */
 	int measuring;
@@ -644,7 +648,7 @@ static int launch(struct pool *p, int option, long s, double now)
 	in->launched = now;
 	in->ready = now + boot;
 	in->state = INST_BOOTING;
-	if (in->ready + p->warmup > p->as.hold_in_until)
+	if (in->ready + p->warmup > p->as.hold_in_until && !p->dr_hold)
 		p->as.hold_in_until = in->ready + p->warmup;   /* no scale-in while it warms up */
 	in->counted = 1;
 	int rc = engine_schedule(&w->eng, in->ready, w->ev_boot, p, (uint64_t)slot, &in->boot);
@@ -677,6 +681,17 @@ static int launch(struct pool *p, int option, long s, double now)
 	if (w->running_total > w->out->scalar[W_PEAK_INSTANCES])
 		w->out->scalar[W_PEAK_INSTANCES] = w->running_total;
 	return 0;
+}
+
+/* The pool's scale-in hold from its instances: until the last launched since the start has
+ * warmed up (the starting fleet, ready at 0, never warms up). */
+static void rehold(struct pool *p)
+{
+	p->as.hold_in_until = -INFINITY;
+	for (int i = 0; i < p->used; i++)
+		if (p->inst[i].state != INST_FREE && p->inst[i].ready > 0 &&
+		    p->inst[i].ready + p->warmup > p->as.hold_in_until)
+			p->as.hold_in_until = p->inst[i].ready + p->warmup;
 }
 
 /* Terminates the instance in slot: by the group (billed at least 60 s) or by the provider
@@ -718,15 +733,9 @@ static void terminate(struct pool *p, int slot, int by_provider, double now)
 		}
 	}
 	in->state = INST_FREE;
-	if (in->ready > 0 && in->ready + p->warmup >= p->as.hold_in_until) {
-		/* It may have been the last to finish warming up: find the new last (the starting
-		 * fleet, ready at 0, never warms up). */
-		p->as.hold_in_until = -INFINITY;
-		for (int i = 0; i < p->used; i++)
-			if (p->inst[i].state != INST_FREE && p->inst[i].ready > 0 &&
-			    p->inst[i].ready + p->warmup > p->as.hold_in_until)
-				p->as.hold_in_until = p->inst[i].ready + p->warmup;
-	}
+	/* It may have been the last to finish warming up: find the new last. */
+	if (in->ready > 0 && in->ready + p->warmup >= p->as.hold_in_until && !p->dr_hold)
+		rehold(p);
 	p->free_slots[p->nfree++] = slot;
 	p->nrunning--;
 	w->running_total--;
@@ -969,7 +978,7 @@ static int outage_begin(struct world *w, int kind, size_t region, long zone, dou
 	struct outage *o = &w->outages[id];
 	*o = (struct outage){ .kind = kind, .region = region, .zone = zone, .start = now,
 			      .end = now + duration, .recovered = -1, .full = -1, .rpo = -1,
-			      .measuring = 1 };
+			      .rpo_pending = -1, .measuring = 1 };
 	w->open_outages++;
 	w->out->scalar[W_OUTAGES]++;
 	if (zone < 0)
@@ -1590,18 +1599,18 @@ static int dr_outage_begin(struct world *w, struct outage *o)
 		if (dr->strategy == SCENARIO_DR_BACKUP_RESTORE) {
 			/* Backups every backup_interval from time 0: what was written since the last
 			 * one is lost. */
-			o->rpo = o->start - floor(o->start / d->backup_interval) * d->backup_interval;
+			o->rpo_pending = o->start - floor(o->start / d->backup_interval) * d->backup_interval;
 		} else if (d->replication == SCENARIO_REPL_SYNC) {
-			o->rpo = 0;
+			o->rpo_pending = 0;
 		} else {
 			double mu, sigma;
 			int rc = lognormal_from_median_p95(d->lag_median, d->lag_p95, &mu, &sigma);
 			if (rc < 0)
 				return rc;
-			o->rpo = exp(mu + sigma * rng_normal(&w->dr_rng, 0, 1));
+			o->rpo_pending = exp(mu + sigma * rng_normal(&w->dr_rng, 0, 1));
 		}
-		if (o->rpo > o->start)
-			o->rpo = o->start;
+		if (o->rpo_pending > o->start)
+			o->rpo_pending = o->start;
 	}
 	if (!aa) {
 		w->failover = 1;
@@ -1654,13 +1663,13 @@ static void aa_route(struct world *w, double now)
 	}
 }
 
-/* 1 when every pool of region r has its desired count in service (and at least one): health
- * checks would pass, and the region can take its users back. */
+/* 1 when every pool of region r has its desired count in service (a pool scaled to 0 has
+ * nothing to wait for): health checks would pass, and the region can take its users back. */
 static int region_ready(const struct world *w, size_t r)
 {
 	for (size_t i = 0; i < w->sh->npools; i++) {
 		const struct pool *p = &w->pools[i];
-		if (p->def->region == r && (p->nservice < 1 || p->nservice < p->as.desired))
+		if (p->def->region == r && p->nservice < p->as.desired)
 			return 0;
 	}
 	return 1;
@@ -1682,6 +1691,11 @@ static int dr_return(struct world *w, size_t failed, double now)
 		return at < sc->horizon ? engine_schedule(&w->eng, at, w->ev_dr, NULL,
 							  DR_ARG(DR_RETURN, failed), NULL) : 0;
 	}
+	for (size_t i = 0; i < w->sh->npools; i++)
+		if (w->pools[i].def->region == failed && w->pools[i].dr_hold) {
+			w->pools[i].dr_hold = 0;
+			rehold(&w->pools[i]);
+		}
 	if (aa) {
 		w->dns_out[failed] = 0;
 		aa_route(w, now);
@@ -1692,12 +1706,13 @@ static int dr_return(struct world *w, size_t failed, double now)
 			to[r2] = r2 == dr->primary;
 		dns_switch(w, r, to, now);
 	}
+	/* Failed back: a new outage of the primary fails over again (the recovery region
+	 * goes back to standby after the TTL unless one has). */
+	w->failover = 0;
 	int rc = 0;
 	if (dr->dns_ttl + now < sc->horizon)
 		rc = engine_schedule(&w->eng, now + dr->dns_ttl, w->ev_dr, NULL,
 				     DR_ARG(DR_STANDBY, failed), NULL);
-	else
-		w->failover = 0;
 	return rc < 0 ? rc : 1;
 }
 
@@ -1713,6 +1728,11 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 	double to[64];
 	int rc = 0, back = 0;
 	const char *what = NULL;
+	/* A failover's steps stop where the region is back already: its health checks no longer
+	 * fail (an outage shorter than the detection and decision; its end fails back). */
+	if ((phase == DR_DETECTED || phase == DR_DECIDED || phase == DR_SWITCH) &&
+	    !w->region_down[failed])
+		phase = 0;
 	switch (phase) {
 	case DR_DETECTED:
 		what = "dr_detected";
@@ -1751,6 +1771,12 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 	}
 	case DR_SWITCH:
 		what = "dr_dns_switch";
+		/* The users leave the region: what it had not replicated is lost. */
+		for (size_t i = w->noutages; i-- > 0;)
+			if (w->outages[i].region == failed && w->outages[i].zone < 0) {
+				w->outages[i].rpo = w->outages[i].rpo_pending;
+				break;
+			}
 		if (aa) {
 			w->dns_out[failed] = 1;
 			aa_route(w, now);
@@ -1770,6 +1796,12 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 		if (w->region_down[failed])
 			break;
 		what = "dr_failback";
+		/* Its pools keep what they have until the users are back (dr_return). */
+		for (size_t i = 0; i < w->sh->npools; i++)
+			if (w->pools[i].def->region == failed) {
+				w->pools[i].dr_hold = 1;
+				w->pools[i].as.hold_in_until = INFINITY;
+			}
 		/* Scale the primary back up to what the recovery region carries; the users go
 		 * back once it is in service (DR_RETURN). */
 		for (size_t i = 0; !aa && i < w->sh->npools && rc == 0; i++) {
@@ -1792,12 +1824,14 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 			rc = dr_return(w, failed, now);
 		break;
 	case DR_STANDBY:
-		/* The old answers have expired: the recovery region goes back to standby. */
+		/* The old answers have expired: the recovery region goes back to standby, unless
+		 * a new outage of the primary has started a failover since. */
+		if (w->failover)
+			break;
 		what = "dr_standby";
 		for (size_t i = 0; i < w->sh->npools && rc == 0; i++)
 			if (w->pools[i].def->region == dr->recovery)
 				rc = set_standby(w, &w->pools[i], 1, 0, now);
-		w->failover = 0;
 		break;
 	}
 	if (rc == 1) {
