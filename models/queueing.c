@@ -348,6 +348,21 @@ double queue_timeout_loss(const struct queue_model *m, const struct queue_result
 	return (1.0 - rho) * w / (1.0 - rho * w);
 }
 
+double queue_mmcd_loss(double c, double lambda, double s, double t)
+{
+	if (!servers_ok(c) || !(lambda >= 0.0) || !isfinite(lambda) || !(s > 0.0) ||
+	    !isfinite(s) || !(t >= 0.0))
+		return NAN;
+	if (lambda == 0.0 || isinf(t))
+		return 0.0;
+	double a = lambda * s, rho = a / c, theta = c / s - lambda, x = theta * t;
+	double b = c == 1.0 ? 1.0 : erlang_b(c - 1.0, a);
+	/* (e^{x} - 1) / theta without cancellation, t itself at theta = 0. */
+	double g = theta != 0.0 ? expm1(x) / theta : t;
+	double den = (b > 0.0 ? exp(x) / b : INFINITY) + lambda * g + rho;
+	return rho / den;
+}
+
 /* The response tail without argument checks. W = Wq + S with Wq and S independent:
  *  P(W > t) = (1 - C) P(S > t) + C P(E_theta' + S > t).
  * M/M/c (exact for FCFS): P(S > t) = e^{-mu t} and the second term is the hypoexponential tail.

@@ -82,6 +82,14 @@ double queue_wait_ccdf(const struct queue_model *m, const struct queue_result *r
  * to its w, an approximation. Returns 0 for t = inf; NaN as queue_wait_ccdf. */
 double queue_timeout_loss(const struct queue_model *m, const struct queue_result *r, double t);
 
+/* The same M/M/c+D loss for c servers of mean service time s, lambda requests/s and patience
+ * t, at any load, a pool past saturation included (the requests that leave keep the queue
+ * finite): P = rho / (e^{theta t} / B + lambda (e^{theta t} - 1) / theta + rho), theta =
+ * c/s - lambda (the limit lambda t at theta = 0), B Erlang B of c - 1 servers at a = lambda s
+ * (1 for c = 1). Below saturation it equals queue_timeout_loss for M/M/c. Returns a value in
+ * [0, 1], 0 when lambda is 0; NaN on bad input. */
+double queue_mmcd_loss(double c, double lambda, double s, double t);
+
 /* P(W > t), W = Wq + service time, for r = a successful queue_solve(m). Exact for M/M/c
  * (FCFS sojourn tail). Returns 1 for t < 0; NaN on bad input or when r is unstable. */
 double queue_response_ccdf(const struct queue_model *m, const struct queue_result *r, double t);

@@ -11,6 +11,7 @@
 #include "models/billing.h"
 #include "models/catalog.h"
 #include "models/commit.h"
+#include "models/queueing.h"
 #include "models/spot.h"
 #include "models/traffic.h"
 #include "sim/engine.h"
@@ -1951,6 +1952,23 @@ overload:;
 	double lost = left > keep ? left - keep : 0;
 	double before = p->backlog;
 	p->backlog = left - lost;
+	/* At or past saturation a queue also loses requests at random: M/M/c+D (which keeps
+	 * its queue finite however loaded) loses P, more than its own fluid share
+	 * (rho - 1)/rho, most of all near rho = 1, where the fluid limit loses nothing. That
+	 * random excess is added to the fluid's losses (which keep the transient of a queue
+	 * filling at a spike's start), so that losses do not fall as the load crosses 1 (below
+	 * 1 the tables give P itself). The excess times out instead of being served; the
+	 * fluid backlog, and with it the latency, stays as it is. */
+	if (rho >= 1.0 && arrivals > 0) {
+		double extra = arrivals * (queue_mmcd_loss((double)c, lambda, S, timeout) -
+					   (rho - 1.0) / rho);
+		if (extra > served)
+			extra = served;
+		if (extra > 0) {
+			lost += extra;
+			served -= extra;
+		}
+	}
 	p->served = served;
 	p->failed = lost;
 	/* The losses are charged to this step's arrivals (the backlog kept is at most what

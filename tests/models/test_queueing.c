@@ -526,3 +526,31 @@ Test(queueing, timeout_loss_is_mmc_with_deterministic_patience)
 	ASSERT_REL(queue_timeout_loss(&m, &r, 0.5), 0.0036215651235, 1e-10);
 	cr_assert_eq(queue_timeout_loss(&m, &r, INFINITY), 0.0);
 }
+
+/* Past saturation the requests that leave keep the queue finite, and the level-crossing sum
+ * of timeout_loss_is_mmc_with_deterministic_patience holds as it is (θ < 0, e^{-θt} > 1):
+ * queue_mmcd_loss agrees with it on both sides of ρ = 1, with queue_timeout_loss below, and
+ * is continuous through θ = 0 (10 servers of 100 ms, t = 0.5 s: 99.999, 100 and 100.001
+ * req/s within 1e-5 of each other). */
+Test(queueing, mmcd_loss_holds_past_saturation_and_through_it)
+{
+	const double lambdas[] = { 50, 99, 101, 110, 150, 400 };
+	for (size_t i = 0; i < sizeof lambdas / sizeof lambdas[0]; i++)
+		ASSERT_REL(queue_mmcd_loss(10, lambdas[i], 0.1, 0.5),
+			   mmcd_loss(10, 0.1, lambdas[i], 0.5), 1e-11);
+	struct queue_model m = mk(10, 95, 0.1, 1, 1);
+	struct queue_result r;
+	cr_assert_eq(queue_solve(&m, &r), 0);
+	ASSERT_REL(queue_mmcd_loss(10, 95, 0.1, 0.5), queue_timeout_loss(&m, &r, 0.5), 1e-12);
+	double lo = queue_mmcd_loss(10, 99.999, 0.1, 0.5), at = queue_mmcd_loss(10, 100, 0.1, 0.5),
+	       hi = queue_mmcd_loss(10, 100.001, 0.1, 0.5);
+	cr_assert(fabs(at - lo) < 1e-5 && fabs(hi - at) < 1e-5 && lo < at && at < hi,
+		  "%.12g %.12g %.12g", lo, at, hi);
+	/* Far past saturation it approaches the fluid share (ρ - 1)/ρ from above: at 400 req/s
+	 * on 100 req/s of capacity, 0.75 to double precision. */
+	double far = queue_mmcd_loss(10, 400, 0.1, 0.5);
+	cr_assert(far >= 0.75 - 1e-15 && far < 0.76, "%.17g", far);
+	/* One server (B of none is 1): M/M/1+D, (1 - ρ) ρ E / (1 - ρ² E) with ρ = 0.5, E =
+	 * e^{-(1 - 0.5) 2} = e^{-1}: 0.25 e^{-1} / (1 - 0.25 e^{-1}). */
+	ASSERT_REL(queue_mmcd_loss(1, 0.5, 1, 2), 0.25 * exp(-1) / (1 - 0.25 * exp(-1)), 1e-12);
+}
