@@ -130,7 +130,7 @@ Test(world, overload_serves_capacity_and_times_out_the_rest)
  * sum of the two exponentials solves (λ₂e^(−λ₁t) − λ₁e^(−λ₂t)) / (λ₂ − λ₁) = 0.01 with
  * λ₁ = 12.5, λ₂ = 50: t = 0.39143 s (bisection by hand in a calculator), which the rule
  * overstates by 1.5%; the sum of the p99s, 0.4605 s, by 18%. For V = 3: 0.02 + 0.24 +
- * 3.6052 × sqrt(0.02² + 3 × 0.08²) = 0.76199 s. */
+ * 3.6052 × sqrt(0.02² + 3 × 0.08²) = 0.76472 s. */
 static double chain_p99(int visits)
 {
 	char json[1024];
