@@ -315,29 +315,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #else
 
-/* cli/cmd_validate.c's summary durations. */
-static void format_duration(double s, char *buf, size_t size)
-{
-	static const struct {
-		double seconds;
-		const char *unit;
-	} units[] = { { 86400, "d" }, { 3600, "h" }, { 60, "min" }, { 1, "s" }, { 1e-3, "ms" } };
-	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-		double v = s / units[i].seconds;
-		if (v >= 1 && fabs(v - nearbyint(v)) < 1e-9 * v) {
-			snprintf(buf, size, "%.0f %s", v, units[i].unit);
-			return;
-		}
-	}
-	snprintf(buf, size, "%.4g s", s);
-}
-
-/* What `capsim validate` does with a good scenario, into buffers nobody reads. */
+/* What `capsim validate` does with a good scenario beyond parsing it (its notes), into a
+ * buffer nobody reads. */
 static void validate_like(const struct scenario *sc)
 {
-	char horizon[32], step[32], notes[2048];
-	format_duration(sc->horizon, horizon, sizeof horizon);
-	format_duration(sc->step, step, sizeof step);
+	char notes[2048];
 	scenario_network_notes(sc, notes, sizeof notes);
 	scenario_value_notes(sc, notes, sizeof notes);
 }
