@@ -1732,8 +1732,17 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 	/* A failover's steps stop where the region is back already: its health checks no longer
 	 * fail (an outage shorter than the detection and decision; its end fails back). */
 	if ((phase == DR_DETECTED || phase == DR_DECIDED || phase == DR_SWITCH) &&
-	    !w->region_down[failed])
+	    !w->region_down[failed]) {
 		phase = 0;
+		/* Without failback nothing else ends it: the recovery region (scaled up if the
+		 * decision was taken) goes back to standby, and the next outage fails over. */
+		if (!aa && !dr->failback && w->failover) {
+			w->failover = 0;
+			for (size_t i = 0; i < w->sh->npools && rc == 0; i++)
+				if (w->pools[i].def->region == dr->recovery)
+					rc = set_standby(w, &w->pools[i], 1, 0, now);
+		}
+	}
 	switch (phase) {
 	case DR_DETECTED:
 		what = "dr_detected";

@@ -365,6 +365,27 @@ Test(world_dr, an_outage_over_before_the_switch_switches_nobody)
 	free(json);
 }
 
+/* Without failback, the short outage's stopped failover must not stay "on": the primary's
+ * second outage (an hour from 30 h) fails over, with the one DNS switch of the run. */
+Test(world_dr, without_failback_a_stopped_failover_leaves_the_next_one_free)
+{
+	char *json = dr_scenario("warm_standby", ", \"standby_scale\": 1, \"failback\": false",
+				 "1d");
+	replace(json, "\"duration\": \"1h\" } ] }",
+		"\"duration\": \"3m\" }, { \"target\": \"region:p\", \"at\": \"30h\","
+		" \"duration\": \"1h\" } ] }");
+	struct scenario sc;
+	struct run_result r;
+	run_one(json, &r, &sc);
+	size_t switches = 0;
+	for (size_t i = 0; i < r.nevents; i++)
+		switches += strcmp(r.events[i].kind, "dr_dns_switch") == 0;
+	cr_assert_eq(switches, 1);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
 /* A second outage of the primary 30 s after its users went back (the first: 86,400 to
  * 90,000, failback at 90,210; the second from 90,240 for an hour) fails over again: two DNS
  * switches, and the second outage's RTO is a failover's (at most 540 s plus the TTL's
