@@ -1664,6 +1664,19 @@ static void aa_route(struct world *w, double now)
 	}
 }
 
+/* Users DNS moves to region r (every region: SIZE_MAX) reach it over the TTL, and its
+ * pools' metric sees them only a window later: until then their metric is the idle one,
+ * so they do not scale in. */
+static void hold_until_seen(struct world *w, size_t r, double now)
+{
+	for (size_t i = 0; i < w->sh->npools; i++) {
+		struct pool *p = &w->pools[i];
+		double t = now + w->sc->dr.dns_ttl + (double)(p->win_back + 1) * w->sh->step;
+		if ((r == SIZE_MAX || p->def->region == r) && t > p->as.hold_in_until)
+			p->as.hold_in_until = t;
+	}
+}
+
 /* 1 when every pool of region r has its desired count in service (a pool scaled to 0 has
  * nothing to wait for): health checks would pass, and the region can take its users back. */
 static int region_ready(const struct world *w, size_t r)
@@ -1697,6 +1710,7 @@ static int dr_return(struct world *w, size_t failed, double now)
 			w->pools[i].dr_hold = 0;
 			rehold(&w->pools[i]);
 		}
+	hold_until_seen(w, failed, now);
 	if (aa) {
 		w->dns_out[failed] = 0;
 		aa_route(w, now);
@@ -1729,14 +1743,15 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 	double to[64];
 	int rc = 0, back = 0;
 	const char *what = NULL;
-	/* A failover's steps stop where the region is back already: its health checks no longer
-	 * fail (an outage shorter than the detection and decision; its end fails back). */
+	/* A failover's steps stop where the region is back already and in service: its health
+	 * checks no longer fail (an outage shorter than the detection and decision). */
 	if ((phase == DR_DETECTED || phase == DR_DECIDED || phase == DR_SWITCH) &&
-	    !w->region_down[failed]) {
+	    !w->region_down[failed] && region_ready(w, failed)) {
 		phase = 0;
-		/* Without failback nothing else ends it: the recovery region (scaled up if the
-		 * decision was taken) goes back to standby, and the next outage fails over. */
-		if (!aa && !dr->failback && w->failover) {
+		/* It ends here: the recovery region (scaled up if the decision was taken) goes
+		 * back to standby, and the next outage fails over (the failback its end scheduled
+		 * finds the users where they are). */
+		if (!aa && w->failover) {
 			w->failover = 0;
 			for (size_t i = 0; i < w->sh->npools && rc == 0; i++)
 				if (w->pools[i].def->region == dr->recovery)
@@ -1781,12 +1796,20 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 	}
 	case DR_SWITCH:
 		what = "dr_dns_switch";
-		/* The users leave the region: what it had not replicated is lost. */
-		for (size_t i = w->noutages; i-- > 0;)
-			if (w->outages[i].region == failed && w->outages[i].zone < 0) {
-				w->outages[i].rpo = w->outages[i].rpo_pending;
-				break;
-			}
+		/* The users leave the region: what it had not replicated is lost, counted once,
+		 * for the outage that set the failover off (a later one overlapping it drew
+		 * none; a region already out of DNS wrote nothing since). */
+		if (!aa) {
+			struct outage *o = &w->outages[w->failover_outage];
+			o->rpo = o->rpo_pending;
+		} else if (!w->dns_out[failed]) {
+			for (size_t i = w->noutages; i-- > 0;)
+				if (w->outages[i].region == failed && w->outages[i].zone < 0) {
+					w->outages[i].rpo = w->outages[i].rpo_pending;
+					break;
+				}
+		}
+		hold_until_seen(w, aa ? SIZE_MAX : dr->recovery, now);
 		if (aa) {
 			w->dns_out[failed] = 1;
 			aa_route(w, now);

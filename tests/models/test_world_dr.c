@@ -386,6 +386,33 @@ Test(world_dr, without_failback_a_stopped_failover_leaves_the_next_one_free)
 	free(json);
 }
 
+/* A 15-second blip of the primary at 1 d, then an hour's outage from 86,500 s: the blip's
+ * failover goes on while p's pools boot back (until 86,535; detection at 86,460), so when
+ * the decision is due (86,760) p is down again and the users are switched: one DNS switch,
+ * and no outage lasts an hour to its users. (Before, the blip's failover stopped at its
+ * detection, p being up though not in service, and stayed "on": the hour's outage set off
+ * none and every user failed for the hour.) */
+Test(world_dr, a_blip_then_an_outage_still_fails_over)
+{
+	char *json = dr_scenario("warm_standby", ", \"standby_scale\": 1", "1d");
+	replace(json, "\"duration\": \"1h\" } ] }",
+		"\"duration\": \"15s\" }, { \"target\": \"region:p\", \"at\": 86500,"
+		" \"duration\": \"1h\" } ] }");
+	struct scenario sc;
+	struct run_result r;
+	run_one(json, &r, &sc);
+	size_t switches = 0;
+	for (size_t i = 0; i < r.nevents; i++)
+		switches += strcmp(r.events[i].kind, "dr_dns_switch") == 0;
+	cr_assert_eq(switches, 1);
+	const struct run_metric *rto = run_find_metric(&r, "rto");
+	cr_assert_not_null(rto);
+	cr_assert_lt(rto->stat.p95, 1000, "%g", rto->stat.p95);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
 /* A second outage of the primary 30 s after its users went back (the first: 86,400 to
  * 90,000, failback at 90,210; the second from 90,240 for an hour) fails over again: two DNS
  * switches, and the second outage's RTO is a failover's (at most 540 s plus the TTL's
