@@ -31,9 +31,10 @@ struct run_stat {
  * first 60 characters) or miss its lookup. */
 #define RUN_METRIC_NAME_MAX (32 + 2 * SCENARIO_NAME_MAX + 24)
 
-/* Room for an event's words with three names in them: a spot reclaim's "pool TYPE in
- * REGION/ZONE: ..." (events are kept for the first replication only, at most RUN_MAX_EVENTS). */
-#define RUN_EVENT_DETAIL_MAX (3 * SCENARIO_NAME_MAX + 80)
+/* Room for an event's words with two names in them, a spot reclaim's "pool TYPE in zone ZONE:
+ * ..." (its region has a column of its own). Up to RUN_MAX_EVENTS are kept (the SLO breaches
+ * of every replication), so each byte here is up to 100 kB of a run's peak memory. */
+#define RUN_EVENT_DETAIL_MAX (2 * SCENARIO_NAME_MAX + 80)
 
 /* A summary metric: one row of summary.csv. */
 struct run_metric {

@@ -913,9 +913,9 @@ static void on_reclaim(struct engine *eng, struct event *ev, void *ctx)
 	if (w->sh->record_events && w->rep == 0) {
 		const struct scenario_region *reg = &w->sc->regions[p->def->region];
 		char d[RUN_EVENT_DETAIL_MAX];
-		snprintf(d, sizeof d, "pool %s in %s/%s: %d of %d spot instances, no launches "
-			 "for %.0f s", w->sc->instance_types[s->type].name, reg->name,
-			 reg->zones[s->zone], k, n, rc_spec->unavailable);
+		snprintf(d, sizeof d, "pool %s in zone %s: %d of %d spot instances, no launches "
+			 "for %.0f s", w->sc->instance_types[s->type].name, reg->zones[s->zone], k,
+			 n, rc_spec->unavailable);
 		add_event(w, now, (long)p->def->region, (long)p->def->tier, "spot_reclaim", k, d);
 	}
 	for (int i = 0; i < k; i++)
