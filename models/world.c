@@ -912,7 +912,7 @@ static void on_reclaim(struct engine *eng, struct event *ev, void *ctx)
 	w->out->scalar[W_RECLAIMS_HIT] += k > 0;
 	if (w->sh->record_events && w->rep == 0) {
 		const struct scenario_region *reg = &w->sc->regions[p->def->region];
-		char d[RUN_EVENT_DETAIL_MAX];
+		char d[2 * RUN_EVENT_DETAIL_MAX];
 		snprintf(d, sizeof d, "pool %s in zone %s: %d of %d spot instances, no launches "
 			 "for %.0f s", w->sc->instance_types[s->type].name, reg->zones[s->zone], k,
 			 n, rc_spec->unavailable);
@@ -1162,7 +1162,7 @@ static int report_outages(struct world *w)
 		out->outage_pct[out->nrto] = o->served > 0 ? o->served_pct / o->served : -1;
 		out->rto_open[out->nrto] = o->recovered < 0;
 		out->rto_full[out->nrto++] = full;
-		char name[2 * SCENARIO_NAME_MAX + 16], d[RUN_EVENT_DETAIL_MAX], rpo[64] = "";
+		char name[2 * SCENARIO_NAME_MAX + 16], d[2 * RUN_EVENT_DETAIL_MAX], rpo[64] = "";
 		outage_name(w, o, name, sizeof name);
 		if (o->rpo >= 0)
 			snprintf(rpo, sizeof rpo, o->rpo < 1000 ? "; RPO %.3g s (%.0f writes)" :
