@@ -433,6 +433,16 @@ static void print_sim_duration(const struct ci *ci)
 	printf("  %-11s [%s, %s]", dur(ci->mean, m), dur(ci->low, lo), dur(ci->high, hi));
 }
 
+/* Decimals to print a fraction x with: 4, or as many more (up to 9) as keep an x below 1 from
+ * reading 1.0000 (a stable queue at rho 0.999999 is not at 1). */
+static int below_one(double x)
+{
+	int d = 4;
+	while (d < 9 && x < 1.0 && x >= 1.0 - 0.5 * pow(10.0, -d))
+		d++;
+	return d;
+}
+
 static void print_text(const struct queue_args *a, const struct answer *ans)
 {
 	char b1[32], b2[32], label[32];
@@ -459,12 +469,14 @@ static void print_text(const struct queue_args *a, const struct answer *ans)
 		/* Columns are padded only when the simulated column follows them. */
 		int w = sim ? 12 : 1;
 		printf("  %-22s %-*s%s\n", "", w, "formula", sim ? "  simulated, 95% CI" : "");
-		printf("  %-22s %-*.4f", "utilisation", w, r->utilization);
+		printf("  %-22s %-*.*f", "utilisation", w, below_one(r->utilization),
+		       r->utilization);
 		if (sim)
 			printf("  %-11.4f [%.4f, %.4f]", s->utilization.mean, s->utilization.low,
 			       s->utilization.high);
 		printf("\n  %-22s %.4f\n", "Erlang B (blocking)", r->erlang_b);
-		printf("  %-22s %-*.4f", "Erlang C (P wait)", w, r->erlang_c);
+		printf("  %-22s %-*.*f", "Erlang C (P wait)", w, below_one(r->erlang_c),
+		       r->erlang_c);
 		if (sim)
 			printf("  %-11.4f [%.4f, %.4f]", s->p_wait.mean, s->p_wait.low, s->p_wait.high);
 		printf("\n  %-22s %-*s", "mean wait", w, dur(r->wait_mean, b1));

@@ -176,6 +176,21 @@ Test(queue_cli, an_unreachable_target_alone_exits_3)
 	cli_result_release(&r);
 }
 
+/* A stable queue near saturation is not printed as at 1: 10 servers of 100 ms at 99.9999
+ * req/s run at rho = 0.999999, which four decimals would round to 1.0000 (as an unstable one
+ * reads); Erlang C, 1 - about 4e-6, likewise. */
+Test(queue_cli, a_utilisation_just_below_one_is_not_printed_as_one)
+{
+	const char *argv[] = { "queue", "--servers", "10", "--arrival-rate", "99.9999",
+			       "--service-time", "100ms", NULL };
+	struct cli_result r;
+	run_capsim(argv, &r);
+	cr_assert_eq(r.status, 0);
+	cr_expect(strstr(r.out, "utilisation            0.999999"), "%s", r.out);
+	cr_expect(!strstr(r.out, "1.0000"), "%s", r.out);
+	cli_result_release(&r);
+}
+
 /* The simulated object's interval named `key`, checked to lie inside [lo, hi]. */
 static void assert_interval_within(const cJSON *sim, const char *key, double lo, double hi)
 {
