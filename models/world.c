@@ -649,7 +649,7 @@ static int launch(struct pool *p, int option, long s, double now)
 	in->launched = now;
 	in->ready = now + boot;
 	in->state = INST_BOOTING;
-	if (in->ready + p->warmup > p->as.hold_in_until && !p->dr_hold)
+	if (in->ready + p->warmup > p->as.hold_in_until)
 		p->as.hold_in_until = in->ready + p->warmup;   /* no scale-in while it warms up */
 	in->counted = 1;
 	int rc = engine_schedule(&w->eng, in->ready, w->ev_boot, p, (uint64_t)slot, &in->boot);

@@ -211,6 +211,16 @@ static void replace(char *json, const char *from, const char *to)
 	snprintf(at, 8192 - (size_t)(at - json), "%s%s", to, rest);
 }
 
+/* dr_scenario's scripted outage made `first` long, and a second outage of p, an hour from
+ * `at2` (a duration or seconds, as the format writes it). */
+static void second_outage(char *json, const char *first, const char *at2)
+{
+	char with[256];
+	snprintf(with, sizeof with, "\"duration\": \"%s\" }, { \"target\": \"region:p\", "
+		 "\"at\": %s, \"duration\": \"1h\" } ] }", first, at2);
+	replace(json, "\"duration\": \"1h\" } ] }", with);
+}
+
 /* Active-active with a database that boots for 10 minutes: p is back at 90,000 s, its web
  * tier in service at 90,120 and its database at 90,600. The health checks pass from 90,090
  * (3 × 30 s) but the region is not ready until 90,600, when its users go back (the check
@@ -248,9 +258,7 @@ Test(world_dr, failback_waits_for_the_region_to_be_in_service)
 Test(world_dr, a_failback_into_a_region_down_again_waits_for_its_end)
 {
 	char *json = dr_scenario("warm_standby", ", \"standby_scale\": 1", "1d");
-	replace(json, "\"duration\": \"1h\" } ] }",
-		"\"duration\": \"1h\" }, { \"target\": \"region:p\", \"at\": \"25h\","
-		" \"duration\": \"1h\" } ] }");
+	second_outage(json, "1h", "\"25h\"");
 	struct scenario sc;
 	struct run_result r;
 	run_one(json, &r, &sc);
@@ -270,9 +278,7 @@ Test(world_dr, an_outage_open_at_the_horizon_is_left_out_of_the_target_share)
 {
 	char *json = dr_scenario("warm_standby",
 				 ", \"standby_scale\": 1, \"rto_target\": \"10m\"", "1d");
-	replace(json, "\"duration\": \"1h\" } ] }",
-		"\"duration\": \"1h\" }, { \"target\": \"region:p\", \"at\": 172500,"
-		" \"duration\": \"1h\" } ] }");
+	second_outage(json, "1h", "172500");
 	struct scenario sc;
 	struct run_result r;
 	run_one(json, &r, &sc);
@@ -290,9 +296,7 @@ Test(world_dr, an_outage_open_at_the_horizon_is_left_out_of_the_target_share)
 	 * outages: a share paired with the open flags in sorted order said 1 of 2.) */
 	json = dr_scenario("warm_standby", ", \"standby_scale\": 1, \"rto_target\": \"500s\"",
 			   "1d");
-	replace(json, "\"duration\": \"1h\" } ] }",
-		"\"duration\": \"1h\" }, { \"target\": \"region:p\", \"at\": 172500,"
-		" \"duration\": \"1h\" } ] }");
+	second_outage(json, "1h", "172500");
 	run_one(json, &r, &sc);
 	met = run_find_metric(&r, "rto_target_met");
 	cr_assert_not_null(met);
@@ -371,9 +375,7 @@ Test(world_dr, without_failback_a_stopped_failover_leaves_the_next_one_free)
 {
 	char *json = dr_scenario("warm_standby", ", \"standby_scale\": 1, \"failback\": false",
 				 "1d");
-	replace(json, "\"duration\": \"1h\" } ] }",
-		"\"duration\": \"3m\" }, { \"target\": \"region:p\", \"at\": \"30h\","
-		" \"duration\": \"1h\" } ] }");
+	second_outage(json, "3m", "\"30h\"");
 	struct scenario sc;
 	struct run_result r;
 	run_one(json, &r, &sc);
@@ -389,12 +391,10 @@ Test(world_dr, without_failback_a_stopped_failover_leaves_the_next_one_free)
 /* The warm standby at full scale with its first outage made `first` long and a second of an
  * hour from `at2` s: the number of DNS switches of the run, and the p95 of the outages' RTOs
  * checked to be at most `rto_max`. */
-static size_t two_outages(const char *first, long at2, double rto_max)
+static size_t two_outages(const char *first, const char *at2, double rto_max)
 {
-	char *json = dr_scenario("warm_standby", ", \"standby_scale\": 1", "1d"), with[256];
-	snprintf(with, sizeof with, "\"duration\": \"%s\" }, { \"target\": \"region:p\", "
-		 "\"at\": %ld, \"duration\": \"1h\" } ] }", first, at2);
-	replace(json, "\"duration\": \"1h\" } ] }", with);
+	char *json = dr_scenario("warm_standby", ", \"standby_scale\": 1", "1d");
+	second_outage(json, first, at2);
 	struct scenario sc;
 	struct run_result r;
 	run_one(json, &r, &sc);
@@ -418,7 +418,7 @@ static size_t two_outages(const char *first, long at2, double rto_max)
  * none and every user failed for the hour.) */
 Test(world_dr, a_blip_then_an_outage_still_fails_over)
 {
-	cr_assert_eq(two_outages("15s", 86500, 1000), 1);
+	cr_assert_eq(two_outages("15s", "86500", 1000), 1);
 }
 
 /* A second outage of the primary 30 s after its users went back (the first: 86,400 to
@@ -428,7 +428,7 @@ Test(world_dr, a_blip_then_an_outage_still_fails_over)
  * recovery region went back to standby, and the second outage set off none.) */
 Test(world_dr, a_second_outage_right_after_failback_fails_over_again)
 {
-	cr_assert_eq(two_outages("1h", 90240, 600), 2);
+	cr_assert_eq(two_outages("1h", "90240", 600), 2);
 }
 
 /* Synchronous replication loses nothing (RPO 0) and every percentile request waits for the
