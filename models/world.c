@@ -2573,7 +2573,11 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 			p->eval_every = (uint64_t)ceil(period / sh->step - 1e-9);
 			if (p->eval_every < 1)
 				p->eval_every = 1;
-			p->delay_steps = (uint64_t)ceil(delay / sh->step - 1e-9);
+			/* The delay to the nearest whole step: rounded up, a 60 s delay at a
+			 * 5-minute step would read a window 5–10 minutes old where the one ending
+			 * now is nearer the truth (1–6 minutes old), and an hour old at a 1-hour
+			 * step. */
+			p->delay_steps = (uint64_t)floor(delay / sh->step + 0.5);
 			p->win_back = p->delay_steps + p->eval_every;
 			p->metric_from = p->delay_steps + 1;
 			uint64_t slots = 1;

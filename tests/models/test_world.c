@@ -315,6 +315,47 @@ Test(world, step_scaling_sees_the_metric_a_minute_late)
 	rmdir(dir);
 }
 
+/* The metric delay is rounded to the nearest whole step, not up: at a 5-minute step the 60 s
+ * delay is 0 steps, so the evaluation at 3900 reads the step just ended, [3600, 3900), at
+ * 100%, and adds 4 (its window is then 1-6 minutes old where AWS's is 1-2; rounded up it read
+ * [3300, 3600), at 50%, and the first scale-out waited until 4200). Same traffic and pool as
+ * step_scaling_sees_the_metric_a_minute_late; the 60 s period rounds up to one step. */
+Test(world, metric_delay_rounds_to_the_nearest_step)
+{
+	char dir[] = "/tmp/capsim-world-XXXXXX", csv[256], path[256];
+	trace_dir(dir, "step.csv", "time_s,requests_per_s\n0,200\n3600,560\n", csv, path,
+		  sizeof csv);
+	const char *json =
+		"{ \"name\": \"step\", \"version\": 1, \"horizon\": \"2h\", \"step\": \"5m\","
+		"  \"traffic\": { \"trace\": \"step.csv\" },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\","
+		"    \"capacity_rps\": 100, \"boot_time\": { \"median\": \"2m\", \"p95\": \"2m\" },"
+		"    \"timeout\": \"100ms\","
+		"    \"autoscaling\": { \"min\": 4, \"max\": 20,"
+		"      \"step_scaling\": { \"cooldown\": \"0s\", \"adjustments\": ["
+		"        { \"lower\": 0, \"upper\": 0.7, \"change\": 0 },"
+		"        { \"lower\": 0.7, \"change\": 4 } ] } } } ] }";
+	struct scenario sc;
+	parse(json, path, &sc);
+	struct run_options o = { .seed = 3, .reps = 1, .threads = 1, .bucket = 300 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	double first = INFINITY;
+	for (size_t i = 0; i < r.nevents && isinf(first); i++)
+		if (strcmp(r.events[i].kind, "scale_out") == 0)
+			first = r.events[i].time;
+	cr_assert_float_eq(first, 3900, 1e-9);
+	cr_assert_float_eq(run_ts(&r, 3600 / 300, 0, RUN_TS_INSTANCES), 4, 1e-12);
+	cr_assert_float_eq(run_ts(&r, 3900 / 300, 0, RUN_TS_INSTANCES), 8, 1e-12);
+	run_result_release(&r);
+	scenario_release(&sc);
+	unlink(csv);
+	rmdir(dir);
+}
+
 /* The fixed fleet of fixed_fleet_matches_the_closed_form (M/M/10, S = 100 ms, a 500 ms
  * timeout) fed 90 req/s but 150 for the hour from 3600 s. At 90 the p99 is M/M/10's (0.625 s,
  * below a 0.8 s target); overloaded it is the 0.5 s the timeout lets wait plus the service's
