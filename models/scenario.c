@@ -116,10 +116,27 @@ static int cut(const char *s, size_t max)
 	return (int)whole_chars(s, strnlen(s, max));
 }
 
+/* Whether the UTF-8 character p[0..n) is one a terminal would not show as itself: a C1
+ * control (U+0080-U+009F; some terminals take U+009B as an escape sequence's start) or a
+ * bidirectional control (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069), which
+ * reorders the rest of the line, so that an error message could read other than it is. */
+static int invisible(const unsigned char *p, size_t n, unsigned *cp)
+{
+	if (n == 2)
+		*cp = (unsigned)(p[0] & 0x1F) << 6 | (p[1] & 0x3Fu);
+	else if (n == 3)
+		*cp = (unsigned)(p[0] & 0x0F) << 12 | (unsigned)(p[1] & 0x3F) << 6 | (p[2] & 0x3Fu);
+	else
+		return 0;
+	return (*cp >= 0x80 && *cp <= 0x9F) || *cp == 0x61C || *cp == 0x200E || *cp == 0x200F ||
+	       (*cp >= 0x202A && *cp <= 0x202E) || (*cp >= 0x2066 && *cp <= 0x2069);
+}
+
 /* Rewrites the string in buf[size] so that a terminal shows it as written: the values it
  * quotes come from the file, where JSON lets a string hold any control character (an
- * escape sequence would redraw the terminal) and any bytes. Control characters become JSON
- * escapes (\t, \u001b), bytes that are not UTF-8 \xNN; what no longer fits is left out. */
+ * escape sequence would redraw the terminal, a bidirectional override reorder the line)
+ * and any bytes. Control characters become JSON escapes (\t, \u001b, \u202e), bytes that
+ * are not UTF-8 \xNN; what no longer fits is left out. */
 static void printable(char *buf, size_t size)
 {
 	char out[512];
@@ -129,6 +146,7 @@ static void printable(char *buf, size_t size)
 		char esc[8];
 		const char *piece = esc;
 		size_t len;
+		unsigned cp;
 		n = utf8_char(p);
 		if (n == 1 && (*p < 0x20 || *p == 0x7f)) {
 			const char *named = *p == '\t' ? "\\t" : *p == '\n' ? "\\n"
@@ -140,6 +158,8 @@ static void printable(char *buf, size_t size)
 		} else if (n == 0) {
 			snprintf(esc, sizeof esc, "\\x%02x", *p);
 			n = 1;
+		} else if (invisible(p, n, &cp)) {
+			snprintf(esc, sizeof esc, "\\u%04x", cp);
 		} else {
 			piece = (const char *)p;
 		}

@@ -1079,6 +1079,20 @@ Test(scenario_fuzz, control_characters_in_values_are_escaped_in_messages)
 			  err.msg);
 }
 
+/* So is a character that would make the line read other than it is: a right-to-left
+ * override (U+202E, UTF-8 e2 80 ae) shows what follows it reversed, and a C1 control
+ * (U+009B, c2 9b) starts an escape sequence on some terminals. A plain non-ASCII letter
+ * (U+00E9, "é") stays as written. */
+Test(scenario_fuzz, bidirectional_and_c1_controls_are_escaped_in_messages)
+{
+	struct scenario_error err;
+	cr_assert_eq(parse_edited("\"name\": \"t\"", "\"name\": \"a\\u202eb\\u009b2Jc\\u00e9\"", &err),
+		     CAPSIM_EINVAL);
+	cr_assert(strstr(err.msg, "got \"a\\u202eb\\u009b2Jc\xc3\xa9\""), "%s", err.msg);
+	cr_assert_null(strstr(err.msg, "\xe2\x80\xae"), "%s", err.msg);
+	cr_assert_null(strstr(err.msg, "\xc2\x9b"), "%s", err.msg);
+}
+
 /* A long value is cut on a character boundary: "a" and 25 × "é" (2 bytes each) is cut after
  * 40 bytes at most, which is "a" and 19 × "é" (39 bytes); byte 40 would be half an "é". */
 Test(scenario_fuzz, long_values_are_cut_between_utf8_characters)
