@@ -22,6 +22,9 @@
 #define MAX_EXACT_INT 9007199254740992.0
 /* Caps on counts, so that they fit an int and a typo like 1e9 instances is caught. */
 #define MAX_INSTANCES 1000000
+/* Cap on a rate in requests/s: a thousand times the busiest services' peaks (tens of
+ * millions a second), so that a slip like 1e300 is caught before its sums overflow. */
+#define MAX_RATE 1e10
 /* Most replications optimize.final_replications defaults to. */
 #define OPT_FINAL_CAP 40
 
@@ -1194,9 +1197,9 @@ static void trace_row(int term, void *data)
 			    "got %.15g", tr->time[tr->n - 1], t);
 		return;
 	}
-	if (units_parse_number(r->field[1], &q) != 0 || q < 0) {
-		trace_error(r, CAPSIM_EPARSE, "expected a rate in requests/s >= 0, got \"%s\"",
-			    r->field[1]);
+	if (units_parse_number(r->field[1], &q) != 0 || q < 0 || q > MAX_RATE) {
+		trace_error(r, CAPSIM_EPARSE, "expected a rate in requests/s in [0, 1e10], got "
+			    "\"%s\"", r->field[1]);
 		return;
 	}
 	if (tr->n == r->cap) {
@@ -1330,8 +1333,8 @@ static int load_traffic(struct ctx *c, const cJSON *root)
 	} else if (cJSON_HasObjectItem(o, "trace_period")) {
 		return fail_key(c, "trace_period", AT_KEY, "only allowed with trace (it repeats "
 				"the trace)");
-	} else if ((rc = get_number(c, o, "base_rate", REQUIRED, 0, 1, INFINITY, 1,
-				    "a rate in requests/s > 0", &t->base_rate)) != 0) {
+	} else if ((rc = get_number(c, o, "base_rate", REQUIRED, 0, 1, MAX_RATE, 0,
+				    "a rate in requests/s in (0, 1e10]", &t->base_rate)) != 0) {
 		return rc;
 	}
 	if ((rc = get_object(c, o, "daily", 0, &sub)) != 0)
@@ -1916,8 +1919,8 @@ static int load_tier(struct ctx *c, const cJSON *o, struct scenario_tier *t)
 		if (cJSON_HasObjectItem(o, "concurrency"))
 			return fail_key(c, "concurrency", AT_KEY, "only allowed with service_time "
 					"(capacity_rps already is the capacity of one instance)");
-		if ((rc = get_number(c, o, "capacity_rps", REQUIRED, 0, 1, INFINITY, 1,
-				     "a rate in requests/s > 0", &t->capacity_rps)) != 0)
+		if ((rc = get_number(c, o, "capacity_rps", REQUIRED, 0, 1, MAX_RATE, 0,
+				     "a rate in requests/s in (0, 1e10]", &t->capacity_rps)) != 0)
 			return rc;
 		t->concurrency = 1;
 	}
@@ -2540,8 +2543,8 @@ static int load_data(struct ctx *c, const cJSON *root)
 	sc->has_data = 1;
 	push_key(c, "data");
 	if ((rc = check_keys(c, o, keys)) != 0 ||
-	    (rc = get_number(c, o, "write_rate", REQUIRED, 0, 0, INFINITY, 1,
-			     "a rate in writes/s >= 0", &d->write_rate)) != 0 ||
+	    (rc = get_number(c, o, "write_rate", REQUIRED, 0, 0, MAX_RATE, 0,
+			     "a rate in writes/s in [0, 1e10]", &d->write_rate)) != 0 ||
 	    (rc = get_number(c, o, "write_kb", 2, 0, 1, INFINITY, 1,
 			     "a size in KB per write > 0", &d->write_kb)) != 0 ||
 	    (rc = get_enum(c, o, "replication", replication_names, 2, 0, SCENARIO_REPL_ASYNC, 1,

@@ -927,6 +927,22 @@ Test(scenario, trace_errors_name_the_csv_line)
 	/* a wrong header is not silently skipped */
 	cr_assert_eq(parse_with_trace("time,rate\n0,1\n", &sc, &err), CAPSIM_EPARSE);
 	cr_assert_eq(err.line, 1, "%s", err.msg);
+	/* a rate past 1e10 requests/s on line 3 (1e300: its sums would overflow to infinity) */
+	cr_assert_eq(parse_with_trace("0,10\n60,1e10\n120,1e300\n", &sc, &err), CAPSIM_EPARSE);
+	cr_assert_eq(err.line, 3, "%s", err.msg);
+	cr_assert(strstr(err.msg, "in [0, 1e10], got \"1e300\""), "%s", err.msg);
+}
+
+/* Rates in the scenario are capped at 1e10 requests/s too: 1e10 is taken, 1.1e10 is not. */
+Test(scenario, rates_past_1e10_are_refused)
+{
+	struct scenario_error err;
+	cr_assert_eq(parse_edited("\"base_rate\": 10", "\"base_rate\": 1e10", &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(parse_edited("\"base_rate\": 10", "\"base_rate\": 1.1e10", &err),
+		     CAPSIM_EINVAL);
+	cr_assert_str_eq(err.path, "traffic.base_rate");
+	cr_assert(strstr(err.msg, "expected a rate in requests/s in (0, 1e10]"), "%s", err.msg);
 }
 
 /* Notes where requests cross regions with nothing declared to count it. r1 and r2; web runs

@@ -409,8 +409,8 @@ static const struct mistake mistakes[] = {
 
 	/* data: write_rate */
 	{ EU_US, "\"data\": {\n\"write_kb\": 2 }", 13, "data.write_rate",
-	  "expected a rate in writes/s >= 0, got nothing" },
-	{ EU_US, "\"data\": {\n\"write_rate\": -5 }", 14, "data.write_rate", ">= 0, got -5" },
+	  "expected a rate in writes/s in [0, 1e10], got nothing" },
+	{ EU_US, "\"data\": {\n\"write_rate\": -5 }", 14, "data.write_rate", "in [0, 1e10], got -5" },
 	{ EU_US, "\"data\": { \"write_rate\": 5,\n\"write_kb\": 0 }", 14, "data.write_kb",
 	  "expected a size in KB per write > 0, got 0" },
 	/* replication and lag */
