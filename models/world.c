@@ -1640,23 +1640,28 @@ static int dr_outage_end(struct world *w, struct outage *o)
 }
 
 /* Active-active DNS: the users of a region in DNS stay there; those of a region taken out
- * go to the regions in DNS in proportion to their own users (nowhere to go: as they were).
- * Only answers that change are switched (a switch restarts their expiry over the TTL). */
+ * go to the regions in DNS in proportion to their own users, or evenly when none of those
+ * has users of its own (a region left out of traffic.regions is still in DNS); nowhere to
+ * go: as they were. Only answers that change are switched (a switch restarts their expiry
+ * over the TTL). */
 static void aa_route(struct world *w, double now)
 {
 	const struct scenario *sc = w->sc;
-	size_t nr = sc->nregions;
+	size_t nr = sc->nregions, nin = 0;
 	double to[64], sum = 0;
 	for (size_t r2 = 0; r2 < nr; r2++)
-		if (!w->dns_out[r2])
+		if (!w->dns_out[r2]) {
 			sum += sc->traffic.region_share[r2];
+			nin++;
+		}
 	for (size_t r = 0; r < nr; r++) {
 		int same = 1;
-		if (w->dns_out[r] && !(sum > 0))
+		if (w->dns_out[r] && nin == 0)
 			continue;
 		for (size_t r2 = 0; r2 < nr; r2++) {
 			to[r2] = !w->dns_out[r] ? r2 == r :
-				 w->dns_out[r2] ? 0 : sc->traffic.region_share[r2] / sum;
+				 w->dns_out[r2] ? 0 :
+				 sum > 0 ? sc->traffic.region_share[r2] / sum : 1.0 / (double)nin;
 			same &= to[r2] == w->dns_target[r * nr + r2];
 		}
 		if (!same)

@@ -211,6 +211,29 @@ static void replace(char *json, const char *from, const char *to)
 	snprintf(at, 8192 - (size_t)(at - json), "%s%s", to, rest);
 }
 
+/* Active-active with every user entering at p (traffic.regions { "p": 1 }: r has no users
+ * of its own, but is in DNS). When p fails its users go to r, evenly over the regions in DNS
+ * since none has a share: as in active_active_rto_is_detection_and_ttl, RTO = 60 + 60 =
+ * 120 s, and all 500 req/s fail in the two steps at 86,400 and 86,460: 500 × 120 = 60,000.
+ * (Routed by shares alone they had nowhere to go: 500 × 3,600 = 1.8 million failed.) */
+Test(world_dr, active_active_sends_users_to_a_region_with_no_share)
+{
+	char *json = dr_scenario("active_active", "", "1d");
+	replace(json, "\"regions\": { \"p\": 0.5, \"r\": 0.5 }", "\"regions\": { \"p\": 1 }");
+	struct scenario sc;
+	struct run_result r;
+	run_one(json, &r, &sc);
+	cr_assert_float_eq(metric(&r, "rto"), 120, 1e-9);
+	cr_assert_float_eq(metric(&r, "requests_failed"), 60000, 1e-6);
+	/* During the outage, at 1 d 30 min, r carries everyone. Series: web@p, web@r, db@p,
+	 * db@r, all@p, all@r. */
+	size_t mid = (86400 + 1800) / 60;
+	cr_assert_float_eq(run_ts(&r, mid, 5, RUN_TS_DEMAND), 500, 1e-9);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
 /* dr_scenario's scripted outage made `first` long, and a second outage of p, an hour from
  * `at2` (a duration or seconds, as the format writes it). */
 static void second_outage(char *json, const char *first, const char *at2)
