@@ -469,6 +469,10 @@ struct world {
 	 * switch, cached answers expire uniformly over the TTL. */
 	double *dns_prev, *dns_target, *dns_since;
 	unsigned char *dns_out; /* [nr] active-active: region taken out of DNS (failed over) */
+	unsigned char *dr_state; /* [nr] the region's failover: DR_IDLE, DR_PENDING (detection to
+				   switch) or DR_MOVED (its users sent away) */
+	uint32_t *dr_gen;      /* [nr] the region's failover: its steps carry it and stop where
+				  it has moved on (a failover cancelled, or a new one started) */
 	int dns_moving;        /* some switch is within its TTL, routing is not the identity, or
 				  the regions' shares move with the hour: route_moving */
 	double *split;         /* [nr × nr] this step's route of one tier placed in some regions
@@ -1563,7 +1567,12 @@ static int set_standby(struct world *w, struct pool *p, int on, int desired, dou
 }
 
 enum dr_phase { DR_DETECTED = 1, DR_DECIDED, DR_SWITCH, DR_FAILBACK, DR_RETURN, DR_STANDBY };
+enum dr_state { DR_IDLE, DR_PENDING, DR_MOVED };
+/* An event's argument: the phase, the failover's generation (the steps from detection to
+ * the switch only) and the region. */
 #define DR_ARG(phase, region) (((uint64_t)(phase) << 32) | (uint64_t)(region))
+#define DR_ARG_GEN(phase, gen, region) \
+	(DR_ARG(phase, region) | (uint64_t)((gen) & 0xffffu) << 16)
 
 /* The first failing health check after t, plus the threshold's further checks: checks run
  * every interval from time 0. */
@@ -1617,8 +1626,13 @@ static int dr_outage_begin(struct world *w, struct outage *o)
 		w->failover = 1;
 		w->failover_outage = (size_t)(o - w->outages);
 	}
+	/* A new failover of the region (an active-active region already out of DNS stays
+	 * so); the steps of one still pending stop. */
+	if (w->dr_state[o->region] != DR_MOVED)
+		w->dr_state[o->region] = DR_PENDING;
+	uint32_t gen = ++w->dr_gen[o->region];
 	return engine_schedule(&w->eng, detection_time(dr, o->start), w->ev_dr, NULL,
-			       DR_ARG(DR_DETECTED, o->region), NULL);
+			       DR_ARG_GEN(DR_DETECTED, gen, o->region), NULL);
 }
 
 /* A region outage ends: fail back once health checks pass again. */
@@ -1716,6 +1730,7 @@ static int dr_return(struct world *w, size_t failed, double now)
 			rehold(&w->pools[i]);
 		}
 	hold_until_seen(w, failed, now);
+	w->dr_state[failed] = DR_IDLE;
 	if (aa) {
 		w->dns_out[failed] = 0;
 		aa_route(w, now);
@@ -1736,38 +1751,59 @@ static int dr_return(struct world *w, size_t failed, double now)
 	return rc < 0 ? rc : 1;
 }
 
+/* Region failed's failover ends before its users were moved (its health checks pass
+ * again): its steps still to come stop, and the recovery region (scaled up if the decision
+ * was taken) goes back to standby, so that the next outage fails over. */
+static int dr_cancel(struct world *w, size_t failed, double now)
+{
+	const struct scenario_dr *dr = &w->sc->dr;
+	int rc = 0;
+	w->dr_state[failed] = DR_IDLE;
+	w->dr_gen[failed]++;
+	if (dr->strategy == SCENARIO_DR_ACTIVE_ACTIVE || !w->failover)
+		return 0;
+	w->failover = 0;
+	for (size_t i = 0; i < w->sh->npools && rc == 0; i++)
+		if (w->pools[i].def->region == dr->recovery)
+			rc = set_standby(w, &w->pools[i], 1, 0, now);
+	return rc;
+}
+
 static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 {
 	struct world *w = ctx;
 	const struct scenario *sc = w->sc;
 	const struct scenario_dr *dr = &sc->dr;
-	size_t nr = sc->nregions, failed = (size_t)(ev->arg & 0xffffffffu);
+	size_t nr = sc->nregions, failed = (size_t)(ev->arg & 0xffffu);
+	uint32_t gen = (uint32_t)(ev->arg >> 16) & 0xffffu;
 	enum dr_phase phase = (enum dr_phase)(ev->arg >> 32);
 	int aa = dr->strategy == SCENARIO_DR_ACTIVE_ACTIVE;
 	double now = engine_now(eng);
 	double to[64];
 	int rc = 0, back = 0;
 	const char *what = NULL;
-	/* A failover's steps stop where the region is back already and in service: its health
-	 * checks no longer fail (an outage shorter than the detection and decision). */
-	if ((phase == DR_DETECTED || phase == DR_DECIDED || phase == DR_SWITCH) &&
-	    !w->region_down[failed] && region_ready(w, failed)) {
-		phase = 0;
-		/* It ends here: the recovery region (scaled up if the decision was taken) goes
-		 * back to standby, and the next outage fails over (the failback its end scheduled
-		 * finds the users where they are). */
-		if (!aa && w->failover) {
-			w->failover = 0;
-			for (size_t i = 0; i < w->sh->npools && rc == 0; i++)
-				if (w->pools[i].def->region == dr->recovery)
-					rc = set_standby(w, &w->pools[i], 1, 0, now);
+	if (phase == DR_DETECTED || phase == DR_DECIDED || phase == DR_SWITCH) {
+		/* A step of a failover cancelled since, or replaced by a newer one: nothing. */
+		if (gen != (w->dr_gen[failed] & 0xffffu))
+			return;
+		/* A failover's steps stop where the region is back already and in service: its
+		 * health checks no longer fail (an outage shorter than the detection and
+		 * decision). */
+		if (!w->region_down[failed] && region_ready(w, failed)) {
+			phase = 0;
+			/* (An active-active region out of DNS since an earlier outage stays out
+			 * until that outage's failback.) */
+			if (w->dr_state[failed] == DR_PENDING) {
+				what = "dr_failover_cancelled";
+				rc = dr_cancel(w, failed, now);
+			}
 		}
 	}
 	switch (phase) {
 	case DR_DETECTED:
 		what = "dr_detected";
 		rc = engine_schedule(eng, now + dr->decision_delay, w->ev_dr, NULL,
-				     DR_ARG(DR_DECIDED, failed), NULL);
+				     DR_ARG_GEN(DR_DECIDED, gen, failed), NULL);
 		break;
 	case DR_DECIDED: {
 		what = "dr_failover_start";
@@ -1796,11 +1832,12 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 		}
 		if (rc == 0)
 			rc = engine_schedule(eng, now + wait, w->ev_dr, NULL,
-					     DR_ARG(DR_SWITCH, failed), NULL);
+					     DR_ARG_GEN(DR_SWITCH, gen, failed), NULL);
 		break;
 	}
 	case DR_SWITCH:
 		what = "dr_dns_switch";
+		w->dr_state[failed] = DR_MOVED;
 		/* The users leave the region: what it had not replicated is lost, counted once,
 		 * for the outage that set the failover off (a later one overlapping it drew
 		 * none; a region already out of DNS wrote nothing since). */
@@ -1833,6 +1870,23 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 		/* Down again (a later outage of the region, whose own end fails back): stay. */
 		if (w->region_down[failed])
 			break;
+		if (w->dr_state[failed] == DR_PENDING) {
+			/* Its users never left: the failover still under way is cancelled once the
+			 * region is in service (until then it may still move them, and this
+			 * failback then brings them back). */
+			if (!region_ready(w, failed)) {
+				double at = now + dr->check_interval;
+				if (at < sc->horizon)
+					rc = engine_schedule(eng, at, w->ev_dr, NULL,
+							     DR_ARG(DR_FAILBACK, failed), NULL);
+			} else {
+				what = "dr_failover_cancelled";
+				rc = dr_cancel(w, failed, now);
+			}
+			break;
+		}
+		if (w->dr_state[failed] != DR_MOVED)
+			break;   /* cancelled already: the users are where they were */
 		what = "dr_failback";
 		/* Its pools keep what they have until the users are back (dr_return). */
 		for (size_t i = 0; i < w->sh->npools; i++)
@@ -2397,6 +2451,8 @@ static void world_free(struct world *w)
 	free(w->dns_target);
 	free(w->dns_since);
 	free(w->dns_out);
+	free(w->dr_state);
+	free(w->dr_gen);
 	free(w->dns_flow);
 	free(w->split);
 	free(w->user_rtt);
@@ -2443,6 +2499,8 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	    !(w.dns_target = calloc(nr * nr, sizeof *w.dns_target)) ||
 	    !(w.dns_since = calloc(nr, sizeof *w.dns_since)) ||
 	    !(w.dns_out = calloc(nr, sizeof *w.dns_out)) ||
+	    !(w.dr_state = calloc(nr, sizeof *w.dr_state)) ||
+	    !(w.dr_gen = calloc(nr, sizeof *w.dr_gen)) ||
 	    !(w.dns_flow = calloc(nr * nr, sizeof *w.dns_flow)) ||
 	    !(w.split = calloc(nr * nr, sizeof *w.split)) ||
 	    !(w.user_rtt = calloc(nr, sizeof *w.user_rtt)) ||

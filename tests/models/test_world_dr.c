@@ -369,6 +369,23 @@ Test(world_dr, rpo_only_where_the_data_is_and_at_most_what_was_written)
 	free(json);
 }
 
+/* A failover cancelled at `at`: one dr_failover_cancelled event there, and no switch or
+ * failback in the run. */
+static void assert_dr_events(const struct run_result *r, double at)
+{
+	size_t cancelled = 0;
+	for (size_t i = 0; i < r->nevents; i++) {
+		const char *k = r->events[i].kind;
+		cr_assert(strcmp(k, "dr_dns_switch") != 0 && strcmp(k, "dr_failback") != 0 &&
+			  strcmp(k, "dr_failback_dns") != 0, "%s at %g", k, r->events[i].time);
+		if (strcmp(k, "dr_failover_cancelled") == 0) {
+			cancelled++;
+			cr_assert_float_eq(r->events[i].time, at, 1e-9);
+		}
+	}
+	cr_assert_eq(cancelled, 1);
+}
+
 /* A primary outage shorter than detection and decision (3 minutes from 86,400 s; detection at
  * 86,460, decision due at 86,760): p is back at 86,580 and in service at 86,700 (2-minute
  * boots), so the failover stops there and nobody is switched: the 500 req/s fail in the
@@ -387,6 +404,33 @@ Test(world_dr, an_outage_over_before_the_switch_switches_nobody)
 	size_t last = r.nbuckets - 1;
 	cr_assert_float_eq(run_ts(&r, last, 4, RUN_TS_DEMAND), 500, 1e-9);
 	cr_assert_float_eq(run_ts(&r, last, 5, RUN_TS_DEMAND), 0, 1e-9);
+	/* The events say so: the failover is cancelled at the decision (86,760), and nothing
+	 * fails back (the failback its end scheduled at 86,580 + 90 + 120 finds the users where
+	 * they were; it logged dr_failback and dr_failback_dns before). */
+	assert_dr_events(&r, 86760);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
+/* A backup and restore whose restore outlasts the outage: 100 GB at 600 GB/h take 600 s,
+ * so the switch is due at 86,760 + 120 (the database's boot) + 600 = 87,480; p is back at
+ * 87,000 (a 10-minute outage) and in service at 87,120. Its failback (87,000 + 90 + 120 =
+ * 87,210) finds the users never left and cancels the failover: no switch, no failback, and
+ * the users fail only until p is in service: 12 steps (86,400 to 87,060) × 60 s × 500 req/s
+ * = 360,000. */
+Test(world_dr, a_failback_before_the_switch_cancels_the_failover)
+{
+	char *json = dr_scenario("backup_restore", "", "1d");
+	replace(json, "\"duration\": \"1h\"", "\"duration\": \"10m\"");
+	replace(json, "\"size_gb\": 10", "\"size_gb\": 100");
+	struct scenario sc;
+	struct run_result r;
+	run_one(json, &r, &sc);
+	cr_assert_float_eq(metric(&r, "requests_failed"), 360000, 1e-6);
+	assert_dr_events(&r, 87210);
+	size_t last = r.nbuckets - 1;
+	cr_assert_float_eq(run_ts(&r, last, 4, RUN_TS_DEMAND), 500, 1e-9);
 	run_result_release(&r);
 	scenario_release(&sc);
 	free(json);
