@@ -3536,10 +3536,11 @@ void scenario_route(const struct scenario *sc, size_t t, size_t r, double *to)
 size_t scenario_network_notes(const struct scenario *sc, char *buf, size_t size)
 {
 	size_t nr = sc->nregions, len = 0, count = 0;
-	double *at = malloc(2 * nr * sizeof *at), *to = at + nr;
+	double *at = malloc(2 * nr * sizeof *at), *to;
 	buf[0] = '\0';
 	if (!at)
 		return 0;
+	to = at + nr;
 	/* Each entry region's walk down the chain, as the model routes it. */
 	for (size_t r = 0; r < nr; r++) {
 		if (!(sc->traffic.region_share[r] > 0) && !sc->has_dr)
