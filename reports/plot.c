@@ -141,36 +141,153 @@ static size_t panels(const struct run_result *r, size_t i, long *tier)
 	return n;
 }
 
-/* One series against time in days: its rows of timeseries.csv, yexpr of each. A bucket's
- * value is its time average, so it is drawn at the bucket's middle. */
+/* The unit of the time axes: days, unless the horizon is short enough that days would be
+ * read as fractions (a 3-hour run spans 0 to 0.125 "days"); then hours, or minutes for up to
+ * two hours. */
+#define HOUR 3600.0
+#define MINUTE 60.0
+#define HOURS_HORIZON (2 * DAY)
+#define MINUTES_HORIZON (2 * HOUR)
+
+struct time_axis {
+	double unit;        /* s per unit of x */
+	const char *name;   /* "days", "hours", "minutes" */
+	double tics;        /* x between tics, 0: gnuplot's own */
+};
+
+static struct time_axis time_axis(const struct run_result *r)
+{
+	/* Tics on whole hours of the day (or minutes of the hour), at most 12 of them: gnuplot
+	 * would tick a day at 0, 5, 10, 15, 20 h. */
+	static const double hour_tics[] = { 0.5, 1, 2, 3, 6, 12 };
+	static const double minute_tics[] = { 1, 2, 5, 10, 15, 20, 30 };
+	double h = r->sc->horizon;
+	struct time_axis a = { DAY, "days", 0 };
+	const double *tics = NULL;
+	size_t ntics = 0;
+
+	if (h <= MINUTES_HORIZON) {
+		a = (struct time_axis){ MINUTE, "minutes", 0 };
+		tics = minute_tics;
+		ntics = sizeof minute_tics / sizeof minute_tics[0];
+	} else if (h <= HOURS_HORIZON) {
+		a = (struct time_axis){ HOUR, "hours", 0 };
+		tics = hour_tics;
+		ntics = sizeof hour_tics / sizeof hour_tics[0];
+	}
+	for (size_t i = 0; i < ntics && !(a.tics > 0); i++)
+		if (h / a.unit <= 12 * tics[i])
+			a.tics = tics[i];
+	return a;
+}
+
+/* The x axis of a plot against time, from 0 to end (s): its label (unless the caller writes
+ * its own), range and tics. */
+static void put_time_axis(FILE *f, const struct run_result *r, int label, double end)
+{
+	struct time_axis a = time_axis(r);
+	if (label)
+		fprintf(f, "set xlabel \"time (%s)\"\n", a.name);
+	fprintf(f, "set xrange [0:%.10g]\n", end / a.unit);
+	if (a.tics > 0)
+		fprintf(f, "set xtics %.10g\n", a.tics);
+}
+
+/* The x of a row of timeseries.csv: its bucket's middle in the axis' unit. A bucket's value
+ * is its time average, so it is drawn there. Days read the day column, as they always
+ * have; shorter units the seconds. */
+static void put_time_x(FILE *f, const struct run_result *r)
+{
+	struct time_axis a = time_axis(r);
+	if (a.unit == DAY)
+		fprintf(f, "($%d + %.10g)", TS_COL_DAY, r->bucket / 2.0 / DAY);
+	else
+		fprintf(f, "(($1 + %.10g) / %.10g)", r->bucket / 2.0, a.unit);
+}
+
+/* One series against time: its rows of timeseries.csv, yexpr of each. */
 static void put_series_using(FILE *f, const struct run_result *r, size_t s, const char *yexpr)
 {
 	report_gp_ts_rows(f, r, s, s);
-	fprintf(f, " using ($%d + %.10g):(%s) skip 1", TS_COL_DAY, r->bucket / 2.0 / DAY, yexpr);
+	fputs(" using ", f);
+	put_time_x(f, r);
+	fprintf(f, ":(%s) skip 1", yexpr);
+}
+
+/* The page of a multiplot: its title, one key shared by the panels across the top and, under
+ * them, `npanels` in `cols` columns. A key beside each panel took up to half its width (four
+ * regions: eight entries, the data squeezed into a sliver with unreadable tics) and said the
+ * same in every panel; here the margins leave room for the title and `keyrows` lines of key
+ * (about 18 px each on the 800 px page), and the panel that carries the key is told by
+ * put_page_key. */
+static void put_page(FILE *f, const struct run_result *r, const char *title, size_t npanels,
+		     size_t cols, size_t keyrows)
+{
+	size_t rows = npanels ? (npanels + cols - 1) / cols : 1;
+	double top = 1.0 - (40.0 + 18.0 * (double)keyrows + 45.0) / 800.0;
+	fprintf(f, "set multiplot layout %zu,%zu title ", rows, cols);
+	put_quotedf(f, "%s: %s", r->sc->name, title);
+	fprintf(f, " font \",12\" margins 0.07,0.98,0.07,%.4g spacing 0.08,0.12\n", top);
+}
+
+/* The shared key, set before the plot of the panel that draws it: entries in columns of
+ * `keyrows`, across the top of the page under its title; the panels after it have none. */
+static void put_page_key(FILE *f, size_t keyrows)
+{
+	fprintf(f, "set key at screen 0.5,%.4g center top vertical maxrows %zu reverse Left "
+		"samplen 3\n", 1.0 - 40.0 / 800.0, keyrows);
+}
+
+/* Whether panel `tier` of put_panels has a line of every region that has series: its key
+ * then names them all. */
+static int panel_has_every_region(const struct run_result *r, long tier)
+{
+	for (size_t g = 0; g < r->sc->nregions; g++) {
+		int any = 0, here = 0;
+		for (size_t s = 0; s < r->nseries; s++)
+			if (r->series[s].region == g) {
+				any = 1;
+				here |= r->series[s].tier == tier;
+			}
+		if (any && !here)
+			return 0;
+	}
+	return 1;
 }
 
 /* One panel per tier (and one for the regions' whole chains), a line per region: field a
- * solid and, when b >= 0, field b dashed in the same colour. */
+ * solid and, when b >= 0, field b dashed in the same colour. The key is shared, drawn by the
+ * first panel that has every region; when none has (tiers placed in different regions), each
+ * panel keeps its own beside it. */
 static void put_panels(FILE *f, const struct run_result *r, const char *title, const char *ylabel,
 		       enum run_ts_field a, const char *a_label, int b, const char *b_label,
 		       const char *all_title)
 {
 	long tier = 0;
-	size_t n = panels(r, 0, &tier), cols = n <= 3 ? 1 : 2;
+	size_t n = panels(r, 0, &tier), cols = n <= 3 ? 1 : 2, keyed = n;
+	size_t per = b >= 0 ? 2 : 1, ncols = r->sc->nregions < 4 ? r->sc->nregions : 4;
+	size_t keyrows = per * (ncols ? (r->sc->nregions + ncols - 1) / ncols : 1);
 	char ya[16], yb[16];
 
+	for (size_t i = 0; i < n && keyed == n; i++) {
+		panels(r, i, &tier);
+		if (panel_has_every_region(r, tier))
+			keyed = i;
+	}
 	snprintf(ya, sizeof ya, "$%d", ts_col(a));
 	snprintf(yb, sizeof yb, "$%d", ts_col((enum run_ts_field)(b < 0 ? 0 : b)));
-	fprintf(f, "set xlabel \"time (days)\"\nset ylabel \"%s\"\nset xrange [0:%.10g]\n"
-		"set yrange [0:*]\n", ylabel, r->sc->horizon / DAY);
-	fputs("set multiplot layout ", f);
-	fprintf(f, "%zu,%zu title ", n ? (n + cols - 1) / cols : 1, cols);
-	put_quotedf(f, "%s: %s", r->sc->name, title);
-	fputs(" font \",12\"\n", f);
+	fprintf(f, "set ylabel \"%s\"\nset yrange [0:*]\n", ylabel);
+	put_time_axis(f, r, 1, r->sc->horizon);
+	if (keyed < n)
+		put_page(f, r, title, n, cols, keyrows);
+	else
+		put_page(f, r, title, n, cols, 0);
 	if (n == 0)
 		fputs("plot NaN notitle\n", f);   /* a run without series: an empty frame */
 	for (size_t i = 0; i < n; i++) {
 		panels(r, i, &tier);
+		if (i == keyed)
+			put_page_key(f, keyrows);
 		fputs("set title ", f);
 		if (tier < 0)
 			put_quoted(f, all_title);
@@ -196,6 +313,8 @@ static void put_panels(FILE *f, const struct run_result *r, const char *title, c
 			first = 0;
 		}
 		fputc('\n', f);
+		if (i == keyed)
+			fputs("unset key\n", f);
 	}
 	fputs("unset multiplot\n", f);
 }
@@ -229,6 +348,8 @@ static int latency_log_range(const struct run_result *r, double target, double *
 			continue;
 		for (size_t b = 0; b < r->nbuckets; b++) {
 			double v = run_ts(r, b, s, RUN_TS_P99);
+			if (!(run_ts(r, b, s, RUN_TS_DEMAND) > 0))
+				continue;   /* not drawn (latency_script) */
 			if (v > 0 && v < *lo)
 				*lo = v;
 			if (v > *hi)
@@ -245,14 +366,19 @@ static void latency_script(FILE *f, const struct run_result *r)
 	double pct = report_slo_percentile(sc);
 	double target = sc->has_slo ? sc->slo.latency_target : 0.0;
 	double lo, hi;
-	char y[16];
+	char y[48];
 	int first = 1, logy = latency_log_range(r, target, &lo, &hi);
 
 	put_head(f, r, "latency", "end-to-end response-time percentile per region, from "
 		 "timeseries.csv");
-	snprintf(y, sizeof y, "$%d", ts_col(RUN_TS_P99));
-	fprintf(f, "set xlabel \"time (days)\"\nset ylabel \"p%g response time (s%s)\"\n"
-		"set xrange [0:%.10g]\n", pct, logy ? ", log scale" : "", sc->horizon / DAY);
+	/* A bucket without demand served no request, so it has no response time to draw (the
+	 * model's figure for it is the idle service time): NaN there, and with no value counted
+	 * as missing, gnuplot breaks the line over such buckets instead of drawing a
+	 * response time across them. */
+	snprintf(y, sizeof y, "$%d > 0 ? $%d : NaN", ts_col(RUN_TS_DEMAND), ts_col(RUN_TS_P99));
+	fputs("unset datafile missing\n", f);
+	fprintf(f, "set ylabel \"p%g response time (s%s)\"\n", pct, logy ? ", log scale" : "");
+	put_time_axis(f, r, 1, r->sc->horizon);
 	if (logy)
 		fprintf(f, "set logscale y\nset yrange [%.10g:%.10g]\n", lo / 1.5, hi * 1.5);
 	else
@@ -333,13 +459,15 @@ static void cost_xlabel(FILE *f, const struct run_result *r)
 {
 	char what[128], a[48];
 	double sum = report_unshown_monthly(r, what, sizeof what);
+	const char *unit = time_axis(r).name;
 	fputs("set xlabel ", f);
 	if (sum > 0) {
 		usd(a, sizeof a, sum);
-		put_quotedf(f, "time (days); not shown: %s a month of %s (in bill.png)", a, what);
+		put_quotedf(f, "time (%s); not shown: %s a month of %s (in bill.png)", unit, a,
+			    what);
 		fputc('\n', f);
 	} else {
-		fputs("\"time (days)\"\n", f);
+		fprintf(f, "\"time (%s)\"\n", unit);
 	}
 }
 
@@ -347,7 +475,6 @@ static void cost_xlabel(FILE *f, const struct run_result *r)
  * bars), when the time buckets are an hour or finer: the run keeps each bucket's cost rate,
  * and the bill is per hour (models/billing.h), so an hour is the finest honest resolution. */
 #define HOURLY_HORIZON (3 * DAY)
-#define HOUR 3600.0
 
 static int cost_hourly(const struct run_result *r)
 {
@@ -395,14 +522,14 @@ static double hour_cost(const struct run_result *r, size_t h, long which)
 static void put_hours(FILE *f, const struct run_result *r)
 {
 	size_t nhours = (size_t)ceil(r->sc->horizon / HOUR);
-	fputs("# Each hour: its middle (days), USD per hour of everything drawn, of each tier's\n"
+	fprintf(f, "# Each hour: its middle (%s), USD per hour of everything drawn, of each tier's\n"
 	      "# instances in the order of the plot, then of the network transfer where priced;\n"
 	      "# from the time buckets' cost_per_hour (timeseries.csv) and transfers.\n"
-	      "$hours << EOD\n", f);
+	      "$hours << EOD\n", time_axis(r).name);
 	for (size_t h = 0; h < nhours; h++) {
 		double all = hour_cost(r, h, COST_ALL_TIERS);
 		double net = r->network ? hour_cost(r, h, COST_NETWORK) : 0;
-		fprintf(f, "%.10g,%.10g", ((double)h + 0.5) * HOUR / DAY, all + net);
+		fprintf(f, "%.10g,%.10g", ((double)h + 0.5) * HOUR / time_axis(r).unit, all + net);
 		for (long t = 0; t < (long)r->sc->ntiers; t++)
 			if (has_tier(r, t))
 				fprintf(f, ",%.10g", hour_cost(r, h, t));
@@ -420,49 +547,61 @@ static void put_hours(FILE *f, const struct run_result *r)
 static void cost_script(FILE *f, const struct run_result *r)
 {
 	int net = r->network != NULL, hourly = cost_hourly(r);
+	double unit = time_axis(r).unit, bin = hourly ? HOUR : DAY;
+	double nbins = ceil(r->sc->horizon / bin);
+	/* A marker per day or hour while they stay apart; beyond about 100 (a year: 365 on
+	 * 950 px) they merge into a thick band that hides the line's shape and those under it. */
+	const char *style = nbins <= 100 ? "linespoints" : "lines";
+	char x[64];
+
+	/* cost_daily.csv's day is the day's start in days: its middle in the axis' unit. */
+	if (unit == DAY)
+		snprintf(x, sizeof x, "($1 + 0.5)");
+	else
+		snprintf(x, sizeof x, "(($1 + 0.5) * %.10g)", DAY / unit);
 	put_head(f, r, "cost", hourly ? "cost per hour per tier, from the time buckets' cost "
 		 "rates (the hours below)" : "cost per day per tier, from " COST_DAILY_CSV);
 	if (hourly)
 		put_hours(f, r);
 	cost_xlabel(f, r);
-	fprintf(f, "set ylabel \"USD per %s\"\nset xrange [0:%.10g]\nset yrange [0:*]\n"
-		"set title ", hourly ? "hour" : "day",
-		hourly ? ceil(r->sc->horizon / HOUR) * HOUR / DAY : ceil(r->sc->horizon / DAY));
+	put_time_axis(f, r, 0, nbins * bin);
+	fprintf(f, "set ylabel \"USD per %s\"\nset yrange [0:*]\nset title ",
+		hourly ? "hour" : "day");
 	put_quotedf(f, "%s: %s cost per %s (mean over replications; each %s drawn at its "
 		    "middle)", r->sc->name, net ? "instance and network" : "instance",
 		    hourly ? "hour" : "day", hourly ? "hour" : "day");
 	fprintf(f, " font \",12\"\nset style fill solid 0.25 noborder\nset boxwidth %.10g\n",
-		hourly ? 0.9 * HOUR / DAY : 0.9);
+		0.9 * bin / unit);
 	const char *all = net ? "all instances and network" : "all instances";
 	if (hourly)
 		fprintf(f, "plot $hours using 1:2 with boxes lc rgb \"gray60\" title \"%s\"", all);
 	else
-		fprintf(f, "plot \"" COST_DAILY_CSV "\" using ($1 + 0.5):4 skip 1 smooth frequency "
-			"with boxes lc rgb \"gray60\" title \"%s\"", all);
+		fprintf(f, "plot \"" COST_DAILY_CSV "\" using %s:4 skip 1 smooth frequency "
+			"with boxes lc rgb \"gray60\" title \"%s\"", x, all);
 
 	long lc = 1;
 	for (long t = 0; t < (long)r->sc->ntiers; t++) {
 		if (!has_tier(r, t))
 			continue;
 		if (hourly) {
-			fprintf(f, ", \\\n     $hours using 1:%ld with linespoints lw 2 pt 7 ps 0.6 "
-				"lc %ld title ", 2 + lc, lc);
+			fprintf(f, ", \\\n     $hours using 1:%ld with %s lw 2 pt 7 ps 0.6 "
+				"lc %ld title ", 2 + lc, style, lc);
 		} else {
-			fputs(", \\\n     \"" COST_DAILY_CSV "\" using ($1 + 0.5):(strcol(3) eq ", f);
+			fprintf(f, ", \\\n     \"" COST_DAILY_CSV "\" using %s:(strcol(3) eq ", x);
 			put_quoted(f, tier_label(r, t));
 			fprintf(f, " && strcol(5) eq \"instances\" ? $4 : NaN) skip 1 smooth "
-				"frequency with linespoints lw 2 pt 7 lc %ld title ", lc);
+				"frequency with %s lw 2 pt 7 lc %ld title ", style, lc);
 		}
 		lc++;
 		put_quotedf(f, "tier %s", tier_label(r, t));
 	}
 	if (net && hourly)
-		fprintf(f, ", \\\n     $hours using 1:%ld with linespoints lw 2 pt 6 ps 0.6 dt 2 "
-			"lc %ld title \"network transfer\"", 2 + lc, lc);
+		fprintf(f, ", \\\n     $hours using 1:%ld with %s lw 2 pt 6 ps 0.6 dt 2 "
+			"lc %ld title \"network transfer\"", 2 + lc, style, lc);
 	else if (net)
-		fprintf(f, ", \\\n     \"" COST_DAILY_CSV "\" using ($1 + 0.5):(strcol(5) eq "
-			"\"network\" ? $4 : NaN) skip 1 smooth frequency with linespoints lw 2 "
-			"pt 6 dt 2 lc %ld title \"network transfer\"", lc);
+		fprintf(f, ", \\\n     \"" COST_DAILY_CSV "\" using %s:(strcol(5) eq "
+			"\"network\" ? $4 : NaN) skip 1 smooth frequency with %s lw 2 "
+			"pt 6 dt 2 lc %ld title \"network transfer\"", x, style, lc);
 	fputc('\n', f);
 }
 
@@ -511,13 +650,11 @@ static void purchase_script(FILE *f, const struct run_result *r)
 		n += has_tier(r, t) ? 1 : 0;
 	size_t npanels = n > 1 ? n + 1 : n;
 	cols = npanels <= 3 ? 1 : 2;
-	fprintf(f, "set xlabel \"time (days)\"\nset ylabel \"instances\"\nset xrange [0:%.10g]\n"
-		"set yrange [0:*]\nset style fill solid 1.0 noborder\n", r->sc->horizon / DAY);
-	fprintf(f, "set multiplot layout %zu,%zu title ", npanels ? (npanels + cols - 1) / cols : 1,
-		cols);
-	put_quotedf(f, "%s: instances by purchase option, stacked (mean over replications)",
-		    r->sc->name);
-	fputs(" font \",12\"\n", f);
+	fputs("set ylabel \"instances\"\nset yrange [0:*]\nset style fill solid 1.0 noborder\n", f);
+	put_time_axis(f, r, 1, r->sc->horizon);
+	/* Every panel stacks the same options: one key, in one row, for all of them. */
+	put_page(f, r, "instances by purchase option, stacked (mean over replications)", npanels,
+		 cols, nused ? 1 : 0);
 	if (npanels == 0)
 		fputs("plot NaN notitle\n", f);   /* a run without pools: an empty frame */
 	for (size_t i = 0; i < npanels; i++) {
@@ -527,6 +664,8 @@ static void purchase_script(FILE *f, const struct run_result *r)
 		for (long t = 0, k = 0; t < (long)r->sc->ntiers && tier < 0; t++)
 			if (has_tier(r, t) && (size_t)k++ == i)
 				tier = t;
+		if (i == 0 && nused)
+			put_page_key(f, 1);
 		fputs("set title ", f);
 		if (tier >= 0)
 			put_quotedf(f, "tier %s%s", tier_label(r, tier),
@@ -552,7 +691,9 @@ static void purchase_script(FILE *f, const struct run_result *r)
 				continue;
 			fprintf(f, "%s\"timeseries.csv\" ", first ? "" : ", \\\n     ");
 			report_gp_ts_rows(f, r, lo, hi);
-			fprintf(f, " using ($%d + %.10g):(", TS_COL_DAY, r->bucket / 2.0 / DAY);
+			fputs(" using ", f);
+			put_time_x(f, r);
+			fputs(":(", f);
 			first = 0;
 			if (mixed && tier >= 0) {
 				fprintf(f, "strcol(%d) eq ", TS_COL_TIER);
@@ -569,6 +710,8 @@ static void purchase_script(FILE *f, const struct run_result *r)
 				layers[top].title);
 		}
 		fputc('\n', f);
+		if (i == 0 && nused)
+			fputs("unset key\n", f);
 	}
 	fputs("unset multiplot\n", f);
 }
@@ -594,11 +737,26 @@ static double bill_p90_max(const struct run_result *r)
 	return hi;
 }
 
-/* Whether the budget line is drawn within the bill's axis: when it is at most twice the
+/* The share of a month that the last month of the bill covers: 1 when whole. */
+static double last_month_share(const struct run_result *r)
+{
+	return r->nbills ? r->sc->horizon / SCENARIO_MONTH - (double)(r->nbills - 1) : 1.0;
+}
+
+/* The top of the budget line as drawn: the budget over whole months, its share over a partial
+ * last month (bill_script), so a run of one partial month draws only the share: a 3-hour
+ * run's $10 of a $2,500 budget, not the $2,500. */
+static double budget_top(const struct run_result *r)
+{
+	double b = r->sc->budget_monthly;
+	return r->nbills == 1 ? b * fmin(last_month_share(r), 1.0) : b;
+}
+
+/* Whether the budget line is drawn within the bill's axis: when its top is at most twice the
  * highest P90. Far above, it would flatten the bill (and its growth) onto the floor. */
 static int budget_on_axis(const struct run_result *r)
 {
-	return r->sc->budget_monthly > 0 && r->sc->budget_monthly <= 2 * bill_p90_max(r);
+	return r->sc->budget_monthly > 0 && budget_top(r) <= 2 * bill_p90_max(r);
 }
 
 /* The bill's y axis in grouped dollars ("$0", "$5,000", ... "$30,000"; cents when the step
@@ -609,8 +767,8 @@ static int budget_on_axis(const struct run_result *r)
 static void bill_axis(FILE *f, const struct run_result *r)
 {
 	double top = bill_p90_max(r);
-	if (budget_on_axis(r) && r->sc->budget_monthly > top)
-		top = r->sc->budget_monthly;
+	if (budget_on_axis(r) && budget_top(r) > top)
+		top = budget_top(r);
 	if (!(top > 0) || !isfinite(top)) {
 		fputs("set format y \"$%g\"\nset yrange [0:*]\n", f);
 		return;
@@ -633,6 +791,17 @@ static void bill_axis(FILE *f, const struct run_result *r)
 	fputs(")\n", f);
 }
 
+/* A span of time as a reader says it: "30 days", "1 day", "3 h", "45 min" (3 digits). */
+static void time_span(char *buf, size_t len, double s)
+{
+	if (s >= DAY - 0.5)
+		snprintf(buf, len, "%.3g day%s", s / DAY, fabs(s - DAY) < 0.5 ? "" : "s");
+	else if (s >= HOUR - 0.5)
+		snprintf(buf, len, "%.3g h", s / HOUR);
+	else
+		snprintf(buf, len, "%.3g min", s / MINUTE);
+}
+
 /* The whole bill per month from bill.csv: the mean with the band from P10 to P90 across
  * replications, and the budget. One month has no band to draw: a bar with an error bar. The
  * last month is partial when the horizon is not whole months; the axis says so, lest its
@@ -641,18 +810,26 @@ static void bill_script(FILE *f, const struct run_result *r)
 {
 	const struct scenario *sc = r->sc;
 	size_t n = r->nbills, step = n > 24 ? (n + 23) / 24 : 1;
-	double last = n ? sc->horizon / SCENARIO_MONTH - (double)(n - 1) : 1.0;
+	double last = last_month_share(r);
+	/* 1e-9 of a month is 2.6 ms: below it the month is whole, whatever the rounding. */
+	int partial = n && last < 1.0 - 1e-9;
 
 	put_head(f, r, "bill", "the monthly bill with its P10-P90 band, from " BILL_CSV);
 	fputs("set xlabel ", f);
-	/* 1e-9 of a month is 2.6 ms: below it the month is whole, whatever the rounding. */
-	if (n && last < 1.0 - 1e-9)
-		fprintf(f, "\"month (730 h each; month %zu is partial: %.3g days)\"\n", n,
-			last * SCENARIO_MONTH / DAY);
-	else
+	if (partial) {
+		char span[48];
+		time_span(span, sizeof span, last * SCENARIO_MONTH);
+		fprintf(f, "\"month (730 h each; month %zu is partial: %s)\"\n", n, span);
+	} else {
 		fputs("\"month (730 h each)\"\n", f);
-	fprintf(f, "set ylabel \"USD per month\"\nset xrange [0.5:%zu.5]\nset xtics %zu\n",
-		n ? n : 1, step);
+	}
+	/* What each month was billed: a partial month's bill is not a month's cost, and "USD per
+	 * month" over a 3-hour run's $7 would read as $7 a month. */
+	fprintf(f, "set ylabel \"USD billed in each month\"\nset xrange [0.5:%zu.5]\n"
+		"set xtics %zu\n", n ? n : 1, step);
+	/* Below the plot: beside it, the budget's long entry took half the page's width. The
+	 * bottom margin holds the x label and two lines of key (gnuplot's own overlaps them). */
+	fputs("set key below center horizontal reverse Left\nset bmargin 6\n", f);
 	bill_axis(f, r);
 	fputs("set title ", f);
 	put_quotedf(f, "%s: monthly bill, mean and P10-P90 across %" PRIu64 " replication%s",
@@ -677,12 +854,15 @@ static void bill_script(FILE *f, const struct run_result *r)
 	if (sc->budget_monthly > 0) {
 		/* A partial last month is judged against its share of the budget, as the
 		 * summary's months over budget are: the line steps down over it. */
-		char buf[64];
-		int partial = last < 1.0 - 1e-9;
+		char buf[64], share[128] = "", part[64];
 		usd(buf, sizeof buf, sc->budget_monthly);
+		if (partial) {
+			usd(part, sizeof part, round(sc->budget_monthly * last * 100) / 100);
+			snprintf(share, sizeof share, ", its share for the partial month %s", part);
+		}
 		fprintf(f, ", \\\n     (x >= %zu.5 ? %.10g : %.10g) with lines lw 2 dt 2 lc rgb \"red\" "
 			"title \"budget %s per month%s%s\"", n - 1, sc->budget_monthly * last,
-			sc->budget_monthly, buf, partial ? ", its share for the partial month" : "",
+			sc->budget_monthly, buf, share,
 			budget_on_axis(r) ? "" : " (far above the axis)");
 	}
 	fputc('\n', f);
