@@ -121,7 +121,7 @@ static void cost_parts(FILE *out, const struct report_compare *c, const char *ki
 		}
 }
 
-/* "30 days (step 60 s)". */
+/* "30 days (step 1 min)". */
 static void fmt_horizon(char *buf, size_t len, const struct scenario *sc)
 {
 	char h[48], st[48];

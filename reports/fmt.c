@@ -186,6 +186,8 @@ void report_fmt_duration(char *buf, size_t len, double s)
 		snprintf(buf, len, "%g day%s", s / 86400.0, s == 86400.0 ? "" : "s");
 	else if (s >= 3600.0 && fmod(s, 3600.0) == 0.0)
 		snprintf(buf, len, "%g h", s / 3600.0);
+	else if (s >= 60.0 && fmod(s, 60.0) == 0.0)
+		snprintf(buf, len, "%g min", s / 60.0);
 	else
 		snprintf(buf, len, "%g s", s);
 }

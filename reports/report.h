@@ -82,7 +82,7 @@ void report_label_line(FILE *out, const char *label);
 enum report_style { REPORT_PCT, REPORT_USD, REPORT_SECONDS, REPORT_COUNT, REPORT_PLAIN };
 enum report_style report_style_of(const char *unit);
 
-/* A horizon or step as a person reads it: "30 days", "1 day", "36 h", "90 s". */
+/* A horizon or step as a person reads it: "30 days", "1 day", "36 h", "5 min", "90 s". */
 void report_fmt_duration(char *buf, size_t len, double s);
 
 /* Decimals that show a fraction near 1 apart from 1: 0.99951 -> 4 ("99.9510 %"),

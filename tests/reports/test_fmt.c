@@ -76,3 +76,18 @@ Test(fmt, seconds_are_never_in_scientific_notation)
 	report_fmt(b, sizeof b, REPORT_SECONDS, "s", 1234567.4, 0);
 	cr_expect_str_eq(b, "1,234,567 s");
 }
+
+/* A duration in its largest whole unit: 2 days, 3 h, 5 min; seconds when no unit divides it
+ * (90 s is not 1.5 min). */
+Test(fmt, durations_are_written_in_their_largest_whole_unit)
+{
+	static const struct { double s; const char *want; } cases[] = {
+		{ 172800, "2 days" }, { 86400, "1 day" }, { 10800, "3 h" }, { 300, "5 min" },
+		{ 60, "1 min" }, { 90, "90 s" }, { 10, "10 s" }, { 5400, "90 min" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char buf[32];
+		report_fmt_duration(buf, sizeof buf, cases[i].s);
+		cr_assert_str_eq(buf, cases[i].want, "%g s", cases[i].s);
+	}
+}

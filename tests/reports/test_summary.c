@@ -174,7 +174,7 @@ Test(summary, headline_and_figures_are_formatted_with_units)
 	cr_assert_str_eq(line, "scenario   shop");
 	/* 259200 s = 3 days; 60 s steps; 20 replications; seed 42; 2 threads. */
 	find_line(text, "horizon", line, sizeof line);
-	cr_assert_str_eq(line, "horizon    3 days (step 60 s), 20 replications, seed 42, 2 threads");
+	cr_assert_str_eq(line, "horizon    3 days (step 1 min), 20 replications, seed 42, 2 threads");
 	/* 0.99951 is 1 - 4.9e-4: 4 decimals of percent tell it from 99.95 %. */
 	find_line(text, "availability", line, sizeof line);
 	cr_assert_not_null(strstr(line, "99.9510 %  [99.9410 %, 99.9610 %]"), "%s", line);
