@@ -57,6 +57,7 @@ struct acc_metric {
 	char name[RUN_METRIC_NAME_MAX];
 	char unit[16];
 	double lo, hi;         /* the figure's range, for clipping its interval */
+	int share;             /* 1: each value is 0 or 1, the mean a probability (Wilson) */
 	double *v;             /* [reps] */
 };
 
@@ -210,6 +211,10 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 	M("USD", offered > 0 ? cost / (offered / 1e6) : 0.0, "cost_per_million");
 	if (sc->budget_monthly > 0) {
 		M("fraction", monthly > sc->budget_monthly ? 1.0 : 0.0, "budget_exceeded");
+		/* A probability estimated from k of n replications: 0 of 20 does not show it
+		 * is 0, as mean +- t sd = [0, 0] would claim. */
+		if (!w && a->m)
+			a->m[n - 1].share = 1;
 		M("count", w ? months_over_budget(sh, sc, w) : 0, "budget_months_over");
 	}
 	M("h", s[W_INSTANCE_SECONDS] / 3600.0, "instance_hours");
@@ -455,18 +460,32 @@ void run_stat_of(double *v, size_t n, double lo, double hi, struct run_stat *st)
 
 /* The p-quantile of v[0..n), sorted, across outages: its point estimate in the mean and the
  * percentile columns, its distribution-free 95% interval from the order statistics (the
- * upper end infinite until there are enough outages to bound that tail). */
-static void quantile_stat(const double *v, size_t n, double p, struct run_stat *st)
+ * upper end infinite until there are enough outages to bound that tail). `upper`, sorted,
+ * is v with the outages not recovered by the horizon at +inf (NULL: none was): their value
+ * is only a lower bound (the time left), so it may hold up the point estimate and the lower
+ * end (the true order statistics are at least those of v) but never the upper end, which
+ * is taken from `upper`. */
+static void quantile_stat(const double *v, const double *upper, size_t n, double p,
+			  struct run_stat *st)
 {
-	struct ci ci;
+	struct ci ci, cu;
 	if (stats_quantile_ci_sorted(v, n, p, 0.95, &ci) != 0)
 		ci.mean = ci.low = ci.high = stats_quantile_sorted(v, n, p);
+	else if (upper && stats_quantile_ci_sorted(upper, n, p, 0.95, &cu) == 0)
+		ci.high = cu.high;
 	*st = (struct run_stat){ ci.mean, ci.low, ci.high, ci.mean, ci.mean, ci.mean };
 }
 
-/* The share of v[0..n) (each 0 or 1) across outages, with its Wilson 95% interval: 4 outages
- * out of 4 within the target do not show the share is 1 (its interval is [0.51, 1]), as
- * mean +- t sd would claim. */
+/* qsort's ascending order of doubles (no NaN). */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The share of v[0..n) (each 0 or 1) across outages or replications, with its Wilson 95%
+ * interval: 4 outages out of 4 within the target do not show the share is 1 (its interval is
+ * [0.51, 1]), as mean +- t sd would claim. */
 static void share_stat(double *v, size_t n, struct run_stat *st)
 {
 	uint64_t k = 0;
@@ -489,6 +508,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	struct acc a = { 0 };
 	memset(&cf_sh, 0, sizeof cf_sh);
 	double *met = NULL;   /* per outage: 1 met the RTO target, 0 missed, NaN unknown */
+	double *rto_upper = NULL;   /* the RTOs with those not recovered at +inf, sorted */
 	int rc = world_shared_init(&sh, sc, o->bucket, 0);
 	if (rc < 0)
 		return rc;
@@ -569,7 +589,11 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		memcpy(out->metrics[i].unit, a.m[i].unit, sizeof out->metrics[i].unit);
 		/* Before run_stat_of sorts them. */
 		memcpy(&out->rep_values[i * o->reps], a.m[i].v, o->reps * sizeof *a.m[i].v);
-		run_stat_of(a.m[i].v, o->reps, a.m[i].lo, a.m[i].hi, &out->metrics[i].stat);
+		if (a.m[i].share && o->reps >= 2)
+			share_stat(a.m[i].v, o->reps, &out->metrics[i].stat);
+		else
+			run_stat_of(a.m[i].v, o->reps, a.m[i].lo, a.m[i].hi,
+				    &out->metrics[i].stat);
 	}
 	if (a.nrto && sc->has_dr && sc->dr.rto_target > 0) {
 		/* Taken before the statistics below sort a.rto (a.rto_open stays in fold order).
@@ -581,6 +605,18 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		}
 		for (size_t i = 0; i < a.nrto; i++)
 			met[i] = a.rto[i] <= sc->dr.rto_target ? (a.rto_open[i] ? NAN : 1.0) : 0.0;
+	}
+	size_t nopen = 0;
+	for (size_t i = 0; i < a.nrto; i++)
+		nopen += a.rto_open[i];
+	if (nopen) {
+		if (!(rto_upper = malloc(a.nrto * sizeof *rto_upper))) {
+			rc = CAPSIM_ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < a.nrto; i++)
+			rto_upper[i] = a.rto_open[i] ? INFINITY : a.rto[i];
+		qsort(rto_upper, a.nrto, sizeof *rto_upper, cmp_double);
 	}
 	if (a.nrto) {
 		/* Across outages, not replications: every outage of every replication is one
@@ -598,7 +634,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		m = &out->metrics[out->nmetrics++];
 		snprintf(m->name, sizeof m->name, "rto_p99");
 		snprintf(m->unit, sizeof m->unit, "s");
-		quantile_stat(a.rto, a.nrto, 0.99, &m->stat);
+		quantile_stat(a.rto, rto_upper, a.nrto, 0.99, &m->stat);
 		/* The latency of the requests served during the outages that served some. */
 		size_t nlat = 0;
 		for (size_t i = 0; i < a.nrto; i++)
@@ -623,7 +659,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 			m = &out->metrics[out->nmetrics++];
 			snprintf(m->name, sizeof m->name, "rpo_p99");
 			snprintf(m->unit, sizeof m->unit, "s");
-			quantile_stat(a.rpo, nrpo, 0.99, &m->stat);
+			quantile_stat(a.rpo, NULL, nrpo, 0.99, &m->stat);
 			m = &out->metrics[out->nmetrics++];
 			snprintf(m->name, sizeof m->name, "rpo_writes");
 			snprintf(m->unit, sizeof m->unit, "writes");
@@ -635,9 +671,6 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		}
 		/* The chance an outage meets a target: the share of outages that did, those
 		 * still open and shorter than it left out (met[]). */
-		size_t nopen = 0;
-		for (size_t i = 0; i < a.nrto; i++)
-			nopen += a.rto_open[i];
 		if (met) {
 			double *v = a.rto_full;   /* reused as scratch: its statistics are taken */
 			size_t nv = 0;
@@ -747,6 +780,7 @@ out:
 	free(a.rto_full);
 	free(a.rto_open);
 	free(met);
+	free(rto_upper);
 	free(a.outage_pct);
 	free(a.rpo);
 	world_shared_release(&sh);

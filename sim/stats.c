@@ -9,7 +9,6 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 
 #include "sim/error.h"
 
@@ -93,11 +92,42 @@ double stats_t_quantile(double p, double dof)
 	return gsl_cdf_tdist_Pinv(p, dof);
 }
 
+/* Type 7's position of the p-quantile among n sorted values: between v[*lhs] and v[*lhs + 1]
+ * at the fraction *delta of the way (gsl_stats_quantile_from_sorted_data's index). The one
+ * definition the point estimate and its interval's ranks both use. */
+static void type7_index(size_t n, double p, size_t *lhs, double *delta)
+{
+	double index = p * (double)(n - 1);
+	*lhs = (size_t)index;
+	*delta = index - (double)*lhs;
+	if (*lhs >= n - 1) {
+		*lhs = n - 1;
+		*delta = 0.0;
+	}
+}
+
 double stats_quantile_sorted(const double *v, size_t n, double p)
 {
 	if (n == 0 || !(p >= 0.0 && p <= 1.0))
 		return NAN;
-	return gsl_stats_quantile_from_sorted_data(v, 1, n, p);
+	size_t lhs;
+	double delta;
+	type7_index(n, p, &lhs, &delta);
+	double a = v[lhs];
+	if (delta == 0.0)
+		return a;
+	double b = v[lhs + 1];
+	/* GSL's (1 - delta) a + delta b can land an ulp outside [a, b]: on equal values
+	 * (24 copies of 3362.4 give 3362.3999999999996 at p = 0.99), under the lowest order
+	 * statistic its interval may use. a + delta (b - a) is a exactly when a == b, and the
+	 * clamp keeps the rounding of the rest within [a, b]. An infinite end (a censored value
+	 * taken as +inf) is the interpolation's limit, where the formula would give NaN. */
+	if (a == b || isinf(a))
+		return a;
+	if (isinf(b))
+		return b;
+	double x = a + delta * (b - a);
+	return x < a ? a : x > b ? b : x;
 }
 
 double stats_quantile(double *v, size_t n, double p)
@@ -105,7 +135,7 @@ double stats_quantile(double *v, size_t n, double p)
 	if (n == 0 || !(p >= 0.0 && p <= 1.0))
 		return NAN;
 	gsl_sort(v, 1, n);
-	return gsl_stats_quantile_from_sorted_data(v, 1, n, p);
+	return stats_quantile_sorted(v, n, p);
 }
 
 int stats_wilson(uint64_t k, uint64_t n, double level, struct ci *out)
@@ -162,6 +192,18 @@ int stats_quantile_ci_sorted(const double *v, size_t n, double p, double level, 
 			a = m + 1;
 		}
 	}
+	/* The point estimate interpolates between the ranks lhs + 1 and lhs + 2 (1-based): the
+	 * interval must hold them. The equal-tailed ranks pass them when n is small for p: the
+	 * 99th percentile of 2 values has l = 2 (P(B <= 1) = 1 - 0.99^2 = 0.0199 <= 0.025), the
+	 * larger value, above the point 1% below it. Widening to those ranks only adds to the
+	 * coverage P(l <= B < u), so the interval stays distribution-free at >= level. */
+	size_t lhs;
+	double delta;
+	type7_index(n, p, &lhs, &delta);
+	if (lo_rank > lhs + 1)
+		lo_rank = lhs + 1;
+	if (hi_rank < lhs + 1 + (delta > 0.0))
+		hi_rank = lhs + 1 + (delta > 0.0);
 	out->mean = stats_quantile_sorted(v, n, p);
 	out->low = lo_rank ? v[lo_rank - 1] : -INFINITY;
 	out->high = hi_rank <= n ? v[hi_rank - 1] : INFINITY;

@@ -57,8 +57,10 @@ int welford_ci95(const struct welford *w, struct ci *out);
 double stats_t_quantile(double p, double dof);
 
 /* The p-quantile of v[0..n) by linear interpolation between order statistics, at rank
- * (n-1)p (Hyndman & Fan type 7, gsl_stats_quantile_from_sorted_data). Sorts v in place.
- * NaN if n == 0 or p is outside [0, 1]. v must not hold NaN. */
+ * (n-1)p (Hyndman & Fan type 7, gsl_stats_quantile_from_sorted_data's definition), never
+ * outside the two values it interpolates (equal values give that value exactly; an
+ * infinite one gives itself). Sorts v in place. NaN if n == 0 or p is outside [0, 1]. v must
+ * not hold NaN. */
 double stats_quantile(double *v, size_t n, double p);
 
 /* Same on data already sorted ascending (v unchanged): for several quantiles of one vector. */
@@ -73,11 +75,15 @@ int stats_wilson(uint64_t k, uint64_t n, double level, struct ci *out);
 /* Distribution-free interval at confidence `level` of the p-quantile, from v[0..n) sorted
  * ascending: order statistics v[l-1] <= q_p <= v[u-1] with P(l <= B < u) >= level, where
  * B ~ Binomial(n, p) counts the values below q_p; l the largest rank with P(B < l) <=
- * (1 - level)/2, u the smallest with P(B >= u) <= (1 - level)/2 (gsl_cdf_binomial_P). A bound
- * that no rank gives, because n is too small for that tail, is -inf / +inf (for the 99th
- * percentile the upper one exists from n = 368 on). out->mean is stats_quantile_sorted's
- * point estimate, half NaN. Returns 0, or CAPSIM_EINVAL if n == 0, n > UINT_MAX, p is outside
- * (0, 1) or level outside (0, 1): then all of out is NaN. */
+ * (1 - level)/2, u the smallest with P(B >= u) <= (1 - level)/2 (gsl_cdf_binomial_P), each
+ * then widened, if need be, to the two ranks the point estimate interpolates between, so
+ * that low <= mean <= high always (the 99th percentile of 2 values: l = 1, not 2, the point
+ * lying below the larger value). A bound that no rank gives, because n is too small for that
+ * tail, is -inf / +inf (for the 99th percentile the upper one exists from n = 368 on).
+ * out->mean is stats_quantile_sorted's point estimate, half NaN. v may hold +inf (values
+ * known only to be large): the upper bound is then +inf wherever it falls on one. Returns 0,
+ * or CAPSIM_EINVAL if n == 0, n > UINT_MAX, p is outside (0, 1) or level outside (0, 1):
+ * then all of out is NaN. */
 int stats_quantile_ci_sorted(const double *v, size_t n, double p, double level, struct ci *out);
 
 /* Histogram of positive values with bounded relative error, for latencies.

@@ -206,6 +206,50 @@ Test(world, months_over_budget_by_each_bill_a_partial_month_prorated)
 	cr_assert_eq(months_over(875), 2);
 }
 
+/* budget_exceeded is a probability estimated from k of n replications, so its interval is
+ * Wilson's, as for the outages' shares: the fleet of months_over costs 876 USD a month
+ * (2 × 0.6 × 730) in every replication. Under a budget of 875 the 4 replications are all over
+ * it: 4 of 4, [4/(4 + z^2), 1] = [4/7.841459, 1] = [0.5101092, 1], where mean +- t sd gave
+ * [1, 1]; under 877 none is: 0 of 4, [0, 1 - 0.5101092] = [0, 0.4898908], not [0, 0]. */
+Test(world, budget_overrun_probability_has_a_wilson_interval)
+{
+	const double budgets[] = { 875, 877 };
+	for (int b = 0; b < 2; b++) {
+		char json[1024];
+		snprintf(json, sizeof json,
+			 "{ \"name\": \"budget\", \"version\": 1, \"horizon\": \"45d\","
+			 "  \"step\": \"1h\", \"budget_monthly\": %g,"
+			 "  \"traffic\": { \"base_rate\": 10 },"
+			 "  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2,"
+			 "                          \"memory_gib\": 8, \"price_hourly\": 0.6 } ],"
+			 "  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+			 "  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\","
+			 "                 \"service_time\": \"20ms\", \"concurrency\": 4,"
+			 "                 \"autoscaling\": { \"min\": 2, \"max\": 2 } } ] }",
+			 budgets[b]);
+		struct scenario sc;
+		parse(json, NULL, &sc);
+		struct run_options o = { .seed = 1, .reps = 4, .threads = 2 };
+		struct run_result r;
+		cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+		cr_assert_float_eq(metric(&r, "cost_monthly"), 876.0, 1e-9);
+		const struct run_metric *m = run_find_metric(&r, "budget_exceeded");
+		cr_assert_not_null(m);
+		if (b == 0) {
+			cr_assert_eq(m->stat.mean, 1.0);
+			cr_assert_float_eq(m->stat.ci95_low, 0.5101092, 1e-6);
+			cr_assert_eq(m->stat.ci95_high, 1.0);
+		} else {
+			cr_assert_eq(m->stat.mean, 0.0);
+			cr_assert_eq(m->stat.ci95_low, 0.0);
+			cr_assert_float_eq(m->stat.ci95_high, 0.4898908, 1e-6);
+		}
+		cr_assert_eq(m->stat.p50, m->stat.mean, "the percentiles stay the replications'");
+		run_result_release(&r);
+		scenario_release(&sc);
+	}
+}
+
 /* A folder for a scenario with a trace: dir (a mkdtemp template, filled in), the CSV file
  * dir/name holding text (its path in csv) and the scenario's path dir/s.json in path, from
  * which the trace's relative name resolves. */

@@ -329,6 +329,62 @@ Test(world_dr, an_outage_open_at_the_horizon_is_left_out_of_the_target_share)
 	free(json);
 }
 
+/* The p99 across outages with outages open at the horizon: 200 replications of the two
+ * outages above, RTO 540 s (recovered) and 300 s (open: the time left, a lower bound), so
+ * 400 values, 200 of each. For B ~ Bin(400, 0.99), P(B >= 400) = 0.99^400 = 0.017951 <=
+ * 0.025 < P(B >= 399) = 0.017951 + 4 × 0.99^399 = 0.090478: the upper end is the 400th
+ * value, the largest; P(B <= 391) = 0.020769 <= 0.025 < P(B <= 392) = 0.050237: the lower
+ * end is the 392nd, 540 (the 300s are ranks 1-200); the point, at rank 1 + 399 × 0.99 =
+ * 396.01, is 540. The largest value here is 540, but the open outages' RTOs are only known
+ * to exceed 300 s: any of them may be the largest, so nothing bounds the p99 above and the
+ * upper end is inf (taking the lower bounds as values made it 540). */
+Test(world_dr, open_outages_do_not_bound_the_rto_tail_above)
+{
+	char *json = dr_scenario("warm_standby", ", \"standby_scale\": 1", "1d");
+	second_outage(json, "1h", "172500");
+	struct scenario sc;
+	struct run_result r;
+	parse(json, &sc);
+	struct run_options o = { .seed = 1, .reps = 200, .threads = 2, .bucket = 86400 };
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert_float_eq(metric(&r, "rto_unrecovered"), 0.5, 1e-12);
+	const struct run_metric *p99 = run_find_metric(&r, "rto_p99");
+	cr_assert_not_null(p99);
+	cr_assert_float_eq(p99->stat.mean, 540, 1e-9);
+	cr_assert_float_eq(p99->stat.ci95_low, 540, 1e-9);
+	cr_assert(isinf(p99->stat.ci95_high) && p99->stat.ci95_high > 0, "upper end %g",
+		  p99->stat.ci95_high);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
+/* Two failovers with different RPOs: the warm standby losing p 1 s into the run (RPO 1 s, all
+ * written so far) and again at 1 d (RPO the 2 s lag). rpo_p99 of {1, 2}: type 7 at rank 1 +
+ * 0.99 = 1.99, 1.99 s; the equal-tailed lower rank for Bin(2, 0.99) is 2 (P(B <= 1) = 0.0199
+ * <= 0.025), the 2 s above that point; the interval holds its point from rank 1: [1 s, inf). */
+Test(world_dr, two_outages_give_a_p99_interval_that_holds_its_point)
+{
+	char *json = dr_scenario("warm_standby", ", \"standby_scale\": 1", "1");
+	second_outage(json, "1h", "86400");
+	struct scenario sc;
+	struct run_result r;
+	run_one(json, &r, &sc);
+	const struct run_metric *p99 = run_find_metric(&r, "rpo_p99");
+	cr_assert_not_null(p99);
+	cr_assert_float_eq(p99->stat.mean, 1.99, 1e-9);
+	cr_assert_float_eq(p99->stat.ci95_low, 1, 1e-12, "low %g", p99->stat.ci95_low);
+	cr_assert(isinf(p99->stat.ci95_high));
+	p99 = run_find_metric(&r, "rto_p99");
+	cr_assert_not_null(p99);
+	cr_assert(p99->stat.ci95_low <= p99->stat.mean && p99->stat.mean <= p99->stat.ci95_high,
+		  "rto_p99 %g not in [%g, %g]", p99->stat.mean, p99->stat.ci95_low,
+		  p99->stat.ci95_high);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
 /* Active-active over p, r and q with the database in p and r only (it must be in two
  * regions): q's outage loses no data, none being written there, so it has no RPO. And the
  * warm standby losing p 1 s into the run (the lag is 2 s) can lose only the second written

@@ -233,6 +233,86 @@ Test(stats, quantile_interval_from_order_statistics_by_hand)
 	cr_assert(isnan(ci.low));
 }
 
+/* The interval must hold its own point estimate. The 99th percentile of {10, 20}: type 7 puts
+ * it at rank 1 + (2 - 1) 0.99 = 1.99, 10 + 0.99 × 10 = 19.9. For B ~ Bin(2, 0.99), P(B <= 1)
+ * = 1 - 0.99^2 = 0.0199 <= 0.025, so the equal-tailed lower rank is 2: the value 20, above
+ * 19.9. Widened to rank 1, the point's lower neighbour: [10, inf), of coverage P(B >= 1) =
+ * 1 - 0.01^2 = 0.9999 (P(B >= 2) = 0.9801 > 0.025: no upper rank). The 1st percentile
+ * mirrors it: point 10.1, and P(B >= 1) = 0.0199 for Bin(2, 0.01) made the upper rank 1 (10,
+ * below 10.1): widened to rank 2, (-inf, 20] (P(B <= 0) = 0.99^2 = 0.9801 > 0.025: no lower
+ * rank). The 99.9th of 1..25: P(B <= 24) = 1 - 0.999^25 = 0.024702 <= 0.025 for Bin(25,
+ * 0.999) gave l = 25, where the point is at rank 1 + 24 × 0.999 = 24.976: l = 24. */
+Test(stats, quantile_interval_holds_its_point_estimate)
+{
+	double two[] = { 10, 20 };
+	struct ci ci;
+	cr_assert_eq(stats_quantile_ci_sorted(two, 2, 0.99, 0.95, &ci), 0);
+	cr_assert_float_eq(ci.mean, 19.9, 1e-12);
+	cr_assert_eq(ci.low, 10.0, "low %g above the point %g", ci.low, ci.mean);
+	cr_assert(isinf(ci.high) && ci.high > 0);
+	cr_assert_eq(stats_quantile_ci_sorted(two, 2, 0.01, 0.95, &ci), 0);
+	cr_assert_float_eq(ci.mean, 10.1, 1e-12);
+	cr_assert(isinf(ci.low) && ci.low < 0);
+	cr_assert_eq(ci.high, 20.0, "high %g below the point %g", ci.high, ci.mean);
+	double v[25];
+	for (int i = 0; i < 25; i++)
+		v[i] = i + 1;
+	cr_assert_eq(stats_quantile_ci_sorted(v, 25, 0.999, 0.95, &ci), 0);
+	cr_assert_float_eq(ci.mean, 24.976, 1e-9);
+	cr_assert_eq(ci.low, 24.0);
+	cr_assert(isinf(ci.high));
+}
+
+/* Whatever n and p: low <= point <= high, and the interval's ranks still cover the quantile
+ * with probability >= 95%. On 1..n the value is the rank, so the coverage of the ranks
+ * returned is P(l <= B < u) = F(u - 1) - F(l - 1), B ~ Bin(n, p), F(-1) = 0 and F(n) = 1 for
+ * a missing bound, computed here from gsl_cdf_binomial_P directly. */
+Test(stats, quantile_interval_is_coherent_and_covers_for_every_n)
+{
+	static const double ps[] = { 0.001, 0.01, 0.05, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999 };
+	static double v[400];
+	for (int i = 0; i < 400; i++)
+		v[i] = i + 1;
+	for (size_t n = 1; n <= 400; n++)
+		for (size_t k = 0; k < sizeof ps / sizeof ps[0]; k++) {
+			double p = ps[k];
+			struct ci ci;
+			cr_assert_eq(stats_quantile_ci_sorted(v, n, p, 0.95, &ci), 0);
+			cr_assert(ci.low <= ci.mean && ci.mean <= ci.high,
+				  "n %zu p %g: %g not in [%g, %g]", n, p, ci.mean, ci.low, ci.high);
+			unsigned un = (unsigned)n;
+			double below = isinf(ci.low) ? 0.0 :
+				gsl_cdf_binomial_P((unsigned)ci.low - 1, p, un);
+			double upto = isinf(ci.high) ? 1.0 :
+				gsl_cdf_binomial_P((unsigned)ci.high - 1, p, un);
+			cr_assert(upto - below >= 0.95 - 1e-12, "n %zu p %g: [%g, %g] covers %g",
+				  n, p, ci.low, ci.high, upto - below);
+		}
+}
+
+/* Equal values: every quantile of them is that value, exactly. GSL's (1 - d) a + d b gives
+ * 3362.3999999999996 for the 99th percentile of 24 copies of 3362.4 (d = 0.77), an ulp
+ * under the value its interval's lower end is (l = 23 there, the ranks all hold 3362.4), and
+ * 7.389999999999999 for the 95th of 50 copies of 7.39: a p95 below the p5. */
+Test(stats, quantile_of_equal_values_is_that_value)
+{
+	double v[50];
+	struct ci ci;
+	for (int i = 0; i < 50; i++)
+		v[i] = 3362.4;
+	cr_assert_eq(stats_quantile_sorted(v, 24, 0.99), 3362.4);
+	cr_assert_eq(stats_quantile_ci_sorted(v, 24, 0.99, 0.95, &ci), 0);
+	cr_assert(ci.low <= ci.mean, "%.17g above %.17g", ci.low, ci.mean);
+	for (int i = 0; i < 50; i++)
+		v[i] = 7.39;
+	cr_assert_eq(stats_quantile(v, 50, 0.95), 7.39);
+	cr_assert_eq(stats_quantile_sorted(v, 50, 0.05), 7.39);
+	/* An infinite value (an unknown, large one) is the interpolation's limit, not NaN. */
+	double w[] = { 1, 2, INFINITY };
+	cr_assert_eq(stats_quantile_sorted(w, 3, 0.5), 2.0);
+	cr_assert(isinf(stats_quantile_sorted(w, 3, 0.75)));
+}
+
 Test(stats, quantile_interval_covers_the_true_quantile)
 {
 	/* 2000 intervals for the 90th percentile of 50 draws of U(0, 1) (true value 0.9). The
