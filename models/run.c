@@ -87,6 +87,7 @@ struct acc {
 	double *rpo;           /* and its RPO (-1: not measured) */
 	double *outage_pct;    /* and the latency of the requests served during it (-1: none) */
 	unsigned char *rto_open; /* and 1 when it was not recovered by the horizon */
+	unsigned char *full_open; /* and 1 when not back to full capacity by the horizon */
 	size_t nrto, rto_cap;
 	int rto_err;
 	int has_cf;            /* the scenario buys something other than on demand */
@@ -367,7 +368,10 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 		unsigned char *u = q ? realloc(a->rto_open, cap * sizeof *u) : NULL;
 		if (u)
 			a->rto_open = u;
-		if (x && y && z && q && u)
+		unsigned char *f = u ? realloc(a->full_open, cap * sizeof *f) : NULL;
+		if (f)
+			a->full_open = f;
+		if (x && y && z && q && u && f)
 			a->rto_cap = cap;
 		else
 			a->rto_err = CAPSIM_ENOMEM;
@@ -378,6 +382,7 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 			a->rpo[a->nrto] = w.rpo[i];
 			a->outage_pct[a->nrto] = w.outage_pct[i];
 			a->rto_open[a->nrto] = w.rto_open[i];
+			a->full_open[a->nrto] = w.full_open[i];
 			a->rto_full[a->nrto++] = w.rto_full[i];
 		}
 	world_rep_release(&w);
@@ -606,9 +611,11 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		for (size_t i = 0; i < a.nrto; i++)
 			met[i] = a.rto[i] <= sc->dr.rto_target ? (a.rto_open[i] ? NAN : 1.0) : 0.0;
 	}
-	size_t nopen = 0;
-	for (size_t i = 0; i < a.nrto; i++)
+	size_t nopen = 0, nfull_open = 0;
+	for (size_t i = 0; i < a.nrto; i++) {
 		nopen += a.rto_open[i];
+		nfull_open += a.full_open[i];
+	}
 	if (nopen) {
 		if (!(rto_upper = malloc(a.nrto * sizeof *rto_upper))) {
 			rc = CAPSIM_ENOMEM;
@@ -625,10 +632,16 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		snprintf(m->name, sizeof m->name, "rto");
 		snprintf(m->unit, sizeof m->unit, "s");
 		run_stat_of(a.rto, a.nrto, 0, INFINITY, &m->stat);
+		/* A mean with values known only from below (outages not over by the horizon) is
+		 * itself a lower bound: nothing bounds it above. */
+		if (nopen)
+			m->stat.ci95_high = INFINITY;
 		m = &out->metrics[out->nmetrics++];
 		snprintf(m->name, sizeof m->name, "rto_full_capacity");
 		snprintf(m->unit, sizeof m->unit, "s");
 		run_stat_of(a.rto_full, a.nrto, 0, INFINITY, &m->stat);
+		if (nfull_open)
+			m->stat.ci95_high = INFINITY;
 		/* The tail the summary's p95 column cannot show: the 99th percentile across
 		 * outages (stat_of left a.rto sorted). */
 		m = &out->metrics[out->nmetrics++];
@@ -779,6 +792,7 @@ out:
 	free(a.rto);
 	free(a.rto_full);
 	free(a.rto_open);
+	free(a.full_open);
 	free(met);
 	free(rto_upper);
 	free(a.outage_pct);

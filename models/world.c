@@ -1151,6 +1151,7 @@ static int report_outages(struct world *w)
 	if (!(out->rto = malloc(w->noutages * sizeof *out->rto)) ||
 	    !(out->rto_full = malloc(w->noutages * sizeof *out->rto_full)) ||
 	    !(out->rto_open = malloc(w->noutages * sizeof *out->rto_open)) ||
+	    !(out->full_open = malloc(w->noutages * sizeof *out->full_open)) ||
 	    !(out->rpo = malloc(w->noutages * sizeof *out->rpo)) ||
 	    !(out->outage_pct = malloc(w->noutages * sizeof *out->outage_pct)))
 		return CAPSIM_ENOMEM;
@@ -1165,6 +1166,7 @@ static int report_outages(struct world *w)
 		out->rpo[out->nrto] = o->rpo;
 		out->outage_pct[out->nrto] = o->served > 0 ? o->served_pct / o->served : -1;
 		out->rto_open[out->nrto] = o->recovered < 0;
+		out->full_open[out->nrto] = o->full < 0;
 		out->rto_full[out->nrto++] = full;
 		char name[2 * SCENARIO_NAME_MAX + 16], d[2 * RUN_EVENT_DETAIL_MAX], rpo[64] = "";
 		outage_name(w, o, name, sizeof name);
@@ -2873,6 +2875,7 @@ void world_rep_release(struct world_rep *r)
 	free(r->rto);
 	free(r->rto_full);
 	free(r->rto_open);
+	free(r->full_open);
 	free(r->rpo);
 	free(r->outage_pct);
 	free(r->events);

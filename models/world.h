@@ -214,6 +214,8 @@ struct world_rep {
 	double *rto_full;      /* [nrto] s per outage: start to full capacity after its end */
 	unsigned char *rto_open; /* [nrto] 1 when not recovered by the horizon: rto is then a
 				  lower bound */
+	unsigned char *full_open; /* [nrto] 1 when not back to full capacity by the horizon:
+				   rto_full is then a lower bound */
 	double *rpo;           /* [nrto] s of writes lost per outage; -1 when not measured */
 	double *outage_pct;    /* [nrto] s, e2e percentile of the user requests served during
 				  each outage (start to end), weighted by them; -1 when none was */

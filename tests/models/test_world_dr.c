@@ -118,6 +118,8 @@ Test(world_dr, few_outages_give_honest_intervals_for_the_share_and_the_tail)
 	cr_assert(isinf(p99->stat.ci95_high) && p99->stat.ci95_high > 0, "%g",
 		  p99->stat.ci95_high);
 	cr_assert_float_eq(p99->stat.p95, 540, 1e-9);
+	/* Every outage recovered: the mean RTO's interval is a plain one, 540 [540, 540]. */
+	cr_assert_float_eq(run_find_metric(&r, "rto")->stat.ci95_high, 540, 1e-9);
 	run_result_release(&r);
 	scenario_release(&sc);
 	free(json);
@@ -310,6 +312,17 @@ Test(world_dr, an_outage_open_at_the_horizon_is_left_out_of_the_target_share)
 	cr_assert_eq(met->stat.mean, 1.0);
 	cr_assert_float_eq(met->stat.ci95_low, 0.2065494, 1e-6);
 	cr_assert_float_eq(metric(&r, "rto_unrecovered"), 0.5, 1e-12);
+	/* The mean RTO and time to full capacity hold the open outage's 300 s, a lower bound:
+	 * they are lower bounds too, and nothing bounds them above. */
+	const struct run_metric *rto = run_find_metric(&r, "rto");
+	const struct run_metric *full = run_find_metric(&r, "rto_full_capacity");
+	cr_assert_not_null(rto);
+	cr_assert_not_null(full);
+	cr_assert_float_eq(rto->stat.mean, (540.0 + 300.0) / 2, 1e-9);
+	cr_assert(isinf(rto->stat.ci95_high) && rto->stat.ci95_high > 0, "%g",
+		  rto->stat.ci95_high);
+	cr_assert(isinf(full->stat.ci95_high) && full->stat.ci95_high > 0, "%g",
+		  full->stat.ci95_high);
 	run_result_release(&r);
 	scenario_release(&sc);
 	free(json);
