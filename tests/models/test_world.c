@@ -318,86 +318,63 @@ Test(world, step_increase_met_after_evaluation_and_boot)
 	rmdir(dir);
 }
 
-/* Step scaling alone sees the metric a minute late, as target tracking does by default
- * (metric_delay 60 s): the same step of traffic (200 -> 560 req/s at 3600 s on 4 × 100 req/s),
- * a band [0.7, inf) adding 4. The evaluation at 3660 reads the window [3540, 3600), at 50%:
- * no change; at 3720 it reads [3600, 3660), at 100%: 8 instances. Without the delay it would
- * have been 3660. */
-Test(world, step_scaling_sees_the_metric_a_minute_late)
+/* The step of traffic of step_increase_met_after_evaluation_and_boot (200 -> 560 req/s at
+ * 3600 s on 4 × 100 req/s) on a pool with step scaling alone, a band [0.7, inf) adding 4, no
+ * cooldown, run at a step of `step_s` seconds: the time of its first scale-out, and the
+ * instances running in the steps starting `before` and `at` (4, then 8). */
+static double step_scaling_first_scale_out(int step_s, double before, double at)
 {
-	char dir[] = "/tmp/capsim-world-XXXXXX", csv[256], path[256];
+	char dir[] = "/tmp/capsim-world-XXXXXX", csv[256], path[256], json[2048];
 	trace_dir(dir, "step.csv", "time_s,requests_per_s\n0,200\n3600,560\n", csv, path,
 		  sizeof csv);
-	const char *json =
-		"{ \"name\": \"step\", \"version\": 1, \"horizon\": \"2h\", \"step\": \"1m\","
-		"  \"traffic\": { \"trace\": \"step.csv\" },"
-		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
-		"                          \"price_hourly\": 0.1 } ],"
-		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
-		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\","
-		"    \"capacity_rps\": 100, \"boot_time\": { \"median\": \"2m\", \"p95\": \"2m\" },"
-		"    \"timeout\": \"100ms\","
-		"    \"autoscaling\": { \"min\": 4, \"max\": 20,"
-		"      \"step_scaling\": { \"cooldown\": \"0s\", \"adjustments\": ["
-		"        { \"lower\": 0, \"upper\": 0.7, \"change\": 0 },"
-		"        { \"lower\": 0.7, \"change\": 4 } ] } } } ] }";
+	snprintf(json, sizeof json,
+		 "{ \"name\": \"step\", \"version\": 1, \"horizon\": \"2h\", \"step\": %d,"
+		 "  \"traffic\": { \"trace\": \"step.csv\" },"
+		 "  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		 "                          \"price_hourly\": 0.1 } ],"
+		 "  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		 "  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\","
+		 "    \"capacity_rps\": 100, \"boot_time\": { \"median\": \"2m\", \"p95\": \"2m\" },"
+		 "    \"timeout\": \"100ms\","
+		 "    \"autoscaling\": { \"min\": 4, \"max\": 20,"
+		 "      \"step_scaling\": { \"cooldown\": \"0s\", \"adjustments\": ["
+		 "        { \"lower\": 0, \"upper\": 0.7, \"change\": 0 },"
+		 "        { \"lower\": 0.7, \"change\": 4 } ] } } } ] }", step_s);
 	struct scenario sc;
 	parse(json, path, &sc);
-	struct run_options o = { .seed = 3, .reps = 1, .threads = 1, .bucket = 60 };
+	struct run_options o = { .seed = 3, .reps = 1, .threads = 1, .bucket = step_s };
 	struct run_result r;
 	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
 	double first = INFINITY;
 	for (size_t i = 0; i < r.nevents && isinf(first); i++)
 		if (strcmp(r.events[i].kind, "scale_out") == 0)
 			first = r.events[i].time;
-	cr_assert_float_eq(first, 3720, 1e-9);
-	cr_assert_float_eq(run_ts(&r, 3660 / 60, 0, RUN_TS_INSTANCES), 4, 1e-12);
-	cr_assert_float_eq(run_ts(&r, 3720 / 60, 0, RUN_TS_INSTANCES), 8, 1e-12);
+	cr_assert_float_eq(run_ts(&r, (size_t)(before / step_s), 0, RUN_TS_INSTANCES), 4, 1e-12);
+	cr_assert_float_eq(run_ts(&r, (size_t)(at / step_s), 0, RUN_TS_INSTANCES), 8, 1e-12);
 	run_result_release(&r);
 	scenario_release(&sc);
 	unlink(csv);
 	rmdir(dir);
+	return first;
+}
+
+/* Step scaling alone sees the metric a minute late, as target tracking does by default
+ * (metric_delay 60 s). At a 1-minute step, the evaluation at 3660 reads the window
+ * [3540, 3600), at 50%: no change; at 3720 it reads [3600, 3660), at 100%: 8 instances.
+ * Without the delay it would have been 3660. */
+Test(world, step_scaling_sees_the_metric_a_minute_late)
+{
+	cr_assert_float_eq(step_scaling_first_scale_out(60, 3660, 3720), 3720, 1e-9);
 }
 
 /* The metric delay is rounded to the nearest whole step, not up: at a 5-minute step the 60 s
  * delay is 0 steps, so the evaluation at 3900 reads the step just ended, [3600, 3900), at
  * 100%, and adds 4 (its window is then 1-6 minutes old where AWS's is 1-2; rounded up it read
- * [3300, 3600), at 50%, and the first scale-out waited until 4200). Same traffic and pool as
- * step_scaling_sees_the_metric_a_minute_late; the 60 s period rounds up to one step. */
+ * [3300, 3600), at 50%, and the first scale-out waited until 4200). The 60 s period rounds up
+ * to one step. */
 Test(world, metric_delay_rounds_to_the_nearest_step)
 {
-	char dir[] = "/tmp/capsim-world-XXXXXX", csv[256], path[256];
-	trace_dir(dir, "step.csv", "time_s,requests_per_s\n0,200\n3600,560\n", csv, path,
-		  sizeof csv);
-	const char *json =
-		"{ \"name\": \"step\", \"version\": 1, \"horizon\": \"2h\", \"step\": \"5m\","
-		"  \"traffic\": { \"trace\": \"step.csv\" },"
-		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
-		"                          \"price_hourly\": 0.1 } ],"
-		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
-		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\","
-		"    \"capacity_rps\": 100, \"boot_time\": { \"median\": \"2m\", \"p95\": \"2m\" },"
-		"    \"timeout\": \"100ms\","
-		"    \"autoscaling\": { \"min\": 4, \"max\": 20,"
-		"      \"step_scaling\": { \"cooldown\": \"0s\", \"adjustments\": ["
-		"        { \"lower\": 0, \"upper\": 0.7, \"change\": 0 },"
-		"        { \"lower\": 0.7, \"change\": 4 } ] } } } ] }";
-	struct scenario sc;
-	parse(json, path, &sc);
-	struct run_options o = { .seed = 3, .reps = 1, .threads = 1, .bucket = 300 };
-	struct run_result r;
-	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
-	double first = INFINITY;
-	for (size_t i = 0; i < r.nevents && isinf(first); i++)
-		if (strcmp(r.events[i].kind, "scale_out") == 0)
-			first = r.events[i].time;
-	cr_assert_float_eq(first, 3900, 1e-9);
-	cr_assert_float_eq(run_ts(&r, 3600 / 300, 0, RUN_TS_INSTANCES), 4, 1e-12);
-	cr_assert_float_eq(run_ts(&r, 3900 / 300, 0, RUN_TS_INSTANCES), 8, 1e-12);
-	run_result_release(&r);
-	scenario_release(&sc);
-	unlink(csv);
-	rmdir(dir);
+	cr_assert_float_eq(step_scaling_first_scale_out(300, 3600, 3900), 3900, 1e-9);
 }
 
 /* The fixed fleet of fixed_fleet_matches_the_closed_form (M/M/10, S = 100 ms, a 500 ms
