@@ -255,6 +255,15 @@ static int panel_has_every_region(const struct run_result *r, long tier)
 	return 1;
 }
 
+/* How much wider than the last region's line region g's is drawn: regions drawn earlier are
+ * wider, so that where two regions have the same values (a capacity floor, an idle latency)
+ * the earlier one shows as a border around the later instead of vanishing under it. */
+static double region_widening(const struct run_result *r, size_t g)
+{
+	size_t nr = r->sc->nregions;
+	return nr > 1 ? 1.25 * (double)(nr - 1 - g) / (double)(nr - 1) : 0.0;
+}
+
 /* One panel per tier (and one for the regions' whole chains), a line per region: field a
  * solid and, when b >= 0, field b dashed in the same colour. The key is shared, drawn by the
  * first panel that has every region; when none has (tiers placed in different regions), each
@@ -300,14 +309,15 @@ static void put_panels(FILE *f, const struct run_result *r, const char *title, c
 				continue;
 			const char *region = r->sc->regions[r->series[s].region].name;
 			int lc = 1 + (int)r->series[s].region;
+			double wider = region_widening(r, r->series[s].region);
 			fprintf(f, "%s\"timeseries.csv\" ", first ? "" : ", \\\n     ");
 			put_series_using(f, r, s, ya);
-			fprintf(f, " with lines lw 2 lc %d title ", lc);
+			fprintf(f, " with lines lw %.3g lc %d title ", 2 + wider, lc);
 			put_quotedf(f, "%s %s", region, a_label);
 			if (b >= 0) {
 				fputs(", \\\n     \"timeseries.csv\" ", f);
 				put_series_using(f, r, s, yb);
-				fprintf(f, " with lines lw 1.5 dt 2 lc %d title ", lc);
+				fprintf(f, " with lines lw %.3g dt 2 lc %d title ", 1.5 + wider, lc);
 				put_quotedf(f, "%s %s", region, b_label);
 			}
 			first = 0;
@@ -400,7 +410,8 @@ static void latency_script(FILE *f, const struct run_result *r)
 			continue;
 		fprintf(f, "%s\"timeseries.csv\" ", first ? "" : ", \\\n     ");
 		put_series_using(f, r, s, y);
-		fprintf(f, " with lines lw 2 lc %d title ", 1 + (int)r->series[s].region);
+		fprintf(f, " with lines lw %.3g lc %d title ", 2 + region_widening(r, r->series[s].region),
+			1 + (int)r->series[s].region);
 		put_quoted(f, sc->regions[r->series[s].region].name);
 		first = 0;
 	}

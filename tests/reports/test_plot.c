@@ -530,6 +530,29 @@ Test(plot, panels_share_one_key_across_the_top)
 	fake_rmtree(dir);
 }
 
+/* Where two regions have the same values (a capacity floor, an idle latency) the later line
+ * would hide the earlier: the earlier regions are drawn wider. With the fake's two regions,
+ * region 0's lines are 1.25 wider than region 1's: 3.25 against 2 solid, 2.75 against 1.5
+ * dashed; in the demand and the latency plots. */
+Test(plot, an_earlier_region_is_drawn_wider_so_equal_lines_stay_visible)
+{
+	struct fake f;
+	char *dir = fake_tmpdir();
+	fake_init(&f);
+	char *text = script_text(&f, dir, "demand");
+	cr_assert_gt(count_of(text, " with lines lw 3.25 lc 1 "), 0, "%s", text);
+	cr_assert_gt(count_of(text, " with lines lw 2 lc 2 "), 0, "%s", text);
+	cr_assert_gt(count_of(text, " with lines lw 2.75 dt 2 lc 1 "), 0, "%s", text);
+	cr_assert_gt(count_of(text, " with lines lw 1.5 dt 2 lc 2 "), 0, "%s", text);
+	free(text);
+	text = script_text(&f, dir, "latency");
+	cr_assert_eq(count_of(text, " with lines lw 3.25 lc 1 "), 1, "%s", text);
+	cr_assert_eq(count_of(text, " with lines lw 2 lc 2 "), 1, "%s", text);
+	free(text);
+	fake_release(&f);
+	fake_rmtree(dir);
+}
+
 /* Where a region had no demand there was no request to time: the latency plot draws no
  * response time there (the model's figure for such a bucket is the idle service time), and
  * breaks the line (no value counted as "missing", which gnuplot would join across). Region 0's
