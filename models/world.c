@@ -1647,8 +1647,10 @@ static int dr_outage_end(struct world *w, struct outage *o)
 	int aa = dr->strategy == SCENARIO_DR_ACTIVE_ACTIVE;
 	if (!aa && !(w->failover && o->region == dr->primary))
 		return 0;
-	double at = engine_now(&w->eng) + dr->failure_threshold * dr->check_interval +
-		    (aa ? 0 : dr->promotion_time);
+	/* Health checks run every interval from time 0, as for detection: the region is
+	 * healthy again after the threshold's count of passing checks, the first at or after
+	 * its end. */
+	double at = detection_time(dr, engine_now(&w->eng)) + (aa ? 0 : dr->promotion_time);
 	if (at >= sc->horizon)
 		return 0;
 	return engine_schedule(&w->eng, at, w->ev_dr, NULL, DR_ARG(DR_FAILBACK, o->region),

@@ -177,8 +177,9 @@ Test(world_dr, active_active_rto_is_detection_and_ttl)
 	free(json);
 }
 
-/* Failback: after the outage (86,400 to 90,000) the primary passes its health checks
- * (3 × 30 s), is promoted again (120 s) and takes the users back at 90,210 over the TTL; the
+/* Failback: after the outage (86,400 to 90,000) the primary passes its health checks (at
+ * 90,000, 90,030 and 90,060), is promoted again (120 s) and takes the users back at 90,180
+ * over the TTL; the
  * recovery region returns to its standby size (warm standby at 0.5: ceil(0.5 × 2) = 1 per
  * tier) once the old answers expired. In the last hour of the run: every user request on p,
  * none on r, and r's pools back at 1 instance each. */
@@ -247,11 +248,12 @@ static void second_outage(char *json, const char *first, const char *at2)
 }
 
 /* Active-active with a database that boots for 10 minutes: p is back at 90,000 s, its web
- * tier in service at 90,120 and its database at 90,600. The health checks pass from 90,090
- * (3 × 30 s) but the region is not ready until 90,600, when its users go back (the check
- * repeats every 30 s: 90,120, ..., 90,600, after the boot that was scheduled first). So no
+ * tier in service at 90,120 and its database at 90,600. The health checks pass from 90,060
+ * (at 90,000, 90,030 and 90,060) but the region is not ready until 90,600, when its users go
+ * back (the check repeats every 30 s: 90,090, ..., 90,600, after the boot that was scheduled
+ * first). So no
  * request fails after the outage: only the 30,000 of active_active_rto_is_detection_and_ttl.
- * Sent back at 90,090, p's users would have failed for the 8 minutes of the boot. */
+ * Sent back at 90,060, p's users would have failed for the 9 minutes of the boot. */
 Test(world_dr, failback_waits_for_the_region_to_be_in_service)
 {
 	char *json = dr_scenario("active_active", "", "1d");
@@ -275,10 +277,10 @@ Test(world_dr, failback_waits_for_the_region_to_be_in_service)
 }
 
 /* Two outages of the primary back to back (86,400 to 90,000 and 90,000 to 93,600) are one of
- * two hours to the users: the failback the first one's end schedules (at 90,210) finds p down
- * again and does nothing; the second's end fails back at 93,810, p's pools in service since
+ * two hours to the users: the failback the first one's end schedules (at 90,180) finds p down
+ * again and does nothing; the second's end fails back at 93,780, p's pools in service since
  * 93,720. The requests lost are the failover's 270,000 of
- * warm_standby_rto_is_detection_decision_promotion_ttl, no more (sent back at 90,210, every
+ * warm_standby_rto_is_detection_decision_promotion_ttl, no more (sent back at 90,180, every
  * user would have failed until a second failover). */
 Test(world_dr, a_failback_into_a_region_down_again_waits_for_its_end)
 {
@@ -474,7 +476,7 @@ Test(world_dr, an_outage_over_before_the_switch_switches_nobody)
 	cr_assert_float_eq(run_ts(&r, last, 4, RUN_TS_DEMAND), 500, 1e-9);
 	cr_assert_float_eq(run_ts(&r, last, 5, RUN_TS_DEMAND), 0, 1e-9);
 	/* The events say so: the failover is cancelled at the decision (86,760), and nothing
-	 * fails back (the failback its end scheduled at 86,580 + 90 + 120 finds the users where
+	 * fails back (the failback its end scheduled at 86,580 + 60 + 120 finds the users where
 	 * they were; it logged dr_failback and dr_failback_dns before). */
 	assert_dr_events(&r, 86760);
 	run_result_release(&r);
@@ -484,8 +486,8 @@ Test(world_dr, an_outage_over_before_the_switch_switches_nobody)
 
 /* A backup and restore whose restore outlasts the outage: 100 GB at 600 GB/h take 600 s,
  * so the switch is due at 86,760 + 120 (the database's boot) + 600 = 87,480; p is back at
- * 87,000 (a 10-minute outage) and in service at 87,120. Its failback (87,000 + 90 + 120 =
- * 87,210) finds the users never left and cancels the failover: no switch, no failback, and
+ * 87,000 (a 10-minute outage) and in service at 87,120. Its failback (87,000 + 2 × 30 + 120
+ * = 87,180: the checks at 87,000, 87,030 and 87,060 pass, then the promotion) finds the users never left and cancels the failover: no switch, no failback, and
  * the users fail only until p is in service: 12 steps (86,400 to 87,060) × 60 s × 500 req/s
  * = 360,000. */
 Test(world_dr, a_failback_before_the_switch_cancels_the_failover)
@@ -497,7 +499,7 @@ Test(world_dr, a_failback_before_the_switch_cancels_the_failover)
 	struct run_result r;
 	run_one(json, &r, &sc);
 	cr_assert_float_eq(metric(&r, "requests_failed"), 360000, 1e-6);
-	assert_dr_events(&r, 87210);
+	assert_dr_events(&r, 87180);
 	size_t last = r.nbuckets - 1;
 	cr_assert_float_eq(run_ts(&r, last, 4, RUN_TS_DEMAND), 500, 1e-9);
 	run_result_release(&r);
@@ -557,8 +559,8 @@ Test(world_dr, a_blip_then_an_outage_still_fails_over)
 	cr_assert_eq(two_outages("15s", "86500", 1000), 1);
 }
 
-/* A second outage of the primary 30 s after its users went back (the first: 86,400 to
- * 90,000, failback at 90,210; the second from 90,240 for an hour) fails over again: two DNS
+/* A second outage of the primary right after its users went back (the first: 86,400 to
+ * 90,000, failback at 90,180; the second from 90,240 for an hour) fails over again: two DNS
  * switches, and the second outage's RTO is a failover's (at most 540 s plus the TTL's
  * leftovers), not the hour it lasts. (Before, the first failover was still "on" until the
  * recovery region went back to standby, and the second outage set off none.) */
