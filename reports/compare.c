@@ -266,6 +266,60 @@ int report_compare_csv(const struct report_compare *c, const char *path, char *e
 	return report_write_file(path, compare_rows, c, err, errlen);
 }
 
+/* The highest cost of a day in r's cost_daily.csv, all its rows summed (what the plot draws
+ * for the day): each bucket's instance cost and network transfer split across the days it
+ * covers as report_cost_daily_csv splits them. 0 when there is none. */
+static double daily_top(const struct run_result *r)
+{
+	const double day = 86400.0;
+	double horizon = r->sc->horizon, top = 0;
+	size_t ndays = horizon > 0 ? (size_t)ceil(horizon / day) : 0;
+	size_t ncell = r->sc->ntiers * r->sc->nregions;
+	double *cost = calloc(ndays + 1, sizeof *cost);
+	if (!cost)
+		return 0;
+	for (size_t b = 0; b < r->nbuckets; b++) {
+		double t0 = (double)b * r->bucket, t1 = fmin(t0 + r->bucket, horizon);
+		for (size_t d = (size_t)(t0 / day); t0 < t1 && d < ndays; d++) {
+			double lo = fmax(t0, (double)d * day), hi = fmin(t1, (double)(d + 1) * day);
+			if (hi <= lo)
+				break;
+			for (size_t s = 0; s < r->nseries; s++)
+				if (r->series[s].tier >= 0)
+					cost[d] += run_ts(r, b, s, RUN_TS_COST_RATE) * (hi - lo) / 3600.0;
+			for (size_t c = 0; r->network && c < ncell; c++)
+				cost[d] += r->network[b * ncell + c] * (hi - lo) / (t1 - t0);
+		}
+	}
+	for (size_t d = 0; d < ndays; d++)
+		top = fmax(top, cost[d]);
+	free(cost);
+	return top;
+}
+
+/* The line colour of region name: its place among A's regions, then B's not in A, so that a
+ * region both designs have is drawn in the same colour in both (and no two differ only by
+ * their dashes). */
+static size_t region_colour(const struct scenario *sa, const struct scenario *sb,
+			    const char *name)
+{
+	size_t k = 0;
+	for (size_t g = 0; g < sa->nregions; g++, k++)
+		if (strcmp(sa->regions[g].name, name) == 0)
+			return k + 1;
+	for (size_t g = 0; g < sb->nregions; g++) {
+		size_t h = 0;
+		while (h < sa->nregions && strcmp(sa->regions[h].name, sb->regions[g].name) != 0)
+			h++;
+		if (h < sa->nregions)
+			continue;
+		if (strcmp(sb->regions[g].name, name) == 0)
+			return k + 1;
+		k++;
+	}
+	return k + 1;
+}
+
 /* The day-by-day instance cost of A and B (their cost_daily.csv, summed over pools), and
  * each region's end-to-end percentile over time from their timeseries.csv: A solid, B
  * dashed in the region's colour. */
@@ -305,18 +359,29 @@ static int compare_plot(FILE *f, const void *ctx)
 	}
 	fputs(" font \",12\"\nset xlabel ", f);
 	report_gp_quote(f, title);
-	fprintf(f, "\nset ylabel \"USD per day\"\n"
-		"set xrange [0:%.10g]\nset yrange [0:*]\n"
-		"plot \"a/cost_daily.csv\" using ($1 + 0.5):4 skip 1 smooth frequency with "
-		"linespoints lw 2 pt 7 lc rgb \"black\" title \"A\", \\\n"
-		"     \"b/cost_daily.csv\" using ($1 + 0.5):4 skip 1 smooth frequency with "
-		"linespoints lw 2 pt 6 dt 2 lc rgb \"orange-red\" title \"B\"\n", days);
+	fprintf(f, "\nset ylabel \"USD per day\"\nset xrange [0:%.10g]\n", days);
+	/* Room above the dearest day for the lines' points. */
+	report_gp_usd_axis(f, "y", 0, 1.05 * fmax(daily_top(c->a), daily_top(c->b)), 1);
+	fputs("plot \"a/cost_daily.csv\" using ($1 + 0.5):4 skip 1 smooth frequency with "
+	      "linespoints lw 2 pt 7 lc rgb \"black\" title \"A\", \\\n"
+	      "     \"b/cost_daily.csv\" using ($1 + 0.5):4 skip 1 smooth frequency with "
+	      "linespoints lw 2 pt 6 dt 2 lc rgb \"orange-red\" title \"B\"\n", f);
 	snprintf(title, sizeof title, "p%g end-to-end response time per region (mean over "
 		 "replications): A solid, B dashed", pct);
 	fputs("set title ", f);
 	report_gp_quote(f, title);
 	fprintf(f, " font \",12\"\nset xlabel \"time (days)\"\n"
-		"set ylabel \"p%g response time (s)\"\nplot ", pct);
+		"set ylabel \"p%g response time (s)\"\nset ytics autofreq\n", pct);
+	/* The target behind the lines, thinner, grey and dash-dotted: a region's p99 that runs
+	 * along it (B's us-east-1 at 0.61 s against 0.6 s) must stay visible over it. An arrow
+	 * is no part of the autoscaling: the axis reaches above it all the same. */
+	if (target > 0)
+		fprintf(f, "set yrange [0:%.10g<*]\nset arrow 1 from graph 0, first %.10g to graph 1, "
+			"first %.10g nohead back lw 1 dt 4 lc rgb \"#555555\"\n", 1.05 * target,
+			target, target);
+	else
+		fputs("set yrange [0:*]\n", f);
+	fputs("plot ", f);
 	int first = 1;
 	for (int side = 0; side < 2; side++) {
 		const struct run_result *r = side ? c->b : c->a;
@@ -331,15 +396,15 @@ static int compare_plot(FILE *f, const void *ctx)
 			report_gp_ts_rows(f, r, s, s);
 			fprintf(f, " using ($2 + %.10g):($%d) skip 1 with lines lw 2 dt %d lc %zu "
 				"title ", r->bucket / 2.0 / 86400.0, 5 + (int)RUN_TS_P99, side ? 2 : 1,
-				g + 1);
+				region_colour(sa, sb, r->sc->regions[g].name));
 			snprintf(label, sizeof label, "%s %s", side ? "B" : "A", r->sc->regions[g].name);
 			report_gp_quote(f, label);
 			first = 0;
 		}
 	}
 	if (target > 0)
-		fprintf(f, "%s%.10g with lines lw 2 dt 3 lc rgb \"red\" title \"SLO target %g s\"",
-			first ? "" : ", \\\n     ", target, target);
+		fprintf(f, "%sNaN with lines lw 1 dt 4 lc rgb \"#555555\" title \"SLO target %g s\"",
+			first ? "" : ", \\\n     ", target);
 	else if (first)
 		fputs("NaN notitle", f);
 	fputs("\nunset multiplot\n", f);

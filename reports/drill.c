@@ -647,19 +647,143 @@ static double low_of(double m, double a, double b)
 	return m;
 }
 
-/* A bar panel of a p50/p95 pair of drill.csv columns (s) against a target. Figures within a
- * factor 20 of each other share a linear axis in the unit of the largest; wider spreads (the
- * RPO of backups against replication) a log axis in seconds with tics named in their units.
- * Each bar is labelled with its figure (on a log axis in its own unit: gnuplot's dur(), see
- * drill_script); the p95 label a line higher than the p50 one, so that equal bars side by
- * side keep both labels readable. A figure of exactly 0 (an RPO when the outage began at the
- * backup's instant: no data lost) has no bar to draw, and none at all on a log axis: it is a
- * square on the axis floor (at a tic "0 s" of its own on a log axis), labelled "0 s", with a
- * key entry saying what it means (zero_note). measured: some strategy has a figure; top, lo:
- * the largest figure and the smallest above 0. */
-static void put_pair_panel(FILE *f, const char *title, int col50, int col95, int measured,
-			   double lo, double top, double target, int zeros, const char *zero_note,
-			   const char *none)
+/* The vertical axis of a bar panel, in its unit: linear from lo, or log. */
+struct yaxis {
+	int logy;
+	double lo, hi;
+};
+
+/* Where y is on the axis, as a share of the panel's height from its floor. */
+static double gfrac(const struct yaxis *a, double y)
+{
+	return a->logy ? log(y / a->lo) / log(a->hi / a->lo) : (y - a->lo) / (a->hi - a->lo);
+}
+
+/* The sizes the bar labels are placed by, estimated for the 1200x800 page of three panels
+ * (pngcairo, Sans 10): a text line of the default font, in which gnuplot counts a label's
+ * offset, is about 17 of a panel's 620 pixels of height; a panel is about 290 pixels wide and
+ * a character of the labels' 8-point font about 6 pixels. */
+#define LINE_H (17.0 / 620.0)
+#define PANEL_W 290.0
+#define CHAR_W 6.0
+#define LABEL_OFF 0.8   /* text lines between a bar's top and its label's centre */
+
+/* A bar label's place: at axis height y, its centre `off` text lines above (below when
+ * negative: inside the bar). */
+struct place {
+	double y, off;
+};
+
+/* The label's extent (shares of the panel's height): the 8-point text is under a line. */
+static void label_band(const struct yaxis *a, struct place p, double *lo, double *hi)
+{
+	double c = gfrac(a, p.y) + p.off * LINE_H;
+	*lo = c - 0.45 * LINE_H;
+	*hi = c + 0.45 * LINE_H;
+}
+
+/* Whether the target line (axis units; NaN: none) runs through the label, or too close to
+ * tell which side of it the label is. */
+static int label_on_line(const struct yaxis *a, struct place p, double target)
+{
+	double lo, hi, t;
+	if (isnan(target))
+		return 0;
+	t = gfrac(a, target);
+	label_band(a, p, &lo, &hi);
+	return t > lo - 0.15 * LINE_H && t < hi + 0.15 * LINE_H;
+}
+
+static int labels_clash(const struct yaxis *a, struct place p, struct place q)
+{
+	double plo, phi, qlo, qhi;
+	label_band(a, p, &plo, &phi);
+	label_band(a, q, &qlo, &qhi);
+	return plo < qhi && qlo < phi;
+}
+
+/* Where the label of a bar of height y goes: above it; where the target line runs there,
+ * inside the bar under its top when the bar has the room (bar: there is one, not a square
+ * for 0), else just above the line. It also keeps off `other` (NULL: none), a label beside
+ * it that overlaps it across; failing all, it goes a line above that one. */
+static struct place place_label(const struct yaxis *a, double y, int bar, double target,
+				const struct place *other)
+{
+	struct place c[3];
+	size_t n = 0;
+	c[n++] = (struct place){ y, LABEL_OFF };
+	if (bar && gfrac(a, y) >= (LABEL_OFF + 0.6) * LINE_H)
+		c[n++] = (struct place){ y, -LABEL_OFF };
+	if (!isnan(target) && target >= y)
+		c[n++] = (struct place){ target, LABEL_OFF };
+	for (size_t k = 0; k < n; k++)
+		if (!label_on_line(a, c[k], target) && !(other && labels_clash(a, c[k], *other)))
+			return c[k];
+	if (other)
+		return (struct place){ other->y, other->off + 1.0 };
+	return c[0];
+}
+
+/* On a white box: readable inside a bar, and where a label wider than its bar runs onto the
+ * taller one beside it. */
+static void put_label(FILE *f, int id, const char *text, double x, struct place p)
+{
+	fprintf(f, "set label %d ", id);
+	report_gp_quote(f, text);
+	fprintf(f, " at first %.10g, first %.10g center offset 0,%g font \",8\" boxed front\n",
+		x, p.y, p.off);
+}
+
+/* The labels of strategy i's p50 and p95 bars, v50 and v95 (s; NaN: none), at x = i - 0.2
+ * and i + 0.2. Each names its figure in its own unit ("25.8 min", as the text table), a 0 as
+ * "0 s" over its square at floor (axis units). Equal labels are one, over the pair. Side by
+ * side the two overlap across unless the panel is wide (few strategies): then the p50 one
+ * keeps off the p95 one, usually inside its bar. */
+static void pair_labels(FILE *f, const struct yaxis *a, size_t i, size_t n, double v50,
+			double v95, double unit, double floor, double target)
+{
+	char t50[32] = "", t95[32] = "";
+	double y50 = v50 > 0 ? v50 / unit : floor, y95 = v95 > 0 ? v95 / unit : floor;
+	int id = 100 + 2 * (int)i;
+	if (!isnan(v50))
+		fmt_time(t50, sizeof t50, v50);
+	if (!isnan(v95))
+		fmt_time(t95, sizeof t95, v95);
+	if (v50 == 0)
+		snprintf(t50, sizeof t50, "0 s");
+	if (v95 == 0)
+		snprintf(t95, sizeof t95, "0 s");
+	if (t50[0] && strcmp(t50, t95) == 0) {
+		put_label(f, id, t95, (double)i, place_label(a, fmax(y50, y95), v50 > 0 && v95 > 0,
+							     target, NULL));
+		return;
+	}
+	struct place p95 = { 0, 0 };
+	if (t95[0]) {
+		p95 = place_label(a, y95, v95 > 0, target, NULL);
+		put_label(f, id + 1, t95, (double)i + 0.2, p95);
+	}
+	if (t50[0]) {
+		double apart = 0.4 * PANEL_W / ((double)n + 0.2);
+		int across = t95[0] && CHAR_W * (double)(strlen(t50) + strlen(t95)) / 2 > apart;
+		put_label(f, id, t50, (double)i - 0.2,
+			  place_label(a, y50, v50 > 0, target, across ? &p95 : NULL));
+	}
+}
+
+/* A bar panel of a p50/p95 pair of drill.csv columns (s) against a target; rpo: the RPO
+ * figures of each strategy, else the RTO ones, for the bars' labels. Figures within a factor
+ * 20 of each other share a linear axis in the unit of the largest; wider spreads (the RPO of
+ * backups against replication) a log axis in seconds with tics named in their units. Each bar
+ * is labelled with its figure (pair_labels), kept off the target line. A figure of exactly 0
+ * (an RPO when the outage began at the backup's instant: no data lost) has no bar to draw,
+ * and none at all on a log axis: it is a square on the axis floor (at a tic "0 s" of its own
+ * on a log axis), labelled "0 s", with a key entry saying what it means (zero_note).
+ * measured: some strategy has a figure; top, lo: the largest figure and the smallest above
+ * 0. */
+static void put_pair_panel(FILE *f, const struct drill *d, int rpo, const char *title,
+			   int col50, int col95, int measured, double lo, double top, double target,
+			   int zeros, const char *zero_note, const char *none)
 {
 	const char *u;
 	if (!isnan(target)) {
@@ -671,6 +795,7 @@ static void put_pair_panel(FILE *f, const char *title, int col50, int col95, int
 	double unit = time_unit(top, &u);
 	int logy = isfinite(lo) && top / lo > 20;
 	double floor_y = 0;   /* in the axis unit: where a 0 is drawn */
+	struct yaxis ax = { logy, 0, 1 };
 
 	fprintf(f, "set title \"%s\"\n", title);
 	if (!measured) {
@@ -683,43 +808,41 @@ static void put_pair_panel(FILE *f, const char *title, int col50, int col95, int
 	if (logy) {
 		unit = 1;
 		floor_y = lo / 2;
+		ax.lo = lo / 3;
+		ax.hi = top * 4;
 		fprintf(f, "set logscale y\nset yrange [%.10g:%.10g]\nset ylabel \"log scale\"\n%s",
-			lo / 3, top * 4, TIME_TICS("y"));
+			ax.lo, ax.hi, TIME_TICS("y"));
 		if (zeros)
 			fprintf(f, "set ytics add (\"0 s\" %.10g)\n", floor_y);
 	} else {
+		ax.hi = top / unit * 1.18;
 		fprintf(f, "unset logscale y\nset ytics autofreq\nset yrange [0:%.10g]\n"
-			"set ylabel \"%s\"\n", top / unit * 1.18,
+			"set ylabel \"%s\"\n", ax.hi,
 			strcmp(u, "h") == 0 ? "hours" : strcmp(u, "min") == 0 ? "minutes" :
 			"seconds");
 	}
-	fprintf(f, "num(x) = sprintf(\"%%.3g\", x / %g)\n", unit);
-	/* Labels only of figures above 0: a 0 has its own below. */
+	for (size_t i = 0; i < d->nruns; i++) {
+		struct fig g;
+		figures(d->runs[i].run, &g);
+		pair_labels(f, &ax, i, d->nruns, rpo ? g.rpo_p50 : g.rto_p50,
+			    rpo ? g.rpo_p95 : g.rto_p95, unit, floor_y,
+			    isnan(target) ? NAN : target / unit);
+	}
 	fprintf(f, "plot \"" DRILL_CSV "\" using ($0 - 0.2):($%d / %g) skip 1 with boxes "
 		"lc rgb \"#6baed6\" title \"p50\", \\\n"
 		"     \"" DRILL_CSV "\" using ($0 + 0.2):($%d / %g) skip 1 with boxes "
-		"lc rgb \"#08519c\" title \"p95\", \\\n"
-		"     \"" DRILL_CSV "\" using ($0 - 0.2):($%d > 0 ? $%d / %g : NaN):(%s($%d)) "
-		"skip 1 with labels offset 0,0.7 %snotitle, \\\n"
-		"     \"" DRILL_CSV "\" using ($0 + 0.2):($%d > 0 ? $%d / %g : NaN):(%s($%d)) "
-		"skip 1 with labels offset 0,1.7 %snotitle",
-		col50, unit, col95, unit, col50, col50, unit, logy ? "dur" : "num", col50,
-		logy ? "font \",8\" " : "", col95, col95, unit, logy ? "dur" : "num", col95,
-		logy ? "font \",8\" " : "");
+		"lc rgb \"#08519c\" title \"p95\"", col50, unit, col95, unit);
 	if (zeros) {
 		/* valid(): an empty field (nothing measured) is no 0. */
 		static const struct {
 			double dx;
-			const char *rgb, *offset;
-		} z[2] = { { -0.2, "#6baed6", "0,0.9" }, { 0.2, "#08519c", "0,1.9" } };
+			const char *rgb;
+		} z[2] = { { -0.2, "#6baed6" }, { 0.2, "#08519c" } };
 		for (int k = 0; k < 2; k++) {
 			int col = k ? col95 : col50;
 			fprintf(f, ", \\\n     \"" DRILL_CSV "\" using ($0 %+g):(valid(%d) && $%d == 0 ? "
-				"%.10g : NaN) skip 1 with points pt 5 ps 1.5 lc rgb \"%s\" notitle, "
-				"\\\n     \"" DRILL_CSV "\" using ($0 %+g):(valid(%d) && $%d == 0 ? "
-				"%.10g : NaN):(\"0 s\") skip 1 with labels offset %s font \",8\" "
-				"notitle", z[k].dx, col, col, floor_y, z[k].rgb, z[k].dx, col, col,
-				floor_y, z[k].offset);
+				"%.10g : NaN) skip 1 with points pt 5 ps 1.5 lc rgb \"%s\" notitle",
+				z[k].dx, col, col, floor_y, z[k].rgb);
 		}
 		fprintf(f, ", \\\n     NaN with points pt 5 ps 1.5 lc rgb \"#08519c\" title \"%s\"",
 			zero_note);
@@ -731,7 +854,7 @@ static void put_pair_panel(FILE *f, const char *title, int col50, int col95, int
 		fprintf(f, ", \\\n     %.10g with lines lw 2 dt 2 lc rgb \"red\" title \"target "
 			"%s\"", target / unit, t);
 	}
-	fputc('\n', f);
+	fputs("\nunset label\n", f);
 }
 
 /* Whether a or b is exactly 0. */
@@ -765,28 +888,27 @@ static void drill_script(FILE *f, const struct drill *d)
 	fmt_outages(what, sizeof what, sc);
 	report_gp_head(f, sc->name, "drill", "RTO, RPO and monthly cost per DR strategy, from "
 		       DRILL_CSV);
+	/* The white box of the bars' labels (put_label). */
 	fputs("set key below\nset grid noxtics ytics\nset style fill solid 1.0 noborder\n"
 	      "set boxwidth 0.38\nset bmargin 7\n"
-	      "# Labels on the bars: dur() a duration in its own unit, num() (set per panel)\n"
-	      "# in the unit of a linear axis.\n"
-	      "dur(x) = x >= 7200 ? sprintf(\"%.3g h\", x / 3600) : x >= 120 ? "
-	      "sprintf(\"%.3g min\", x / 60) : sprintf(\"%.3g s\", x)\n", f);
+	      "set style textbox opaque fc rgb \"white\" noborder margins 0.5,0.5\n", f);
 	fprintf(f, "set xrange [-0.6:%zu.6]\n", d->nruns - 1);
 	put_strategy_tics(f, d);
 	snprintf(title, sizeof title, "drill, %s (%" PRIu64 " replications per strategy)", what,
 		 d->runs[0].run->reps);
 	put_multiplot(f, 1, 3, sc->name, title);
 
-	put_pair_panel(f, "RTO: p50 and p95 over all outages", 2, 3, rto_any, rto_lo, rto_top,
-		       g.rto_target, rto_zero, "0 s: back at once", "no outage measured");
-	put_pair_panel(f, "RPO: p50 and p95 over all failovers", 6, 7, rpo_any, rpo_lo, rpo_top,
-		       g.rpo_target, rpo_zero, "0 s: no data lost",
+	put_pair_panel(f, d, 0, "RTO: p50 and p95 over all outages", 2, 3, rto_any, rto_lo,
+		       rto_top, g.rto_target, rto_zero, "0 s: back at once", "no outage measured");
+	put_pair_panel(f, d, 1, "RPO: p50 and p95 over all failovers", 6, 7, rpo_any, rpo_lo,
+		       rpo_top, g.rpo_target, rpo_zero, "0 s: no data lost",
 		       "no RPO measured (no data block, or no failover)");
 
 	fputs("set title \"cost per month (mean over replications)\"\n"
-	      "set ylabel \"USD per month\"\nset boxwidth 0.6\nunset logscale y\n"
-	      "set ytics autofreq\n", f);
-	fprintf(f, "set yrange [0:%.10g]\n", cost_top > 0 ? cost_top * 1.18 : 1.0);
+	      "set ylabel \"USD per month\"\nset boxwidth 0.6\nunset logscale y\n", f);
+	/* Room above the tallest bar for its label. */
+	report_gp_usd_axis(f, "y", 0, cost_top > 0 ? cost_top * 1.1 : 1.0, 1);
+	fputs(REPORT_GP_USD, f);
 	fputs("plot \"" DRILL_CSV "\" using 0:15 skip 1 with boxes lc rgb \"#9ecae1\" "
 	      "title \"total\", \\\n", f);
 	/* The DR data part only where a strategy pays some: a key entry for bars of nothing
@@ -794,8 +916,8 @@ static void drill_script(FILE *f, const struct drill *d)
 	if (dr_data)
 		fputs("     \"" DRILL_CSV "\" using 0:16 skip 1 with boxes lc rgb \"#e6550d\" "
 		      "title \"DR data part\", \\\n", f);
-	fputs("     \"" DRILL_CSV "\" using 0:15:($15 >= 100 ? sprintf(\"$%.0f\", $15) : "
-	      "sprintf(\"$%.2f\", $15)) skip 1 with labels offset 0,0.7 notitle\n", f);
+	fputs("     \"" DRILL_CSV "\" using 0:15:(usd($15)) skip 1 with labels offset 0,0.7 "
+	      "notitle\n", f);
 	fputs("unset multiplot\n", f);
 }
 
@@ -837,13 +959,30 @@ static void timeline_script(FILE *f, const struct drill *d)
 	size_t n = d->nruns, cols = n == 1 ? 1 : 2, rows = (n + cols - 1) / cols;
 	char what[1024], title[1280];
 
+	/* One y axis for every strategy's panel, to the highest line in the window (a bucket
+	 * is drawn at its middle): each panel scaled to its own would draw the same traffic
+	 * at different heights side by side. */
+	double ytop = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct run_result *r = d->runs[i].run;
+		for (size_t b = 0; b < r->nbuckets; b++) {
+			double t = ((double)b + 0.5) * r->bucket;
+			for (size_t sidx = 0; t >= x0 && t <= x1 && sidx < r->nseries; sidx++)
+				if (r->series[sidx].tier < 0)
+					ytop = top_of(ytop, run_ts(r, b, sidx, RUN_TS_CAPACITY),
+						      run_ts(r, b, sidx, RUN_TS_DEMAND));
+		}
+	}
 	fmt_outages(what, sizeof what, sc);
 	report_gp_head(f, sc->name, "timeline", "each region's user demand and capacity around "
 		       "the first injected outage, per strategy, from STRATEGY/timeseries.csv");
 	fprintf(f, "set xlabel \"hours since the outage began (%g h into the run)\"\n"
 		"set ylabel \"user requests/s (mean over replications)\"\n"
-		"set xrange [%.10g:%.10g]\nset yrange [0:*]\n",
-		t0 / 3600, (x0 - t0) / 3600, (x1 - t0) / 3600);
+		"set xrange [%.10g:%.10g]\n", t0 / 3600, (x0 - t0) / 3600, (x1 - t0) / 3600);
+	if (ytop > 0)
+		fprintf(f, "set yrange [0:%.10g]\n", ytop * 1.1);
+	else
+		fputs("set yrange [0:*]\n", f);
 	/* height 1: a line more of room, or gnuplot lays the key over the x label */
 	fputs("set key below horizontal height 1\n", f);
 	/* Every injected outage inside the window, shaded behind the lines; half transparent,
@@ -1037,7 +1176,10 @@ static void cdf_script(FILE *f, const struct drill *d, const char *kind, const c
 	report_gp_quote(f, title);
 	fprintf(f, " font \",12\"\nset xlabel \"%s (%s%s)\"\n"
 		"set ylabel \"share of outages at most this\"\nset yrange [0:1.05]\n"
-		"set key inside bottom right\n", what, logx ? "log scale" :
+		/* Below the plot: inside, the key lay over the risers of the largest figures
+		 * and the target line, which run up the right of a CDF; height 1, or gnuplot
+		 * lays it over the x label. */
+		"set key below height 1\n", what, logx ? "log scale" :
 		strcmp(u, "h") == 0 ? "hours" : strcmp(u, "min") == 0 ? "minutes" : "seconds",
 		logx && zeros ? "; 0 s drawn at the left end" : "");
 	fprintf(f, "x(v) = v > 0 ? v / %g : %.10g\n", unit, zero_x);

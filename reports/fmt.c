@@ -191,3 +191,37 @@ void report_fmt_duration(char *buf, size_t len, double s)
 	else
 		snprintf(buf, len, "%g s", s);
 }
+
+/* A money axis from lo to hi (USD, lo < hi) with its tics in grouped dollars ("$0", "$1,500",
+ * "$3,000"; cents when the step has them), as the text reports write money: gnuplot's
+ * "$%.0f" has no thousands separator ("$1800") and its %' needs a locale that may not exist.
+ * The step is the first of 1, 2, 2.5, 5 x 10^k at least an eighth of the span (4 to 8 of them);
+ * the axis ends at the first tic at or above hi when round_up, else at hi. */
+void report_gp_usd_axis(FILE *f, const char *axis, double lo, double hi, int round_up)
+{
+	static const double nice[] = { 1, 2, 2.5, 5, 10 };
+	if (!isfinite(lo) || !isfinite(hi) || !(hi > lo))
+		hi = lo + 1;
+	double raw = (hi - lo) / 8, mag = pow(10, floor(log10(raw))), step = 10 * mag;
+	for (size_t i = 0; i < sizeof nice / sizeof nice[0]; i++)
+		if (nice[i] * mag >= raw) {
+			step = nice[i] * mag;
+			break;
+		}
+	/* + 0.0: a -0 would be written "-0". */
+	double k0 = ceil(lo / step - 1e-9) + 0.0, k1 = round_up ? ceil(hi / step - 1e-9)
+								 : floor(hi / step + 1e-9);
+	int cents = step < 1 || fmod(step, 1.0) > 1e-9;
+	fprintf(f, "set %srange [%.10g:%.10g]\nset %stics (", axis, lo, round_up ? k1 * step : hi,
+		axis);
+	for (double k = k0; k <= k1; k++) {
+		char buf[64];
+		report_grouped(buf, sizeof buf, fabs(k * step), cents ? 2 : 0);
+		fprintf(f, "%s\"%s$%s\" %.10g", k > k0 ? ", " : "", k < 0 ? "-" : "", buf, k * step);
+	}
+	fputs(")\n", f);
+}
+
+/* usd(x) in gnuplot, for labels read from a CSV column: "$1,441" like the text reports
+ * (report_grouped), cents below $100 ("$12.35"). Grouping of the rounded whole dollars by
+ * recursion on the thousands. */

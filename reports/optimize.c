@@ -1304,11 +1304,11 @@ static int frontier_script(FILE *f, const void *ctx)
 		FR_COST(sc) + 2, FR_AVAIL(sc), FR_AVAIL(sc) + 1, FR_AVAIL(sc) + 2, FR_FEASIBLE(sc),
 		FR_PARETO(sc), FR_RECOMMENDED(sc));
 	/* The floor's own point a little inside the frame. */
-	fprintf(f, "set logscale x\nset xrange [%.10g:%.10g]\nset yrange [%.10g:%.10g]\n",
-		ax.top, ax.floor / (ax.has_one ? 1.6 : 1.0), ylo, yhi);
+	fprintf(f, "set logscale x\nset xrange [%.10g:%.10g]\n", ax.top,
+		ax.floor / (ax.has_one ? 1.6 : 1.0));
+	report_gp_usd_axis(f, "y", ylo, yhi, 0);
 	put_utics(f, &ax);
-	fputs("set format y \"$%.0f\"\n"
-	      "set xlabel \"availability (mean with its 95% CI; log scale of the unavailability)\"\n"
+	fputs("set xlabel \"availability (mean with its 95% CI; log scale of the unavailability)\"\n"
 	      "set ylabel \"cost per month, USD (mean with its 95% CI)\"\n"
 	      /* height 1: a line more of room, or gnuplot lays the key's first row over the
 	       * x label */
@@ -1492,7 +1492,7 @@ static int option_used(const struct opt_result *r, int opt)
 /* One panel of stacked bars from mix.csv columns first + option: drawn as cumulative sums,
  * the tallest first, so that each lower one covers its part (opaque fills), with the total
  * written above each bar. */
-static void mix_panel(FILE *f, const int used[BILL_NOPTIONS], int first, const char *total_fmt)
+static void mix_panel(FILE *f, const int used[BILL_NOPTIONS], int first, const char *label)
 {
 	int any = 0;
 	fputs("plot ", f);
@@ -1511,9 +1511,9 @@ static void mix_panel(FILE *f, const int used[BILL_NOPTIONS], int first, const c
 		fputs("NaN notitle\n", f);   /* nothing paid: an empty frame */
 		return;
 	}
-	fprintf(f, ", \\\n     \"" MIX_CSV "\" using 1:($%d + $%d + $%d + $%d):(sprintf(\"%s\", "
-		"$%d + $%d + $%d + $%d)) skip 1 with labels offset 0,0.8 notitle\n", first,
-		first + 1, first + 2, first + 3, total_fmt, first, first + 1, first + 2, first + 3);
+	fprintf(f, ", \\\n     \"" MIX_CSV "\" using 1:($%d + $%d + $%d + $%d):(%s($%d + $%d + "
+		"$%d + $%d)) skip 1 with labels offset 0,0.8 notitle\n", first, first + 1,
+		first + 2, first + 3, label, first, first + 1, first + 2, first + 3);
 }
 
 static int mix_script(FILE *f, const void *ctx)
@@ -1563,11 +1563,24 @@ static int mix_script(FILE *f, const void *ctx)
 	report_gp_quote(f, title);
 	fputs(" font \",12\"\n", f);
 	fputs("set title \"instances by purchase option (mean over time and replications)\"\n"
-	      "set ylabel \"instances\"\n", f);
-	mix_panel(f, used, 2, "%.1f");
+	      "set ylabel \"instances\"\ninstances(x) = sprintf(\"%.1f\", x)\n", f);
+	mix_panel(f, used, 2, "instances");
 	fputs("set title \"cost per month by purchase option (mean)\"\n"
-	      "set ylabel \"USD per month\"\nset format y \"$%.0f\"\n", f);
-	mix_panel(f, used, 2 + BILL_NOPTIONS, "$%.0f");
+	      "set ylabel \"USD per month\"\n" REPORT_GP_USD, f);
+	/* The tallest bar's total and room above it for its label. */
+	double top = 0;
+	const long which[] = { shown, od };
+	for (size_t j = 0; j < 2; j++) {
+		const struct opt_candidate *c = cand(r, which[j]);
+		for (size_t t = 0; c && t < n; t++) {
+			double sum = 0;
+			for (int k = 0; k < BILL_NOPTIONS; k++)
+				sum += c->tier_cost[t * BILL_NOPTIONS + k];
+			top = fmax(top, sum);
+		}
+	}
+	report_gp_usd_axis(f, "y", 0, top > 0 ? 1.08 * top : 1.0, 1);
+	mix_panel(f, used, 2 + BILL_NOPTIONS, "usd");
 	fputs("unset multiplot\n", f);
 	return 0;
 }

@@ -82,6 +82,21 @@ void report_label_line(FILE *out, const char *label);
 enum report_style { REPORT_PCT, REPORT_USD, REPORT_SECONDS, REPORT_COUNT, REPORT_PLAIN };
 enum report_style report_style_of(const char *unit);
 
+/* A gnuplot money axis from lo to hi (USD, lo < hi): "set Xrange" and "set Xtics" with the
+ * tics in grouped dollars ("$0", "$1,500", "$3,000"; cents when the step has them), as the
+ * text reports write money (gnuplot's %' needs a locale that may not exist). The step is the
+ * first of 1, 2, 2.5, 5 x 10^k at least an eighth of the span; the axis ends at the first tic
+ * at or above hi when round_up, else at hi. */
+void report_gp_usd_axis(FILE *f, const char *axis, double lo, double hi, int round_up);
+
+/* usd(x) in gnuplot, for labels read from a CSV column: "$1,441" like the text reports
+ * (report_grouped), cents below $100 ("$12.35"); the whole dollars grouped by recursion on
+ * the thousands. */
+#define REPORT_GP_USD "# Money as the text reports write it: \"$1,441\", cents below $100.\n" \
+	"usd_grp(n) = n >= 1000 ? usd_grp(floor(n / 1000)) . " \
+	"sprintf(\",%03.0f\", n - 1000 * floor(n / 1000)) : sprintf(\"%.0f\", n)\n" \
+	"usd(x) = x >= 100 ? \"$\" . usd_grp(floor(x + 0.5)) : sprintf(\"$%.2f\", x)\n"
+
 /* A horizon or step as a person reads it: "30 days", "1 day", "36 h", "5 min", "90 s". */
 void report_fmt_duration(char *buf, size_t len, double s);
 

@@ -669,6 +669,115 @@ Test(drill, timeline_shows_each_region_around_the_first_outage)
 	hand_release(&h);
 }
 
+/* Money on the drill's cost panel reads as in the table: the tallest bar, warm_standby's
+ * $12,345.68, with a tenth more room for its label, needs $13,580; an eighth of that ($1,698)
+ * rounds up to a step of $2,000, the axis ends at $14,000 and every tic is grouped. The bars'
+ * labels are grouped whole dollars: "$292", "$12,346", "$600" (read back from gnuplot's table
+ * of the labels when it is installed). */
+Test(drill, cost_axis_and_labels_group_thousands)
+{
+	struct hand h;
+	hand_init(&h);
+	char *dir = write_drill(&h), *gp = fake_path(dir, "drill.gp");
+	char *text = fake_slurp(gp, NULL);
+	cr_expect_not_null(strstr(text, "set yrange [0:14000]\nset ytics (\"$0\" 0, \"$2,000\" "
+				  "2000, \"$4,000\" 4000, \"$6,000\" 6000, \"$8,000\" 8000, "
+				  "\"$10,000\" 10000, \"$12,000\" 12000, \"$14,000\" 14000)\n"),
+			   "%s", text);
+	cr_expect_null(strstr(text, "$%.0f"), "%s", text);
+	if (fake_have_gnuplot()) {
+		size_t n;
+		free(fake_gnuplot_table(dir, "drill", &n));
+		char *tpath = fake_path(dir, "table.txt"), *table = fake_slurp(tpath, NULL);
+		static const char *const labels[] = { "\"$292\"", "\"$12,346\"", "\"$600\"" };
+		for (size_t i = 0; i < 3; i++)
+			cr_expect_not_null(strstr(table, labels[i]), "%s not in\n%s", labels[i],
+					   table);
+		free(table);
+		free(tpath);
+	}
+	free(text);
+	free(gp);
+	fake_rmtree(dir);
+	hand_release(&h);
+}
+
+/* The RTO panel's labels against its 10-minute target, with active_active's RTO 580 s (p50
+ * and p95). The axis is linear in minutes up to 610 s x 1.18 = 12.0 min, some 620 pixels tall,
+ * a text line about 17 of them (1/36 of the axis, 0.33 min):
+ *   active_active  9.67 min, 0.33 min under the target: a label above its bar would sit on
+ *                  the target line, so it goes inside the bar, under its top;
+ *   warm_standby   9 / 9 min: one label "9 min" over the pair, above it (1 min under the
+ *                  line), not two staggered ones;
+ *   backup_restore 10 / 10.2 min: the two labels, 0.4 apart on an axis of 3.2 strategies
+ *                  (36 of 290 pixels), are wider (6 and 8 characters of 6 pixels) and would
+ *                  overlap: the p95 one above its bar (over the target line, which runs
+ *                  through the bar), the p50 one inside its bar. */
+Test(drill, bar_labels_keep_off_the_target_and_equal_pairs_are_one)
+{
+	struct hand h;
+	hand_init(&h);
+	set_stat(&h.runs[2], "rto", 580, 580, 580);
+	char *dir = write_drill(&h), *gp = fake_path(dir, "drill.gp");
+	char *text = fake_slurp(gp, NULL);
+	cr_expect_not_null(strstr(text, "'9.67 min' at first 2, first 9.666666667 center offset "
+				  "0,-0.8"), "%s", text);
+	cr_expect_not_null(strstr(text, "'9 min' at first 1, first 9 center offset 0,0.8"), "%s",
+			   text);
+	cr_expect_null(strstr(text, "'9 min' at first 0.8"), "%s", text);
+	cr_expect_null(strstr(text, "'9 min' at first 1.2"), "%s", text);
+	cr_expect_not_null(strstr(text, "'10.2 min' at first 0.2, first 10.16666667 center "
+				  "offset 0,0.8"), "%s", text);
+	cr_expect_not_null(strstr(text, "'10 min' at first -0.2, first 10 center offset 0,-0.8"),
+			   "%s", text);
+	/* The RPO panel: backup_restore's 5 h (its p50 and p95 alike) once; warm_standby's 2 and
+	 * 3 s each over its bar, apart on the log axis. */
+	cr_expect_not_null(strstr(text, "'5 h' at first 0, first 18000 center offset 0,0.8"),
+			   "%s", text);
+	cr_expect_not_null(strstr(text, "'2 s' at first 0.8, first 2 center"), "%s", text);
+	cr_expect_not_null(strstr(text, "'3 s' at first 1.2, first 3 center"), "%s", text);
+	free(text);
+	free(gp);
+	fake_rmtree(dir);
+	hand_release(&h);
+}
+
+/* Every strategy's timeline panel on one y axis: the highest line in the window is the
+ * capacity of 2000 requests/s (demand 500), with a tenth more room: [0:2200]. Each panel
+ * autoscaled would draw the same traffic at different heights side by side. */
+Test(drill, timeline_panels_share_one_y_axis)
+{
+	struct hand h;
+	hand_init(&h);
+	char *dir = write_drill(&h), *gp = fake_path(dir, "timeline.gp");
+	char *text = fake_slurp(gp, NULL);
+	cr_expect_not_null(strstr(text, "set yrange [0:2200]\n"), "%s", text);
+	cr_expect_null(strstr(text, "[0:*]"), "%s", text);
+	free(text);
+	free(gp);
+	fake_rmtree(dir);
+	hand_release(&h);
+}
+
+/* The CDFs' key below the plot: inside at the bottom right it lay over the risers of the
+ * largest figures and the target line, which run up the right of a CDF. */
+Test(drill, cdf_keys_are_below_the_plot)
+{
+	struct hand h;
+	hand_init(&h);
+	char *dir = write_drill(&h);
+	static const char *const names[] = { "rto_cdf.gp", "rpo_cdf.gp" };
+	for (size_t i = 0; i < 2; i++) {
+		char *gp = fake_path(dir, names[i]), *text = fake_slurp(gp, NULL);
+		cr_expect_not_null(strstr(text, "set key below"), "%s", text);
+		cr_expect_null(strstr(text, "set key inside"), "%s", text);
+		free(text);
+		free(gp);
+	}
+	fake_rmtree(dir);
+	hand_release(&h);
+}
+
 Test(drill, gnuplot_draws_every_png)
 {
 	static const unsigned char magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };

@@ -887,6 +887,61 @@ Test(report_optimize, plot_scripts_and_mix_csv_are_written_with_names_quoted)
 	fake_rmtree(dir);
 }
 
+/* Money on the plots reads as in the text: "$1,000", never gnuplot's "$1000". The frontier's
+ * cost axis spans the intervals 560 to 1020 padded by 8 % of their 460 ($36.80) on each side,
+ * [523.2, 1056.8]; an eighth of that, $66.70, rounds up to a step of $100: tics at $600 to
+ * $1,000, none outside the range, each grouped. */
+Test(report_optimize, frontier_cost_tics_group_thousands)
+{
+	struct hand h;
+	hand_init(&h);
+	char *dir = write_all(&h), *path = fake_path(dir, "frontier.gp");
+	char *gp = fake_slurp(path, NULL);
+	cr_expect_not_null(strstr(gp, "set yrange [523.2:1056.8]\n"), "%s", gp);
+	cr_expect_not_null(strstr(gp, "set ytics (\"$600\" 600, \"$700\" 700, \"$800\" 800, "
+				  "\"$900\" 900, \"$1,000\" 1000)\n"), "%s", gp);
+	cr_expect_null(strstr(gp, "set format y"), "%s", gp);
+	free(gp);
+	free(path);
+	fake_rmtree(dir);
+}
+
+/* The mix's cost panel with every tier cost ten times the hand result's: all on demand's web
+ * is the tallest bar, $6,000; with room for its label (8 %) the axis must reach $6,480, an
+ * eighth of which ($810) rounds up to a step of $1,000, so the axis ends at $7,000. The bars'
+ * totals are grouped too: the recommendation's web 1,400 + 1,000 + 1,300 + 900 = $4,600, its
+ * app 1,200 + 1,000 = $2,200, all on demand's $6,000 and $4,000 (read back from gnuplot's
+ * table of the labels when gnuplot is installed). */
+Test(report_optimize, mix_cost_axis_and_totals_group_thousands)
+{
+	struct hand h;
+	hand_init(&h);
+	for (size_t i = 0; i < NCAND; i++)
+		for (size_t k = 0; k < NTIERS * BILL_NOPTIONS; k++)
+			h.cost[i][k] *= 10;
+	char *dir = write_all(&h), *path = fake_path(dir, "mix.gp");
+	char *gp = fake_slurp(path, NULL);
+	cr_expect_not_null(strstr(gp, "set yrange [0:7000]\nset ytics (\"$0\" 0, \"$1,000\" 1000, "
+				  "\"$2,000\" 2000, \"$3,000\" 3000, \"$4,000\" 4000, "
+				  "\"$5,000\" 5000, \"$6,000\" 6000, \"$7,000\" 7000)\n"), "%s", gp);
+	cr_expect_null(strstr(gp, "$%.0f"), "%s", gp);
+	if (fake_have_gnuplot()) {
+		size_t n;
+		free(fake_gnuplot_table(dir, "mix", &n));
+		char *tpath = fake_path(dir, "table.txt"), *table = fake_slurp(tpath, NULL);
+		static const char *const totals[] = { "\"$4,600\"", "\"$6,000\"", "\"$2,200\"",
+						      "\"$4,000\"", "\"10.0\"" };
+		for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++)
+			cr_expect_not_null(strstr(table, totals[i]), "%s not in\n%s", totals[i],
+					   table);
+		free(table);
+		free(tpath);
+	}
+	free(gp);
+	free(path);
+	fake_rmtree(dir);
+}
+
 Test(report_optimize, frontier_plots_unavailability_against_cost_with_the_pareto_front)
 {
 	if (!fake_have_gnuplot())
