@@ -1755,22 +1755,27 @@ static int dr_return(struct world *w, size_t failed, double now)
 	return rc < 0 ? rc : 1;
 }
 
+/* The recovery region's pools go back to their standby count, policies off. */
+static int recovery_to_standby(struct world *w, double now)
+{
+	int rc = 0;
+	for (size_t i = 0; i < w->sh->npools && rc == 0; i++)
+		if (w->pools[i].def->region == w->sc->dr.recovery)
+			rc = set_standby(w, &w->pools[i], 1, 0, now);
+	return rc;
+}
+
 /* Region failed's failover ends before its users were moved (its health checks pass
  * again): its steps still to come stop, and the recovery region (scaled up if the decision
  * was taken) goes back to standby, so that the next outage fails over. */
 static int dr_cancel(struct world *w, size_t failed, double now)
 {
-	const struct scenario_dr *dr = &w->sc->dr;
-	int rc = 0;
 	w->dr_state[failed] = DR_IDLE;
 	w->dr_gen[failed]++;
-	if (dr->strategy == SCENARIO_DR_ACTIVE_ACTIVE || !w->failover)
+	if (w->sc->dr.strategy == SCENARIO_DR_ACTIVE_ACTIVE || !w->failover)
 		return 0;
 	w->failover = 0;
-	for (size_t i = 0; i < w->sh->npools && rc == 0; i++)
-		if (w->pools[i].def->region == dr->recovery)
-			rc = set_standby(w, &w->pools[i], 1, 0, now);
-	return rc;
+	return recovery_to_standby(w, now);
 }
 
 static void on_dr(struct engine *eng, struct event *ev, void *ctx)
@@ -1925,9 +1930,7 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 		if (w->failover)
 			break;
 		what = "dr_standby";
-		for (size_t i = 0; i < w->sh->npools && rc == 0; i++)
-			if (w->pools[i].def->region == dr->recovery)
-				rc = set_standby(w, &w->pools[i], 1, 0, now);
+		rc = recovery_to_standby(w, now);
 		break;
 	}
 	if (rc == 1) {

@@ -267,33 +267,23 @@ int report_compare_csv(const struct report_compare *c, const char *path, char *e
 }
 
 /* The highest cost of a day in r's cost_daily.csv, all its rows summed (what the plot draws
- * for the day): each bucket's instance cost and network transfer split across the days it
- * covers as report_cost_daily_csv splits them. 0 when there is none. */
+ * for the day). 0 when there is none. */
 static double daily_top(const struct run_result *r)
 {
-	const double day = 86400.0;
-	double horizon = r->sc->horizon, top = 0;
-	size_t ndays = horizon > 0 ? (size_t)ceil(horizon / day) : 0;
-	size_t ncell = r->sc->ntiers * r->sc->nregions;
-	double *cost = calloc(ndays + 1, sizeof *cost);
-	if (!cost)
+	size_t ndays, ncell = r->sc->ntiers * r->sc->nregions;
+	double *cost, *net, top = 0;
+	if (report_cost_by_day(r, &cost, &net, &ndays) < 0)
 		return 0;
-	for (size_t b = 0; b < r->nbuckets; b++) {
-		double t0 = (double)b * r->bucket, t1 = fmin(t0 + r->bucket, horizon);
-		for (size_t d = (size_t)(t0 / day); t0 < t1 && d < ndays; d++) {
-			double lo = fmax(t0, (double)d * day), hi = fmin(t1, (double)(d + 1) * day);
-			if (hi <= lo)
-				break;
-			for (size_t s = 0; s < r->nseries; s++)
-				if (r->series[s].tier >= 0)
-					cost[d] += run_ts(r, b, s, RUN_TS_COST_RATE) * (hi - lo) / 3600.0;
-			for (size_t c = 0; r->network && c < ncell; c++)
-				cost[d] += r->network[b * ncell + c] * (hi - lo) / (t1 - t0);
-		}
+	for (size_t d = 0; d < ndays; d++) {
+		double day = 0;
+		for (size_t s = 0; s < r->nseries; s++)
+			day += cost[d * r->nseries + s];
+		for (size_t c = 0; r->network && c < ncell; c++)
+			day += net[d * ncell + c];
+		top = fmax(top, day);
 	}
-	for (size_t d = 0; d < ndays; d++)
-		top = fmax(top, cost[d]);
 	free(cost);
+	free(net);
 	return top;
 }
 

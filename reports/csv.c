@@ -178,35 +178,47 @@ static void cost_daily_row(FILE *f, const struct run_result *r, size_t d, size_t
 	fprintf(f, ",%s\n", what);
 }
 
-static int cost_daily_rows(FILE *f, const struct run_result *r)
+int report_cost_by_day(const struct run_result *r, double **cost, double **net, size_t *ndays)
 {
 	const double day = 86400.0;
 	double horizon = r->sc->horizon;
-	size_t ndays = horizon > 0 ? (size_t)ceil(horizon / day) : 0;
+	size_t n = horizon > 0 ? (size_t)ceil(horizon / day) : 0;
 	size_t ncell = r->sc->ntiers * r->sc->nregions;   /* network cells: [tier][region] */
-	double *cost = calloc(ndays * r->nseries + 1, sizeof *cost);   /* [ndays][nseries] */
-	double *net = calloc(ndays * ncell + 1, sizeof *net);          /* [ndays][ncell] */
-	if (!cost || !net) {
-		free(cost);
-		free(net);
+	double *c = calloc(n * r->nseries + 1, sizeof *c);   /* [ndays][nseries] */
+	double *x = calloc(n * ncell + 1, sizeof *x);        /* [ndays][ncell] */
+	if (!c || !x) {
+		free(c);
+		free(x);
 		return CAPSIM_ENOMEM;
 	}
-
 	for (size_t b = 0; b < r->nbuckets; b++) {
 		double t0 = (double)b * r->bucket, t1 = fmin(t0 + r->bucket, horizon);
-		for (size_t d = (size_t)(t0 / day); t0 < t1 && d < ndays; d++) {
+		for (size_t d = (size_t)(t0 / day); t0 < t1 && d < n; d++) {
 			double lo = fmax(t0, (double)d * day), hi = fmin(t1, (double)(d + 1) * day);
 			if (hi <= lo)
 				break;
 			for (size_t s = 0; s < r->nseries; s++)
 				if (r->series[s].tier >= 0)
-					cost[d * r->nseries + s] +=
+					c[d * r->nseries + s] +=
 						run_ts(r, b, s, RUN_TS_COST_RATE) * (hi - lo) / 3600.0;
 			/* A bucket's transfer is its USD, spread over its time like its rate. */
-			for (size_t c = 0; r->network && c < ncell; c++)
-				net[d * ncell + c] += r->network[b * ncell + c] * (hi - lo) / (t1 - t0);
+			for (size_t k = 0; r->network && k < ncell; k++)
+				x[d * ncell + k] += r->network[b * ncell + k] * (hi - lo) / (t1 - t0);
 		}
 	}
+	*cost = c;
+	*net = x;
+	*ndays = n;
+	return 0;
+}
+
+static int cost_daily_rows(FILE *f, const struct run_result *r)
+{
+	size_t ndays, ncell = r->sc->ntiers * r->sc->nregions;
+	double *cost, *net;
+	int rc = report_cost_by_day(r, &cost, &net, &ndays);
+	if (rc < 0)
+		return rc;
 	fputs("day,region,tier,cost_usd,what\n", f);
 	for (size_t d = 0; d < ndays; d++) {
 		for (size_t s = 0; s < r->nseries; s++)

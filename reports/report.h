@@ -82,6 +82,11 @@ void report_label_line(FILE *out, const char *label);
 enum report_style { REPORT_PCT, REPORT_USD, REPORT_SECONDS, REPORT_COUNT, REPORT_PLAIN };
 enum report_style report_style_of(const char *unit);
 
+/* r's cost split by day, as cost_daily.csv writes it: each bucket's instance cost and network
+ * transfer over the days it covers. *cost is [ndays][r->nseries] (0 for the regions' series),
+ * *net [ndays][ntiers × nregions]; the caller frees both. 0 or CAPSIM_ENOMEM. */
+int report_cost_by_day(const struct run_result *r, double **cost, double **net, size_t *ndays);
+
 /* A gnuplot money axis from lo to hi (USD, lo < hi): "set Xrange" and "set Xtics" with the
  * tics in grouped dollars ("$0", "$1,500", "$3,000"; cents when the step has them), as the
  * text reports write money (gnuplot's %' needs a locale that may not exist). The step is the
