@@ -353,6 +353,9 @@ struct instance {
 	int counted;           /* 1 while it counts toward the group's capacity (not noticed
 				  under capacity rebalancing) */
 	int noticed;           /* a spot interruption notice was given */
+	int partner;           /* return_to_spot's pairing, -1 when none: on an on-demand
+				  instance handed back, its spot replacement's slot; on the
+				  replacement, that instance's slot */
 	long spool;            /* spot pool index within the pool, -1 on demand */
 	size_t line;           /* billing line (on demand) within the pool */
 	struct engine_handle boot;
@@ -598,6 +601,20 @@ static int alloc_slot(struct pool *p)
 	return p->used++;
 }
 
+/* Counts instance in toward the group's capacity again. */
+static void recount(struct pool *p, struct instance *in)
+{
+	if (in->counted)
+		return;
+	in->counted = 1;
+	p->nactive++;
+	if (in->option == OPT_OD)
+		p->nod++;
+	else
+		p->nspot++;
+	p->zone_count[in->zone]++;
+}
+
 /* Stops counting instance in toward the group's capacity. */
 static void uncount(struct pool *p, struct instance *in)
 {
@@ -639,6 +656,7 @@ static int launch(struct pool *p, int option, long s, double now)
 	bill(p, now);
 	struct instance *in = &p->inst[slot];
 	memset(in, 0, sizeof *in);
+	in->partner = -1;
 	p->last_slot = slot;
 	in->option = option;
 	in->spool = s;
@@ -707,6 +725,17 @@ static void terminate(struct pool *p, int slot, int by_provider, double now)
 	struct world *w = p->w;
 	struct instance *in = &p->inst[slot];
 	bill(p, now);
+	if (in->partner >= 0) {
+		struct instance *o = &p->inst[in->partner];
+		o->partner = -1;
+		in->partner = -1;
+		if (in->option == OPT_SPOT && in->state == INST_BOOTING) {
+			/* A replacement lost before it served: the on-demand instance it was to
+			 * relieve stays, counted again (the next billing hour tries again). */
+			engine_cancel(&w->eng, o->notice);
+			recount(p, o);
+		}
+	}
 	double life = now - in->launched;
 	uncount(p, in);
 	if (in->option == OPT_SPOT) {
@@ -1380,7 +1409,9 @@ static void on_retire(struct engine *eng, struct event *ev, void *ctx)
  * on-demand instances than its mix asks and a spot pool can launch, the newest extra one is
  * replaced by a spot instance and terminated once the replacement is in service. It stops
  * counting toward the group at once, as a noticed instance under capacity rebalancing does,
- * and serves until then. Checked every billing hour (on_hour). */
+ * and serves until then; if the replacement is lost before that (an interruption, a failure,
+ * an outage, a scale-in), it stays and counts again (terminate). Checked every billing hour
+ * (on_hour). */
 static int return_to_spot(struct pool *p, double now)
 {
 	struct world *w = p->w;
@@ -1395,6 +1426,8 @@ static int return_to_spot(struct pool *p, double now)
 			return rc;
 		struct instance *in = &p->inst[od];
 		uncount(p, in);
+		in->partner = p->last_slot;
+		p->inst[p->last_slot].partner = od;
 		if ((rc = engine_schedule(&w->eng, p->inst[p->last_slot].ready, w->ev_retire, p,
 					  (uint64_t)od, &in->notice)) < 0)
 			return rc;
