@@ -161,6 +161,7 @@ int cmd_compare(int argc, char **argv)
 	if ((status = cli_write_report(C, side[0], db, &ra, &ma, !a.no_plots, &id_a, note_a,
 				       sizeof note_a)) != 0)
 		goto out;
+	mb.batch = id_a;   /* B's row links to A's (runs.batch) */
 	if ((status = cli_write_report(C, side[1], db, &rb, &mb, !a.no_plots, &id_b, note_b,
 				       sizeof note_b)) != 0)
 		goto out;

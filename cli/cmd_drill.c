@@ -304,6 +304,8 @@ int cmd_drill(int argc, char **argv)
 			.scenario_path = a.sim.file, .scenario_sha256 = sha, .args = args[i],
 			.version = CAPSIM_VERSION, .started = started, .elapsed = elapsed,
 			.command = C, .part = name,
+			/* Every strategy's row links to the first one's (runs.batch). */
+			.batch = i ? runs[0].run_id : 0,
 		};
 		runs[i] = (struct drill_run){ .strategy = strategies[i], .run = &res[i],
 					      .meta = &metas[i] };

@@ -21,9 +21,23 @@
  *   4  runs gains command ("run", "drill", "compare", "optimize") and part (a drill's
  *      strategy, compare's "A" or "B"; NULL for a command's only run). Upgrade: the two
  *      columns added, NULL in earlier runs (their args still say what made them).
- * Every append raises a database to version 4, in its own transaction; the optimiser's
- * tables are made by the first optimisation appended. */
-#define DB_SCHEMA_VERSION 4
+ *   5  runs gains batch, the id of the first row its command appended (see below). Upgrade:
+ *      the column added; an earlier row of command "run" or "optimize" (one row each) gets
+ *      its own id, every other earlier row NULL: which rows of an earlier drill or compare
+ *      went together is not known (ids and started_utc of two commands appending to one
+ *      folder at once interleave), and a guess would read as a fact.
+ * Every append raises a database to version 5, in its own transaction; the optimiser's
+ * tables are made by the first optimisation appended.
+ *
+ * Why runs.batch rather than a table of commands with runs.command_id: runs already names
+ * the command and the part of each row (version 4), and each of a drill's rows has its own
+ * args and started_utc, so a commands table would repeat them or leave them split across two
+ * tables. One integer column links the rows with no join ("the rows of the last drill" is
+ * WHERE batch = (SELECT max(batch) FROM runs WHERE command = 'drill'), and GROUP BY batch
+ * counts commands), its values are run ids the command already prints, and a command's rows
+ * go in by separate appends (one transaction per run) without anything made ahead of them.
+ * batch references runs(id), so a link to no run is refused. */
+#define DB_SCHEMA_VERSION 5
 
 /* runs.seed holds the uint64 seed as the signed 64-bit integer with the same bits (two's
  * complement): seeds below 2^63 read as themselves, larger ones as seed - 2^64. C readers get
@@ -32,7 +46,8 @@
  * region's whole chain in timeseries, and NULL an event about no region or tier. Time series
  * rows start at time_s and last runs.bucket_s; months in costs and bills are 1-based as in
  * cost.csv and bill.csv; costs has region and tier "all" for a figure about none (unused
- * commitment). NaN values are stored as NULL. */
+ * commitment). NaN values are stored as NULL. batch is NULL only in rows of an earlier
+ * schema whose command is not known to have made them alone. */
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS runs ("
 	" id INTEGER PRIMARY KEY,"
@@ -51,7 +66,8 @@ static const char schema[] =
 	" bucket_s REAL,"
 	" events_dropped INTEGER,"
 	" command TEXT,"
-	" part TEXT);\n"
+	" part TEXT,"
+	" batch INTEGER REFERENCES runs(id));\n"
 	"CREATE TABLE IF NOT EXISTS metrics ("
 	" run_id INTEGER NOT NULL REFERENCES runs(id),"
 	" metric TEXT NOT NULL, unit TEXT,"
@@ -262,6 +278,12 @@ static int ensure_schema(struct db *d, int with_opt)
 	    (rc = db_exec(d, "ALTER TABLE runs ADD COLUMN command TEXT;"
 			  " ALTER TABLE runs ADD COLUMN part TEXT;")) != 0)
 		return rc;
+	/* And one made before version 5: only a run's and an optimisation's rows are known to
+	 * be their command's only one (see DB_SCHEMA_VERSION). */
+	if (version >= 1 && version < 5 &&
+	    (rc = db_exec(d, "ALTER TABLE runs ADD COLUMN batch INTEGER REFERENCES runs(id);"
+			  " UPDATE runs SET batch = id WHERE command IN ('run', 'optimize');")) != 0)
+		return rc;
 	if (with_opt && (rc = db_exec(d, opt_schema)) != 0)
 		return rc;
 	if (version < DB_SCHEMA_VERSION) {
@@ -298,9 +320,9 @@ static int insert_run(struct db *d, const struct run_row *r, const struct run_me
 
 	rc = db_prepare(d, "INSERT INTO runs (scenario, scenario_path, scenario_sha256, seed,"
 			" replications, threads, version, args, started_utc, elapsed_s, horizon_s,"
-			" step_s, bucket_s, events_dropped, command, part)"
+			" step_s, bucket_s, events_dropped, command, part, batch)"
 			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-			" ?16)", &st);
+			" ?16, ?17)", &st);
 	if (rc)
 		return rc;
 	bind_text(st, 1, r->sc->name);
@@ -323,9 +345,22 @@ static int insert_run(struct db *d, const struct run_row *r, const struct run_me
 	bind_count(st, 14, r->events_dropped);
 	bind_text(st, 15, m && m->command ? m->command : r->command);
 	bind_text(st, 16, m ? m->part : NULL);
+	/* A command's first run links to itself, once its id is known. */
+	if (m && m->batch > 0)
+		sqlite3_bind_int64(st, 17, m->batch);
+	else
+		sqlite3_bind_null(st, 17);
 	rc = db_step(d, st);
-	if (rc == 0)
-		*run_id = sqlite3_last_insert_rowid(d->h);
+	sqlite3_finalize(st);
+	if (rc)
+		return rc;
+	*run_id = sqlite3_last_insert_rowid(d->h);
+	if (m && m->batch > 0)
+		return 0;
+	if ((rc = db_prepare(d, "UPDATE runs SET batch = id WHERE id = ?1", &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, *run_id);
+	rc = db_step(d, st);
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -181,6 +181,9 @@ struct run_meta {
 					"run" */
 	const char *part;            /* which of its runs this is ("warm_standby", "A"); NULL
 					for the only one */
+	int64_t batch;               /* the run id of the command's first run, given to its
+					later runs so that all share it (runs.batch); 0 for the
+					first or only run, which gets its own id */
 };
 
 /* The four CSV files of DESIGN.md, each written atomically at `path`. err (may be NULL)
@@ -209,10 +212,13 @@ int report_cost_daily_csv(const struct run_result *r, const char *path, char *er
  * one row in `runs`, its metrics, time series, costs, monthly bills and events keyed by the
  * new run id, all in one transaction; earlier runs are never changed. A database of an older
  * schema is upgraded in that same transaction (its earlier runs kept, new columns NULL for
- * them). Sets *run_id (may be NULL). m may be NULL (its columns are then NULL). Returns 0,
- * CAPSIM_EIO (with err filled: "PATH: sqlite message"; also for a file that is not a database
- * or has a newer schema) or CAPSIM_ENOMEM; on failure the database holds exactly what it held
- * before, schema included. The schema is described in reports/db.c. */
+ * them, except runs.batch, which a lone run or optimisation gets as its own id). The new row's
+ * batch is m->batch when positive (it must be the id of a run in the database, else
+ * CAPSIM_EIO), otherwise the new run id. Sets *run_id (may be NULL). m may be NULL (its
+ * columns are then NULL, batch the new id). Returns 0, CAPSIM_EIO (with err filled: "PATH:
+ * sqlite message"; also for a file that is not a database or has a newer schema) or
+ * CAPSIM_ENOMEM; on failure the database holds exactly what it held before, schema included.
+ * The schema is described in reports/db.c. */
 int report_db_append(const char *db_path, const struct run_result *r, const struct run_meta *m,
 		     int64_t *run_id, char *err, size_t errlen);
 

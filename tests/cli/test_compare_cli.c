@@ -286,3 +286,56 @@ Test(compare_cli, json_targets_are_the_tables_verdicts)
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 }
+
+/* The database value of sql's first column of its first row, as text (malloc'd; "" for no
+ * row, "NULL" for NULL). */
+static char *db_text(const char *db_path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	cr_assert_eq(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql,
+		     sqlite3_errmsg(db));
+	int rc = sqlite3_step(st);
+	const char *v = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "";
+	char *copy = strdup(v ? v : "NULL");
+	cr_assert_not_null(copy);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return copy;
+}
+
+Test(compare_cli, the_rows_of_one_compare_share_a_batch_and_a_later_run_has_its_own)
+{
+	/* Two compares into one folder, then a run into it: rows 1, 2 (A, B), 3, 4 (A, B), 5.
+	 * Each row's batch is the id of its command's first row: 1, 1, 3, 3, 5. */
+	char out[PATH_MAX], db_path[PATH_MAX];
+	cli_join(out, sizeof out, dir, "out");
+	cli_join(db_path, sizeof db_path, out, "results.db");
+	const char *cmp[] = { "compare", "scenarios/minimal.json", "scenarios/minimal.json", "-o",
+			      out, "--reps", "2", "--no-plots", "--quiet", NULL };
+	const char *run[] = { "run", "scenarios/minimal.json", "-o", out, "--reps", "2",
+			      "--no-plots", "--quiet", NULL };
+	struct cli_result r;
+	for (int i = 0; i < 2; i++) {
+		run_capsim(cmp, &r);
+		cr_assert_eq(r.status, 0, "%s", r.err);
+		cli_result_release(&r);
+	}
+	run_capsim(run, &r);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cli_result_release(&r);
+
+	char *rows = db_text(db_path, "SELECT group_concat(id || ':' || command || ':' ||"
+			     " coalesce(part, '-') || ':' || batch, ',') FROM (SELECT * FROM runs"
+			     " ORDER BY id)");
+	cr_expect_str_eq(rows, "1:compare:A:1,2:compare:B:1,3:compare:A:3,4:compare:B:3,"
+			 "5:run:-:5");
+	/* The query scenarios/README.md gives for the rows of the last compare. */
+	char *last = db_text(db_path, "SELECT group_concat(id, ',') FROM (SELECT id FROM runs"
+			     " WHERE batch = (SELECT max(batch) FROM runs WHERE command = 'compare')"
+			     " ORDER BY id)");
+	cr_expect_str_eq(last, "3,4");
+	free(rows);
+	free(last);
+}

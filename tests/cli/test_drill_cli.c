@@ -255,13 +255,15 @@ Test(drill_cli, all_four_strategies_meet_their_hand_computed_figures)
 	free(t.text);
 	cli_result_release(&r);
 
-	/* One database for the drill, a run per strategy with the command line that repeats it. */
+	/* One database for the drill, a run per strategy with the command line that repeats it,
+	 * all four linked to the first (batch = its id, 1 in a new database). */
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st;
 	cli_join(path, sizeof path, out, "results.db");
 	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT scenario, seed, replications, args FROM runs "
-					"ORDER BY id", -1, &st, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT scenario, seed, replications, args, batch,"
+					" part FROM runs ORDER BY id", -1, &st, NULL), SQLITE_OK,
+		     "%s", sqlite3_errmsg(db));
 	size_t n = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char want[128];
@@ -272,6 +274,8 @@ Test(drill_cli, all_four_strategies_meet_their_hand_computed_figures)
 		snprintf(want, sizeof want, " --strategy %s ", strategies[n]);
 		cr_expect_not_null(strstr((const char *)sqlite3_column_text(st, 3), want), "%s",
 				   sqlite3_column_text(st, 3));
+		cr_expect_eq(sqlite3_column_int64(st, 4), 1);
+		cr_expect_str_eq((const char *)sqlite3_column_text(st, 5), strategies[n]);
 		n++;
 	}
 	cr_expect_eq(n, 4);

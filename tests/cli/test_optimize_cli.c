@@ -108,6 +108,8 @@ Test(optimize_cli, writes_the_frontier_plots_and_database, .init = setup, .fini 
 	cr_assert_eq(r.status, 0, "stderr: %s", r.err);
 	cr_assert_eq(count_rows(db, "runs"), 2);
 	cr_assert_eq(count_rows(db, "opt_candidates"), 2 * rows);
+	/* Each optimisation is its command's only row: its batch is its own id. */
+	cr_assert_eq(count_rows(db, "runs WHERE command = 'optimize' AND batch = id"), 2);
 	cli_result_release(&r);
 }
 

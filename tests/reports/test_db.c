@@ -1,5 +1,6 @@
 /* The results database: appends keep earlier runs, counts match the result, a failure leaves
- * the file as it was, and a version-1 database is upgraded without losing a row. */
+ * the file as it was, version-1 and version-4 databases are upgraded without losing a row, and
+ * the runs of one command share their batch. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -89,7 +90,7 @@ Test(db, two_appends_get_ids_1_and_2_and_leave_the_first_unchanged)
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM bills WHERE run_id = %d", run);
 		cr_assert_eq(fake_db_int(h, sql), FAKE_NBILLS);
 	}
-	cr_assert_eq(fake_db_int(h, "PRAGMA user_version"), 4);
+	cr_assert_eq(fake_db_int(h, "PRAGMA user_version"), 5);
 	/* Each row says the command that made it: a plain run, the only one of its command. */
 	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM runs WHERE command = 'run' AND"
 				 " part IS NULL"), 2);
@@ -314,11 +315,13 @@ Test(db, a_version_1_database_is_upgraded_and_keeps_its_runs)
 	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(id, 2, "the new run follows the old one");
 	h = fake_db_open(path);
-	cr_assert_eq(fake_db_int(h, "PRAGMA user_version"), 4);
+	cr_assert_eq(fake_db_int(h, "PRAGMA user_version"), 5);
 	char *after = dump_v1_run1(h);
-	/* Version 4's step: runs gains command and part, NULL for the old run. */
+	/* Version 4's step: runs gains command and part, NULL for the old run; version 5's:
+	 * batch, NULL for it too (no command says it was alone), the new run's own id. */
 	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM runs WHERE id = 1 AND command IS NULL"
-				 " AND part IS NULL"), 1);
+				 " AND part IS NULL AND batch IS NULL"), 1);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM runs WHERE id = 2 AND batch = 2"), 1);
 	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM runs WHERE id = 2 AND"
 				 " command = 'run'"), 1);
 	cr_assert_str_eq(after, before, "the version-1 run changed in the upgrade");
@@ -348,7 +351,7 @@ Test(db, a_version_1_database_is_upgraded_and_keeps_its_runs)
 					" ORDER BY rowid");
 	cr_assert_str_eq(again, before);
 	cr_assert_str_eq(run2_again, run2);
-	cr_assert_eq(fake_db_int(h, "PRAGMA user_version"), 4);
+	cr_assert_eq(fake_db_int(h, "PRAGMA user_version"), 5);
 	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	sqlite3_close(h);
 	free(before);
@@ -425,4 +428,197 @@ Test(db, a_missing_folder_is_eio)
 				      sizeof err), CAPSIM_EIO);
 	cr_assert_eq(strncmp(err, "/nonexistent-capsim/results.db: ", 32), 0, "err: %s", err);
 	fake_release(&f);
+}
+
+/* ---- runs.batch (schema version 5) ---- */
+
+Test(db, a_fresh_database_is_version_5_and_a_lone_run_is_its_own_batch)
+{
+	struct fake f;
+	fake_init(&f);
+	struct run_meta m = meta();
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "results.db");
+	char err[512] = "";
+	int64_t id = 0;
+
+	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(id, 1);
+	cr_assert_eq(report_db_append(path, &f.r, NULL, &id, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(id, 2);
+	sqlite3 *h = fake_db_open(path);
+	cr_assert_eq(fake_db_int(h, "PRAGMA user_version"), 5);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM pragma_table_info('runs')"
+				 " WHERE name = 'batch' AND type = 'INTEGER'"), 1);
+	/* Two commands of one run each (the second without meta): each row its own batch. */
+	char *rows = fake_db_dump(h, "SELECT id, batch FROM runs ORDER BY id");
+	cr_assert_str_eq(rows, "1|1\n2|2\n");
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	sqlite3_close(h);
+	free(rows);
+	fake_release(&f);
+	free(path);
+	fake_rmtree(dir);
+}
+
+Test(db, the_runs_of_one_command_share_its_first_runs_id_when_others_come_between)
+{
+	/* A drill of two strategies while another capsim appends a run to the same database
+	 * between them: ids 1 (drill), 2 (run), 3 (drill). The drill's rows are not adjacent;
+	 * batch links them: 1, 2, 1. */
+	struct fake f;
+	fake_init(&f);
+	struct run_meta d1 = meta(), d2 = meta(), r = meta();
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "results.db");
+	char err[512] = "";
+	int64_t first = 0, id = 0;
+
+	d1.command = d2.command = "drill";
+	d1.part = "backup_restore";
+	d2.part = "pilot_light";
+	cr_assert_eq(report_db_append(path, &f.r, &d1, &first, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(first, 1);
+	cr_assert_eq(report_db_append(path, &f.r, &r, &id, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(id, 2);
+	d2.batch = first;
+	cr_assert_eq(report_db_append(path, &f.r, &d2, &id, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(id, 3);
+
+	sqlite3 *h = fake_db_open(path);
+	char *rows = fake_db_dump(h, "SELECT id, command, part, batch FROM runs ORDER BY id");
+	cr_assert_str_eq(rows, "1|drill|backup_restore|1\n2|run|\\N|2\n3|drill|pilot_light|1\n");
+	/* The query scenarios/README.md gives for "the rows of the last drill". */
+	char *last = fake_db_dump(h, "SELECT id FROM runs WHERE batch = (SELECT max(batch)"
+				  " FROM runs WHERE command = 'drill') ORDER BY id");
+	cr_assert_str_eq(last, "1\n3\n");
+	cr_assert_eq(fake_db_int(h, "SELECT count(DISTINCT batch) FROM runs"), 2);
+	sqlite3_close(h);
+
+	/* A link to no run is refused, and the database keeps its three rows. */
+	d2.batch = 99;
+	id = -1;
+	cr_assert_eq(report_db_append(path, &f.r, &d2, &id, err, sizeof err), CAPSIM_EIO);
+	cr_assert_not_null(strstr(err, "FOREIGN KEY"), "err: %s", err);
+	cr_assert_eq(id, -1);
+	h = fake_db_open(path);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM runs"), 3);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM metrics"), 3 * (sqlite3_int64)f.r.nmetrics);
+	sqlite3_close(h);
+	free(rows);
+	free(last);
+	fake_release(&f);
+	free(path);
+	fake_rmtree(dir);
+}
+
+/* The schema of version 4 as capsim wrote it for runs (reports/db.c before version 5), kept
+ * here as it was, with three runs: a lone run (1) and a compare's A (2) and B (3), and a
+ * metric of run 1. */
+static void make_v4(const char *path)
+{
+	static const char ddl[] =
+		"CREATE TABLE timeseries (run_id INTEGER NOT NULL REFERENCES runs(id),"
+		" time_s REAL NOT NULL, region TEXT NOT NULL, tier TEXT NOT NULL,"
+		" demand_rps REAL, capacity_rps REAL, instances REAL, in_service REAL,"
+		" utilization REAL, wait_prob REAL, latency_pct_s REAL, served_rps REAL,"
+		" failed_rps REAL, cost_per_hour REAL, paid_on_demand REAL, paid_spot REAL,"
+		" paid_reserved REAL, paid_savings_plan REAL);"
+		"CREATE TABLE runs (id INTEGER PRIMARY KEY, scenario TEXT NOT NULL,"
+		" scenario_path TEXT, scenario_sha256 TEXT, seed INTEGER NOT NULL,"
+		" replications INTEGER NOT NULL, threads INTEGER, version TEXT, args TEXT,"
+		" started_utc TEXT, elapsed_s REAL, horizon_s REAL, step_s REAL, bucket_s REAL,"
+		" events_dropped INTEGER, command TEXT, part TEXT);"
+		"CREATE TABLE metrics (run_id INTEGER NOT NULL REFERENCES runs(id),"
+		" metric TEXT NOT NULL, unit TEXT,"
+		" mean REAL, ci95_low REAL, ci95_high REAL, p5 REAL, p50 REAL, p95 REAL);"
+		"CREATE INDEX metrics_run_id ON metrics(run_id);"
+		"CREATE TABLE costs (run_id INTEGER NOT NULL REFERENCES runs(id),"
+		" month INTEGER NOT NULL, region TEXT NOT NULL, tier TEXT NOT NULL,"
+		" purchase_option TEXT NOT NULL,"
+		" mean_usd REAL, ci95_low REAL, ci95_high REAL, p5 REAL, p50 REAL, p95 REAL);"
+		"CREATE INDEX costs_run_id ON costs(run_id);"
+		"CREATE TABLE events (run_id INTEGER NOT NULL REFERENCES runs(id),"
+		" replication INTEGER NOT NULL, time_s REAL NOT NULL, region TEXT, tier TEXT,"
+		" kind TEXT NOT NULL, value REAL, detail TEXT);"
+		"CREATE INDEX events_run_id ON events(run_id);"
+		"CREATE TABLE bills (run_id INTEGER NOT NULL REFERENCES runs(id),"
+		" month INTEGER NOT NULL,"
+		" mean_usd REAL, p10 REAL, p50 REAL, p90 REAL, p95 REAL);"
+		"CREATE INDEX bills_run_id ON bills(run_id);"
+		"CREATE INDEX timeseries_run_id ON timeseries(run_id);"
+		"INSERT INTO runs VALUES (1, 'old', 'scenarios/old.json', 'ab', 7, 3, 1, '0.1.0',"
+		" 'capsim run scenarios/old.json', '2026-01-02T03:04:05Z', 1.5, 86400, 60, 3600, 0,"
+		" 'run', NULL);"
+		"INSERT INTO runs VALUES (2, 'old', 'scenarios/old.json', 'ab', 7, 3, 1, '0.1.0',"
+		" 'capsim compare a b', '2026-01-02T04:00:00Z', 1.5, 86400, 60, 3600, 0,"
+		" 'compare', 'A');"
+		"INSERT INTO runs VALUES (3, 'other', 'scenarios/other.json', 'cd', 7, 3, 1, '0.1.0',"
+		" 'capsim compare a b', '2026-01-02T04:00:02Z', 1.5, 86400, 60, 3600, 0,"
+		" 'compare', 'B');"
+		"INSERT INTO metrics VALUES (1, 'availability', 'fraction', 0.99, 0.98, 0.995,"
+		" 0.97, 0.99, 0.996);"
+		"PRAGMA user_version = 4;";
+	sqlite3 *h;
+	cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h, ddl, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
+	sqlite3_close(h);
+}
+
+Test(db, a_version_4_database_gains_batch_and_keeps_its_rows)
+{
+	struct fake f;
+	fake_init(&f);
+	struct run_meta m = meta();
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "results.db");
+	char err[512] = "";
+	int64_t id = 0;
+	/* The rows in version 4's columns; they must read the same after the upgrade. */
+	static const char v4_rows[] =
+		"SELECT id, scenario, scenario_path, scenario_sha256, seed, replications, threads,"
+		" version, args, started_utc, elapsed_s, horizon_s, step_s, bucket_s,"
+		" events_dropped, command, part FROM runs WHERE id <= 3 ORDER BY id";
+	make_v4(path);
+	sqlite3 *h = fake_db_open(path);
+	char *before = fake_db_dump(h, v4_rows);
+	char *metric_before = fake_db_dump(h, "SELECT * FROM metrics WHERE run_id = 1");
+	sqlite3_close(h);
+	cr_assert_not_null(strstr(before, "3|other|scenarios/other.json|cd|7|3|1|0.1.0|"
+				  "capsim compare a b|2026-01-02T04:00:02Z|1.5|86400.0|60.0|3600.0|0|"
+				  "compare|B\n"), "%s", before);
+
+	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(id, 4, "the new run follows the old ones");
+	h = fake_db_open(path);
+	cr_assert_eq(fake_db_int(h, "PRAGMA user_version"), 5);
+	char *after = fake_db_dump(h, v4_rows);
+	char *metric_after = fake_db_dump(h, "SELECT * FROM metrics WHERE run_id = 1");
+	cr_assert_str_eq(after, before, "a version-4 run changed in the upgrade");
+	cr_assert_str_eq(metric_after, metric_before);
+	/* The lone run is its own batch; which rows the old compare wrote together is not
+	 * recorded, so they have none; the new run is its own. */
+	char *batches = fake_db_dump(h, "SELECT id, batch FROM runs ORDER BY id");
+	cr_assert_str_eq(batches, "1|1\n2|\\N\n3|\\N\n4|4\n");
+	sqlite3_close(h);
+
+	/* The upgraded database takes a command's later run linked to its first. */
+	m.command = "compare";
+	m.part = "B";
+	m.batch = 4;
+	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(id, 5);
+	h = fake_db_open(path);
+	char *again = fake_db_dump(h, v4_rows);
+	cr_assert_str_eq(again, before);
+	cr_assert_eq(fake_db_int(h, "SELECT batch FROM runs WHERE id = 5"), 4);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM runs"), 5);
+	cr_assert_eq(fake_db_int(h, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	sqlite3_close(h);
+	free(before);
+	free(after);
+	free(again);
+	free(metric_before);
+	free(metric_after);
+	free(batches);
+	fake_release(&f);
+	free(path);
+	fake_rmtree(dir);
 }

@@ -670,7 +670,7 @@ Test(report_optimize, json_parses_back_with_the_plan_and_every_candidate)
 	struct hand h;
 	hand_init(&h);
 	struct run_meta m = { "scenarios/o'shop.json", "ab12", "capsim optimize o'shop.json",
-			      "9.9.9", 1795450800, 3.5, NULL, NULL };
+			      "9.9.9", 1795450800, 3.5, NULL, NULL, 0 };
 	char *js = report_optimize_json(&h.r, &m);
 	cr_assert_not_null(js);
 	/* The seed with all its digits (a double would round it to ...552000). */
@@ -1113,7 +1113,7 @@ Test(report_optimize, plots_of_an_infeasible_search_show_all_on_demand_alone)
 static struct run_meta meta(void)
 {
 	return (struct run_meta){ "scenarios/o'shop.json", "ab12", "capsim optimize o'shop.json",
-				  "0.1.0", 1795450800, 3.5, NULL, NULL };
+				  "0.1.0", 1795450800, 3.5, NULL, NULL, 0 };
 }
 
 static char *dump_runs_of(sqlite3 *h, int id)
@@ -1151,7 +1151,7 @@ Test(report_optimize, db_an_optimisation_appended_to_a_v2_database_keeps_its_run
 	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(id, 1);
 	sqlite3 *db = fake_db_open(path);
-	cr_assert_eq(fake_db_int(db, "PRAGMA user_version"), 4);
+	cr_assert_eq(fake_db_int(db, "PRAGMA user_version"), 5);
 	cr_assert_eq(fake_db_int(db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'opt_%'"),
 		     0);
 	char *before = dump_runs_of(db, 1);
@@ -1161,7 +1161,7 @@ Test(report_optimize, db_an_optimisation_appended_to_a_v2_database_keeps_its_run
 		     err);
 	cr_assert_eq(id, 2);
 	db = fake_db_open(path);
-	cr_assert_eq(fake_db_int(db, "PRAGMA user_version"), 4);
+	cr_assert_eq(fake_db_int(db, "PRAGMA user_version"), 5);
 	char *after = dump_runs_of(db, 1);
 	cr_assert_str_eq(after, before, "run 1 changed");
 	/* The optimisation's runs row: the final replications, the seed bit for bit, no
@@ -1212,7 +1212,7 @@ Test(report_optimize, db_an_optimisation_appended_to_a_v2_database_keeps_its_run
 	cr_assert_eq(report_db_append(path, &f.r, &m, &id, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(id, 3);
 	db = fake_db_open(path);
-	cr_expect_eq(fake_db_int(db, "PRAGMA user_version"), 4);
+	cr_expect_eq(fake_db_int(db, "PRAGMA user_version"), 5);
 	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM runs"), 3);
 	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM opt_candidates"), NCAND);
 	sqlite3_close(db);
@@ -1244,7 +1244,7 @@ Test(report_optimize, db_two_optimisations_are_two_runs)
 		     err);
 	cr_assert_eq(id, 2);
 	db = fake_db_open(path);
-	cr_expect_eq(fake_db_int(db, "PRAGMA user_version"), 4);
+	cr_expect_eq(fake_db_int(db, "PRAGMA user_version"), 5);
 	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM runs"), 2);
 	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM runs WHERE command = 'optimize'"), 2);
 	cr_expect_eq(fake_db_int(db, "SELECT count(*) FROM opt_runs"), 2);
@@ -1311,7 +1311,7 @@ Test(report_optimize, db_a_version_1_database_is_upgraded_through_2_to_3)
 		     err);
 	cr_assert_eq(id, 2);
 	db = fake_db_open(path);
-	cr_expect_eq(fake_db_int(db, "PRAGMA user_version"), 4);
+	cr_expect_eq(fake_db_int(db, "PRAGMA user_version"), 5);
 	/* The old row as it was, and the columns version 4 added empty. */
 	char *after = fake_db_dump(db, "SELECT id, scenario, scenario_path, scenario_sha256, seed,"
 				   " replications, threads, version, args, started_utc, elapsed_s,"
