@@ -40,6 +40,18 @@ static void pair(struct compare_row *r, const struct run_result *a, long ia,
 	for (size_t x = 0; x < reps; x++)
 		welford_add(&w, vb[x] - va[x]);
 	welford_ci95(&w, &r->diff);   /* one pair: the mean, NaN bounds */
+	/* B − A of a value in [lo_B, hi_B] and one in [lo_A, hi_A] lies in [lo_B − hi_A,
+	 * hi_B − lo_A], [−1, 1] for two fractions, yet a t interval from few pairs may reach past
+	 * it: clipped there, as run_stat_of clips each run's own interval (a side without the
+	 * figure is 0 throughout: [0, 0]). Every range holds 0, so lo_B − hi_A <= 0 <= hi_B −
+	 * lo_A: a clipped end never crosses 0 and the sign is the unclipped interval's. */
+	static const struct run_range zero;
+	const struct run_range *ra = ia >= 0 ? &a->rep_range[ia] : &zero;
+	const struct run_range *rb = ib >= 0 ? &b->rep_range[ib] : &zero;
+	if (r->diff.low < rb->lo - ra->hi)
+		r->diff.low = rb->lo - ra->hi;
+	if (r->diff.high > rb->hi - ra->lo)
+		r->diff.high = rb->hi - ra->lo;
 	r->sign = r->diff.low > 0 ? 1 : r->diff.high < 0 ? -1 : 0;
 }
 
@@ -49,7 +61,7 @@ int compare_runs(const struct run_result *a, const struct run_result *b,
 	*rows = NULL;
 	*n = 0;
 	if (!a || !b || a->reps != b->reps || a->seed != b->seed || a->reps < 1 ||
-	    !a->rep_values || !b->rep_values)
+	    !a->rep_values || !b->rep_values || !a->rep_range || !b->rep_range)
 		return CAPSIM_EINVAL;
 	size_t most = a->nrep_metrics + b->nrep_metrics;
 	struct compare_row *out = calloc(most ? most : 1, sizeof *out);

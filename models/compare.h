@@ -24,7 +24,10 @@ struct compare_row {
 	char unit[16];
 	struct run_stat a, b;  /* each run's own statistics */
 	struct ci diff;        /* mean of B − A over the pairs and its 95% interval (both ends
-				  the mean when every pair differs alike; NaN with 1 pair) */
+				  the mean when every pair differs alike; NaN with 1 pair),
+				  clipped to the range B − A can take ([−1, 1] for two
+				  fractions, from run_result's rep_range); half is the t
+				  half-width, unclipped */
 	int sign;              /* +1: B higher with 95% confidence (the interval above 0), −1:
 				  B lower, 0: the interval holds 0 */
 };

@@ -43,6 +43,7 @@ void run_result_release(struct run_result *r)
 		return;
 	free(r->metrics);
 	free(r->rep_values);
+	free(r->rep_range);
 	free(r->series);
 	free(r->ts);
 	free(r->network);
@@ -580,6 +581,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	size_t nrows = a.nm + (a.nrto ? 12 : 0);   /* the per-outage figures below */
 	if (!(out->metrics = calloc(nrows, sizeof *out->metrics)) ||
 	    !(out->rep_values = malloc(a.nm * o->reps * sizeof *out->rep_values)) ||
+	    !(out->rep_range = malloc(a.nm * sizeof *out->rep_range)) ||
 	    !(out->series = calloc(sh.nseries, sizeof *out->series)) ||
 	    !(out->costs = calloc(maxcosts, sizeof *out->costs)) ||
 	    !(out->bills = calloc(sh.nmonths, sizeof *out->bills)))
@@ -592,6 +594,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	for (size_t i = 0; i < a.nm; i++) {
 		memcpy(out->metrics[i].name, a.m[i].name, sizeof out->metrics[i].name);
 		memcpy(out->metrics[i].unit, a.m[i].unit, sizeof out->metrics[i].unit);
+		out->rep_range[i] = (struct run_range){ a.m[i].lo, a.m[i].hi };
 		/* Before run_stat_of sorts them. */
 		memcpy(&out->rep_values[i * o->reps], a.m[i].v, o->reps * sizeof *a.m[i].v);
 		if (a.m[i].share && o->reps >= 2)

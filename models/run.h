@@ -43,6 +43,14 @@ struct run_metric {
 	struct run_stat stat;
 };
 
+/* The range every value of a figure lies in, in its unit, with lo <= 0 <= hi: [0, 1] for
+ * most fractions, [0, +inf] for most other figures, [-inf, 1] or [-inf, +inf] for a saving.
+ * The interval of a mean is clipped to it (a t interval from few replications may reach
+ * past it), and that of a difference of two runs' figures to the range that gives. */
+struct run_range {
+	double lo, hi;
+};
+
 /* The fields of a time-series row, averaged across replications. */
 enum run_ts_field {
 	RUN_TS_DEMAND,         /* requests/s offered (user requests/s for a region's "all" row) */
@@ -114,9 +122,11 @@ struct run_result {
 	size_t nmetrics;
 	/* The first nrep_metrics metrics have one value per replication (the outage figures
 	 * after them are across outages): rep_values[i × reps + rep], in replication order, for
-	 * paired comparisons of two runs on the same random numbers (models/compare.h). */
+	 * paired comparisons of two runs on the same random numbers (models/compare.h), each in
+	 * rep_range[i]. */
 	size_t nrep_metrics;
 	double *rep_values;
+	struct run_range *rep_range; /* [nrep_metrics] */
 
 	double bucket;         /* s per time bucket of the time series */
 	size_t nbuckets;       /* ceil(horizon / bucket) */

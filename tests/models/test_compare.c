@@ -204,3 +204,133 @@ Test(compare, runs_on_other_seeds_or_replications_are_not_paired)
 	scenario_release(&sb);
 	scenario_release(&sc);
 }
+
+/* A run made by hand: 4 replications of the figures m[0..n), figure i's values in v[i], in
+ * the range g[i]. */
+static struct run_result hand_run(struct run_metric *m, size_t n, double (*v)[4],
+				  struct run_range *g)
+{
+	return (struct run_result){ .seed = 1, .reps = 4, .metrics = m, .nmetrics = n,
+				    .nrep_metrics = n, .rep_values = &v[0][0], .rep_range = g };
+}
+
+/* The difference of two fractions lies in [−1, 1], and its interval is kept there as a run's
+ * own is kept in [0, 1]; a figure whose range does not bound the difference is not clipped.
+ *
+ * latency_slo_steps: A = 1, 1, 1, 1 and B = 0, 0, 0, 0.4, so d = B − A = −1, −1, −1, −0.6:
+ * mean −3.6 / 4 = −0.9, squared deviations 0.01 × 3 + 0.09 = 0.12, sd = sqrt(0.12 / 3) = 0.2,
+ * standard error 0.2 / sqrt(4) = 0.1; t(0.975, 3 dof) = 3.182446 (tables), half-width
+ * 0.3182446: the t interval [−1.2182446, −0.5817554] passes −1, the least B − A can be.
+ * availability: A and B swapped, d = 1, 1, 1, 0.6: [0.5817554, 1.2182446] passes +1.
+ * cost_total, USD in [0, +inf]: A = 10 and B = 9, 9, 9, 9.4, the same differences as the
+ * first, but a difference of costs has no bound: [−1.2182446, −0.5817554] as it is.
+ * savings_vs_on_demand, a fraction in [−inf, 1] (a design dearer than on demand saves less
+ * than nothing): the first's values, in range, but B − A is unbounded below: not clipped. */
+Test(compare, a_difference_of_fractions_stays_within_minus_one_and_one)
+{
+	struct run_metric m[4] = {
+		{ .name = "latency_slo_steps", .unit = "fraction" },
+		{ .name = "availability", .unit = "fraction" },
+		{ .name = "cost_total", .unit = "USD" },
+		{ .name = "savings_vs_on_demand", .unit = "fraction" },
+	};
+	struct run_range g[4] = { { 0, 1 }, { 0, 1 }, { 0, INFINITY }, { -INFINITY, 1 } };
+	double va[4][4] = { { 1, 1, 1, 1 }, { 0, 0, 0, 0.4 }, { 10, 10, 10, 10 }, { 1, 1, 1, 1 } };
+	double vb[4][4] = { { 0, 0, 0, 0.4 }, { 1, 1, 1, 1 }, { 9, 9, 9, 9.4 }, { 0, 0, 0, 0.4 } };
+	struct run_result a = hand_run(m, 4, va, g), b = hand_run(m, 4, vb, g);
+	struct compare_row *rows;
+	size_t n;
+	cr_assert_eq(compare_runs(&a, &b, &rows, &n), 0);
+	cr_assert_eq(n, 4);
+	const double half = 0.3182446;
+
+	const struct compare_row *slo = compare_find(rows, n, "latency_slo_steps");
+	cr_assert_float_eq(slo->diff.mean, -0.9, 1e-12);
+	cr_assert_eq(slo->diff.low, -1.0, "clipped to the least B − A can be, not %.7f",
+		     slo->diff.low);
+	cr_assert_float_eq(slo->diff.high, -0.9 + half, 1e-6, "the other end is the t interval's");
+	cr_assert(slo->diff.low <= slo->diff.mean && slo->diff.mean <= slo->diff.high);
+	cr_assert_eq(slo->sign, -1, "still wholly below 0: B lower");
+
+	const struct compare_row *av = compare_find(rows, n, "availability");
+	cr_assert_float_eq(av->diff.mean, 0.9, 1e-12);
+	cr_assert_float_eq(av->diff.low, 0.9 - half, 1e-6);
+	cr_assert_eq(av->diff.high, 1.0, "clipped to the most B − A can be, not %.7f",
+		     av->diff.high);
+	cr_assert(av->diff.low <= av->diff.mean && av->diff.mean <= av->diff.high);
+	cr_assert_eq(av->sign, 1);
+
+	const struct compare_row *cost = compare_find(rows, n, "cost_total");
+	cr_assert_float_eq(cost->diff.low, -0.9 - half, 1e-6);
+	cr_assert_float_eq(cost->diff.high, -0.9 + half, 1e-6);
+	const struct compare_row *sav = compare_find(rows, n, "savings_vs_on_demand");
+	cr_assert_float_eq(sav->diff.low, -0.9 - half, 1e-6);
+	cr_assert_float_eq(sav->diff.high, -0.9 + half, 1e-6);
+	free(rows);
+}
+
+/* A cost only B has is 0 in A, range [0, 0]: B − A is B's cost, >= 0, and its interval is
+ * clipped at 0 as B's own is. B's cost.network = 0, 0, 0, 4: mean 1, squared deviations
+ * 1 × 3 + 9 = 12, sd = sqrt(12 / 3) = 2, standard error 1, half-width 3.182446: the t
+ * interval [−2.182446, 4.182446] passes 0, the least B − 0 can be. */
+Test(compare, a_cost_only_b_has_is_not_below_zero)
+{
+	struct run_metric ma[1] = { { .name = "cost_total", .unit = "USD" } };
+	struct run_metric mb[2] = { { .name = "cost_total", .unit = "USD" },
+				    { .name = "cost.network", .unit = "USD" } };
+	struct run_range g[2] = { { 0, INFINITY }, { 0, INFINITY } };
+	double va[1][4] = { { 5, 5, 5, 5 } };
+	double vb[2][4] = { { 5, 5, 5, 9 }, { 0, 0, 0, 4 } };
+	struct run_result a = hand_run(ma, 1, va, g), b = hand_run(mb, 2, vb, g);
+	struct compare_row *rows;
+	size_t n;
+	cr_assert_eq(compare_runs(&a, &b, &rows, &n), 0);
+	cr_assert_eq(n, 2);
+	const struct compare_row *net = compare_find(rows, n, "cost.network");
+	cr_assert_float_eq(net->diff.mean, 1, 1e-12);
+	cr_assert_eq(net->diff.low, 0, "clipped at 0, not %.6f", net->diff.low);
+	cr_assert_float_eq(net->diff.high, 1 + 3.182446, 1e-6);
+	cr_assert_eq(net->sign, 0, "0 is in the interval: no verdict");
+	/* Both have cost_total, each in [0, +inf]: B − A is unbounded, the same pairs as
+	 * cost.network's difference, not clipped. */
+	const struct compare_row *total = compare_find(rows, n, "cost_total");
+	cr_assert_float_eq(total->diff.low, 1 - 3.182446, 1e-6);
+	free(rows);
+}
+
+/* The ranges come from the run itself (models/run.c), whatever the unit: a fraction's is
+ * [0, 1] and a cost's [0, +inf]; every range holds 0; and every paired interval of a
+ * simulated comparison lies within [lo_B − hi_A, hi_B − lo_A]. */
+Test(compare, a_simulated_run_gives_each_figure_its_range)
+{
+	char ja[2048], jb[2048];
+	struct pair p;
+	fleet(ja, sizeof ja, 1, 9, "0.1");
+	fleet(jb, sizeof jb, 2, 4, "0.1");
+	pair_run(&p, ja, jb, 5, 3);
+	cr_assert_not_null(p.a.rep_range);
+	struct { const char *name; double lo, hi; } want[] = {
+		{ "availability", 0, 1 },
+		{ "utilization.api.r1", 0, 1 },
+		{ "cost_total", 0, INFINITY },
+	};
+	for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+		const struct run_metric *m = run_find_metric(&p.a, want[k].name);
+		cr_assert_not_null(m, "%s", want[k].name);
+		const struct run_range *g = &p.a.rep_range[m - p.a.metrics];
+		cr_assert(g->lo == want[k].lo && g->hi == want[k].hi, "%s: [%g, %g]",
+			  want[k].name, g->lo, g->hi);
+	}
+	for (size_t i = 0; i < p.n; i++) {
+		const struct compare_row *r = &p.rows[i];
+		const struct run_metric *ma = run_find_metric(&p.a, r->name);
+		const struct run_metric *mb = run_find_metric(&p.b, r->name);
+		cr_assert(ma && mb, "%s", r->name);
+		const struct run_range *ga = &p.a.rep_range[ma - p.a.metrics];
+		const struct run_range *gb = &p.b.rep_range[mb - p.b.metrics];
+		cr_assert(ga->lo <= 0 && 0 <= ga->hi, "%s", r->name);
+		cr_assert_geq(r->diff.low, gb->lo - ga->hi, "%s", r->name);
+		cr_assert_leq(r->diff.high, gb->hi - ga->lo, "%s", r->name);
+	}
+	pair_release(&p);
+}
