@@ -318,6 +318,8 @@ Test(drill_cli, json_prints_one_object_with_a_strategies_array)
 		cr_expect(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(s, "run")));
 	}
 	cr_expect_float_eq(cJSON_GetObjectItemCaseSensitive(js, "replications")->valuedouble, 1, 0);
+	/* The four rows of a fresh results.db: ids 1 to 4, all in the batch of the first. */
+	cr_expect_float_eq(cJSON_GetObjectItemCaseSensitive(js, "batch")->valuedouble, 1, 0);
 	cJSON_Delete(js);
 	cli_result_release(&r);
 }
