@@ -205,12 +205,6 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 	sh->nsteps = (uint64_t)llround(sc->horizon / sc->step);
 	sh->p = sc->has_slo ? sc->slo.latency_percentile / 100.0 : 0.99;
 	sh->latency_target = sc->has_slo ? sc->slo.latency_target : 0;
-	{
-		double L = -log1p(-sh->p);
-		sh->overall = L > 1.0;
-		sh->overall_k1 = sh->overall ? 1.0 / (L - 1.0) : 0;
-		sh->overall_k2 = sh->overall ? L / (L - 1.0) : 0;
-	}
 	sh->availability_target = sc->has_slo ? sc->slo.availability : 0.999;
 
 	if (!(sh->chain = calloc(nt, sizeof *sh->chain)) ||
@@ -463,7 +457,6 @@ struct pool {
 
 struct world {
 	const struct world_shared *sh;
-	double *lat_hist;      /* [nregions × LATH_BINS × LATH_N], sh->overall only */
 	const struct scenario *sc;
 	struct engine eng;
 	int ev_boot, ev_sched, ev_notice, ev_interrupt, ev_reclaim, ev_fallback, ev_hour, ev_retire;
@@ -2230,88 +2223,6 @@ static void network_cost(struct world *w, size_t t, double v, const double *aliv
 	}
 }
 
-/* ---------------------------------------------------------------- the latency of all
- * requests together
- *
- * The percentile of a run's requests is not the mean of its steps' percentiles: a few slow
- * steps own the tail. Each step's end-to-end latency in a region is taken as a shifted
- * exponential, a + Exp(θ), with the step's mean and percentile (mean a + θ, percentile
- * a + θL with L = −ln(1 − p): exactly M/M/1's response, and the shape of M/M/c's wait tail
- * behind a constant part), weighted by the step's user requests; the run's percentile is
- * that mixture's. It needs p > 1 − 1/e (L > 1), where the percentile lies above the mean.
- *
- * The steps are grouped by their percentile, 32 groups per octave, each group taken as one
- * shifted exponential with its steps' weighted mean shift and scale. A group's percentile
- * a + θL, linear in both, is then the weighted mean of its steps' own: grouping moves the
- * answer by a fraction of a group's 2.2% width, and not at all when steps repeat (constant
- * traffic: the mixture is one step's distribution and its percentile the step's). */
-#define LATH_PER_OCTAVE 32     /* a power of two: the top 5 bits of the mantissa */
-#define LATH_MIN_EXP (-24)     /* 2^-24 s: anything faster falls in the first group */
-#define LATH_OCTAVES 48        /* to 2^24 s: anything slower falls in the last */
-#define LATH_BINS (LATH_PER_OCTAVE * LATH_OCTAVES)
-enum { LATH_W, LATH_WA, LATH_WT, LATH_N };   /* Σ w, Σ w·a, Σ w·θ */
-
-/* The group of percentile x ≥ 0: its binary exponent and the top bits of its mantissa. */
-static inline size_t lath_bin(double x)
-{
-	uint64_t b;
-	memcpy(&b, &x, sizeof b);
-	long e = (long)(b >> 52) - 1023 - LATH_MIN_EXP;
-	if (e < 0)
-		return 0;
-	if (e >= LATH_OCTAVES)
-		return LATH_BINS - 1;
-	return (size_t)e * LATH_PER_OCTAVE + (size_t)((b >> 47) & (LATH_PER_OCTAVE - 1));
-}
-
-/* The p-percentile of the mixture in hist's regions [r0, r1) together, 0 when it holds no
- * request. g is scratch for LATH_BINS × 3 doubles. */
-static double lath_quantile(const double *hist, size_t r0, size_t r1, double p, double *g)
-{
-	double L = -log1p(-p), tail = 1.0 - p, total = 0, lo = INFINITY, hi = 0;
-	size_t n = 0;
-	for (size_t b = 0; b < LATH_BINS; b++) {
-		double sw = 0, swa = 0, swt = 0;
-		for (size_t r = r0; r < r1; r++) {
-			const double *h = hist + (r * LATH_BINS + b) * LATH_N;
-			sw += h[LATH_W];
-			swa += h[LATH_WA];
-			swt += h[LATH_WT];
-		}
-		if (!(sw > 0))
-			continue;
-		double a = swa / sw, theta = swt / sw, q = a + theta * L;
-		g[3 * n] = sw;
-		g[3 * n + 1] = a;
-		g[3 * n + 2] = theta;
-		n++;
-		total += sw;
-		/* Every group's tail at its own percentile is 1 − p, so the mixture's percentile
-		 * lies between the smallest and the largest of them. */
-		if (q < lo)
-			lo = q;
-		if (q > hi)
-			hi = q;
-	}
-	if (n == 0)
-		return 0;
-	for (int it = 0; it < 200 && hi - lo > 1e-13 * hi; it++) {
-		double x = 0.5 * (lo + hi), over = 0;
-		for (size_t j = 0; j < n; j++) {
-			double a = g[3 * j + 1], theta = g[3 * j + 2];
-			if (x < a)
-				over += g[3 * j];
-			else if (theta > 0)
-				over += g[3 * j] * exp(-(x - a) / theta);
-		}
-		if (over <= tail * total)
-			hi = x;
-		else
-			lo = x;
-	}
-	return hi;
-}
-
 static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_state)
 {
 	const struct world_shared *sh = w->sh;
@@ -2339,7 +2250,7 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	 * requests/s, [3nr, 4nr) user requests/s DNS sends to each region, [4nr, 5nr) ln alive:
 	 * a tier placed everywhere offers its pools v × alive, whose log is then ln v + ln
 	 * alive, one log() per region and step instead of one per pool; [5nr, 6nr) the sum of
-	 * the visits' squared spreads (flow_through), then its root. */
+	 * the visits' squared spreads (flow_through). */
 	double *alive = region_state, *pct = region_state + nr, *cap = region_state + 2 * nr;
 	double *inflow = region_state + 3 * nr, *ln_alive = region_state + 4 * nr;
 	double *spread2 = region_state + 5 * nr;
@@ -2415,10 +2326,8 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	 * percentile lies the same number of standard deviations above its mean. One tier is
 	 * its own percentile; for more it is at most the sum of the percentiles, which
 	 * overstates a chain (scenarios/README.md, End-to-end latency). */
-	for (size_t r = 0; r < nr; r++) {
-		spread2[r] = sqrt(spread2[r]);   /* from here on the spread itself */
-		pct[r] += spread2[r];
-	}
+	for (size_t r = 0; r < nr; r++)
+		pct[r] += sqrt(spread2[r]);
 
 	/* Synchronous replication: a write commits only once the other region has it. When
 	 * writes are at least the 1 − p share of the requests, the percentile request is a
@@ -2472,12 +2381,6 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 			lat[WORLD_LAT_MET] += on_time;
 			if (on_time)
 				req_met += ud;
-			if (sh->overall) {
-				double *h = w->lat_hist + (r * LATH_BINS + lath_bin(pct[r])) * LATH_N;
-				h[LATH_W] += ud;
-				h[LATH_WA] += ud * (pct[r] - spread2[r] * sh->overall_k2);
-				h[LATH_WT] += ud * spread2[r] * sh->overall_k1;
-			}
 		}
 		if (!sc->has_slo)
 			continue;
@@ -2561,7 +2464,6 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 
 static void world_free(struct world *w)
 {
-	free(w->lat_hist);
 	if (w->pools) {
 		for (size_t i = 0; i < w->sh->npools; i++) {
 			struct pool *p = &w->pools[i];
@@ -2633,8 +2535,6 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	    !(w.breach_start = malloc(nr * sizeof *w.breach_start)) ||
 	    !(w.breach_failed = calloc(nr, sizeof *w.breach_failed)) ||
 	    !(region_state = malloc(6 * nr * sizeof *region_state)) ||
-	    (sh->overall &&
-	     !(w.lat_hist = calloc(nr * LATH_BINS * LATH_N, sizeof *w.lat_hist))) ||
 	    !(w.dns_prev = calloc(nr * nr, sizeof *w.dns_prev)) ||
 	    !(w.dns_target = calloc(nr * nr, sizeof *w.dns_target)) ||
 	    !(w.dns_since = calloc(nr, sizeof *w.dns_since)) ||
@@ -2940,17 +2840,6 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 		double *row = &out->ts[b * sh->nseries * RUN_TS_NFIELDS];
 		for (size_t i = 0; i < sh->nseries * RUN_TS_NFIELDS; i++)
 			row[i] *= inv;
-	}
-	if (sh->overall) {
-		double *g = malloc(3 * LATH_BINS * sizeof *g);
-		rc = CAPSIM_ENOMEM;
-		if (!g)
-			goto out;
-		out->scalar[W_PCT_OVERALL] = lath_quantile(w.lat_hist, 0, nr, sh->p, g);
-		for (size_t r = 0; r < nr; r++)
-			out->region_lat[r * WORLD_NLAT + WORLD_LAT_OVERALL] =
-				lath_quantile(w.lat_hist, r, r + 1, sh->p, g);
-		free(g);
 	}
 	for (size_t i = 0; i < sh->npools; i++) {
 		struct pool *p = &w.pools[i];
