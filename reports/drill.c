@@ -570,9 +570,7 @@ char *report_drill_json(const struct drill *d)
 	     add_num(root, "rto_target_s", sc->dr.rto_target > 0 ? sc->dr.rto_target : NAN) &&
 	     add_num(root, "rpo_target_s", sc->dr.has_rpo_target ? sc->dr.rpo_target : NAN) &&
 	     /* results.db's runs.batch of the drill's rows: its first strategy's run id. */
-	     (d->runs[0].run_id ? cJSON_AddNumberToObject(root, "batch",
-							  (double)d->runs[0].run_id) != NULL
-				: cJSON_AddNullToObject(root, "batch") != NULL) &&
+	     add_num(root, "batch", d->runs[0].run_id ? (double)d->runs[0].run_id : NAN) &&
 	     (fails = cJSON_AddArrayToObject(root, "fails")) &&
 	     (arr = cJSON_AddArrayToObject(root, "strategies"));
 	for (size_t i = 0; ok && i < sc->failures.nscripted; i++) {
