@@ -163,6 +163,32 @@ static void fmt_span(char *buf, size_t len, double s)
 		snprintf(buf, len, "%g s", s);
 }
 
+/* An instant from the run's start: as fmt_span below two days ("29 h", "90 min"); from two
+ * days whole days and what is left of the day ("10 d 19 h", "3 d 2 h 30 min"), since
+ * "259 h" leaves the reader to divide. */
+static void fmt_at(char *buf, size_t len, double s)
+{
+	if (s < 2 * 86400.0 || fmod(s, 86400) == 0) {
+		fmt_span(buf, len, s);
+		return;
+	}
+	static const struct { double size; const char *name; } unit[] = {
+		{ 86400, "d" }, { 3600, "h" }, { 60, "min" }, { 1, "s" } };
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof unit / sizeof unit[0] && o < len; i++) {
+		double whole = i + 1 < sizeof unit / sizeof unit[0] ? floor(s / unit[i].size)
+								      : s / unit[i].size;
+		if (whole <= 0)
+			continue;
+		int n = snprintf(buf + o, len - o, "%s%g %s", o ? " " : "", whole, unit[i].name);
+		if (n < 0)
+			break;
+		o += (size_t)n;
+		s -= whole * unit[i].size;
+	}
+}
+
 /* The injected outages in words: "region p down at 29 h for 1 h; zone p/a ...". */
 static void fmt_outages(char *buf, size_t len, const struct scenario *sc)
 {
@@ -171,7 +197,7 @@ static void fmt_outages(char *buf, size_t len, const struct scenario *sc)
 	for (size_t i = 0; i < sc->failures.nscripted && o < len; i++) {
 		const struct scenario_outage *x = &sc->failures.scripted[i];
 		char at[32], dur[32];
-		fmt_span(at, sizeof at, x->at);
+		fmt_at(at, sizeof at, x->at);
 		fmt_span(dur, sizeof dur, x->duration);
 		int n;
 		if (x->kind == SCENARIO_OUTAGE_ZONE)

@@ -304,6 +304,34 @@ static void line_of(const char *text, const char *start, char *buf, size_t len)
 	cr_assert_fail("no line starts with \"%s\" in:\n%s", start, text);
 }
 
+/* An outage's start from two days on reads as days and the rest of the day: 932,400 s is
+ * 10 × 86,400 + 68,400 = 10 d 19 h (not "259 h"); 2 d + 2 h 30 min 15 s = 181,815 s. Under two
+ * days, or a whole number of days, as the scenario would write a duration. */
+static void header_at(double at, double duration, const char *want)
+{
+	struct hand h;
+	hand_init(&h);
+	h.fail.at = at;
+	h.fail.duration = duration;
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	cr_assert_not_null(f);
+	cr_assert_eq(report_drill_text(&h.d, f), 0);
+	fclose(f);
+	cr_expect_not_null(strstr(buf, want), "no \"%s\" in:\n%s", want, buf);
+	free(buf);
+	hand_release(&h);
+}
+
+Test(drill, header_gives_a_late_start_in_days_and_hours)
+{
+	header_at(932400, 4 * 3600, "region eu'west down at 10 d 19 h for 4 h\n");
+	header_at(181815, 90, "region eu'west down at 2 d 2 h 30 min 15 s for 90 s\n");
+	header_at(864000, 5400, "region eu'west down at 10 d for 90 min\n");
+	header_at(104400, 3600, "region eu'west down at 29 h for 1 h\n");
+}
+
 Test(drill, text_puts_the_strategies_side_by_side_within_100_columns)
 {
 	struct hand h;
