@@ -180,6 +180,8 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 	if (sc->has_slo && sc->slo.availability < 1.0)
 		M("ratio", (1.0 - avail) / (1.0 - sc->slo.availability), "error_budget_burn");
 	M("s", offered > 0 ? s[W_PCT_WEIGHTED] / offered : 0.0, "latency_p%s", pct);
+	if (sh->overall)
+		M("s", s[W_PCT_OVERALL], "latency_p%s_overall", pct);
 	/* The part of it that is round trips between regions (regions[].rtt). */
 	if (sc->has_rtt) {
 		double net = 0;
@@ -195,6 +197,9 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 		M("s", lat && lat[WORLD_LAT_OFFERED] > 0 ?
 		  lat[WORLD_LAT_WEIGHTED] / lat[WORLD_LAT_OFFERED] : 0.0,
 		  "latency_p%s.region.%s", pct, sc->regions[g].name);
+		if (sh->overall)
+			M("s", lat ? lat[WORLD_LAT_OVERALL] : 0.0, "latency_p%s_overall.region.%s",
+			  pct, sc->regions[g].name);
 		if (sc->has_rtt)
 			M("s", lat && lat[WORLD_LAT_OFFERED] > 0 ?
 			  lat[WORLD_LAT_NETWORK] / lat[WORLD_LAT_OFFERED] : 0.0,

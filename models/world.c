@@ -205,6 +205,12 @@ int world_shared_init(struct world_shared *sh, const struct scenario *sc, double
 	sh->nsteps = (uint64_t)llround(sc->horizon / sc->step);
 	sh->p = sc->has_slo ? sc->slo.latency_percentile / 100.0 : 0.99;
 	sh->latency_target = sc->has_slo ? sc->slo.latency_target : 0;
+	{
+		double L = -log1p(-sh->p);
+		sh->overall = L > 1.0;
+		sh->overall_k1 = sh->overall ? 1.0 / (L - 1.0) : 0;
+		sh->overall_k2 = sh->overall ? L / (L - 1.0) : 0;
+	}
 	sh->availability_target = sc->has_slo ? sc->slo.availability : 0.999;
 
 	if (!(sh->chain = calloc(nt, sizeof *sh->chain)) ||
@@ -445,6 +451,11 @@ struct pool {
 	double wait_prob;      /* P(wait > 0) */
 	double resp_mean;      /* s, mean response time (at most pct): with pct, the spread
 				  the end-to-end percentile adds up (flow_through) */
+	uint64_t queued_k;     /* 1 + the last step k that ran past its capacity (serve's fluid
+				  branch), 0 = none: that step's requests waited behind a queue
+				  of q0 + qslope × t requests t s into it, between 0 and qcap,
+				  qwait s at the longest */
+	double q0, qslope, qcap, qwait;
 	/* Reciprocals kept while what they divide by stays put: a division per step sat on the
 	 * step loop's critical path (bench/README.md). */
 	long mu_servers;       /* servers the three below are for; 0 = none yet */
@@ -457,6 +468,8 @@ struct pool {
 
 struct world {
 	const struct world_shared *sh;
+	struct lat_map *lat;   /* [nregions] the latency cells, sh->overall only */
+	int nqueued;           /* pools that ran a queue this step (serve's fluid branch) */
 	const struct scenario *sc;
 	struct engine eng;
 	int ev_boot, ev_sched, ev_notice, ev_interrupt, ev_reclaim, ev_fallback, ev_hour, ev_retire;
@@ -2111,6 +2124,13 @@ overload:;
 	p->pct = (wait < timeout ? wait : timeout) + d->svc_pct;
 	p->resp_mean = (wait < timeout ? wait : timeout) + S;
 	p->wait_prob = 1.0;
+	/* The queue seen by each request, for the latency of all requests together. */
+	p->queued_k = k + 1;
+	p->q0 = before;
+	p->qslope = lambda - mu;
+	p->qcap = keep;
+	p->qwait = wait < timeout ? wait : timeout;
+	w->nqueued++;
 	p->util = rho < 1.0 ? (input > 0 ? served / (mu * dt) : 0) : 1.0;
 	w->out->scalar[W_TIMED_OUT] += lost;
 	return 0;
@@ -2223,6 +2243,215 @@ static void network_cost(struct world *w, size_t t, double v, const double *aliv
 	}
 }
 
+/* ---------------------------------------------------------------- the latency of all
+ * requests together
+ *
+ * The percentile of a run's requests is not the mean of its steps' percentiles: a few slow
+ * steps own the tail. Each step's end-to-end latency in a region is taken as a shifted
+ * exponential, a + Exp(θ), with the step's mean and percentile (mean a + θ, percentile
+ * a + θL with L = −ln(1 − p): exactly M/M/1's response, and the shape of M/M/c's wait tail
+ * behind a constant part), weighted by the step's user requests; the run's percentile is
+ * that mixture's. It needs p > 1 − 1/e (L > 1), where the percentile lies above the mean.
+ *
+ * Steps are grouped into cells by a and θ both, 32 cells per octave of each (the sign, the
+ * exponent and the top 5 bits of the mantissa; below 2^-24 s a value counts as 0, above
+ * 2^24 s as 2^24), each region apart; a cell is one shifted exponential with its steps'
+ * weighted mean a and θ, each within a factor 2^(1/32) of every step's own, so a step's
+ * latency is replaced by one stochastically between its own scaled by 2^(−1/32) and by
+ * 2^(1/32) (for a ≥ 0), and the mixture's percentile moves by less than that factor, 2.2%.
+ * Steps that repeat fall in one cell: exact. Grouping by the percentile alone would merge
+ * steps of one percentile and different shapes (a slow constant part against a long tail),
+ * and so would adding regions' cells together: the regions' cells are only gathered for the
+ * solve.
+ *
+ * A step in which some pool ran past its capacity (serve's fluid branch) does not put all of
+ * its requests behind the step's longest queue, which resp_mean holds: its requests are
+ * taken in LAT_SLICES equal slices of the step, each behind the pools' queues at the
+ * slice's middle (the fluid queue moves linearly, from the backlog it started with, until it
+ * empties or reaches what the timeout keeps). */
+#define LAT_SLICES 32
+#define LAT_KEY_BITS 17        /* sign, exponent, 5 bits of mantissa */
+
+struct lat_cell {
+	uint64_t key;          /* the cell's (a, θ) key + 1; 0 = empty */
+	double w, wa, wt;      /* Σ w, Σ w·a, Σ w·θ */
+};
+
+/* A region's cells: open addressing, linear probing, at most half full. */
+struct lat_map {
+	struct lat_cell *cell; /* [1 << bits] */
+	unsigned bits;
+	size_t n;
+};
+
+static inline uint64_t lat_key(double x)
+{
+	double m = fabs(x);
+	if (!(m >= 0x1p-24))   /* NaN too */
+		return 0;
+	if (m > 0x1p24)
+		x = copysign(0x1p24, x);
+	uint64_t b;
+	memcpy(&b, &x, sizeof b);
+	return b >> (64 - LAT_KEY_BITS);
+}
+
+static inline size_t lat_slot(uint64_t key, unsigned bits)
+{
+	return (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - bits));
+}
+
+static int lat_init(struct lat_map *m)
+{
+	m->bits = 8;
+	m->n = 0;
+	m->cell = calloc((size_t)1 << m->bits, sizeof *m->cell);
+	return m->cell ? 0 : CAPSIM_ENOMEM;
+}
+
+/* A new key's cell, doubling the map when it would pass half full. */
+__attribute__((noinline))
+static struct lat_cell *lat_insert(struct lat_map *m, uint64_t key)
+{
+	if (2 * (m->n + 1) > (size_t)1 << m->bits) {
+		unsigned bits = m->bits + 1;
+		size_t cap = (size_t)1 << bits, mask = cap - 1;
+		struct lat_cell *c = calloc(cap, sizeof *c);
+		if (!c)
+			return NULL;
+		for (size_t i = 0; i < (size_t)1 << m->bits; i++) {
+			if (!m->cell[i].key)
+				continue;
+			size_t j = lat_slot(m->cell[i].key, bits);
+			while (c[j].key)
+				j = (j + 1) & mask;
+			c[j] = m->cell[i];
+		}
+		free(m->cell);
+		m->cell = c;
+		m->bits = bits;
+	}
+	size_t mask = ((size_t)1 << m->bits) - 1, i = lat_slot(key, m->bits);
+	while (m->cell[i].key)
+		i = (i + 1) & mask;
+	m->cell[i].key = key;
+	m->n++;
+	return &m->cell[i];
+}
+
+/* Adds ud requests of latency a + Exp(theta) to m. */
+static inline int lat_add(struct lat_map *m, double a, double theta, double ud)
+{
+	uint64_t key = (lat_key(a) << LAT_KEY_BITS | lat_key(theta)) + 1;
+	size_t mask = ((size_t)1 << m->bits) - 1, i = lat_slot(key, m->bits);
+	struct lat_cell *c = &m->cell[i];
+	while (c->key != key) {
+		if (!c->key) {
+			if (!(c = lat_insert(m, key)))
+				return CAPSIM_ENOMEM;
+			break;
+		}
+		i = (i + 1) & mask;
+		c = &m->cell[i];
+	}
+	c->w += ud;
+	c->wa += ud * a;
+	c->wt += ud * theta;
+	return 0;
+}
+
+/* s pool p's requests arriving t s into the step wait behind its fluid queue. */
+static double queue_wait_at(const struct pool *p, double t)
+{
+	double q = p->q0 + p->qslope * t;
+	q = q < 0 ? 0 : q > p->qcap ? p->qcap : q;
+	return q * p->inv_mu;
+}
+
+/* Region r's step with ud requests of latency a + Exp(theta) when some pool ran a queue this
+ * step: LAT_SLICES slices, each with what the chain's queues take off a at its middle (a
+ * holds every queued pool's longest wait, v per visit, times the share of the region's calls
+ * it serves, as the chain's mean does). */
+__attribute__((noinline))
+static int lat_add_sliced(struct world *w, uint64_t k, size_t r, double a, double theta,
+			  double ud)
+{
+	const struct world_shared *sh = w->sh;
+	const struct scenario *sc = w->sc;
+	size_t nr = sc->nregions;
+	double less[LAT_SLICES] = { 0 };
+	for (size_t ci = 0; ci < sc->ntiers; ci++) {
+		size_t t = sh->chain[ci];
+		double v = sc->tiers[t].visits;
+		const double *route = sh->everywhere[t] ? NULL : live_route(w, t);
+		for (size_t r2 = 0; r2 < nr; r2++) {
+			long pi = sh->pool_of[t * nr + r2];
+			if (pi < 0)
+				continue;
+			const struct pool *p = &w->pools[pi];
+			double share = route ? (sh->pool_of[t * nr + r] >= 0 ? (r2 == r) :
+						route[r * nr + r2]) :
+				       (r2 == r);
+			if (p->queued_k != k + 1 || !(share > 0))
+				continue;
+			for (int j = 0; j < LAT_SLICES; j++) {
+				double mid = ((double)j + 0.5) / LAT_SLICES * sh->step;
+				less[j] += share * v * (p->qwait - queue_wait_at(p, mid));
+			}
+		}
+	}
+	struct lat_map *m = &w->lat[r];
+	for (int j = 0; j < LAT_SLICES; j++) {
+		int rc = lat_add(m, a - less[j], theta, ud / LAT_SLICES);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The p-percentile of the mixture of maps [r0, r1) together, 0 when they hold no request. g
+ * is scratch for 3 doubles per cell of them. */
+static double lat_quantile(const struct lat_map *maps, size_t r0, size_t r1, double p, double *g)
+{
+	double L = -log1p(-p), tail = 1.0 - p, total = 0, lo = INFINITY, hi = 0;
+	size_t n = 0;
+	for (size_t r = r0; r < r1; r++)
+		for (size_t i = 0; i < (size_t)1 << maps[r].bits; i++) {
+			const struct lat_cell *c = &maps[r].cell[i];
+			if (!c->key || !(c->w > 0))
+				continue;
+			double a = c->wa / c->w, theta = c->wt / c->w, q = a + theta * L;
+			g[3 * n] = c->w;
+			g[3 * n + 1] = a;
+			g[3 * n + 2] = theta;
+			n++;
+			total += c->w;
+			/* Every cell's tail at its own percentile is 1 − p, so the mixture's
+			 * percentile lies between the smallest and the largest of them. */
+			if (q < lo)
+				lo = q;
+			if (q > hi)
+				hi = q;
+		}
+	if (n == 0)
+		return 0;
+	for (int it = 0; it < 200 && hi - lo > 1e-13 * fabs(hi); it++) {
+		double x = 0.5 * (lo + hi), over = 0;
+		for (size_t j = 0; j < n; j++) {
+			double a = g[3 * j + 1], theta = g[3 * j + 2];
+			if (x < a)
+				over += g[3 * j];
+			else if (theta > 0)
+				over += g[3 * j] * exp(-(x - a) / theta);
+		}
+		if (over <= tail * total)
+			hi = x;
+		else
+			lo = x;
+	}
+	return hi;
+}
+
 static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_state)
 {
 	const struct world_shared *sh = w->sh;
@@ -2250,11 +2479,12 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	 * requests/s, [3nr, 4nr) user requests/s DNS sends to each region, [4nr, 5nr) ln alive:
 	 * a tier placed everywhere offers its pools v × alive, whose log is then ln v + ln
 	 * alive, one log() per region and step instead of one per pool; [5nr, 6nr) the sum of
-	 * the visits' squared spreads (flow_through). */
+	 * the visits' squared spreads (flow_through), then its root. */
 	double *alive = region_state, *pct = region_state + nr, *cap = region_state + 2 * nr;
 	double *inflow = region_state + 3 * nr, *ln_alive = region_state + 4 * nr;
 	double *spread2 = region_state + 5 * nr;
 	route_users(w, rate, now, inflow);
+	w->nqueued = 0;
 	for (size_t r = 0; r < nr; r++) {
 		alive[r] = inflow[r];
 		ln_alive[r] = log(alive[r]);
@@ -2326,8 +2556,10 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	 * percentile lies the same number of standard deviations above its mean. One tier is
 	 * its own percentile; for more it is at most the sum of the percentiles, which
 	 * overstates a chain (scenarios/README.md, End-to-end latency). */
-	for (size_t r = 0; r < nr; r++)
-		pct[r] += sqrt(spread2[r]);
+	for (size_t r = 0; r < nr; r++) {
+		spread2[r] = sqrt(spread2[r]);   /* from here on the spread itself */
+		pct[r] += spread2[r];
+	}
 
 	/* Synchronous replication: a write commits only once the other region has it. When
 	 * writes are at least the 1 − p share of the requests, the percentile request is a
@@ -2381,6 +2613,13 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 			lat[WORLD_LAT_MET] += on_time;
 			if (on_time)
 				req_met += ud;
+			if (sh->overall) {
+				double a = pct[r] - spread2[r] * sh->overall_k2;
+				double theta = spread2[r] * sh->overall_k1;
+				if ((rc = w->nqueued ? lat_add_sliced(w, k, r, a, theta, ud) :
+					  lat_add(&w->lat[r], a, theta, ud)) < 0)
+					return rc;
+			}
 		}
 		if (!sc->has_slo)
 			continue;
@@ -2464,6 +2703,10 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 
 static void world_free(struct world *w)
 {
+	if (w->lat)
+		for (size_t r = 0; r < w->sc->nregions; r++)
+			free(w->lat[r].cell);
+	free(w->lat);
 	if (w->pools) {
 		for (size_t i = 0; i < w->sh->npools; i++) {
 			struct pool *p = &w->pools[i];
@@ -2535,6 +2778,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	    !(w.breach_start = malloc(nr * sizeof *w.breach_start)) ||
 	    !(w.breach_failed = calloc(nr, sizeof *w.breach_failed)) ||
 	    !(region_state = malloc(6 * nr * sizeof *region_state)) ||
+	    (sh->overall && !(w.lat = calloc(nr, sizeof *w.lat))) ||
 	    !(w.dns_prev = calloc(nr * nr, sizeof *w.dns_prev)) ||
 	    !(w.dns_target = calloc(nr * nr, sizeof *w.dns_target)) ||
 	    !(w.dns_since = calloc(nr, sizeof *w.dns_since)) ||
@@ -2546,8 +2790,11 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	    !(w.user_rtt = calloc(nr, sizeof *w.user_rtt)) ||
 	    (sc->traffic.region_peaks && !(w.share = malloc(nr * sizeof *w.share))))
 		goto out;
-	for (size_t r = 0; r < nr; r++)
+	for (size_t r = 0; r < nr; r++) {
 		w.breach_start[r] = -1;
+		if (w.lat && (rc = lat_init(&w.lat[r])) < 0)
+			goto out;
+	}
 	if ((rc = engine_on(&w.eng, on_boot, &w)) < 0)
 		goto out;
 	w.ev_boot = rc;
@@ -2840,6 +3087,20 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 		double *row = &out->ts[b * sh->nseries * RUN_TS_NFIELDS];
 		for (size_t i = 0; i < sh->nseries * RUN_TS_NFIELDS; i++)
 			row[i] *= inv;
+	}
+	if (sh->overall) {
+		size_t cells = 0;
+		for (size_t r = 0; r < nr; r++)
+			cells += w.lat[r].n;
+		double *g = malloc(3 * (cells ? cells : 1) * sizeof *g);
+		rc = CAPSIM_ENOMEM;
+		if (!g)
+			goto out;
+		out->scalar[W_PCT_OVERALL] = lat_quantile(w.lat, 0, nr, sh->p, g);
+		for (size_t r = 0; r < nr; r++)
+			out->region_lat[r * WORLD_NLAT + WORLD_LAT_OVERALL] =
+				lat_quantile(w.lat, r, r + 1, sh->p, g);
+		free(g);
 	}
 	for (size_t i = 0; i < sh->npools; i++) {
 		struct pool *p = &w.pools[i];

@@ -106,6 +106,8 @@ enum world_scalar {
 	W_NETWORK,             /* USD of the chain's calls between regions (their bytes) */
 	W_OD_EQUIV,            /* on-demand-equivalent USD of the on-demand-eligible usage that
 				  reservations left (the denominator of savings-plan coverage) */
+	W_PCT_OVERALL,         /* s, the e2e percentile of all user requests of the run
+				  together (sh->overall only) */
 	W_NSCALARS
 };
 
@@ -130,6 +132,9 @@ struct world_shared {
 	double step;           /* s */
 	uint64_t nsteps;
 	double p;              /* SLO percentile as a probability (0.99 without an SLO) */
+	int overall;           /* 1 when p > 1 − 1/e: the percentile of all requests together
+				  is measured (world.c, "The latency of all requests together") */
+	double overall_k1, overall_k2; /* 1/(L − 1) and L/(L − 1), L = −ln(1 − p) */
 	double latency_target; /* s; 0 = none */
 	double availability_target; /* the SLO's, 0.999 without one: downtime and RTO use it */
 	struct world_pool *pools; /* [npools], tier-major in chain order then region order */
@@ -194,6 +199,8 @@ enum {
 	WORLD_LAT_STEPS,       /* steps */
 	WORLD_LAT_MET,         /* steps whose e2e percentile meets the SLO's target */
 	WORLD_LAT_NETWORK,     /* user requests × the round trips between regions in it */
+	WORLD_LAT_OVERALL,     /* s, the e2e percentile of all its user requests together
+				  (sh->overall only) */
 	WORLD_NLAT
 };
 

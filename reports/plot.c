@@ -349,10 +349,13 @@ static void instances_script(FILE *f, const struct run_result *r)
  * percentile and the target) spans more than 30 times its smallest positive value, a linear
  * axis would flatten the usual latency onto the floor (a batch tier's 600 s target over 6 s
  * responses, a start-up spike). Returns 1 and the range then, else 0. */
-static int latency_log_range(const struct run_result *r, double target, double *lo, double *hi)
+static int latency_log_range(const struct run_result *r, double target, double overall,
+			     double *lo, double *hi)
 {
 	*lo = INFINITY;
 	*hi = target > 0 ? target : 0;
+	if (overall > *hi)
+		*hi = overall;
 	for (size_t s = 0; s < r->nseries; s++) {
 		if (r->series[s].tier >= 0)
 			continue;
@@ -376,8 +379,13 @@ static void latency_script(FILE *f, const struct run_result *r)
 	double pct = report_slo_percentile(sc);
 	double target = sc->has_slo ? sc->slo.latency_target : 0.0;
 	double lo, hi;
-	char y[48];
-	int first = 1, logy = latency_log_range(r, target, &lo, &hi);
+	char y[48], on[RUN_METRIC_NAME_MAX];
+	/* The percentile of all requests together (run.c), drawn beside the curves: the level
+	 * their spikes and floor come to over the whole run. */
+	snprintf(on, sizeof on, "latency_p%g_overall", pct);
+	const struct run_metric *all = run_find_metric(r, on);
+	double overall = all ? all->stat.mean : 0;
+	int first = 1, logy = latency_log_range(r, target, overall, &lo, &hi);
 
 	put_head(f, r, "latency", "end-to-end response-time percentile per region, from "
 		 "timeseries.csv");
@@ -415,9 +423,14 @@ static void latency_script(FILE *f, const struct run_result *r)
 		put_quoted(f, sc->regions[r->series[s].region].name);
 		first = 0;
 	}
-	if (target > 0)
+	if (target > 0) {
 		fprintf(f, "%s%.10g with lines lw 2 dt 2 lc rgb \"red\" title \"SLO target %g s\"",
 			first ? "" : ", \\\n     ", target, target);
+		first = 0;
+	}
+	if (overall > 0 && !first)
+		fprintf(f, ", \\\n     %.10g with lines lw 1.5 dt 3 lc rgb \"gray30\" "
+			"title \"p%g of all requests %.3g s\"", overall, pct, overall);
 	else if (first)
 		fputs("NaN notitle", f);   /* a run without chains: an empty frame */
 	fputc('\n', f);

@@ -401,6 +401,15 @@ int report_summary_text(const struct run_result *r, FILE *out)
 		}
 		row(out, r, rn, label, note);
 	}
+	/* The percentile of all requests together (run.c: for percentiles above 63.2%): what a
+	 * dashboard over the whole horizon shows, not the mean of the steps' percentiles. */
+	if (m) {
+		char on[RUN_METRIC_NAME_MAX + 16];
+		snprintf(on, sizeof on, "%s_overall", name);
+		snprintf(label, sizeof label, "p%g of all requests together", pct);
+		if (run_find_metric(r, on))
+			row(out, r, on, label, NULL);
+	}
 	if (sc->has_slo && sc->slo.latency_target > 0)
 		snprintf(label, sizeof label, "steps with p%g <= %g s", pct, sc->slo.latency_target);
 	else

@@ -158,6 +158,7 @@ Test(run_cli, writes_every_file_and_a_summary_with_its_header)
 	cli_join(out, sizeof out, dir, "out");
 	const char *argv[] = { "run", "scenarios/minimal.json", "-o", out, "--reps", "3", NULL };
 	run_ok(argv, &r);
+	cr_expect(strstr(r.out, "\np99 of all requests together "), "stdout:\n%s", r.out);
 	cli_result_release(&r);
 
 	for (size_t i = 0; i < sizeof csv_names / sizeof csv_names[0]; i++) {
@@ -187,6 +188,9 @@ Test(run_cli, writes_every_file_and_a_summary_with_its_header)
 	cr_expect(fabs(cli_summary_mean(csv, "requests_offered") - 259200000) <= 1e-9 * 259200000);
 	cr_expect(fabs(cli_summary_mean(csv, "cost_total") - 144) <= 1e-9 * 144);
 	cr_expect(fabs(cli_summary_mean(csv, "utilization.api.local") - 0.625) <= 1e-9);
+	/* Every step alike: the p99 of all requests together is the steps' own. */
+	double p99 = cli_summary_mean(csv, "latency_p99");
+	cr_expect(p99 > 0 && fabs(cli_summary_mean(csv, "latency_p99_overall") - p99) <= 1e-9 * p99);
 	free(csv);
 }
 

@@ -108,6 +108,30 @@ Test(plot, latency_on_a_log_axis_when_the_target_is_far_above_it)
 	fake_rmtree(dir);
 }
 
+/* The p99 of all requests together, when the run has it, is a grey dotted level beside the
+ * regions' curves and the target, its value in the key. The fake has no such metric: one of
+ * its figures (latency_p99_all_on_demand, 0.2 s) is renamed to stand for it. Without it the
+ * script draws no such line. */
+Test(plot, latency_draws_the_percentile_of_all_requests_as_a_level)
+{
+	struct fake f;
+	char *dir = fake_tmpdir();
+	fake_init(&f);
+	char *text = script_text(&f, dir, "latency");
+	cr_assert_null(strstr(text, "of all requests"), "%s", text);
+	free(text);
+	struct run_metric *m = (struct run_metric *)run_find_metric(&f.r,
+								     "latency_p99_all_on_demand");
+	cr_assert_not_null(m);
+	snprintf(m->name, sizeof m->name, "latency_p99_overall");
+	text = script_text(&f, dir, "latency");
+	cr_assert_not_null(strstr(text, "0.2 with lines lw 1.5 dt 3 lc rgb \"gray30\" "
+				  "title \"p99 of all requests 0.2 s\""), "%s", text);
+	free(text);
+	fake_release(&f);
+	fake_rmtree(dir);
+}
+
 /* One tier visited once: the whole chain's panel would repeat the tier's, and is left out;
  * with two tiers (the fake's) both tiers and the chain have a panel. */
 Test(plot, one_tier_has_no_separate_chain_panel)
