@@ -402,12 +402,17 @@ int report_summary_text(const struct run_result *r, FILE *out)
 		row(out, r, rn, label, note);
 	}
 	/* The percentile of all requests together (run.c: for percentiles above 63.2%): what a
-	 * dashboard over the whole horizon shows, not the mean of the steps' percentiles. */
+	 * dashboard over the whole horizon shows, not the mean of the steps' percentiles. Its
+	 * verdict against the target is the SRE's latency SLI (at least NN% of the requests
+	 * within the target); the SLO's own verdict stays the line above's. */
 	if (m) {
 		char on[RUN_METRIC_NAME_MAX + 16];
 		snprintf(on, sizeof on, "%s_overall", name);
 		snprintf(label, sizeof label, "p%g of all requests together", pct);
-		if (run_find_metric(r, on))
+		const struct run_metric *mo = run_find_metric(r, on);
+		if (mo && sc->has_slo && sc->slo.latency_target > 0)
+			row(out, r, on, label, report_verdict(&mo->stat, sc->slo.latency_target, 0));
+		else if (mo)
 			row(out, r, on, label, NULL);
 	}
 	if (sc->has_slo && sc->slo.latency_target > 0)

@@ -587,3 +587,33 @@ Test(summary, latency_shows_its_round_trips_between_regions)
 	free(text);
 	fake_release(&f);
 }
+
+/* The p99 of all requests together is judged against the SLO's target like a region's line:
+ * by its interval (report_verdict). Its verdict is its own: the fake's average p99 of 0.231 s
+ * meets the 0.5 s target, while 1.2 s [1.0, 1.4] for all requests together lies wholly above
+ * it (missed), [0.3, 0.45] wholly below (met), [0.4, 0.6] straddles it (uncertain). */
+static void check_overall(double mean, double lo, double hi, const char *want)
+{
+	struct fake f;
+	fake_init(&f);
+	const struct run_metric add[] = {
+		{ "latency_p99_overall", "s", { mean, lo, hi, lo, mean, hi } },
+	};
+	put_metrics(&f, add, 1);
+	char *text = summary(&f), line[256];
+	find_line(text, "p99 latency ", line, sizeof line);
+	cr_assert_not_null(strstr(line, "SLO 0.5 s: met"), "%s", line);
+	find_line(text, "p99 of all requests together ", line, sizeof line);
+	size_t n = strlen(line), w = strlen(want);
+	cr_assert(n >= w && strcmp(line + n - w, want) == 0, "%s (want \"%s\" at the end)", line,
+		  want);
+	free(text);
+	fake_release(&f);
+}
+
+Test(summary, the_percentile_of_all_requests_is_judged_against_the_target)
+{
+	check_overall(1.2, 1.0, 1.4, "missed");
+	check_overall(0.4, 0.3, 0.45, "met");
+	check_overall(0.5, 0.4, 0.6, "uncertain");
+}
