@@ -176,6 +176,8 @@ int report_compare_text(const struct report_compare *c, FILE *out)
 		snprintf(label, sizeof label, "  in %s", sa->regions[g].name);
 		row_if(out, find(c, "%s.region.%s", name, sa->regions[g].name), label);
 	}
+	snprintf(label, sizeof label, "p%g of all requests", pct);
+	row_if(out, find(c, "%s_overall", name), label);
 	row_if(out, find(c, "latency_slo_steps"), "steps meeting latency");
 	row_if(out, find(c, "error_budget_burn"), "error-budget burn");
 	row_if(out, find(c, "requests_failed"), "requests failed");

@@ -112,6 +112,10 @@ Test(compare_cli, a_dearer_price_is_b_higher_on_cost_and_nothing_else_moves)
 		  row);
 	table_row(r.out, "availability", row, sizeof row);
 	cr_expect(!strstr(row, "B higher") && !strstr(row, "B lower"), "%s", row);
+	/* Nor the p99 of all requests together: the same requests on the same fleet. */
+	table_row(r.out, "p99 of all requests", row, sizeof row);
+	cr_expect(!strstr(row, "B higher") && !strstr(row, "B lower") && strstr(row, " s "),
+		  "%s", row);
 
 	cli_join(path, sizeof path, out, "compare.csv");
 	char *csv = cli_read_file(path, NULL);
