@@ -454,8 +454,13 @@ struct pool {
 	uint64_t queued_k;     /* 1 + the last step k that ran past its capacity (serve's fluid
 				  branch), 0 = none: that step's requests waited behind a queue
 				  of q0 + qslope × t requests t s into it, between 0 and qcap,
-				  qwait s at the longest */
-	double q0, qslope, qcap, qwait;
+				  qwait s at the longest; qextra of its arrivals were lost at
+				  random (M/M/c+D) at the timeout */
+	double q0, qslope, qcap, qwait, qextra;
+	int st_ok;             /* that step drained at rho < 1: once the queue is gone its
+				  requests meet the M/M/c queue of mean response st_mean and
+				  spread st_d (percentile − mean) */
+	double st_mean, st_d;
 	/* Reciprocals kept while what they divide by stays put: a division per step sat on the
 	 * step loop's critical path (bench/README.md). */
 	long mu_servers;       /* servers the three below are for; 0 = none yet */
@@ -469,6 +474,7 @@ struct pool {
 struct world {
 	const struct world_shared *sh;
 	struct lat_map *lat;   /* [nregions] the latency cells, sh->overall only */
+	struct lat_queue *lat_queues; /* [npools] scratch for lat_add_sliced */
 	int nqueued;           /* pools that ran a queue this step (serve's fluid branch) */
 	const struct scenario *sc;
 	struct engine eng;
@@ -2032,6 +2038,40 @@ static int dr_init(struct world *w)
 /* Serves step k's load lambda (requests/s) at pool p: sets its per-step figures. ln_lambda
  * is ln lambda when the caller has it (then the table read needs no log() below 50%
  * utilisation), else NAN. */
+/* Records for the latency of all requests together the fluid queue pool p's requests met in
+ * step k (serve's fluid branch): before requests at its start, changing at lambda − mu per s,
+ * at most keep; wait s at the longest; a share lost of its arrivals lost at random at the
+ * timeout. Draining at rho < 1, the M/M/c figures the requests meet once the queue is gone,
+ * from the exact formulas (qtable_exact, ~1 µs): a second call site of the table read made
+ * gcc take it out of the step loop, +5.6% instructions on bench-year. Out of line: the fluid
+ * branch is rare. */
+__attribute__((noinline))
+static void queue_seen(struct world *w, struct pool *p, uint64_t k, double before, double lambda,
+		       double keep, double wait, double lost, double rho)
+{
+	const struct world_pool *d = p->def;
+	p->queued_k = k + 1;
+	p->q0 = before;
+	p->qslope = lambda - p->mu;
+	p->qcap = keep;
+	p->qwait = wait;
+	p->qextra = lost;
+	p->st_ok = 0;
+	if (rho < 1.0) {
+		struct qpoint q;
+		long c = p->mu_servers;
+		int rc = qtable_exact(&w->sh->family[d->tier], c, rho, &q);
+		if (rc >= 0) {
+			double pct = q.response_pct < d->pct_cap ? q.response_pct : d->pct_cap;
+			double mean = q.response_mean < pct ? q.response_mean : pct;
+			p->st_ok = 1;
+			p->st_mean = mean;
+			p->st_d = pct - mean;
+		}
+	}
+	w->nqueued++;
+}
+
 static int serve(struct world *w, struct pool *p, uint64_t k, double lambda, double ln_lambda)
 {
 	const struct world_pool *d = p->def;
@@ -2103,6 +2143,7 @@ overload:;
 	 * filling at a spike's start), so that losses do not fall as the load crosses 1 (below
 	 * 1 the tables give P itself). The excess times out instead of being served; the
 	 * fluid backlog, and with it the latency, stays as it is. */
+	double extra_lost = 0;
 	if (rho >= 1.0 && arrivals > 0) {
 		double extra = arrivals * (queue_mmcd_loss((double)c, lambda, S, timeout) -
 					   (rho - 1.0) / rho);
@@ -2111,6 +2152,7 @@ overload:;
 		if (extra > 0) {
 			lost += extra;
 			served -= extra;
+			extra_lost = extra;
 		}
 	}
 	p->served = served;
@@ -2125,12 +2167,9 @@ overload:;
 	p->resp_mean = (wait < timeout ? wait : timeout) + S;
 	p->wait_prob = 1.0;
 	/* The queue seen by each request, for the latency of all requests together. */
-	p->queued_k = k + 1;
-	p->q0 = before;
-	p->qslope = lambda - mu;
-	p->qcap = keep;
-	p->qwait = wait < timeout ? wait : timeout;
-	w->nqueued++;
+	if (w->sh->overall)
+		queue_seen(w, p, k, before, lambda, keep, wait < timeout ? wait : timeout,
+			   arrivals > 0 ? extra_lost / arrivals : 0, rho);
 	p->util = rho < 1.0 ? (input > 0 ? served / (mu * dt) : 0) : 1.0;
 	w->out->scalar[W_TIMED_OUT] += lost;
 	return 0;
@@ -2253,24 +2292,31 @@ static void network_cost(struct world *w, size_t t, double v, const double *aliv
  * behind a constant part), weighted by the step's user requests; the run's percentile is
  * that mixture's. It needs p > 1 − 1/e (L > 1), where the percentile lies above the mean.
  *
- * Steps are grouped into cells by a and θ both, 32 cells per octave of each (the sign, the
- * exponent and the top 5 bits of the mantissa; below 2^-24 s a value counts as 0, above
- * 2^24 s as 2^24), each region apart; a cell is one shifted exponential with its steps'
- * weighted mean a and θ, each within a factor 2^(1/32) of every step's own, so a step's
- * latency is replaced by one stochastically between its own scaled by 2^(−1/32) and by
- * 2^(1/32) (for a ≥ 0), and the mixture's percentile moves by less than that factor, 2.2%.
- * Steps that repeat fall in one cell: exact. Grouping by the percentile alone would merge
- * steps of one percentile and different shapes (a slow constant part against a long tail),
- * and so would adding regions' cells together: the regions' cells are only gathered for the
- * solve.
+ * Steps are grouped into cells by a and θ both (the sign, the exponent and the top 6 bits of
+ * the mantissa of each: 64 cells per octave, linear within it; below 2^-24 s a value counts
+ * as 0, above 2^24 s as 2^24), each region apart; a cell is one shifted exponential with
+ * its steps' weighted mean a and θ, each within a factor 65/64 of every step's own (the
+ * widest cell, at an octave's start), so a step's latency is replaced by one stochastically
+ * between its own scaled by 64/65 and by 65/64 (for a ≥ 0), and the mixture's percentile
+ * moves by less than that factor, 1.6%. Steps that repeat fall in one cell: exact. Grouping
+ * by the percentile alone would merge steps of one percentile and different shapes (a slow
+ * constant part against a long tail), and so would adding regions' cells together: the
+ * regions' cells are only gathered for the solve.
  *
  * A step in which some pool ran past its capacity (serve's fluid branch) does not put all of
  * its requests behind the step's longest queue, which resp_mean holds: its requests are
  * taken in LAT_SLICES equal slices of the step, each behind the pools' queues at the
  * slice's middle (the fluid queue moves linearly, from the backlog it started with, until it
- * empties or reaches what the timeout keeps). */
+ * empties or reaches what the timeout keeps; once a draining queue is gone, the pool's
+ * M/M/c queue at the step's load; requests lost at random past saturation at the timeout).
+ *
+ * step()'s percentile rules for synchronous writes (the percentile request is a write when
+ * writes are at least 1 − p of the requests) and for users DNS sends to another region (the
+ * p-th percentile user's round trip) are not shifts of every request: here the writes wait
+ * the replication, the others not, and each entry region's users travel their own round
+ * trip (lat_add_parts). */
 #define LAT_SLICES 32
-#define LAT_KEY_BITS 17        /* sign, exponent, 5 bits of mantissa */
+#define LAT_KEY_BITS 18        /* sign, exponent, 6 bits of mantissa */
 
 struct lat_cell {
 	uint64_t key;          /* the cell's (a, θ) key + 1; 0 = empty */
@@ -2368,21 +2414,30 @@ static double queue_wait_at(const struct pool *p, double t)
 	return q * p->inv_mu;
 }
 
+/* A pool that ran a queue this step, as one region's requests meet it: the share of the
+ * region's calls to its tier it serves, the tier's visits, its wait at a slice's middle. */
+struct lat_queue {
+	const struct pool *p;
+	double share, v, wait;
+};
+
 /* Region r's step with ud requests of latency a + Exp(theta) when some pool ran a queue this
- * step: LAT_SLICES slices, each with what the chain's queues take off a at its middle (a
- * holds every queued pool's longest wait, v per visit, times the share of the region's calls
- * it serves, as the chain's mean does). */
+ * step: LAT_SLICES slices, each with the chain's queues at its middle. a holds every queued
+ * pool's longest wait, v per visit, times the share of the region's calls it serves, as the
+ * chain's mean does; a slice takes off what its own waits are shorter. Once a draining queue
+ * is gone, the pool's requests meet its M/M/c queue (st_mean, st_d) instead of the bare
+ * service the fluid step counts. The requests a pool lost at random past saturation
+ * (qextra) waited its timeout there. */
 __attribute__((noinline))
 static int lat_add_sliced(struct world *w, uint64_t k, size_t r, double a, double theta,
 			  double ud)
 {
 	const struct world_shared *sh = w->sh;
 	const struct scenario *sc = w->sc;
-	size_t nr = sc->nregions;
-	double less[LAT_SLICES] = { 0 };
+	size_t nr = sc->nregions, n = 0;
+	struct lat_queue *lq = w->lat_queues;
 	for (size_t ci = 0; ci < sc->ntiers; ci++) {
 		size_t t = sh->chain[ci];
-		double v = sc->tiers[t].visits;
 		const double *route = sh->everywhere[t] ? NULL : live_route(w, t);
 		for (size_t r2 = 0; r2 < nr; r2++) {
 			long pi = sh->pool_of[t * nr + r2];
@@ -2392,18 +2447,82 @@ static int lat_add_sliced(struct world *w, uint64_t k, size_t r, double a, doubl
 			double share = route ? (sh->pool_of[t * nr + r] >= 0 ? (r2 == r) :
 						route[r * nr + r2]) :
 				       (r2 == r);
-			if (p->queued_k != k + 1 || !(share > 0))
-				continue;
-			for (int j = 0; j < LAT_SLICES; j++) {
-				double mid = ((double)j + 0.5) / LAT_SLICES * sh->step;
-				less[j] += share * v * (p->qwait - queue_wait_at(p, mid));
-			}
+			if (p->queued_k == k + 1 && share > 0)
+				lq[n++] = (struct lat_queue){ p, share, sc->tiers[t].visits, 0 };
 		}
 	}
 	struct lat_map *m = &w->lat[r];
+	double mean = a + theta, spread = theta / sh->overall_k1, wj = ud / LAT_SLICES;
 	for (int j = 0; j < LAT_SLICES; j++) {
-		int rc = lat_add(m, a - less[j], theta, ud / LAT_SLICES);
-		if (rc < 0)
+		double mid = ((double)j + 0.5) / LAT_SLICES * sh->step, mj = mean, s2 = spread * spread;
+		for (size_t i = 0; i < n; i++) {
+			const struct pool *p = lq[i].p;
+			double sv = lq[i].share * lq[i].v, S = p->def->service_time;
+			double d0 = p->def->svc_pct - S;
+			lq[i].wait = queue_wait_at(p, mid);
+			mj -= sv * (p->qwait - lq[i].wait);
+			if (lq[i].wait <= 0 && p->st_ok) {
+				mj += sv * (p->st_mean - S);
+				s2 += sv * (p->st_d * p->st_d - d0 * d0);
+			}
+		}
+		double th = sqrt(s2 > 0 ? s2 : 0) * sh->overall_k1, aj = mj - th, left = wj;
+		for (size_t i = 0; i < n; i++) {
+			const struct pool *p = lq[i].p;
+			double f = lq[i].v * lq[i].share * p->qextra;
+			if (!(f > 0))
+				continue;
+			double lost = wj * (f < 1 ? f : 1);
+			if (lost > left)
+				lost = left;
+			int rc = lat_add(m, aj + p->def->timeout - lq[i].wait, th, lost);
+			if (rc < 0)
+				return rc;
+			left -= lost;
+		}
+		if (left > 0) {
+			int rc = lat_add(m, aj, th, left);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* Region r's ud requests of latency a + Exp(theta), the step's queues sliced when it had
+ * some. */
+static inline int lat_region(struct world *w, uint64_t k, size_t r, double a, double theta,
+			     double ud)
+{
+	return w->nqueued ? lat_add_sliced(w, k, r, a, theta, ud) : lat_add(&w->lat[r], a, theta, ud);
+}
+
+/* Region r's requests when not all of them take the same path: a the latency's shift
+ * without the percentile rules of step() for synchronous writes and for users DNS sends
+ * from other regions. Writes (wshare of the requests) wait sync more; users from entry region
+ * q (dns_flow while DNS moves users, with round trips) travel its rtt to r. */
+__attribute__((noinline))
+static int lat_add_parts(struct world *w, uint64_t k, size_t r, double a, double theta,
+			 double ud, double wshare, double sync)
+{
+	const struct scenario *sc = w->sc;
+	size_t nr = sc->nregions;
+	int by_entry = sc->has_rtt && w->dns_moving;
+	double in = 0;
+	if (by_entry)
+		for (size_t q = 0; q < nr; q++)
+			in += w->dns_flow[q * nr + r];
+	for (size_t q = 0; q < (by_entry ? nr : 1); q++) {
+		double f = by_entry ? (in > 0 ? w->dns_flow[q * nr + r] / in : (q == r)) : 1.0;
+		double rtt = by_entry ? sc->rtt[q * nr + r] : 0;
+		if (!(f > 0))
+			continue;
+		int rc;
+		if (wshare < 1 &&
+		    (rc = lat_region(w, k, r, a + rtt, theta, ud * f * (1 - wshare))) < 0)
+			return rc;
+		if (wshare > 0 &&
+		    (rc = lat_region(w, k, r, a + rtt + sync, theta, ud * f * wshare)) < 0)
 			return rc;
 	}
 	return 0;
@@ -2564,10 +2683,16 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	/* Synchronous replication: a write commits only once the other region has it. When
 	 * writes are at least the 1 − p share of the requests, the percentile request is a
 	 * write and waits for that round trip. */
-	if (sc->has_dr && sc->has_data && sc->data.replication == SCENARIO_REPL_SYNC &&
-	    rate > 0 && sc->data.write_rate / rate >= 1.0 - sh->p)
+	int sync_on = sc->has_dr && sc->has_data && sc->data.replication == SCENARIO_REPL_SYNC &&
+		      rate > 0;
+	double wshare = sync_on ? sc->data.write_rate / rate : 0, sync_add = 0;
+	if (wshare > 1)
+		wshare = 1;
+	if (sync_on && sc->data.write_rate / rate >= 1.0 - sh->p) {
+		sync_add = sc->data.sync_latency;
 		for (size_t r = 0; r < nr; r++)
-			pct[r] += sc->data.sync_latency;
+			pct[r] += sync_add;
+	}
 
 	/* Network round trips between regions: the chain's calls, and users DNS sends away from
 	 * their entry region. */
@@ -2616,8 +2741,13 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 			if (sh->overall) {
 				double a = pct[r] - spread2[r] * sh->overall_k2;
 				double theta = spread2[r] * sh->overall_k1;
-				if ((rc = w->nqueued ? lat_add_sliced(w, k, r, a, theta, ud) :
-					  lat_add(&w->lat[r], a, theta, ud)) < 0)
+				if (sync_on || w->dns_moving)
+					rc = lat_add_parts(w, k, r,
+							   a - sync_add - (sc->has_rtt ? w->user_rtt[r] : 0),
+							   theta, ud, wshare, sc->data.sync_latency);
+				else
+					rc = lat_region(w, k, r, a, theta, ud);
+				if (rc < 0)
 					return rc;
 			}
 		}
@@ -2707,6 +2837,7 @@ static void world_free(struct world *w)
 		for (size_t r = 0; r < w->sc->nregions; r++)
 			free(w->lat[r].cell);
 	free(w->lat);
+	free(w->lat_queues);
 	if (w->pools) {
 		for (size_t i = 0; i < w->sh->npools; i++) {
 			struct pool *p = &w->pools[i];
@@ -2779,6 +2910,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	    !(w.breach_failed = calloc(nr, sizeof *w.breach_failed)) ||
 	    !(region_state = malloc(6 * nr * sizeof *region_state)) ||
 	    (sh->overall && !(w.lat = calloc(nr, sizeof *w.lat))) ||
+	    (sh->overall && !(w.lat_queues = calloc(sh->npools, sizeof *w.lat_queues))) ||
 	    !(w.dns_prev = calloc(nr * nr, sizeof *w.dns_prev)) ||
 	    !(w.dns_target = calloc(nr * nr, sizeof *w.dns_target)) ||
 	    !(w.dns_since = calloc(nr, sizeof *w.dns_since)) ||
