@@ -103,6 +103,73 @@ static void mm1(char *json, size_t len, const char *pct, const char *timeout,
 		horizon, step, extra, pct, timeout);
 }
 
+/* Runs mm1()'s scenario (SLO percentile PCT, timeout TIMEOUT, over HORIZON at STEP) on
+ * trace; returns the run's metric name (and into *second, when not NULL, name2's). */
+static double mm1_run(const char *pct, const char *timeout, const char *horizon, const char *step,
+		      const char *extra, const char *trace, const char *name, const char *name2,
+		      double *second)
+{
+	char json[4096];
+	mm1(json, sizeof json, pct, timeout, horizon, step, extra);
+	struct scenario sc;
+	struct run_result r;
+	run(json, trace, &r, &sc);
+	double got = metric(&r, name);
+	if (second)
+		*second = metric(&r, name2);
+	run_result_release(&r);
+	scenario_release(&sc);
+	return got;
+}
+
+/* The p99 of all requests together is the mixture's, not the mean of the steps' p99s. One
+ * M/M/1 (100 ms, mu = 10; a timeout of an hour, so nothing is lost): its response at rate
+ * lambda is exactly Exp(10 − lambda). Half a day at 5 req/s (Exp(5): p99 ln 100 / 5 = 0.921
+ * s), half at 8 (Exp(2): 2.303 s); the requests weigh 5 : 8. The mean of the steps' p99s is
+ * (5 × 0.921 + 8 × 2.303) / 13 = 1.771 s; the mixture's p99 solves (5/13) e^{−5x} + (8/13)
+ * e^{−2x} = 0.01: x = 2.0605 s (by hand, x ≈ ln(800/13) / 2 = 2.0598 from the slower half
+ * alone, and its other term 5/13 × e^{−10.3} = 1.3e-5 moves it to 2.0605). Each half's steps
+ * are identical, so they fall in one cell each and the grouping is exact: the tolerance is
+ * the percentile tables' (1e-6 relative). */
+Test(world_latency, the_percentile_of_all_requests_is_the_mixtures)
+{
+	double mean;
+	double overall = mm1_run("99", "1h", "1d", "1m", "", "time_s,requests_per_s\n0,5\n43200,8\n",
+				 "latency_p99_overall", "latency_p99", &mean);
+	struct part c[2] = { { 5, 0, 0.2 }, { 8, 0, 0.5 } };
+	double expect = mixture(c, 2, 0.99);
+	cr_assert(fabs(expect - 2.0605) < 1e-4, "hand value %g", expect);
+	cr_assert(fabs(overall - expect) < 1e-6 * expect, "overall %.9g, expected %.9g", overall,
+		  expect);
+	double mean_expect = (5 * log(100) / 5 + 8 * log(100) / 2) / 13;
+	cr_assert(fabs(mean - mean_expect) < 1e-6 * mean_expect, "mean %.9g, expected %.9g", mean,
+		  mean_expect);
+}
+
+/* With every step different (120 one-minute rows, lambda from 1 to 8.9 req/s), the steps are
+ * grouped into cells of their shift a (0 for M/M/1) and scale θ = 1/(10 − lambda), each
+ * spanning a factor 65/64 (64 per octave, by the mantissa's top bits): a cell's one
+ * exponential has a rate within that factor of each of its steps', so each step's latency is
+ * replaced by one stochastically between the step's own scaled by 64/65 and by 65/64, and
+ * the mixture's p99 moves by at most that factor: 1.56%. */
+Test(world_latency, grouping_steps_into_cells_moves_the_overall_by_less_than_a_cell)
+{
+	char text[4096];
+	size_t n = 120, len = (size_t)snprintf(text, sizeof text, "time_s,requests_per_s\n");
+	struct part c[120];
+	for (size_t i = 0; i < n; i++) {
+		double lambda = 1.0 + 7.9 * (double)i / (double)(n - 1);
+		c[i] = (struct part){ lambda, 0, 1.0 / (10.0 - lambda) };
+		len += (size_t)snprintf(text + len, sizeof text - len, "%zu,%.17g\n", 60 * i,
+					lambda);
+	}
+	double overall = mm1_run("99", "1h", "2h", "1m", "", text, "latency_p99_overall", NULL,
+				 NULL);
+	double expect = mixture(c, n, 0.99), f = 65.0 / 64.0;
+	cr_assert(overall >= expect / f && overall <= expect * f, "overall %.9g, exact %.9g",
+		  overall, expect);
+}
+
 /* Two M/M/1 tiers in a chain, api (mu 10) then db (mu 20), half a day at 5 req/s and half at
  * 8. At 5: api Exp(5), db Exp(15): θ = sqrt(1/25 + 1/225) = 0.21082, a = 0.2 + 0.06667 −
  * 0.21082 = 0.05585. At 8: Exp(2), Exp(12): θ = sqrt(1/4 + 1/144) = 0.50690, a = 0.5 +
@@ -260,15 +327,10 @@ static double slow_quantile(double n)
  * (slow_quantile(874.6 + 4.6) − 0.065)/f and (slow_quantile(874.6 − 4.6) + 0.065)·f. */
 Test(world_latency, steps_of_one_percentile_and_different_shapes_are_not_averaged)
 {
-	char json[4096];
-	mm1(json, sizeof json, "99", "1h", "1d", "1m", "");
-	struct scenario sc;
-	struct run_result r;
-	run(json, "time_s,requests_per_s\n0,1\n36000,9\n36060,1\n49980,10.69\n50040,1\n", &r,
-	    &sc);
-	double offered = metric(&r, "requests_offered"), got = metric(&r, "latency_p99_overall");
-	run_result_release(&r);
-	scenario_release(&sc);
+	double offered;
+	double got = mm1_run("99", "1h", "1d", "1m", "",
+			     "time_s,requests_per_s\n0,1\n36000,9\n36060,1\n49980,10.69\n"
+			     "50040,1\n", "latency_p99_overall", "requests_offered", &offered);
 	cr_assert_float_eq(offered, 87461.4, 1e-6);
 	double target = 0.01 * offered, f = 65.0 / 64.0;
 	double expect = slow_quantile(target);
@@ -339,14 +401,10 @@ Test(world_latency, regions_of_one_percentile_and_different_shapes_are_not_avera
  * step's 1500 requests all at the step's longest wait (15 s) puts 4650 (1.07%) above 15 s. */
 Test(world_latency, a_draining_step_does_not_put_all_its_requests_behind_its_queue)
 {
-	char json[4096];
-	mm1(json, sizeof json, "99", "1h", "1d", "5m", "");
-	struct scenario sc;
-	struct run_result r;
-	run(json, "time_s,requests_per_s\n0,5\n43200,10.5\n43500,5\n", &r, &sc);
-	double offered = metric(&r, "requests_offered"), got = metric(&r, "latency_p99_overall");
-	run_result_release(&r);
-	scenario_release(&sc);
+	double offered;
+	double got = mm1_run("99", "1h", "1d", "5m", "",
+			     "time_s,requests_per_s\n0,5\n43200,10.5\n43500,5\n",
+			     "latency_p99_overall", "requests_offered", &offered);
 	cr_assert_float_eq(offered, 433650.0, 1e-6);
 	cr_assert(got <= 2.0, "overall %.9g s, at most 2 s", got);
 }
@@ -555,14 +613,9 @@ Test(world_latency, a_cell_moves_the_percentile_by_less_than_its_width)
  * at the queue's wait (0) they gave 0.4605 s, the bare service's p99. */
 Test(world_latency, requests_lost_at_saturation_count_at_the_timeout)
 {
-	char json[4096];
-	mm1(json, sizeof json, "99", "1s", "1d", "1m", "");
-	struct scenario sc;
-	struct run_result r;
-	run(json, "time_s,requests_per_s\n0,10\n", &r, &sc);
-	double failed = metric(&r, "requests_failed"), got = metric(&r, "latency_p99_overall");
-	run_result_release(&r);
-	scenario_release(&sc);
+	double failed;
+	double got = mm1_run("99", "1s", "1d", "1m", "", "time_s,requests_per_s\n0,10\n",
+			     "latency_p99_overall", "requests_failed", &failed);
 	cr_assert(fabs(failed - 864000.0 / 12) < 1e-6 * 864000, "failed %g", failed);
 	cr_assert(got >= 1.0 && got <= 1.0 + 0.1 * log(100.0), "overall %.9g", got);
 }
@@ -577,18 +630,13 @@ Test(world_latency, requests_lost_at_saturation_count_at_the_timeout)
  * those requests made it 1.6 s. */
 Test(world_latency, a_drained_queue_leaves_the_pools_own_queue)
 {
-	char json[4096], trace[16384];
+	char trace[16384];
 	size_t len = (size_t)snprintf(trace, sizeof trace, "time_s,requests_per_s\n");
 	for (int i = 0; i < 288; i++)
 		len += (size_t)snprintf(trace + len, sizeof trace - len, "%d,%s\n", 300 * i,
 					i % 2 ? "9.5" : "10.05");
-	mm1(json, sizeof json, "99", "1h", "1d", "5m", "");
-	struct scenario sc;
-	struct run_result r;
-	run(json, trace, &r, &sc);
-	double got = metric(&r, "latency_p99_overall");
-	run_result_release(&r);
-	scenario_release(&sc);
+	double got = mm1_run("99", "1h", "1d", "5m", "", trace, "latency_p99_overall", NULL,
+			     NULL);
 	double expect = 2 * log(100 * 2565.0 / 5865.0), f = 65.0 / 64.0;
 	cr_assert(fabs(expect - 7.556) < 1e-3, "hand value %g", expect);
 	cr_assert(got >= expect / f && got <= expect * f, "overall %.9g, expected %.9g", got,
