@@ -2041,34 +2041,23 @@ static int dr_init(struct world *w)
 /* Records for the latency of all requests together the fluid queue pool p's requests met in
  * step k (serve's fluid branch): before requests at its start, changing at lambda − mu per s,
  * at most keep; wait s at the longest; a share lost of its arrivals lost at random at the
- * timeout. Draining at rho < 1, the M/M/c figures the requests meet once the queue is gone,
- * from the exact formulas (qtable_exact, ~1 µs): a second call site of the table read made
- * gcc take it out of the step loop, +5.6% instructions on bench-year. Out of line: the fluid
- * branch is rare. */
+ * timeout; draining at rho < 1, the M/M/c queue its requests meet once the backlog is gone
+ * (st_ok, its mean response st_mean and spread st_d). Out of line: the fluid branch is
+ * rare. */
 __attribute__((noinline))
 static void queue_seen(struct world *w, struct pool *p, uint64_t k, double before, double lambda,
-		       double keep, double wait, double lost, double rho)
+		       double keep, double wait, double lost, int st_ok, double st_mean,
+		       double st_d)
 {
-	const struct world_pool *d = p->def;
 	p->queued_k = k + 1;
 	p->q0 = before;
 	p->qslope = lambda - p->mu;
 	p->qcap = keep;
 	p->qwait = wait;
 	p->qextra = lost;
-	p->st_ok = 0;
-	if (rho < 1.0) {
-		struct qpoint q;
-		long c = p->mu_servers;
-		int rc = qtable_exact(&w->sh->family[d->tier], c, rho, &q);
-		if (rc >= 0) {
-			double pct = q.response_pct < d->pct_cap ? q.response_pct : d->pct_cap;
-			double mean = q.response_mean < pct ? q.response_mean : pct;
-			p->st_ok = 1;
-			p->st_mean = mean;
-			p->st_d = pct - mean;
-		}
-	}
+	p->st_ok = st_ok;
+	p->st_mean = st_mean;
+	p->st_d = st_d;
 	w->nqueued++;
 }
 
@@ -2165,11 +2154,28 @@ overload:;
 	double wait = queued / mu;
 	p->pct = (wait < timeout ? wait : timeout) + d->svc_pct;
 	p->resp_mean = (wait < timeout ? wait : timeout) + S;
+	/* Draining at rho < 1, the requests after the backlog meet the pool's own M/M/c queue:
+	 * the step is at least as slow as that queue alone (a backlog must not make it look
+	 * faster than the same load without one). */
+	double st_pct = 0, st_mean = 0;
+	struct qpoint q;
+	/* From the exact formulas (~1 µs, rare): a second call site of the table read made gcc
+	 * take it out of the step loop (+5.6% instructions on bench-year). */
+	int draining = rho < 1.0 && qtable_exact(&w->sh->family[d->tier], c, rho, &q) >= 0;
+	if (draining) {
+		st_pct = q.response_pct < d->pct_cap ? q.response_pct : d->pct_cap;
+		st_mean = q.response_mean < st_pct ? q.response_mean : st_pct;
+		if (st_pct > p->pct)
+			p->pct = st_pct;
+		if (st_mean > p->resp_mean)
+			p->resp_mean = st_mean;
+	}
 	p->wait_prob = 1.0;
 	/* The queue seen by each request, for the latency of all requests together. */
 	if (w->sh->overall)
 		queue_seen(w, p, k, before, lambda, keep, wait < timeout ? wait : timeout,
-			   arrivals > 0 ? extra_lost / arrivals : 0, rho);
+			   arrivals > 0 ? extra_lost / arrivals : 0, draining, st_mean,
+			   st_pct - st_mean);
 	p->util = rho < 1.0 ? (input > 0 ? served / (mu * dt) : 0) : 1.0;
 	w->out->scalar[W_TIMED_OUT] += lost;
 	return 0;
@@ -2422,12 +2428,13 @@ struct lat_queue {
 };
 
 /* Region r's step with ud requests of latency a + Exp(theta) when some pool ran a queue this
- * step: LAT_SLICES slices, each with the chain's queues at its middle. a holds every queued
- * pool's longest wait, v per visit, times the share of the region's calls it serves, as the
- * chain's mean does; a slice takes off what its own waits are shorter. Once a draining queue
- * is gone, the pool's requests meet its M/M/c queue (st_mean, st_d) instead of the bare
- * service the fluid step counts. The requests a pool lost at random past saturation
- * (qextra) waited its timeout there. */
+ * step: LAT_SLICES slices, each with the chain's queues at its middle. a and theta hold each
+ * queued pool's step figures (resp_mean: its longest wait and the service, or its M/M/c
+ * queue's mean if that is longer; pct − resp_mean), v per visit, times the share of the
+ * region's calls it serves, as the chain's mean and spread do; a slice puts its own in their
+ * place: the wait at its middle and the service, or once a draining queue is gone the M/M/c
+ * queue (st_mean, st_d). The requests a pool lost at random past saturation (qextra) waited
+ * its timeout there. */
 __attribute__((noinline))
 static int lat_add_sliced(struct world *w, uint64_t k, size_t r, double a, double theta,
 			  double ud)
@@ -2456,15 +2463,22 @@ static int lat_add_sliced(struct world *w, uint64_t k, size_t r, double a, doubl
 	for (int j = 0; j < LAT_SLICES; j++) {
 		double mid = ((double)j + 0.5) / LAT_SLICES * sh->step, mj = mean, s2 = spread * spread;
 		for (size_t i = 0; i < n; i++) {
+			/* The pool's part of the fit (its step's mean and spread) gives way to the
+			 * slice's: its wait then the service, or once a draining queue is gone
+			 * its M/M/c queue. */
 			const struct pool *p = lq[i].p;
 			double sv = lq[i].share * lq[i].v, S = p->def->service_time;
-			double d0 = p->def->svc_pct - S;
+			double d = p->pct - p->resp_mean, ms = 0, ds = 0;
 			lq[i].wait = queue_wait_at(p, mid);
-			mj -= sv * (p->qwait - lq[i].wait);
 			if (lq[i].wait <= 0 && p->st_ok) {
-				mj += sv * (p->st_mean - S);
-				s2 += sv * (p->st_d * p->st_d - d0 * d0);
+				ms = p->st_mean;
+				ds = p->st_d;
+			} else {
+				ms = lq[i].wait + S;
+				ds = p->def->svc_pct - S;
 			}
+			mj -= sv * (p->resp_mean - ms);
+			s2 += sv * (ds * ds - d * d);
 		}
 		double th = sqrt(s2 > 0 ? s2 : 0) * sh->overall_k1, aj = mj - th, left = wj;
 		for (size_t i = 0; i < n; i++) {

@@ -642,3 +642,25 @@ Test(world_latency, a_drained_queue_leaves_the_pools_own_queue)
 	cr_assert(got >= expect / f && got <= expect * f, "overall %.9g, expected %.9g", got,
 		  expect);
 }
+
+/* A backlog does not make a step look faster than its load alone: the step's own percentile
+ * (latency_p99, the mean of the steps') in a draining step is at least its M/M/c queue's.
+ * The alternating M/M/1 above: a 10.05 req/s step ends behind 15 requests, p99 1.5 s + 0.1 ln
+ * 100 = 1.9605 s; the 9.5 req/s step after it drains them, and its own queue's p99 is
+ * ln 100 / 0.5 = 9.2103 s, which it keeps (the fluid figure, 1.9605 s, counted the queue it
+ * drains and not the one it keeps). Weighted by requests, 3015 : 2850: (3015 × 1.9605 +
+ * 2850 × 9.2103) / 5865 = 5.4834 s (the fluid figure alone gave 1.9605 s). */
+Test(world_latency, a_draining_step_is_at_least_as_slow_as_its_own_queue)
+{
+	char trace[16384];
+	size_t len = (size_t)snprintf(trace, sizeof trace, "time_s,requests_per_s\n");
+	for (int i = 0; i < 288; i++)
+		len += (size_t)snprintf(trace + len, sizeof trace - len, "%d,%s\n", 300 * i,
+					i % 2 ? "9.5" : "10.05");
+	double got = mm1_run("99", "1h", "1d", "5m", "", trace, "latency_p99", NULL, NULL);
+	double busy = 1.5 + 0.1 * log(100.0), drain = log(100.0) / 0.5;
+	double expect = (3015 * busy + 2850 * drain) / 5865;
+	cr_assert(fabs(expect - 5.4834) < 1e-4, "hand value %g", expect);
+	cr_assert(fabs(got - expect) < 1e-6 * expect, "latency_p99 %.9g, expected %.9g", got,
+		  expect);
+}
