@@ -2424,7 +2424,7 @@ static double queue_wait_at(const struct pool *p, double t)
  * region's calls to its tier it serves, the tier's visits, its wait at a slice's middle. */
 struct lat_queue {
 	const struct pool *p;
-	double share, v, wait;
+	double share, v, wait, mean;   /* wait and mean response at a slice's middle */
 };
 
 /* Region r's step with ud requests of latency a + Exp(theta) when some pool ran a queue this
@@ -2455,10 +2455,12 @@ static int lat_add_sliced(struct world *w, uint64_t k, size_t r, double a, doubl
 						route[r * nr + r2]) :
 				       (r2 == r);
 			if (p->queued_k == k + 1 && share > 0)
-				lq[n++] = (struct lat_queue){ p, share, sc->tiers[t].visits, 0 };
+				lq[n++] = (struct lat_queue){ p, share, sc->tiers[t].visits, 0, 0 };
 		}
 	}
 	struct lat_map *m = &w->lat[r];
+	if (n == 0)            /* this region's chain met none of the step's queues */
+		return lat_add(m, a, theta, ud);
 	double mean = a + theta, spread = theta / sh->overall_k1, wj = ud / LAT_SLICES;
 	for (int j = 0; j < LAT_SLICES; j++) {
 		double mid = ((double)j + 0.5) / LAT_SLICES * sh->step, mj = mean, s2 = spread * spread;
@@ -2477,6 +2479,7 @@ static int lat_add_sliced(struct world *w, uint64_t k, size_t r, double a, doubl
 				ms = lq[i].wait + S;
 				ds = p->def->svc_pct - S;
 			}
+			lq[i].mean = ms;
 			mj -= sv * (p->resp_mean - ms);
 			s2 += sv * (ds * ds - d * d);
 		}
@@ -2489,7 +2492,10 @@ static int lat_add_sliced(struct world *w, uint64_t k, size_t r, double a, doubl
 			double lost = wj * (f < 1 ? f : 1);
 			if (lost > left)
 				lost = left;
-			int rc = lat_add(m, aj + p->def->timeout - lq[i].wait, th, lost);
+			/* Its part of the slice (sv × its mean response) gives way to the timeout,
+			 * waited once. */
+			int rc = lat_add(m, aj - lq[i].share * lq[i].v * lq[i].mean + p->def->timeout,
+					 th, lost);
 			if (rc < 0)
 				return rc;
 			left -= lost;

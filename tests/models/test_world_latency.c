@@ -664,3 +664,99 @@ Test(world_latency, a_draining_step_is_at_least_as_slow_as_its_own_queue)
 	cr_assert(fabs(got - expect) < 1e-6 * expect, "latency_p99 %.9g, expected %.9g", got,
 		  expect);
 }
+
+/* DNS across regions and synchronous writes together (lat_add_parts' by-entry path,
+ * with nothing else testing it). Warm standby, primary r1: every user is served by r1's api, an M/M/1 of
+ * 100 ms at 5 req/s: Exp(5), p99 ln 100 / 5 = 0.9210 s. 3% of the users enter in r2 and cross
+ * the 1 s round trip; 0.1 of the 5 req/s (2%) are writes, which wait a 0.5 s synchronous
+ * replication. step()'s percentile rules shift every request: 3% >= 1% gives user_rtt = 1 s,
+ * 2% >= 1% gives sync 0.5 s, latency_p99 = 0.9210 + 0.5 + 1 = 2.4210 s. The requests are four
+ * independent parts: 0.97 × 0.98 Exp(5), 0.97 × 0.02 at 0.5 + Exp(5), 0.03 × 0.98 at
+ * 1 + Exp(5), 0.03 × 0.02 at 1.5 + Exp(5). Below 1.5 s the last part (0.0006) is all slower,
+ * so the p99 solves e^{−5x} (0.9506 + 0.0194 e^{2.5} + 0.0294 e^{5}) + 0.0006 = 0.01: the
+ * bracket is 0.9506 + 0.2363 + 4.3633 = 5.5503, x = ln(5.5503 / 0.0094) / 5 = 1.2762 s
+ * (below 1.5: consistent). Subtracting the step's shifts (a − sync_add −
+ * user_rtt) and adding each part's own is exact when the weights sum to the step's requests
+ * and the shifts are those step() added: within the table tolerance (1e-3). */
+Test(world_latency, dns_and_sync_writes_are_each_their_own_part)
+{
+	const char *json =
+		"{ \"name\": \"dns\", \"version\": 1, \"horizon\": \"1d\", \"step\": \"1m\","
+		"  \"slo\": { \"availability\": 0.5, \"latency_percentile\": 99,"
+		"            \"latency_target\": \"10s\" },"
+		"  \"traffic\": { \"trace\": \"t.csv\", \"regions\": { \"r1\": 0.97, \"r2\": 0.03 } },"
+		"  \"dr\": { \"strategy\": \"warm_standby\", \"primary\": \"r1\", \"recovery\": \"r2\" },"
+		"  \"data\": { \"write_rate\": 0.1, \"replication\": \"sync\","
+		"             \"sync_latency\": \"500ms\" },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"], \"rtt\": { \"r2\": \"1s\" } },"
+		"               { \"name\": \"r2\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\","
+		"                 \"service_time\": \"100ms\", \"concurrency\": 1, \"timeout\": \"1h\","
+		"                 \"autoscaling\": { \"min\": 1, \"max\": 1 } } ] }";
+	struct scenario sc;
+	struct run_result r;
+	run(json, "time_s,requests_per_s\n0,5\n", &r, &sc);
+	struct part c[4] = { { 0.97 * 0.98, 0, 0.2 }, { 0.97 * 0.02, 0.5, 0.2 },
+			     { 0.03 * 0.98, 1.0, 0.2 }, { 0.03 * 0.02, 1.5, 0.2 } };
+	double expect = mixture(c, 4, 0.99);
+	cr_assert(fabs(expect - 1.2762) < 1e-4, "hand value %g", expect);
+	double got = metric(&r, "latency_p99_overall"), step = metric(&r, "latency_p99");
+	run_result_release(&r);
+	scenario_release(&sc);
+	cr_assert(fabs(step - (1.5 + log(100.0) / 5)) < 1e-6, "latency_p99 %g", step);
+	cr_expect(fabs(got - expect) < 1e-3 * expect, "overall %.9g, hand %.9g", got, expect);
+}
+
+/* Two pools of one chain queued in the same step (lat_add_sliced adds each pool's
+ * slice wait, and each drained pool's own M/M/1, with more than one). api then db,
+ * both M/M/1 of 100 ms (mu 10, timeout 1 h), 2 h at 5 req/s except the minute from 3600 s at
+ * 10.5: both queues grow 0.5/s (a wait of 0.05 t s each, t s into the minute), and the next
+ * minute (5 req/s) drains both at 5/s from 30 requests in 6 s. Each step or slice as fit99
+ * has it: quiet, two Exp(5): mean 0.4, spread √2 × 0.2 (L − 1); busy slice j (middle
+ * t_j = (j + 0.5) × 60/32), mean 0.1 t_j + 0.2, spread √2 × 0.1 (L − 1) (the service alone);
+ * draining slices j = 0..2 (t_j < 6 s), mean 2 ((30 − 5 t_j)/10 + 0.1), the same spread;
+ * j >= 3 as quiet (each pool's M/M/1 at 5 req/s). Requests 35,400 + 630 + 300 = 36,330, 1%
+ * = 363.3: the busy minute's 630 hold the tail, the p99 near the wait of the busy request
+ * at t ≈ 60 × (1 − 363/630) = 25 s, 0.1 × 25 + 0.06 ≈ 2.6 s plus its Exp(0.14) tail: the
+ * mixture gives 2.9442 s. One queue only (db's wait dropped) gives 1.8704 s; every busy and
+ * draining request behind both longest waits, 6.19 s. Tolerance: the cell factor 65/64. */
+Test(world_latency, two_queued_pools_on_one_chain_add_their_waits)
+{
+	const char *json =
+		"{ \"name\": \"two_q\", \"version\": 1, \"horizon\": \"2h\", \"step\": \"1m\","
+		"  \"slo\": { \"availability\": 0.5, \"latency_percentile\": 99,"
+		"            \"latency_target\": \"10s\" },"
+		"  \"traffic\": { \"trace\": \"t.csv\" },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": ["
+		"    { \"name\": \"api\", \"instance_type\": \"m\", \"service_time\": \"100ms\","
+		"      \"concurrency\": 1, \"timeout\": \"1h\", \"calls\": \"db\","
+		"      \"autoscaling\": { \"min\": 1, \"max\": 1 } },"
+		"    { \"name\": \"db\", \"instance_type\": \"m\", \"service_time\": \"100ms\","
+		"      \"concurrency\": 1, \"timeout\": \"1h\","
+		"      \"autoscaling\": { \"min\": 1, \"max\": 1 } } ] }";
+	struct scenario sc;
+	struct run_result r;
+	run(json, "time_s,requests_per_s\n0,5\n3600,10.5\n3660,5\n", &r, &sc);
+	const double L1 = log(100.0) - 1.0, sq = sqrt(2.0);
+	struct part c[1 + 2 * 32];
+	size_t n = 0;
+	c[n++] = fit99(118 * 60 * 5, 0.4, sq * 0.2 * L1);
+	for (int j = 0; j < 32; j++) {
+		double t = (j + 0.5) / 32 * 60, q = 30 - 5 * t;
+		c[n++] = fit99(10.5 * 60 / 32, 0.1 * t + 0.2, sq * 0.1 * L1);
+		c[n++] = q > 0 ? fit99(5.0 * 60 / 32, 2 * (q / 10 + 0.1), sq * 0.1 * L1) :
+				 fit99(5.0 * 60 / 32, 0.4, sq * 0.2 * L1);
+	}
+	double expect = mixture(c, n, 0.99), f = 65.0 / 64.0;
+	cr_assert(fabs(expect - 2.9442) < 1e-3, "hand value %g", expect);
+	double got = metric(&r, "latency_p99_overall");
+	run_result_release(&r);
+	scenario_release(&sc);
+	cr_expect(got >= expect / f && got <= expect * f, "overall %.9g, hand %.9g (ratio %.5f)",
+		  got, expect, got / expect);
+}
