@@ -103,6 +103,27 @@ static void mm1(char *json, size_t len, const char *pct, const char *timeout,
 		horizon, step, extra, pct, timeout);
 }
 
+/* One region, two M/M/1 tiers in a chain: api (100 ms) calls db (DB_SERVICE), timeouts of an
+ * hour, over HORIZON at a one-minute step, fed the trace t.csv. */
+static void api_db(char *json, size_t len, const char *horizon, const char *db_service)
+{
+	snprintf(json, len,
+		"{ \"name\": \"chain\", \"version\": 1, \"horizon\": \"%s\", \"step\": \"1m\","
+		"  \"slo\": { \"availability\": 0.5, \"latency_percentile\": 99,"
+		"            \"latency_target\": \"10s\" },"
+		"  \"traffic\": { \"trace\": \"t.csv\" },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": ["
+		"    { \"name\": \"api\", \"instance_type\": \"m\", \"service_time\": \"100ms\","
+		"      \"concurrency\": 1, \"timeout\": \"1h\", \"calls\": \"db\","
+		"      \"autoscaling\": { \"min\": 1, \"max\": 1 } },"
+		"    { \"name\": \"db\", \"instance_type\": \"m\", \"service_time\": \"%s\","
+		"      \"concurrency\": 1, \"timeout\": \"1h\","
+		"      \"autoscaling\": { \"min\": 1, \"max\": 1 } } ] }", horizon, db_service);
+}
+
 /* Runs mm1()'s scenario (SLO percentile PCT, timeout TIMEOUT, over HORIZON at STEP) on
  * trace; returns the run's metric name (and into *second, when not NULL, name2's). */
 static double mm1_run(const char *pct, const char *timeout, const char *horizon, const char *step,
@@ -181,21 +202,8 @@ Test(world_latency, grouping_steps_into_cells_moves_the_overall_by_less_than_a_c
  * at most). */
 Test(world_latency, a_chain_on_two_traffic_levels_is_the_mixture_of_its_steps)
 {
-	const char *json =
-		"{ \"name\": \"two\", \"version\": 1, \"horizon\": \"1d\", \"step\": \"1m\","
-		"  \"slo\": { \"availability\": 0.9, \"latency_percentile\": 99,"
-		"            \"latency_target\": \"10s\" },"
-		"  \"traffic\": { \"trace\": \"t.csv\" },"
-		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
-		"                          \"price_hourly\": 0.1 } ],"
-		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
-		"  \"tiers\": ["
-		"    { \"name\": \"api\", \"instance_type\": \"m\", \"service_time\": \"100ms\","
-		"      \"concurrency\": 1, \"timeout\": \"1h\", \"calls\": \"db\","
-		"      \"autoscaling\": { \"min\": 1, \"max\": 1 } },"
-		"    { \"name\": \"db\", \"instance_type\": \"m\", \"service_time\": \"50ms\","
-		"      \"concurrency\": 1, \"timeout\": \"1h\","
-		"      \"autoscaling\": { \"min\": 1, \"max\": 1 } } ] }";
+	char json[4096];
+	api_db(json, sizeof json, "1d", "50ms");
 	struct scenario sc;
 	struct run_result r;
 	run(json, "time_s,requests_per_s\n0,5\n43200,8\n", &r, &sc);
@@ -724,21 +732,8 @@ Test(world_latency, dns_and_sync_writes_are_each_their_own_part)
  * draining request behind both longest waits, 6.19 s. Tolerance: the cell factor 65/64. */
 Test(world_latency, two_queued_pools_on_one_chain_add_their_waits)
 {
-	const char *json =
-		"{ \"name\": \"two_q\", \"version\": 1, \"horizon\": \"2h\", \"step\": \"1m\","
-		"  \"slo\": { \"availability\": 0.5, \"latency_percentile\": 99,"
-		"            \"latency_target\": \"10s\" },"
-		"  \"traffic\": { \"trace\": \"t.csv\" },"
-		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
-		"                          \"price_hourly\": 0.1 } ],"
-		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
-		"  \"tiers\": ["
-		"    { \"name\": \"api\", \"instance_type\": \"m\", \"service_time\": \"100ms\","
-		"      \"concurrency\": 1, \"timeout\": \"1h\", \"calls\": \"db\","
-		"      \"autoscaling\": { \"min\": 1, \"max\": 1 } },"
-		"    { \"name\": \"db\", \"instance_type\": \"m\", \"service_time\": \"100ms\","
-		"      \"concurrency\": 1, \"timeout\": \"1h\","
-		"      \"autoscaling\": { \"min\": 1, \"max\": 1 } } ] }";
+	char json[4096];
+	api_db(json, sizeof json, "2h", "100ms");
 	struct scenario sc;
 	struct run_result r;
 	run(json, "time_s,requests_per_s\n0,5\n3600,10.5\n3660,5\n", &r, &sc);
