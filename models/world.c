@@ -475,6 +475,7 @@ struct world {
 	const struct world_shared *sh;
 	struct lat_map *lat;   /* [nregions] the latency cells, sh->overall only */
 	struct lat_queue *lat_queues; /* [npools] scratch for lat_add_sliced */
+	double *lat_split;     /* [2 × ntiers] scratch for lat_add_sliced */
 	int nqueued;           /* pools that ran a queue this step (serve's fluid branch) */
 	const struct scenario *sc;
 	struct engine eng;
@@ -2425,6 +2426,8 @@ static double queue_wait_at(const struct pool *p, double t)
 struct lat_queue {
 	const struct pool *p;
 	double share, v, wait, mean;   /* wait and mean response at a slice's middle */
+	size_t ci;             /* its tier's place on the chain */
+	int split;             /* the region has no pool of that tier: its calls split */
 };
 
 /* Region r's step with ud requests of latency a + Exp(theta) when some pool ran a queue this
@@ -2443,19 +2446,25 @@ static int lat_add_sliced(struct world *w, uint64_t k, size_t r, double a, doubl
 	const struct scenario *sc = w->sc;
 	size_t nr = sc->nregions, n = 0;
 	struct lat_queue *lq = w->lat_queues;
+	/* [ci] a split tier's Σ share × (pct − resp_mean) over its pools, as step() sums it
+	 * (its spread² is v × that sum², not a sum over the pools), and a slice's. */
+	double *split_sum = w->lat_split, *slice_sum = w->lat_split + sc->ntiers;
 	for (size_t ci = 0; ci < sc->ntiers; ci++) {
 		size_t t = sh->chain[ci];
 		const double *route = sh->everywhere[t] ? NULL : live_route(w, t);
+		int split = route && sh->pool_of[t * nr + r] < 0;
+		split_sum[ci] = 0;
 		for (size_t r2 = 0; r2 < nr; r2++) {
 			long pi = sh->pool_of[t * nr + r2];
 			if (pi < 0)
 				continue;
 			const struct pool *p = &w->pools[pi];
-			double share = route ? (sh->pool_of[t * nr + r] >= 0 ? (r2 == r) :
-						route[r * nr + r2]) :
-				       (r2 == r);
+			double share = split ? route[r * nr + r2] : (r2 == r);
+			if (split && share > 0)
+				split_sum[ci] += share * (p->pct - p->resp_mean);
 			if (p->queued_k == k + 1 && share > 0)
-				lq[n++] = (struct lat_queue){ p, share, sc->tiers[t].visits, 0, 0 };
+				lq[n++] = (struct lat_queue){ p, share, sc->tiers[t].visits, 0, 0, ci,
+							      split };
 		}
 	}
 	struct lat_map *m = &w->lat[r];
@@ -2464,6 +2473,8 @@ static int lat_add_sliced(struct world *w, uint64_t k, size_t r, double a, doubl
 	double mean = a + theta, spread = theta / sh->overall_k1, wj = ud / LAT_SLICES;
 	for (int j = 0; j < LAT_SLICES; j++) {
 		double mid = ((double)j + 0.5) / LAT_SLICES * sh->step, mj = mean, s2 = spread * spread;
+		for (size_t i = 0; i < n; i++)
+			slice_sum[lq[i].ci] = split_sum[lq[i].ci];
 		for (size_t i = 0; i < n; i++) {
 			/* The pool's part of the fit (its step's mean and spread) gives way to the
 			 * slice's: its wait then the service, or once a draining queue is gone
@@ -2481,7 +2492,16 @@ static int lat_add_sliced(struct world *w, uint64_t k, size_t r, double a, doubl
 			}
 			lq[i].mean = ms;
 			mj -= sv * (p->resp_mean - ms);
-			s2 += sv * (ds * ds - d * d);
+			if (lq[i].split)
+				slice_sum[lq[i].ci] += lq[i].share * (ds - d);
+			else
+				s2 += sv * (ds * ds - d * d);
+		}
+		for (size_t i = 0; i < n; i++) {
+			size_t ci = lq[i].ci;
+			if (lq[i].split && (i == 0 || lq[i - 1].ci != ci))   /* once per tier */
+				s2 += lq[i].v * (slice_sum[ci] * slice_sum[ci] -
+						 split_sum[ci] * split_sum[ci]);
 		}
 		double th = sqrt(s2 > 0 ? s2 : 0) * sh->overall_k1, aj = mj - th, left = wj;
 		for (size_t i = 0; i < n; i++) {
@@ -2858,6 +2878,7 @@ static void world_free(struct world *w)
 			free(w->lat[r].cell);
 	free(w->lat);
 	free(w->lat_queues);
+	free(w->lat_split);
 	if (w->pools) {
 		for (size_t i = 0; i < w->sh->npools; i++) {
 			struct pool *p = &w->pools[i];
@@ -2931,6 +2952,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	    !(region_state = malloc(6 * nr * sizeof *region_state)) ||
 	    (sh->overall && !(w.lat = calloc(nr, sizeof *w.lat))) ||
 	    (sh->overall && !(w.lat_queues = calloc(sh->npools, sizeof *w.lat_queues))) ||
+	    (sh->overall && !(w.lat_split = calloc(2 * sc->ntiers, sizeof *w.lat_split))) ||
 	    !(w.dns_prev = calloc(nr * nr, sizeof *w.dns_prev)) ||
 	    !(w.dns_target = calloc(nr * nr, sizeof *w.dns_target)) ||
 	    !(w.dns_since = calloc(nr, sizeof *w.dns_since)) ||
