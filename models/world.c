@@ -2041,8 +2041,8 @@ static int dr_init(struct world *w)
  * utilisation), else NAN. */
 /* Records for the latency of all requests together the fluid queue pool p's requests met in
  * step k (serve's fluid branch): before requests at its start, changing at lambda − mu per s,
- * at most keep; wait s at the longest; a share lost of its arrivals lost at random at the
- * timeout; draining at rho < 1, the M/M/c queue its requests meet once the backlog is gone
+ * at most keep; wait s at the longest; lost, the share of its arrivals lost at random at
+ * the timeout; draining at rho < 1, the M/M/c queue its requests meet once the backlog is gone
  * (st_ok, its mean response st_mean and spread st_d). Out of line: the fluid branch is
  * rare. */
 __attribute__((noinline))
