@@ -23,7 +23,7 @@ static int rate_ok(const struct billing_plan *p, size_t k)
 	if (k >= p->nrates)
 		return 0;
 	const struct billing_rate *r = &p->rates[k];
-	if (!(isfinite(r->on_demand) && r->on_demand > 0.0))
+	if (!nonneg(r->on_demand))
 		return 0;
 	for (int kind = 0; kind < CATALOG_NPLANS; kind++)
 		for (int t = 0; t < CATALOG_NTERMS; t++)
@@ -34,9 +34,9 @@ static int rate_ok(const struct billing_plan *p, size_t k)
 
 /* Every check happens before anything is written, so that a failure leaves no trace. */
 static int check(const struct billing_plan *p, const struct billing_line *lines, size_t n,
-		 const struct billing_hour *h)
+		 double span, const struct billing_hour *h)
 {
-	if (!p || !h || (n && !lines))
+	if (!p || !h || (n && !lines) || !(span > 0.0 && span <= 1.0))
 		return CAPSIM_EINVAL;
 	if ((p->nrates && !p->rates) || (p->nri && !p->ri) || (p->nsp && !p->sp))
 		return CAPSIM_EINVAL;
@@ -62,14 +62,15 @@ static int check(const struct billing_plan *p, const struct billing_line *lines,
 	return 0;
 }
 
-/* One reservation: covers up to count of the on-demand hours its rate still has unpaid, split
- * pro rata over the lines of that rate. With covered < left, covered * (rem / left) <= rem in
+/* One reservation over span hours: covers up to count × span of the on-demand hours its rate
+ * still has unpaid, split pro rata over the lines of that rate. With covered < left, covered * (rem / left) <= rem in
  * floating point too (covered <= left (1 - 2^-53), and rem / left rounds up by at most that
  * factor), so no line goes negative; with covered == left every line is covered exactly. */
 static void apply_reservation(const struct billing_plan *p, const struct billing_reservation *r,
-			      struct billing_line *lines, size_t n, struct billing_hour *h)
+			      struct billing_line *lines, size_t n, double span,
+			      struct billing_hour *h)
 {
-	double count = r->count, left = 0.0;
+	double count = r->count * span, left = 0.0;
 	for (size_t i = 0; i < n; i++)
 		if (lines[i].rate == r->rate)
 			left += lines[i].hours[BILL_ON_DEMAND];
@@ -91,9 +92,12 @@ static void apply_reservation(const struct billing_plan *p, const struct billing
 	h->ri_covered_od_equiv += covered * p->rates[r->rate].on_demand;
 }
 
+/* A plan buys only usage it discounts: a declared type may share a catalog type's name (and
+ * so its plan rates) at a price of its own below them. */
 static int sp_eligible(const struct billing_savings_plan *s, const struct billing_rate *r)
 {
-	if (!(r->sp_rate[s->kind][s->term] > 0.0))
+	double rate = r->sp_rate[s->kind][s->term];
+	if (!(rate > 0.0 && rate < r->on_demand))
 		return 0;
 	if (s->kind == CATALOG_SP_COMPUTE)
 		return 1;
@@ -107,10 +111,11 @@ static int sp_eligible(const struct billing_savings_plan *s, const struct billin
  * rounds of an O(n) scan. In the partial round left < rem * rate (both rounded), so
  * left / rate <= rem and the line stays >= 0. */
 static void apply_savings_plan(const struct billing_plan *p, const struct billing_savings_plan *s,
-			       struct billing_line *lines, size_t n, struct billing_hour *h)
+			       struct billing_line *lines, size_t n, double span,
+			       struct billing_hour *h)
 {
-	double left = s->commitment;
-	h->sp_commitment += s->commitment;
+	double left = s->commitment * span;
+	h->sp_commitment += left;
 	while (left > 0.0) {
 		size_t best = n;
 		double best_ratio = 0.0, best_rate = 0.0;
@@ -149,9 +154,9 @@ static void apply_savings_plan(const struct billing_plan *p, const struct billin
 }
 
 int billing_apply_hour(const struct billing_plan *p, struct billing_line *lines, size_t n,
-		       struct billing_hour *h)
+		       double span, struct billing_hour *h)
 {
-	int rc = check(p, lines, n, h);
+	int rc = check(p, lines, n, span, h);
 	if (rc)
 		return rc;
 
@@ -170,7 +175,7 @@ int billing_apply_hour(const struct billing_plan *p, struct billing_line *lines,
 	}
 
 	for (size_t j = 0; j < p->nri; j++)
-		apply_reservation(p, &p->ri[j], lines, n, h);
+		apply_reservation(p, &p->ri[j], lines, n, span, h);
 
 	/* AWS applies instance-family plans before compute plans, whatever order they came in. */
 	static const enum catalog_plan order[CATALOG_NPLANS] = { CATALOG_SP_INSTANCE_FAMILY,
@@ -178,7 +183,7 @@ int billing_apply_hour(const struct billing_plan *p, struct billing_line *lines,
 	for (int k = 0; k < CATALOG_NPLANS; k++)
 		for (size_t j = 0; j < p->nsp; j++)
 			if (p->sp[j].kind == order[k])
-				apply_savings_plan(p, &p->sp[j], lines, n, h);
+				apply_savings_plan(p, &p->sp[j], lines, n, span, h);
 
 	for (size_t i = 0; i < n; i++) {
 		struct billing_line *l = &lines[i];

@@ -4,7 +4,10 @@
  * The fluid model (models/world.c) adds up, for each hour and each billing line (one
  * (pool, instance type), priced by one (type, region) rate), the on-demand instance-hours it
  * used and the cost of its spot instance-hours (spot is priced by the world, whose spot price
- * may vary). billing_apply_hour() then settles the hour in three steps:
+ * may vary). billing_apply_hour() then settles the hour in three steps (for a slice of an
+ * hour, the last of a horizon that is not a whole number of hours, span < 1 hour: the
+ * reservations cover and cost count × span instance-hours, the plans commit
+ * commitment × span USD, as for the part of the hour the run simulates):
  *   1. reserved instances, in the order given: each reservation of `count` instances of one
  *      (type, region) is paid every hour of its term (its recurring fee plus its upfront fee
  *      amortised over the term, `hourly_fee` per instance) whatever the usage, and covers up
@@ -17,8 +20,9 @@
  *      USD for the hour and buys the eligible on-demand instance-hours still unpaid at its
  *      rate (sp_rate[kind][term]), the usage with the largest discount 1 - sp_rate/on_demand
  *      first (equal discounts: the lower rate first, then line order), until the commitment
- *      is spent, the last line partly. Eligible: the rate has sp_rate[kind][term] > 0, and
- *      for an instance-family plan the same family and region. The commitment is paid whole:
+ *      is spent, the last line partly. Eligible: the rate has 0 < sp_rate[kind][term] <
+ *      on_demand (a plan buys only what it discounts), and for an instance-family plan the
+ *      same family and region. The commitment is paid whole:
  *      what it does not buy in the hour is lost (in total, in no line);
  *   3. what remains pays the on-demand price (BILL_ON_DEMAND). Spot hours and their cost pass
  *      through (BILL_SPOT): reservations and plans never touch them.
@@ -49,11 +53,13 @@ extern const char *const billing_option_name[BILL_NOPTIONS];
 
 /* The prices of one (instance type, region). */
 struct billing_rate {
-	double on_demand;      /* USD per instance-hour, > 0 */
+	double on_demand;      /* USD per instance-hour, >= 0 */
 	double sp_rate[CATALOG_NPLANS][CATALOG_NTERMS]; /* USD per instance-hour under a no-upfront
 					   compute / instance-family plan of each term, as in
-					   catalog_entry.sp_rate; 0 = not eligible; expected
-					   below on_demand (the catalog guarantees it) */
+					   catalog_entry.sp_rate; 0 = not eligible, and so
+					   is a rate not below on_demand (a declared type may
+					   share a catalog type's name and rates at a price of
+					   its own) */
 	char family[104];      /* instance family (a scenario name: at most 100 characters) */
 	size_t region;         /* region index, for instance-family plans */
 };
@@ -108,13 +114,13 @@ struct billing_hour {
 				  * on_demand), reserved and plan-covered usage included */
 };
 
-/* Settles one hour for lines[0..n) (n may be 0: then only the fees are paid) and fills every
- * output field of the lines and all of *h. Returns 0, or CAPSIM_EINVAL with nothing written:
- * a NULL pointer where an array has elements, a line's or reservation's rate index out of
- * range, a referenced rate whose on_demand is not > 0 or whose sp_rate is negative or not
- * finite, negative or non-finite usage, spot cost, count, fee or commitment, a plan kind or
- * term out of range. */
+/* Settles one hour, or its first span hours (0 < span <= 1), for lines[0..n) (n may be 0:
+ * then only the fees are paid) and fills every output field of the lines and all of *h.
+ * Returns 0, or CAPSIM_EINVAL with nothing written: a NULL pointer where an array has
+ * elements, span out of range, a line's or reservation's rate index out of range, a
+ * referenced rate whose on_demand or sp_rate is negative or not finite, negative or
+ * non-finite usage, spot cost, count, fee or commitment, a plan kind or term out of range. */
 int billing_apply_hour(const struct billing_plan *p, struct billing_line *lines, size_t n,
-		       struct billing_hour *h);
+		       double span, struct billing_hour *h);
 
 #endif

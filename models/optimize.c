@@ -305,7 +305,8 @@ static int bill_usage(const struct usage *u, const struct billing_plan *plan,
 								  .od_hours = hr[i * u->nhours + h] };
 			}
 			struct billing_hour bh;
-			int rc = billing_apply_hour(plan, lines, u->npools, &bh);
+			int rc = billing_apply_hour(plan, lines, u->npools,
+						    h + 1 == u->nhours ? u->sh->last_span : 1.0, &bh);
 			if (rc < 0)
 				return rc;
 			rep_total += bh.total;
@@ -386,9 +387,11 @@ static int size_savings_plan(const struct usage *u, const double *residual, int 
 			size_t k = 0;
 			for (size_t i = 0; i < u->npools; i++) {
 				const struct billing_rate *rt = &sh->rates[u->rate[i]];
-				double x = hr[i * u->nhours + h];
+				/* A last hour shorter than an hour: as an hour of its mean usage. */
+				double x = hr[i * u->nhours + h] /
+					   (h + 1 == u->nhours ? sh->last_span : 1.0);
 				double sp = rt->sp_rate[CATALOG_SP_COMPUTE][term];
-				if (x > 0 && sp > 0)
+				if (x > 0 && sp > 0 && sp < rt->on_demand)
 					ln[k++] = (struct sp_line){ sp / rt->on_demand, sp * x };
 			}
 			if (k == 0) {
@@ -574,7 +577,9 @@ static int plan_objective(struct plan_eval *ev, struct billing_plan *plan,
 							.rate = u->rate[i],
 							.od_hours = so->hourly[((size_t)r * np + i) * nh + h] };
 					struct billing_hour bh;
-					if ((rc = billing_apply_hour(plan, ev->lines, np, &bh)) < 0)
+					if ((rc = billing_apply_hour(plan, ev->lines, np,
+								     h + 1 == nh ? u->sh->last_span : 1.0,
+								     &bh)) < 0)
 						return rc;
 					for (size_t i = 0; i < np; i++)
 						ev->residual[((size_t)r * np + i) * nh + h] =
@@ -676,7 +681,8 @@ static int commit_and_bill(const struct opt_ctx *x, const struct world_shared *s
 				for (size_t j = 0; j < np; j++)
 					if (rate[j] == rate[i])
 						s += so->hourly[((size_t)r * np + j) * nh + h];
-				pooled[(size_t)r * nh + h] = s;
+				/* A last hour shorter than an hour: as an hour of its mean usage. */
+				pooled[(size_t)r * nh + h] = h + 1 == nh ? s / sh->last_span : s;
 			}
 		int count;
 		double cost;

@@ -74,6 +74,13 @@ long spot_choose(const struct spot_choice *pools, size_t n, enum spot_strategy s
 	return -1;
 }
 
+double spot_price_start(double sigma, struct rng *r)
+{
+	if (!(sigma > 0))
+		return 0;
+	return sigma * rng_normal(r, 0, 1);
+}
+
 double spot_price_next(double y, double sigma, struct rng *r)
 {
 	if (!(sigma > 0))

@@ -54,6 +54,10 @@ int spot_on_demand_count(int desired, int base, double above);
 long spot_choose(const struct spot_choice *pools, size_t n, enum spot_strategy s,
 		 const int *zone_count, int nzones);
 
+/* The first hour's log deviation y: a draw from its stationary law N(0, sigma²), so that the
+ * price averages base × 1 from the run's start (0 when sigma is 0). */
+double spot_price_start(double sigma, struct rng *r);
+
 /* The next hour's log deviation y (see the header comment) from this hour's. */
 double spot_price_next(double y, double sigma, struct rng *r);
 

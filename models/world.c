@@ -136,6 +136,9 @@ static int billing_layout(struct world_shared *sh)
 								     CATALOG_NO_UPFRONT);
 	}
 	sh->nhours = (size_t)ceil(sc->horizon / 3600.0 - 1e-9);
+	sh->last_span = (sc->horizon - 3600.0 * (double)(sh->nhours - 1)) / 3600.0;
+	if (!(sh->last_span > 0 && sh->last_span < 1))
+		sh->last_span = 1;
 	sh->plan = (struct billing_plan){ .rates = sh->rates, .nrates = ntypes * nr,
 					  .ri = sh->ri, .nri = nri, .sp = sh->sp, .nsp = nsp };
 	return 0;
@@ -1352,8 +1355,10 @@ static int settle(struct world *w, double t_end)
 		for (size_t i = 0; i < sh->npools; i++)
 			w->out->hourly_od[i * sh->nhours + hour] +=
 				w->bl[w->pools[i].def->first_line].od_hours;
+	/* A slice shorter than an hour (the horizon's last) pays its share of the commitments. */
 	struct billing_hour h;
-	int rc = billing_apply_hour(&sh->plan, w->bl, w->nlines, &h);
+	int rc = billing_apply_hour(&sh->plan, w->bl, w->nlines, len < 3600.0 ? len / 3600.0 : 1.0,
+				    &h);
 	if (rc < 0)
 		return rc;
 	struct world_rep *o = w->out;
@@ -3079,6 +3084,14 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 		    (rc = rng_init(&p->price_rng, seed, rep, WORLD_STREAM_PRICE + (uint32_t)i)) < 0 ||
 		    (rc = rng_init(&p->fail_rng, seed, rep, WORLD_STREAM_FAIL + (uint32_t)i)) < 0)
 			goto out;
+		/* A varying spot price starts from its stationary law, as on_hour moves it. */
+		double sigma = p->buy ? p->buy->spot_price_volatility : 0;
+		for (size_t j = 0; sigma > 0 && j < p->nspools; j++) {
+			struct spool *sp = &p->spools[j];
+			sp->y = spot_price_start(sigma, &p->price_rng);
+			double price = sp->base_price * spot_price_factor(sp->y, sigma);
+			sp->price = price < sp->od_price ? price : sp->od_price;
+		}
 		double period = as->has_target_tracking ? as->target_tracking.metric_period
 							: DEFAULT_EVAL_PERIOD;
 		double delay = as->has_target_tracking ? as->target_tracking.metric_delay
@@ -3228,17 +3241,20 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 		goto out;
 	/* Reservation advice from this replication's hourly on-demand usage (models/commit.h):
 	 * the count that minimises that usage's bill at the 1-year no-upfront price, and what
-	 * it would save against paying all of it on demand. */
+	 * it would save against paying all of it on demand. A last hour shorter than an hour
+	 * is chosen on as an hour of its mean usage, and saves its share of an hour. */
 	for (size_t a = 0; a < sh->nadvice; a++) {
-		const double *u = &w.hourly[a * sh->nhours];
-		double price = sh->rates[sh->advice_rate[a]].on_demand, cost;
+		double *u = &w.hourly[a * sh->nhours], *last = &u[sh->nhours - 1];
+		double price = sh->rates[sh->advice_rate[a]].on_demand, fee = sh->advice_fee[a], cost;
 		int k;
-		if ((rc = commit_reserved_count(u, sh->nhours, price, sh->advice_fee[a], &k,
-						&cost)) < 0)
+		*last /= sh->last_span;
+		if ((rc = commit_reserved_count(u, sh->nhours, price, fee, &k, &cost)) < 0)
 			goto out;
 		out->ri_advice[a] = k;
-		out->ri_saving[a] = commit_reserved_cost(u, sh->nhours, price,
-							 sh->advice_fee[a], 0) - cost;
+		out->ri_saving[a] = commit_reserved_cost(u, sh->nhours - 1, price, fee, 0) -
+				    commit_reserved_cost(u, sh->nhours - 1, price, fee, k) +
+				    sh->last_span * (commit_reserved_cost(last, 1, price, fee, 0) -
+						     commit_reserved_cost(last, 1, price, fee, k));
 	}
 
 	/* A region's instance counts are its pools' (sums of whole numbers, exact in any

@@ -176,6 +176,8 @@ struct world_shared {
 	size_t *advice_rate;   /* [nadvice] their rate indexes */
 	double *advice_fee;    /* [nadvice] USD/h of a 1-year no-upfront reservation */
 	size_t nhours;         /* billing hours in the horizon */
+	double last_span;      /* the last one's length in hours, (0, 1]: less than 1 when the
+				  horizon is not a whole number of hours */
 	int exact_queueing;    /* solve every pool-step with qtable_exact (benchmark baseline) */
 	int keep_hourly;       /* 1: each replication returns its pools' hourly on-demand usage
 				  (world_rep.hourly_od), for the optimizer's billing of

@@ -70,7 +70,7 @@ Test(billing, reservations_bill_the_issues_day_exactly)
 		int busy = hr >= 8 && hr < 16; /* the 8 busy hours of the day */
 		struct billing_line l = mkline(0, busy ? 20 : 10);
 		struct billing_hour h;
-		cr_assert_eq(billing_apply_hour(&p, &l, 1, &h), 0);
+		cr_assert_eq(billing_apply_hour(&p, &l, 1, 1.0, &h), 0);
 		if (busy) {
 			ASSERT_NEAR(l.hours[BILL_RESERVED], 15.0, TOL);
 			ASSERT_NEAR(l.hours[BILL_ON_DEMAND], 5.0, TOL);
@@ -121,7 +121,7 @@ Test(billing, savings_plan_buys_the_largest_discount_first_and_loses_what_it_can
 	struct billing_plan p = { .rates = rates, .nrates = 2, .sp = sp, .nsp = 1 };
 	struct billing_line l[2] = { mkline(0, 4), mkline(1, 6) };
 	struct billing_hour h;
-	cr_assert_eq(billing_apply_hour(&p, l, 2, &h), 0);
+	cr_assert_eq(billing_apply_hour(&p, l, 2, 1.0, &h), 0);
 	ASSERT_NEAR(l[1].hours[BILL_SAVINGS_PLAN], 6.0, TOL);
 	ASSERT_NEAR(l[1].cost[BILL_SAVINGS_PLAN], 3.00, TOL);
 	ASSERT_NEAR(l[1].hours[BILL_ON_DEMAND], 0.0, TOL);
@@ -140,7 +140,7 @@ Test(billing, savings_plan_buys_the_largest_discount_first_and_loses_what_it_can
 	 * utilisation 1/5, coverage 2.00 / 2.00 = 1. */
 	l[0] = mkline(0, 0);
 	l[1] = mkline(1, 2);
-	cr_assert_eq(billing_apply_hour(&p, l, 2, &h), 0);
+	cr_assert_eq(billing_apply_hour(&p, l, 2, 1.0, &h), 0);
 	ASSERT_NEAR(l[1].cost[BILL_SAVINGS_PLAN], 1.00, TOL);
 	ASSERT_NEAR(l[1].hours[BILL_SAVINGS_PLAN], 2.0, TOL);
 	ASSERT_NEAR(h.sp_used, 1.00, TOL);
@@ -171,7 +171,7 @@ Test(billing, savings_plan_eligibility_follows_family_region_and_rate)
 	for (size_t i = 0; i < 4; i++)
 		l[i] = mkline(i, 10);
 	struct billing_hour h;
-	cr_assert_eq(billing_apply_hour(&p, l, 4, &h), 0);
+	cr_assert_eq(billing_apply_hour(&p, l, 4, 1.0, &h), 0);
 	ASSERT_NEAR(l[0].hours[BILL_SAVINGS_PLAN], 10.0, TOL);
 	ASSERT_NEAR(l[0].cost[BILL_SAVINGS_PLAN], 6.00, TOL);
 	for (int i = 1; i < 4; i++) {
@@ -184,7 +184,7 @@ Test(billing, savings_plan_eligibility_follows_family_region_and_rate)
 	/* A compute plan of 100.00 instead: lines 0-2 at 0.70 (21.00), line 3 on demand (10.00);
 	 * total 100.00 + 10.00 = 110.00. */
 	sp = mkplan(CATALOG_SP_COMPUTE, "", 0, 100.00);
-	cr_assert_eq(billing_apply_hour(&p, l, 4, &h), 0);
+	cr_assert_eq(billing_apply_hour(&p, l, 4, 1.0, &h), 0);
 	for (int i = 0; i < 3; i++)
 		ASSERT_NEAR(l[i].cost[BILL_SAVINGS_PLAN], 7.00, TOL);
 	cr_assert_eq(l[3].hours[BILL_SAVINGS_PLAN], 0.0);
@@ -195,7 +195,7 @@ Test(billing, savings_plan_eligibility_follows_family_region_and_rate)
 	 * Plan of 100.00: line 0 at 0.50 (5.00), the others on demand (30.00): 130.00. */
 	rates[0].sp_rate[CATALOG_SP_COMPUTE][CATALOG_3Y] = 0.50;
 	sp.term = CATALOG_3Y;
-	cr_assert_eq(billing_apply_hour(&p, l, 4, &h), 0);
+	cr_assert_eq(billing_apply_hour(&p, l, 4, 1.0, &h), 0);
 	ASSERT_NEAR(l[0].cost[BILL_SAVINGS_PLAN], 5.00, TOL);
 	ASSERT_NEAR(h.sp_used, 5.00, TOL);
 	ASSERT_NEAR(h.total, 130.00, TOL);
@@ -218,7 +218,7 @@ Test(billing, instance_family_plans_apply_before_compute_plans)
 	struct billing_plan p = { .rates = rates, .nrates = 2, .sp = sp, .nsp = 2 };
 	struct billing_line l[2] = { mkline(0, 10), mkline(1, 10) };
 	struct billing_hour h;
-	cr_assert_eq(billing_apply_hour(&p, l, 2, &h), 0);
+	cr_assert_eq(billing_apply_hour(&p, l, 2, 1.0, &h), 0);
 	ASSERT_NEAR(l[0].cost[BILL_SAVINGS_PLAN], 6.00, TOL);
 	ASSERT_NEAR(l[1].cost[BILL_SAVINGS_PLAN], 7.00, TOL);
 	ASSERT_NEAR(l[0].cost[BILL_ON_DEMAND] + l[1].cost[BILL_ON_DEMAND], 0.0, TOL);
@@ -239,7 +239,7 @@ Test(billing, equal_discounts_go_to_the_lower_rate_then_to_line_order)
 	struct billing_plan p = { .rates = rates, .nrates = 2, .sp = &sp, .nsp = 1 };
 	struct billing_line l[3] = { mkline(0, 10), mkline(1, 10), mkline(1, 10) };
 	struct billing_hour h;
-	cr_assert_eq(billing_apply_hour(&p, l, 3, &h), 0);
+	cr_assert_eq(billing_apply_hour(&p, l, 3, 1.0, &h), 0);
 	cr_assert_eq(l[0].hours[BILL_SAVINGS_PLAN], 0.0);
 	ASSERT_NEAR(l[1].hours[BILL_SAVINGS_PLAN], 10.0, TOL);
 	ASSERT_NEAR(l[2].hours[BILL_SAVINGS_PLAN], 5.0, TOL);
@@ -257,7 +257,7 @@ static double hour_bill(double price, double fee, double u, int reserved, double
 	struct billing_plan p = { .rates = &rate, .nrates = 1, .ri = &ri, .nri = reserved ? 1 : 0 };
 	struct billing_line l = mkline(0, u);
 	struct billing_hour h;
-	cr_assert_eq(billing_apply_hour(&p, &l, 1, &h), 0);
+	cr_assert_eq(billing_apply_hour(&p, &l, 1, 1.0, &h), 0);
 	if (util)
 		*util = reserved ? h.ri_used_hours / h.ri_hours : 0;
 	return h.total;
@@ -310,7 +310,7 @@ Test(billing, reservations_of_one_rate_stack_and_split_pro_rata)
 	struct billing_plan p = { .rates = rates, .nrates = 2, .ri = ri, .nri = 3 };
 	struct billing_line l[3] = { mkline(0, 6), mkline(0, 2), mkline(1, 1) };
 	struct billing_hour h;
-	cr_assert_eq(billing_apply_hour(&p, l, 3, &h), 0);
+	cr_assert_eq(billing_apply_hour(&p, l, 3, 1.0, &h), 0);
 	ASSERT_NEAR(l[0].hours[BILL_RESERVED], 5.25, TOL);
 	ASSERT_NEAR(l[0].cost[BILL_RESERVED], 2.925, TOL);
 	ASSERT_NEAR(l[0].cost[BILL_ON_DEMAND], 0.75, TOL);
@@ -348,7 +348,7 @@ Test(billing, reservations_come_before_plans_and_spot_passes_through)
 	l[1].spot_hours = 4;
 	l[1].spot_cost = 1.20;
 	struct billing_hour h;
-	cr_assert_eq(billing_apply_hour(&p, l, 2, &h), 0);
+	cr_assert_eq(billing_apply_hour(&p, l, 2, 1.0, &h), 0);
 	ASSERT_NEAR(l[0].hours[BILL_RESERVED], 2.0, TOL);
 	ASSERT_NEAR(l[0].hours[BILL_SAVINGS_PLAN], 2.0, TOL);
 	ASSERT_NEAR(l[0].hours[BILL_ON_DEMAND], 1.0, TOL);
@@ -366,13 +366,13 @@ Test(billing, reservations_come_before_plans_and_spot_passes_through)
 
 	/* Spot only: the reservation covers nothing (0.80 unused), the plan is lost (1.40). */
 	l[0].od_hours = 0;
-	cr_assert_eq(billing_apply_hour(&p, l, 2, &h), 0);
+	cr_assert_eq(billing_apply_hour(&p, l, 2, 1.0, &h), 0);
 	ASSERT_NEAR(h.ri_unused, 0.80, TOL);
 	ASSERT_NEAR(h.sp_used, 0.0, TOL);
 	ASSERT_NEAR(h.total, 0.80 + 1.40 + 0.90 + 1.20, TOL);
 
 	/* No lines at all: only the fees. */
-	cr_assert_eq(billing_apply_hour(&p, NULL, 0, &h), 0);
+	cr_assert_eq(billing_apply_hour(&p, NULL, 0, 1.0, &h), 0);
 	ASSERT_NEAR(h.total, 2.20, TOL);
 }
 
@@ -411,7 +411,7 @@ static void expect_einval(struct bad_case *c, const char *what)
 	memset(&h, 0x5a, sizeof h);
 	hbefore = h;
 	memcpy(before, c->l, sizeof before);
-	cr_assert_eq(billing_apply_hour(&c->p, c->l, 2, &h), CAPSIM_EINVAL, "%s", what);
+	cr_assert_eq(billing_apply_hour(&c->p, c->l, 2, 1.0, &h), CAPSIM_EINVAL, "%s", what);
 	cr_assert(memcmp(before, c->l, sizeof before) == 0, "%s: lines written", what);
 	cr_assert(memcmp(&hbefore, &h, sizeof h) == 0, "%s: hour written", what);
 }
@@ -422,7 +422,7 @@ Test(billing, bad_input_is_einval_and_writes_nothing)
 	struct billing_hour h;
 
 	bad_setup(&c);
-	cr_assert_eq(billing_apply_hour(&c.p, c.l, 2, &h), 0, "the good case must pass");
+	cr_assert_eq(billing_apply_hour(&c.p, c.l, 2, 1.0, &h), 0, "the good case must pass");
 
 #define BAD(stmt)                      \
 	do {                           \
@@ -447,7 +447,7 @@ Test(billing, bad_input_is_einval_and_writes_nothing)
 	BAD(c.sp[0].term = -1);
 	BAD(c.sp[0].commitment = -1);
 	BAD(c.sp[0].commitment = INFINITY);
-	BAD(c.rates[1].on_demand = 0);
+	BAD(c.rates[1].on_demand = -0.01);
 	BAD(c.rates[0].on_demand = NAN);
 	BAD(c.rates[0].sp_rate[CATALOG_SP_INSTANCE_FAMILY][CATALOG_3Y] = -1);
 	BAD(c.p.nrates = 1);
@@ -455,15 +455,81 @@ Test(billing, bad_input_is_einval_and_writes_nothing)
 	BAD(c.p.sp = NULL);
 #undef BAD
 
+	/* The span of the hour: in (0, 1]. */
 	bad_setup(&c);
-	cr_assert_eq(billing_apply_hour(NULL, c.l, 2, &h), CAPSIM_EINVAL);
-	cr_assert_eq(billing_apply_hour(&c.p, NULL, 2, &h), CAPSIM_EINVAL);
-	cr_assert_eq(billing_apply_hour(&c.p, c.l, 2, NULL), CAPSIM_EINVAL);
+	struct billing_hour hs;
+	cr_assert_eq(billing_apply_hour(&c.p, c.l, 2, 0.0, &hs), CAPSIM_EINVAL);
+	cr_assert_eq(billing_apply_hour(&c.p, c.l, 2, 1.5, &hs), CAPSIM_EINVAL);
+	cr_assert_eq(billing_apply_hour(&c.p, c.l, 2, NAN, &hs), CAPSIM_EINVAL);
+	cr_assert_eq(billing_apply_hour(&c.p, c.l, 2, -0.5, &hs), CAPSIM_EINVAL);
+	/* A free type (on demand 0, a declared price_hourly of 0) is billed 0, not refused. */
+	bad_setup(&c);
+	c.rates[1].on_demand = 0;
+	cr_assert_eq(billing_apply_hour(&c.p, c.l, 2, 1.0, &hs), 0);
+	ASSERT_NEAR(c.l[1].cost[BILL_ON_DEMAND], 0.0, 0);
+	bad_setup(&c);
+	cr_assert_eq(billing_apply_hour(NULL, c.l, 2, 1.0, &h), CAPSIM_EINVAL);
+	cr_assert_eq(billing_apply_hour(&c.p, NULL, 2, 1.0, &h), CAPSIM_EINVAL);
+	cr_assert_eq(billing_apply_hour(&c.p, c.l, 2, 1.0, NULL), CAPSIM_EINVAL);
 	/* A rate nobody references may be anything: it is never read. */
 	bad_setup(&c);
 	c.rates[1].on_demand = -5;
 	c.l[1].rate = 0;
-	cr_assert_eq(billing_apply_hour(&c.p, c.l, 2, &h), 0);
+	cr_assert_eq(billing_apply_hour(&c.p, c.l, 2, 1.0, &h), 0);
+}
+
+Test(billing, a_part_of_an_hour_pays_its_share_of_the_commitments)
+{
+	/* The last half hour of a horizon (span 0.5): 4 instances of a type at 0.096 USD/h on
+	 * demand, 2 of them reserved at 0.06 USD/h: 4 × 0.5 = 2 instance-hours used; the 2
+	 * reservations cover 2 × 0.5 = 1 of them and cost 2 × 0.5 × 0.06 = 0.06 USD; the other
+	 * instance-hour pays 0.096 on demand: 0.156 USD (a whole hour's reservations would have
+	 * covered both instance-hours and cost 0.12: 0.12 USD, less than the usage's share). */
+	struct billing_rate rates[1] = { mkrate(0.096, "m6i", 0) };
+	rates[0].sp_rate[CATALOG_SP_COMPUTE][CATALOG_1Y] = 0.0701;
+	struct billing_reservation ri[] = { { 0, 2, 0.06 } };
+	struct billing_plan p = { .rates = rates, .nrates = 1, .ri = ri, .nri = 1 };
+	struct billing_line l = mkline(0, 2.0);
+	struct billing_hour h;
+	cr_assert_eq(billing_apply_hour(&p, &l, 1, 0.5, &h), 0);
+	ASSERT_NEAR(l.hours[BILL_RESERVED], 1.0, TOL);
+	ASSERT_NEAR(l.cost[BILL_RESERVED], 0.06, TOL);
+	ASSERT_NEAR(l.hours[BILL_ON_DEMAND], 1.0, TOL);
+	ASSERT_NEAR(h.ri_fee, 0.06, TOL);
+	ASSERT_NEAR(h.ri_hours, 1.0, TOL);
+	ASSERT_NEAR(h.ri_unused, 0.0, TOL);
+	ASSERT_NEAR(h.total, 0.156, TOL);
+
+	/* A compute plan of 0.10 USD/h over a half hour of 2 instances (1.0 instance-hour), no
+	 * reservation: it commits 0.05 USD, which buys 0.05 / 0.0701 = 0.713267 instance-hours;
+	 * the other 0.286733 pay 0.096 on demand: 0.05 + 0.286733 × 0.096 = 0.0775264 USD (a
+	 * whole hour's commitment, 0.10, would have bought it all for 0.0701 and lost 0.0299). */
+	struct billing_savings_plan sp[] = { mkplan(CATALOG_SP_COMPUTE, "", 0, 0.10) };
+	p = (struct billing_plan){ .rates = rates, .nrates = 1, .sp = sp, .nsp = 1 };
+	l = mkline(0, 1.0);
+	cr_assert_eq(billing_apply_hour(&p, &l, 1, 0.5, &h), 0);
+	ASSERT_NEAR(h.sp_commitment, 0.05, TOL);
+	ASSERT_NEAR(h.sp_used, 0.05, TOL);
+	ASSERT_NEAR(l.hours[BILL_SAVINGS_PLAN], 0.05 / 0.0701, TOL);
+	ASSERT_NEAR(h.total, 0.05 + (1.0 - 0.05 / 0.0701) * 0.096, TOL);
+}
+
+Test(billing, a_plan_buys_nothing_it_would_not_discount)
+{
+	/* A declared type sharing a catalog type's name keeps its plan rate (0.0701 USD/h) at a
+	 * price of its own below it (0.05 USD/h): buying its hours would cost more than on
+	 * demand, so the plan's 0.10 USD is lost whole and the 2 instance-hours pay 2 × 0.05. */
+	struct billing_rate rates[1] = { mkrate(0.05, "m6i", 0) };
+	rates[0].sp_rate[CATALOG_SP_COMPUTE][CATALOG_1Y] = 0.0701;
+	struct billing_savings_plan sp[] = { mkplan(CATALOG_SP_COMPUTE, "", 0, 0.10) };
+	struct billing_plan p = { .rates = rates, .nrates = 1, .sp = sp, .nsp = 1 };
+	struct billing_line l = mkline(0, 2.0);
+	struct billing_hour h;
+	cr_assert_eq(billing_apply_hour(&p, &l, 1, 1.0, &h), 0);
+	ASSERT_NEAR(l.hours[BILL_SAVINGS_PLAN], 0.0, 0);
+	ASSERT_NEAR(l.cost[BILL_ON_DEMAND], 0.10, TOL);
+	ASSERT_NEAR(h.sp_used, 0.0, 0);
+	ASSERT_NEAR(h.total, 0.20, TOL);
 }
 
 /* Random hours: a few rates, lines, reservations and (at most one) plan. Each hour is checked
@@ -522,7 +588,7 @@ Test(billing, random_hours_conserve_cost_and_hours)
 		}
 		struct billing_plan p = { rates, nrates, ri, nri, &sp, nsp };
 		struct billing_hour h;
-		cr_assert_eq(billing_apply_hour(&p, l, n, &h), 0);
+		cr_assert_eq(billing_apply_hour(&p, l, n, 1.0, &h), 0);
 
 		double linesum = 0, od_left = 0, res_cost = 0, sp_cost = 0, sp_value = 0;
 		for (size_t i = 0; i < n; i++) {

@@ -343,6 +343,108 @@ Test(world_spot, reserved_instances_bill_the_hand_worked_days)
 	rmdir(dir);
 }
 
+/* The same two days and half an hour more (a horizon of 48.5 h): in the last half hour 10
+ * instances run, 5 instance-hours; the 15 reservations cover 15 × 0.5 = 7.5 of them for
+ * 15 × 0.5 × 0.60 = 4.50 USD (3.00 of it to the 5 used, 1.50 unused), nothing on demand:
+ * 512 + 4.50 = 516.50 USD (a whole hour's fee, 9.00, once made it 521). RI utilisation
+ * (560 + 5) / (720 + 7.5); coverage (560 + 5) / (640 + 5). */
+Test(world_spot, a_last_half_hour_pays_half_an_hour_of_reservations)
+{
+	char dir[] = "/tmp/capsim-spot-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char cat[256], path[256];
+	write_catalog(dir, cat, sizeof cat);
+	snprintf(path, sizeof path, "%s/s.json", dir);
+	const char *json =
+		"{ \"name\": \"ri\", \"version\": 1, \"horizon\": \"2910m\", \"step\": \"1m\","
+		"  \"catalog\": \"cat.csv\","
+		"  \"traffic\": { \"base_rate\": 100 },"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		RI_DAYS " }";
+	struct scenario sc;
+	parse(json, path, &sc);
+	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert_float_eq(metric(&r, "cost_total")->stat.mean, 516.5, 1e-9);
+	cr_assert_float_eq(metric(&r, "cost.option.reserved")->stat.mean, 2 * 280 * 0.6 + 3.0,
+			   1e-9);
+	cr_assert_float_eq(metric(&r, "cost.option.unused_commitment")->stat.mean,
+			   2 * 80 * 0.6 + 1.5, 1e-9);
+	cr_assert_float_eq(metric(&r, "ri_utilization")->stat.mean, 565.0 / 727.5, 1e-12);
+	cr_assert_float_eq(metric(&r, "ri_coverage")->stat.mean, 565.0 / 645.0, 1e-12);
+	run_result_release(&r);
+	scenario_release(&sc);
+	unlink(cat);
+	rmdir(dir);
+}
+
+/* Reservation advice over a horizon of 90 minutes, 10 instances all along: an hour of 10
+ * and half an hour of 10 (5 instance-hours). Reserving all 10 at 0.60 against 1.00 saves
+ * 10 × 1.5 × 0.40 = 6.00 USD. Read as an hour of 5 instances, the half hour once made the
+ * advice 5 (C(5) = 2 × 5 × 0.60 + 5 = 11 < C(10) = 12) and the saving 4.00. */
+Test(world_spot, reservation_advice_reads_a_last_half_hour_as_its_fleet)
+{
+	char dir[] = "/tmp/capsim-spot-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char cat[256], path[256];
+	write_catalog(dir, cat, sizeof cat);
+	snprintf(path, sizeof path, "%s/s.json", dir);
+	const char *json =
+		"{ \"name\": \"advice\", \"version\": 1, \"horizon\": \"90m\", \"step\": \"1m\","
+		"  \"catalog\": \"cat.csv\","
+		"  \"traffic\": { \"base_rate\": 100 },"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"x.large\","
+		"    \"capacity_rps\": 1000, \"autoscaling\": { \"min\": 10, \"max\": 10 } } ] }";
+	struct scenario sc;
+	parse(json, path, &sc);
+	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	cr_assert_float_eq(metric(&r, "ri_breakeven.x.large.r1")->stat.mean, 10, 1e-12);
+	cr_assert_float_eq(metric(&r, "ri_breakeven_saving.x.large.r1")->stat.mean, 6.0, 1e-9);
+	cr_assert_float_eq(metric(&r, "cost_total")->stat.mean, 15.0, 1e-9);
+	run_result_release(&r);
+	scenario_release(&sc);
+	unlink(cat);
+	rmdir(dir);
+}
+
+/* The spot price starts from its stationary law: over a first hour of 4 spot instances
+ * at 0.10 USD/h (1.00 at 90% off), volatility σ = 0.5, the hour's cost is 0.4 f with
+ * ln f ~ N(−σ²/2, σ²) across replications: mean 0.4, and its 95th and 5th percentiles
+ * e^{±1.645 σ} apart, ln(p95 / p5) = 3.29 σ = 1.645. (Started from f = 1, every
+ * replication paid 0.4 exactly.) 1000 replications: a sample quantile of a normal at 5%
+ * or 95% has a standard error of sqrt(0.05 × 0.95 / 1000) / φ(1.645) × σ = 0.0335, the
+ * difference of two sqrt(2) times that, 0.047; 3.3 of them, 0.16, is the tolerance. The
+ * mean's standard error is 0.4 sqrt(e^{σ²} − 1) / sqrt(1000) = 0.0067; 3.3 of them is
+ * 0.022. The cap at on demand (f <= 10) is 4.8 σ away: no part of it. */
+Test(world_spot, the_spot_price_starts_from_its_stationary_law)
+{
+	const char *json =
+		"{ \"name\": \"vol\", \"version\": 1, \"horizon\": \"1h\", \"step\": \"5m\","
+		"  \"traffic\": { \"base_rate\": 10 },"
+		"  \"instance_types\": [ { \"name\": \"t\", \"vcpu\": 2, \"memory_gib\": 4,"
+		"      \"price_hourly\": 1.0, \"spot_discount\": 0.9, \"spot_interruption\": \"<5%\" } ],"
+		"  \"regions\": [ { \"name\": \"r\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"t\", \"capacity_rps\": 100,"
+		"      \"autoscaling\": { \"min\": 4, \"max\": 4 },"
+		"      \"purchase\": { \"on_demand_percentage_above_base\": 0, \"spot_types\": [\"t\"],"
+		"                     \"spot_price_volatility\": 0.5 } } ] }";
+	struct scenario sc;
+	parse(json, NULL, &sc);
+	struct run_options o = { .seed = 5, .reps = 1000, .threads = 2 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	const struct run_metric *m = metric(&r, "cost.option.spot");
+	cr_assert(fabs(m->stat.mean - 0.4) < 0.022, "mean %g", m->stat.mean);
+	double spread = log(m->stat.p95 / m->stat.p5);
+	cr_assert(fabs(spread - 1.645) < 0.16, "ln(p95/p5) = %g", spread);
+	run_result_release(&r);
+	scenario_release(&sc);
+}
+
 /* The days above in two regions, r1 holding the 15 reservations, under an active-active DR
  * plan whose data costs replication traffic and backups. Those costs do not depend on how
  * instances are paid, so the all-on-demand counterfactual pays them too and the saving is
