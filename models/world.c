@@ -426,6 +426,8 @@ struct pool {
 	int fallback_pending;  /* a fallback event is scheduled */
 	int standby;           /* a DR recovery pool held at its standby count, policies off */
 	int pre_outage_desired; /* desired count when its region's last outage began */
+	int sched_min, sched_max; /* the bounds the scheduled actions have set, kept while in
+				     standby for the failover */
 	int at_max;            /* at its autoscaling max (track_max) since at_max_since */
 	double at_max_since;   /* s */
 	int fallback_now;      /* inside that event: a spot deficit may launch on demand */
@@ -743,6 +745,13 @@ static void rehold(struct pool *p)
 /* Terminates the instance in slot: by the group (billed at least 60 s) or by the provider
  * (an interruption, failure or outage: an on-demand instance still at least 60 s, a spot
  * instance the seconds used). */
+/* When an instance in service counts in the metric: past its warm-up, or from the start for
+ * the starting fleet (ready 0). */
+static double warm_at(const struct pool *p, const struct instance *in)
+{
+	return in->ready > 0 ? in->ready + p->warmup : 0;
+}
+
 static void terminate(struct pool *p, int slot, int by_provider, double now)
 {
 	struct world *w = p->w;
@@ -780,13 +789,13 @@ static void terminate(struct pool *p, int slot, int by_provider, double now)
 		engine_cancel(&w->eng, in->boot);
 	} else {
 		p->nservice--;
-		if (in->ready + p->warmup <= p->warm_from) {
+		if (warm_at(p, in) <= p->warm_from) {
 			/* It may have been the earliest warm one: find the new earliest. */
 			p->warm_from = INFINITY;
 			for (int i = 0; i < p->used; i++)
 				if (i != slot && p->inst[i].state == INST_SERVICE &&
-				    p->inst[i].ready + p->warmup < p->warm_from)
-					p->warm_from = p->inst[i].ready + p->warmup;
+				    warm_at(p, &p->inst[i]) < p->warm_from)
+					p->warm_from = warm_at(p, &p->inst[i]);
 		}
 	}
 	in->state = INST_FREE;
@@ -1278,8 +1287,19 @@ static void on_scheduled(struct engine *eng, struct event *ev, void *ctx)
 	const struct scenario_scheduled *act = &spec->scheduled[ev->arg];
 	double now = engine_now(eng);
 	int before = p->as.desired, rc = 0;
-	if (!p->standby) {   /* a standby pool keeps its standby size */
+	if (p->standby) {
+		/* A standby pool keeps its standby size; the bounds the action sets hold from the
+		 * failover on (set_standby). */
+		struct autoscale as = p->as;
+		as.min = p->sched_min;
+		as.max = p->sched_max;
+		autoscale_apply_scheduled(&as, act);
+		p->sched_min = as.min;
+		p->sched_max = as.max;
+	} else {
 		autoscale_apply_scheduled(&p->as, act);
+		p->sched_min = p->as.min;
+		p->sched_max = p->as.max;
 		scaled(p, before, now, "scheduled");
 		track_max(p, now);   /* the action may move max alone */
 		rc = resize(p, p->as.desired, now);
@@ -1616,11 +1636,12 @@ static int set_standby(struct world *w, struct pool *p, int on, int desired, dou
 		p->standby = 1;
 		p->as.min = p->as.max = p->as.desired = n;
 	} else {
-		const struct scenario_autoscaling *as = p->as.spec;
+		/* Back to the bounds in force: the scenario's, as the scheduled actions left them. */
 		p->standby = 0;
-		p->as.min = as->min;
-		p->as.max = as->max;
-		p->as.desired = desired < as->min ? as->min : desired > as->max ? as->max : desired;
+		p->as.min = p->sched_min;
+		p->as.max = p->sched_max;
+		p->as.desired = desired < p->as.min ? p->as.min :
+				desired > p->as.max ? p->as.max : desired;
 	}
 	track_max(p, now);
 	return resize(p, p->as.desired, now);
@@ -3106,6 +3127,8 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 							 : PREDICTIVE_DEFAULT_TARGET;
 		if ((rc = autoscale_init(&p->as, as, cap_rps, ptarget, period)) < 0)
 			goto out;
+		p->sched_min = as->min;
+		p->sched_max = as->max;
 		if (p->has_policy) {
 			p->eval_every = (uint64_t)ceil(period / sh->step - 1e-9);
 			if (p->eval_every < 1)

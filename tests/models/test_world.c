@@ -498,6 +498,42 @@ Test(world, the_starting_fleet_does_not_hold_scale_in)
 	scenario_release(&sc);
 }
 
+/* Once the starting fleet has gone, the metric again waits for a warm instance: 150 req/s
+ * on instances of 100 req/s, target 0.75, warm-up 10 min, boots of exactly 30 s. The 2
+ * starting instances go at 01:00 (scheduled desired 0); at 02:00 desired 1 launches one,
+ * in service at 7230 s and warm at 7830 s, so the first evaluation with a metric, and the
+ * first policy scale-out, is at 7860 s, as for a pool that starts with no instance. (The
+ * starting fleet, warm from 0, once left the pool warm from 0 for good: the new instance's
+ * overload scaled out at 7380 s, inside its warm-up.) */
+Test(world, the_metric_waits_for_a_warm_instance_after_the_starting_fleet_left)
+{
+	const char *json =
+		"{ \"name\": \"warm\", \"version\": 1, \"horizon\": \"3h\", \"step\": \"1m\","
+		"  \"traffic\": { \"base_rate\": 150 },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ { \"name\": \"r\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\", \"capacity_rps\": 100,"
+		"    \"boot_time\": { \"median\": \"30s\", \"p95\": \"30s\" },"
+		"    \"autoscaling\": { \"min\": 0, \"max\": 20, \"desired\": 2,"
+		"      \"target_tracking\": { \"target\": 0.75, \"warmup\": \"10m\" },"
+		"      \"scheduled\": [ { \"at\": \"01:00\", \"desired\": 0 },"
+		"                       { \"at\": \"02:00\", \"desired\": 1 } ] } } ] }";
+	struct scenario sc;
+	parse(json, NULL, &sc);
+	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	double at = INFINITY;
+	for (size_t i = 0; i < r.nevents && !isfinite(at); i++)
+		if (strcmp(r.events[i].kind, "scale_out") == 0 &&
+		    strncmp(r.events[i].detail, "policy", 6) == 0)
+			at = r.events[i].time;
+	cr_assert_float_eq(at, 7860, 1e-9, "first policy scale-out at %g s", at);
+	run_result_release(&r);
+	scenario_release(&sc);
+}
+
 /* One tier "api" of 100 requests/s per instance in one region, booting in exactly 2 minutes,
  * with target tracking at 0.5 evaluated every minute on the step before (no metric delay, no
  * warm-up); `rate` requests/s over `horizon`; `bounds` the autoscaling's other keys. */

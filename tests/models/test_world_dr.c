@@ -442,6 +442,49 @@ Test(world_dr, rpo_only_where_the_data_is_and_at_most_what_was_written)
 
 /* A failover cancelled at `at`: one dr_failover_cancelled event there, and no switch or
  * failback in the run. */
+/* A scheduled action's bounds hold in every pool of the tier from its time on, a standby
+ * pool's from the failover: min 10 from 01:00 (every day) for a tier of 2 to 20 at target
+ * 0.5, 200 req/s (4 instances of 100 req/s). r1 goes to 10 at 01:00, fails at 02:00 and
+ * warm-standby r2 takes over: its pool may not be scaled in below 10. (The action fired
+ * while r2 was in standby was dropped and the failover restored the scenario's min 2: r2
+ * went down to 4.) */
+Test(world_dr, a_recovery_pool_keeps_the_scheduled_bounds)
+{
+	const char *json =
+		"{ \"name\": \"drsched\", \"version\": 1, \"horizon\": \"5h\", \"step\": \"1m\","
+		"  \"traffic\": { \"base_rate\": 200 },"
+		"  \"instance_types\": [ { \"name\": \"m\", \"vcpu\": 2, \"memory_gib\": 8,"
+		"                          \"price_hourly\": 0.1 } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] },"
+		"                 { \"name\": \"r2\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"m\", \"capacity_rps\": 100,"
+		"    \"boot_time\": { \"median\": \"30s\", \"p95\": \"30s\" },"
+		"    \"autoscaling\": { \"min\": 2, \"max\": 20, \"desired\": 4,"
+		"      \"target_tracking\": { \"target\": 0.5 },"
+		"      \"scheduled\": [ { \"at\": \"01:00\", \"min\": 10 } ] } } ],"
+		"  \"failures\": { \"scripted\": [ { \"target\": \"region:r1\", \"at\": \"2h\","
+		"                                    \"duration\": \"4h\" } ] },"
+		"  \"dr\": { \"strategy\": \"warm_standby\", \"primary\": \"r1\", \"recovery\": \"r2\","
+		"           \"data_tier\": \"api\", \"decision_delay\": \"5m\","
+		"           \"promotion_time\": \"1m\" } }";
+	struct scenario sc;
+	parse(json, &sc);
+	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	for (size_t i = 0; i < r.nevents; i++)
+		if (r.events[i].region == 1 && strcmp(r.events[i].kind, "scale_in") == 0)
+			cr_assert_geq(r.events[i].value, 10, "r2 scaled in to %g at %g s (%s)",
+				      r.events[i].value, r.events[i].time, r.events[i].detail);
+	/* From the failover's end (7680 s) to the horizon r2 holds at least 10 instances at
+	 * 0.10 USD/h: at least 10 × (18000 − 7680) / 3600 × 0.10 = 2.867 USD (at min 2 the
+	 * 4 instances it needs came to 1.42 in all). */
+	cr_assert_geq(metric(&r, "cost.region.r2"), 2.867, "r2 cost %g",
+		      metric(&r, "cost.region.r2"));
+	run_result_release(&r);
+	scenario_release(&sc);
+}
+
 static void assert_dr_events(const struct run_result *r, double at)
 {
 	size_t cancelled = 0;
