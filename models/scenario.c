@@ -1251,6 +1251,10 @@ static int load_trace(struct ctx *c, const cJSON *v)
 		return CAPSIM_ENOMEM;
 	}
 	size_t off = 0;
+	/* A UTF-8 byte order mark (Excel's "CSV UTF-8" writes one), as the scenario's own JSON
+	 * may start with one. */
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+		off = 3;
 	r.line = 1;
 	while (off < len && !r.err_line) {
 		const char *nl = memchr(data + off, '\n', len - off);

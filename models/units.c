@@ -19,7 +19,9 @@ static const struct {
 int units_parse_number(const char *text, double *value)
 {
 	char *end;
-	if (!text || !*text)
+	/* Decimal only: strtod would also take leading blanks and hexadecimal ("0x3C"). */
+	const char *d = text && (*text == '-' || *text == '+') ? text + 1 : text;
+	if (!d || !((*d >= '0' && *d <= '9') || *d == '.') || strpbrk(d, "xX"))
 		return CAPSIM_EINVAL;
 	double v = strtod(text, &end);
 	if (end == text || *end != '\0' || !isfinite(v))
@@ -31,7 +33,10 @@ int units_parse_number(const char *text, double *value)
 int units_parse_duration(const char *text, double *seconds)
 {
 	char *end;
-	if (!text || !*text)
+	/* strtod would also take leading blanks and hexadecimal ("0x32ms"): a duration is
+	 * decimal digits (or '.') immediately followed by its unit. */
+	if (!text || !((*text >= '0' && *text <= '9') || *text == '.') ||
+	    strpbrk(text, "xX"))
 		return CAPSIM_EINVAL;
 	double v = strtod(text, &end);
 	if (end == text || !isfinite(v) || v < 0)
@@ -46,6 +51,9 @@ int units_parse_duration(const char *text, double *seconds)
 			return CAPSIM_EINVAL;
 		scale = duration_units[i].seconds;
 	}
+	/* "1e306y" is finite as a number but not in seconds. */
+	if (!isfinite(v * scale))
+		return CAPSIM_EINVAL;
 	*seconds = v * scale;
 	return 0;
 }

@@ -1255,3 +1255,31 @@ Test(scenario_fuzz, an_open_quote_in_a_trace_is_named_on_its_line)
 	cr_assert_eq(err.line, 2, "%s", err.msg);
 	cr_assert(strstr(err.msg, "misplaced or unclosed quote"), "%s", err.msg);
 }
+
+/* A UTF-8 byte order mark (Excel's "CSV UTF-8") before the header is skipped, as it is before
+ * the scenario's JSON; it used to be read as part of "time_s", so that the message quoted a
+ * header that looked exactly like the one expected. */
+Test(scenario, trace_with_a_byte_order_mark_loads)
+{
+	struct scenario sc;
+	struct scenario_error err;
+	cr_assert_eq(parse_with_trace("\xEF\xBB\xBFtime_s,requests_per_s\n0,10\n60,20\n", &sc,
+				      &err), 0, "%s", err.msg);
+	cr_assert_eq(sc.traffic.trace.n, 2);
+	cr_assert_eq(sc.traffic.trace.rate[1], 20);
+	scenario_release(&sc);
+}
+
+/* "1e306y" is a finite number of years but not of seconds: as trace_period it validated and
+ * then crashed the run (floor(t / inf) * inf is NaN), as horizon and step (inf / inf) it passed
+ * the whole-steps check and failed the run with exit status 1. */
+Test(scenario, durations_that_overflow_in_seconds_are_refused)
+{
+	struct scenario_error err;
+	cr_assert_eq(parse_edited("\"base_rate\": 10", "\"trace\": \"scenarios/traces/diurnal.csv\","
+				  " \"trace_period\": \"1e306y\"", &err), CAPSIM_EINVAL);
+	cr_assert_str_eq(err.path, "traffic.trace_period");
+	cr_assert_eq(parse_edited("\"version\": 1", "\"version\": 1, \"horizon\": \"1e306y\", "
+				  "\"step\": \"1e305y\"", &err), CAPSIM_EINVAL);
+	cr_assert_str_eq(err.path, "horizon");
+}

@@ -25,7 +25,8 @@ Test(units, durations_in_every_unit)
 
 Test(units, bad_durations_are_rejected_and_leave_the_value)
 {
-	const char *bad[] = { "", "h", "5 m", "5min", "-1s", "1e400", "nan", "inf", "2hh", "m5" };
+	const char *bad[] = { "", "h", "5 m", "5min", "-1s", "1e400", "nan", "inf", "2hh", "m5",
+			      "1e306y", "1e305w", " 5m", "0x32ms", "+5s" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		double s = 42;
 		cr_assert_eq(units_parse_duration(bad[i], &s), CAPSIM_EINVAL, "\"%s\"", bad[i]);
@@ -43,6 +44,12 @@ Test(units, numbers_fill_the_text)
 	cr_assert_eq(units_parse_number("3x", &v), CAPSIM_EINVAL);
 	cr_assert_eq(units_parse_number("", &v), CAPSIM_EINVAL);
 	cr_assert_eq(units_parse_number("1e999", &v), CAPSIM_EINVAL);
+	/* Decimal only: a trace row "0x3C,5" once read as 60 s. */
+	cr_assert_eq(units_parse_number("0x3C", &v), CAPSIM_EINVAL);
+	cr_assert_eq(units_parse_number(" 5", &v), CAPSIM_EINVAL);
+	cr_assert_eq(units_parse_number("nan", &v), CAPSIM_EINVAL);
+	cr_assert_eq(units_parse_number("+.5", &v), 0);
+	cr_assert_eq(v, 0.5);
 }
 
 Test(units, durations_format_with_a_fitting_unit)
