@@ -501,6 +501,7 @@ struct world {
 				   switch) or DR_MOVED (its users sent away) */
 	uint32_t *dr_gen;      /* [nr] the region's failover: its steps carry it and stop where
 				  it has moved on (a failover cancelled, or a new one started) */
+	double *dr_from;       /* [nr] start of the outage that set the region's failover off */
 	int dns_moving;        /* some switch is within its TTL, routing is not the identity, or
 				  the regions' shares move with the hour: route_moving */
 	double *split;         /* [nr × nr] this step's route of one tier placed in some regions
@@ -1683,6 +1684,12 @@ static int dr_outage_begin(struct world *w, struct outage *o)
 	int aa = dr->strategy == SCENARIO_DR_ACTIVE_ACTIVE;
 	if (!aa && (o->region != dr->primary || w->failover))
 		return 0;   /* the standby region lost, or already failed over: nothing to do */
+	/* Active-active: a region whose failover is under way or done (an earlier outage of it
+	 * still on, or its failback still to come) keeps it, as w->failover keeps a primary's:
+	 * its health checks have failed since that outage began, and a new detection from now
+	 * would keep its users on a dead region longer. */
+	if (aa && w->dr_state[o->region] != DR_IDLE)
+		return 0;
 	/* Data can be lost only where the data tier runs (active-active may lose a region
 	 * without it), and no more than was written since the start. */
 	if (sc->has_data && w->sh->pool_of[dr->data_tier * sc->nregions + o->region] >= 0) {
@@ -1712,6 +1719,7 @@ static int dr_outage_begin(struct world *w, struct outage *o)
 	if (w->dr_state[o->region] != DR_MOVED)
 		w->dr_state[o->region] = DR_PENDING;
 	uint32_t gen = ++w->dr_gen[o->region];
+	w->dr_from[o->region] = o->start;
 	return engine_schedule(&w->eng, detection_time(dr, o->start), w->ev_dr, NULL,
 			       DR_ARG_GEN(DR_DETECTED, gen, o->region), NULL);
 }
@@ -1933,8 +1941,11 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 			struct outage *o = &w->outages[w->failover_outage];
 			o->rpo = o->rpo_pending;
 		} else if (!w->dns_out[failed]) {
+			/* The outage that set this failover off: the last of the region with an
+			 * RPO drawn (one overlapping it drew none). */
 			for (size_t i = w->noutages; i-- > 0;)
-				if (w->outages[i].region == failed && w->outages[i].zone < 0) {
+				if (w->outages[i].region == failed && w->outages[i].zone < 0 &&
+				    w->outages[i].rpo_pending >= 0 && w->outages[i].rpo < 0) {
 					w->outages[i].rpo = w->outages[i].rpo_pending;
 					break;
 				}
@@ -2000,7 +2011,9 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 			rc = dr_return(w, failed, now);
 		break;
 	case DR_RETURN:
-		if (!w->region_down[failed])
+		/* (Two failbacks of one failover, from two outages of the region that both ended
+		 * before its first check passed, run two of these: the users go back once.) */
+		if (!w->region_down[failed] && w->dr_state[failed] == DR_MOVED)
 			rc = dr_return(w, failed, now);
 		break;
 	case DR_STANDBY:
@@ -2017,14 +2030,10 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 		rc = 0;
 	}
 	/* The failover's steps of every outage of every replication, value = s since the
-	 * outage began (the last region outage of that region). */
+	 * outage that set it off began (not a later one overlapping it, which set off none:
+	 * dr_failover_end's value is then that outage's RTO with deterministic timings). */
 	if ((what || back) && w->sh->record_events) {
-		double since = now;
-		for (size_t i = w->noutages; i-- > 0;)
-			if (w->outages[i].region == failed && w->outages[i].zone < 0) {
-				since = now - w->outages[i].start;
-				break;
-			}
+		double since = now - w->dr_from[failed];
 		if (what)
 			add_event(w, now, (long)failed, -1, what, since,
 				  scenario_dr_strategy_name(dr->strategy));
@@ -2749,7 +2758,8 @@ static int step(struct world *w, struct traffic *tr, uint64_t k, double *region_
 	/* Synchronous replication: a write commits only once the other region has it. When
 	 * writes are at least the 1 − p share of the requests, the percentile request is a
 	 * write and waits for that round trip. */
-	int sync_on = sc->has_dr && sc->has_data && sc->data.replication == SCENARIO_REPL_SYNC &&
+	int sync_on = sc->has_dr && sc->dr.strategy != SCENARIO_DR_BACKUP_RESTORE && sc->has_data &&
+		      sc->data.replication == SCENARIO_REPL_SYNC &&
 		      rate > 0;
 	double wshare = sync_on ? sc->data.write_rate / rate : 0, sync_add = 0;
 	if (wshare > 1)
@@ -2934,6 +2944,7 @@ static void world_free(struct world *w)
 	free(w->dns_out);
 	free(w->dr_state);
 	free(w->dr_gen);
+	free(w->dr_from);
 	free(w->dns_flow);
 	free(w->split);
 	free(w->user_rtt);
@@ -2985,6 +2996,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	    !(w.dns_out = calloc(nr, sizeof *w.dns_out)) ||
 	    !(w.dr_state = calloc(nr, sizeof *w.dr_state)) ||
 	    !(w.dr_gen = calloc(nr, sizeof *w.dr_gen)) ||
+	    !(w.dr_from = calloc(nr, sizeof *w.dr_from)) ||
 	    !(w.dns_flow = calloc(nr * nr, sizeof *w.dns_flow)) ||
 	    !(w.split = calloc(nr * nr, sizeof *w.split)) ||
 	    !(w.user_rtt = calloc(nr, sizeof *w.user_rtt)) ||
