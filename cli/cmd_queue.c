@@ -166,9 +166,10 @@ static int parse_args(int argc, char **argv, struct queue_args *a)
 			a->target_p = 0.99;
 		} else if (strcmp(name, "--ca2") == 0 || strcmp(name, "--cs2") == 0) {
 			double *dst = name[3] == 'a' ? &a->ca2 : &a->cs2;
-			if (units_parse_number(val, dst) != 0 || *dst < 0 || *dst > 1e4)
+			double max = name[3] == 'a' ? 1e4 : QUEUE_CS2_MAX;
+			if (units_parse_number(val, dst) != 0 || *dst < 0 || *dst > max)
 				return cli_usage_error(C, "%s: expected a squared coefficient of variation "
-						       "in [0, 10000], got \"%s\"", name, val);
+						       "in [0, %g], got \"%s\"", name, max, val);
 		} else if (strcmp(name, "--percentile") == 0) {
 			if ((rc = parse_percentile(name, val, &pct)))
 				return rc;
@@ -222,6 +223,12 @@ static int parse_args(int argc, char **argv, struct queue_args *a)
 	if (!a->servers && !a->target && !a->target_wait_prob)
 		return cli_usage_error(C, "--servers is required (or a sizing target such as "
 				       "--target-p99 T)");
+	if (!isfinite(a->arrival_rate * a->service_time))
+		return cli_usage_error(C, "--arrival-rate times --service-time overflows");
+	if (a->simulate && a->servers > 1e6)
+		return cli_usage_error(C, "--simulate: at most 1000000 servers can be simulated");
+	if (a->simulate && a->simulate / a->reps > 1e15)
+		return cli_usage_error(C, "--simulate: at most 1e15 customers per replication");
 	if (a->simulate && a->simulate < a->reps)
 		return cli_usage_error(C, "--simulate: at least one customer per replication is "
 				       "needed (%.0f replications)", a->reps);

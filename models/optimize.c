@@ -808,7 +808,9 @@ static int commit_and_bill(const struct opt_ctx *x, const struct world_shared *s
 			o->region = plan.ri[k].rate % nr;
 			o->count = plan.ri[k].count;
 			o->hourly_fee = plan.ri[k].hourly_fee;
-			o->utilization = used / ((double)plan.ri[k].count * (double)nh * R);
+			/* reserved hours: a last part of an hour reserves only its length */
+			o->utilization = used / ((double)plan.ri[k].count *
+						 ((double)nh - 1.0 + sh->last_span) * R);
 			o->coverage = od > 0 ? used / od : 0;
 			double replaced = monthly(sc, used / R * sh->rates[plan.ri[k].rate].on_demand);
 			/* What the term costs over the on-demand USD a month it replaces. */
@@ -1204,7 +1206,14 @@ static void paired(const struct opt_candidate *a, const struct opt_candidate *b,
 /* Why nothing is feasible, from the candidates evaluated. */
 static void explain(const struct scenario *sc, struct opt_result *res)
 {
-	const struct opt_candidate *od = &res->c[res->all_on_demand];
+	/* The SLO and DR targets judged without the budget: binding names the first target
+	 * missed outright, so a budget missed by every plan would hide an SLO that even all on
+	 * demand meets only with uncertainty, and a plan quoted as meeting the SLOs must. */
+	struct scenario nobudget = *sc;
+	nobudget.budget_monthly = 0;
+	struct opt_candidate odj = res->c[res->all_on_demand];
+	opt_check_targets(&nobudget, &odj);
+	const struct opt_candidate *od = &odj;
 	char *w = res->why;
 	size_t n = sizeof res->why;
 	res->binding = od->binding;
@@ -1249,16 +1258,16 @@ static void explain(const struct scenario *sc, struct opt_result *res)
 		break;
 	}
 	/* All on demand meets the SLOs: the budget binds. The cheapest plan that meets
-	 * every target but the budget says by how much. */
-	const struct opt_candidate *cheapest = NULL;
+	 * every target but the budget (all on demand at worst) says by how much. */
+	const struct opt_candidate *cheapest = &res->c[res->all_on_demand];
 	for (size_t i = 0; i < res->n; i++) {
 		const struct opt_candidate *c = &res->c[i];
-		if (c->binding == OPT_BUDGET && (!cheapest || c->cost.mean < cheapest->cost.mean))
+		struct opt_candidate j = *c;
+		opt_check_targets(&nobudget, &j);
+		if (j.binding == OPT_FEASIBLE && c->cost.mean < cheapest->cost.mean)
 			cheapest = c;
 	}
 	res->binding = OPT_BUDGET;
-	if (!cheapest)
-		cheapest = od;
 	snprintf(w, n, "budget: the cheapest plan that meets the SLOs costs $%.2f a month "
 		 "(95%% CI $%.2f-$%.2f) against a budget of $%.2f; raise the budget or relax a "
 		 "target",

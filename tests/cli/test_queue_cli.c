@@ -319,6 +319,21 @@ Test(queue_cli, bad_arguments_exit_2_with_one_line)
 	assert_usage_error(a7, "--servers: expected a value");
 	const char *a8[] = { "nosuchcommand", NULL };
 	assert_usage_error(a8, "'nosuchcommand' is not a command");
+	/* Values the models refuse are refused here, not as "invalid argument" with status 1:
+	 * an SCV above the model's 100, a load that overflows, more servers or customers than
+	 * the simulation takes. */
+	const char *a9[] = { "queue", "--servers", "2", "--arrival-rate", "1", "--service-time",
+			     "1", "--cs2", "101", NULL };
+	assert_usage_error(a9, "--cs2: expected a squared coefficient of variation in [0, 100]");
+	const char *a10[] = { "queue", "--servers", "2", "--arrival-rate", "1e308",
+			      "--service-time", "1e308", NULL };
+	assert_usage_error(a10, "--arrival-rate times --service-time overflows");
+	const char *a11[] = { "queue", "--servers", "2000000", "--arrival-rate", "1",
+			      "--service-time", "1", "--simulate", "20", NULL };
+	assert_usage_error(a11, "--simulate: at most 1000000 servers");
+	const char *a12[] = { "queue", "--servers", "2", "--arrival-rate", "1", "--service-time",
+			      "1", "--simulate", "1e30", NULL };
+	assert_usage_error(a12, "--simulate: at most 1e15 customers per replication");
 }
 
 Test(queue_cli, help_and_version)

@@ -124,6 +124,37 @@ static void break_even(double ratio, int expect)
 	fixture_release(&f);
 }
 
+/* The day above over 48.5 hours: the last half hour runs 10 instances, which the 10
+ * reservations of a price ratio of 0.4 cover for 10 × 0.5 × 0.4 = 2.00 USD. The bill is
+ * 2 × 176 + 2 = 354 USD over 48.5 h, 354 × 730 / 48.5 a month, and the reservations are
+ * used in every hour they are paid for: utilisation 1 (the part of an hour once counted
+ * as a whole one, 485 of 490 reserved hours: 0.99). */
+Test(optimize, a_last_half_hour_reserves_half_an_hour)
+{
+	struct fixture f;
+	fixture_init(&f);
+	write_catalog(&f, 0.4);
+	char *day = day_scenario("\"reserved\"");
+	char *at = strstr(day, "\"2d\""), json[4096];
+	cr_assert_not_null(at);
+	snprintf(json, sizeof json, "%.*s\"2910m\"%s", (int)(at - day), day, at + 4);
+	struct scenario sc;
+	load(&f, json, &sc);
+	struct opt_options o = { .seed = 3, .threads = 2, .objective = -1 };
+	struct opt_result r;
+	cr_assert_eq(opt_run(&sc, &o, &r), 0);
+	cr_assert_geq(r.best, 0, "no recommendation: %s", r.why);
+	const struct opt_candidate *b = &r.c[r.best];
+	cr_assert_eq(b->commit.nri, 1);
+	cr_assert_eq(b->commit.ri[0].count, 10);
+	cr_assert_float_eq(b->cost.mean, 354.0 * 730.0 / 48.5, 1e-6);
+	cr_assert_float_eq(b->commit.ri[0].utilization, 1.0, 1e-9);
+	opt_result_release(&r);
+	scenario_release(&sc);
+	free(day);
+	fixture_release(&f);
+}
+
 Test(optimize, break_even_reserves_20_at_ratio_0_3)
 {
 	break_even(0.3, 20);
