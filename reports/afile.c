@@ -103,8 +103,10 @@ int afile_commit(struct afile *a)
 	if (!a->f)
 		return CAPSIM_EIO;
 	/* ferror catches a write that failed earlier (its errno is gone by now). */
-	if (ferror(a->f)) {
-		err = EIO;
+	errno = 0;
+	if (fflush(a->f) != 0 || ferror(a->f)) {
+		/* A retried flush of what is left says why the writes failed (ENOSPC). */
+		err = errno ? errno : EIO;
 		fclose(a->f);
 		goto fail;
 	}

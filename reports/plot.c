@@ -967,7 +967,9 @@ static void errline_put(struct errline *e, char c)
 static int render_one(const char *dir, const char *name, char *err, size_t errlen)
 {
 	char script[64], outarg[96];
-	char *tmp = join(dir, name, ".png.tmp"), *png = join(dir, name, ".png");
+	/* A name of our own beside the PNG (mkstemp): two capsims drawing into one folder at
+	 * once must not write, or rename away, each other's partial file. */
+	char *tmp = join(dir, name, ".png.XXXXXX"), *png = join(dir, name, ".png");
 	char *const argv[] = { "gnuplot", "-e", outarg, script, NULL };
 	posix_spawn_file_actions_t fa;
 	struct errline e = { .n = 0 };
@@ -977,11 +979,26 @@ static int render_one(const char *dir, const char *name, char *err, size_t errle
 	char buf[512];
 
 	snprintf(script, sizeof script, "%s.gp", name);
-	snprintf(outarg, sizeof outarg, "outfile='%s.png.tmp'", name);
 	if (!tmp || !png) {
 		rc = CAPSIM_ENOMEM;
 		goto out;
 	}
+	int tfd = mkstemp(tmp);
+	if (tfd < 0) {
+		report_set_err(err, errlen, "%s: %s", png, strerror(errno));
+		free(tmp);
+		tmp = NULL;   /* nothing of ours to unlink */
+		rc = CAPSIM_EIO;
+		goto out;
+	}
+	/* mkstemp made it 0600; gnuplot would have created it 0666 less the umask (one thread
+	 * runs here, after the simulation, so the umask round trip races with nothing). */
+	mode_t mask = umask(022);
+	umask(mask);
+	fchmod(tfd, 0666 & ~mask);
+	close(tfd);
+	/* mkstemp's letters and digits need no escaping inside the single quotes. */
+	snprintf(outarg, sizeof outarg, "outfile='%s'", strrchr(tmp, '/') + 1);
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		report_set_err(err, errlen, "gnuplot: pipe: %s", strerror(errno));
 		rc = CAPSIM_EIO;

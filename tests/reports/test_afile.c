@@ -118,3 +118,25 @@ Test(afile, failed_rename_keeps_the_target_and_removes_the_temporary)
 	free(path);
 	fake_rmtree(dir);
 }
+
+/* A write that failed (a full disk) is reported with its cause, not a bare EIO: /dev/full
+ * fails every write with ENOSPC. */
+Test(afile, a_failed_write_keeps_its_cause)
+{
+	struct afile a;
+	char *dir = fake_tmpdir(), *path = fake_path(dir, "target");
+	cr_assert_eq(afile_open(&a, path), 0);
+	FILE *full = freopen("/dev/full", "w", a.f);
+	if (!full)
+		cr_skip_test("no /dev/full");
+	a.f = full;
+	for (int i = 0; i < 10000; i++)
+		fputs("a line of a CSV file that cannot be written\n", a.f);
+	cr_assert(ferror(a.f));
+	errno = 0;
+	cr_assert_eq(afile_commit(&a), CAPSIM_EIO);
+	cr_assert_eq(errno, ENOSPC, "errno: %s", strerror(errno));
+	cr_assert_eq(count_entries(dir), 0, "the temporary is removed");
+	free(path);
+	fake_rmtree(dir);
+}
