@@ -101,6 +101,11 @@ int cli_check_out_dir(const char *cmd, const char *dir);
  * write several reports check them all before writing the first. */
 int cli_check_report_dir(const char *cmd, const char *dir, const char *db_path);
 
+/* The same for a command's own files in dir, names[] NULL-terminated, and its database
+ * db_path (NULL: none). */
+int cli_check_names(const char *cmd, const char *dir, const char *const *names,
+		    const char *db_path);
+
 /* mkdir -p. Returns 0, or -1 with errno set (ENOTDIR when path is a file). */
 int cli_make_dirs(const char *path);
 

@@ -91,7 +91,9 @@ int cmd_compare(int argc, char **argv)
 	snprintf(side[0], sizeof side[0], "%s/a", dir);
 	snprintf(side[1], sizeof side[1], "%s/b", dir);
 	snprintf(db, sizeof db, "%s/results.db", dir);
-	if ((rc = cli_check_out_dir(C, dir)) != 0 ||
+	static const char *const own[] = { "compare.csv", "compare.gp", "compare.png", "compare.md",
+					   NULL };
+	if ((rc = cli_check_out_dir(C, dir)) != 0 || (rc = cli_check_names(C, dir, own, db)) != 0 ||
 	    (rc = cli_check_report_dir(C, side[0], db)) != 0 ||
 	    (rc = cli_check_report_dir(C, side[1], db)) != 0) {
 		scenario_release(&sa);

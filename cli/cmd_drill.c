@@ -265,7 +265,13 @@ int cmd_drill(int argc, char **argv)
 		o.bucket = fmax(DRILL_BUCKET, sc.horizon / DRILL_MAX_BUCKETS);
 	o.threads = cli_threads(o.threads, o.reps);
 	snprintf(path, sizeof path, "%s/results.db", dir);
-	/* Every strategy's folder, before the first run goes into the database. */
+	/* The drill's own files and every strategy's folder, before the first run goes into
+	 * the database. */
+	static const char *const own[] = { "drill.csv", "drill.md", "drill.gp", "drill.png",
+					   "timeline.gp", "timeline.png", "rto_cdf.gp", "rto_cdf.png",
+					   "rpo_cdf.gp", "rpo_cdf.png", NULL };
+	if ((status = cli_check_names(C, dir, own, path)) != 0)
+		goto out;
 	for (int i = 0; i < nstrategies; i++) {
 		char sub[4200];
 		snprintf(sub, sizeof sub, "%s/%s", dir, scenario_dr_strategy_name(strategies[i]));

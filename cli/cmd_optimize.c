@@ -148,7 +148,12 @@ int cmd_optimize(int argc, char **argv)
 		snprintf(dir, sizeof dir, "%s", a.sim.dir);
 	else
 		snprintf(dir, sizeof dir, "out/%s-optimize", sc.name);
-	if ((rc = cli_check_out_dir(C, dir)) != 0) {
+	/* Its files and its database, before the search goes into the database. */
+	static const char *const own[] = { "frontier.csv", "frontier.gp", "frontier.png",
+					   "mix.csv", "mix.gp", "mix.png", "plan.md", NULL };
+	snprintf(path, sizeof path, "%s/results.db", dir);
+	if ((rc = cli_check_out_dir(C, dir)) != 0 ||
+	    (rc = cli_check_names(C, dir, own, path)) != 0) {
 		scenario_release(&sc);
 		return rc;
 	}

@@ -223,9 +223,26 @@ static int folder_in_the_way(const char *cmd, const char *dir, const char *name)
 	return 0;
 }
 
-int cli_check_report_dir(const char *cmd, const char *dir, const char *db_path)
+static int db_in_the_way(const char *cmd, const char *db_path)
 {
 	struct stat st;
+	if (db_path && stat(db_path, &st) == 0 && !S_ISREG(st.st_mode))
+		return cli_usage_error(cmd, "%s is not a file: capsim keeps its runs' database "
+				       "there; nothing was written", db_path);
+	return 0;
+}
+
+int cli_check_names(const char *cmd, const char *dir, const char *const *names,
+		    const char *db_path)
+{
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && names[i]; i++)
+		rc = folder_in_the_way(cmd, dir, names[i]);
+	return rc ? rc : db_in_the_way(cmd, db_path);
+}
+
+int cli_check_report_dir(const char *cmd, const char *dir, const char *db_path)
+{
 	char name[64];
 	int rc = 0;
 	/* Every file cli_write_report writes: a folder in the way of one would fail its rename
@@ -243,10 +260,7 @@ int cli_check_report_dir(const char *cmd, const char *dir, const char *db_path)
 		rc = folder_in_the_way(cmd, dir, "cost_daily.csv");
 	if (rc == 0)
 		rc = folder_in_the_way(cmd, dir, "report.md");
-	if (rc == 0 && stat(db_path, &st) == 0 && !S_ISREG(st.st_mode))
-		rc = cli_usage_error(cmd, "%s is not a file: capsim keeps its runs' database "
-				     "there; nothing was written", db_path);
-	return rc;
+	return rc ? rc : db_in_the_way(cmd, db_path);
 }
 
 int cli_plots_drawn(int rc, const char *msg, char *note, size_t notelen)

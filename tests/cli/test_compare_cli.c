@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tests/cli/run.h"
 
@@ -208,6 +209,27 @@ Test(compare_cli, a_mistake_in_either_file_exits_2_and_writes_nothing)
 	cr_expect(strstr(r.err, "two scenario files only"), "%s", r.err);
 	cli_result_release(&r);
 	cr_expect(!cli_exists(out), "a refused comparison created the output folder");
+}
+
+/* A folder where compare writes compare.csv: refused before anything is simulated, with
+ * exit 2, and results.db never takes the two runs (it once did, then failed the rename). */
+Test(compare_cli, a_folder_in_the_way_of_compare_csv_is_refused_before_the_runs)
+{
+	char a[PATH_MAX], b[PATH_MAX], out[PATH_MAX], text[2048], in_way[PATH_MAX + 16];
+	char db[PATH_MAX + 16];
+	scenario(text, sizeof text, "b", "0.2");
+	write_pair(a, b, out, "a", text);
+	snprintf(in_way, sizeof in_way, "%s/compare.csv", out);
+	cr_assert_eq(mkdir(out, 0755), 0);
+	cr_assert_eq(mkdir(in_way, 0755), 0);
+	const char *argv[] = { "compare", a, b, "-o", out, "--no-plots", NULL };
+	struct cli_result r;
+	run_capsim(argv, &r);
+	cr_assert_eq(r.status, 2, "exit %d: %s", r.status, r.err);
+	cr_assert(strstr(r.err, "compare.csv is a folder where capsim writes"), "%s", r.err);
+	snprintf(db, sizeof db, "%s/results.db", out);
+	cr_assert(!cli_exists(db), "results.db took the runs");
+	cli_result_release(&r);
 }
 
 Test(compare_cli, with_gnuplot_compare_png_is_drawn_beside_each_runs_plots)

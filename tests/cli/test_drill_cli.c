@@ -373,6 +373,25 @@ static void refused(const char *const *argv, const char *want)
 	cli_result_release(&r);
 }
 
+/* A folder where the drill writes drill.csv: refused before anything is simulated, with
+ * exit 2, and results.db never takes the strategies' runs (it once did, then failed). */
+Test(drill_cli, a_folder_in_the_way_of_drill_csv_is_refused_before_the_runs)
+{
+	char out[PATH_MAX], in_way[PATH_MAX + 16], db[PATH_MAX + 16];
+	cli_join(out, sizeof out, dir, "out");
+	snprintf(in_way, sizeof in_way, "%s/drill.csv", out);
+	cr_assert_eq(mkdir(out, 0755), 0);
+	cr_assert_eq(mkdir(in_way, 0755), 0);
+	const char *argv[] = { "drill", scen, "--fail", FAIL, "-o", out, "--no-plots", NULL };
+	struct cli_result r;
+	run_capsim(argv, &r);
+	cr_assert_eq(r.status, 2, "exit %d: %s", r.status, r.err);
+	cr_assert(strstr(r.err, "drill.csv is a folder where capsim writes"), "%s", r.err);
+	snprintf(db, sizeof db, "%s/results.db", out);
+	cr_assert(!cli_exists(db), "results.db took the runs");
+	cli_result_release(&r);
+}
+
 Test(drill_cli, a_bad_fail_exits_2_and_writes_nothing)
 {
 	char out[PATH_MAX];

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tests/cli/run.h"
@@ -271,6 +272,31 @@ Test(optimize_cli, the_budget_message_quotes_a_plan_that_meets_the_slos, .init =
 			   err);
 	free(err);
 	free(csv);
+}
+
+/* A folder where optimize writes frontier.csv, or where it keeps results.db: refused before
+ * the search, with exit 2 (they once failed with status 1 after it, the database holding
+ * the optimisation). */
+Test(optimize_cli, a_folder_in_the_way_is_refused_before_the_search, .init = setup,
+     .fini = teardown)
+{
+	char out[PATH_MAX], in_way[PATH_MAX + 16];
+	const char *names[] = { "frontier.csv", "results.db" };
+	for (int i = 0; i < 2; i++) {
+		snprintf(out, sizeof out, "%s/o%d", dir, i);
+		snprintf(in_way, sizeof in_way, "%s/%s", out, names[i]);
+		cr_assert_eq(mkdir(out, 0755), 0);
+		cr_assert_eq(mkdir(in_way, 0755), 0);
+		const char *argv[] = { "optimize", "scenarios/spot-batch.json", "-o", out, "--reps",
+				       "2", "--final-reps", "2", "--no-plots", NULL };
+		struct cli_result r;
+		run_capsim(argv, &r);
+		cr_assert_eq(r.status, 2, "%s: exit %d: %s", names[i], r.status, r.err);
+		cr_assert(strstr(r.err, names[i]), "%s", r.err);
+		cr_assert(strstr(r.err, "nothing was written"), "%s", r.err);
+		cr_assert_str_empty(r.out);
+		cli_result_release(&r);
+	}
 }
 
 /* A mistake in the scenario: exit 2, the message names the path, nothing is written. */
