@@ -235,6 +235,9 @@ int report_compare_text(const struct report_compare *c, FILE *out)
 
 static const char *verdict_word(const struct compare_row *r)
 {
+	/* One replication has no interval: nothing to say either way. */
+	if (!(isfinite(r->diff.low) && isfinite(r->diff.high)))
+		return "unknown";
 	return r->sign > 0 ? "b_higher" : r->sign < 0 ? "b_lower" : "no_difference";
 }
 
@@ -523,7 +526,7 @@ int report_compare_markdown(const struct report_compare *c, const char *dir, int
 			 "- B: [b/report.md](b/report.md)\n\n"
 			 "`compare.csv` holds every figure both runs have: each one's mean and 95% "
 			 "interval, the paired difference B - A with its interval, and `b_higher`, "
-			 "`b_lower` or `no_difference`.\n",
+			 "`b_lower`, `no_difference` or, from one replication, `unknown`.\n",
 	};
 	return report_page_write(dir, "compare.md", &p, err, errlen);
 }

@@ -211,6 +211,27 @@ Test(compare_cli, a_mistake_in_either_file_exits_2_and_writes_nothing)
 	cr_expect(!cli_exists(out), "a refused comparison created the output folder");
 }
 
+/* One replication each: a difference without an interval is `unknown`, not `no_difference`
+ * (B's price is 2.5 times A's: B is dearer in that replication, and nothing says by how much
+ * with confidence). */
+Test(compare_cli, one_replication_gives_no_verdict)
+{
+	char a[PATH_MAX], b[PATH_MAX], out[PATH_MAX], path[PATH_MAX], text[2048];
+	struct cli_result r;
+	scenario(text, sizeof text, "dear", "0.25");
+	write_pair(a, b, out, "cheap", text);
+	const char *argv[] = { "compare", a, b, "-o", out, "--reps", "1", "--no-plots", NULL };
+	run_capsim(argv, &r);
+	cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+	cli_join(path, sizeof path, out, "compare.csv");
+	char *csv = cli_read_file(path, NULL);
+	cr_expect_gt(field(csv, "cost_total", 8, NULL, 0), 0);
+	field(csv, "cost_total", 11, text, sizeof text);
+	cr_expect_str_eq(text, "unknown");
+	free(csv);
+	cli_result_release(&r);
+}
+
 /* A folder where compare writes compare.csv: refused before anything is simulated, with
  * exit 2, and results.db never takes the two runs (it once did, then failed the rename). */
 Test(compare_cli, a_folder_in_the_way_of_compare_csv_is_refused_before_the_runs)
