@@ -10,9 +10,12 @@
  * a recorded trace read as a piecewise-constant rate: rate[i] holds on [time[i], time[i+1]),
  * rate[0] before time[0] and rate[n-1] after the last row. Step k covers [k·step, (k+1)·step).
  * Its shape is the exact mean of the trace's piecewise-constant rate over the step (so a trace
- * whose rows are one step apart, starting at 0, is replayed exactly), or the synthetic shape at
- * the step's midpoint (midpoint rule: relative error ≤ amplitude·(2π·step/86400)²/24 against
- * the step's true mean, 6e-7·amplitude for a one-minute step).
+ * whose rows are one step apart, starting at 0, is replayed exactly), or the synthetic shape's
+ * mean over the step: the step cut at each midnight (the weekend factor is constant in between),
+ * each daily sine's mean over a part in closed form, the growth at the part's middle (its
+ * curvature over a day is of order (ln(1+growth)·day/MONTH)², 1e-6 at 3% a month). The shape at
+ * the step's middle was off by amplitude·(1 − sinc) for short steps and by the whole sine for a
+ * step of a day.
  * The offered rate of step k is shape × noise × spikes:
  *   - noise: the k-th draw of rng stream TRAFFIC_STREAM_NOISE, a mean-one lognormal
  *     exp(N(−σ²/2, σ²)) with σ = spec->noise (no draw when σ = 0);
@@ -77,14 +80,16 @@ void traffic_release(struct traffic *t);
  * trace's piecewise-constant rate at t (see the contract above). */
 double traffic_shape(const struct scenario_traffic *spec, double t);
 
-/* Each region's share of the users' requests at time t, into share[spec->nregions]: the
- * declared shares, or, when regions peak at their own hours (spec->region_peaks), share_r ×
- * daily_r(t) / Σ share_j × daily_j(t), so that region r offers base × share_r × daily_r ×
+/* Each region's share of the users' requests over [t0, t1] (t0 = t1: at that instant), into
+ * share[spec->nregions]: the declared shares, or, when regions peak at their own hours
+ * (spec->region_peaks), share_r × daily_r / Σ share_j × daily_j with daily_r region r's
+ * daily factor's mean over the interval, so that region r offers base × share_r × daily_r ×
  * weekend × growth (× the noise and spikes all regions share). */
-void traffic_split(const struct scenario_traffic *spec, double t, double *share);
+void traffic_split(const struct scenario_traffic *spec, double t0, double t1, double *share);
 
 /* The deterministic shape of the interval [t0, t1) (0 <= t0 < t1): the exact mean of the
- * trace over it, or the synthetic shape at its midpoint. */
+ * trace over it, or of the synthetic shape (its daily sines and weekend factor exactly, the
+ * growth at the middle of each day's part). */
 double traffic_shape_mean(const struct scenario_traffic *spec, double t0, double t1);
 
 /* Sets *rate to the offered requests/s during step k (shape × noise × spikes). k must be

@@ -1563,10 +1563,10 @@ static void route_moving(struct world *w, double rate, double now, double *inflo
 	const struct scenario *sc = w->sc;
 	size_t nr = sc->nregions;
 	/* Regions whose users peak at their own hours take this path (dr_init): their shares
-	 * move with the hour, at the step's midpoint as the traffic's shape. */
+	 * move with the hour, each its daily sine's mean over the step as the traffic's shape. */
 	const double *share = sc->traffic.region_share;
 	if (sc->traffic.region_peaks) {
-		traffic_split(&sc->traffic, now + 0.5 * w->sh->step, w->share);
+		traffic_split(&sc->traffic, now, now + w->sh->step, w->share);
 		share = w->share;
 	}
 	double ttl = sc->has_dr ? sc->dr.dns_ttl : 0;

@@ -83,10 +83,10 @@ Test(traffic, regions_peaking_twelve_hours_apart_with_equal_shares_sum_to_a_flat
 		double w = fmod(floor(t / 86400), 7) >= 5 ? 1.3 : 1.0;
 		cr_assert_float_eq(traffic_shape(&s, t), 100 * w, 1e-9, "t = %g", t);
 	}
-	traffic_split(&s, 6 * 3600.0, split);
+	traffic_split(&s, 6 * 3600.0, 6 * 3600.0, split);
 	cr_assert_float_eq(split[0], 0.75, 1e-12);
 	cr_assert_float_eq(split[1], 0.25, 1e-12);
-	traffic_split(&s, 12 * 3600.0, split);   /* both sines at 1: the declared shares */
+	traffic_split(&s, 12 * 3600.0, 12 * 3600.0, split);   /* both sines at 1: the declared shares */
 	cr_assert_float_eq(split[0], 0.5, 1e-12);
 }
 
@@ -98,13 +98,13 @@ Test(traffic, a_regions_part_is_its_share_of_its_own_sine)
 	 * 18 h past its peak, cos(2π·18/24) = cos(3π/2) = 0, 0.4 × 1 = 0.4. Total 100 × 1.3 = 130,
 	 * split 0.9/1.3 = 0.6923077 and 0.4/1.3 = 0.3076923. */
 	cr_assert_float_eq(traffic_shape(&s, 68400), 130, 1e-9);
-	traffic_split(&s, 68400, split);
+	traffic_split(&s, 68400, 68400, split);
 	cr_assert_float_eq(split[0], 0.9 / 1.3, 1e-12);
 	cr_assert_float_eq(split[1], 0.4 / 1.3, 1e-12);
 	cr_assert_float_eq(split[0] + split[1], 1, 1e-15);
 	/* The same peaks everywhere: the declared shares, whatever the hour. */
 	s.region_peaks = 0;
-	traffic_split(&s, 68400, split);
+	traffic_split(&s, 68400, 68400, split);
 	cr_assert_eq(split[0], 0.6);
 	cr_assert_eq(split[1], 0.4);
 }
@@ -122,15 +122,39 @@ Test(traffic, growth_compounds_per_730_hour_month)
 	cr_assert_float_eq(traffic_shape(&s, 0.5 * SCENARIO_MONTH), 104.88088, 1e-5);
 }
 
-Test(traffic, synthetic_step_uses_the_midpoint)
+Test(traffic, synthetic_step_is_the_shapes_mean_over_it)
 {
 	struct scenario_traffic s = flat(100);
 	s.daily_amplitude = 0.5;
 	s.daily_peak_hour = 14;
 	struct traffic t;
 	cr_assert_eq(traffic_init(&t, &s, 7200, 86400, 1, 0), 0);
-	/* Step 6 = [12:00, 14:00), midpoint 13:00: 100 × (1 + 0.5 cos(−π/12)) = 148.29629. */
-	cr_assert_float_eq(rate_of(&t, 6), 148.29629, 1e-5);
+	/* Step 6 = [12:00, 14:00), the two hours before the peak: the cosine's mean over them is
+	 * (1/2) ∫_{-2}^{0} cos(2π u / 24) du = sin(π/6) / (π/6) = 3/π, so 100 × (1 + 1.5/π) =
+	 * 147.74648 (its value at the midpoint, 13:00, would be 148.29629). */
+	cr_assert_float_eq(rate_of(&t, 6), 100 * (1 + 1.5 / 3.14159265358979323846), 1e-9);
+	traffic_release(&t);
+}
+
+/* Steps of a day and of a week offer what the shape does over them: a day averages its sine
+ * to 1 whatever the peak hour (it was read at noon, the peak here: 1.5 every day), and a week
+ * of 5 weekdays and a weekend at 2 averages (5 + 2 × 2) / 7 = 9/7 (it was read at Thursday
+ * noon: 1). */
+Test(traffic, coarse_steps_offer_the_shapes_mean)
+{
+	struct scenario_traffic s = flat(100);
+	s.daily_amplitude = 0.5;
+	s.daily_peak_hour = 12;
+	struct traffic t;
+	cr_assert_eq(traffic_init(&t, &s, 86400, 7 * 86400, 1, 0), 0);
+	for (uint64_t k = 0; k < 5; k++)
+		cr_assert_float_eq(rate_of(&t, k), 100, 1e-9, "day %llu", (unsigned long long)k);
+	traffic_release(&t);
+	s = flat(100);
+	s.weekend_factor = 2;
+	cr_assert_eq(traffic_init(&t, &s, 7 * 86400, 14 * 86400, 1, 0), 0);
+	cr_assert_float_eq(rate_of(&t, 0), 100 * 9.0 / 7.0, 1e-9);
+	cr_assert_float_eq(rate_of(&t, 1), 100 * 9.0 / 7.0, 1e-9);
 	traffic_release(&t);
 }
 

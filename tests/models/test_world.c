@@ -723,10 +723,11 @@ Test(world, unplaced_region_routes_to_the_placed_one)
 }
 
 /* Users peaking at their own hours: each region's demand is its share of its own sine. One
- * day of hour-long steps (the synthetic shape is read at each step's midpoint, h + 0.5), no
- * noise, a Monday (no weekend factor), no growth: by hand region r offers
- * 100 × share_r × (1 + 0.5 cos(2π (h + 0.5 − peak_r) / 24)) in hour h, and the pools, placed
- * in both regions, take their own region's. */
+ * day of hour-long steps (a step offers the shape's mean over it: a cosine's mean over an
+ * hour is its value at the middle, h + 0.5, times sin(π/24) / (π/24)), no noise, a Monday
+ * (no weekend factor), no growth: by hand region r offers
+ * 100 × share_r × (1 + 0.5 cos(2π (h + 0.5 − peak_r) / 24) sin(π/24) / (π/24)) in hour h,
+ * and the pools, placed in both regions, take their own region's. */
 Test(world, regions_peaking_apart_each_offer_their_own_sine)
 {
 	const char *json =
@@ -748,18 +749,19 @@ Test(world, regions_peaking_apart_each_offer_their_own_sine)
 	cr_assert_eq(r.nbuckets, 24);
 	cr_assert_eq(r.nseries, 4);   /* api@r1, api@r2, all@r1, all@r2 */
 	const double pi = 3.14159265358979323846, share[2] = { 0.6, 0.4 }, peak[2] = { 19, 1 };
+	const double sinc = sin(pi / 24) / (pi / 24);
 	double offered = 0;
 	for (size_t h = 0; h < 24; h++)
 		for (size_t g = 0; g < 2; g++) {
 			double want = 100 * share[g] *
-				(1 + 0.5 * cos(2 * pi * ((double)h + 0.5 - peak[g]) / 24));
+				(1 + 0.5 * cos(2 * pi * ((double)h + 0.5 - peak[g]) / 24) * sinc);
 			cr_assert_float_eq(run_ts(&r, h, 2 + g, RUN_TS_DEMAND), want, 1e-9 * want,
 					   "hour %zu, region %zu", h, g);
 			cr_assert_float_eq(run_ts(&r, h, g, RUN_TS_DEMAND), want, 1e-9 * want);
 			offered += want * 3600;
 		}
 	/* Over a whole day each sine averages 1: 100 req/s x 86400 s offered (the midpoint sum
-	 * of a cosine over 24 equal steps of a period is exactly 0). */
+	 * of a cosine over 24 equal steps of a period is exactly 0, and so that sum times sinc). */
 	cr_assert_float_eq(offered, 8640000, 1e-6);
 	cr_assert_float_eq(metric(&r, "requests_offered"), 8640000, 1e-6);
 	run_result_release(&r);
