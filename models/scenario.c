@@ -25,6 +25,9 @@
 /* Cap on a rate in requests/s: a thousand times the busiest services' peaks (tens of
  * millions a second), so that a slip like 1e300 is caught before its sums overflow. */
 #define MAX_RATE 1e10
+/* The largest rate multiplier a weekend or a spike may apply: with the base rate's 1e10 and a
+ * year's growth at most 10 a month, rates stay far from overflowing. */
+#define MAX_FACTOR 1e3
 /* Most replications optimize.final_replications defaults to. */
 #define OPT_FINAL_CAP 40
 
@@ -1359,26 +1362,27 @@ static int load_traffic(struct ctx *c, const cJSON *root)
 	if (sub) {
 		push_key(c, "weekly");
 		if ((rc = check_keys(c, sub, weekly_keys)) != 0 ||
-		    (rc = get_number(c, sub, "weekend_factor", REQUIRED, 0, 1, INFINITY, 1,
-				     "a factor > 0", &t->weekend_factor)) != 0)
+		    (rc = get_number(c, sub, "weekend_factor", REQUIRED, 0, 1, MAX_FACTOR, 0,
+				     "a factor in (0, 1000]", &t->weekend_factor)) != 0)
 			return rc;
 		pop(c);
 	}
-	if ((rc = get_number(c, o, "growth_per_month", 0, -1, 1, INFINITY, 1,
-			     "a growth rate per month > -1 (0.05 = +5%/month)",
+	if ((rc = get_number(c, o, "growth_per_month", 0, -1, 1, 10, 0,
+			     "a growth rate per month in (-1, 10] (0.05 = +5%/month)",
 			     &t->growth_per_month)) != 0 ||
-	    (rc = get_number(c, o, "noise", 0, 0, 0, INFINITY, 1,
-			     "a number >= 0 (sigma of the log of the noise factor)", &t->noise)) != 0 ||
+	    (rc = get_number(c, o, "noise", 0, 0, 0, 3, 0,
+			     "a number in [0, 3] (sigma of the log of the noise factor)",
+			     &t->noise)) != 0 ||
 	    (rc = get_object(c, o, "spikes", 0, &sub)) != 0)
 		return rc;
 	if (sub) {
 		struct scenario_spikes *sp = &t->spikes;
 		const cJSON *mag;
-		static const char mag_what[] = "[lo, hi] with 1 <= lo <= hi (rate multipliers)";
+		static const char mag_what[] = "[lo, hi] with 1 <= lo <= hi <= 1000 (rate multipliers)";
 		push_key(c, "spikes");
 		if ((rc = check_keys(c, sub, spike_keys)) != 0 ||
-		    (rc = get_number(c, sub, "rate_per_day", REQUIRED, 0, 0, INFINITY, 1,
-				     "a number of spikes per day >= 0", &sp->rate_per_day)) != 0)
+		    (rc = get_number(c, sub, "rate_per_day", REQUIRED, 0, 0, 1440, 0,
+				     "a number of spikes per day in [0, 1440]", &sp->rate_per_day)) != 0)
 			return rc;
 		mag = cJSON_GetObjectItemCaseSensitive(sub, "magnitude");
 		if (!cJSON_IsArray(mag) || cJSON_GetArraySize(mag) != 2)
@@ -1386,7 +1390,7 @@ static int load_traffic(struct ctx *c, const cJSON *root)
 		const cJSON *lo = cJSON_GetArrayItem(mag, 0), *hi = cJSON_GetArrayItem(mag, 1);
 		if (!cJSON_IsNumber(lo) || !cJSON_IsNumber(hi))
 			return expected(c, "magnitude", mag, mag_what);
-		if (!isfinite(hi->valuedouble) || !(lo->valuedouble >= 1) ||
+		if (!(hi->valuedouble <= MAX_FACTOR) || !(lo->valuedouble >= 1) ||
 		    !(hi->valuedouble >= lo->valuedouble))
 			return fail_key(c, "magnitude", AT_VALUE, "expected %s, got [%g, %g]",
 					mag_what, lo->valuedouble, hi->valuedouble);
@@ -1394,6 +1398,12 @@ static int load_traffic(struct ctx *c, const cJSON *root)
 		sp->magnitude_hi = hi->valuedouble;
 		if ((rc = get_duration(c, sub, "duration", NULL, 1, &sp->duration)) != 0)
 			return rc;
+		/* Overlapping spikes multiply: at most 10 in progress on average keeps the product
+		 * of magnitudes of up to 1000 finite with certainty for all practical purposes. */
+		if (sp->rate_per_day * sp->duration / 86400.0 > 10)
+			return fail_key(c, "duration", AT_VALUE, "expected spikes 10 at a time at most "
+					"on average (rate_per_day x duration <= 10 days), got %g a day "
+					"lasting %g s each", sp->rate_per_day, sp->duration);
 		pop(c);
 	}
 

@@ -1283,3 +1283,36 @@ Test(scenario, durations_that_overflow_in_seconds_are_refused)
 				  "\"step\": \"1e305y\"", &err), CAPSIM_EINVAL);
 	cr_assert_str_eq(err.path, "horizon");
 }
+
+/* Multipliers that would take the rate past any double are refused where they are written:
+ * a weekend of 1e308 on a base of 10 made requests_offered inf and the run exit 0, a noise
+ * of 1e200 made sigma^2 overflow and the demand 0. */
+Test(scenario, traffic_multipliers_are_bounded)
+{
+	struct scenario_error err;
+	static const char *const bad[][2] = {
+		{ "\"weekly\": { \"weekend_factor\": 1e308 }", "traffic.weekly.weekend_factor" },
+		{ "\"noise\": 1e200", "traffic.noise" },
+		{ "\"growth_per_month\": 1e6", "traffic.growth_per_month" },
+		{ "\"spikes\": { \"rate_per_day\": 1, \"magnitude\": [2, 1e300], \"duration\": \"1h\" }",
+		  "traffic.spikes.magnitude" },
+		{ "\"spikes\": { \"rate_per_day\": 1e8, \"magnitude\": [2, 3], \"duration\": \"1ms\" }",
+		  "traffic.spikes.rate_per_day" },
+		/* 100 a day of 3 hours each: 12.5 in progress on average. */
+		{ "\"spikes\": { \"rate_per_day\": 100, \"magnitude\": [2, 3], \"duration\": \"3h\" }",
+		  "traffic.spikes.duration" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char to[256];
+		snprintf(to, sizeof to, "\"base_rate\": 10, %s", bad[i][0]);
+		cr_assert_eq(parse_edited("\"base_rate\": 10", to, &err), CAPSIM_EINVAL, "%s",
+			     bad[i][0]);
+		cr_assert_str_eq(err.path, bad[i][1], "%s: %s", bad[i][0], err.msg);
+	}
+	/* At the bounds: accepted (10 days of spikes in progress: 80 a day of 3 hours). */
+	cr_assert_eq(parse_edited("\"base_rate\": 10",
+				  "\"base_rate\": 10, \"weekly\": { \"weekend_factor\": 1000 }, "
+				  "\"noise\": 3, \"growth_per_month\": 10, \"spikes\": { "
+				  "\"rate_per_day\": 80, \"magnitude\": [1, 1000], \"duration\": \"3h\" }",
+				  &err), 0, "%s", err.msg);
+}
