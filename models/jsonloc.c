@@ -198,8 +198,9 @@ void jsonloc_line_col(const char *text, size_t len, size_t offset, int *line, in
 	size_t bol = 0;
 	if (offset > len)
 		offset = len;
+	/* A line ends at "\n", "\r\n" or a lone "\r" (old Mac files). */
 	for (size_t k = 0; k < offset; k++)
-		if (text[k] == '\n') {
+		if (text[k] == '\n' || (text[k] == '\r' && (k + 1 >= len || text[k + 1] != '\n'))) {
 			l++;
 			bol = k + 1;
 		}

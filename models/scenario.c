@@ -1260,7 +1260,14 @@ static int load_trace(struct ctx *c, const cJSON *v)
 		off = 3;
 	r.line = 1;
 	while (off < len && !r.err_line) {
-		const char *nl = memchr(data + off, '\n', len - off);
+		/* One line at a time, so that an error names its line: up to "\n", "\r\n" or a
+		 * lone "\r" (old Mac files, which libcsv reads as a row's end too). */
+		const char *nl = NULL;
+		for (size_t k = off; k < len && !nl; k++)
+			if (data[k] == '\n')
+				nl = data + k;
+			else if (data[k] == '\r')
+				nl = data + k + (k + 1 < len && data[k + 1] == '\n');
 		size_t n = nl ? (size_t)(nl - (data + off)) + 1 : len - off;
 		if (csv_parse(&p, data + off, n, trace_field, trace_row, &r) != n ||
 		    csv_fini(&p, trace_field, trace_row, &r) != 0)

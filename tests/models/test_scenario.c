@@ -1316,3 +1316,30 @@ Test(scenario, traffic_multipliers_are_bounded)
 				  "\"rate_per_day\": 80, \"magnitude\": [1, 1000], \"duration\": \"3h\" }",
 				  &err), 0, "%s", err.msg);
 }
+
+/* Lines ended by a lone "\r" (old Mac files) are lines: a mistake on the fourth line of a
+ * trace, or of the scenario, is named on line 4 (both once counted only "\n": line 1). The
+ * good rows before it load. */
+Test(scenario, lines_ended_by_a_carriage_return_are_counted)
+{
+	struct scenario sc;
+	struct scenario_error err;
+	cr_assert_neq(parse_with_trace("time_s,requests_per_s\r0,10\r60,20\r120,-5\r", &sc, &err),
+		      0);
+	cr_assert_eq(err.line, 4, "%s", err.msg);
+	cr_assert_eq(parse_with_trace("time_s,requests_per_s\r0,10\r60,20\r", &sc, &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(sc.traffic.trace.n, 2);
+	scenario_release(&sc);
+	char cr[sizeof small_scenario];
+	memcpy(cr, small_scenario, sizeof cr);
+	for (char *p = cr; *p; p++)
+		if (*p == '\n')
+			*p = '\r';
+	/* "capacity_rps": 5 is on line 8 of small_scenario. */
+	char *at = strstr(cr, "\"capacity_rps\": 5");
+	cr_assert_not_null(at);
+	at[16] = '0';   /* 0 is out of its range */
+	cr_assert_eq(parse_text(cr, &sc, &err), CAPSIM_EINVAL);
+	cr_assert_eq(err.line, 8, "%s", err.msg);
+}
