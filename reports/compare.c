@@ -27,6 +27,11 @@ static void fmt_diff(char *buf, size_t len, const struct compare_row *r, double 
 		snprintf(buf, len, "-");
 		return;
 	}
+	/* No sign on a zero, as report_fmt_signed has it: "0 pp", not "+0 pp". */
+	if (x == 0 && st != REPORT_USD && st != REPORT_COUNT) {
+		snprintf(buf, len, "0%s", st == REPORT_PCT ? " pp" : st == REPORT_SECONDS ? " s" : "");
+		return;
+	}
 	if (st == REPORT_PCT) {
 		snprintf(buf, len, "%+.3g pp", 100.0 * x);
 		return;

@@ -78,9 +78,14 @@ void report_fmt(char *buf, size_t len, enum report_style st, const char *unit, d
 		return;
 	}
 	switch (st) {
-	case REPORT_PCT:
-		snprintf(buf, len, "%.*f %%", decimals, 100.0 * x);
+	case REPORT_PCT: {
+		/* A tiny negative (a rounding error of a difference) prints as 0, not "-0.00". */
+		double p = 100.0 * x;
+		if (fabs(p) < 0.5 * pow(10.0, -decimals))
+			p = 0;   /* -0.0 too */
+		snprintf(buf, len, "%.*f %%", decimals, p);
 		return;
+	}
 	case REPORT_USD:
 		report_grouped(g, sizeof g, fabs(x), 2);
 		snprintf(buf, len, "%s$%s", x < 0 && fabs(x) >= 0.005 ? "-" : "", g);

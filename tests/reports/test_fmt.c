@@ -77,6 +77,20 @@ Test(fmt, seconds_are_never_in_scientific_notation)
 	cr_expect_str_eq(b, "1,234,567 s");
 }
 
+/* A share that is 0 up to rounding prints as 0, not "-0.00 %"; a real negative keeps its sign. */
+Test(fmt, a_tiny_negative_share_is_zero)
+{
+	char b[64];
+	report_fmt(b, sizeof b, REPORT_PCT, "fraction", -0.0, 2);
+	cr_expect_str_eq(b, "0.00 %");
+	report_fmt(b, sizeof b, REPORT_PCT, "fraction", -1e-9, 2);
+	cr_expect_str_eq(b, "0.00 %");
+	report_fmt(b, sizeof b, REPORT_PCT, "fraction", -0.0001, 2);
+	cr_expect_str_eq(b, "-0.01 %");
+	report_fmt(b, sizeof b, REPORT_PCT, "fraction", 0.123456, 3);
+	cr_expect_str_eq(b, "12.346 %");
+}
+
 /* A duration in its largest whole unit: 2 days, 3 h, 5 min; seconds when no unit divides it
  * (90 s is not 1.5 min). */
 Test(fmt, durations_are_written_in_their_largest_whole_unit)
