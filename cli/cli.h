@@ -76,7 +76,8 @@ int cli_load_scenario(const char *cmd, const char *file, struct scenario *sc, ch
 /* Prints the scenario's notes on stderr, unless quiet: scenario_network_notes and
  * scenario_value_notes, and a --bucket of `bucket` s (0: none asked) that is not a whole
  * number of the scenario's steps, with the bucket the run uses instead. */
-void cli_scenario_notes(const char *cmd, const struct scenario *sc, double bucket, int quiet);
+void cli_scenario_notes(const char *cmd, const char *file, const struct scenario *sc,
+			double bucket, int quiet);
 
 /* The command line as given, "capsim" and argv[0..argc) separated by spaces, for the
  * results database. */

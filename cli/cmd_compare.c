@@ -112,8 +112,8 @@ int cmd_compare(int argc, char **argv)
 		.bucket = a.bucket,
 	};
 	o.threads = cli_threads(o.threads, o.reps);
-	cli_scenario_notes(C, &sa, a.bucket, a.quiet);
-	cli_scenario_notes(C, &sb, a.bucket, a.quiet);
+	cli_scenario_notes(C, a.file, &sa, a.bucket, a.quiet);
+	cli_scenario_notes(C, a.file2, &sb, a.bucket, a.quiet);
 
 	struct run_result ra, rb;
 	struct compare_row *rows = NULL;

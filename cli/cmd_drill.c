@@ -219,7 +219,7 @@ int cmd_drill(int argc, char **argv)
 		free(a.fails);
 		return rc;
 	}
-	cli_scenario_notes(C, &sc, a.sim.bucket, a.sim.quiet);
+	cli_scenario_notes(C, a.sim.file, &sc, a.sim.bucket, a.sim.quiet);
 
 	if (!sc.has_dr) {
 		fprintf(stderr, "capsim drill: %s has no dr block; a drill needs one (see "

@@ -116,7 +116,7 @@ int cmd_optimize(int argc, char **argv)
 	char sha[65];
 	if ((rc = cli_load_scenario(C, a.sim.file, &sc, sha)) != 0)
 		return rc;
-	cli_scenario_notes(C, &sc, a.sim.bucket, a.sim.quiet);
+	cli_scenario_notes(C, a.sim.file, &sc, a.sim.bucket, a.sim.quiet);
 
 	struct opt_options o = {
 		.seed = a.sim.have_seed ? a.sim.seed : sc.seed,

@@ -82,7 +82,7 @@ int cmd_run(int argc, char **argv)
 		.bucket = a.bucket,
 	};
 	o.threads = cli_threads(o.threads, o.reps);
-	cli_scenario_notes(C, &sc, a.bucket, a.quiet);
+	cli_scenario_notes(C, a.file, &sc, a.bucket, a.quiet);
 	struct cli_progress pg = { .start = cli_wall() };
 	if (!a.quiet && isatty(STDERR_FILENO)) {
 		o.progress = cli_show_progress;

@@ -32,7 +32,18 @@ int cli_parse_count(const char *cmd, const char *opt, const char *text, uint64_t
 	return 0;
 }
 
-void cli_scenario_notes(const char *cmd, const struct scenario *sc, double bucket, int quiet)
+/* Each line of notes, after "FILE: ": a command that reads two files says which one. */
+static void put_notes(const char *file, const char *notes)
+{
+	for (const char *line = notes; *line;) {
+		size_t n = strcspn(line, "\n");
+		fprintf(stderr, "%s: %.*s\n", file, (int)n, line);
+		line += n + (line[n] == '\n');
+	}
+}
+
+void cli_scenario_notes(const char *cmd, const char *file, const struct scenario *sc,
+			double bucket, int quiet)
 {
 	char notes[2048];
 	if (quiet)
@@ -51,9 +62,9 @@ void cli_scenario_notes(const char *cmd, const struct scenario *sc, double bucke
 			"steps (%g s): the time series use %g s\n", cmd, bucket, sc->name, sc->step,
 			steps * sc->step);
 	if (!quiet && scenario_network_notes(sc, notes, sizeof notes))
-		fputs(notes, stderr);
+		put_notes(file, notes);
 	if (!quiet && scenario_value_notes(sc, notes, sizeof notes))
-		fputs(notes, stderr);
+		put_notes(file, notes);
 }
 
 int cli_load_scenario(const char *cmd, const char *file, struct scenario *sc, char sha[65])
@@ -318,6 +329,23 @@ int cli_write_report(const char *cmd, const char *dir, const char *db_path,
 	return 0;
 }
 
+/* The common option closest to a misspelt one (within 2 edits), or NULL. */
+static const char *close_option(const char *arg)
+{
+	static const char *const known[] = { "--json", "--quiet", "--no-plots", "--output",
+					     "--reps", "--seed", "--threads", "--bucket" };
+	const char *best = NULL;
+	int best_d = 3;
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+		int d = scenario_edit_distance(arg, known[i], 2);
+		if (d > 0 && d < best_d) {
+			best = known[i];
+			best_d = d;
+		}
+	}
+	return best;
+}
+
 int cli_parse_sim_args(const char *cmd, int argc, char **argv, struct cli_sim_args *a,
 		       int (*extra)(const char *opt, const char *val, void *ctx), void *ctx)
 {
@@ -349,6 +377,12 @@ int cli_parse_sim_args(const char *cmd, int argc, char **argv, struct cli_sim_ar
 			a->no_plots = 1;
 			continue;
 		}
+		/* A flag misspelt at the end of the line is not one that needs a value. */
+		const char *near = close_option(arg);
+		if (i + 1 >= argc && near && (!strcmp(near, "--json") || !strcmp(near, "--quiet") ||
+					      !strcmp(near, "--no-plots")))
+			return cli_usage_error(cmd, "unknown option \"%s\"; did you mean \"%s\"? see "
+					       "'capsim help %s'", arg, near, cmd);
 		if (i + 1 >= argc)
 			return cli_usage_error(cmd, "%s needs a value; see 'capsim help %s'", arg,
 					       cmd);
@@ -383,6 +417,9 @@ int cli_parse_sim_args(const char *cmd, int argc, char **argv, struct cli_sim_ar
 				return cli_usage_error(cmd, "--bucket: expected a duration such as "
 						       "1h, got \"%s\"", val);
 		} else if (!extra || (rc = extra(arg, val, ctx)) == 0) {
+			if (near)
+				return cli_usage_error(cmd, "unknown option \"%s\"; did you mean "
+						       "\"%s\"? see 'capsim help %s'", arg, near, cmd);
 			return cli_usage_error(cmd, "unknown option \"%s\"; see 'capsim help %s'",
 					       arg, cmd);
 		} else if (rc != 1) {

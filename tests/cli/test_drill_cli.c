@@ -481,10 +481,12 @@ Test(drill_cli, with_gnuplot_the_drill_plots_are_pngs)
 			       out, "--reps", "1", NULL };
 	run_ok(argv, &r);
 	/* Nothing from gnuplot; only the scenario's note (its plan sends r's users to p, and it
-	 * declares no round trip between them). */
-	cr_expect_str_eq(r.err, "note: dr sends the users entering r to the primary p, with no "
-			 "round trip (regions[].rtt) declared between them: no network time is "
-			 "counted\n");
+	 * declares no round trip between them), after the file's name. */
+	char want[PATH_MAX + 256];
+	snprintf(want, sizeof want, "%s: note: dr sends the users entering r to the primary p, "
+		 "with no round trip (regions[].rtt) declared between them: no network time is "
+		 "counted\n", scen);
+	cr_expect_str_eq(r.err, want);
 	cli_result_release(&r);
 	for (size_t i = 0; i < sizeof pngs / sizeof pngs[0]; i++) {
 		cli_join(path, sizeof path, out, pngs[i]);

@@ -466,6 +466,20 @@ Test(run_cli, a_scenario_mistake_exits_2_with_a_located_line_and_writes_nothing)
 	cr_expect(strstr(r.err, "--fast"), "%s", r.err);
 	cli_result_release(&r);
 
+	/* A flag misspelt at the end of the line is an unknown option with a hint, not one
+	 * that "needs a value" (it was, there, and unknown elsewhere). */
+	const char *jsn[] = { "run", "scenarios/minimal.json", "-o", out, "--jsn", NULL };
+	run_capsim(jsn, &r);
+	cr_expect_eq(r.status, 2, "--jsn: exit %d", r.status);
+	cr_expect(strstr(r.err, "unknown option \"--jsn\"; did you mean \"--json\"?"), "%s",
+		  r.err);
+	cli_result_release(&r);
+	const char *rep[] = { "run", "scenarios/minimal.json", "--rep", "3", "-o", out, NULL };
+	run_capsim(rep, &r);
+	cr_expect_eq(r.status, 2, "--rep: exit %d", r.status);
+	cr_expect(strstr(r.err, "did you mean \"--reps\"?"), "%s", r.err);
+	cli_result_release(&r);
+
 	const char *zero[] = { "run", "scenarios/minimal.json", "-o", out, "--reps", "0", NULL };
 	run_capsim(zero, &r);
 	cr_expect_eq(r.status, 2, "--reps 0: exit %d", r.status);
