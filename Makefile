@@ -100,7 +100,7 @@ asan: deps
 # with clang into their own folder and run one after another from scenarios/, where the
 # examples' traces are, each for FUZZ_SECONDS on a copy of its seeds. A crash, a broken
 # error contract, a leak or an input slower than 5 s stops it; the input is kept as
-# build-fuzz/crash-* (or timeout-*, leak-*).
+# build-fuzz/HARNESS-crash-* (or -timeout-*, -leak-*), HARNESS the reader that took it.
 FUZZ_SECONDS ?= 60
 FUZZ_INPUTS  := scenario trace catalog
 FUZZ_SEEDS_scenario := scenarios/*.json scenarios/broken/*.json
@@ -118,7 +118,7 @@ fuzz: deps
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(foreach f,$(FUZZ_INPUTS),mkdir $$tmp/$(f) && cp $(FUZZ_SEEDS_$(f)) $$tmp/$(f) && \
 	  (cd scenarios && TMPDIR=$$tmp $(CURDIR)/build-fuzz/fuzz/fuzz_$(f) -timeout=5 \
-	   -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(CURDIR)/build-fuzz/ $$tmp/$(f)) &&) true
+	   -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(CURDIR)/build-fuzz/$(f)- $$tmp/$(f)) &&) true
 
 deps:
 	@sh scripts/deps.sh

@@ -17,7 +17,7 @@
 
 const char cmd_compare_usage[] =
 	"usage: capsim compare A.json B.json [-o DIR] [--reps N] [--seed S] [--threads T]\n"
-	"                      [--no-plots] [--json] [--quiet]\n"
+	"                      [--bucket D] [--no-plots] [--json] [--quiet]\n"
 	"\n"
 	"Simulates two designs on the same random numbers and tells, figure by figure, whether\n"
 	"B costs more or less than A, is more or less available, faster or slower: the\n"
@@ -38,7 +38,7 @@ const char cmd_compare_usage[] =
 	"Writes DIR/compare.md (the table, compare.png and links to each run's report.md),\n"
 	"DIR/compare.csv (every figure both runs have, and each cost either has, 0 in the\n"
 	"other: each one's mean and interval, the paired difference and its interval, and\n"
-	"b_higher, b_lower or no_difference),\n"
+	"b_higher, b_lower, no_difference, or unknown from a single replication),\n"
 	"DIR/compare.png (cost per day and latency over time), each run's full report (as\n"
 	"capsim run writes it) in DIR/a and DIR/b, and appends both runs to DIR/results.db.\n"
 	"A mistake in either scenario is reported as FILE:LINE: PATH: message, with exit\n"

@@ -15,7 +15,8 @@
 #include "sim/version.h"
 
 const char cmd_run_usage[] =
-	"usage: capsim run FILE [-o DIR] [--reps N] [--seed S] [--threads T] [--json] [--quiet]\n"
+	"usage: capsim run FILE [-o DIR] [--reps N] [--seed S] [--threads T] [--bucket D]\n"
+	"                   [--no-plots] [--json] [--quiet]\n"
 	"\n"
 	"Simulates the scenario FILE (format v1, see scenarios/README.md) over its horizon,\n"
 	"N times with independent random streams, and reports what the design costs and how it\n"
