@@ -491,7 +491,7 @@ int report_drill_text(const struct drill *d, FILE *out)
 	put_row(out, d, col, "failed requests (mean)", c_failed);
 	put_row(out, d, col, "  95% interval", c_failed_ci);
 	put_row(out, d, col, "availability", c_avail);
-	snprintf(label, sizeof label, "p%g latency, whole run", report_slo_percentile(sc));
+	snprintf(label, sizeof label, "p%g latency, step mean", report_slo_percentile(sc));
 	put_row(out, d, col, label, c_latency);
 	put_row(out, d, col, "  during the outage", c_latency_outage);
 	put_row(out, d, col, "cost per month", c_cost);
@@ -499,8 +499,10 @@ int report_drill_text(const struct drill *d, FILE *out)
 	fputs("\nRTO: from an outage's start until the service again meets its availability SLO.\n"
 	      "RPO: the writes not yet in the recovery region when it began. p50 / p95 over\n"
 	      "every outage of every replication; " DASH " where nothing was measured.\n"
-	      "Latency: the end-to-end percentile weighted by requests, those failed at their\n"
-	      "timeout; during the outage, of the requests served from its start to its end.\n",
+	      "Latency: the mean of the steps' end-to-end percentiles weighted by their requests,\n"
+	      "counting failed requests at their timeout (not the percentile of all requests\n"
+	      "together, in each strategy's latency.png); during the outage, of the requests\n"
+	      "served from its start to its end.\n",
 	      out);
 	/* An outage still open at the horizon has only a lower bound for its RTO. */
 	int first = 1;

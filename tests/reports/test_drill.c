@@ -374,8 +374,8 @@ Test(drill, text_puts_the_strategies_side_by_side_within_100_columns)
 	cr_expect_str_eq(line, "availability              99.65 %           99.969 %          "
 			 "99.990 %");
 	/* $12,345.678 above $10,000: whole dollars. $10.95 as computed in the CSV test. */
-	line_of(buf, "p99 latency, whole run", line, sizeof line);
-	cr_expect_str_eq(line, "p99 latency, whole run    0.5 s             0.45 s            "
+	line_of(buf, "p99 latency, step mean", line, sizeof line);
+	cr_expect_str_eq(line, "p99 latency, step mean    0.5 s             0.45 s            "
 			 "\xe2\x80\x94");
 	line_of(buf, "  during the outage", line, sizeof line);
 	cr_expect_str_eq(line, "  during the outage       0.61 s            \xe2\x80\x94"
