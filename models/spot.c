@@ -43,11 +43,10 @@ static int better(const struct spot_choice *a, const struct spot_choice *b,
 long spot_choose(const struct spot_choice *pools, size_t n, enum spot_strategy s,
 		 const int *zone_count, int nzones)
 {
-	int best_bucket = 1 << 30;
+	size_t avail = 0;
 	for (size_t i = 0; i < n; i++)
-		if (pools[i].available && pools[i].bucket < best_bucket)
-			best_bucket = pools[i].bucket;
-	if (best_bucket == 1 << 30)
+		avail += pools[i].available != 0;
+	if (!avail)
 		return -1;
 	/* Zones from the emptiest; within a zone, the strategy's best available pool. */
 	int tried = 0;
@@ -61,11 +60,17 @@ long spot_choose(const struct spot_choice *pools, size_t n, enum spot_strategy s
 			break;
 		done |= 1ul << z;
 		tried++;
+		/* The best bucket available in this zone: against the group's best, a zone
+		 * with none within one of it would fall to the cheapest, most interrupted pool. */
+		int zone_best = 1 << 30;
+		for (size_t i = 0; i < n; i++)
+			if (pools[i].available && pools[i].zone == z && pools[i].bucket < zone_best)
+				zone_best = pools[i].bucket;
 		long pick = -1;
 		for (size_t i = 0; i < n; i++) {
 			if (!pools[i].available || pools[i].zone != z)
 				continue;
-			if (pick < 0 || better(&pools[i], &pools[pick], s, best_bucket))
+			if (pick < 0 || better(&pools[i], &pools[pick], s, zone_best))
 				pick = (long)i;
 		}
 		if (pick >= 0)

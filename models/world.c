@@ -424,6 +424,9 @@ struct pool {
 	int predictive;        /* as.spec->has_predictive: record the demand every step */
 	size_t region_row;     /* offset of its region's row in a bucket of the time series */
 	int fallback_pending;  /* a fallback event is scheduled */
+	struct engine_handle retry; /* a spot launch retry when a reclaimed pool can launch
+				       again (spot_retry) */
+	double retry_at;       /* s, its time while pending */
 	int standby;           /* a DR recovery pool held at its standby count, policies off */
 	int pre_outage_desired; /* desired count when its region's last outage began */
 	int sched_min, sched_max; /* the bounds the scheduled actions have set, kept while in
@@ -485,6 +488,7 @@ struct world {
 	const struct scenario *sc;
 	struct engine eng;
 	int ev_boot, ev_sched, ev_notice, ev_interrupt, ev_reclaim, ev_fallback, ev_hour, ev_retire;
+	int ev_retry;
 	int ev_fail, ev_outage_start, ev_outage_end, ev_outage_next, ev_dr;
 	int *zone_down;        /* [nregions × WORLD_MAX_ZONES] outages in progress per zone */
 	int *region_down;      /* [nregions] outages in progress per region */
@@ -836,6 +840,29 @@ static long pick_spool(struct pool *p, double now)
 			   p->zone_count, p->zones);
 }
 
+/* A spot deficit no pool can launch now: try again when the first reclaimed pool of a zone
+ * that is up can launch (an Auto Scaling group keeps retrying its launches; a pool with no
+ * policy would otherwise wait for an unrelated event). Zones down are retried at the
+ * outage's end. */
+static int spot_retry(struct pool *p, double now)
+{
+	struct world *w = p->w;
+	double at = INFINITY;
+	for (size_t i = 0; i < p->nspools; i++)
+		if (p->spools[i].unavailable_until > now && p->spools[i].unavailable_until < at &&
+		    zone_up(p, p->spools[i].zone))
+			at = p->spools[i].unavailable_until;
+	if (!(at < w->sc->horizon))
+		return 0;
+	if (engine_is_pending(&w->eng, p->retry)) {
+		if (p->retry_at <= at)
+			return 0;
+		engine_cancel(&w->eng, p->retry);
+	}
+	p->retry_at = at;
+	return engine_schedule(&w->eng, at, w->ev_retry, p, 0, &p->retry);
+}
+
 /* Makes the pool hold `desired` counted instances, on demand and spot as the purchase mix
  * asks (models/spot.h): scale-in terminates the newest instances of whichever option is over
  * its share; scale-out launches the missing ones. A spot launch with no available pool falls
@@ -870,9 +897,8 @@ static int resize(struct pool *p, int desired, double now)
 				return rc;
 			continue;
 		}
-		if (!p->buy->fallback_on_demand)
-			break;
-		if (p->buy->fallback_delay <= 0 || p->fallback_now) {
+		if (p->buy->fallback_on_demand &&
+		    (p->buy->fallback_delay <= 0 || p->fallback_now)) {
 			if ((rc = launch(p, OPT_OD, -1, now)) < 0)
 				return rc;
 			if (rc == 1)
@@ -880,6 +906,10 @@ static int resize(struct pool *p, int desired, double now)
 			w->out->scalar[W_FALLBACKS]++;
 			continue;
 		}
+		if ((rc = spot_retry(p, now)) < 0)
+			return rc;
+		if (!p->buy->fallback_on_demand)
+			break;
 		if (!p->fallback_pending) {
 			p->fallback_pending = 1;
 			double at = now + p->buy->fallback_delay;
@@ -1001,6 +1031,13 @@ static void on_fallback(struct engine *eng, struct event *ev, void *ctx)
 	p->fallback_now = 1;
 	fail_run(w, resize(p, p->as.desired, engine_now(eng)));
 	p->fallback_now = 0;
+}
+
+static void on_retry(struct engine *eng, struct event *ev, void *ctx)
+{
+	struct world *w = ctx;
+	struct pool *p = ev->obj;
+	fail_run(w, resize(p, p->as.desired, engine_now(eng)));
 }
 
 /* An instance fails (instance_mtbf): gone at once, billed the seconds it ran (terminate: at
@@ -1493,7 +1530,7 @@ static void on_hour(struct engine *eng, struct event *ev, void *ctx)
 		struct pool *p = &w->pools[i];
 		if (!p->buy)
 			continue;
-		if (p->buy->fallback_on_demand && p->nspools > 0 && !p->standby &&
+		if (p->buy->fallback_on_demand && p->nspools > 0 &&
 		    (rc = return_to_spot(p, now)) < 0)
 			break;
 		if (!(p->buy->spot_price_volatility > 0))
@@ -3028,6 +3065,9 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 	if ((rc = engine_on(&w.eng, on_fallback, &w)) < 0)
 		goto out;
 	w.ev_fallback = rc;
+	if ((rc = engine_on(&w.eng, on_retry, &w)) < 0)
+		goto out;
+	w.ev_retry = rc;
 	if ((rc = engine_on(&w.eng, on_hour, &w)) < 0)
 		goto out;
 	w.ev_hour = rc;

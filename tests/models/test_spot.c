@@ -86,3 +86,24 @@ Test(spot, price_factor_has_mean_one_and_persists)
 	cr_assert_eq(spot_price_factor(0, 0), 1.0);
 	rng_release(&r);
 }
+
+/* Review: price-capacity-optimized judges a zone's pools against the best bucket available
+ * in that zone. Three types in two zones, buckets 0, 2 and 4 (the cheapest); zone 1, the
+ * emptiest, has lost its bucket-0 pool to a reclaim. Among zone 1's pools (buckets 2 and 4)
+ * the best is 2, so buckets up to 3 qualify: the bucket-2 pool (index 4), as
+ * capacity-optimized also picks. Against the group's best (0, in zone 0) neither qualified
+ * and the choice fell to the cheapest, the most interrupted pool (index 3). */
+Test(spot, price_capacity_optimized_judges_the_zone_by_its_own_best_pool)
+{
+	struct spot_choice p[] = {
+		{ .zone = 0, .price = 0.030, .bucket = 4, .available = 1 },
+		{ .zone = 0, .price = 0.040, .bucket = 2, .available = 1 },
+		{ .zone = 0, .price = 0.060, .bucket = 0, .available = 1 },
+		{ .zone = 1, .price = 0.031, .bucket = 4, .available = 1 },
+		{ .zone = 1, .price = 0.041, .bucket = 2, .available = 1 },
+		{ .zone = 1, .price = 0.061, .bucket = 0, .available = 0 },   /* reclaimed */
+	};
+	int zc[2] = { 3, 2 };
+	cr_assert_eq(spot_choose(p, 6, SPOT_CAPACITY_OPTIMIZED, zc, 2), 4);
+	cr_assert_eq(spot_choose(p, 6, SPOT_PRICE_CAPACITY_OPTIMIZED, zc, 2), 4);
+}

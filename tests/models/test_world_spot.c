@@ -268,6 +268,106 @@ Test(world_spot, without_fallback_a_reclaim_empties_the_tier)
 	free(json);
 }
 
+/* Review: without fallback, a group with no scaling policy (fixed at 4, all spot in one pool)
+ * relaunches once its reclaimed pool can launch again: a reclaim (fraction 1, the pool
+ * unavailable for 1 h) empties it two minutes later, and it is back in service about an hour
+ * after the reclaim (the pool's hour, then a boot of 1 minute). So every minute with no
+ * instance in service lies within 1 h + 5 min of a reclaim that took instances. Before, it
+ * waited for the next event of the pool (its next reclaim, ~1.5 days away at 20 a month). */
+Test(world_spot, without_fallback_a_fixed_group_relaunches_when_its_pool_can)
+{
+	const char *json =
+		"{ \"name\": \"nofb\", \"version\": 1, \"horizon\": \"5d\", \"step\": \"1m\","
+		"  \"traffic\": { \"base_rate\": 100 },"
+		"  \"instance_types\": [ { \"name\": \"s\", \"vcpu\": 2, \"memory_gib\": 4,"
+		"      \"price_hourly\": 0.1, \"spot_discount\": 0.7,"
+		"      \"spot_interruption\": \"<5%\" } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"s\", \"capacity_rps\": 100,"
+		"    \"boot_time\": { \"median\": \"1m\", \"p95\": \"1m\" },"
+		"    \"autoscaling\": { \"min\": 4, \"max\": 4 },"
+		"    \"purchase\": { \"on_demand_percentage_above_base\": 0, \"spot_types\": [\"s\"],"
+		"      \"fallback_to_on_demand\": false,"
+		"      \"reclaims\": { \"rate_per_month\": 20, \"fraction\": [1, 1],"
+		"                      \"unavailable\": \"1h\" } } } ] }";
+	struct scenario sc;
+	parse(json, NULL, &sc);
+	struct run_options o = { .seed = 4, .reps = 1, .threads = 1, .bucket = 60 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	int dark = 0, unexplained = 0;
+	for (size_t b = 0; b < r.nbuckets; b++) {
+		if (run_ts(&r, b, 0, RUN_TS_IN_SERVICE) != 0)
+			continue;
+		dark++;
+		double t = 60.0 * (double)b;
+		int explained = 0;
+		for (size_t i = 0; i < r.nevents; i++)
+			if (strcmp(r.events[i].kind, "spot_reclaim") == 0 && r.events[i].value > 0 &&
+			    r.events[i].time <= t && r.events[i].time > t - 3900)
+				explained = 1;
+		unexplained += !explained;
+	}
+	cr_assert_gt(dark, 0, "no reclaim emptied the tier (seed 4)");
+	cr_assert_eq(unexplained, 0, "%d of %d dark minutes more than 65 min after a reclaim",
+		     unexplained, dark);
+	run_result_release(&r);
+	scenario_release(&sc);
+}
+
+/* Review: a warm-standby recovery pool returns to spot after a fallback too (the README's
+ * "at every billing hour a group holding more on-demand instances than its mix asks returns
+ * to spot"). Two regions of one zone, 8 instances all spot, the standby at half (4); reclaims
+ * (fraction 1, 1 h unavailable) about daily per pool. Seed 4 reclaims r2's pool at 14.7 h;
+ * before, its 4 fallback instances stayed on demand to the horizon (hours 14 to 95). Now, as
+ * in the serving region, on-demand hours come only within 3 h of a reclaim of the pool. */
+Test(world_spot, a_standby_pool_returns_to_spot_after_a_fallback)
+{
+	const char *json =
+		"{ \"name\": \"sb\", \"version\": 1, \"horizon\": \"4d\", \"step\": \"1m\","
+		"  \"traffic\": { \"base_rate\": 100 },"
+		"  \"instance_types\": [ { \"name\": \"s\", \"vcpu\": 2, \"memory_gib\": 4,"
+		"      \"price_hourly\": 0.1, \"spot_discount\": 0.7,"
+		"      \"spot_interruption\": \"<5%\" } ],"
+		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] },"
+		"               { \"name\": \"r2\", \"zones\": [\"a\"] } ],"
+		"  \"dr\": { \"strategy\": \"warm_standby\", \"primary\": \"r1\","
+		"           \"recovery\": \"r2\", \"standby_scale\": 0.5 },"
+		"  \"tiers\": [ { \"name\": \"api\", \"instance_type\": \"s\", \"capacity_rps\": 100,"
+		"    \"boot_time\": { \"median\": \"1m\", \"p95\": \"1m\" },"
+		"    \"autoscaling\": { \"min\": 8, \"max\": 8 },"
+		"    \"purchase\": { \"on_demand_percentage_above_base\": 0, \"spot_types\": [\"s\"],"
+		"      \"reclaims\": { \"rate_per_month\": 30, \"fraction\": [1, 1],"
+		"                      \"unavailable\": \"1h\" } } } ] }";
+	struct scenario sc;
+	parse(json, NULL, &sc);
+	struct run_options o = { .seed = 4, .reps = 1, .threads = 1, .bucket = 3600 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	size_t series = 1 + 1;   /* the regions' series follow the pools' (one per region) */
+	series += 1;             /* r2 */
+	size_t od_hours = 0, reclaims = 0;
+	for (size_t b = 0; b < r.nbuckets; b++) {
+		if (!(run_ts(&r, b, series, RUN_TS_PAID_ON_DEMAND) > 0))
+			continue;
+		od_hours++;
+		double start = 3600.0 * (double)b, recent = -INFINITY;
+		for (size_t i = 0; i < r.nevents; i++)
+			if (strcmp(r.events[i].kind, "spot_reclaim") == 0 && r.events[i].region == 1 &&
+			    r.events[i].time < start + 3600.0)
+				recent = r.events[i].time;
+		cr_assert(start - recent < 3 * 3600.0, "r2 paid on demand in hour %zu, %.1f h "
+			  "after its last reclaim", b, (start - recent) / 3600.0);
+	}
+	for (size_t i = 0; i < r.nevents; i++)
+		reclaims += strcmp(r.events[i].kind, "spot_reclaim") == 0 &&
+			    r.events[i].region == 1 && r.events[i].value > 0;
+	cr_assert_gt(reclaims, 0, "no reclaim hit r2 (seed 4)");
+	cr_assert_gt(od_hours, 0);
+	run_result_release(&r);
+	scenario_release(&sc);
+}
+
 /* A catalog in dir/cat.csv (its path into cat): x.large in r1 at 1.00 USD/h on demand,
  * 0.60 USD/h reserved for a year with no upfront; with both, the same row for r2 too. */
 static void write_catalog_regions(const char *dir, char *cat, size_t size, int both)
