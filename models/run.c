@@ -344,6 +344,8 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 	for (size_t i = 0; i < w.nevents; i++) {
 		if (a->nevents == a->events_cap) {
 			size_t cap = a->events_cap ? 2 * a->events_cap : 256;
+			if (cap > RUN_MAX_EVENTS)
+				cap = RUN_MAX_EVENTS;   /* the documented most, not the next power of two */
 			struct run_event *e = NULL;
 			if (a->events_cap < RUN_MAX_EVENTS)
 				e = realloc(a->events, cap * sizeof *e);
@@ -391,6 +393,15 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 			a->full_open[a->nrto] = w.full_open[i];
 			a->rto_full[a->nrto++] = w.rto_full[i];
 		}
+	world_rep_release(&w);
+}
+
+/* A replication not folded because an earlier one failed (mc_config.discard): its arrays. */
+static void rep_discard(const void *result, uint64_t rep, void *ctx)
+{
+	struct world_rep w = *(const struct world_rep *)result;
+	(void)rep;
+	(void)ctx;
 	world_rep_release(&w);
 }
 
@@ -564,6 +575,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		struct mc_config cf = {
 			.seed = o->seed, .reps = o->reps, .threads = o->threads,
 			.result_size = sizeof(struct world_rep), .run = cf_run, .fold = cf_fold,
+			.discard = rep_discard,
 			.progress = o->progress ? on_progress : NULL, .ctx = &a,
 		};
 		if ((rc = mc_run(&cf)) < 0)
@@ -574,6 +586,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	struct mc_config cfg = {
 		.seed = o->seed, .reps = o->reps, .threads = o->threads,
 		.result_size = sizeof(struct world_rep), .run = rep_run, .fold = rep_fold,
+		.discard = rep_discard,
 		.progress = o->progress ? on_progress : NULL, .ctx = &a,
 	};
 	if ((rc = mc_run(&cfg)) < 0)

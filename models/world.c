@@ -566,6 +566,8 @@ static void add_event(struct world *w, double t, long region, long tier, const c
 			return;
 		}
 		size_t cap = o->events_cap ? 2 * o->events_cap : 64;
+		if (cap > RUN_MAX_EVENTS)
+			cap = RUN_MAX_EVENTS;   /* the documented most, not the next power of two */
 		struct run_event *e = realloc(o->events, cap * sizeof *e);
 		if (!e) {
 			o->events_dropped++;

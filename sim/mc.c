@@ -170,6 +170,14 @@ int mc_run(const struct mc_config *cfg)
 	rc = mc_fold_all(&sh);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
+	/* After a failure, the results of later replications that finished are never folded:
+	 * hand them to discard, in order (every one lies in the window after the failing one). */
+	if (rc != 0 && cfg->discard)
+		for (uint64_t r = sh.folded + 1; r < sh.folded + sh.window; r++) {
+			size_t slot = (size_t)(r % sh.window);
+			if (sh.done[slot] && sh.rc[slot] == 0)
+				cfg->discard(sh.buf + slot * sh.stride, r, cfg->ctx);
+		}
 out:
 	free(tids);
 	free(sh.rc);

@@ -39,6 +39,10 @@ struct mc_config {
 	mc_run_fn run;         /* required */
 	mc_fold_fn fold;       /* may be NULL */
 	mc_progress_fn progress; /* may be NULL */
+	mc_fold_fn discard;    /* may be NULL: after a failure, called once for each replication
+				* that succeeded but is not folded (in replication order, from
+				* mc_run's caller thread, once every worker has finished), so that
+				* a result owning memory can release it */
 	void *ctx;             /* passed to run, fold and progress */
 };
 
@@ -46,7 +50,8 @@ struct mc_config {
  * CAPSIM_ENOMEM; CAPSIM_ETHREAD if no worker thread could be started (if some could, the
  * run goes on with those, with the same results); or the error returned by the
  * lowest-numbered replication that failed. On a failure of replication k, fold has been
- * called for exactly 0..k-1 (whatever the thread count), no replication is started once the
+ * called for exactly 0..k-1 (whatever the thread count), discard for those after k that
+ * succeeded, no replication is started once the
  * failure is seen, and every started one has finished before mc_run returns. */
 int mc_run(const struct mc_config *cfg);
 

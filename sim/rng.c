@@ -97,7 +97,11 @@ double rng_uniform_pos(struct rng *s)
 
 unsigned long rng_uniform_int(struct rng *s, unsigned long n)
 {
-	CAPSIM_ASSERT(n >= 1 && (uint64_t)n <= (UINT64_C(1) << 32));   /* else GSL's handler would abort */
+	CAPSIM_ASSERT(n >= 1 && (uint64_t)n <= (UINT64_C(1) << 32));
+	/* gsl_rng_uniform_int refuses n above the generator's range, 2^32 - 1 for taus113 (its
+	 * handler aborts); 2^32 is every 32-bit output, each once. */
+	if ((uint64_t)n == (UINT64_C(1) << 32))
+		return gsl_rng_get(s->r);
 	return gsl_rng_uniform_int(s->r, n);
 }
 

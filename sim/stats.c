@@ -384,6 +384,9 @@ double hist_quantile(const struct hist *h, double p)
 	if (frac == 0.0 || k + 1 >= h->n)
 		return xk;
 	double xk1 = hist_order_stat(h, k + 1, &i, &below);
+	/* Equal ends (both +inf when every value is) are the answer: inf - inf would be NaN. */
+	if (xk == xk1)
+		return xk;
 	return xk + frac * (xk1 - xk);
 }
 
