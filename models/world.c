@@ -2079,7 +2079,8 @@ static void on_dr(struct engine *eng, struct event *ev, void *ctx)
 		if (back)
 			add_event(w, now, (long)failed, -1, "dr_failback_dns", since,
 				  "the region is in service again: its users go back");
-		if (phase == DR_SWITCH)
+		/* (Not past the horizon: the run does not see it.) */
+		if (phase == DR_SWITCH && now + dr->dns_ttl <= w->sc->horizon)
 			add_event(w, now + dr->dns_ttl, (long)failed, -1, "dr_failover_end",
 				  since + dr->dns_ttl, "the old DNS answers have expired");
 	}

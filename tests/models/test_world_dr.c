@@ -512,6 +512,28 @@ Test(world_dr, backup_restore_waits_for_no_synchronous_round_trip)
 	free(sync);
 }
 
+/* Warm standby switches DNS 480 s after the outage's start (detection 60, decision 300,
+ * promotion 120) and its old answers expire 60 s later: an outage 500 s before the horizon
+ * switches at 172,780 s and would end its failover at 172,840, past the 172,800 s horizon.
+ * No event is written past the horizon (dr_failover_end once was). */
+Test(world_dr, no_event_past_the_horizon)
+{
+	char *json = dr_scenario("warm_standby", "", "172300s");
+	struct scenario sc;
+	struct run_result r;
+	run_one(json, &r, &sc);
+	int switched = 0;
+	for (size_t i = 0; i < r.nevents; i++) {
+		cr_assert_leq(r.events[i].time, 172800, "%s at %g s", r.events[i].kind,
+			      r.events[i].time);
+		switched |= strcmp(r.events[i].kind, "dr_dns_switch") == 0;
+	}
+	cr_assert(switched, "no DNS switch before the horizon");
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
 static void assert_dr_events(const struct run_result *r, double at)
 {
 	size_t cancelled = 0;
