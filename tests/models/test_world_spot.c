@@ -405,6 +405,27 @@ static void write_catalog(const char *dir, char *cat, size_t size)
 	"  \"reservations\": [ { \"instance_type\": \"x.large\", \"region\": \"r1\"," \
 	"      \"count\": 15, \"term\": \"1y\", \"payment\": \"no_upfront\" } ]"
 
+/* RI_DAYS in r1 with the test catalog over `horizon`: one replication into *r. */
+static void run_ri_days(const char *horizon, struct scenario *sc, struct run_result *r)
+{
+	char dir[] = "/tmp/capsim-spot-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char cat[256], path[256], json[2048];
+	write_catalog(dir, cat, sizeof cat);
+	snprintf(path, sizeof path, "%s/s.json", dir);
+	snprintf(json, sizeof json,
+		 "{ \"name\": \"ri\", \"version\": 1, \"horizon\": \"%s\", \"step\": \"1m\","
+		 "  \"catalog\": \"cat.csv\","
+		 "  \"traffic\": { \"base_rate\": 100 },"
+		 "  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ]," RI_DAYS " }",
+		 horizon);
+	parse(json, path, sc);
+	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
+	cr_assert_eq(run_simulate(sc, &o, r), 0);
+	unlink(cat);
+	rmdir(dir);
+}
+
 /* The issue's reserved-instance bill, end to end: 10 instances for 16 hours a day and 20 for
  * 8 (scheduled at 08:00 and 16:00), 15 reserved at 0.60 USD/h effective (no upfront) against
  * 1.00 USD/h on demand. Per hour: with 10 running, the 15 reserved cost 9.00 and cover them;
@@ -412,22 +433,9 @@ static void write_catalog(const char *dir, char *cat, size_t size)
  * RI utilisation: (16 × 10 + 8 × 15) / (24 × 15) = 280/360; coverage 280/320. */
 Test(world_spot, reserved_instances_bill_the_hand_worked_days)
 {
-	char dir[] = "/tmp/capsim-spot-XXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
-	char cat[256], path[256];
-	write_catalog(dir, cat, sizeof cat);
-	snprintf(path, sizeof path, "%s/s.json", dir);
-	const char *json =
-		"{ \"name\": \"ri\", \"version\": 1, \"horizon\": \"2d\", \"step\": \"1m\","
-		"  \"catalog\": \"cat.csv\","
-		"  \"traffic\": { \"base_rate\": 100 },"
-		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
-		RI_DAYS " }";
 	struct scenario sc;
-	parse(json, path, &sc);
-	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
 	struct run_result r;
-	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	run_ri_days("2d", &sc, &r);
 	cr_assert_float_eq(metric(&r, "cost_total")->stat.mean, 512.0, 1e-9);
 	cr_assert_float_eq(metric(&r, "cost.option.reserved")->stat.mean, 2 * 280 * 0.6, 1e-9);
 	cr_assert_float_eq(metric(&r, "cost.option.on_demand")->stat.mean, 2 * 40.0, 1e-9);
@@ -439,8 +447,6 @@ Test(world_spot, reserved_instances_bill_the_hand_worked_days)
 	cr_assert_float_eq(metric(&r, "savings_vs_on_demand")->stat.mean, 128.0 / 640.0, 1e-12);
 	run_result_release(&r);
 	scenario_release(&sc);
-	unlink(cat);
-	rmdir(dir);
 }
 
 /* The same two days and half an hour more (a horizon of 48.5 h): in the last half hour 10
@@ -450,22 +456,9 @@ Test(world_spot, reserved_instances_bill_the_hand_worked_days)
  * (560 + 5) / (720 + 7.5); coverage (560 + 5) / (640 + 5). */
 Test(world_spot, a_last_half_hour_pays_half_an_hour_of_reservations)
 {
-	char dir[] = "/tmp/capsim-spot-XXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
-	char cat[256], path[256];
-	write_catalog(dir, cat, sizeof cat);
-	snprintf(path, sizeof path, "%s/s.json", dir);
-	const char *json =
-		"{ \"name\": \"ri\", \"version\": 1, \"horizon\": \"2910m\", \"step\": \"1m\","
-		"  \"catalog\": \"cat.csv\","
-		"  \"traffic\": { \"base_rate\": 100 },"
-		"  \"regions\": [ { \"name\": \"r1\", \"zones\": [\"a\"] } ],"
-		RI_DAYS " }";
 	struct scenario sc;
-	parse(json, path, &sc);
-	struct run_options o = { .seed = 1, .reps = 1, .threads = 1 };
 	struct run_result r;
-	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	run_ri_days("2910m", &sc, &r);
 	cr_assert_float_eq(metric(&r, "cost_total")->stat.mean, 516.5, 1e-9);
 	cr_assert_float_eq(metric(&r, "cost.option.reserved")->stat.mean, 2 * 280 * 0.6 + 3.0,
 			   1e-9);
@@ -475,8 +468,6 @@ Test(world_spot, a_last_half_hour_pays_half_an_hour_of_reservations)
 	cr_assert_float_eq(metric(&r, "ri_coverage")->stat.mean, 565.0 / 645.0, 1e-12);
 	run_result_release(&r);
 	scenario_release(&sc);
-	unlink(cat);
-	rmdir(dir);
 }
 
 /* Reservation advice over a horizon of 90 minutes, 10 instances all along: an hour of 10
