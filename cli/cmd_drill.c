@@ -130,10 +130,24 @@ static int choose_strategies(const struct drill_args *a, const struct scenario *
 			out[n++] = all_strategies[i];
 	} else {
 		int s = scenario_dr_strategy_parse(a->strategy);
-		if (s <= SCENARIO_DR_NONE)
+		if (s <= SCENARIO_DR_NONE) {
+			/* "warm-standby" for warm_standby: a did-you-mean, as a file's dr.strategy
+			 * gets one. */
+			const char *near = NULL;
+			for (int i = 0; i < NSTRATEGIES && !near; i++) {
+				const char *name = scenario_dr_strategy_name(all_strategies[i]);
+				if (scenario_edit_distance(a->strategy, name, 2) <= 2)
+					near = name;
+			}
+			if (near)
+				return -cli_usage_error(C, "--strategy: expected backup_restore, "
+							"pilot_light, warm_standby, active_active or "
+							"all, got \"%s\"; did you mean \"%s\"?",
+							a->strategy, near);
 			return -cli_usage_error(C, "--strategy: expected backup_restore, "
 						"pilot_light, warm_standby, active_active or all, "
 						"got \"%s\"", a->strategy);
+		}
 		out[n++] = s;
 	}
 	for (int i = 0; i < n; i++)

@@ -3296,10 +3296,12 @@ static int load_root(struct ctx *c, const cJSON *root)
 	double steps = sc->horizon / sc->step;
 	if (steps > SCENARIO_MAX_STEPS)
 		return fail_key(c, "step", AT_VALUE, "expected a step that cuts the horizon (%.15g s) "
-				"into at most 10000000 steps, got %.15g steps", sc->horizon, steps);
+				"into at most 10000000 steps, got %.15g s, %.15g steps", sc->horizon,
+				sc->step, steps);
 	if (steps < 1 || fabs(steps - nearbyint(steps)) > 1e-9 * steps)
 		return fail_key(c, "step", AT_VALUE, "expected a step that divides the horizon "
-				"(%.15g s) into whole steps, got %.15g steps", sc->horizon, steps);
+				"(%.15g s) into whole steps, got %.15g s, %.6g steps", sc->horizon,
+				sc->step, steps);
 	if ((rc = get_int(c, root, "seed", 1, 1, 0, MAX_EXACT_INT, "a whole number >= 0", &d)))
 		return rc;
 	sc->seed = (uint64_t)d;

@@ -411,6 +411,9 @@ Test(drill_cli, a_bad_fail_exits_2_and_writes_nothing)
 				   NULL };
 	refused(strategy, "--strategy: expected backup_restore, pilot_light, warm_standby, "
 		"active_active or all, got \"warm\"");
+	const char *dashed[] = { "drill", scen, "--fail", FAIL, "--strategy", "warm-standby", "-o",
+				 out, NULL };
+	refused(dashed, "got \"warm-standby\"; did you mean \"warm_standby\"?");
 	/* A --fail with its value forgotten: the next option is not taken for it (the folder
 	 * after it was taken for a second scenario file). */
 	const char *lost[] = { "drill", scen, "--fail", "-o", out, NULL };

@@ -387,7 +387,7 @@ static const struct broken broken[] = {
 	{ "spot-interruption", CAPSIM_EINVAL, NULL, 8, "instance_types[0].spot_interruption",
 	  "\">20%\", got \"25%\"" },
 	/* line 5: step 7m; 30 d / 7 min = 43200/7 = 6171.43 steps, not whole */
-	{ "step", CAPSIM_EINVAL, NULL, 5, "step", "whole steps" },
+	{ "step", CAPSIM_EINVAL, NULL, 5, "step", "whole steps, got 420 s, 6171.43 steps" },
 	/* line 23: second band starts at 0.8, inside the first [0.7, 0.9) */
 	{ "step-overlap", CAPSIM_EINVAL, NULL, 23,
 	  "tiers[0].autoscaling.step_scaling.adjustments[1].lower", ">= 0.9" },
