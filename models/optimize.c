@@ -191,15 +191,6 @@ static int grow(double **v, size_t cap)
 	return 0;
 }
 
-/* A replication not folded because an earlier one failed (mc_config.discard): its arrays. */
-static void sim_discard(const void *result, uint64_t rep, void *ctx)
-{
-	struct world_rep w = *(const struct world_rep *)result;
-	(void)rep;
-	(void)ctx;
-	world_rep_release(&w);
-}
-
 static void sim_fold(const void *result, uint64_t rep, void *ctx)
 {
 	struct sim_job *j = ctx;
@@ -266,7 +257,7 @@ static int simulate(const struct world_shared *sh, uint64_t seed, uint64_t from,
 	struct mc_config cfg = {
 		.seed = seed, .reps = to - from, .threads = threads,
 		.result_size = sizeof(struct world_rep), .run = sim_run, .fold = sim_fold,
-		.discard = sim_discard,
+		.discard = world_rep_discard,
 		.progress = pr ? sim_progress : NULL, .ctx = &j,
 	};
 	int rc = mc_run(&cfg);

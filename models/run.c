@@ -396,15 +396,6 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 	world_rep_release(&w);
 }
 
-/* A replication not folded because an earlier one failed (mc_config.discard): its arrays. */
-static void rep_discard(const void *result, uint64_t rep, void *ctx)
-{
-	struct world_rep w = *(const struct world_rep *)result;
-	(void)rep;
-	(void)ctx;
-	world_rep_release(&w);
-}
-
 /* The counterfactual's fold keeps three figures per replication. */
 static void cf_fold(const void *result, uint64_t rep, void *ctx)
 {
@@ -575,7 +566,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		struct mc_config cf = {
 			.seed = o->seed, .reps = o->reps, .threads = o->threads,
 			.result_size = sizeof(struct world_rep), .run = cf_run, .fold = cf_fold,
-			.discard = rep_discard,
+			.discard = world_rep_discard,
 			.progress = o->progress ? on_progress : NULL, .ctx = &a,
 		};
 		if ((rc = mc_run(&cf)) < 0)
@@ -586,7 +577,7 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	struct mc_config cfg = {
 		.seed = o->seed, .reps = o->reps, .threads = o->threads,
 		.result_size = sizeof(struct world_rep), .run = rep_run, .fold = rep_fold,
-		.discard = rep_discard,
+		.discard = world_rep_discard,
 		.progress = o->progress ? on_progress : NULL, .ctx = &a,
 	};
 	if ((rc = mc_run(&cfg)) < 0)

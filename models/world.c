@@ -3422,6 +3422,14 @@ double world_slo_latency(const struct scenario *sc, const struct world_rep *w, l
 	return offered > 0 ? w->scalar[W_PCT_WEIGHTED] / offered : 0.0;
 }
 
+void world_rep_discard(const void *result, uint64_t rep, void *ctx)
+{
+	struct world_rep w = *(const struct world_rep *)result;
+	(void)rep;
+	(void)ctx;
+	world_rep_release(&w);
+}
+
 void world_rep_release(struct world_rep *r)
 {
 	if (!r)

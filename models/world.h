@@ -264,4 +264,8 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 /* Frees what r holds and zeroes it; accepts NULL. */
 void world_rep_release(struct world_rep *r);
 
+/* An mc discard callback (sim/mc.h) for results that are world_reps: releases one that an
+ * earlier replication's failure left unfolded. */
+void world_rep_discard(const void *result, uint64_t rep, void *ctx);
+
 #endif
