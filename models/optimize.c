@@ -307,7 +307,7 @@ static int bill_usage(const struct usage *u, const struct billing_plan *plan,
 			}
 			struct billing_hour bh;
 			int rc = billing_apply_hour(plan, lines, u->npools,
-						    h + 1 == u->nhours ? u->sh->last_span : 1.0, &bh);
+						    world_hour_span(u->sh, h), &bh);
 			if (rc < 0)
 				return rc;
 			rep_total += bh.total;
@@ -389,8 +389,7 @@ static int size_savings_plan(const struct usage *u, const double *residual, int 
 			for (size_t i = 0; i < u->npools; i++) {
 				const struct billing_rate *rt = &sh->rates[u->rate[i]];
 				/* A last hour shorter than an hour: as an hour of its mean usage. */
-				double x = hr[i * u->nhours + h] /
-					   (h + 1 == u->nhours ? sh->last_span : 1.0);
+				double x = hr[i * u->nhours + h] / world_hour_span(sh, h);
 				double sp = rt->sp_rate[CATALOG_SP_COMPUTE][term];
 				if (x > 0 && sp > 0 && sp < rt->on_demand)
 					ln[k++] = (struct sp_line){ sp / rt->on_demand, sp * x };
@@ -579,7 +578,7 @@ static int plan_objective(struct plan_eval *ev, struct billing_plan *plan,
 							.od_hours = so->hourly[((size_t)r * np + i) * nh + h] };
 					struct billing_hour bh;
 					if ((rc = billing_apply_hour(plan, ev->lines, np,
-								     h + 1 == nh ? u->sh->last_span : 1.0,
+								     world_hour_span(u->sh, h),
 								     &bh)) < 0)
 						return rc;
 					for (size_t i = 0; i < np; i++)
@@ -683,7 +682,7 @@ static int commit_and_bill(const struct opt_ctx *x, const struct world_shared *s
 					if (rate[j] == rate[i])
 						s += so->hourly[((size_t)r * np + j) * nh + h];
 				/* A last hour shorter than an hour: as an hour of its mean usage. */
-				pooled[(size_t)r * nh + h] = h + 1 == nh ? s / sh->last_span : s;
+				pooled[(size_t)r * nh + h] = s / world_hour_span(sh, h);
 			}
 		int count;
 		double cost;

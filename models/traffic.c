@@ -153,7 +153,6 @@ double traffic_shape(const struct scenario_traffic *spec, double t)
 	return spec->base_rate * daily * weekly * growth;
 }
 
-
 /* The synthetic shape's exact mean over [t0, t1): cut at each midnight (the weekend factor
  * holds for a whole day), the daily sines' means on each piece in closed form, the growth at
  * each piece's middle (at 3% a month it moves by 1e-3 within a day, and a second-order

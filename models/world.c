@@ -1416,14 +1416,13 @@ static int settle(struct world *w, double t_end)
 			w->out->hourly_od[i * sh->nhours + hour] +=
 				w->bl[w->pools[i].def->first_line].od_hours;
 	/* A slice shorter than an hour (the horizon's last) pays its share of the commitments. */
+	double hours = len / 3600.0;
 	struct billing_hour h;
-	int rc = billing_apply_hour(&sh->plan, w->bl, w->nlines, len < 3600.0 ? len / 3600.0 : 1.0,
-				    &h);
+	int rc = billing_apply_hour(&sh->plan, w->bl, w->nlines, hours < 1.0 ? hours : 1.0, &h);
 	if (rc < 0)
 		return rc;
 	struct world_rep *o = w->out;
 	size_t m = month_of(sh, t0);
-	double hours = len / 3600.0;
 	for (size_t i = 0; i < sh->npools; i++) {
 		struct pool *p = &w->pools[i];
 		size_t reg_series = sh->npools + p->def->region;
@@ -1522,6 +1521,14 @@ static int return_to_spot(struct pool *p, double now)
 
 /* The billing hour ends: settle it, move the spot prices, return pools to spot, schedule the
  * next. */
+/* A spot pool's price for its log deviation s->y: base × the mean-one factor, never above on
+ * demand. */
+static void spot_reprice(struct spool *s, double sigma)
+{
+	double price = s->base_price * spot_price_factor(s->y, sigma);
+	s->price = price < s->od_price ? price : s->od_price;
+}
+
 static void on_hour(struct engine *eng, struct event *ev, void *ctx)
 {
 	(void)ev;
@@ -1541,8 +1548,7 @@ static void on_hour(struct engine *eng, struct event *ev, void *ctx)
 			struct spool *s = &p->spools[j];
 			double sigma = p->buy->spot_price_volatility;
 			s->y = spot_price_next(s->y, sigma, &p->price_rng);
-			double price = s->base_price * spot_price_factor(s->y, sigma);
-			s->price = price < s->od_price ? price : s->od_price;
+			spot_reprice(s, sigma);
 		}
 	}
 	if (rc == 0 && now + 3600.0 < w->sc->horizon)
@@ -3165,8 +3171,7 @@ int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct
 		for (size_t j = 0; sigma > 0 && j < p->nspools; j++) {
 			struct spool *sp = &p->spools[j];
 			sp->y = spot_price_start(sigma, &p->price_rng);
-			double price = sp->base_price * spot_price_factor(sp->y, sigma);
-			sp->price = price < sp->od_price ? price : sp->od_price;
+			spot_reprice(sp, sigma);
 		}
 		double period = as->has_target_tracking ? as->target_tracking.metric_period
 							: DEFAULT_EVAL_PERIOD;

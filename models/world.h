@@ -261,6 +261,12 @@ double world_slo_latency(const struct scenario *sc, const struct world_rep *w, l
  * them, on failure too). Returns 0, CAPSIM_ENOMEM, or an engine error. */
 int world_run(const struct world_shared *sh, uint64_t seed, uint64_t rep, struct world_rep *out);
 
+/* The length in hours of billing hour h: 1, or last_span for the horizon's last. */
+static inline double world_hour_span(const struct world_shared *sh, size_t h)
+{
+	return h + 1 == sh->nhours ? sh->last_span : 1.0;
+}
+
 /* Frees what r holds and zeroes it; accepts NULL. */
 void world_rep_release(struct world_rep *r);
 
