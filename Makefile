@@ -20,12 +20,31 @@ LTO     ?= -flto=auto
 AR      := gcc-ar
 endif
 OPT     ?= -O2 $(LTO)
+# Profile-guided optimisation, with gcc (PGO=off builds without it): the library is first
+# built instrumented in $(B)/pgo-gen, whose capsim runs scripts/pgo-train.sh (a few seconds
+# of the bundled examples); the library is then compiled with the profile that wrote, which
+# makes `capsim run` ~5% faster on a simulated year (bench/README.md, bench_run). Any change
+# to a source file trains again. Both builds compile with -dumpbase SOURCE: gcc names a
+# profile, and keys a static function's counts, by that base, which would otherwise be the
+# object's path (build/pgo-gen/... against build/...) and match nothing. A function the
+# training never ran is compiled as without a profile (-fprofile-partial-training), not for
+# size; a file it never linked has no profile at all (-Wno-missing-profile). The
+# floating-point code is the same either way: outputs are identical with and without.
+ifneq ($(LTO),)
+PGO     ?= use
+endif
+PGO     ?= off
+PGO_PROF?= $(CURDIR)/$(B)/pgo-profile
 SAN     ?=
 WERROR  ?=
 CFLAGS  ?= -g
 CFLAGS  += $(OPT) $(SAN) $(WERROR) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -pthread \
            -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
            -DCAPSIM_DATA_DIR='"$(CURDIR)/models/data"'
+ifeq ($(PGO),gen)
+CFLAGS  += -fprofile-generate=$(PGO_PROF) -fprofile-update=prefer-atomic
+PGO_CFLAGS = -dumpbase $<
+endif
 LDFLAGS += $(SAN)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
 TEST_CFLAGS := $(shell pkg-config --cflags criterion 2>/dev/null)
@@ -64,7 +83,21 @@ $(B)/tests/%.o: tests/%.c
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) $(PGO_CFLAGS) -MMD -MP -c -o $@ $<
+
+ifeq ($(PGO),use)
+PGO_STAMP := $(PGO_PROF)/trained
+$(LIB_OBJ): PGO_CFLAGS = -fprofile-use=$(PGO_PROF) -fprofile-partial-training -dumpbase $< \
+                         -Wno-missing-profile
+$(LIB_OBJ): $(PGO_STAMP)
+
+$(PGO_STAMP): $(LIB_SRC) $(CLI_SRC) $(wildcard */*.h) scripts/pgo-train.sh Makefile
+	@$(MAKE) --no-print-directory B=$(B)/pgo-gen PGO=gen PGO_PROF=$(PGO_PROF) $(B)/pgo-gen/capsim
+	rm -rf $(PGO_PROF)
+	sh scripts/pgo-train.sh $(B)/pgo-gen/capsim
+	@mkdir -p $(PGO_PROF)
+	touch $@
+endif
 
 # All test files link into one Criterion binary; the capsim binary is built too because
 # the end-to-end tests in tests/cli run it.
@@ -92,7 +125,7 @@ bench: deps
 
 # The sanitizer build lives in its own folder so it never mixes with the normal objects.
 asan: deps
-	@$(MAKE) --no-print-directory B=build-asan OPT=-O1 \
+	@$(MAKE) --no-print-directory B=build-asan OPT=-O1 PGO=off \
 	  SAN="-fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	  check
 
@@ -112,7 +145,7 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_scenario.c $(LIB)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -DFUZZ_INPUT_$* -o $@ $< $(LIB) $(LDLIBS)
 
 fuzz: deps
-	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT=-O1 \
+	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT=-O1 PGO=off \
 	  SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
 	  $(FUZZ_INPUTS:%=build-fuzz/fuzz/fuzz_%)
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
