@@ -25,8 +25,9 @@ const char cmd_queue_usage[] =
 	"                         (default 1: Poisson arrivals)\n"
 	"  --cs2 Y                squared coefficient of variation of service times\n"
 	"                         (default 1: exponential; 0: constant)\n"
-	"  --percentile P         also report the P-th response-time percentile (repeatable;\n"
-	"                         p50, p95 and p99 are always reported)\n"
+	"  --percentile P         also report the P-th response-time percentile (repeatable,\n"
+	"                         16 in all; p50, p95, p99 and a --target-percentile are\n"
+	"                         always reported)\n"
 	"\n"
 	"Sizing (how many servers are needed):\n"
 	"  --target-p99 T         smallest C whose p99 response time is at most T\n"
@@ -232,11 +233,12 @@ static int parse_args(int argc, char **argv, struct queue_args *a)
 	if (a->simulate && a->simulate < a->reps)
 		return cli_usage_error(C, "--simulate: at least one customer per replication is "
 				       "needed (%.0f replications)", a->reps);
-	add_percentile(a, 0.50);
-	add_percentile(a, 0.95);
-	add_percentile(a, 0.99);
-	if (a->npct > MAX_PCT)
-		return cli_usage_error(C, "--percentile: at most %d percentiles in all", MAX_PCT - 3);
+	/* Always p50, p95 and p99, and the percentile sized for: the answer shows the figure
+	 * the target is about. */
+	if (add_percentile(a, 0.50) || add_percentile(a, 0.95) || add_percentile(a, 0.99) ||
+	    (a->target_p > 0 && add_percentile(a, a->target_p)))
+		return cli_usage_error(C, "--percentile: at most %d percentiles in all, p50, p95, "
+				       "p99 and --target-percentile's included", MAX_PCT);
 	return 0;
 }
 

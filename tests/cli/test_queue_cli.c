@@ -89,6 +89,57 @@ Test(queue_cli, sizing_finds_the_smallest_server_count)
 	cli_result_release(&r);
 }
 
+Test(queue_cli, sizing_for_a_percentile_reports_that_percentile)
+{
+	/* M/M/1 at lambda = 0.5, S = 1: the response time is Exp(0.5), p99.9 = 2 ln 1000 =
+	 * 13.8155 s, within a 14 s target (one server suffices). The answer must show the
+	 * p99.9 it sized for, as --percentile 99.9 would. */
+	const char *argv[] = { "queue", "--arrival-rate", "0.5", "--service-time", "1",
+			       "--target-percentile", "99.9", "--target", "14", "--json", NULL };
+	struct cli_result r;
+	cJSON *j = run_json(argv, &r);
+	cr_assert_eq(num(j, "servers_needed"), 1);
+	assert_rel(num(j, "response_p99.9_s"), 2 * log(1000.0), 1e-6, "p99.9");
+	cJSON_Delete(j);
+	cli_result_release(&r);
+
+	const char *table[] = { "queue", "--arrival-rate", "0.5", "--service-time", "1",
+				"--target-percentile", "99.9", "--target", "14", NULL };
+	run_capsim(table, &r);
+	cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+	cr_assert_not_null(strstr(r.out, "response p99.9"), "no p99.9 row:\n%s", r.out);
+	cli_result_release(&r);
+}
+
+Test(queue_cli, too_many_percentiles_are_refused_not_dropped)
+{
+	/* 16 percentiles fit (QSIM_MAX_PERCENTILES). 14 of the user's own plus p50, p95, p99
+	 * make 17: refused with exit 2, where p99 used to be dropped without a word. 13 plus
+	 * the three make 16 and all are reported. */
+	const char *argv[40] = { "queue", "--servers", "2", "--arrival-rate", "1",
+				 "--service-time", "1", "--json" };
+	static const char *const own[] = { "10", "20", "30", "40", "60", "70", "80",
+					    "85", "90", "91", "92", "93", "94", "96" };
+	int n = 8;
+	for (int i = 0; i < 14; i++) {
+		argv[n++] = "--percentile";
+		argv[n++] = own[i];
+	}
+	argv[n] = NULL;
+	struct cli_result r;
+	run_capsim(argv, &r);
+	cr_assert_eq(r.status, 2, "exit %d, stdout: %.200s", r.status, r.out);
+	cr_assert_not_null(strstr(r.err, "at most 16 percentiles"), "stderr: %s", r.err);
+	cli_result_release(&r);
+
+	argv[n - 2] = NULL;   /* the 14th dropped: 13 + 3 */
+	cJSON *j = run_json(argv, &r);
+	cr_assert_gt(num(j, "response_p99_s"), num(j, "response_p93_s"));
+	cr_assert_gt(num(j, "response_p50_s"), num(j, "response_p40_s"));
+	cJSON_Delete(j);
+	cli_result_release(&r);
+}
+
 Test(queue_cli, unstable_queue_has_no_numbers)
 {
 	const char *argv[] = { "queue", "--servers", "10", "--arrival-rate", "10",
