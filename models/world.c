@@ -989,7 +989,13 @@ static void on_reclaim(struct engine *eng, struct event *ev, void *ctx)
 		if (p->inst[i].state != INST_FREE && p->inst[i].option == OPT_SPOT &&
 		    p->inst[i].spool == (long)ev->arg && !p->inst[i].noticed)
 			p->free_slots[p->nfree + n++] = i;   /* scratch above the free stack */
-	int k = (int)floor(f * n + 0.5);
+	/* f × n instances, rounded up with a probability of its fraction: the share taken is f
+	 * on average whatever the pool's size (to the nearest, a pool of one at f < 0.5 was
+	 * never hit, and 2 of 5 were taken at f = 0.3). */
+	double x = f * n;
+	int k = (int)floor(x);
+	if (x > k && rng_uniform(&p->reclaim_rng) < x - k)
+		k++;
 	int *cand = &p->free_slots[p->nfree];
 	for (int i = 0; i < k; i++) {
 		int j = i + (int)rng_uniform_int(&p->reclaim_rng, (unsigned long)(n - i));

@@ -106,6 +106,50 @@ Test(world_spot, a_reclaim_takes_the_stated_fraction)
 	free(json);
 }
 
+/* A reclaim's share of a small pool is rounded up or down at random, so that the share taken
+ * is the drawn one on average: one spot instance and fraction exactly 0.2, so each reclaim
+ * that finds the instance takes it with probability 0.2 (rounded to the nearest it was never
+ * taken). Reclaims come at 600 a month for 30 days (~600 in the replication's event log),
+ * a taken instance is replaced within the minute's unavailability plus its boot, so most
+ * reclaims find it. The share of those that took it is a binomial proportion: with m of them,
+ * its standard error is sqrt(0.2 × 0.8 / m), 0.016 at m = 600; 3.3 of them (0.1% two-sided)
+ * is the tolerance. */
+Test(world_spot, a_reclaim_of_a_small_pool_takes_the_share_on_average)
+{
+	char *json = spot_fleet(1, "30d",
+				", \"reclaims\": { \"rate_per_month\": 600, \"fraction\": [0.2, 0.2],"
+				"  \"unavailable\": \"1m\" }");
+	char *b = strstr(json, ">20%");
+	memcpy(b, "<5%\"", 4);   /* ">20%" -> "<5%": few individual interruptions */
+	b[4] = ' ';
+	struct scenario sc;
+	parse(json, NULL, &sc);
+	struct run_options o = { .seed = 12, .reps = 1, .threads = 1 };
+	struct run_result r;
+	cr_assert_eq(run_simulate(&sc, &o, &r), 0);
+	int found = 0, taken = 0;
+	for (size_t i = 0; i < r.nevents; i++) {
+		if (strcmp(r.events[i].kind, "spot_reclaim") != 0)
+			continue;
+		int k, n;
+		const char *at = strstr(r.events[i].detail, ": ");
+		cr_assert_not_null(at, "%s", r.events[i].detail);
+		cr_assert_eq(sscanf(at + 2, "%d of %d", &k, &n), 2, "%s", r.events[i].detail);
+		cr_assert(k >= 0 && k <= n, "%s", r.events[i].detail);
+		if (n == 1) {
+			found++;
+			taken += k;
+		}
+	}
+	cr_assert_gt(found, 300, "only %d reclaims found the instance", found);
+	double share = (double)taken / found, se = sqrt(0.2 * 0.8 / found);
+	cr_assert(fabs(share - 0.2) < 3.3 * se, "share taken %g of %d, expected 0.2 ± %g", share,
+		  found, 3.3 * se);
+	run_result_release(&r);
+	scenario_release(&sc);
+	free(json);
+}
+
 /* When every spot pool is reclaimed for good (fraction 1, unavailable for 30 days), the group
  * falls back to on demand: after the first reclaim the 10 instances are all on demand. */
 Test(world_spot, fallback_to_on_demand_when_every_pool_is_reclaimed)
