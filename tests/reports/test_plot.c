@@ -679,6 +679,31 @@ Test(plot, the_budget_share_of_one_partial_month_is_on_the_axis)
 	fake_rmtree(dir);
 }
 
+/* One month's band is a few dollars on an axis of thousands: too narrow to see, so the key
+ * gives the figures, to the cent (1,855.612571 -> $1,855.61; 1,852.47091 -> $1,852.47;
+ * 1,859.098328 -> $1,859.10). Several months draw their band and keep a plain key. */
+Test(plot, one_month_gives_its_band_in_the_key)
+{
+	struct fake f;
+	char *dir;
+	fake_init(&f);
+	f.r.bills[0] = (struct run_bill){ 0, 1855.612571, 1852.47091, 1856.04245, 1859.098328,
+					  1859.361267 };
+	char *text = bill_gp(&f, &dir);
+	cr_assert_not_null(strstr(text, "title \"mean $1,855.61\""), "%s", text);
+	cr_assert_not_null(strstr(text, "title \"P10-P90 across replications: $1,852.47 to "
+				  "$1,859.10\""), "%s", text);
+	free(text);
+	fake_rmtree(dir);
+	fake_set_months(&f, 3, 1.0);
+	text = bill_gp(&f, &dir);
+	cr_assert_not_null(strstr(text, "title \"P10-P90 across replications\", "), "%s", text);
+	cr_assert_not_null(strstr(text, "title \"mean\""), "%s", text);
+	free(text);
+	fake_release(&f);
+	fake_rmtree(dir);
+}
+
 /* A partial month says how long it is as a reader would ("3 h", "1 day", not "0.125 days",
  * "1 days"), and the y axis says each bar is what the month was billed: a 3-hour run's $7 is
  * not "USD per month". */
