@@ -27,7 +27,8 @@ const char cmd_compare_usage[] =
 	"\n"
 	"  -o DIR           output folder (default out/compare-A-B, A and B the scenarios'\n"
 	"                   names); created if missing\n"
-	"  --reps N         replications of each (default: the larger `replications` of the two)\n"
+	"  --reps N         replications of each (default: the larger `replications` of the two;\n"
+	"                   at most 10000)\n"
 	"  --seed S         random seed of both (default: A's `seed`)\n"
 	"  --threads T      worker threads (default: all CPUs); results do not depend on it\n"
 	"  --bucket D       time-series resolution, e.g. 1h\n"
@@ -111,6 +112,16 @@ int cmd_compare(int argc, char **argv)
 		.threads = a.threads,
 		.bucket = a.bucket,
 	};
+	/* The paired differences need every replication's figures, which a run keeps up to
+	 * RUN_SAMPLE_REPS replications. */
+	if (o.reps > RUN_SAMPLE_REPS) {
+		scenario_release(&sa);
+		scenario_release(&sb);
+		return cli_usage_error(C, "%s: expected at most %d replications (a comparison pairs "
+				       "every replication's figures), got %" PRIu64,
+				       a.have_reps ? "--reps" : "the scenarios' replications",
+				       RUN_SAMPLE_REPS, o.reps);
+	}
 	o.threads = cli_threads(o.threads, o.reps);
 	cli_scenario_notes(C, a.file, &sa, a.bucket, a.quiet);
 	cli_scenario_notes(C, a.file2, &sb, a.bucket, a.quiet);

@@ -53,13 +53,58 @@ void run_result_release(struct run_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* A metric being accumulated: one value per replication, for the mean, CI and percentiles. */
+/* One figure across replications: every value's running mean and spread (Welford, in
+ * replication order: the same sums as over an array of them), the values of the first `keep`
+ * replications for the percentiles (RUN_SAMPLE_REPS), whether any value was not 0, and how
+ * many were above 1/2 (a share's successes). */
+struct sample {
+	struct welford w;
+	double *v;             /* [keep], in replication order until the statistics sort it */
+	uint64_t above_half;
+	int nonzero;
+};
+
+static void sample_add(struct sample *s, uint64_t keep, uint64_t rep, double x)
+{
+	welford_add(&s->w, x);
+	if (rep < keep)
+		s->v[rep] = x;
+	s->above_half += x > 0.5;
+	s->nonzero |= x != 0;
+}
+
+/* n samples of keep values each, their values in one block; NULL when out of memory. */
+static struct sample *samples_new(size_t n, uint64_t keep)
+{
+	size_t nv = n * keep;
+	struct sample *s = calloc(n ? n : 1, sizeof *s);
+	double *v = calloc(nv ? nv : 1, sizeof *v);
+	if (!s || !v) {
+		free(s);
+		free(v);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		welford_init(&s[i].w);
+		s[i].v = &v[i * keep];
+	}
+	return s;
+}
+
+static void samples_free(struct sample *s)
+{
+	if (s)
+		free(s[0].v);
+	free(s);
+}
+
+/* A metric being accumulated: its values across replications, for the mean, CI and
+ * percentiles. */
 struct acc_metric {
 	char name[RUN_METRIC_NAME_MAX];
 	char unit[16];
 	double lo, hi;         /* the figure's range, for clipping its interval */
 	int share;             /* 1: each value is 0 or 1, the mean a probability (Wilson) */
-	double *v;             /* [reps] */
 };
 
 /* Per-replication figures of the all-on-demand counterfactual (same seeds). */
@@ -73,11 +118,13 @@ struct acc {
 	const struct world_shared *sh;
 	const struct scenario *sc;
 	uint64_t reps;
+	uint64_t keep;         /* replications whose values are kept: min(reps, sample_reps) */
 	struct acc_metric *m;
+	struct sample *mv;     /* [nm] the metrics' values */
 	size_t nm;
-	double *cost;          /* [ncells × reps]: (month, pool, option) cells, then unused per
-				  month */
-	double *bill;          /* [nmonths × reps] the whole bill of each month */
+	struct sample *cost;   /* (month, pool, option) cells, then unused per month, DR data
+				  per month, network per month, tier and region */
+	struct sample *bill;   /* [nmonths] the whole bill of each month */
 	double *ts;            /* sums over replications */
 	double *network;       /* [nbuckets × ntiers × nregions] sums over replications, or NULL */
 	struct run_event *events;
@@ -157,7 +204,7 @@ static size_t metrics(struct acc *a, const struct world_rep *w, uint64_t rep)
 				a->m[n].hi = (HI);                                         \
 			}                                                                  \
 		} else {                                                                   \
-			a->m[n].v[rep] = (VALUE);                                          \
+			sample_add(&a->mv[n], a->keep, rep, (VALUE));                      \
 		}                                                                          \
 		n++;                                                                       \
 	} while (0)
@@ -325,15 +372,15 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 	metrics(a, &w, rep);
 	size_t ncells = sh->nmonths * sh->npools * BILL_NOPTIONS;
 	for (size_t i = 0; i < ncells; i++)
-		a->cost[i * a->reps + rep] = w.month_cost[i];
+		sample_add(&a->cost[i], a->keep, rep, w.month_cost[i]);
 	for (size_t m = 0; m < sh->nmonths; m++) {
-		a->cost[(ncells + m) * a->reps + rep] = w.month_unused[m];
-		a->cost[(ncells + sh->nmonths + m) * a->reps + rep] = w.month_dr[m];
+		sample_add(&a->cost[ncells + m], a->keep, rep, w.month_unused[m]);
+		sample_add(&a->cost[ncells + sh->nmonths + m], a->keep, rep, w.month_dr[m]);
 		size_t nnet = a->sc->ntiers * a->sc->nregions;   /* (tier, region) cells a month */
 		for (size_t j = 0; j < nnet; j++)
-			a->cost[(ncells + 2 * sh->nmonths + m * nnet + j) * a->reps + rep] =
-				w.month_network[m * nnet + j];
-		a->bill[m * a->reps + rep] = month_bill(sh, a->sc, &w, m);
+			sample_add(&a->cost[ncells + 2 * sh->nmonths + m * nnet + j], a->keep, rep,
+				   w.month_network[m * nnet + j]);
+		sample_add(&a->bill[m], a->keep, rep, month_bill(sh, a->sc, &w, m));
 	}
 	size_t nts = sh->nbuckets * sh->nseries * RUN_TS_NFIELDS;
 	for (size_t i = 0; i < nts; i++)
@@ -359,8 +406,12 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 		a->events[a->nevents++] = w.events[i];
 	}
 	a->dropped += w.events_dropped;
-	if (w.nrto && a->nrto + w.nrto > a->rto_cap) {
-		size_t cap = 2 * (a->nrto + w.nrto);
+	/* The first RUN_MAX_OUTAGES outages of the run are kept. */
+	size_t take = w.nrto < RUN_MAX_OUTAGES - a->nrto ? w.nrto : RUN_MAX_OUTAGES - a->nrto;
+	if (take && a->nrto + take > a->rto_cap) {
+		size_t cap = 2 * (a->nrto + take);
+		if (cap > RUN_MAX_OUTAGES)
+			cap = RUN_MAX_OUTAGES;
 		double *x = realloc(a->rto, cap * sizeof *x);
 		if (x)
 			a->rto = x;
@@ -385,7 +436,7 @@ static void rep_fold(const void *result, uint64_t rep, void *ctx)
 			a->rto_err = CAPSIM_ENOMEM;
 	}
 	if (!a->rto_err)
-		for (size_t i = 0; i < w.nrto; i++) {
+		for (size_t i = 0; i < take; i++) {
 			a->rto[a->nrto] = w.rto[i];
 			a->rpo[a->nrto] = w.rpo[i];
 			a->outage_pct[a->nrto] = w.outage_pct[i];
@@ -430,45 +481,63 @@ static void on_progress(uint64_t done, uint64_t total, void *ctx)
 
 /* Appends a cost.csv row of the replications' values v (sorted by it) unless every one is 0
  * and the row is not `always` kept. */
-static void cost_row(struct run_result *out, double *v, uint64_t reps, int always, int month,
-		     long region, long tier, const char *option)
+/* The mean and Student-t interval of w's values, clipped to [lo, hi]. */
+static void mean_stat(const struct welford *w, double lo, double hi, struct run_stat *st)
 {
-	int any = always;
-	for (size_t k = 0; k < reps && !any; k++)
-		any = v[k] != 0;
-	if (!any)
-		return;
-	struct run_cost *c = &out->costs[out->ncosts++];
-	c->month = month;
-	c->region = region;
-	c->tier = tier;
-	c->option = option;
-	run_stat_of(v, reps, 0, INFINITY, &c->stat);
-}
-
-void run_stat_of(double *v, size_t n, double lo, double hi, struct run_stat *st)
-{
-	struct welford w;
 	struct ci ci;
-	welford_init(&w);
-	for (size_t i = 0; i < n; i++)
-		welford_add(&w, v[i]);
-	if (n >= 2 && welford_ci95(&w, &ci) == 0) {
+	if (w->n >= 2 && welford_ci95(w, &ci) == 0) {
 		st->mean = ci.mean;
 		st->ci95_low = ci.low;
 		st->ci95_high = ci.high;
 	} else {
 		/* One value has no interval: NaN (an unknown width, never a zero one). */
-		st->mean = w.mean;
+		st->mean = w->mean;
 		st->ci95_low = st->ci95_high = NAN;
 	}
 	if (st->ci95_low < lo)
 		st->ci95_low = lo;
 	if (st->ci95_high > hi)
 		st->ci95_high = hi;
+}
+
+/* The type-7 percentiles of v[0..n), which it sorts. */
+static void percentile_stat(double *v, size_t n, struct run_stat *st)
+{
 	st->p5 = stats_quantile(v, n, 0.05);
 	st->p50 = stats_quantile_sorted(v, n, 0.50);
 	st->p95 = stats_quantile_sorted(v, n, 0.95);
+}
+
+void run_stat_of(double *v, size_t n, double lo, double hi, struct run_stat *st)
+{
+	struct welford w;
+	welford_init(&w);
+	for (size_t i = 0; i < n; i++)
+		welford_add(&w, v[i]);
+	mean_stat(&w, lo, hi, st);
+	percentile_stat(v, n, st);
+}
+
+/* A sample's statistics: the mean and interval of every value, the percentiles of those
+ * kept (all of them up to keep replications; run_stat_of's figures then, bit for bit). */
+static void sample_stat(struct sample *s, uint64_t keep, double lo, double hi,
+			struct run_stat *st)
+{
+	mean_stat(&s->w, lo, hi, st);
+	percentile_stat(s->v, s->w.n < keep ? s->w.n : keep, st);
+}
+
+static void cost_row(struct run_result *out, struct sample *s, uint64_t keep, int always,
+		     int month, long region, long tier, const char *option)
+{
+	if (!always && !s->nonzero)
+		return;
+	struct run_cost *c = &out->costs[out->ncosts++];
+	c->month = month;
+	c->region = region;
+	c->tier = tier;
+	c->option = option;
+	sample_stat(s, keep, 0, INFINITY, &c->stat);
 }
 
 /* The p-quantile of v[0..n), sorted, across outages: its point estimate in the mean and the
@@ -496,20 +565,26 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The share of v[0..n) (each 0 or 1) across outages or replications, with its Wilson 95%
- * interval: 4 outages out of 4 within the target do not show the share is 1 (its interval is
- * [0.51, 1]), as mean +- t sd would claim. */
-static void share_stat(double *v, size_t n, struct run_stat *st)
+/* A share's Wilson 95% interval, k of n, in place of st's t-interval: 4 outages out of 4
+ * within the target do not show the share is 1 (its interval is [0.51, 1]), as mean +- t sd
+ * would claim. */
+static void wilson_stat(uint64_t k, uint64_t n, struct run_stat *st)
 {
-	uint64_t k = 0;
 	struct ci ci;
-	for (size_t i = 0; i < n; i++)
-		k += v[i] > 0.5;
-	run_stat_of(v, n, 0, 1, st);
 	if (stats_wilson(k, n, 0.95, &ci) == 0) {
 		st->ci95_low = ci.low;
 		st->ci95_high = ci.high;
 	}
+}
+
+/* The share of v[0..n) (each 0 or 1) across outages, with its Wilson interval. */
+static void share_stat(double *v, size_t n, struct run_stat *st)
+{
+	uint64_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += v[i] > 0.5;
+	run_stat_of(v, n, 0, 1, st);
+	wilson_stat(k, n, st);
 }
 
 int run_simulate(const struct scenario *sc, const struct run_options *o, struct run_result *out)
@@ -530,6 +605,9 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	a.sc = sc;
 	a.o = o;
 	a.reps = o->reps;
+	a.keep = o->sample_reps ? o->sample_reps : RUN_SAMPLE_REPS;
+	if (a.keep > o->reps)
+		a.keep = o->reps;
 	a.has_cf = run_buys_more_than_on_demand(sc);
 	a.progress_total = a.has_cf ? 2 * o->reps : o->reps;
 	rc = CAPSIM_ENOMEM;
@@ -539,17 +617,14 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	 * per tier and region billed. */
 	size_t nextra = sh.nmonths * (2 + sc->ntiers * sc->nregions);
 	size_t nts = sh.nbuckets * sh.nseries * RUN_TS_NFIELDS;
-	if (!(a.m = calloc(a.nm, sizeof *a.m)) ||
-	    !(a.cost = calloc((ncells + nextra) * o->reps, sizeof *a.cost)) ||
-	    !(a.bill = calloc(sh.nmonths * o->reps, sizeof *a.bill)) ||
+	if (!(a.m = calloc(a.nm, sizeof *a.m)) || !(a.mv = samples_new(a.nm, a.keep)) ||
+	    !(a.cost = samples_new(ncells + nextra, a.keep)) ||
+	    !(a.bill = samples_new(sh.nmonths, a.keep)) ||
 	    !(a.ts = calloc(nts, sizeof *a.ts)) ||
 	    (sh.has_call_price &&
 	     !(a.network = calloc(sh.nbuckets * sc->ntiers * sc->nregions, sizeof *a.network))))
 		goto out;
 	metrics(&a, NULL, 0);
-	for (size_t i = 0; i < a.nm; i++)
-		if (!(a.m[i].v = calloc(o->reps, sizeof *a.m[i].v)))
-			goto out;
 
 	if (a.has_cf) {
 		/* Everything on demand, on the same random numbers: the savings and what spot
@@ -588,8 +663,10 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	rc = CAPSIM_ENOMEM;
 	size_t maxcosts = ncells + nextra;
 	size_t nrows = a.nm + (a.nrto ? 12 : 0);   /* the per-outage figures below */
+	/* Every replication's values for paired comparisons, while they are all kept. */
+	int all_kept = a.keep == o->reps;
 	if (!(out->metrics = calloc(nrows, sizeof *out->metrics)) ||
-	    !(out->rep_values = malloc(a.nm * o->reps * sizeof *out->rep_values)) ||
+	    (all_kept && !(out->rep_values = malloc(a.nm * o->reps * sizeof *out->rep_values))) ||
 	    !(out->rep_range = malloc(a.nm * sizeof *out->rep_range)) ||
 	    !(out->series = calloc(sh.nseries, sizeof *out->series)) ||
 	    !(out->costs = calloc(maxcosts, sizeof *out->costs)) ||
@@ -604,13 +681,16 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 		memcpy(out->metrics[i].name, a.m[i].name, sizeof out->metrics[i].name);
 		memcpy(out->metrics[i].unit, a.m[i].unit, sizeof out->metrics[i].unit);
 		out->rep_range[i] = (struct run_range){ a.m[i].lo, a.m[i].hi };
-		/* Before run_stat_of sorts them. */
-		memcpy(&out->rep_values[i * o->reps], a.m[i].v, o->reps * sizeof *a.m[i].v);
-		if (a.m[i].share && o->reps >= 2)
-			share_stat(a.m[i].v, o->reps, &out->metrics[i].stat);
-		else
-			run_stat_of(a.m[i].v, o->reps, a.m[i].lo, a.m[i].hi,
-				    &out->metrics[i].stat);
+		/* Before sample_stat sorts them. */
+		if (all_kept)
+			memcpy(&out->rep_values[i * o->reps], a.mv[i].v,
+			       o->reps * sizeof *a.mv[i].v);
+		if (a.m[i].share && o->reps >= 2) {
+			sample_stat(&a.mv[i], a.keep, 0, 1, &out->metrics[i].stat);
+			wilson_stat(a.mv[i].above_half, o->reps, &out->metrics[i].stat);
+		} else {
+			sample_stat(&a.mv[i], a.keep, a.m[i].lo, a.m[i].hi, &out->metrics[i].stat);
+		}
 	}
 	if (a.nrto && sc->has_dr && sc->dr.rto_target > 0) {
 		/* Taken before the statistics below sort a.rto (a.rto_open stays in fold order).
@@ -764,30 +844,27 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 				if (sh.pools[i].region != r)
 					continue;
 				for (int opt = 0; opt < BILL_NOPTIONS; opt++)
-					cost_row(out, &a.cost[((m * sh.npools + i) * BILL_NOPTIONS +
-							       (size_t)opt) * o->reps], o->reps,
+					cost_row(out, &a.cost[(m * sh.npools + i) * BILL_NOPTIONS +
+							      (size_t)opt], a.keep,
 						 opt == BILL_ON_DEMAND, mi, (long)r,
 						 (long)sh.pools[i].tier, billing_option_name[opt]);
 			}
-		cost_row(out, &a.cost[(ncells + m) * o->reps], o->reps, 0, mi, -1, -1,
-			 "unused_commitment");
-		cost_row(out, &a.cost[(ncells + sh.nmonths + m) * o->reps], o->reps, 0, mi, -1, -1,
-			 "dr_data");
+		cost_row(out, &a.cost[ncells + m], a.keep, 0, mi, -1, -1, "unused_commitment");
+		cost_row(out, &a.cost[ncells + sh.nmonths + m], a.keep, 0, mi, -1, -1, "dr_data");
 		for (size_t t = 0; t < sc->ntiers; t++)
 			for (size_t z = 0; z < sc->nregions; z++)
-				cost_row(out, &a.cost[(ncells + 2 * sh.nmonths +
-						       (m * sc->ntiers + t) * sc->nregions + z) *
-						      o->reps], o->reps, 0, mi, (long)z, (long)t,
-					 "network");
+				cost_row(out, &a.cost[ncells + 2 * sh.nmonths +
+						      (m * sc->ntiers + t) * sc->nregions + z],
+					 a.keep, 0, mi, (long)z, (long)t, "network");
 		struct run_bill *b = &out->bills[out->nbills++];
-		double *v = &a.bill[m * o->reps];
+		struct sample *bs = &a.bill[m];
 		struct run_stat st;
-		run_stat_of(v, o->reps, 0, INFINITY, &st);   /* sorts v */
+		sample_stat(bs, a.keep, 0, INFINITY, &st);   /* sorts its values */
 		b->month = (int)m;
 		b->mean = st.mean;
-		b->p10 = stats_quantile_sorted(v, o->reps, 0.10);
+		b->p10 = stats_quantile_sorted(bs->v, a.keep, 0.10);
 		b->p50 = st.p50;
-		b->p90 = stats_quantile_sorted(v, o->reps, 0.90);
+		b->p90 = stats_quantile_sorted(bs->v, a.keep, 0.90);
 		b->p95 = st.p95;
 	}
 	out->events = a.events;
@@ -796,12 +873,10 @@ int run_simulate(const struct scenario *sc, const struct run_options *o, struct 
 	a.events = NULL;
 	rc = 0;
 out:
-	if (a.m)
-		for (size_t i = 0; i < a.nm; i++)
-			free(a.m[i].v);
 	free(a.m);
-	free(a.cost);
-	free(a.bill);
+	samples_free(a.mv);
+	samples_free(a.cost);
+	samples_free(a.bill);
 	free(a.ts);
 	free(a.network);
 	free(a.events);

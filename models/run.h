@@ -1,9 +1,11 @@
 /* The results of `capsim run`: a scenario simulated over many replications, summarised.
  *
  * run_simulate() runs the fluid capacity model (models/world.h) once per replication on the
- * Monte Carlo runner and folds each replication into accumulators whose size depends on the
- * output resolution (time buckets × series, months × pools, metrics), never on replications ×
- * horizon: no per-replication time series is kept. What comes out, struct run_result, is plain
+ * Monte Carlo runner and folds each replication into accumulators sized by the output: the
+ * time series are summed over replications (time buckets × series), and what needs its
+ * percentiles across replications keeps one value per replication (each metric; each month,
+ * pool and purchase option of the bill), never a replication's time series: memory grows with
+ * replications × months, not replications × steps. What comes out, struct run_result, is plain
  * data that reports/ writes (CSV, SQLite, plots, text, JSON) without simulating anything.
  * Figures across replications are means with Student-t 95% confidence intervals and the
  * 5th/50th/95th percentiles of the per-replication values. Results are identical for a seed
@@ -123,7 +125,8 @@ struct run_result {
 	/* The first nrep_metrics metrics have one value per replication (the outage figures
 	 * after them are across outages): rep_values[i × reps + rep], in replication order, for
 	 * paired comparisons of two runs on the same random numbers (models/compare.h), each in
-	 * rep_range[i]. */
+	 * rep_range[i]. NULL when reps > the sample's size (run_options.sample_reps): memory
+	 * does not grow with replications beyond it. */
 	size_t nrep_metrics;
 	double *rep_values;
 	struct run_range *rep_range; /* [nrep_metrics] */
@@ -168,7 +171,20 @@ struct run_options {
 				  (same results within the tables' error; for benchmarks) */
 	void (*progress)(uint64_t done, uint64_t total, void *ctx); /* may be NULL */
 	void *progress_ctx;
+	uint64_t sample_reps;  /* the replications whose values are kept, for the percentiles
+				  (0: RUN_SAMPLE_REPS); means and intervals use all of them */
 };
+
+/* Replications whose per-replication values a run keeps: up to this many every statistic is
+ * that of every replication; beyond, means and confidence intervals still are (running
+ * sums, in replication order), the percentiles across replications are those of the first
+ * RUN_SAMPLE_REPS, and memory no longer grows with the count (but for the all-on-demand
+ * counterfactual's three figures a replication, 24 bytes, kept for the pairing). */
+#define RUN_SAMPLE_REPS 10000
+
+/* Outages whose figures a run keeps (RTO, RPO, ...): the statistics across outages are
+ * those of the first RUN_MAX_OUTAGES of the run, in replication order. */
+#define RUN_MAX_OUTAGES 1000000
 
 /* Simulates sc (which must outlive out) o->reps times and summarises into *out. Returns 0;
  * CAPSIM_EINVAL (bad options), CAPSIM_ENOMEM, CAPSIM_ETHREAD, or a replication's error; on

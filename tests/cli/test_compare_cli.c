@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tests/cli/run.h"
 
@@ -229,6 +230,37 @@ Test(compare_cli, one_replication_gives_no_verdict)
 	field(csv, "cost_total", 11, text, sizeof text);
 	cr_expect_str_eq(text, "unknown");
 	free(csv);
+	cli_result_release(&r);
+}
+
+/* A comparison pairs every replication's figures, which a run keeps up to 10,000
+ * replications (RUN_SAMPLE_REPS): more are refused with exit 2 before anything is simulated
+ * or written, whether they come from --reps or from the scenarios' `replications`. */
+Test(compare_cli, more_replications_than_a_run_keeps_are_refused)
+{
+	char a[PATH_MAX], b[PATH_MAX], out[PATH_MAX], text[2048];
+	struct cli_result r;
+	scenario(text, sizeof text, "dear", "0.25");
+	write_pair(a, b, out, "cheap", text);
+	const char *argv[] = { "compare", a, b, "-o", out, "--reps", "10001", NULL };
+	run_capsim(argv, &r);
+	cr_assert_eq(r.status, 2, "exit %d: %s", r.status, r.err);
+	cr_assert_not_null(strstr(r.err, "--reps: expected at most 10000 replications"), "%s",
+			   r.err);
+	cr_assert_eq(access(out, F_OK), -1, "%s was created", out);
+	cli_result_release(&r);
+
+	const char *key = "\"replications\": 4";
+	char *at = strstr(text, key), more[2048];
+	cr_assert_not_null(at);
+	snprintf(more, sizeof more, "%.*s\"replications\": 20000%s", (int)(at - text), text,
+		 at + strlen(key));
+	cli_write_file(b, more, strlen(more));
+	const char *deflt[] = { "compare", a, b, "-o", out, NULL };
+	run_capsim(deflt, &r);
+	cr_assert_eq(r.status, 2, "exit %d: %s", r.status, r.err);
+	cr_assert_not_null(strstr(r.err, "the scenarios' replications: expected at most 10000"),
+			   "%s", r.err);
 	cli_result_release(&r);
 }
 
