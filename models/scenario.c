@@ -30,6 +30,9 @@
 #define MAX_FACTOR 1e3
 /* Most replications optimize.final_replications defaults to. */
 #define OPT_FINAL_CAP 40
+/* Bytes the optimizer's finalist may hold of hourly usage (load_optimize): the memory the
+ * project allows a run. */
+#define OPT_HOURLY_BYTES (256.0 * 1048576.0)
 
 struct ctx {
 	const char *text;
@@ -3182,6 +3185,22 @@ static int load_optimize(struct ctx *c, const cJSON *root)
 	    (rc = get_int_i(c, o, "finalists", 1, 3, 1, MAX_INSTANCES,
 			    "a whole number in [1,1000000]", &opt->finalists)) != 0)
 		return rc;
+	/* A finalist's reservations and savings plan are sized on its hourly usage in every
+	 * replication, which it keeps twice (as used, and as the reservations leave it):
+	 * replications × pools × hours × 16 bytes, held within OPT_HOURLY_BYTES. */
+	size_t npools = 0;
+	for (size_t t = 0; t < sc->ntiers; t++)
+		npools += sc->tiers[t].nplacement;
+	double hours = ceil(sc->horizon / 3600.0 - 1e-9);
+	double per_rep = 2.0 * sizeof(double) * (double)npools * hours;
+	double most = floor(OPT_HOURLY_BYTES / per_rep);
+	if (opt->final_replications > most)
+		return fail_key(c, "final_replications", AT_VALUE,
+				"expected at most %.0f final replications for this scenario (a "
+				"finalist keeps the hourly usage of its %zu pools over %.0f hours in "
+				"every replication, %.0f KB each, within %.0f MB), got %d", most,
+				npools, hours, per_rep / 1e3, OPT_HOURLY_BYTES / 1048576.0,
+				opt->final_replications);
 	if ((v = cJSON_GetObjectItemCaseSensitive(o, "commitments"))) {
 		long first[2] = { -1, -1 };
 		size_t i = 0;

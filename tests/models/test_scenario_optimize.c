@@ -541,6 +541,28 @@ static const struct mistake mistakes[] = {
 	  "optimize.reserved.count", "unknown key; the keys here are: term, payment" },
 };
 
+/* A finalist keeps its hourly usage of every replication twice (as used, and as its
+ * reservations leave it). Here: 4 tiers in 2 regions, 8 pools, over the default 30 days,
+ * 720 hours: 2 × 8 bytes × 8 × 720 = 92,160 bytes a replication, and 256 MB = 268,435,456
+ * bytes hold floor(2912.7) = 2912 of them. 2912 loads; 2913 is refused at its key. */
+Test(scenario_optimize, final_replications_are_held_within_the_memory_of_a_run)
+{
+	struct scenario sc;
+	struct scenario_error err;
+	cr_assert_eq(load(20, "\"optimize\": { \"final_replications\": 2912 }", &sc, &err), 0,
+		     "%s", err.msg);
+	cr_assert_eq(sc.optimize.final_replications, 2912);
+	scenario_release(&sc);
+	int rc = load(20, "\"optimize\": { \"final_replications\": 2913 }", &sc, &err);
+	cr_assert_eq(rc, CAPSIM_EINVAL, "%s", err.msg);
+	cr_assert_str_eq(err.path, "optimize.final_replications", "%s", err.msg);
+	cr_assert_eq(err.line, 17, "%s", err.msg);
+	cr_assert_not_null(strstr(err.msg, "expected at most 2912 final replications for this "
+				  "scenario (a finalist keeps the hourly usage of its 8 pools over "
+				  "720 hours in every replication, 92 KB each, within 256 MB), got "
+				  "2913"), "%s", err.msg);
+}
+
 Test(scenario_optimize, every_mistake_is_reported_at_its_line_and_path)
 {
 	/* The spot-data mistake opens the bundled catalog to look for "plain". */
