@@ -479,7 +479,7 @@ static void on_progress(uint64_t done, uint64_t total, void *ctx)
 	(void)total;
 }
 
-/* Appends a cost.csv row of the replications' values v (sorted by it) unless every one is 0
+/* Appends a cost.csv row of sample s (its kept values sorted by it) unless every value was 0
  * and the row is not `always` kept. */
 /* The mean and Student-t interval of w's values, clipped to [lo, hi]. */
 static void mean_stat(const struct welford *w, double lo, double hi, struct run_stat *st)
