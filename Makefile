@@ -21,8 +21,8 @@ AR      := gcc-ar
 endif
 OPT     ?= -O2 $(LTO)
 # Profile-guided optimisation, with gcc (PGO=off builds without it): the library is first
-# built instrumented in $(B)/pgo-gen, whose capsim runs scripts/pgo-train.sh (a few seconds
-# of the bundled examples); the library is then compiled with the profile that wrote, which
+# built instrumented in $(B)/pgo-gen, whose capsim runs scripts/pgo-train.sh (the bundled
+# examples, ~20 s); the library is then compiled with the profile that wrote, which
 # makes `capsim run` ~5% faster on a simulated year (bench/README.md, bench_run). Any change
 # to a source file trains again. Both builds compile with -dumpbase SOURCE: gcc names a
 # profile, and keys a static function's counts, by that base, which would otherwise be the
