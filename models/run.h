@@ -2,10 +2,11 @@
  *
  * run_simulate() runs the fluid capacity model (models/world.h) once per replication on the
  * Monte Carlo runner and folds each replication into accumulators sized by the output: the
- * time series are summed over replications (time buckets × series), and what needs its
- * percentiles across replications keeps one value per replication (each metric; each month,
- * pool and purchase option of the bill), never a replication's time series: memory grows with
- * replications × months, not replications × steps. What comes out, struct run_result, is plain
+ * time series are summed over replications (time buckets × series), and each figure (each
+ * metric; each month, pool and purchase option of the bill) keeps running sums for its mean
+ * and interval and its values in the first RUN_SAMPLE_REPS replications for its percentiles,
+ * never a replication's time series: memory does not grow with replications beyond
+ * RUN_SAMPLE_REPS (below). What comes out, struct run_result, is plain
  * data that reports/ writes (CSV, SQLite, plots, text, JSON) without simulating anything.
  * Figures across replications are means with Student-t 95% confidence intervals and the
  * 5th/50th/95th percentiles of the per-replication values. Results are identical for a seed
